@@ -1,0 +1,144 @@
+//! Customers: the parties an organisation bills.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CustomerId, OrganisationId};
+use crate::money::Currency;
+use crate::validation::{Rule, ValidationError, optional_text, required_text};
+
+/// A customer account. Balances are kept per (customer, currency); `currency` is the default for new
+/// documents, not a limit on which currencies the customer may be billed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: CustomerId,
+    pub organisation_id: OrganisationId,
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    pub currency: Currency,
+    /// Days from the invoice date to the due date for new invoices (net N).
+    pub payment_terms_days: u16,
+}
+
+impl Customer {
+    pub const MAX_NAME: usize = 200;
+    pub const MAX_EMAIL: usize = 254;
+    pub const MAX_TERMS_DAYS: u16 = 365;
+
+    /// Checks every field; the first broken rule is reported with its field.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        required_text("name", &self.name, Self::MAX_NAME)?;
+        optional_text("email", &self.email, Self::MAX_EMAIL)?;
+        let email = self.email.trim();
+        if !email.is_empty() && !looks_like_email(email) {
+            return Err(ValidationError::new("email", Rule::Email));
+        }
+        if self.payment_terms_days > Self::MAX_TERMS_DAYS {
+            return Err(ValidationError::new(
+                "payment_terms_days",
+                Rule::Range {
+                    min: "0".into(),
+                    max: Self::MAX_TERMS_DAYS.to_string(),
+                },
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A deliberately loose check: one `@` with text on both sides and a dot in the domain. Deliverability is
+/// proven by sending, not by a regular expression.
+fn looks_like_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn customer() -> Customer {
+        Customer {
+            id: CustomerId::parse("019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f").unwrap(),
+            organisation_id: OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap(),
+            name: "Acme GmbH".into(),
+            email: "ap@acme.example".into(),
+            currency: Currency::parse("EUR").unwrap(),
+            payment_terms_days: 30,
+        }
+    }
+
+    #[test]
+    fn a_complete_customer_is_valid() {
+        assert_eq!(customer().validate(), Ok(()));
+        assert_eq!(
+            Customer {
+                email: String::new(),
+                ..customer()
+            }
+            .validate(),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn each_broken_rule_names_its_field() {
+        let cases = [
+            (
+                Customer {
+                    name: " ".into(),
+                    ..customer()
+                },
+                "name",
+                Rule::Required,
+            ),
+            (
+                Customer {
+                    name: "x".repeat(201),
+                    ..customer()
+                },
+                "name",
+                Rule::MaxLength { max: 200 },
+            ),
+            (
+                Customer {
+                    email: "acme.example".into(),
+                    ..customer()
+                },
+                "email",
+                Rule::Email,
+            ),
+            (
+                Customer {
+                    email: "a@b".into(),
+                    ..customer()
+                },
+                "email",
+                Rule::Email,
+            ),
+            (
+                Customer {
+                    payment_terms_days: 400,
+                    ..customer()
+                },
+                "payment_terms_days",
+                Rule::Range {
+                    min: "0".into(),
+                    max: "365".into(),
+                },
+            ),
+        ];
+        for (c, field, rule) in cases {
+            assert_eq!(c.validate(), Err(ValidationError::new(field, rule)));
+        }
+    }
+}

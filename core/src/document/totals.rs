@@ -1,0 +1,343 @@
+//! Document totals, named as EN 16931 names them.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::{InvoiceDraft, InvoiceLine, TaxRounding};
+use crate::money::{Money, Rounding};
+use crate::tax::{TaxCategory, TaxRate};
+use crate::validation::{Rule, ValidationError};
+
+/// Every amount on a document is rounded half away from zero (EN 16931, and what tax authorities expect).
+pub const DOCUMENT_ROUNDING: Rounding = Rounding::HalfAwayFromZero;
+
+/// VAT of one category and rate (BG-23).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VatBreakdown {
+    pub category: TaxCategory,
+    pub rate: TaxRate,
+    /// BT-116: the sum of the line nets in this category and rate.
+    pub taxable: Money,
+    /// BT-117.
+    pub tax: Money,
+}
+
+/// The totals of a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentTotals {
+    /// BT-131 of each line, in line order.
+    pub line_nets: Vec<Money>,
+    /// BT-106: sum of the line nets.
+    pub line_net_total: Money,
+    /// BT-109: total without VAT.
+    pub tax_exclusive: Money,
+    /// BG-23, ordered by category then rate.
+    pub vat: Vec<VatBreakdown>,
+    /// BT-110.
+    pub tax_total: Money,
+    /// BT-112: total with VAT.
+    pub tax_inclusive: Money,
+    /// BT-115: amount due for payment.
+    pub amount_due: Money,
+}
+
+/// Computes a draft's totals. Fails, naming the line and field, when a product or sum cannot be
+/// represented exactly (a quantity of 1e28 is an error, never a panic or a silently wrong total).
+pub fn compute(draft: &InvoiceDraft) -> Result<DocumentTotals, ValidationError> {
+    let currency = draft.currency;
+    let mut line_nets = Vec::with_capacity(draft.lines.len());
+    // (category, rate) -> (taxable, tax already rounded per line)
+    let mut groups: BTreeMap<(TaxCategory, TaxRate), (Money, Money)> = BTreeMap::new();
+
+    for (i, line) in draft.lines.iter().enumerate() {
+        let field = |name: &str| format!("lines[{i}].{name}");
+        let net = line_net(line)
+            .ok_or_else(|| ValidationError::new(field("quantity"), Rule::Overflow))?;
+        let net = Money::rounded(net, currency, DOCUMENT_ROUNDING);
+        let entry = groups
+            .entry((line.tax_category, line.tax_rate))
+            .or_insert((Money::zero(currency), Money::zero(currency)));
+        entry.0 = entry
+            .0
+            .checked_add(net)
+            .map_err(|e| e.within(&field("net")))?;
+        if draft.tax_rounding == TaxRounding::PerLine {
+            let tax = line
+                .tax_rate
+                .tax_on(net.amount())
+                .ok_or_else(|| ValidationError::new(field("tax_rate"), Rule::Overflow))?;
+            entry.1 = entry
+                .1
+                .checked_add(Money::rounded(tax, currency, DOCUMENT_ROUNDING))
+                .map_err(|e| e.within(&field("tax")))?;
+        }
+        line_nets.push(net);
+    }
+
+    let mut vat = Vec::with_capacity(groups.len());
+    for ((category, rate), (taxable, per_line_tax)) in groups {
+        let tax = match draft.tax_rounding {
+            TaxRounding::PerLine => per_line_tax,
+            TaxRounding::PerDocument => {
+                let tax = rate
+                    .tax_on(taxable.amount())
+                    .ok_or_else(|| ValidationError::new("tax_total", Rule::Overflow))?;
+                Money::rounded(tax, currency, DOCUMENT_ROUNDING)
+            }
+        };
+        vat.push(VatBreakdown {
+            category,
+            rate,
+            taxable,
+            tax,
+        });
+    }
+
+    let line_net_total =
+        Money::sum(currency, line_nets.iter().copied()).map_err(|e| e.within("line_net_total"))?;
+    let tax_total =
+        Money::sum(currency, vat.iter().map(|v| v.tax)).map_err(|e| e.within("tax_total"))?;
+    let tax_inclusive = line_net_total
+        .checked_add(tax_total)
+        .map_err(|e| e.within("tax_inclusive"))?;
+    Ok(DocumentTotals {
+        line_nets,
+        line_net_total,
+        tax_exclusive: line_net_total,
+        vat,
+        tax_total,
+        tax_inclusive,
+        amount_due: tax_inclusive,
+    })
+}
+
+/// quantity × unit price, unrounded; `None` on overflow.
+fn line_net(line: &InvoiceLine) -> Option<Decimal> {
+    line.quantity.checked_mul(line.unit_price)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{CustomerId, InvoiceId, OrganisationId};
+    use crate::money::Currency;
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+
+    fn line(quantity: Decimal, unit_price: Decimal, rate: Decimal) -> InvoiceLine {
+        InvoiceLine {
+            description: "Consulting".into(),
+            quantity,
+            unit_price,
+            tax_category: TaxCategory::S,
+            tax_rate: TaxRate::new(rate).unwrap(),
+        }
+    }
+
+    fn draft(currency: &str, tax_rounding: TaxRounding, lines: Vec<InvoiceLine>) -> InvoiceDraft {
+        InvoiceDraft {
+            id: InvoiceId::parse("019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f").unwrap(),
+            organisation_id: OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap(),
+            customer_id: CustomerId::parse("019a4d5e-0000-7000-8000-000000000002").unwrap(),
+            currency: Currency::parse(currency).unwrap(),
+            issue_date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            due_date: NaiveDate::from_ymd_opt(2026, 12, 23).unwrap(),
+            tax_rounding,
+            lines,
+            note: String::new(),
+            version: 0,
+        }
+    }
+
+    fn amounts(t: &DocumentTotals) -> (String, String, String) {
+        (
+            t.line_net_total.amount().to_string(),
+            t.tax_total.amount().to_string(),
+            t.amount_due.amount().to_string(),
+        )
+    }
+
+    #[test]
+    fn a_half_cent_rounds_away_from_zero_where_bankers_rounding_would_not() {
+        // 1.5 × 0.35 = 0.525: half away from zero gives 0.53, banker's rounding 0.52.
+        let t = compute(&draft(
+            "EUR",
+            TaxRounding::PerDocument,
+            vec![line(dec!(1.5), dec!(0.35), dec!(0))],
+        ))
+        .unwrap();
+        assert_eq!(t.line_nets[0].amount(), dec!(0.53));
+        assert_eq!(Rounding::HalfEven.round(dec!(0.525), 2), dec!(0.52));
+    }
+
+    #[test]
+    fn vat_is_computed_per_rate_over_the_sum_of_the_lines() {
+        // Three lines of 0.10 at 19 %: per line each tax is 0.019 → 0.02, so 0.06 in all;
+        // per document 0.30 × 19 % = 0.057 → 0.06 as well. Four lines of 0.10 differ: 0.08 vs 0.076 → 0.08.
+        // Seven lines of 0.10 at 19 %: per line 7 × 0.02 = 0.14; per document 0.70 × 0.19 = 0.133 → 0.13.
+        let lines = vec![line(dec!(1), dec!(0.10), dec!(19)); 7];
+        let per_doc = compute(&draft("EUR", TaxRounding::PerDocument, lines.clone())).unwrap();
+        let per_line = compute(&draft("EUR", TaxRounding::PerLine, lines)).unwrap();
+        assert_eq!(
+            amounts(&per_doc),
+            ("0.70".into(), "0.13".into(), "0.83".into())
+        );
+        assert_eq!(
+            amounts(&per_line),
+            ("0.70".into(), "0.14".into(), "0.84".into())
+        );
+    }
+
+    #[test]
+    fn each_category_and_rate_has_its_own_breakdown() {
+        let mut zero = line(dec!(2), dec!(50), dec!(0));
+        zero.tax_category = TaxCategory::Z;
+        let t = compute(&draft(
+            "EUR",
+            TaxRounding::PerDocument,
+            vec![
+                line(dec!(3), dec!(9.99), dec!(19)),
+                line(dec!(1), dec!(100), dec!(7)),
+                zero,
+                line(dec!(1), dec!(0.03), dec!(19)),
+            ],
+        ))
+        .unwrap();
+        let rows: Vec<_> = t
+            .vat
+            .iter()
+            .map(|v| {
+                (
+                    v.category.code(),
+                    v.rate.to_string(),
+                    v.taxable.amount().to_string(),
+                    v.tax.amount().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                ("S", "7".into(), "100.00".into(), "7.00".into()),
+                ("S", "19".into(), "30.00".into(), "5.70".into()),
+                ("Z", "0".into(), "100.00".into(), "0.00".into()),
+            ]
+        );
+        assert_eq!(
+            amounts(&t),
+            ("230.00".into(), "12.70".into(), "242.70".into())
+        );
+    }
+
+    #[test]
+    fn amounts_follow_the_currency_minor_units() {
+        let t = compute(&draft(
+            "JPY",
+            TaxRounding::PerDocument,
+            vec![line(dec!(3), dec!(333.5), dec!(10))],
+        ))
+        .unwrap();
+        assert_eq!(amounts(&t), ("1001".into(), "100".into(), "1101".into()));
+        let t = compute(&draft(
+            "BHD",
+            TaxRounding::PerDocument,
+            vec![line(dec!(1), dec!(1.2345), dec!(10))],
+        ))
+        .unwrap();
+        assert_eq!(
+            amounts(&t),
+            ("1.235".into(), "0.124".into(), "1.359".into())
+        );
+    }
+
+    #[test]
+    fn an_impossible_product_is_an_error_naming_the_line() {
+        let huge = Decimal::from_i128_with_scale(10_i128.pow(27), 0);
+        let err = compute(&draft(
+            "EUR",
+            TaxRounding::PerDocument,
+            vec![
+                line(dec!(1), dec!(1), dec!(19)),
+                line(huge, dec!(1000), dec!(19)),
+            ],
+        ))
+        .unwrap_err();
+        assert_eq!(
+            err,
+            ValidationError::new("lines[1].quantity", Rule::Overflow)
+        );
+    }
+
+    #[test]
+    fn a_draft_reports_the_path_of_the_first_broken_rule() {
+        let mut d = draft(
+            "EUR",
+            TaxRounding::PerDocument,
+            vec![line(dec!(1), dec!(1), dec!(19))],
+        );
+        d.lines.push(line(dec!(1), dec!(-1), dec!(19)));
+        assert_eq!(
+            d.validate(),
+            Err(ValidationError::new(
+                "lines[1].unit_price",
+                Rule::NotNegative
+            ))
+        );
+        d.lines[1].unit_price = dec!(1);
+        d.lines[1].tax_category = TaxCategory::E;
+        assert_eq!(d.validate().unwrap_err().field, "lines[1].tax_rate");
+        d.lines[1].tax_rate = TaxRate::new(dec!(0)).unwrap();
+        assert_eq!(d.validate(), Ok(()));
+        d.due_date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        assert_eq!(d.validate().unwrap_err().field, "due_date");
+    }
+
+    fn arb_line() -> impl Strategy<Value = InvoiceLine> {
+        (
+            -1_000_000i64..1_000_000,
+            0u32..4,
+            0i64..10_000_000,
+            0u32..6,
+            prop::sample::select(vec![
+                dec!(0),
+                dec!(5),
+                dec!(7),
+                dec!(19),
+                dec!(25),
+                dec!(7.7),
+            ]),
+        )
+            .prop_map(|(q, qs, p, ps, rate)| line(Decimal::new(q, qs), Decimal::new(p, ps), rate))
+    }
+
+    proptest! {
+        #[test]
+        fn the_vat_breakdown_sums_to_the_document_totals(
+            lines in prop::collection::vec(arb_line(), 0..40),
+            per_line in any::<bool>(),
+        ) {
+            let rounding = if per_line { TaxRounding::PerLine } else { TaxRounding::PerDocument };
+            let t = compute(&draft("EUR", rounding, lines)).unwrap();
+            let taxable = Money::sum(t.line_net_total.currency(), t.vat.iter().map(|v| v.taxable)).unwrap();
+            let tax = Money::sum(t.tax_total.currency(), t.vat.iter().map(|v| v.tax)).unwrap();
+            prop_assert_eq!(taxable, t.tax_exclusive);
+            prop_assert_eq!(tax, t.tax_total);
+            prop_assert_eq!(t.tax_exclusive.checked_add(t.tax_total).unwrap(), t.tax_inclusive);
+            prop_assert_eq!(t.line_net_total, Money::sum(t.line_net_total.currency(), t.line_nets.iter().copied()).unwrap());
+        }
+
+        #[test]
+        fn per_document_vat_is_within_half_a_cent_per_line_of_per_line_vat(
+            lines in prop::collection::vec(arb_line(), 1..40),
+        ) {
+            let n = Decimal::from(lines.len());
+            let a = compute(&draft("EUR", TaxRounding::PerDocument, lines.clone())).unwrap();
+            let b = compute(&draft("EUR", TaxRounding::PerLine, lines)).unwrap();
+            let diff = (a.tax_total.amount() - b.tax_total.amount()).abs();
+            prop_assert!(diff <= dec!(0.005) * n + dec!(0.005));
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! The client's side of sync, as a state machine over plain data.
+//!
+//! The app owns the storage (an outbox of [`Mutation`]s, the local records, this [`ClientSync`] state);
+//! this module decides what to send, what a reply means, and how pulled changes are rebased under the
+//! mutations that are still pending, so that the user's offline work is never overwritten by a pull.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ids::ClientId;
+use crate::sync::mutation::Command;
+use crate::sync::protocol::{
+    Cookie, EntityKind, Mutation, MutationResult, MutationStatus, PROTOCOL_VERSION, PatchOp,
+    PullRequest, PullResponse, PushRequest, PushResponse, Record,
+};
+
+/// The sync bookkeeping a client persists beside its outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientSync {
+    pub client_id: ClientId,
+    /// The id the next recorded mutation gets.
+    pub next_mutation_id: u64,
+    /// The highest of this client's mutation ids the server has processed.
+    pub last_mutation_id: u64,
+    /// Where the next pull starts; `None` before the first one.
+    pub cookie: Option<Cookie>,
+}
+
+/// What a push reply means for the outbox.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PushOutcome {
+    /// Outbox entries the server has processed: remove them.
+    pub done: Vec<u64>,
+    /// Mutations refused for their input or authority: show them to the user; nothing changed on the server.
+    pub rejected: Vec<MutationResult>,
+    /// Draft edits that lost a race with another device: keep the local copy for the user to resolve.
+    pub conflicts: Vec<MutationResult>,
+    /// The server processed fewer mutations than were sent (a gap, or a page limit): push again.
+    pub push_again: bool,
+}
+
+/// What a pull reply means for the local records.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PullPlan {
+    /// Records to store as the server has them.
+    pub put: Vec<Record>,
+    /// Records to delete locally.
+    pub delete: Vec<(EntityKind, Uuid)>,
+    /// Records the server changed that a pending local mutation also changes: the local copy stays
+    /// (the pending mutation is replayed over the server's state when it is pushed).
+    pub kept_local: Vec<(EntityKind, Uuid)>,
+    /// Outbox entries the server has processed: remove them.
+    pub done: Vec<u64>,
+    /// Pull again at once: more pages wait.
+    pub more: bool,
+}
+
+impl ClientSync {
+    pub fn new(client_id: ClientId) -> Self {
+        Self {
+            client_id,
+            next_mutation_id: 1,
+            last_mutation_id: 0,
+            cookie: None,
+        }
+    }
+
+    /// Records a command as the next mutation of this client. The caller stores the returned mutation in
+    /// the outbox in the same transaction as the local effect and this state.
+    pub fn record(&mut self, command: &Command) -> Mutation {
+        let mutation = command.to_mutation(self.next_mutation_id);
+        self.next_mutation_id += 1;
+        mutation
+    }
+
+    /// The next push: pending mutations in id order, at most `max` of them; `None` when nothing waits.
+    pub fn push_request(&self, outbox: &[Mutation], max: usize) -> Option<PushRequest> {
+        let mut pending: Vec<Mutation> = outbox
+            .iter()
+            .filter(|m| m.id > self.last_mutation_id)
+            .cloned()
+            .collect();
+        pending.sort_by_key(|m| m.id);
+        pending.truncate(max);
+        (!pending.is_empty()).then_some(PushRequest {
+            protocol_version: PROTOCOL_VERSION,
+            client_id: self.client_id,
+            mutations: pending,
+        })
+    }
+
+    /// Takes in a push reply for `sent`.
+    pub fn on_push(&mut self, sent: &PushRequest, reply: &PushResponse) -> PushOutcome {
+        self.last_mutation_id = self.last_mutation_id.max(reply.last_mutation_id);
+        let mut outcome = PushOutcome {
+            done: sent
+                .mutations
+                .iter()
+                .map(|m| m.id)
+                .filter(|id| *id <= self.last_mutation_id)
+                .collect(),
+            ..PushOutcome::default()
+        };
+        for result in &reply.results {
+            match result.status {
+                MutationStatus::Applied => {}
+                MutationStatus::Rejected => outcome.rejected.push(result.clone()),
+                MutationStatus::Conflict => outcome.conflicts.push(result.clone()),
+                MutationStatus::OutOfOrder => outcome.push_again = true,
+            }
+        }
+        let last_sent = sent.mutations.iter().map(|m| m.id).max().unwrap_or(0);
+        outcome.push_again |= self.last_mutation_id < last_sent;
+        outcome
+    }
+
+    pub fn pull_request(&self) -> PullRequest {
+        PullRequest {
+            client_id: self.client_id,
+            cookie: self.cookie,
+        }
+    }
+
+    /// Takes in a pull reply, given the outbox as it is now.
+    pub fn on_pull(&mut self, reply: PullResponse, outbox: &[Mutation]) -> PullPlan {
+        self.last_mutation_id = self.last_mutation_id.max(reply.last_mutation_id);
+        self.cookie = Some(reply.cookie);
+        let pending: BTreeSet<(EntityKind, Uuid)> = outbox
+            .iter()
+            .filter(|m| m.id > self.last_mutation_id)
+            .filter_map(|m| Command::decode(m).ok())
+            .map(|c| c.target())
+            .collect();
+        let mut plan = PullPlan {
+            done: outbox
+                .iter()
+                .map(|m| m.id)
+                .filter(|id| *id <= self.last_mutation_id)
+                .collect(),
+            more: reply.more,
+            ..PullPlan::default()
+        };
+        for op in reply.patch {
+            let target = op.target();
+            // Later ops on the same record supersede earlier ones in this page.
+            plan.put.retain(|r| (r.kind(), r.id()) != target);
+            plan.delete.retain(|t| *t != target);
+            if pending.contains(&target) {
+                if !plan.kept_local.contains(&target) {
+                    plan.kept_local.push(target);
+                }
+                continue;
+            }
+            match op {
+                PatchOp::Put { record, .. } => plan.put.push(record),
+                PatchOp::Del { entity, id, .. } => plan.delete.push((entity, id)),
+            }
+        }
+        plan
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::customer::Customer;
+    use crate::ids::{CustomerId, OrganisationId};
+    use crate::money::Currency;
+
+    fn client() -> ClientId {
+        ClientId::parse("019a4d5e-0000-7000-8000-0000000000c1").unwrap()
+    }
+
+    fn customer(n: u8, name: &str) -> Customer {
+        Customer {
+            id: CustomerId::parse(&format!("019a4d5e-0000-7000-8000-0000000001{n:02x}")).unwrap(),
+            organisation_id: OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap(),
+            name: name.into(),
+            email: String::new(),
+            currency: Currency::parse("EUR").unwrap(),
+            payment_terms_days: 14,
+        }
+    }
+
+    fn applied(id: u64) -> MutationResult {
+        MutationResult {
+            id,
+            status: MutationStatus::Applied,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn mutations_get_consecutive_ids_and_are_pushed_in_order() {
+        let mut sync = ClientSync::new(client());
+        let outbox: Vec<_> = (0..5)
+            .map(|n| sync.record(&Command::UpsertCustomer(customer(n, "A"))))
+            .rev()
+            .collect();
+        let push = sync.push_request(&outbox, 3).unwrap();
+        assert_eq!(
+            push.mutations.iter().map(|m| m.id).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
+        assert_eq!(push.protocol_version, PROTOCOL_VERSION);
+    }
+
+    #[test]
+    fn a_processed_mutation_leaves_the_outbox_whatever_its_status() {
+        let mut sync = ClientSync::new(client());
+        let outbox: Vec<_> = (0..3)
+            .map(|n| sync.record(&Command::UpsertCustomer(customer(n, "A"))))
+            .collect();
+        let push = sync.push_request(&outbox, 10).unwrap();
+        let rejected = MutationResult {
+            id: 2,
+            status: MutationStatus::Rejected,
+            error: None,
+        };
+        let outcome = sync.on_push(
+            &push,
+            &PushResponse {
+                last_mutation_id: 3,
+                results: vec![applied(1), rejected.clone(), applied(3)],
+            },
+        );
+        assert_eq!(outcome.done, vec![1, 2, 3]);
+        assert_eq!(outcome.rejected, vec![rejected]);
+        assert!(!outcome.push_again);
+        assert_eq!(sync.push_request(&outbox, 10), None);
+    }
+
+    #[test]
+    fn a_short_reply_means_push_again_from_where_the_server_stopped() {
+        let mut sync = ClientSync::new(client());
+        let outbox: Vec<_> = (0..3)
+            .map(|n| sync.record(&Command::UpsertCustomer(customer(n, "A"))))
+            .collect();
+        let push = sync.push_request(&outbox, 10).unwrap();
+        let outcome = sync.on_push(
+            &push,
+            &PushResponse {
+                last_mutation_id: 1,
+                results: vec![applied(1)],
+            },
+        );
+        assert_eq!(outcome.done, vec![1]);
+        assert!(outcome.push_again);
+        assert_eq!(sync.push_request(&outbox, 10).unwrap().mutations[0].id, 2);
+    }
+
+    #[test]
+    fn a_pull_never_overwrites_a_record_with_a_pending_local_change() {
+        let mut sync = ClientSync::new(client());
+        let mine = customer(1, "Mine");
+        let outbox = vec![sync.record(&Command::UpsertCustomer(mine.clone()))];
+        let theirs = customer(1, "Theirs");
+        let other = customer(2, "Other");
+        let plan = sync.on_pull(
+            PullResponse {
+                cookie: Cookie(9),
+                last_mutation_id: 0,
+                patch: vec![
+                    PatchOp::Put {
+                        change: 8,
+                        record: Record::Customer(theirs),
+                    },
+                    PatchOp::Put {
+                        change: 9,
+                        record: Record::Customer(other.clone()),
+                    },
+                ],
+                more: false,
+            },
+            &outbox,
+        );
+        assert_eq!(plan.put, vec![Record::Customer(other)]);
+        assert_eq!(
+            plan.kept_local,
+            vec![(EntityKind::Customer, mine.id.as_uuid())]
+        );
+        assert!(plan.done.is_empty());
+        assert_eq!(sync.pull_request().cookie, Some(Cookie(9)));
+    }
+
+    #[test]
+    fn a_pull_that_reflects_a_mutation_confirms_it() {
+        let mut sync = ClientSync::new(client());
+        let mine = customer(1, "Mine");
+        let outbox = vec![sync.record(&Command::UpsertCustomer(mine.clone()))];
+        let plan = sync.on_pull(
+            PullResponse {
+                cookie: Cookie(3),
+                last_mutation_id: 1,
+                patch: vec![PatchOp::Put {
+                    change: 3,
+                    record: Record::Customer(mine.clone()),
+                }],
+                more: true,
+            },
+            &outbox,
+        );
+        assert_eq!(plan.put, vec![Record::Customer(mine)]);
+        assert_eq!(plan.done, vec![1]);
+        assert!(plan.more);
+    }
+
+    #[test]
+    fn the_last_op_on_a_record_in_a_page_wins() {
+        let mut sync = ClientSync::new(client());
+        let c = customer(1, "v1");
+        let plan = sync.on_pull(
+            PullResponse {
+                cookie: Cookie(2),
+                last_mutation_id: 0,
+                patch: vec![
+                    PatchOp::Put {
+                        change: 1,
+                        record: Record::Customer(c.clone()),
+                    },
+                    PatchOp::Del {
+                        change: 2,
+                        entity: EntityKind::Customer,
+                        id: c.id.as_uuid(),
+                    },
+                ],
+                more: false,
+            },
+            &[],
+        );
+        assert!(plan.put.is_empty());
+        assert_eq!(plan.delete, vec![(EntityKind::Customer, c.id.as_uuid())]);
+    }
+}

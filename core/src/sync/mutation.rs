@@ -1,0 +1,357 @@
+//! What a mutation may ask for, and the decisions the server takes on it.
+//!
+//! The client builds a [`Command`] and records it as a [`Mutation`]; the server decodes the same
+//! `Mutation` back into a `Command` with [`Command::decode`], checks it with [`Command::check`], and asks
+//! [`decide_draft_save`] / [`decide_draft_delete`] whether a draft edit conflicts. The server's own code
+//! only loads the current state and stores the outcome.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::customer::Customer;
+use crate::document::InvoiceDraft;
+use crate::ids::{ClientId, InvoiceId, OrganisationId};
+use crate::sync::protocol::{EntityKind, Mutation};
+use crate::validation::{Rule, ValidationError};
+
+/// Why a mutation was not applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MutationErrorKind {
+    /// The name is not a mutation this server knows.
+    UnknownMutation,
+    /// An argument breaks a rule; `field` names it.
+    Invalid,
+    /// The mutation reaches outside the signed-in user's organisation or role.
+    Forbidden,
+    /// The draft changed on the server since this client's copy was taken.
+    Conflict,
+}
+
+/// A mutation's failure, stored with the mutation's result and shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct MutationError {
+    pub kind: MutationErrorKind,
+    /// Path of the offending argument (`lines[1].unit_price`), when one field is to blame.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl MutationError {
+    fn invalid(e: ValidationError) -> Self {
+        Self {
+            kind: MutationErrorKind::Invalid,
+            message: e.to_string(),
+            field: Some(e.field),
+        }
+    }
+
+    fn conflict(message: &str) -> Self {
+        Self {
+            kind: MutationErrorKind::Conflict,
+            field: None,
+            message: message.to_owned(),
+        }
+    }
+}
+
+/// Everything a client may ask the server to change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `customer.upsert`: create a customer or replace its details.
+    UpsertCustomer(Customer),
+    /// `invoice_draft.save`: create a draft or replace it. The draft's `version` is the server version
+    /// the edit was based on.
+    SaveDraft(InvoiceDraft),
+    /// `invoice_draft.delete`: discard a draft; `version` as for a save.
+    DeleteDraft(DraftRef),
+}
+
+/// The arguments of `invoice_draft.delete`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftRef {
+    pub id: InvoiceId,
+    pub organisation_id: OrganisationId,
+    pub version: u64,
+}
+
+impl Command {
+    pub const UPSERT_CUSTOMER: &'static str = "customer.upsert";
+    pub const SAVE_DRAFT: &'static str = "invoice_draft.save";
+    pub const DELETE_DRAFT: &'static str = "invoice_draft.delete";
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::UpsertCustomer(_) => Self::UPSERT_CUSTOMER,
+            Command::SaveDraft(_) => Self::SAVE_DRAFT,
+            Command::DeleteDraft(_) => Self::DELETE_DRAFT,
+        }
+    }
+
+    /// The record this command changes.
+    pub fn target(&self) -> (EntityKind, Uuid) {
+        match self {
+            Command::UpsertCustomer(c) => (EntityKind::Customer, c.id.as_uuid()),
+            Command::SaveDraft(d) => (EntityKind::InvoiceDraft, d.id.as_uuid()),
+            Command::DeleteDraft(r) => (EntityKind::InvoiceDraft, r.id.as_uuid()),
+        }
+    }
+
+    fn organisation_id(&self) -> OrganisationId {
+        match self {
+            Command::UpsertCustomer(c) => c.organisation_id,
+            Command::SaveDraft(d) => d.organisation_id,
+            Command::DeleteDraft(r) => r.organisation_id,
+        }
+    }
+
+    /// The wire form, with the id the client's outbox assigns.
+    pub fn to_mutation(&self, id: u64) -> Mutation {
+        let args = match self {
+            Command::UpsertCustomer(c) => serde_json::to_value(c),
+            Command::SaveDraft(d) => serde_json::to_value(d),
+            Command::DeleteDraft(r) => serde_json::to_value(r),
+        }
+        .unwrap_or(serde_json::Value::Null);
+        Mutation {
+            id,
+            name: self.name().to_owned(),
+            args,
+        }
+    }
+
+    /// Reads a mutation's arguments. A malformed argument is an error naming its path.
+    pub fn decode(mutation: &Mutation) -> Result<Command, MutationError> {
+        match mutation.name.as_str() {
+            Self::UPSERT_CUSTOMER => args(&mutation.args).map(Command::UpsertCustomer),
+            Self::SAVE_DRAFT => args(&mutation.args).map(Command::SaveDraft),
+            Self::DELETE_DRAFT => args(&mutation.args).map(Command::DeleteDraft),
+            other => Err(MutationError {
+                kind: MutationErrorKind::UnknownMutation,
+                field: Some("name".into()),
+                message: format!("name: unknown mutation {other:?}"),
+            }),
+        }
+    }
+
+    /// Checks the command's own rules and that it stays inside the caller's organisation.
+    pub fn check(&self, caller: OrganisationId) -> Result<(), MutationError> {
+        if self.organisation_id() != caller {
+            return Err(MutationError {
+                kind: MutationErrorKind::Forbidden,
+                field: Some("organisation_id".into()),
+                message: "organisation_id must be the signed-in user's organisation".into(),
+            });
+        }
+        match self {
+            Command::UpsertCustomer(c) => c.validate(),
+            Command::SaveDraft(d) => d.validate(),
+            Command::DeleteDraft(_) => Ok(()),
+        }
+        .map_err(MutationError::invalid)
+    }
+}
+
+fn args<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, MutationError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { String::new() } else { path };
+        let detail = e.into_inner().to_string();
+        // serde's message for a missing field names it; lift it into the path.
+        let field = match detail.strip_prefix("missing field `") {
+            Some(rest) if field.is_empty() => rest.trim_end_matches('`').to_owned(),
+            Some(rest) => format!("{field}.{}", rest.trim_end_matches('`')),
+            None => field,
+        };
+        let rule = if detail.starts_with("missing field") {
+            Rule::Required
+        } else {
+            Rule::Format { detail }
+        };
+        MutationError::invalid(ValidationError::new(field, rule))
+    })
+}
+
+/// What the server knows of a stored draft when a save or delete of it arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftHead {
+    pub version: u64,
+    /// The client whose mutation produced this version.
+    pub last_client: ClientId,
+}
+
+/// Decides a draft save: the new version to store, or a conflict.
+///
+/// An edit applies when it was based on the current version, or when the current version came from the
+/// same client (its own earlier edits, queued offline, all carry the version they started from). Any
+/// other edit would silently overwrite someone else's work, so it is a conflict.
+pub fn decide_draft_save(
+    current: Option<&DraftHead>,
+    based_on: u64,
+    client: ClientId,
+) -> Result<u64, MutationError> {
+    match current {
+        None if based_on == 0 => Ok(1),
+        None => Err(MutationError::conflict(
+            "the draft was deleted on another device",
+        )),
+        Some(head) if head.version == based_on || head.last_client == client => {
+            Ok(head.version + 1)
+        }
+        Some(_) => Err(MutationError::conflict(
+            "the draft was changed on another device",
+        )),
+    }
+}
+
+/// Decides a draft delete: `Ok(true)` to delete, `Ok(false)` when it is already gone (a replayed or
+/// duplicated delete is harmless), or a conflict when someone else edited it meanwhile.
+pub fn decide_draft_delete(
+    current: Option<&DraftHead>,
+    based_on: u64,
+    client: ClientId,
+) -> Result<bool, MutationError> {
+    match current {
+        None => Ok(false),
+        Some(head) if head.version == based_on || head.last_client == client => Ok(true),
+        Some(_) => Err(MutationError::conflict(
+            "the draft was changed on another device",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ORG: &str = "019a4d5e-0000-7000-8000-000000000001";
+    const OTHER_ORG: &str = "019a4d5e-0000-7000-8000-0000000000ff";
+
+    fn client(n: u8) -> ClientId {
+        ClientId::parse(&format!("019a4d5e-0000-7000-8000-0000000000{n:02x}")).unwrap()
+    }
+
+    fn customer_args() -> serde_json::Value {
+        json!({
+            "id": "019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f",
+            "organisation_id": ORG,
+            "name": "Acme GmbH",
+            "email": "",
+            "currency": "EUR",
+            "payment_terms_days": 30
+        })
+    }
+
+    fn draft_args() -> serde_json::Value {
+        json!({
+            "id": "019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e60",
+            "organisation_id": ORG,
+            "customer_id": "019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f",
+            "currency": "EUR",
+            "issue_date": "2026-11-23",
+            "due_date": "2026-12-23",
+            "lines": [
+                {"description": "Audit", "quantity": "1.5", "unit_price": "0.35", "tax_rate": "19"},
+                {"description": "Travel", "quantity": "1", "unit_price": "oops", "tax_rate": "19"}
+            ]
+        })
+    }
+
+    fn mutation(name: &str, args: serde_json::Value) -> Mutation {
+        Mutation {
+            id: 1,
+            name: name.into(),
+            args,
+        }
+    }
+
+    #[test]
+    fn a_command_survives_the_wire() {
+        let cmd = Command::decode(&mutation(Command::UPSERT_CUSTOMER, customer_args())).unwrap();
+        let again = Command::decode(&cmd.to_mutation(7)).unwrap();
+        assert_eq!(cmd, again);
+        assert_eq!(cmd.to_mutation(7).id, 7);
+    }
+
+    #[test]
+    fn a_malformed_argument_is_rejected_with_its_path() {
+        let e = Command::decode(&mutation(Command::SAVE_DRAFT, draft_args())).unwrap_err();
+        assert_eq!(e.kind, MutationErrorKind::Invalid);
+        assert_eq!(e.field.as_deref(), Some("lines[1].unit_price"));
+
+        let mut missing = customer_args();
+        missing.as_object_mut().unwrap().remove("name");
+        let e = Command::decode(&mutation(Command::UPSERT_CUSTOMER, missing)).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("name"));
+        assert_eq!(e.message, "name is required");
+    }
+
+    #[test]
+    fn an_unknown_mutation_is_named() {
+        let e = Command::decode(&mutation("invoice.teleport", json!({}))).unwrap_err();
+        assert_eq!(e.kind, MutationErrorKind::UnknownMutation);
+        assert!(e.message.contains("invoice.teleport"));
+    }
+
+    #[test]
+    fn a_command_may_not_reach_into_another_organisation() {
+        let cmd = Command::decode(&mutation(Command::UPSERT_CUSTOMER, customer_args())).unwrap();
+        assert_eq!(cmd.check(OrganisationId::parse(ORG).unwrap()), Ok(()));
+        let e = cmd
+            .check(OrganisationId::parse(OTHER_ORG).unwrap())
+            .unwrap_err();
+        assert_eq!(e.kind, MutationErrorKind::Forbidden);
+    }
+
+    #[test]
+    fn a_business_rule_is_checked_after_reading() {
+        let mut args = draft_args();
+        args["lines"][1]["unit_price"] = json!("-2");
+        let cmd = Command::decode(&mutation(Command::SAVE_DRAFT, args)).unwrap();
+        let e = cmd.check(OrganisationId::parse(ORG).unwrap()).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("lines[1].unit_price"));
+        assert_eq!(e.message, "lines[1].unit_price must not be negative");
+    }
+
+    #[test]
+    fn draft_saves_conflict_only_with_someone_elses_newer_version() {
+        let head = |version, c| DraftHead {
+            version,
+            last_client: client(c),
+        };
+        // (current, based_on, client, expected)
+        type Case = (Option<DraftHead>, u64, u8, Result<u64, MutationErrorKind>);
+        let cases: [Case; 6] = [
+            (None, 0, 1, Ok(1)),
+            (None, 3, 1, Err(MutationErrorKind::Conflict)),
+            (Some(head(3, 2)), 3, 1, Ok(4)),
+            // The same client's queued edits all carry the version they started from.
+            (Some(head(4, 1)), 3, 1, Ok(5)),
+            (Some(head(4, 2)), 3, 1, Err(MutationErrorKind::Conflict)),
+            (Some(head(4, 2)), 5, 1, Err(MutationErrorKind::Conflict)),
+        ];
+        for (current, based_on, c, expected) in cases {
+            let got = decide_draft_save(current.as_ref(), based_on, client(c)).map_err(|e| e.kind);
+            assert_eq!(got, expected, "{current:?} based on {based_on}");
+        }
+    }
+
+    #[test]
+    fn deleting_a_draft_twice_is_harmless_but_a_newer_edit_is_protected() {
+        let head = DraftHead {
+            version: 2,
+            last_client: client(2),
+        };
+        assert_eq!(decide_draft_delete(None, 1, client(1)), Ok(false));
+        assert_eq!(decide_draft_delete(Some(&head), 2, client(1)), Ok(true));
+        assert_eq!(
+            decide_draft_delete(Some(&head), 1, client(1))
+                .unwrap_err()
+                .kind,
+            MutationErrorKind::Conflict
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! Messages on the wire. Every field here is part of a contract with clients that may have been offline
+//! across an upgrade: add fields with defaults, never change the meaning of one.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::customer::Customer;
+use crate::document::InvoiceDraft;
+use crate::ids::ClientId;
+use crate::sync::mutation::MutationError;
+
+/// The protocol version this build speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// One queued change, as the client recorded it. `id` increases by one per client; `args` stays raw JSON
+/// until [`crate::sync::Command::decode`] reads it, so that a malformed mutation can be rejected on its
+/// own (and recorded as rejected) without refusing the whole push.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    pub id: u64,
+    pub name: String,
+    pub args: serde_json::Value,
+}
+
+/// `POST /api/sync/push`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub protocol_version: u32,
+    pub client_id: ClientId,
+    pub mutations: Vec<Mutation>,
+}
+
+/// What became of one mutation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MutationStatus {
+    /// Its effect is in the server's state.
+    Applied,
+    /// Refused for its input or authority; nothing changed. It will never be retried.
+    Rejected,
+    /// Refused because someone else changed the same draft since this client last saw it; nothing changed.
+    /// The client keeps its copy and asks the user to choose.
+    Conflict,
+    /// Its id leaves a gap after the client's last mutation: not applied, not recorded; neither is anything
+    /// after it. The client resends from `last_mutation_id + 1`.
+    OutOfOrder,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutationResult {
+    pub id: u64,
+    pub status: MutationStatus,
+    pub error: Option<MutationError>,
+}
+
+/// Reply to a push. Replaying a push gives the same reply: results of mutations already processed are
+/// read back from the server's record of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// The highest mutation id of this client that the server has processed (applied or not).
+    pub last_mutation_id: u64,
+    pub results: Vec<MutationResult>,
+}
+
+/// A position in an organisation's total order of changes: the client has every change up to and
+/// including this change number.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Cookie(pub u64);
+
+/// `POST /api/sync/pull`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullRequest {
+    pub client_id: ClientId,
+    /// `None` on a first sync.
+    pub cookie: Option<Cookie>,
+}
+
+/// The kinds of record that sync carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Customer,
+    InvoiceDraft,
+}
+
+/// A record as the server holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "entity", content = "value", rename_all = "snake_case")]
+pub enum Record {
+    Customer(Customer),
+    InvoiceDraft(InvoiceDraft),
+}
+
+impl Record {
+    pub fn kind(&self) -> EntityKind {
+        match self {
+            Record::Customer(_) => EntityKind::Customer,
+            Record::InvoiceDraft(_) => EntityKind::InvoiceDraft,
+        }
+    }
+
+    pub fn id(&self) -> Uuid {
+        match self {
+            Record::Customer(c) => c.id.as_uuid(),
+            Record::InvoiceDraft(d) => d.id.as_uuid(),
+        }
+    }
+}
+
+/// One change, in the organisation's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum PatchOp {
+    Put {
+        change: u64,
+        record: Record,
+    },
+    Del {
+        change: u64,
+        entity: EntityKind,
+        id: Uuid,
+    },
+}
+
+impl PatchOp {
+    pub fn change(&self) -> u64 {
+        match self {
+            PatchOp::Put { change, .. } | PatchOp::Del { change, .. } => *change,
+        }
+    }
+
+    pub fn target(&self) -> (EntityKind, Uuid) {
+        match self {
+            PatchOp::Put { record, .. } => (record.kind(), record.id()),
+            PatchOp::Del { entity, id, .. } => (*entity, *id),
+        }
+    }
+}
+
+/// Reply to a pull: changes after the request's cookie, oldest first, at most one page of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// Send this back with the next pull.
+    pub cookie: Cookie,
+    /// The highest mutation id of the pulling client that the server has processed: every pending
+    /// mutation up to it is already reflected in this (or an earlier) patch.
+    pub last_mutation_id: u64,
+    pub patch: Vec<PatchOp>,
+    /// More changes wait: pull again at once with the new cookie.
+    pub more: bool,
+}
