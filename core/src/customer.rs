@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{CustomerId, OrganisationId};
 use crate::money::Currency;
+use crate::terms::PaymentTerms;
 use crate::validation::{Rule, ValidationError, optional_text, required_text};
 
 /// A customer account. Balances are kept per (customer, currency); `currency` is the default for new
@@ -24,6 +25,13 @@ impl Customer {
     pub const MAX_NAME: usize = 200;
     pub const MAX_EMAIL: usize = 254;
     pub const MAX_TERMS_DAYS: u16 = 365;
+
+    /// The payment terms new invoices to this customer get.
+    pub fn terms(&self) -> PaymentTerms {
+        PaymentTerms::Net {
+            days: self.payment_terms_days,
+        }
+    }
 
     /// Checks every field; the first broken rule is reported with its field.
     pub fn validate(&self) -> Result<(), ValidationError> {

@@ -14,4 +14,5 @@ pub mod ids;
 pub mod money;
 pub mod sync;
 pub mod tax;
+pub mod terms;
 pub mod validation;
