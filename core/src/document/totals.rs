@@ -1,17 +1,19 @@
-//! Document totals, named as EN 16931 names them.
+//! The totals of a draft, as the editor shows them and the server stores them.
+//!
+//! A draft is computed through the one EN 16931 engine ([`super::en16931::compute`]); this module only
+//! presents the result in the draft's terms.
 
-use std::collections::BTreeMap;
-
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{InvoiceDraft, InvoiceLine, TaxRounding};
-use crate::money::{Money, Rounding};
+use super::InvoiceDraft;
+use super::en16931::{
+    self, Document, DocumentKind, LineNetBasis, PayableRounding, Price, PriceBasis, VatClass,
+};
+use crate::money::Money;
 use crate::tax::{TaxCategory, TaxRate};
-use crate::validation::{Rule, ValidationError};
+use crate::validation::ValidationError;
 
-/// Every amount on a document is rounded half away from zero (EN 16931, and what tax authorities expect).
-pub const DOCUMENT_ROUNDING: Rounding = Rounding::HalfAwayFromZero;
+pub use super::en16931::DOCUMENT_ROUNDING;
 
 /// VAT of one category and rate (BG-23).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,7 +26,7 @@ pub struct VatBreakdown {
     pub tax: Money,
 }
 
-/// The totals of a document.
+/// The totals of a draft.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentTotals {
     /// BT-131 of each line, in line order.
@@ -43,88 +45,77 @@ pub struct DocumentTotals {
     pub amount_due: Money,
 }
 
-/// Computes a draft's totals. Fails, naming the line and field, when a product or sum cannot be
-/// represented exactly (a quantity of 1e28 is an error, never a panic or a silently wrong total).
-pub fn compute(draft: &InvoiceDraft) -> Result<DocumentTotals, ValidationError> {
-    let currency = draft.currency;
-    let mut line_nets = Vec::with_capacity(draft.lines.len());
-    // (category, rate) -> (taxable, tax already rounded per line)
-    let mut groups: BTreeMap<(TaxCategory, TaxRate), (Money, Money)> = BTreeMap::new();
-
-    for (i, line) in draft.lines.iter().enumerate() {
-        let field = |name: &str| format!("lines[{i}].{name}");
-        let net = line_net(line)
-            .ok_or_else(|| ValidationError::new(field("quantity"), Rule::Overflow))?;
-        let net = Money::rounded(net, currency, DOCUMENT_ROUNDING);
-        let entry = groups
-            .entry((line.tax_category, line.tax_rate))
-            .or_insert((Money::zero(currency), Money::zero(currency)));
-        entry.0 = entry
-            .0
-            .checked_add(net)
-            .map_err(|e| e.within(&field("net")))?;
-        if draft.tax_rounding == TaxRounding::PerLine {
-            let tax = line
-                .tax_rate
-                .tax_on(net.amount())
-                .ok_or_else(|| ValidationError::new(field("tax_rate"), Rule::Overflow))?;
-            entry.1 = entry
-                .1
-                .checked_add(Money::rounded(tax, currency, DOCUMENT_ROUNDING))
-                .map_err(|e| e.within(&field("tax")))?;
+impl InvoiceDraft {
+    /// The draft in the standard's terms.
+    pub fn to_document(&self) -> Document {
+        Document {
+            kind: DocumentKind::Invoice,
+            currency: self.currency,
+            price_basis: PriceBasis::Net,
+            tax_rounding: self.tax_rounding,
+            lines: self
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| en16931::Line {
+                    id: (i + 1).to_string(),
+                    name: l.description.clone(),
+                    quantity: l.quantity,
+                    unit_code: "C62".into(),
+                    price: Price {
+                        net: l.unit_price,
+                        ..Price::default()
+                    },
+                    vat: VatClass {
+                        category: l.tax_category,
+                        rate: Some(l.tax_rate),
+                    },
+                    ..en16931::Line::default()
+                })
+                .collect(),
+            allowances: Vec::new(),
+            charges: Vec::new(),
+            prepaid: rust_decimal::Decimal::ZERO,
+            payable_rounding: PayableRounding::None,
         }
-        line_nets.push(net);
     }
-
-    let mut vat = Vec::with_capacity(groups.len());
-    for ((category, rate), (taxable, per_line_tax)) in groups {
-        let tax = match draft.tax_rounding {
-            TaxRounding::PerLine => per_line_tax,
-            TaxRounding::PerDocument => {
-                let tax = rate
-                    .tax_on(taxable.amount())
-                    .ok_or_else(|| ValidationError::new("tax_total", Rule::Overflow))?;
-                Money::rounded(tax, currency, DOCUMENT_ROUNDING)
-            }
-        };
-        vat.push(VatBreakdown {
-            category,
-            rate,
-            taxable,
-            tax,
-        });
-    }
-
-    let line_net_total =
-        Money::sum(currency, line_nets.iter().copied()).map_err(|e| e.within("line_net_total"))?;
-    let tax_total =
-        Money::sum(currency, vat.iter().map(|v| v.tax)).map_err(|e| e.within("tax_total"))?;
-    let tax_inclusive = line_net_total
-        .checked_add(tax_total)
-        .map_err(|e| e.within("tax_inclusive"))?;
-    Ok(DocumentTotals {
-        line_nets,
-        line_net_total,
-        tax_exclusive: line_net_total,
-        vat,
-        tax_total,
-        tax_inclusive,
-        amount_due: tax_inclusive,
-    })
 }
 
-/// quantity × unit price, unrounded; `None` on overflow.
-fn line_net(line: &InvoiceLine) -> Option<Decimal> {
-    line.quantity.checked_mul(line.unit_price)
+/// Computes a draft's totals. Fails, naming the line, when a product or sum cannot be represented
+/// exactly (a quantity of 1e28 is an error, never a panic or a silently wrong total).
+pub fn compute(draft: &InvoiceDraft) -> Result<DocumentTotals, ValidationError> {
+    let t = en16931::compute(&draft.to_document(), LineNetBasis::Computed)?;
+    Ok(DocumentTotals {
+        line_nets: t.lines.iter().map(|l| l.used).collect(),
+        line_net_total: t.line_net_total,
+        tax_exclusive: t.tax_exclusive,
+        vat: t
+            .vat
+            .into_iter()
+            .map(|v| VatBreakdown {
+                category: v.category,
+                rate: v.rate.unwrap_or_default(),
+                taxable: v.taxable,
+                tax: v.tax,
+            })
+            .collect(),
+        tax_total: t.tax_total,
+        tax_inclusive: t.tax_inclusive,
+        amount_due: t.amount_due,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::{InvoiceLine, TaxRounding};
     use crate::ids::{CustomerId, InvoiceId, OrganisationId};
     use crate::money::Currency;
+    use crate::money::Rounding;
+    use crate::validation::Rule;
     use chrono::NaiveDate;
     use proptest::prelude::*;
+    use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 
     fn line(quantity: Decimal, unit_price: Decimal, rate: Decimal) -> InvoiceLine {
