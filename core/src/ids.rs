@@ -78,6 +78,14 @@ entity_id!(
     InvoiceId
 );
 entity_id!(
+    /// A credit note: a correction of an issued invoice.
+    CreditNoteId
+);
+entity_id!(
+    /// Money received from (or, for a refund, returned to) a customer.
+    PaymentId
+);
+entity_id!(
     /// One installation of the app (a browser profile): the author of an outbox of mutations.
     ClientId
 );

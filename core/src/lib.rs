@@ -12,6 +12,7 @@ pub mod customer;
 pub mod document;
 pub mod ids;
 pub mod money;
+pub mod receivables;
 pub mod sync;
 pub mod tax;
 pub mod terms;

@@ -1,0 +1,65 @@
+//! Receivables: what customers owe, how money received settles it, and how it is reported.
+//!
+//! - [`OpenItem`]: one instalment of an issued invoice with what is still open on it. Open items are
+//!   instalments, not whole invoices: each portion has its own due date and ages on its own.
+//! - [`allocation`]: how a payment or credit note settles open items (named invoices, or oldest due
+//!   first), early-payment discounts, and unapplied credit.
+//! - [`account`]: a customer's account as an append-only list of entries, its balance per currency.
+//! - [`statement`], [`aging`], [`dunning`]: what a customer is sent and how late they are.
+
+pub mod account;
+pub mod aging;
+pub mod allocation;
+pub mod dunning;
+pub mod statement;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::InvoiceId;
+use crate::money::Money;
+
+/// Which instalment of which invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ItemRef {
+    pub invoice_id: InvoiceId,
+    /// 0 for the first (or only) instalment.
+    pub instalment: u16,
+}
+
+/// An early-payment discount still on offer for an open item: paying `open − amount` on or before
+/// `until` settles the item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscountWindow {
+    pub until: NaiveDate,
+    pub amount: Money,
+}
+
+/// One instalment of an issued invoice (or fee invoice), with what remains to be paid on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenItem {
+    pub item: ItemRef,
+    /// The invoice number (BT-1), for statements and reminders.
+    pub number: String,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    /// The instalment's original amount.
+    pub amount: Money,
+    /// What is still owed on it.
+    pub open: Money,
+    pub discount: Option<DiscountWindow>,
+    /// An open dispute pauses dunning for the item.
+    #[serde(default)]
+    pub disputed: bool,
+}
+
+impl OpenItem {
+    pub fn is_settled(&self) -> bool {
+        self.open.is_zero()
+    }
+
+    /// Whole days past the due date on `today` (0 when not yet due).
+    pub fn days_overdue(&self, today: NaiveDate) -> i64 {
+        (today - self.due_date).num_days().max(0)
+    }
+}

@@ -1,0 +1,259 @@
+//! Customer statements: what the customer owes, as they will read it.
+//!
+//! - Open-item: every unpaid instalment with its open amount, less unapplied credit.
+//! - Balance-forward: the opening balance, every document and payment of the period with a running
+//!   balance, and the closing balance.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::OpenItem;
+use super::account::{Account, EntryKind};
+use crate::money::{Currency, Money};
+use crate::validation::{Rule, ValidationError};
+
+/// One line of a balance-forward statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementLine {
+    pub date: NaiveDate,
+    pub reference: String,
+    pub kind: EntryKind,
+    /// Positive when it raises what the customer owes, negative when it lowers it.
+    pub amount: Money,
+    /// The balance after this line.
+    pub balance: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceForward {
+    pub currency: Currency,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub opening: Money,
+    pub lines: Vec<StatementLine>,
+    pub closing: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenItemStatement {
+    pub currency: Currency,
+    pub items: Vec<OpenItem>,
+    pub unapplied: Money,
+    /// Σ open − unapplied: the account balance.
+    pub total_due: Money,
+}
+
+/// The balance-forward statement of `account` in `currency` for the days `from` to `to` inclusive.
+pub fn balance_forward(
+    account: &Account,
+    currency: Currency,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<BalanceForward, ValidationError> {
+    if to < from {
+        return Err(ValidationError::new(
+            "to",
+            Rule::Matches {
+                expected: "on or after the start of the period".into(),
+            },
+        ));
+    }
+    let mut entries: Vec<_> = account
+        .entries()
+        .iter()
+        .filter(|e| e.amount.currency() == currency && e.kind.balance_sign() != 0 && e.date <= to)
+        .collect();
+    entries.sort_by_key(|e| (e.date, e.seq));
+    let mut opening = Money::zero(currency);
+    let mut lines = Vec::new();
+    for e in entries {
+        let amount = if e.kind.balance_sign() > 0 {
+            e.amount
+        } else {
+            Money::zero(currency).checked_sub(e.amount)?
+        };
+        if e.date < from {
+            opening = opening.checked_add(amount)?;
+            continue;
+        }
+        let before = lines.last().map_or(opening, |l: &StatementLine| l.balance);
+        lines.push(StatementLine {
+            date: e.date,
+            reference: e.reference.clone(),
+            kind: e.kind,
+            amount,
+            balance: before.checked_add(amount)?,
+        });
+    }
+    let closing = lines.last().map_or(opening, |l| l.balance);
+    Ok(BalanceForward {
+        currency,
+        from,
+        to,
+        opening,
+        lines,
+        closing,
+    })
+}
+
+/// The open-item statement of `account` in `currency`, oldest due first.
+pub fn open_items(
+    account: &Account,
+    currency: Currency,
+) -> Result<OpenItemStatement, ValidationError> {
+    let mut items: Vec<OpenItem> = account
+        .items()
+        .iter()
+        .filter(|i| i.open.currency() == currency && !i.is_settled())
+        .cloned()
+        .collect();
+    items.sort_by(|a, b| {
+        (a.due_date, &a.number, a.item.instalment).cmp(&(b.due_date, &b.number, b.item.instalment))
+    });
+    let unapplied = account.unapplied(currency);
+    let total_due = Money::sum(currency, items.iter().map(|i| i.open))?.checked_sub(unapplied)?;
+    Ok(OpenItemStatement {
+        currency,
+        items,
+        unapplied,
+        total_due,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::InvoiceId;
+    use crate::receivables::ItemRef;
+    use crate::receivables::allocation::Instruction;
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+    use rust_decimal_macros::dec;
+
+    fn eur() -> Currency {
+        Currency::parse("EUR").unwrap()
+    }
+
+    fn d(month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, month, day).unwrap()
+    }
+
+    fn item(n: u8, issued: NaiveDate, amount: Decimal) -> OpenItem {
+        let amount = Money::exact(amount, eur()).unwrap();
+        OpenItem {
+            item: ItemRef {
+                invoice_id: InvoiceId::parse(&format!("019a4d5e-0000-7000-8000-0000000005{n:02x}"))
+                    .unwrap(),
+                instalment: 0,
+            },
+            number: format!("INV-{n}"),
+            issue_date: issued,
+            due_date: issued + chrono::Days::new(30),
+            amount,
+            open: amount,
+            discount: None,
+            disputed: false,
+        }
+    }
+
+    fn account() -> Account {
+        let mut a = Account::default();
+        a.invoice(
+            "INV-1",
+            d(1, 10),
+            vec![item(1, d(1, 10), dec!(100))],
+            EntryKind::Invoice,
+        )
+        .unwrap();
+        a.invoice(
+            "INV-2",
+            d(2, 5),
+            vec![item(2, d(2, 5), dec!(250))],
+            EntryKind::Invoice,
+        )
+        .unwrap();
+        a.receive(
+            "PAY-1",
+            d(2, 20),
+            Money::exact(dec!(120), eur()).unwrap(),
+            &Instruction::OldestDueFirst,
+        )
+        .unwrap();
+        a.invoice(
+            "INV-3",
+            d(3, 2),
+            vec![item(3, d(3, 2), dec!(40))],
+            EntryKind::Invoice,
+        )
+        .unwrap();
+        a
+    }
+
+    #[test]
+    fn a_balance_forward_statement_carries_the_earlier_months_as_its_opening() {
+        let s = balance_forward(&account(), eur(), d(2, 1), d(2, 28)).unwrap();
+        assert_eq!(s.opening.amount(), dec!(100.00));
+        let lines: Vec<_> = s
+            .lines
+            .iter()
+            .map(|l| (l.reference.as_str(), l.amount.amount(), l.balance.amount()))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                ("INV-2", dec!(250.00), dec!(350.00)),
+                ("PAY-1", dec!(-120.00), dec!(230.00))
+            ]
+        );
+        assert_eq!(s.closing.amount(), dec!(230.00));
+    }
+
+    #[test]
+    fn an_open_item_statement_lists_what_is_unpaid() {
+        let s = open_items(&account(), eur()).unwrap();
+        let items: Vec<_> = s
+            .items
+            .iter()
+            .map(|i| (i.number.as_str(), i.open.amount()))
+            .collect();
+        assert_eq!(items, vec![("INV-2", dec!(230.00)), ("INV-3", dec!(40.00))]);
+        assert_eq!(s.total_due.amount(), dec!(270.00));
+        assert_eq!(s.total_due, account().balance(eur()).unwrap());
+    }
+
+    #[test]
+    fn a_period_must_not_end_before_it_starts() {
+        assert_eq!(
+            balance_forward(&account(), eur(), d(3, 1), d(2, 1))
+                .unwrap_err()
+                .field,
+            "to"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn closing_is_opening_plus_activity_and_periods_chain(
+            amounts in prop::collection::vec((1i64..100_000, 1u32..12, 1u32..28, any::<bool>()), 1..30),
+            split in 2u32..12,
+        ) {
+            let mut a = Account::default();
+            for (n, (amount, month, day, is_payment)) in amounts.iter().enumerate() {
+                let date = d(*month, *day);
+                let money = Money::exact(Decimal::new(*amount, 2), eur()).unwrap();
+                if *is_payment {
+                    a.receive("P", date, money, &Instruction::OldestDueFirst).unwrap();
+                } else {
+                    a.invoice("I", date, vec![item(n as u8, date, money.amount())], EntryKind::Invoice).unwrap();
+                }
+            }
+            let first = balance_forward(&a, eur(), d(1, 1), d(split, 1).pred_opt().unwrap()).unwrap();
+            let second = balance_forward(&a, eur(), d(split, 1), d(12, 31)).unwrap();
+            let activity = |s: &BalanceForward| Money::sum(eur(), s.lines.iter().map(|l| l.amount)).unwrap();
+            prop_assert_eq!(first.opening.checked_add(activity(&first)).unwrap(), first.closing);
+            prop_assert_eq!(second.opening, first.closing);
+            prop_assert_eq!(second.opening.checked_add(activity(&second)).unwrap(), second.closing);
+            prop_assert_eq!(second.closing, a.balance(eur()).unwrap());
+        }
+    }
+}
