@@ -1,0 +1,120 @@
+//! IndexedDB: the app's own copy of the organisation's data, written before anything else happens.
+//!
+//! The browser is the first place a change lands, so the store is the app's source of truth while the
+//! network is away. Every local change is written together with its outbox mutation and the updated
+//! [`remit_core::sync::ClientSync`] in one read-write transaction, so a crash, a closed tab or a lost
+//! network can never leave a record without the mutation that tells the server about it (or the reverse).
+//!
+//! - [`schema`]: the database name, its versions and the migrations between them.
+//! - [`records`]: typed records and their JSON shape in IndexedDB; reads of customers and drafts.
+//! - [`outbox`]: local changes (record + mutation + sync state in one transaction) and the outbox.
+//! - [`replies`]: applying what core decided about a push or pull reply, one transaction each.
+//! - [`meta`]: the key-value store: the signed-in session and the sync state.
+
+pub mod meta;
+pub mod outbox;
+pub mod records;
+pub mod replies;
+pub mod schema;
+
+use std::fmt;
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use indexed_db_futures::Build;
+use wasm_bindgen::JsValue;
+
+pub use schema::DB_NAME;
+
+/// A failure of the local database. The app shows it and keeps what is stored; nothing half-written
+/// survives, because every write is one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreError(pub String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "local database: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<indexed_db_futures::error::Error> for StoreError {
+    fn from(e: indexed_db_futures::error::Error) -> Self {
+        Self(e.to_string())
+    }
+}
+
+impl From<indexed_db_futures::error::OpenDbError> for StoreError {
+    fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
+        Self(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        Self(format!("unreadable record: {e}"))
+    }
+}
+
+impl From<JsValue> for StoreError {
+    fn from(e: JsValue) -> Self {
+        Self(format!("{e:?}"))
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An open connection to one Remit database. Cheap to clone: it is a handle to the browser's connection.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    /// Opens (creating or upgrading as needed) the database `name`. The app uses [`DB_NAME`]; tests use
+    /// a fresh name each so they never see each other's data.
+    pub async fn open(name: &str) -> StoreResult<Self> {
+        Ok(Self {
+            db: schema::open(name).await?,
+        })
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Closes the connection (another tab wants to upgrade the schema); the store is unusable after.
+    pub fn close(&self) {
+        self.db.clone().close();
+    }
+
+    fn read(&self, stores: &[&str]) -> StoreResult<Transaction<'_>> {
+        Ok(self
+            .db
+            .transaction(stores)
+            .with_mode(TransactionMode::Readonly)
+            .build()?)
+    }
+
+    fn write(&self, stores: &[&str]) -> StoreResult<Transaction<'_>> {
+        Ok(self
+            .db
+            .transaction(stores)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?)
+    }
+}
+
+/// A value as IndexedDB stores it: a plain JS object built from the value's JSON, so that money stays
+/// a string and any script on the origin (the e2e tests, a support engineer's console) reads it as JSON.
+pub fn to_js<T: serde::Serialize>(value: &T) -> StoreResult<JsValue> {
+    let text = serde_json::to_string(value)?;
+    Ok(js_sys::JSON::parse(&text)?)
+}
+
+/// Reads a value stored by [`to_js`].
+pub fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue) -> StoreResult<T> {
+    let text: String = js_sys::JSON::stringify(value)?.into();
+    Ok(serde_json::from_str(&text)?)
+}

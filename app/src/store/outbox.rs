@@ -1,0 +1,79 @@
+//! Local changes and the outbox.
+//!
+//! A change is a core [`Command`]. [`stage`] writes its local effect, the mutation core records for it
+//! and the advanced [`ClientSync`] into one transaction; [`Store::record`] commits that transaction. The
+//! sync state is read inside the same transaction, so two tabs (or a sync reply arriving meanwhile) can
+//! never hand out the same mutation id twice.
+
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::Transaction;
+use remit_core::sync::{ClientSync, Command, Mutation};
+use wasm_bindgen::JsValue;
+
+use super::meta::{self, SYNC};
+use super::records::DraftRecord;
+use super::schema::{CUSTOMERS, INVOICE_DRAFTS, META, OUTBOX};
+use super::{Store, StoreError, StoreResult, from_js, to_js};
+
+/// The stores a local change writes: both record stores, the outbox and `meta`.
+pub const CHANGE_STORES: [&str; 4] = [CUSTOMERS, INVOICE_DRAFTS, OUTBOX, META];
+
+/// Stages `command` in `tx` (opened read-write over [`CHANGE_STORES`]): the record, its mutation and the
+/// sync state. Nothing is stored until the caller commits `tx`; dropping or aborting it stores none of it.
+pub async fn stage(tx: &Transaction<'_>, command: &Command) -> StoreResult<Mutation> {
+    let meta = tx.object_store(META)?;
+    let mut sync: ClientSync = meta::get(&meta, SYNC)
+        .await?
+        .ok_or_else(|| StoreError("no sync state: sign in first".into()))?;
+    let mutation = sync.record(command);
+    match command {
+        Command::UpsertCustomer(customer) => {
+            tx.object_store(CUSTOMERS)?.put(to_js(customer)?).await?;
+        }
+        Command::SaveDraft(draft) => {
+            let record = DraftRecord::new(draft.clone());
+            tx.object_store(INVOICE_DRAFTS)?.put(to_js(&record)?).await?;
+        }
+        Command::DeleteDraft(draft) => {
+            tx.object_store(INVOICE_DRAFTS)?
+                .delete(draft.id.to_string())
+                .await?;
+        }
+    }
+    tx.object_store(OUTBOX)?.put(to_js(&mutation)?).await?;
+    meta::put(&meta, SYNC, &sync).await?;
+    Ok(mutation)
+}
+
+/// An outbox key. Mutation ids are stored as JSON numbers; a `u64` would cross into JS as a BigInt,
+/// which is not a valid IndexedDB key. Ids stay far below 2^53.
+pub(super) fn outbox_key(id: u64) -> f64 {
+    id as f64
+}
+
+impl Store {
+    /// Stores a local change and its mutation in one transaction.
+    pub async fn record(&self, command: &Command) -> StoreResult<Mutation> {
+        let tx = self.write(&CHANGE_STORES)?;
+        let mutation = stage(&tx, command).await?;
+        tx.commit().await?;
+        Ok(mutation)
+    }
+
+    /// Every mutation waiting to sync, oldest first (the outbox is keyed by mutation id).
+    pub async fn outbox(&self) -> StoreResult<Vec<Mutation>> {
+        let tx = self.read(&[OUTBOX])?;
+        read_outbox(&tx).await
+    }
+
+    /// How many changes wait to sync.
+    pub async fn outbox_len(&self) -> StoreResult<u32> {
+        let tx = self.read(&[OUTBOX])?;
+        Ok(tx.object_store(OUTBOX)?.count().await?)
+    }
+}
+
+pub(super) async fn read_outbox(tx: &Transaction<'_>) -> StoreResult<Vec<Mutation>> {
+    let rows = tx.object_store(OUTBOX)?.get_all::<JsValue>().await?;
+    rows.map(|row| from_js(&row?)).collect()
+}

@@ -1,0 +1,88 @@
+//! The database's name, versions and migrations.
+//!
+//! A browser may hold a database written by any earlier build (a laptop offline for a month still has
+//! its outbox), so the schema is a ladder: each version's step runs in order from the stored version up,
+//! inside the one `versionchange` transaction the browser gives an upgrade. A fresh database climbs the
+//! same ladder as an old one, so both land on exactly the same shape.
+//!
+//! - Version 1: `customers`, `drafts`, `outbox` (each keyed by `id`).
+//! - Version 2: `invoice_drafts` (keyed by `id`, index `by_customer` on `customer_id`) replaces `drafts`,
+//!   every v1 draft is copied over; plus `meta` (key-value), `conflicts` and `rejected`.
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::error::OpenDbError;
+use indexed_db_futures::prelude::*;
+use wasm_bindgen::JsValue;
+
+use super::records::DraftRecord;
+
+/// The database the app uses.
+pub const DB_NAME: &str = "remit";
+/// The version this build writes.
+pub const VERSION: u32 = 2;
+
+pub const CUSTOMERS: &str = "customers";
+pub const INVOICE_DRAFTS: &str = "invoice_drafts";
+/// Index of `invoice_drafts` on `customer_id`: a customer's drafts without reading every draft.
+pub const BY_CUSTOMER: &str = "by_customer";
+pub const OUTBOX: &str = "outbox";
+/// Key-value store with out-of-line keys: see [`super::meta`].
+pub const META: &str = "meta";
+pub const CONFLICTS: &str = "conflicts";
+pub const REJECTED: &str = "rejected";
+/// Version 1's draft store; gone since version 2.
+pub const V1_DRAFTS: &str = "drafts";
+
+/// Opens `name` at [`VERSION`], running every migration step the stored version has not had.
+pub async fn open(name: &str) -> Result<Database, OpenDbError> {
+    Database::open(name)
+        .with_version(VERSION)
+        .with_on_upgrade_needed_fut(|event, db| async move {
+            // Versions are small integers stored as doubles by the browser.
+            let from = event.old_version() as u32;
+            if from < 1 {
+                to_v1(&db)?;
+            }
+            if from < 2 {
+                to_v2(&db).await?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+fn to_v1(db: &Database) -> indexed_db_futures::Result<()> {
+    for name in [CUSTOMERS, V1_DRAFTS, OUTBOX] {
+        db.create_object_store(name)
+            .with_key_path("id".into())
+            .build()?;
+    }
+    Ok(())
+}
+
+async fn to_v2(db: &Database) -> indexed_db_futures::Result<()> {
+    let drafts = db
+        .create_object_store(INVOICE_DRAFTS)
+        .with_key_path("id".into())
+        .build()?;
+    drafts
+        .create_index(BY_CUSTOMER, "customer_id".into())
+        .build()?;
+    db.create_object_store(META).build()?;
+    db.create_object_store(CONFLICTS)
+        .with_key_path("id".into())
+        .build()?;
+    db.create_object_store(REJECTED)
+        .with_key_path("id".into())
+        .build()?;
+
+    // Only IndexedDB requests are awaited here, so the versionchange transaction stays alive throughout.
+    let old = drafts.transaction().object_store(V1_DRAFTS)?;
+    let v1_drafts = old.get_all::<JsValue>().await?;
+    for v1 in v1_drafts {
+        let record = DraftRecord::from_v1(&v1?).map_err(|e| JsValue::from_str(&e.to_string()))?;
+        drafts.put(record).await?;
+    }
+    db.delete_object_store(V1_DRAFTS)?;
+    Ok(())
+}

@@ -1,0 +1,283 @@
+//! The IndexedDB store in a real browser: schema versions, the v1 → v2 migration, atomic local changes,
+//! reopening, and the outbox. Each test uses its own database name.
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use remit_app::session::{Organisation, SessionInfo, User};
+use remit_app::store::outbox::{CHANGE_STORES, stage};
+use remit_app::store::schema::VERSION;
+use remit_app::store::{Store, to_js};
+use remit_core::customer::Customer;
+use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
+use remit_core::ids::{CustomerId, InvoiceId, OrganisationId, UserId};
+use remit_core::money::Currency;
+use remit_core::sync::{Command, PushResponse};
+use remit_core::tax::{TaxCategory, TaxRate};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const ORG: &str = "019a4d5e-0000-7000-8000-000000000001";
+
+fn db_name(test: &str) -> String {
+    format!("remit-test-{test}-{}", Uuid::now_v7())
+}
+
+fn session() -> SessionInfo {
+    SessionInfo {
+        user: User {
+            id: UserId::parse("019a4d5e-0000-7000-8000-0000000000a1").unwrap(),
+            email: "berit@fjord.example".into(),
+            name: "Berit Billing".into(),
+            role: "owner".into(),
+        },
+        organisation: Organisation {
+            id: OrganisationId::parse(ORG).unwrap(),
+            name: "Fjord Consulting AS".into(),
+            time_zone: "Europe/Oslo".into(),
+            currency: Currency::parse("NOK").unwrap(),
+        },
+    }
+}
+
+fn customer(name: &str) -> Customer {
+    Customer {
+        id: CustomerId::try_from(Uuid::now_v7()).unwrap(),
+        organisation_id: OrganisationId::parse(ORG).unwrap(),
+        name: name.into(),
+        email: String::new(),
+        currency: Currency::parse("NOK").unwrap(),
+        payment_terms_days: 14,
+    }
+}
+
+fn draft(customer: &Customer) -> InvoiceDraft {
+    InvoiceDraft {
+        id: InvoiceId::try_from(Uuid::now_v7()).unwrap(),
+        organisation_id: customer.organisation_id,
+        customer_id: customer.id,
+        currency: customer.currency,
+        issue_date: "2026-11-23".parse().unwrap(),
+        due_date: "2026-12-07".parse().unwrap(),
+        tax_rounding: TaxRounding::PerDocument,
+        lines: vec![InvoiceLine {
+            description: "Site audit".into(),
+            quantity: Decimal::new(15, 1),
+            unit_price: Decimal::new(35, 2),
+            tax_category: TaxCategory::S,
+            tax_rate: TaxRate::parse("19").unwrap(),
+        }],
+        note: String::new(),
+        version: 0,
+    }
+}
+
+async fn signed_in_store(name: &str) -> Store {
+    let store = Store::open(name).await.unwrap();
+    store.begin_session(&session()).await.unwrap().unwrap();
+    store
+}
+
+fn store_names(db: &Database) -> Vec<String> {
+    let mut names: Vec<String> = db.object_store_names().collect();
+    names.sort();
+    names
+}
+
+#[wasm_bindgen_test]
+async fn a_fresh_database_opens_at_version_2() {
+    let store = Store::open(&db_name("fresh")).await.unwrap();
+    let db = store.database();
+    assert_eq!(db.version() as u32, VERSION);
+    assert_eq!(
+        store_names(db),
+        vec![
+            "conflicts",
+            "customers",
+            "invoice_drafts",
+            "meta",
+            "outbox",
+            "rejected"
+        ]
+    );
+    assert!(store.customers().await.unwrap().is_empty());
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
+    assert_eq!(store.signed_in_session().await.unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn a_version_1_database_keeps_its_drafts_in_invoice_drafts() {
+    let name = db_name("upgrade");
+    let acme = customer("Acme");
+    let old_draft = draft(&acme);
+
+    // Version 1 exactly as the first release wrote it: three stores keyed by `id`, the bare draft JSON.
+    let v1 = Database::open(name.as_str())
+        .with_version(1u32)
+        .with_on_upgrade_needed(|_, db| {
+            for store in ["customers", "drafts", "outbox"] {
+                db.create_object_store(store)
+                    .with_key_path("id".into())
+                    .build()?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let tx = v1
+        .transaction(["customers", "drafts"])
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    tx.object_store("customers")
+        .unwrap()
+        .put(to_js(&acme).unwrap())
+        .await
+        .unwrap();
+    tx.object_store("drafts")
+        .unwrap()
+        .put(to_js(&old_draft).unwrap())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    v1.close();
+
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.database().version() as u32, VERSION);
+    assert!(!store_names(store.database()).contains(&"drafts".to_string()));
+    let migrated = store.draft(old_draft.id).await.unwrap().unwrap();
+    assert_eq!(migrated.draft, old_draft);
+    assert_eq!(
+        migrated.totals.unwrap().amount_due.amount().to_string(),
+        "0.63"
+    );
+    assert_eq!(store.drafts_of(acme.id).await.unwrap().len(), 1);
+    assert_eq!(store.customers().await.unwrap(), vec![acme]);
+}
+
+#[wasm_bindgen_test]
+async fn a_draft_and_its_mutation_are_stored_together() {
+    let name = db_name("atomic");
+    let store = signed_in_store(&name).await;
+    let acme = customer("Acme");
+    let saved = draft(&acme);
+
+    let mutation = store
+        .record(&Command::SaveDraft(saved.clone()))
+        .await
+        .unwrap();
+    assert_eq!(mutation.id, 1);
+    assert_eq!(store.draft(saved.id).await.unwrap().unwrap().draft, saved);
+    assert_eq!(store.outbox().await.unwrap(), vec![mutation]);
+    assert_eq!(store.sync_state().await.unwrap().unwrap().next_mutation_id, 2);
+}
+
+#[wasm_bindgen_test]
+async fn an_aborted_change_stores_neither_record_nor_mutation() {
+    let store = signed_in_store(&db_name("abort")).await;
+    let acme = customer("Acme");
+    let lost = draft(&acme);
+
+    let tx = store
+        .database()
+        .transaction(CHANGE_STORES)
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    stage(&tx, &Command::SaveDraft(lost.clone())).await.unwrap();
+    tx.abort().await.unwrap();
+
+    assert_eq!(store.draft(lost.id).await.unwrap(), None);
+    assert!(store.outbox().await.unwrap().is_empty());
+    assert_eq!(store.sync_state().await.unwrap().unwrap().next_mutation_id, 1);
+}
+
+#[wasm_bindgen_test]
+async fn everything_is_there_after_reopening() {
+    let name = db_name("reopen");
+    let store = signed_in_store(&name).await;
+    let acme = customer("Acme");
+    let saved = draft(&acme);
+    store
+        .record(&Command::UpsertCustomer(acme.clone()))
+        .await
+        .unwrap();
+    store
+        .record(&Command::SaveDraft(saved.clone()))
+        .await
+        .unwrap();
+    store.close();
+
+    let again = Store::open(&name).await.unwrap();
+    assert_eq!(again.signed_in_session().await.unwrap(), Some(session()));
+    assert_eq!(again.customers().await.unwrap(), vec![acme]);
+    let drafts = again.drafts().await.unwrap();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].draft, saved);
+    assert_eq!(again.outbox_len().await.unwrap(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn the_outbox_keeps_mutation_order_and_loses_what_the_server_processed() {
+    let store = signed_in_store(&db_name("outbox")).await;
+    for name in ["A", "B", "C", "D"] {
+        store
+            .record(&Command::UpsertCustomer(customer(name)))
+            .await
+            .unwrap();
+    }
+    let outbox = store.outbox().await.unwrap();
+    assert_eq!(
+        outbox.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4]
+    );
+
+    let sync = store.sync_state().await.unwrap().unwrap();
+    let sent = sync.push_request(&outbox, 2).unwrap();
+    let reply = PushResponse {
+        last_mutation_id: 2,
+        results: vec![],
+    };
+    let outcome = store.apply_push(&sent, &reply).await.unwrap();
+    assert_eq!(outcome.done, vec![1, 2]);
+    assert_eq!(
+        store
+            .outbox()
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect::<Vec<_>>(),
+        vec![3, 4]
+    );
+    assert_eq!(store.outbox_len().await.unwrap(), 2);
+    let sync = store.sync_state().await.unwrap().unwrap();
+    assert_eq!(sync.last_mutation_id, 2);
+    assert_eq!(
+        sync.push_request(&store.outbox().await.unwrap(), 100)
+            .unwrap()
+            .mutations[0]
+            .id,
+        3
+    );
+}
+
+#[wasm_bindgen_test]
+async fn another_account_cannot_take_over_pending_changes() {
+    let store = signed_in_store(&db_name("accounts")).await;
+    store
+        .record(&Command::UpsertCustomer(customer("Acme")))
+        .await
+        .unwrap();
+    let mut other = session();
+    other.user.id = UserId::parse("019a4d5e-0000-7000-8000-0000000000a2").unwrap();
+    other.user.email = "ola@fjord.example".into();
+    let blocked = store.begin_session(&other).await.unwrap().unwrap_err();
+    assert_eq!(blocked.email, "berit@fjord.example");
+    assert_eq!(blocked.pending, 1);
+    assert_eq!(store.outbox_len().await.unwrap(), 1);
+    assert_eq!(store.signed_in_session().await.unwrap(), Some(session()));
+}
