@@ -11,6 +11,7 @@
 pub mod customer;
 pub mod document;
 pub mod ids;
+pub mod ledger;
 pub mod money;
 pub mod receivables;
 pub mod sync;

@@ -163,3 +163,228 @@ mod tests {
         );
     }
 }
+
+/// Whether an early-payment discount also reduces the VAT charged (a VAT correction is booked with the
+/// discount) or only the amount received (the VAT stays as invoiced). Jurisdictions differ; it is an
+/// explicit setting, never assumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscountVat {
+    #[default]
+    ReducesVat,
+    GrossOnly,
+}
+
+/// "2/10": `percent` off when paid within `days` of the issue date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EarlyPaymentDiscount {
+    pub percent: rust_decimal::Decimal,
+    pub days: u16,
+    #[serde(default)]
+    pub vat: DiscountVat,
+}
+
+/// One portion of an instalment plan: `percent` of the total, due by `terms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Instalment {
+    pub percent: rust_decimal::Decimal,
+    pub terms: PaymentTerms,
+}
+
+/// How an invoice is to be paid: one or more instalments, and an optional early-payment discount
+/// ("2/10 net 30" is one instalment of 100 % at net 30 with a 2 % discount within 10 days).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PaymentPlan {
+    pub instalments: Vec<Instalment>,
+    pub discount: Option<EarlyPaymentDiscount>,
+}
+
+/// An instalment as it falls due: its date, amount, and the discount window on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledPayment {
+    pub due_date: NaiveDate,
+    pub amount: crate::money::Money,
+    /// The last day the discount may be taken, and its amount.
+    pub discount: Option<(NaiveDate, crate::money::Money)>,
+}
+
+impl PaymentPlan {
+    /// One instalment, no discount.
+    pub fn single(terms: PaymentTerms) -> Self {
+        Self {
+            instalments: vec![Instalment {
+                percent: rust_decimal::Decimal::ONE_HUNDRED,
+                terms,
+            }],
+            discount: None,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        use rust_decimal::Decimal;
+        if self.instalments.is_empty() {
+            return Err(ValidationError::new("instalments", Rule::Required));
+        }
+        for (i, inst) in self.instalments.iter().enumerate() {
+            inst.terms
+                .validate()
+                .map_err(|e| e.within(&format!("instalments[{i}]")))?;
+            if inst.percent <= Decimal::ZERO {
+                return Err(ValidationError::new(
+                    format!("instalments[{i}].percent"),
+                    Rule::Positive,
+                ));
+            }
+        }
+        let total: Decimal = self.instalments.iter().map(|i| i.percent).sum();
+        if total != Decimal::ONE_HUNDRED {
+            return Err(ValidationError::new(
+                "instalments",
+                Rule::Matches {
+                    expected: "percentages adding up to 100".into(),
+                },
+            ));
+        }
+        if let Some(d) = self.discount
+            && (d.percent <= Decimal::ZERO || d.percent >= Decimal::ONE_HUNDRED)
+        {
+            return Err(ValidationError::new(
+                "discount.percent",
+                Rule::Range {
+                    min: "0".into(),
+                    max: "100".into(),
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    /// Splits `total` into its instalments. Each portion is rounded to the currency; the last absorbs the
+    /// rounding so the portions always add up to the total exactly.
+    pub fn schedule(
+        &self,
+        issue_date: NaiveDate,
+        total: crate::money::Money,
+    ) -> Result<Vec<ScheduledPayment>, ValidationError> {
+        use crate::money::{Money, Rounding};
+        use rust_decimal::Decimal;
+        self.validate()?;
+        let currency = total.currency();
+        let portion = |percent: Decimal| -> Result<Money, ValidationError> {
+            let amount = total
+                .amount()
+                .checked_mul(percent)
+                .and_then(|a| a.checked_div(Decimal::ONE_HUNDRED))
+                .ok_or_else(|| ValidationError::new("total", Rule::Overflow))?;
+            Ok(Money::rounded(amount, currency, Rounding::HalfAwayFromZero))
+        };
+        let mut scheduled = Vec::with_capacity(self.instalments.len());
+        let mut assigned = Money::zero(currency);
+        for (i, inst) in self.instalments.iter().enumerate() {
+            let amount = if i + 1 == self.instalments.len() {
+                total.checked_sub(assigned)?
+            } else {
+                portion(inst.percent)?
+            };
+            assigned = assigned.checked_add(amount)?;
+            let discount = match self.discount {
+                Some(d) => {
+                    let until = issue_date
+                        .checked_add_days(Days::new(u64::from(d.days)))
+                        .ok_or_else(|| ValidationError::new("discount.days", Rule::Overflow))?;
+                    let value = amount
+                        .amount()
+                        .checked_mul(d.percent)
+                        .and_then(|a| a.checked_div(Decimal::ONE_HUNDRED))
+                        .ok_or_else(|| ValidationError::new("discount", Rule::Overflow))?;
+                    Some((
+                        until,
+                        Money::rounded(value, currency, Rounding::HalfAwayFromZero),
+                    ))
+                }
+                None => None,
+            };
+            scheduled.push(ScheduledPayment {
+                due_date: inst
+                    .terms
+                    .due_date(issue_date)
+                    .map_err(|e| e.within(&format!("instalments[{i}]")))?,
+                amount,
+                discount,
+            });
+        }
+        Ok(scheduled)
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+    use crate::money::{Currency, Money};
+    use rust_decimal_macros::dec;
+
+    fn d(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn eur(text: &str) -> Money {
+        Money::parse(text, Currency::parse("EUR").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn two_ten_net_thirty_offers_the_discount_for_ten_days() {
+        let plan = PaymentPlan {
+            discount: Some(EarlyPaymentDiscount {
+                percent: dec!(2),
+                days: 10,
+                vat: DiscountVat::ReducesVat,
+            }),
+            ..PaymentPlan::single(PaymentTerms::Net { days: 30 })
+        };
+        let s = plan.schedule(d("2026-01-15"), eur("1000")).unwrap();
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].due_date, d("2026-02-14"));
+        assert_eq!(s[0].discount, Some((d("2026-01-25"), eur("20"))));
+    }
+
+    #[test]
+    fn instalments_always_add_up_to_the_total() {
+        let third = Instalment {
+            percent: dec!(33.3333),
+            terms: PaymentTerms::Net { days: 30 },
+        };
+        let plan = PaymentPlan {
+            instalments: vec![
+                third,
+                Instalment {
+                    terms: PaymentTerms::Net { days: 60 },
+                    ..third
+                },
+                Instalment {
+                    percent: dec!(33.3334),
+                    terms: PaymentTerms::Net { days: 90 },
+                },
+            ],
+            discount: None,
+        };
+        let s = plan.schedule(d("2026-01-01"), eur("100")).unwrap();
+        let amounts: Vec<_> = s.iter().map(|p| p.amount.amount().to_string()).collect();
+        assert_eq!(amounts, vec!["33.33", "33.33", "33.34"]);
+        let dues: Vec<_> = s.iter().map(|p| p.due_date.to_string()).collect();
+        assert_eq!(dues, vec!["2026-01-31", "2026-03-02", "2026-04-01"]);
+    }
+
+    #[test]
+    fn a_plan_must_cover_exactly_the_whole_amount() {
+        let mut plan = PaymentPlan::single(PaymentTerms::Net { days: 30 });
+        plan.instalments[0].percent = dec!(90);
+        assert_eq!(plan.validate().unwrap_err().field, "instalments");
+        plan.instalments[0].percent = dec!(100);
+        plan.discount = Some(EarlyPaymentDiscount {
+            percent: dec!(100),
+            days: 5,
+            vat: DiscountVat::GrossOnly,
+        });
+        assert_eq!(plan.validate().unwrap_err().field, "discount.percent");
+    }
+}

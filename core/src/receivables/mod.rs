@@ -11,6 +11,7 @@ pub mod account;
 pub mod aging;
 pub mod allocation;
 pub mod dunning;
+pub mod late_fee;
 pub mod statement;
 
 use chrono::NaiveDate;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::InvoiceId;
 use crate::money::Money;
+use crate::terms::ScheduledPayment;
 
 /// Which instalment of which invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -54,6 +56,34 @@ pub struct OpenItem {
 }
 
 impl OpenItem {
+    /// The open items of a newly issued invoice: one per scheduled instalment.
+    pub fn for_invoice(
+        invoice_id: InvoiceId,
+        number: &str,
+        issue_date: NaiveDate,
+        schedule: &[ScheduledPayment],
+    ) -> Vec<OpenItem> {
+        schedule
+            .iter()
+            .enumerate()
+            .map(|(i, s)| OpenItem {
+                item: ItemRef {
+                    invoice_id,
+                    instalment: i as u16,
+                },
+                number: number.to_owned(),
+                issue_date,
+                due_date: s.due_date,
+                amount: s.amount,
+                open: s.amount,
+                discount: s
+                    .discount
+                    .map(|(until, amount)| DiscountWindow { until, amount }),
+                disputed: false,
+            })
+            .collect()
+    }
+
     pub fn is_settled(&self) -> bool {
         self.open.is_zero()
     }
