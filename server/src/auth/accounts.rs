@@ -1,0 +1,420 @@
+//! Creating accounts and signing in: first-run setup, `remit user add`, and sessions.
+
+use remit_core::ids::{OrganisationId, UserId};
+use remit_core::money::Currency;
+use remit_core::validation::{Rule, ValidationError, required_text};
+use uuid::Uuid;
+
+use super::password::{self, PasswordError};
+use super::session::{self, SESSION_TTL_MS};
+use super::{Organisation, Role, User};
+use crate::clock::now_ms;
+use crate::store::{Store, StoreError, accounts};
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Argon2 hashes any length, but a megabyte of password is an attack, not a password.
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+pub const MAX_NAME: usize = 200;
+pub const MAX_EMAIL: usize = 254;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    #[error("Remit is already set up")]
+    AlreadySetUp,
+    #[error("a user with this e-mail address already exists")]
+    EmailTaken,
+    #[error("more than one organisation is named {0:?}")]
+    AmbiguousOrganisation(String),
+    #[error("wrong e-mail address or password")]
+    InvalidCredentials,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+}
+
+/// A new organisation, or the name of an existing one, with its first (or next) user.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub organisation_name: String,
+    pub time_zone: String,
+    pub currency: String,
+    pub name: String,
+    pub email: String,
+    pub password: String,
+    pub role: Role,
+}
+
+/// An account's input, checked and normalised.
+#[derive(Debug, Clone)]
+struct CheckedAccount {
+    organisation_name: String,
+    time_zone: String,
+    currency: Currency,
+    name: String,
+    email: String,
+    password: String,
+    role: Role,
+}
+
+impl NewAccount {
+    /// Checks every field; the first broken rule names its field.
+    fn check(self) -> Result<CheckedAccount, ValidationError> {
+        required_text("organisation_name", &self.organisation_name, MAX_NAME)?;
+        let time_zone = self.time_zone.trim();
+        if !plausible_time_zone(time_zone) {
+            return Err(ValidationError::new(
+                "time_zone",
+                Rule::Matches {
+                    expected: "an IANA time zone such as Europe/Berlin or UTC".into(),
+                },
+            ));
+        }
+        let currency = Currency::parse(&self.currency)?;
+        required_text("name", &self.name, MAX_NAME)?;
+        let email = normalise_email(&self.email);
+        required_text("email", &email, MAX_EMAIL)?;
+        if !plausible_email(&email) {
+            return Err(ValidationError::new("email", Rule::Email));
+        }
+        let length = self.password.chars().count();
+        if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&length) {
+            return Err(ValidationError::new(
+                "password",
+                Rule::Range {
+                    min: format!("{MIN_PASSWORD_CHARS} characters"),
+                    max: format!("{MAX_PASSWORD_CHARS} characters"),
+                },
+            ));
+        }
+        Ok(CheckedAccount {
+            organisation_name: self.organisation_name.trim().to_owned(),
+            time_zone: time_zone.to_owned(),
+            currency,
+            name: self.name.trim().to_owned(),
+            email,
+            password: self.password,
+            role: self.role,
+        })
+    }
+}
+
+/// E-mail addresses are compared without case and surrounding blanks.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// `UTC`, or an IANA zone name: `Area/Location` with optional further parts (`America/Argentina/Salta`),
+/// each made of letters, digits, `_`, `-` and `+`, starting with a letter. Not a lookup in a zone
+/// database: a plausible name is stored as given, and a wrong one shows as a wrong local date, not a crash.
+pub fn plausible_time_zone(tz: &str) -> bool {
+    if tz == "UTC" {
+        return true;
+    }
+    let parts: Vec<&str> = tz.split('/').collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| {
+            p.len() <= 64
+                && p.starts_with(|c: char| c.is_ascii_alphabetic())
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
+        })
+}
+
+/// One `@` with text on both sides, a dot inside the domain, no blanks. Deliverability is proven by
+/// sending, not by a pattern.
+pub fn plausible_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// What setting up or adding an account produced.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub user: User,
+    pub organisation: Organisation,
+    /// Whether the organisation was created for this user.
+    pub organisation_created: bool,
+}
+
+/// Whether first-run setup is still needed: nobody can sign in yet.
+pub async fn setup_needed(store: &Store) -> Result<bool, AccountError> {
+    let mut conn = store.read().await?;
+    Ok(!accounts::any_user_exists(&mut conn).await?)
+}
+
+/// First-run setup: creates the organisation and its owner, once. Refused as soon as any user exists.
+pub async fn set_up(store: &Store, input: NewAccount) -> Result<Account, AccountError> {
+    create(
+        store,
+        NewAccount {
+            role: Role::Owner,
+            ..input
+        },
+        true,
+    )
+    .await
+}
+
+/// `remit user add`: adds a user to the organisation of that name, creating it if there is none.
+pub async fn add_user(store: &Store, input: NewAccount) -> Result<Account, AccountError> {
+    create(store, input, false).await
+}
+
+async fn create(
+    store: &Store,
+    input: NewAccount,
+    first_run: bool,
+) -> Result<Account, AccountError> {
+    let input = input.check()?;
+    let password_hash = password::hash_async(input.password.clone()).await?;
+    let now = now_ms();
+    let mut tx = store.write().await?;
+    store.lock_accounts(&mut tx).await?;
+    if first_run && accounts::any_user_exists(&mut tx).await? {
+        return Err(AccountError::AlreadySetUp);
+    }
+    if accounts::email_taken(&mut tx, &input.email).await? {
+        return Err(AccountError::EmailTaken);
+    }
+    let existing = if first_run {
+        Vec::new()
+    } else {
+        accounts::organisations_named(&mut tx, &input.organisation_name).await?
+    };
+    let (organisation, organisation_created) = match existing.as_slice() {
+        [] => {
+            let organisation = Organisation {
+                id: OrganisationId::try_from(Uuid::now_v7())?,
+                name: input.organisation_name,
+                time_zone: input.time_zone,
+                currency: input.currency,
+            };
+            accounts::insert_organisation(&mut tx, &organisation, now).await?;
+            (organisation, true)
+        }
+        [one] => (one.clone(), false),
+        _ => return Err(AccountError::AmbiguousOrganisation(input.organisation_name)),
+    };
+    let user = User {
+        id: UserId::try_from(Uuid::now_v7())?,
+        organisation_id: organisation.id,
+        email: input.email,
+        name: input.name,
+        role: input.role,
+    };
+    accounts::insert_user(&mut tx, &user, &password_hash, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(Account {
+        user,
+        organisation,
+        organisation_created,
+    })
+}
+
+/// A signed-in user: the token goes to the browser, only its hash is stored.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub token: String,
+    pub user: User,
+    pub organisation: Organisation,
+}
+
+/// Checks e-mail and password and opens a session. A wrong e-mail and a wrong password are the same
+/// error and cost the same time.
+pub async fn sign_in(store: &Store, email: &str, password: &str) -> Result<SignedIn, AccountError> {
+    let email = normalise_email(email);
+    let found = {
+        let mut conn = store.read().await?;
+        accounts::credentials(&mut conn, &email).await?
+    };
+    let (user, stored_hash) = match found {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    let matches = password::verify_async(password.to_owned(), stored_hash).await?;
+    let user = match user {
+        Some(user) if matches => user,
+        _ => return Err(AccountError::InvalidCredentials),
+    };
+    open_session(store, user).await
+}
+
+async fn open_session(store: &Store, user: User) -> Result<SignedIn, AccountError> {
+    let token = session::new_token();
+    let now = now_ms();
+    let mut tx = store.write().await?;
+    accounts::delete_expired_sessions(&mut tx, user.id, now).await?;
+    accounts::insert_session(
+        &mut tx,
+        &session::token_hash(&token),
+        &user,
+        now,
+        now + SESSION_TTL_MS,
+    )
+    .await?;
+    let organisation = accounts::organisation(&mut tx, user.organisation_id)
+        .await?
+        .ok_or_else(|| StoreError::corrupt("user", "the user's organisation is missing"))?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(SignedIn {
+        token,
+        user,
+        organisation,
+    })
+}
+
+/// Opens a session for a user who has just been created (first-run setup signs the owner in).
+pub async fn sign_in_new(store: &Store, account: Account) -> Result<SignedIn, AccountError> {
+    open_session(store, account.user).await
+}
+
+/// The user and organisation behind a session token, when the session is live.
+pub async fn session_of(
+    store: &Store,
+    token: &str,
+) -> Result<Option<(User, Organisation)>, AccountError> {
+    let mut conn = store.read().await?;
+    Ok(accounts::live_session(&mut conn, &session::token_hash(token), now_ms()).await?)
+}
+
+/// Ends a session.
+pub async fn sign_out(store: &Store, token: &str) -> Result<(), AccountError> {
+    let mut tx = store.write().await?;
+    accounts::delete_session(&mut tx, &session::token_hash(token)).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account() -> NewAccount {
+        NewAccount {
+            organisation_name: "Acme GmbH".into(),
+            time_zone: "Europe/Berlin".into(),
+            currency: "eur".into(),
+            name: "Ada".into(),
+            email: " Ada@Acme.Example ".into(),
+            password: "correct horse".into(),
+            role: Role::Owner,
+        }
+    }
+
+    #[test]
+    fn a_complete_account_is_normalised() {
+        let a = account().check().unwrap();
+        assert_eq!(a.email, "ada@acme.example");
+        assert_eq!(a.currency.code(), "EUR");
+        assert_eq!(a.time_zone, "Europe/Berlin");
+    }
+
+    #[test]
+    fn each_broken_rule_names_its_field() {
+        let cases: [(NewAccount, &str); 7] = [
+            (
+                NewAccount {
+                    organisation_name: " ".into(),
+                    ..account()
+                },
+                "organisation_name",
+            ),
+            (
+                NewAccount {
+                    time_zone: "Berlin".into(),
+                    ..account()
+                },
+                "time_zone",
+            ),
+            (
+                NewAccount {
+                    currency: "EURO".into(),
+                    ..account()
+                },
+                "currency",
+            ),
+            (
+                NewAccount {
+                    name: "".into(),
+                    ..account()
+                },
+                "name",
+            ),
+            (
+                NewAccount {
+                    email: "ada.acme.example".into(),
+                    ..account()
+                },
+                "email",
+            ),
+            (
+                NewAccount {
+                    email: "".into(),
+                    ..account()
+                },
+                "email",
+            ),
+            (
+                NewAccount {
+                    password: "too short".into(),
+                    ..account()
+                },
+                "password",
+            ),
+        ];
+        for (input, field) in cases {
+            assert_eq!(input.check().unwrap_err().field, field);
+        }
+    }
+
+    #[test]
+    fn time_zones_look_like_iana_names() {
+        for ok in [
+            "UTC",
+            "Europe/Berlin",
+            "America/Argentina/Buenos_Aires",
+            "Etc/GMT+1",
+            "America/Port-au-Prince",
+        ] {
+            assert!(plausible_time_zone(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "Berlin",
+            "utc ",
+            "Europe/",
+            "/Berlin",
+            "Europe/Ber lin",
+            "1/2",
+        ] {
+            assert!(!plausible_time_zone(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails_need_a_local_part_and_a_dotted_domain() {
+        assert!(plausible_email("a@b.example"));
+        for bad in [
+            "a@b",
+            "@b.example",
+            "a@.example",
+            "a@b.",
+            "a b@c.example",
+            "a@b@c.d",
+        ] {
+            assert!(!plausible_email(bad), "{bad}");
+        }
+    }
+}

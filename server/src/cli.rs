@@ -1,0 +1,295 @@
+//! The `remit` command line.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use crate::auth::Role;
+use crate::auth::accounts::{self, NewAccount};
+use crate::http::{AppState, app};
+use crate::store::Store;
+
+#[derive(Debug, Parser)]
+#[command(name = "remit", version, about = "Remit: offline-first invoicing")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the app and its API.
+    Serve(ServeArgs),
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Bring the database schema up to date (`serve` does this too).
+    Migrate(DbArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user to an organisation, creating the organisation if none has that name.
+    Add(UserAddArgs),
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// Database URL: `sqlite://PATH` or `postgres://USER@HOST/DB`. Default: `remit.db` in the data folder.
+    #[arg(long, env = "REMIT_DATABASE_URL")]
+    pub db: Option<String>,
+    /// Folder for Remit's own files (the SQLite database by default); created if missing.
+    #[arg(long, default_value = "./data", env = "REMIT_DATA")]
+    pub data: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// The built app (Trunk's output).
+    #[arg(long, default_value = "./dist")]
+    pub dist: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The organisation's name; created when no organisation has it.
+    #[arg(long)]
+    pub org: String,
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub password: String,
+    /// The user's display name; defaults to the e-mail address.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The time zone of a new organisation.
+    #[arg(long, default_value = "Europe/Berlin")]
+    pub time_zone: String,
+    /// The default currency of a new organisation.
+    #[arg(long, default_value = "EUR")]
+    pub currency: String,
+    #[arg(long, value_enum, default_value_t = Role::Owner)]
+    pub role: Role,
+}
+
+/// Runs the command line; the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("REMIT_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub async fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(args) => {
+            let store = open(&args).await?;
+            store.close().await;
+            println!("The database is up to date.");
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Add(args),
+        } => add_user(args).await,
+    }
+}
+
+/// The database URL to use: the one given, else a SQLite file in the data folder.
+pub fn database_url(args: &DbArgs) -> Result<String, String> {
+    match &args.db {
+        Some(url) => Ok(url.clone()),
+        None => {
+            std::fs::create_dir_all(&args.data)
+                .map_err(|e| format!("cannot create {}: {e}", args.data.display()))?;
+            Ok(sqlite_url(&args.data.join("remit.db")))
+        }
+    }
+}
+
+fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+/// Opens and migrates the database.
+async fn open(args: &DbArgs) -> Result<Store, String> {
+    let url = database_url(args)?;
+    let store = Store::connect(&url)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    Ok(store)
+}
+
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let store = open(&args.db).await?;
+    let listener = TcpListener::bind((args.host.as_str(), args.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;
+    let address: SocketAddr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    if !args.dist.join("index.html").is_file() {
+        tracing::warn!(dist = %args.dist.display(), "no index.html in the dist folder: only the API is served");
+    }
+    let state = AppState {
+        store: store.clone(),
+        dist: args.dist,
+    };
+    // Scripts and tests read this line to learn the address (the port may have been chosen by the OS).
+    println!("Remit is running at http://{address}");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server failed: {e}"))?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM; in-flight requests then finish before the server stops.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn add_user(args: UserAddArgs) -> Result<(), String> {
+    let store = open(&args.db).await?;
+    let account = accounts::add_user(
+        &store,
+        NewAccount {
+            organisation_name: args.org,
+            time_zone: args.time_zone,
+            currency: args.currency,
+            name: args.name.unwrap_or_else(|| args.email.clone()),
+            email: args.email,
+            password: args.password,
+            role: args.role,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    store.close().await;
+    println!(
+        "Added user {} ({}) in {} organisation {:?} ({})",
+        account.user.email,
+        account.user.role.as_str(),
+        if account.organisation_created {
+            "new"
+        } else {
+            "existing"
+        },
+        account.organisation.name,
+        account.organisation.id
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_reads_as_documented() {
+        let cli =
+            Cli::try_parse_from(["remit", "serve", "--port", "0", "--data", "/tmp/x"]).unwrap();
+        match cli.command {
+            Command::Serve(args) => {
+                assert_eq!(args.port, 0);
+                assert_eq!(args.host, "127.0.0.1");
+                assert_eq!(args.dist, PathBuf::from("./dist"));
+                assert_eq!(
+                    database_url(&DbArgs {
+                        db: None,
+                        data: args.db.data
+                    })
+                    .unwrap(),
+                    "sqlite:///tmp/x/remit.db"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let cli = Cli::try_parse_from([
+            "remit",
+            "user",
+            "add",
+            "--org",
+            "Acme",
+            "--email",
+            "a@acme.example",
+            "--password",
+            "0123456789",
+            "--role",
+            "read-only",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::User {
+                command: UserCommand::Add(args),
+            } => {
+                assert_eq!(args.role, Role::ReadOnly);
+                assert_eq!(args.currency, "EUR");
+                assert_eq!(args.time_zone, "Europe/Berlin");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The one error type of the HTTP boundary. Every failure leaves as JSON:
+//! `{"error": "<code>", "message": "<human text>", "field": "<path or null>"}`.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use remit_core::validation::ValidationError;
+use serde::Serialize;
+
+use crate::auth::accounts::AccountError;
+use crate::store::StoreError;
+use crate::sync::SyncError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No session, or an expired or unknown one.
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("wrong e-mail address or password")]
+    InvalidCredentials,
+    /// A state-changing API request without the `X-Remit-Request` header.
+    #[error("the request lacks the X-Remit-Request header")]
+    Csrf,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    #[error("Remit is already set up")]
+    AlreadySetUp,
+    #[error("{0}")]
+    Conflict(String),
+    /// Input that breaks a rule; names the field.
+    #[error(transparent)]
+    Invalid(ValidationError),
+    /// A body or query that cannot be read at all.
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("protocol version {0} is not supported; reload the app")]
+    UnsupportedProtocolVersion(u32),
+    /// Anything the client cannot fix; logged, answered without details.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    message: String,
+    field: Option<&'a str>,
+}
+
+impl AppError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            AppError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            AppError::Csrf => (StatusCode::FORBIDDEN, "csrf"),
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::AlreadySetUp => (StatusCode::CONFLICT, "already_set_up"),
+            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            AppError::UnsupportedProtocolVersion(_) => {
+                (StatusCode::BAD_REQUEST, "unsupported_protocol_version")
+            }
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = match &self {
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "request failed");
+                "something went wrong on the server".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let field = match &self {
+            AppError::Invalid(e) => Some(e.field.as_str()),
+            _ => None,
+        };
+        (
+            status,
+            Json(ErrorBody {
+                error: code,
+                message,
+                field,
+            }),
+        )
+            .into_response()
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<AccountError> for AppError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Invalid(e) => AppError::Invalid(e),
+            AccountError::AlreadySetUp => AppError::AlreadySetUp,
+            AccountError::InvalidCredentials => AppError::InvalidCredentials,
+            e @ (AccountError::EmailTaken | AccountError::AmbiguousOrganisation(_)) => {
+                AppError::Conflict(e.to_string())
+            }
+            e @ (AccountError::Store(_) | AccountError::Password(_)) => {
+                AppError::Internal(e.to_string())
+            }
+        }
+    }
+}
+
+impl From<SyncError> for AppError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::UnsupportedProtocolVersion(v) => AppError::UnsupportedProtocolVersion(v),
+            e @ SyncError::ForeignClient => AppError::Forbidden(e.to_string()),
+            SyncError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(e: JsonRejection) -> Self {
+        AppError::BadRequest(e.body_text())
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(e: QueryRejection) -> Self {
+        AppError::BadRequest(e.body_text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use remit_core::validation::Rule;
+
+    async fn body(e: AppError) -> (StatusCode, serde_json::Value) {
+        let response = e.into_response();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn an_invalid_input_names_its_field() {
+        let (status, json) = body(AppError::Invalid(ValidationError::new(
+            "email",
+            Rule::Email,
+        )))
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            json,
+            serde_json::json!({"error": "invalid", "message": "email must be an e-mail address", "field": "email"})
+        );
+    }
+
+    #[tokio::test]
+    async fn an_internal_error_hides_its_details() {
+        let (status, json) = body(AppError::Internal("password=hunter2".into())).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(json["error"], "internal");
+        assert!(!json["message"].as_str().unwrap().contains("hunter2"));
+        assert_eq!(json["field"], serde_json::Value::Null);
+    }
+}

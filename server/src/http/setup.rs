@@ -1,0 +1,64 @@
+//! First-run setup: while nobody can sign in, anyone who can reach the server creates the organisation
+//! and its owner (and is signed in as them). Afterwards the endpoint refuses.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+
+use super::session::signed_in_response;
+use super::{ApiJson, AppError, AppState};
+use crate::auth::Role;
+use crate::auth::accounts::{self, NewAccount};
+
+#[derive(Debug, Serialize)]
+pub struct SetupStatus {
+    pub needed: bool,
+}
+
+/// Missing fields read as empty, so that validation names them.
+#[derive(Debug, Deserialize)]
+pub struct SetupRequest {
+    #[serde(default)]
+    organisation_name: String,
+    #[serde(default)]
+    time_zone: String,
+    #[serde(default)]
+    currency: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `GET /api/setup`
+pub async fn status(State(state): State<AppState>) -> Result<Json<SetupStatus>, AppError> {
+    Ok(Json(SetupStatus {
+        needed: accounts::setup_needed(&state.store).await?,
+    }))
+}
+
+/// `POST /api/setup`
+pub async fn set_up(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<SetupRequest>,
+) -> Result<Response, AppError> {
+    let account = accounts::set_up(
+        &state.store,
+        NewAccount {
+            organisation_name: request.organisation_name,
+            time_zone: request.time_zone,
+            currency: request.currency,
+            name: request.name,
+            email: request.email,
+            password: request.password,
+            role: Role::Owner,
+        },
+    )
+    .await?;
+    let signed_in = accounts::sign_in_new(&state.store, account).await?;
+    Ok(signed_in_response(StatusCode::CREATED, signed_in))
+}

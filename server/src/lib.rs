@@ -1,0 +1,17 @@
+//! `remit-server`: Remit's sync authority, API and web server, binary `remit`.
+//!
+//! Core decides, this crate acts: it loads, stores and sends. Every business decision (validation,
+//! totals, whether a draft edit conflicts) is a call into `remit-core`.
+//!
+//! - [`http`]: axum routers (API, sync, the built app).
+//! - [`sync`]: applies clients' mutations through core, numbers changes, serves pulls.
+//! - [`auth`]: organisations, users, roles, password hashes, sessions.
+//! - [`store`]: the database, SQLite or PostgreSQL behind one API.
+//! - [`cli`]: `remit serve`, `remit user add`, `remit migrate`.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod http;
+pub mod store;
+pub mod sync;

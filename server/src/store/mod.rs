@@ -1,0 +1,191 @@
+//! Where Remit keeps its state: one [`Store`] over SQLite (a single machine, a file next to the binary) or
+//! PostgreSQL (several server processes sharing one database).
+//!
+//! Every query is written once, with `$n` placeholders and portable SQL, and runs through sqlx's `Any`
+//! driver. What differs between the backends lives in [`sqlite`] and [`postgres`]: connection settings,
+//! how a write transaction starts, table locks, and the migration files (same version numbers, DDL per
+//! backend). Values are stored as canonical text (ids, money, quantities, dates, JSON bodies) or as
+//! integers (instants in epoch milliseconds, counters), so no value depends on a backend's numeric types.
+
+pub mod accounts;
+pub mod postgres;
+pub mod records;
+pub mod sqlite;
+pub mod sync_log;
+
+use std::str::FromStr;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Transaction};
+
+/// A failure to load or store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+    /// A stored value cannot be read back: the database was changed behind Remit's back.
+    #[error("stored {what} cannot be read: {detail}")]
+    Corrupt { what: &'static str, detail: String },
+    /// A counter outgrew what the database can hold.
+    #[error("{0} is too large to store")]
+    OutOfRange(&'static str),
+}
+
+impl StoreError {
+    pub fn corrupt(what: &'static str, detail: impl ToString) -> Self {
+        Self::Corrupt {
+            what,
+            detail: detail.to_string(),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The database product behind a [`Store`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Reads the backend from a database URL's scheme.
+    pub fn of_url(url: &str) -> StoreResult<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Self::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_owned()))
+        }
+    }
+}
+
+/// A transaction that writes. Commit it, or drop it to roll back.
+pub type WriteTx = Transaction<'static, Any>;
+
+/// A connection for reads outside a write transaction.
+pub type ReadConn = PoolConnection<Any>;
+
+/// The database of one Remit installation.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens the database at `url` (creating a SQLite file if missing). Does not migrate.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url)?;
+        let url = match backend {
+            Backend::Sqlite => sqlite::connection_url(url),
+            Backend::Postgres => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => sqlite::MAX_CONNECTIONS,
+                Backend::Postgres => postgres::MAX_CONNECTIONS,
+            })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    match backend {
+                        Backend::Sqlite => sqlite::configure(conn).await,
+                        Backend::Postgres => Ok(()),
+                    }
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Brings the schema to the version this build expects.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match self.backend {
+            Backend::Sqlite => sqlite::MIGRATOR.run(&self.pool).await?,
+            Backend::Postgres => postgres::MIGRATOR.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection pool, for code (such as tests and maintenance) that inspects tables directly.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// A connection for reading.
+    pub async fn read(&self) -> StoreResult<ReadConn> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so two
+    /// writers never both read and then fail to upgrade their lock; the busy timeout makes the second wait.
+    pub async fn write(&self) -> StoreResult<WriteTx> {
+        let begin = match self.backend {
+            Backend::Sqlite => sqlite::BEGIN_WRITE,
+            Backend::Postgres => postgres::BEGIN_WRITE,
+        };
+        Ok(self.pool.begin_with(begin).await?)
+    }
+
+    /// Serialises account creation (first-run setup, `remit user add`) within a write transaction, so that
+    /// two concurrent setups cannot both see an empty installation.
+    pub async fn lock_accounts(&self, tx: &mut WriteTx) -> StoreResult<()> {
+        match self.backend {
+            // `BEGIN IMMEDIATE` already holds the database's only write lock.
+            Backend::Sqlite => Ok(()),
+            Backend::Postgres => postgres::lock_accounts(tx).await,
+        }
+    }
+
+    /// Closes every connection; waits for connections in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Converts a stored integer counter to the protocol's unsigned form.
+pub(crate) fn to_u64(what: &'static str, value: i64) -> StoreResult<u64> {
+    u64::try_from(value).map_err(|e| StoreError::corrupt(what, e))
+}
+
+/// Converts a protocol counter to the stored signed form; counters beyond `i64::MAX` cannot be stored.
+pub(crate) fn to_i64(what: &'static str, value: u64) -> StoreResult<i64> {
+    i64::try_from(value).map_err(|_| StoreError::OutOfRange(what))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Test names here avoid the backends' names: CI selects backend tests by name.
+
+    #[test]
+    fn a_file_database_is_created_when_missing_unless_the_url_says_otherwise() {
+        assert_eq!(
+            sqlite::connection_url("sqlite://data/remit.db"),
+            "sqlite://data/remit.db?mode=rwc"
+        );
+        assert_eq!(
+            sqlite::connection_url("sqlite://data/remit.db?cache=shared"),
+            "sqlite://data/remit.db?cache=shared&mode=rwc"
+        );
+        assert_eq!(
+            sqlite::connection_url("sqlite://data/remit.db?mode=ro"),
+            "sqlite://data/remit.db?mode=ro"
+        );
+    }
+}
