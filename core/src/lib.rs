@@ -13,6 +13,7 @@ pub mod document;
 pub mod ids;
 pub mod ledger;
 pub mod money;
+pub mod numbering;
 pub mod receivables;
 pub mod sync;
 pub mod tax;

@@ -1,0 +1,384 @@
+//! Issuing freezes a document. Core produces a canonical snapshot — parties, lines, rates, rounding
+//! policy, terms, totals and the core version that computed them — and its SHA-256. The PDF, the portal
+//! and the e-invoice all render from the snapshot, so they cannot disagree, and the digest proves later
+//! that nothing changed. Corrections are credit notes (full, partial, by line) referencing the invoice.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::InvoiceDraft;
+use super::en16931::{self, Document, DocumentKind, LineNetBasis, Totals};
+use crate::numbering::InvoiceNumber;
+use crate::terms::{PaymentPlan, ScheduledPayment};
+use crate::validation::{Rule, ValidationError, optional_text, required_text};
+
+/// The version of the rules that computed a snapshot.
+pub const CORE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A postal address (BG-5 / BG-8).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Address {
+    pub lines: Vec<String>,
+    pub postcode: String,
+    pub city: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+}
+
+/// Seller or buyer as printed on the document.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Party {
+    pub name: String,
+    /// VAT identifier (BT-31 / BT-48), empty when the party has none.
+    pub tax_id: String,
+    pub address: Address,
+}
+
+impl Party {
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        required_text("name", &self.name, 200)?;
+        optional_text("tax_id", &self.tax_id, 40)?;
+        let country = &self.address.country;
+        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(ValidationError::new(
+                "address.country",
+                Rule::Format {
+                    detail: "an ISO 3166-1 alpha-2 code such as NO".into(),
+                },
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// An issued invoice or credit note, frozen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub kind: DocumentKind,
+    pub number: InvoiceNumber,
+    pub issue_date: NaiveDate,
+    pub seller: Party,
+    pub buyer: Party,
+    pub document: Document,
+    pub plan: PaymentPlan,
+    pub schedule: Vec<ScheduledPayment>,
+    pub totals: Totals,
+    /// BT-25: the invoice a credit note corrects.
+    pub preceding_invoice: Option<InvoiceNumber>,
+    pub note: String,
+    pub core_version: String,
+}
+
+/// What a credit note corrects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "lines", rename_all = "snake_case")]
+pub enum CreditScope {
+    /// Everything not yet credited.
+    Full,
+    /// These quantities of these lines (by index on the invoice).
+    Lines(Vec<(usize, Decimal)>),
+}
+
+impl Snapshot {
+    /// Issues a draft under `number`.
+    pub fn issue(
+        draft: &InvoiceDraft,
+        number: InvoiceNumber,
+        seller: Party,
+        buyer: Party,
+        plan: PaymentPlan,
+    ) -> Result<Self, ValidationError> {
+        draft.validate()?;
+        if draft.lines.is_empty() {
+            return Err(ValidationError::new("lines", Rule::Required));
+        }
+        Self::freeze(
+            DocumentKind::Invoice,
+            number,
+            draft.issue_date,
+            seller,
+            buyer,
+            draft.to_document(),
+            plan,
+            None,
+            draft.note.clone(),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn freeze(
+        kind: DocumentKind,
+        number: InvoiceNumber,
+        issue_date: NaiveDate,
+        seller: Party,
+        buyer: Party,
+        mut document: Document,
+        plan: PaymentPlan,
+        preceding_invoice: Option<InvoiceNumber>,
+        note: String,
+    ) -> Result<Self, ValidationError> {
+        seller.validate().map_err(|e| e.within("seller"))?;
+        buyer.validate().map_err(|e| e.within("buyer"))?;
+        document.kind = kind;
+        let totals = en16931::compute(&document, LineNetBasis::Computed)?;
+        let schedule = plan
+            .schedule(issue_date, totals.amount_due)
+            .map_err(|e| e.within("plan"))?;
+        Ok(Self {
+            kind,
+            number,
+            issue_date,
+            seller,
+            buyer,
+            document,
+            plan,
+            schedule,
+            totals,
+            preceding_invoice,
+            note,
+            core_version: CORE_VERSION.to_owned(),
+        })
+    }
+
+    /// The canonical text of the snapshot: JSON with fields in declaration order and amounts as strings,
+    /// so the same document always serializes to the same bytes.
+    pub fn canonical_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// SHA-256 of the canonical text, lower-case hex.
+    pub fn digest(&self) -> String {
+        Sha256::digest(self.canonical_json().as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// A credit note correcting this invoice, given the credit notes already issued against it: never
+    /// more of a line than was invoiced and not yet credited.
+    pub fn credit_note(
+        &self,
+        earlier: &[Snapshot],
+        number: InvoiceNumber,
+        issue_date: NaiveDate,
+        scope: &CreditScope,
+    ) -> Result<Snapshot, ValidationError> {
+        if self.kind != DocumentKind::Invoice {
+            return Err(ValidationError::new(
+                "invoice",
+                Rule::Matches {
+                    expected: "an invoice".into(),
+                },
+            ));
+        }
+        let remaining = |index: usize| -> Decimal {
+            let line = &self.document.lines[index];
+            earlier
+                .iter()
+                .filter(|c| c.preceding_invoice.as_ref() == Some(&self.number))
+                .flat_map(|c| c.document.lines.iter())
+                .filter(|l| l.id == line.id)
+                .fold(line.quantity, |left, l| left - l.quantity)
+        };
+        let wanted: Vec<(usize, Decimal)> = match scope {
+            CreditScope::Full => (0..self.document.lines.len())
+                .map(|i| (i, remaining(i)))
+                .collect(),
+            CreditScope::Lines(lines) => lines.clone(),
+        };
+        let mut document = self.document.clone();
+        document.lines.clear();
+        for (n, &(index, quantity)) in wanted.iter().enumerate() {
+            let field = format!("lines[{n}]");
+            let line = self
+                .document
+                .lines
+                .get(index)
+                .ok_or_else(|| ValidationError::new(format!("{field}.line"), Rule::Required))?;
+            let left = remaining(index);
+            if quantity.is_zero() && matches!(scope, CreditScope::Full) {
+                continue;
+            }
+            let same_direction = quantity.is_sign_negative() == line.quantity.is_sign_negative();
+            if quantity.is_zero() || !same_direction || quantity.abs() > left.abs() {
+                return Err(ValidationError::new(
+                    format!("{field}.quantity"),
+                    Rule::Range {
+                        min: "0".into(),
+                        max: left.to_string(),
+                    },
+                ));
+            }
+            let mut credited = line.clone();
+            credited.quantity = quantity;
+            credited.stated_net = None;
+            document.lines.push(credited);
+        }
+        if document.lines.is_empty() {
+            return Err(ValidationError::new(
+                "lines",
+                Rule::Matches {
+                    expected: "something not yet credited".into(),
+                },
+            ));
+        }
+        if !matches!(scope, CreditScope::Full) {
+            // Document-level allowances and charges belong to the whole invoice; a partial credit
+            // corrects lines only.
+            document.allowances.clear();
+            document.charges.clear();
+        }
+        document.prepaid = Decimal::ZERO;
+        Self::freeze(
+            DocumentKind::CreditNote,
+            number,
+            issue_date,
+            self.seller.clone(),
+            self.buyer.clone(),
+            document,
+            PaymentPlan::single(crate::terms::PaymentTerms::DueOnReceipt),
+            Some(self.number.clone()),
+            String::new(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{InvoiceLine, TaxRounding};
+    use crate::ids::{CustomerId, InvoiceId, OrganisationId};
+    use crate::money::Currency;
+    use crate::tax::{TaxCategory, TaxRate};
+    use crate::terms::PaymentTerms;
+    use rust_decimal_macros::dec;
+
+    fn party(name: &str) -> Party {
+        Party {
+            name: name.into(),
+            tax_id: "NO999999999MVA".into(),
+            address: Address {
+                lines: vec!["Strandgata 1".into()],
+                postcode: "5013".into(),
+                city: "Bergen".into(),
+                country: "NO".into(),
+            },
+        }
+    }
+
+    fn draft() -> InvoiceDraft {
+        let line = |description: &str, quantity, unit_price| InvoiceLine {
+            description: description.into(),
+            quantity,
+            unit_price,
+            tax_category: TaxCategory::S,
+            tax_rate: TaxRate::new(dec!(25)).unwrap(),
+        };
+        InvoiceDraft {
+            id: InvoiceId::parse("019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f").unwrap(),
+            organisation_id: OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap(),
+            customer_id: CustomerId::parse("019a4d5e-0000-7000-8000-000000000002").unwrap(),
+            currency: Currency::parse("NOK").unwrap(),
+            issue_date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            due_date: NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
+            tax_rounding: TaxRounding::PerDocument,
+            lines: vec![
+                line("Net repair", dec!(4), dec!(250)),
+                line("Rope", dec!(10), dec!(3.99)),
+            ],
+            note: String::new(),
+            version: 3,
+        }
+    }
+
+    fn issued() -> Snapshot {
+        Snapshot::issue(
+            &draft(),
+            InvoiceNumber::parse("INV-2026-000001").unwrap(),
+            party("Fjord Consulting AS"),
+            party("Havbris Fiskeri AS"),
+            PaymentPlan::single(PaymentTerms::Net { days: 14 }),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_snapshot_is_canonical_and_its_digest_detects_any_change() {
+        let a = issued();
+        assert_eq!(a.canonical_json(), issued().canonical_json());
+        assert_eq!(a.digest().len(), 64);
+        assert_eq!(a.digest(), issued().digest());
+        let mut b = a.clone();
+        b.document.lines[1].price.net = dec!(3.98);
+        assert_ne!(a.digest(), b.digest());
+        assert_eq!(a.totals.amount_due.amount(), dec!(1299.88));
+        assert_eq!(
+            a.schedule[0].due_date,
+            NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()
+        );
+        assert_eq!(a.core_version, CORE_VERSION);
+    }
+
+    #[test]
+    fn an_empty_draft_or_a_bad_party_cannot_be_issued() {
+        let mut empty = draft();
+        empty.lines.clear();
+        let n = InvoiceNumber::parse("INV-1").unwrap();
+        let plan = PaymentPlan::single(PaymentTerms::DueOnReceipt);
+        assert_eq!(
+            Snapshot::issue(&empty, n.clone(), party("A"), party("B"), plan.clone())
+                .unwrap_err()
+                .field,
+            "lines"
+        );
+        let mut buyer = party("B");
+        buyer.address.country = "Norway".into();
+        assert_eq!(
+            Snapshot::issue(&draft(), n, party("A"), buyer, plan)
+                .unwrap_err()
+                .field,
+            "buyer.address.country"
+        );
+    }
+
+    #[test]
+    fn credit_notes_never_credit_more_than_was_invoiced() {
+        let invoice = issued();
+        let n = |s: &str| InvoiceNumber::parse(s).unwrap();
+        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let first = invoice
+            .credit_note(&[], n("CN-1"), d, &CreditScope::Lines(vec![(1, dec!(4))]))
+            .unwrap();
+        assert_eq!(first.kind, DocumentKind::CreditNote);
+        assert_eq!(first.preceding_invoice, Some(invoice.number.clone()));
+        assert_eq!(first.totals.amount_due.amount(), dec!(19.95)); // 4 × 3.99 = 15.96 + 25 % = 19.95
+        let too_much = invoice.credit_note(
+            std::slice::from_ref(&first),
+            n("CN-2"),
+            d,
+            &CreditScope::Lines(vec![(1, dec!(7))]),
+        );
+        assert_eq!(too_much.unwrap_err().field, "lines[0].quantity");
+        let rest = invoice
+            .credit_note(
+                std::slice::from_ref(&first),
+                n("CN-2"),
+                d,
+                &CreditScope::Full,
+            )
+            .unwrap();
+        let credited = first
+            .totals
+            .amount_due
+            .checked_add(rest.totals.amount_due)
+            .unwrap();
+        assert_eq!(credited, invoice.totals.amount_due);
+        assert!(
+            invoice
+                .credit_note(&[first, rest], n("CN-3"), d, &CreditScope::Full)
+                .is_err()
+        );
+    }
+}
