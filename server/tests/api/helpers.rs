@@ -1,0 +1,406 @@
+//! A running server on a fresh database, and a client that speaks its API.
+
+use std::path::{Path, PathBuf};
+
+use remit_core::customer::Customer;
+use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
+use remit_core::ids::{ClientId, CustomerId, InvoiceId, OrganisationId};
+use remit_core::money::Currency;
+use remit_core::sync::{
+    Command, Cookie, Mutation, PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest,
+    PushResponse,
+};
+use remit_core::tax::{TaxCategory, TaxRate};
+use remit_server::auth::Role;
+use remit_server::auth::accounts::{self, NewAccount};
+use remit_server::http::{AppState, app};
+use remit_server::store::Store;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sqlx::migrate::MigrateDatabase;
+use sqlx::{Any, Row};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+/// Writes a test once and runs it on both backends, as `<name>_sqlite` and `<name>_postgres`; CI selects
+/// each backend's tests by those suffixes and insists on equal counts.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($test:ident => $sqlite:ident, $postgres:ident) => {
+        #[tokio::test]
+        async fn $sqlite() {
+            $test($crate::helpers::Backend::Sqlite).await
+        }
+
+        #[tokio::test]
+        async fn $postgres() {
+            $test($crate::helpers::Backend::Postgres).await
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database of its own for one test: a file in a temporary folder, or a PostgreSQL database created for
+/// the test and dropped when it ends.
+pub struct TestDatabase {
+    pub url: String,
+    /// Holds the SQLite file's folder until the test ends.
+    pub dir: TempDir,
+    postgres: bool,
+}
+
+impl TestDatabase {
+    pub async fn new(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = match backend {
+            Backend::Sqlite => format!("sqlite://{}", dir.path().join("remit.db").display()),
+            Backend::Postgres => {
+                let admin = std::env::var("REMIT_TEST_DATABASE_URL")
+                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+                let url = with_database(&admin, &format!("remit_test_{}", Uuid::now_v7().simple()));
+                sqlx::any::install_default_drivers();
+                Any::create_database(&url)
+                    .await
+                    .expect("create the test database (is PostgreSQL running?)");
+                url
+            }
+        };
+        Self {
+            url,
+            dir,
+            postgres: backend == Backend::Postgres,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if !self.postgres {
+            return;
+        }
+        let url = self.url.clone();
+        // Drop runs inside the test's runtime, which cannot block on itself: use a runtime of its own.
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map(|rt| rt.block_on(Any::force_drop_database(&url)))
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(Ok(())))) {
+            eprintln!("could not drop test database {}", self.url);
+        }
+    }
+}
+
+/// `url` with its database name replaced.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+/// A server listening on a free port, on a fresh database.
+pub struct TestApp {
+    pub address: String,
+    pub store: Store,
+    pub dist: PathBuf,
+    pub db: TestDatabase,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let db = TestDatabase::new(backend).await;
+    let dist = db.dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    let (address, store) = start_server(&db.url, &dist).await;
+    TestApp {
+        address,
+        store,
+        dist,
+        db,
+    }
+}
+
+/// Starts a server on the database at `url`; its address and store.
+async fn start_server(url: &str, dist: &Path) -> (String, Store) {
+    let store = Store::connect(url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState {
+        store: store.clone(),
+        dist: dist.to_owned(),
+    };
+    tokio::spawn(async move { axum::serve(listener, app(state)).await });
+    (address, store)
+}
+
+pub const OWNER_EMAIL: &str = "owner@acme.example";
+pub const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    /// A browser without a session.
+    pub fn browser(&self) -> Api {
+        Api::new(&self.address)
+    }
+
+    /// A second server process on the same database; its address.
+    pub async fn another_server(&self) -> String {
+        start_server(&self.db.url, &self.dist).await.0
+    }
+
+    /// Runs first-run setup; returns the owner's browser (signed in) and the `SessionInfo`.
+    pub async fn set_up(&self) -> (Api, Value) {
+        let api = self.browser();
+        let response = api.post("/api/setup", &setup_body()).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let info: Value = response.json().await.unwrap();
+        (api, info)
+    }
+
+    /// Adds a user (creating the organisation when no organisation has that name) and signs them in.
+    pub async fn user(&self, organisation: &str, email: &str, role: Role) -> (Api, Value) {
+        accounts::add_user(
+            &self.store,
+            NewAccount {
+                organisation_name: organisation.into(),
+                time_zone: "Europe/Vienna".into(),
+                currency: "EUR".into(),
+                name: email.into(),
+                email: email.into(),
+                password: PASSWORD.into(),
+                role,
+            },
+        )
+        .await
+        .expect("add user");
+        let api = self.browser();
+        let response = api.sign_in(email, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let info = response.json().await.unwrap();
+        (api, info)
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+            .fetch_one(self.store.pool())
+            .await
+            .unwrap()
+            .get::<i64, _>("n")
+    }
+
+    /// Row counts of every table a push may touch.
+    pub async fn counts(&self) -> [i64; 6] {
+        [
+            self.count("customers").await,
+            self.count("invoice_drafts").await,
+            self.count("changes").await,
+            self.count("audit_log").await,
+            self.count("mutation_results").await,
+            self.count("sync_clients").await,
+        ]
+    }
+}
+
+pub fn setup_body() -> Value {
+    json!({
+        "organisation_name": "Acme GmbH",
+        "time_zone": "Europe/Berlin",
+        "currency": "EUR",
+        "name": "Olivia Owner",
+        "email": OWNER_EMAIL,
+        "password": PASSWORD,
+    })
+}
+
+/// A browser talking to the API: state-changing requests carry the CSRF header unless told otherwise.
+#[derive(Clone)]
+pub struct Api {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+impl Api {
+    pub fn new(address: &str) -> Self {
+        Self {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+            base: address.to_owned(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .header("X-Remit-Request", "1")
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_without_csrf_header(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.http
+            .delete(self.url(path))
+            .header("X-Remit-Request", "1")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post(
+            "/api/session",
+            &json!({ "email": email, "password": password }),
+        )
+        .await
+    }
+
+    /// Pushes and expects a 200.
+    pub async fn push(&self, client: ClientId, mutations: Vec<Mutation>) -> PushResponse {
+        let response = self.push_raw(client, mutations).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    pub async fn push_raw(&self, client: ClientId, mutations: Vec<Mutation>) -> reqwest::Response {
+        let request = PushRequest {
+            protocol_version: PROTOCOL_VERSION,
+            client_id: client,
+            mutations,
+        };
+        self.post("/api/sync/push", &serde_json::to_value(request).unwrap())
+            .await
+    }
+
+    /// Pulls one page and expects a 200.
+    pub async fn pull(
+        &self,
+        client: ClientId,
+        cookie: Option<u64>,
+        limit: Option<u32>,
+    ) -> PullResponse {
+        let response = self.pull_raw(client, cookie, limit).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    pub async fn pull_raw(
+        &self,
+        client: ClientId,
+        cookie: Option<u64>,
+        limit: Option<u32>,
+    ) -> reqwest::Response {
+        let request = PullRequest {
+            client_id: client,
+            cookie: cookie.map(Cookie),
+        };
+        let path = match limit {
+            Some(limit) => format!("/api/sync/pull?limit={limit}"),
+            None => "/api/sync/pull".into(),
+        };
+        self.post(&path, &serde_json::to_value(request).unwrap())
+            .await
+    }
+}
+
+/// The JSON body of an error reply, with its status.
+pub async fn error_of(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+pub fn new_client() -> ClientId {
+    ClientId::try_from(Uuid::now_v7()).unwrap()
+}
+
+pub fn organisation_of(info: &Value) -> OrganisationId {
+    OrganisationId::parse(info["organisation"]["id"].as_str().unwrap()).unwrap()
+}
+
+pub fn customer(organisation: OrganisationId, name: &str) -> Customer {
+    Customer {
+        id: CustomerId::try_from(Uuid::now_v7()).unwrap(),
+        organisation_id: organisation,
+        name: name.into(),
+        email: "ap@customer.example".into(),
+        currency: Currency::parse("EUR").unwrap(),
+        payment_terms_days: 30,
+    }
+}
+
+pub fn line(description: &str, quantity: &str, unit_price: &str, rate: &str) -> InvoiceLine {
+    InvoiceLine {
+        description: description.into(),
+        quantity: quantity.parse().unwrap(),
+        unit_price: unit_price.parse().unwrap(),
+        tax_category: TaxCategory::S,
+        tax_rate: TaxRate::parse(rate).unwrap(),
+    }
+}
+
+/// A draft for `customer` with the 1.5 × 0.35 line (0.525, which rounds half away from zero to 0.53).
+pub fn draft(customer: &Customer) -> InvoiceDraft {
+    InvoiceDraft {
+        id: InvoiceId::try_from(Uuid::now_v7()).unwrap(),
+        organisation_id: customer.organisation_id,
+        customer_id: customer.id,
+        currency: customer.currency,
+        issue_date: "2026-11-23".parse().unwrap(),
+        due_date: "2026-12-23".parse().unwrap(),
+        tax_rounding: TaxRounding::PerDocument,
+        lines: vec![
+            line("Audit", "1.5", "0.35", "19"),
+            line("Travel", "2", "10.10", "19"),
+        ],
+        note: String::new(),
+        version: 0,
+    }
+}
+
+pub fn upsert(id: u64, customer: &Customer) -> Mutation {
+    Command::UpsertCustomer(customer.clone()).to_mutation(id)
+}
+
+pub fn save(id: u64, draft: &InvoiceDraft) -> Mutation {
+    Command::SaveDraft(draft.clone()).to_mutation(id)
+}
+
+/// Writes a fake built app into `dist`.
+pub fn write_dist(dist: &Path, files: &[(&str, &str)]) {
+    for (name, content) in files {
+        let path = dist.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+}

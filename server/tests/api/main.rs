@@ -1,0 +1,15 @@
+//! The server's behaviour through its HTTP API, on SQLite and on PostgreSQL.
+//!
+//! Every test is written once and runs on both backends (`<name>_sqlite`, `<name>_postgres`).
+//! PostgreSQL tests use `REMIT_TEST_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`)
+//! to create a database per test.
+
+mod helpers;
+
+mod assets;
+mod binary;
+mod session;
+mod sync_conflicts;
+mod sync_pull;
+mod sync_push;
+mod tenancy;
