@@ -172,7 +172,10 @@ async fn a_draft_and_its_mutation_are_stored_together() {
     assert_eq!(mutation.id, 1);
     assert_eq!(store.draft(saved.id).await.unwrap().unwrap().draft, saved);
     assert_eq!(store.outbox().await.unwrap(), vec![mutation]);
-    assert_eq!(store.sync_state().await.unwrap().unwrap().next_mutation_id, 2);
+    assert_eq!(
+        store.sync_state().await.unwrap().unwrap().next_mutation_id,
+        2
+    );
 }
 
 #[wasm_bindgen_test]
@@ -192,7 +195,10 @@ async fn an_aborted_change_stores_neither_record_nor_mutation() {
 
     assert_eq!(store.draft(lost.id).await.unwrap(), None);
     assert!(store.outbox().await.unwrap().is_empty());
-    assert_eq!(store.sync_state().await.unwrap().unwrap().next_mutation_id, 1);
+    assert_eq!(
+        store.sync_state().await.unwrap().unwrap().next_mutation_id,
+        1
+    );
 }
 
 #[wasm_bindgen_test]

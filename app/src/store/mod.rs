@@ -19,9 +19,9 @@ pub mod schema;
 
 use std::fmt;
 
+use indexed_db_futures::Build;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
-use indexed_db_futures::Build;
 use wasm_bindgen::JsValue;
 
 pub use schema::DB_NAME;

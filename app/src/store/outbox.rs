@@ -32,7 +32,9 @@ pub async fn stage(tx: &Transaction<'_>, command: &Command) -> StoreResult<Mutat
         }
         Command::SaveDraft(draft) => {
             let record = DraftRecord::new(draft.clone());
-            tx.object_store(INVOICE_DRAFTS)?.put(to_js(&record)?).await?;
+            tx.object_store(INVOICE_DRAFTS)?
+                .put(to_js(&record)?)
+                .await?;
         }
         Command::DeleteDraft(draft) => {
             tx.object_store(INVOICE_DRAFTS)?

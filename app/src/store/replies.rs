@@ -84,9 +84,7 @@ impl Store {
             match record {
                 Record::Customer(customer) => customers.put(to_js(customer)?).await?,
                 Record::InvoiceDraft(draft) => {
-                    drafts
-                        .put(to_js(&DraftRecord::new(draft.clone()))?)
-                        .await?
+                    drafts.put(to_js(&DraftRecord::new(draft.clone()))?).await?
                 }
             }
         }

@@ -1,0 +1,165 @@
+//! The router and the shell around every screen: header with sync status, and the banners that must be
+//! seen wherever the user is (another tab upgraded the database, the session expired, conflicts).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_navigate;
+use leptos_router::{NavigateOptions, path};
+
+use crate::api;
+use crate::routes::customer_edit::CustomerEdit;
+use crate::routes::home::Home;
+use crate::routes::invoice_edit::InvoiceEdit;
+use crate::routes::sign_in::SignIn;
+use crate::state::{AppState, use_app};
+
+#[component]
+pub fn App(state: AppState) -> impl IntoView {
+    provide_context(state);
+    view! {
+        <Router>
+            <Header />
+            <Banners />
+            <main class="page">
+                <Routes fallback=|| view! { <p class="error">"There is no such page."</p> }>
+                    <Route path=path!("/") view=Home />
+                    <Route path=path!("/sign-in") view=SignIn />
+                    <Route path=path!("/customers/:id") view=CustomerEdit />
+                    <Route path=path!("/invoices/:id") view=InvoiceEdit />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let app = use_app();
+    let navigate = use_navigate();
+    let status = move || app.sync.status(app.session.with(Option::is_some)).as_str();
+    let sign_out = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            // Offline the server session cannot be ended now; this device forgets it either way, and
+            // the local data and outbox stay for this account's next sign-in.
+            let _ = api::sign_out().await;
+            if let Err(e) = app.store().end_session().await {
+                app.sync.problem.set(Some(e.to_string()));
+                return;
+            }
+            app.session.set(None);
+            app.sync.expired.set(false);
+            navigate("/sign-in", NavigateOptions::default());
+        });
+    };
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                <img src="/icon.svg" alt="" width="24" height="24" />
+                "Remit"
+            </a>
+            <span class="organisation">
+                {move || app.session.with(|s| s.as_ref().map(|s| s.organisation.name.clone()))}
+            </span>
+            <div class="sync">
+                <span class="pending" title="Changes saved on this device that wait to reach the server">
+                    <span data-testid="pending-count">{move || app.sync.pending.get()}</span>
+                    " waiting to sync"
+                </span>
+                <span class=move || format!("status {}", status()) data-testid="sync-status">
+                    {status}
+                </span>
+            </div>
+            {move || {
+                app.session
+                    .get()
+                    .map(|s| {
+                        view! {
+                            <span class="user">{s.user.name}</span>
+                            <button
+                                type="button"
+                                class="link"
+                                data-testid="sign-out"
+                                on:click=sign_out.clone()
+                            >
+                                "Sign out"
+                            </button>
+                        }
+                    })
+            }}
+        </header>
+    }
+}
+
+#[component]
+fn Banners() -> impl IntoView {
+    let app = use_app();
+    let reload = |_| {
+        // Nothing to do if the page cannot be reloaded; the banner stays.
+        let _ = window().location().reload();
+    };
+    view! {
+        <div class="banners">
+            {move || {
+                app.outdated
+                    .get()
+                    .then(|| {
+                        view! {
+                            <div class="banner danger" role="alert">
+                                "Remit was updated in another tab. Reload this tab to keep working. "
+                                <button type="button" on:click=reload>
+                                    "Reload"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+            {move || {
+                (app.sync.expired.get() && app.session.with(Option::is_some))
+                    .then(|| {
+                        view! {
+                            <a
+                                class="banner warning"
+                                href="/sign-in"
+                                role="alert"
+                                data-testid="session-expired"
+                            >
+                                "Session expired — sign in again"
+                            </a>
+                        }
+                    })
+            }}
+            {move || {
+                let n = app.sync.conflicts.with(Vec::len);
+                (n > 0)
+                    .then(|| {
+                        let text = if n == 1 {
+                            "1 draft changed elsewhere — your version is kept on this device".to_owned()
+                        } else {
+                            format!(
+                                "{n} drafts changed elsewhere — your versions are kept on this device",
+                            )
+                        };
+                        view! {
+                            <div class="banner warning" role="status" data-testid="conflicts">
+                                {text}
+                            </div>
+                        }
+                    })
+            }}
+            {move || {
+                app.sync
+                    .problem
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <div class="banner muted" role="status">
+                                {message}
+                            </div>
+                        }
+                    })
+            }}
+        </div>
+    }
+}

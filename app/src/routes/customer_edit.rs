@@ -1,0 +1,214 @@
+//! Creating and editing a customer.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use remit_core::customer::Customer;
+use remit_core::ids::CustomerId;
+use remit_core::money::Currency;
+use remit_core::sync::Command;
+use remit_core::validation::{Rule, ValidationError};
+use uuid::Uuid;
+
+use super::signed_in;
+use crate::components::field_error::FieldError;
+use crate::components::money::MoneyText;
+use crate::state::use_app;
+
+/// Net days a new customer starts with.
+const DEFAULT_TERMS_DAYS: u16 = 30;
+
+/// `/customers/new` or `/customers/<id>`.
+#[component]
+pub fn CustomerEdit() -> impl IntoView {
+    let params = use_params_map();
+    signed_in(move || {
+        // A new id re-creates the form; `new` (or anything that is not an id) is a new customer.
+        let id = params.with(|p| p.get("id").and_then(|id| CustomerId::parse(&id).ok()));
+        view! { <CustomerLoader id /> }
+    })
+}
+
+#[component]
+fn CustomerLoader(id: Option<CustomerId>) -> impl IntoView {
+    let app = use_app();
+    let existing = LocalResource::new(move || {
+        let store = app.store();
+        async move {
+            match id {
+                Some(id) => store.customer(id).await.map_err(|e| e.to_string()),
+                None => Ok(None),
+            }
+        }
+    });
+    move || match existing.get() {
+        None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
+        Some(Ok(None)) if id.is_some() => {
+            view! { <p class="error">"This customer is not on this device."</p> }.into_any()
+        }
+        Some(Ok(customer)) => view! { <CustomerForm customer /> }.into_any(),
+    }
+}
+
+#[component]
+fn CustomerForm(customer: Option<Customer>) -> impl IntoView {
+    let app = use_app();
+    let navigate = use_navigate();
+    let Some(session) = app.session.get_untracked() else {
+        return ().into_any();
+    };
+    let is_new = customer.is_none();
+    let id = customer.as_ref().map(|c| c.id);
+    let name = RwSignal::new(
+        customer
+            .as_ref()
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+    );
+    let email = RwSignal::new(
+        customer
+            .as_ref()
+            .map(|c| c.email.clone())
+            .unwrap_or_default(),
+    );
+    let currency = RwSignal::new(
+        customer
+            .as_ref()
+            .map_or(session.organisation.currency, |c| c.currency)
+            .code()
+            .to_owned(),
+    );
+    let terms = RwSignal::new(
+        customer
+            .as_ref()
+            .map_or(DEFAULT_TERMS_DAYS, |c| c.payment_terms_days)
+            .to_string(),
+    );
+    let error = RwSignal::new(None::<String>);
+
+    let read_form = move || -> Result<Customer, ValidationError> {
+        let id = match id {
+            Some(id) => id,
+            None => CustomerId::try_from(Uuid::now_v7())?,
+        };
+        let payment_terms_days = terms.get_untracked().trim().parse::<u16>().map_err(|_| {
+            ValidationError::new(
+                "payment_terms_days",
+                Rule::Range {
+                    min: "0".into(),
+                    max: Customer::MAX_TERMS_DAYS.to_string(),
+                },
+            )
+        })?;
+        let customer = Customer {
+            id,
+            organisation_id: session.organisation.id,
+            name: name.get_untracked(),
+            email: email.get_untracked().trim().to_owned(),
+            currency: Currency::parse(&currency.get_untracked())?,
+            payment_terms_days,
+        };
+        customer.validate()?;
+        Ok(customer)
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let customer = match read_form() {
+            Ok(customer) => customer,
+            Err(e) => {
+                error.set(Some(e.to_string()));
+                return;
+            }
+        };
+        error.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match app.record(Command::UpsertCustomer(customer)).await {
+                Ok(()) => navigate("/", NavigateOptions::default()),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    view! {
+        <section class="card narrow">
+            <h1>{if is_new { "New customer" } else { "Customer" }}</h1>
+            <form on:submit=submit>
+                <label>
+                    "Name"
+                    <input name="name" required bind:value=name />
+                </label>
+                <label>
+                    "E-mail for invoices"
+                    <input name="email" type="email" bind:value=email />
+                </label>
+                <div class="row">
+                    <label>
+                        "Currency"
+                        <input name="currency" class="code" maxlength="3" bind:value=currency />
+                    </label>
+                    <label>
+                        "Payment terms (days)"
+                        <input
+                            name="payment_terms_days"
+                            type="number"
+                            min="0"
+                            max=Customer::MAX_TERMS_DAYS
+                            bind:value=terms
+                        />
+                    </label>
+                </div>
+                <FieldError error=error />
+                <div class="actions">
+                    <a class="button secondary" href="/">
+                        "Cancel"
+                    </a>
+                    <button type="submit" data-testid="save-customer">
+                        "Save customer"
+                    </button>
+                </div>
+            </form>
+        </section>
+        {id.map(|id| view! { <CustomerDrafts id /> })}
+    }
+    .into_any()
+}
+
+/// The customer's drafts, read through the `by_customer` index.
+#[component]
+fn CustomerDrafts(id: CustomerId) -> impl IntoView {
+    let app = use_app();
+    let drafts = LocalResource::new(move || {
+        app.revision.track();
+        let store = app.store();
+        async move { store.drafts_of(id).await.unwrap_or_default() }
+    });
+    move || {
+        let drafts = drafts.get().unwrap_or_default();
+        (!drafts.is_empty()).then(|| {
+            let rows = drafts
+                .into_iter()
+                .map(|record| {
+                    view! {
+                        <li>
+                            <a href=format!("/invoices/{}", record.id)>
+                                {format!("Draft of {}", record.draft.issue_date)}
+                            </a>
+                            " "
+                            {record.totals.map(|t| view! { <MoneyText money=t.amount_due /> })}
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section class="card narrow">
+                    <h2>"Drafts for this customer"</h2>
+                    <ul class="plain">{rows}</ul>
+                </section>
+            }
+        })
+    }
+}

@@ -1,0 +1,50 @@
+//! The app's shared state, provided as context to every screen: the open store, who is signed in, and a
+//! revision counter that tells list screens to read IndexedDB again.
+//!
+//! Screens change data only through [`AppState::record`], which writes IndexedDB first and then tells
+//! sync; they never call the network for data.
+
+use leptos::prelude::*;
+use remit_core::sync::Command;
+
+use crate::session::SessionInfo;
+use crate::store::{Store, StoreError};
+use crate::sync::SyncHandle;
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The IndexedDB connection (a JS handle, so kept in local, non-`Send` storage).
+    pub store: StoredValue<Store, LocalStorage>,
+    /// The signed-in account, read from IndexedDB at startup; `None` when signed out.
+    pub session: RwSignal<Option<SessionInfo>>,
+    /// Bumped whenever stored records change (a local save, a pull): list screens reload on it.
+    pub revision: RwSignal<u64>,
+    /// Another tab opened a newer schema: this tab closed its connection and must be reloaded.
+    pub outdated: RwSignal<bool>,
+    pub sync: SyncHandle,
+}
+
+impl AppState {
+    pub fn store(&self) -> Store {
+        self.store.get_value()
+    }
+
+    /// Stores a local change (record, outbox mutation and sync state in one transaction), then lets the
+    /// screens and sync know.
+    pub async fn record(&self, command: Command) -> Result<(), StoreError> {
+        self.store().record(&command).await?;
+        self.changed();
+        self.sync.refresh_counts(self.store()).await;
+        self.sync.kick();
+        Ok(())
+    }
+
+    /// Records changed in IndexedDB: screens that list them read again.
+    pub fn changed(&self) {
+        self.revision.update(|r| *r += 1);
+    }
+}
+
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}
