@@ -173,6 +173,36 @@ mod tests {
 
     // Test names here avoid the backends' names: CI selects backend tests by name.
 
+    #[tokio::test]
+    async fn a_file_database_journals_ahead_waits_for_writers_and_enforces_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("remit.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let mut conn = store.read().await.unwrap();
+        let pragma = |name: &'static str| format!("PRAGMA {name}");
+        let journal: String = sqlx::query_scalar(&pragma("journal_mode"))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(journal, "wal");
+        let timeout: i64 = sqlx::query_scalar(&pragma("busy_timeout"))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(timeout, 5000);
+        let orphan = sqlx::query("INSERT INTO org_clock (organisation_id, v) VALUES ($1, 0)")
+            .bind("019a4d5e-0000-7000-8000-000000000001")
+            .execute(&mut *conn)
+            .await;
+        assert!(
+            orphan.is_err(),
+            "a clock without its organisation is refused"
+        );
+        drop(conn);
+        store.close().await;
+    }
+
     #[test]
     fn a_file_database_is_created_when_missing_unless_the_url_says_otherwise() {
         assert_eq!(

@@ -35,7 +35,9 @@ pub async fn find_client(
     .transpose()
 }
 
-/// Registers a client to an organisation and user, with no mutation processed yet.
+/// Registers a client to an organisation and user, with no mutation processed yet. A client that
+/// registered meanwhile (two first pushes racing) keeps its registration; read it back with
+/// [`find_client`].
 pub async fn register_client(
     conn: &mut AnyConnection,
     client: ClientId,
@@ -45,7 +47,7 @@ pub async fn register_client(
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO sync_clients (client_id, organisation_id, user_id, last_mutation_id, updated_at_ms) \
-         VALUES ($1, $2, $3, 0, $4)",
+         VALUES ($1, $2, $3, 0, $4) ON CONFLICT (client_id) DO NOTHING",
     )
     .bind(client.to_string())
     .bind(organisation.to_string())

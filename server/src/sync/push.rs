@@ -59,23 +59,22 @@ pub async fn push(
 /// client's progress.
 async fn register(store: &Store, caller: &Caller, client: ClientId) -> Result<u64, SyncError> {
     let mut tx = store.write().await?;
-    let last = match sync_log::find_client(&mut tx, client).await? {
-        Some(state) if state.organisation_id == caller.organisation_id => state.last_mutation_id,
-        Some(_) => return Err(SyncError::ForeignClient),
-        None => {
-            sync_log::register_client(
-                &mut tx,
-                client,
-                caller.organisation_id,
-                caller.user_id,
-                now_ms(),
-            )
-            .await?;
-            0
-        }
-    };
+    sync_log::register_client(
+        &mut tx,
+        client,
+        caller.organisation_id,
+        caller.user_id,
+        now_ms(),
+    )
+    .await?;
+    let state = sync_log::find_client(&mut tx, client)
+        .await?
+        .ok_or_else(|| StoreError::corrupt("client", "registration cannot be read back"))?;
+    if state.organisation_id != caller.organisation_id {
+        return Err(SyncError::ForeignClient);
+    }
     tx.commit().await?;
-    Ok(last)
+    Ok(state.last_mutation_id)
 }
 
 /// Processes one mutation in one transaction; returns its result and the client's progress after it.

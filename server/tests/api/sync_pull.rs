@@ -60,6 +60,14 @@ async fn pages_deliver_every_change_once_in_order(backend: Backend) {
     assert_eq!(last.cookie.0, 23);
     assert_eq!(last.last_mutation_id, 23);
     assert!(!last.more);
+    // A page exactly as large as what is left is the last one; one smaller is not.
+    let exact = owner.pull(reader, None, Some(23)).await;
+    assert_eq!((exact.patch.len(), exact.more), (23, false));
+    let short = owner.pull(reader, None, Some(22)).await;
+    assert_eq!(
+        (short.patch.len(), short.more, short.cookie.0),
+        (22, true, 22)
+    );
     // Without a limit, one page of up to 500 holds everything.
     let all = owner.pull(reader, None, None).await;
     assert_eq!(all.patch.len(), 23);
