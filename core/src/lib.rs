@@ -10,6 +10,8 @@
 
 pub mod customer;
 pub mod document;
+#[cfg(feature = "einvoice")]
+pub mod einvoice;
 pub mod ids;
 pub mod ledger;
 pub mod money;

@@ -23,7 +23,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::document::en16931::{Document, DocumentKind};
+use crate::document::en16931::Document;
 use crate::money::Currency;
 use crate::tax::TaxCategory;
 
@@ -42,7 +42,9 @@ pub enum ParseError {
     TooDeep { max: usize },
     /// The root element is neither a UBL Invoice or CreditNote, a CII CrossIndustryInvoice, nor a rule
     /// test set.
-    #[error("{{{namespace}}}{name} is not a UBL Invoice, UBL CreditNote, CII CrossIndustryInvoice or rule test set")]
+    #[error(
+        "{{{namespace}}}{name} is not a UBL Invoice, UBL CreditNote, CII CrossIndustryInvoice or rule test set"
+    )]
     UnknownRoot { namespace: String, name: String },
     /// A test of a rule test set has no invoice, or no expected outcome.
     #[error("test {index} of the rule test set: {detail}")]
@@ -98,7 +100,8 @@ pub struct Header {
     pub issue_date: Option<NaiveDate>,
     /// BT-9.
     pub due_date: Option<NaiveDate>,
-    /// BT-3 (UNCL1001): 380, 381, 384 …; decides [`DocumentKind`].
+    /// BT-3 (UNCL1001): 380, 381, 384 …; decides the document's
+    /// [`DocumentKind`](crate::document::en16931::DocumentKind).
     pub type_code: Option<String>,
     /// BT-5 as the document states it; the currency amounts are computed in is `document.currency`.
     pub currency: Option<Currency>,
@@ -199,12 +202,13 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<EInvoice>, ParseError> {
     if root.is(read::VEFA, "testSet") {
         return read_test_set(&root);
     }
-    read_document(&root)
-        .map(|result| vec![result?])
-        .ok_or_else(|| ParseError::UnknownRoot {
+    match read_document(&root) {
+        Some(invoice) => Ok(vec![invoice?]),
+        None => Err(ParseError::UnknownRoot {
             namespace: root.ns.clone(),
             name: root.name.clone(),
-        })
+        }),
+    }
 }
 
 /// Reads a document when the element is the root of one of the two syntaxes.

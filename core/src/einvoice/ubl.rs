@@ -225,9 +225,7 @@ fn stated_totals(
                     "BT-117",
                     "cac:TaxSubtotal/cbc:TaxAmount",
                 )?,
-                exemption_reason: text(
-                    sub.path(&[cac("TaxCategory"), cbc("TaxExemptionReason")]),
-                ),
+                exemption_reason: text(sub.path(&[cac("TaxCategory"), cbc("TaxExemptionReason")])),
             });
         }
     }
@@ -328,7 +326,13 @@ fn line(
     let tax = el.path(&[cac("Item"), cac("ClassifiedTaxCategory")]);
     let rate = tax
         .and_then(|t| t.child(CBC, "Percent"))
-        .map(|p| read::rate(p.text(), "BT-152", &at("cac:ClassifiedTaxCategory/cbc:Percent")))
+        .map(|p| {
+            read::rate(
+                p.text(),
+                "BT-152",
+                &at("cac:ClassifiedTaxCategory/cbc:Percent"),
+            )
+        })
         .transpose()?;
     Ok(Line {
         id: el.text_at(&[cbc("ID")]).unwrap_or_default().to_owned(),
@@ -376,16 +380,15 @@ fn line(
     })
 }
 
-/// Writes an e-invoice as UBL 2.1: an Invoice or a CreditNote after the document's kind.
+/// Writes an e-invoice as UBL 2.1: an Invoice or a CreditNote after the document's kind. BT-3 and BT-5,
+/// which EN 16931 requires (BR-04, BR-05), are always written: the kind's code and the document's
+/// currency when the header has none.
 pub fn to_ubl(invoice: &EInvoice) -> String {
     let h = &invoice.header;
     let doc = &invoice.document;
     let n = names(doc.kind);
     let cur = doc.currency.code();
-    let mut w = Writer::new(
-        n.root,
-        &[("", n.namespace), ("cac", CAC), ("cbc", CBC)],
-    );
+    let mut w = Writer::new(n.root, &[("", n.namespace), ("cac", CAC), ("cbc", CBC)]);
     w.opt("cbc:CustomizationID", h.customization_id.as_deref());
     w.opt("cbc:ID", h.number.as_deref());
     w.opt(
@@ -405,14 +408,24 @@ pub fn to_ubl(invoice: &EInvoice) -> String {
     for note in &h.notes {
         w.leaf("cbc:Note", &[], note);
     }
-    w.opt("cbc:DocumentCurrencyCode", h.currency.as_ref().map(Currency::code));
-    w.opt("cbc:TaxCurrencyCode", h.tax_currency.as_ref().map(Currency::code));
+    w.leaf(
+        "cbc:DocumentCurrencyCode",
+        &[],
+        h.currency.unwrap_or(doc.currency).code(),
+    );
+    w.opt(
+        "cbc:TaxCurrencyCode",
+        h.tax_currency.as_ref().map(Currency::code),
+    );
     w.opt("cbc:BuyerReference", h.buyer_reference.as_deref());
     for p in &h.preceding {
         w.open("cac:BillingReference");
         w.open("cac:InvoiceDocumentReference");
         w.leaf("cbc:ID", &[], &p.number);
-        w.opt("cbc:IssueDate", p.issue_date.map(|d| d.to_string()).as_deref());
+        w.opt(
+            "cbc:IssueDate",
+            p.issue_date.map(|d| d.to_string()).as_deref(),
+        );
         w.close("cac:InvoiceDocumentReference");
         w.close("cac:BillingReference");
     }
@@ -498,7 +511,11 @@ fn write_allowance_charge(
     vat: Option<&VatClass>,
 ) {
     w.open("cac:AllowanceCharge");
-    w.leaf("cbc:ChargeIndicator", &[], if charge { "true" } else { "false" });
+    w.leaf(
+        "cbc:ChargeIndicator",
+        &[],
+        if charge { "true" } else { "false" },
+    );
     if !ac.reason_code.is_empty() {
         w.leaf("cbc:AllowanceChargeReasonCode", &[], &ac.reason_code);
     }

@@ -116,9 +116,7 @@ pub fn parse(bytes: &[u8]) -> Result<Element, ParseError> {
                 }
             }
             Event::Text(text) => {
-                let decoded = text
-                    .xml_content()
-                    .map_err(|e| xml_error(e.to_string()))?;
+                let decoded = text.xml_content().map_err(|e| xml_error(e.to_string()))?;
                 push_text(&mut stack, &decoded);
             }
             Event::CData(cdata) => {
