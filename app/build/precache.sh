@@ -1,0 +1,25 @@
+#!/bin/sh
+# Trunk post_build hook: fills the service worker's precache list with this build's files.
+#
+# dist/sw.js is a copy of public/sw.js with two markers: "__REMIT_PRECACHE__" becomes the JSON list of
+# every file in the staging directory (as absolute URLs), and "__REMIT_BUILD__" a hash of those files'
+# names and contents. The cache name includes that hash, so each build installs a fresh shell and the
+# service worker deletes the previous one.
+set -eu
+
+staging="${TRUNK_STAGING_DIR:?run by trunk as a post_build hook}"
+sw="$staging/sw.js"
+
+grep -q '"__REMIT_PRECACHE__"' "$sw" || { echo "precache: no precache marker in $sw" >&2; exit 1; }
+grep -q '"__REMIT_BUILD__"' "$sw" || { echo "precache: no build marker in $sw" >&2; exit 1; }
+
+files="$(cd "$staging" && find . -type f ! -name sw.js | sed 's|^\./||' | LC_ALL=C sort)"
+[ -n "$files" ] || { echo "precache: $staging is empty" >&2; exit 1; }
+
+list="$(printf '%s\n' "$files" | sed 's|.*|"/&"|' | paste -sd, -)"
+build="$(cd "$staging" && printf '%s\n' "$files" | xargs sha256sum | sha256sum | cut -c1-16)"
+
+tmp="$sw.tmp"
+sed -e "s#\"__REMIT_PRECACHE__\"#[$list]#" -e "s#\"__REMIT_BUILD__\"#\"$build\"#" "$sw" >"$tmp"
+mv "$tmp" "$sw"
+echo "precache: $(printf '%s\n' "$files" | wc -l) files, build $build"
