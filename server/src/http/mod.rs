@@ -11,7 +11,7 @@ pub mod sync;
 use std::path::PathBuf;
 
 use axum::Router;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -36,6 +36,9 @@ pub struct AppState {
 /// header proves the request came from Remit's own pages, whatever cookies the browser attaches.
 pub const CSRF_HEADER: HeaderName = HeaderName::from_static("x-remit-request");
 
+/// A push carries whole drafts (up to core's limit of lines each); other API bodies keep axum's 2 MB.
+pub const MAX_PUSH_BYTES: usize = 32 * 1024 * 1024;
+
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/setup", get(setup::status).post(setup::set_up))
@@ -45,11 +48,15 @@ pub fn app(state: AppState) -> Router {
                 .post(session::sign_in)
                 .delete(session::sign_out),
         )
-        .route("/sync/push", post(sync::push))
+        .route(
+            "/sync/push",
+            post(sync::push).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
+        )
         .route("/sync/pull", post(sync::pull))
         .route("/invoice-drafts/{id}", get(invoices::draft))
         .route("/customers", get(customers::list))
         .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn(require_csrf_header));
     Router::new()
         .nest("/api", api)

@@ -109,5 +109,9 @@ async fn the_app_is_served_with_fitting_cache_headers(backend: Backend) {
     assert_eq!(api.status, StatusCode::NOT_FOUND);
     let body: serde_json::Value = serde_json::from_str(&api.body).unwrap();
     assert_eq!(body["error"], "not_found");
+    let wrong_method = get(&state, "/api/sync/push").await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    let body: serde_json::Value = serde_json::from_str(&wrong_method.body).unwrap();
+    assert_eq!(body["error"], "method_not_allowed");
 }
 on_both_backends!(the_app_is_served_with_fitting_cache_headers => the_app_is_served_with_fitting_cache_headers_sqlite, the_app_is_served_with_fitting_cache_headers_postgres);
