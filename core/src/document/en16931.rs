@@ -214,14 +214,18 @@ pub struct Totals {
     pub amount_due: Money,
 }
 
+/// The path of a field, built only when an error needs it: formatting `lines[9999].quantity` for every
+/// line of a large invoice would cost more than the arithmetic.
+type FieldName<'a> = &'a dyn Fn() -> String;
+
 /// Checked decimal arithmetic that names the field on overflow.
 struct Calc<'a> {
-    field: &'a str,
+    field: FieldName<'a>,
 }
 
 impl Calc<'_> {
     fn err(&self) -> ValidationError {
-        ValidationError::new(self.field, Rule::Overflow)
+        ValidationError::new((self.field)(), Rule::Overflow)
     }
     fn mul(&self, a: Decimal, b: Decimal) -> Result<Decimal, ValidationError> {
         a.checked_mul(b).ok_or_else(|| self.err())
@@ -246,6 +250,15 @@ impl AllowanceCharge {
         default_base: Option<Decimal>,
         field: &str,
     ) -> Result<Money, ValidationError> {
+        self.amount_in(currency, default_base, &|| field.to_owned())
+    }
+
+    fn amount_in(
+        &self,
+        currency: Currency,
+        default_base: Option<Decimal>,
+        field: FieldName,
+    ) -> Result<Money, ValidationError> {
         if let Some(amount) = self.amount {
             return Ok(Money::rounded(amount, currency, DOCUMENT_ROUNDING));
         }
@@ -256,7 +269,7 @@ impl AllowanceCharge {
                 Ok(Money::rounded(amount, currency, DOCUMENT_ROUNDING))
             }
             _ => Err(ValidationError::new(
-                format!("{field}.amount"),
+                format!("{}.amount", field()),
                 Rule::Required,
             )),
         }
@@ -265,32 +278,40 @@ impl AllowanceCharge {
 
 impl Line {
     /// quantity × price ÷ base quantity, unrounded: the line amount before allowances and charges.
-    fn gross_amount(&self, field: &str) -> Result<Decimal, ValidationError> {
-        let quantity = format!("{field}.quantity");
-        let calc = Calc { field: &quantity };
+    fn gross_amount(&self, field: FieldName) -> Result<Decimal, ValidationError> {
+        let calc = Calc {
+            field: &|| format!("{}.quantity", field()),
+        };
         let base = self.price.base_quantity.unwrap_or(Decimal::ONE);
         if base <= Decimal::ZERO {
             return Err(ValidationError::new(
-                format!("{field}.price.base_quantity"),
+                format!("{}.price.base_quantity", field()),
                 Rule::Positive,
             ));
         }
         calc.div(calc.mul(self.quantity, self.price.net)?, base)
     }
 
-    /// BT-131 from quantity, price, allowances and charges, rounded to the currency.
+    /// BT-131 from quantity, price, allowances and charges, rounded to the currency; errors name the
+    /// line's fields below `field` (`lines[3]`).
     pub fn computed_net(&self, currency: Currency, field: &str) -> Result<Money, ValidationError> {
+        self.net_in(currency, &|| field.to_owned())
+    }
+
+    fn net_in(&self, currency: Currency, field: FieldName) -> Result<Money, ValidationError> {
         let calc = Calc { field };
         let gross = self.gross_amount(field)?;
         let mut net = Money::rounded(gross, currency, DOCUMENT_ROUNDING).amount();
         for (i, a) in self.allowances.iter().enumerate() {
-            let amount =
-                a.resolved_amount(currency, Some(gross), &format!("{field}.allowances[{i}]"))?;
+            let amount = a.amount_in(currency, Some(gross), &|| {
+                format!("{}.allowances[{i}]", field())
+            })?;
             net = calc.sub(net, amount.amount())?;
         }
         for (i, c) in self.charges.iter().enumerate() {
-            let amount =
-                c.resolved_amount(currency, Some(gross), &format!("{field}.charges[{i}]"))?;
+            let amount = c.amount_in(currency, Some(gross), &|| {
+                format!("{}.charges[{i}]", field())
+            })?;
             net = calc.add(net, amount.amount())?;
         }
         Ok(Money::rounded(net, currency, DOCUMENT_ROUNDING))
@@ -313,9 +334,9 @@ pub fn compute(doc: &Document, basis: LineNetBasis) -> Result<Totals, Validation
     let mut line_net_total = Decimal::ZERO;
 
     for (i, line) in doc.lines.iter().enumerate() {
-        let field = format!("lines[{i}]");
+        let field = || format!("lines[{i}]");
         let calc = Calc { field: &field };
-        let computed = line.computed_net(currency, &field)?;
+        let computed = line.net_in(currency, &field)?;
         let used = match (basis, line.stated_net) {
             (LineNetBasis::Stated, Some(stated)) => money(stated),
             _ => computed,
@@ -354,12 +375,12 @@ pub fn compute(doc: &Document, basis: LineNetBasis) -> Result<Totals, Validation
         (&doc.charges, Decimal::ONE, "charges"),
     ] {
         for (i, ac) in list.iter().enumerate() {
-            let field = format!("{name}[{i}]");
+            let field = || format!("{name}[{i}]");
             let calc = Calc { field: &field };
-            let amount = ac.resolved_amount(currency, None, &field)?.amount();
+            let amount = ac.amount_in(currency, None, &field)?.amount();
             let vat = ac
                 .vat
-                .ok_or_else(|| ValidationError::new(format!("{field}.vat"), Rule::Required))?;
+                .ok_or_else(|| ValidationError::new(format!("{}.vat", field()), Rule::Required))?;
             let group = groups.entry((vat.category, vat.rate)).or_default();
             group.adjustments = calc.add(group.adjustments, calc.mul(sign, amount)?)?;
             if sign.is_sign_negative() {
@@ -374,7 +395,9 @@ pub fn compute(doc: &Document, basis: LineNetBasis) -> Result<Totals, Validation
     let mut tax_total = Decimal::ZERO;
     let mut tax_exclusive_sum = Decimal::ZERO;
     for ((category, rate), group) in groups {
-        let calc = Calc { field: "vat" };
+        let calc = Calc {
+            field: &|| "vat".to_owned(),
+        };
         let percent = rate.map(TaxRate::percent).unwrap_or_default();
         let base = calc.add(group.lines, group.adjustments)?;
         let (taxable, tax) = match doc.price_basis {
@@ -405,7 +428,9 @@ pub fn compute(doc: &Document, basis: LineNetBasis) -> Result<Totals, Validation
         });
     }
 
-    let calc = Calc { field: "totals" };
+    let calc = Calc {
+        field: &|| "totals".to_owned(),
+    };
     let (line_net_total, tax_exclusive) = match doc.price_basis {
         PriceBasis::Net => {
             let exclusive = calc.add(calc.sub(line_net_total, allowance_total)?, charge_total)?;
