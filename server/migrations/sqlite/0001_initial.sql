@@ -86,10 +86,11 @@ CREATE TABLE sync_clients (
 );
 
 CREATE TABLE mutation_results (
-    client_id   TEXT NOT NULL REFERENCES sync_clients (client_id),
-    mutation_id INTEGER NOT NULL,
-    status      TEXT NOT NULL CHECK (status IN ('applied', 'rejected', 'conflict')),
-    error       TEXT,
+    client_id       TEXT NOT NULL REFERENCES sync_clients (client_id),
+    organisation_id TEXT NOT NULL REFERENCES organisations (id),
+    mutation_id     INTEGER NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('applied', 'rejected', 'conflict')),
+    error           TEXT,
     PRIMARY KEY (client_id, mutation_id)
 );
 

@@ -76,6 +76,7 @@ pub async fn claim_client(conn: &mut AnyConnection, client: ClientId) -> StoreRe
 pub async fn record_result(
     conn: &mut AnyConnection,
     client: ClientId,
+    organisation: OrganisationId,
     user: UserId,
     result: &MutationResult,
     now_ms: i64,
@@ -88,9 +89,11 @@ pub async fn record_result(
         .transpose()
         .map_err(|e| StoreError::corrupt("mutation error", e))?;
     sqlx::query(
-        "INSERT INTO mutation_results (client_id, mutation_id, status, error) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO mutation_results (client_id, organisation_id, mutation_id, status, error) \
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(client.to_string())
+    .bind(organisation.to_string())
     .bind(id)
     .bind(status_name(result.status))
     .bind(error)

@@ -148,7 +148,15 @@ async fn process(
         status,
         error,
     };
-    sync_log::record_result(&mut tx, client, caller.user_id, &result, now).await?;
+    sync_log::record_result(
+        &mut tx,
+        client,
+        caller.organisation_id,
+        caller.user_id,
+        &result,
+        now,
+    )
+    .await?;
     sync_log::append_audit(
         &mut tx,
         &AuditEntry {
