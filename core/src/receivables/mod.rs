@@ -6,10 +6,12 @@
 //!   first), early-payment discounts, and unapplied credit.
 //! - [`account`]: a customer's account as an append-only list of entries, its balance per currency.
 //! - [`statement`], [`aging`], [`dunning`]: what a customer is sent and how late they are.
+//! - [`late_fee`]: what paying late costs; [`credit_limit`]: whether a new invoice may be issued.
 
 pub mod account;
 pub mod aging;
 pub mod allocation;
+pub mod credit_limit;
 pub mod dunning;
 pub mod late_fee;
 pub mod statement;
