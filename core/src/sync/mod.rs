@@ -3,10 +3,12 @@
 //! - [`protocol`]: the messages on the wire (push, pull, patch).
 //! - [`mutation`]: what a mutation may ask for, how its arguments are read, and the server's decision on
 //!   it (apply, reject, conflict) — the same code on both sides.
+//! - [`merge`]: resolving a draft two devices edited concurrently (keep mine, take theirs, line by line).
 //! - [`client`]: the client's state machine: the outbox, push bookkeeping, and the rebase of local state
 //!   over pulled changes.
 
 pub mod client;
+pub mod merge;
 pub mod mutation;
 pub mod protocol;
 
