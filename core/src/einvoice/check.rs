@@ -264,11 +264,12 @@ impl Checker<'_> {
         if stated == computed {
             return;
         }
-        let difference = (stated - computed).abs();
-        let within = match tolerance {
-            Tolerance::None => false,
-            Tolerance::Under(t) => difference < t,
-            Tolerance::AtMost(t) => difference <= t,
+        // A difference too large to represent is beyond any tolerance.
+        let difference = stated.checked_sub(computed).map(|d| d.abs());
+        let within = match (tolerance, difference) {
+            (Tolerance::Under(t), Some(d)) => d < t,
+            (Tolerance::AtMost(t), Some(d)) => d <= t,
+            (Tolerance::None, _) | (_, None) => false,
         };
         let shown = self.round(computed);
         if within {
@@ -565,7 +566,11 @@ impl Checker<'_> {
                 } else {
                     expected
                 };
-                if (tax.abs() - expected).abs() < Decimal::ONE {
+                let within = tax
+                    .abs()
+                    .checked_sub(expected)
+                    .is_some_and(|d| d.abs() < Decimal::ONE);
+                if within {
                     self.report.notes.push(format!(
                         "{rule}: states {tax}, computed {signed}; within the rule's tolerance"
                     ));
