@@ -1,7 +1,7 @@
 // Remit's service worker: keeps the app shell so that Remit starts without the network.
 //
 // - The shell (this build's files) is precached at install. The list and the build hash below are
-//   written by app/build/precache.sh when Trunk builds; public/sw.js keeps the markers.
+//   written by app/build/post-build.sh when Trunk builds; public/sw.js keeps the markers.
 // - Navigations are network first (a new build reaches the user as soon as the server is there) and fall
 //   back to the cached index.html, whatever the path (/invoices/<id> is the same app).
 // - Hashed assets never change under their name: cache first.
