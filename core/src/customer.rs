@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{CustomerId, OrganisationId};
 use crate::money::Currency;
 use crate::terms::PaymentTerms;
-use crate::validation::{Rule, ValidationError, optional_text, required_text};
+use crate::validation::{Rule, ValidationError, looks_like_email, optional_text, required_text};
 
 /// A customer account. Balances are kept per (customer, currency); `currency` is the default for new
 /// documents, not a limit on which currencies the customer may be billed in.
@@ -51,22 +51,6 @@ impl Customer {
             ));
         }
         Ok(())
-    }
-}
-
-/// A deliberately loose check: one `@` with text on both sides and a dot in the domain. Deliverability is
-/// proven by sending, not by a regular expression.
-fn looks_like_email(email: &str) -> bool {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !email.contains(char::is_whitespace)
-        }
-        None => false,
     }
 }
 

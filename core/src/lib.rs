@@ -16,6 +16,7 @@ pub mod ids;
 pub mod ledger;
 pub mod money;
 pub mod numbering;
+pub mod organisation;
 pub mod receivables;
 pub mod sync;
 pub mod tax;

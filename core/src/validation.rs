@@ -115,6 +115,22 @@ pub fn optional_text(field: &str, value: &str, max: usize) -> Result<(), Validat
     Ok(())
 }
 
+/// A deliberately loose e-mail check: one `@` with text on both sides, a dot inside the domain, no
+/// blanks. Deliverability is proven by sending, not by a pattern.
+pub fn looks_like_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +150,25 @@ mod tests {
             json,
             serde_json::json!({"field": "name", "rule": "max_length", "max": 200})
         );
+    }
+
+    #[test]
+    fn e_mail_addresses_are_checked_loosely() {
+        for ok in ["a@b.example", "first.last+tag@sub.example.org"] {
+            assert!(looks_like_email(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "a",
+            "@b.example",
+            "a@b",
+            "a@@b.example",
+            "a@.example",
+            "a@example.",
+            "a b@c.example",
+        ] {
+            assert!(!looks_like_email(bad), "{bad}");
+        }
     }
 
     #[test]

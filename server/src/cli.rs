@@ -83,7 +83,7 @@ pub struct UserAddArgs {
     /// The default currency of a new organisation.
     #[arg(long, default_value = "EUR")]
     pub currency: String,
-    #[arg(long, value_enum, default_value_t = Role::Owner)]
+    #[arg(long, value_parser = parse_role, default_value = "owner")]
     pub role: Role,
 }
 
@@ -241,6 +241,12 @@ async fn add_user(args: UserAddArgs) -> Result<(), String> {
         account.organisation.id
     );
     Ok(())
+}
+
+/// Reads `--role` with core's rule for role names; the command line also takes them in kebab case
+/// (`read-only`), as command-line flags are usually written.
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(&text.replace('-', "_")).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

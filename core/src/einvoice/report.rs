@@ -72,22 +72,26 @@ pub struct Violation {
     pub computed: Option<String>,
 }
 
+/// The line of one document (or fragment) that could be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentReport {
+    pub file: String,
+    pub index: usize,
+    pub syntax: Syntax,
+    pub kind: DocumentKind,
+    pub currency: Option<String>,
+    pub totals: Totals,
+    pub vat: Vec<Vat>,
+    pub line_mismatches: Vec<Mismatch>,
+    pub violations: Vec<Violation>,
+    pub notes: Vec<String>,
+}
+
 /// One line of output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum ReportLine {
-    Document {
-        file: String,
-        index: usize,
-        syntax: Syntax,
-        kind: DocumentKind,
-        currency: Option<String>,
-        totals: Totals,
-        vat: Vec<Vat>,
-        line_mismatches: Vec<Mismatch>,
-        violations: Vec<Violation>,
-        notes: Vec<String>,
-    },
+    Document(Box<DocumentReport>),
     Unreadable {
         file: String,
         /// Always `null`: no document of the file could be read.
@@ -109,8 +113,8 @@ impl ReportLine {
     pub fn status(&self) -> i32 {
         match self {
             ReportLine::Unreadable { .. } => 2,
-            ReportLine::Document { violations, .. } if !violations.is_empty() => 1,
-            ReportLine::Document { .. } => 0,
+            ReportLine::Document(d) if !d.violations.is_empty() => 1,
+            ReportLine::Document(_) => 0,
         }
     }
 }
@@ -141,7 +145,7 @@ pub fn for_file(name: &str, bytes: &[u8]) -> Vec<ReportLine> {
             let currency = invoice.document.currency;
             let c = &report.computed;
             let money = |m: Option<Money>| m.map(|m| m.amount().to_string());
-            ReportLine::Document {
+            ReportLine::Document(Box::new(DocumentReport {
                 file: name.to_owned(),
                 index,
                 syntax: invoice.header.syntax,
@@ -188,7 +192,7 @@ pub fn for_file(name: &str, bytes: &[u8]) -> Vec<ReportLine> {
                     })
                     .collect(),
                 notes: report.notes,
-            }
+            }))
         })
         .collect()
 }

@@ -17,6 +17,6 @@ pub use mutation::{
     Command, DraftHead, MutationError, MutationErrorKind, decide_draft_delete, decide_draft_save,
 };
 pub use protocol::{
-    Cookie, EntityKind, Mutation, MutationResult, MutationStatus, PROTOCOL_VERSION, PatchOp,
-    PullRequest, PullResponse, PushRequest, PushResponse, Record,
+    ACCEPTED_PROTOCOL_VERSIONS, Cookie, EntityKind, Mutation, MutationResult, MutationStatus,
+    PROTOCOL_VERSION, PatchOp, PullRequest, PullResponse, PushRequest, PushResponse, Record,
 };

@@ -12,7 +12,8 @@ use uuid::Uuid;
 use crate::customer::Customer;
 use crate::document::InvoiceDraft;
 use crate::ids::{ClientId, InvoiceId, OrganisationId};
-use crate::sync::protocol::{EntityKind, Mutation};
+use crate::organisation::Role;
+use crate::sync::protocol::{EntityKind, Mutation, MutationStatus};
 use crate::validation::{Rule, ValidationError};
 
 /// Why a mutation was not applied.
@@ -27,6 +28,8 @@ pub enum MutationErrorKind {
     Forbidden,
     /// The draft changed on the server since this client's copy was taken.
     Conflict,
+    /// The mutation's id leaves a gap after the client's last processed mutation.
+    OutOfOrder,
 }
 
 /// A mutation's failure, stored with the mutation's result and shown to the user.
@@ -40,7 +43,8 @@ pub struct MutationError {
 }
 
 impl MutationError {
-    fn invalid(e: ValidationError) -> Self {
+    /// Input that broke a rule, naming the field.
+    pub fn invalid(e: ValidationError) -> Self {
         Self {
             kind: MutationErrorKind::Invalid,
             message: e.to_string(),
@@ -53,6 +57,37 @@ impl MutationError {
             kind: MutationErrorKind::Conflict,
             field: None,
             message: message.to_owned(),
+        }
+    }
+
+    /// Outside the caller's organisation or role.
+    pub fn forbidden(field: &str, message: &str) -> Self {
+        Self {
+            kind: MutationErrorKind::Forbidden,
+            field: Some(field.to_owned()),
+            message: message.to_owned(),
+        }
+    }
+
+    /// Mutation `id` arrived when `expected` was due.
+    pub fn out_of_order(id: u64, expected: u64) -> Self {
+        Self {
+            kind: MutationErrorKind::OutOfOrder,
+            field: Some("id".into()),
+            message: format!(
+                "mutation {id} is out of order: the server expected mutation {expected}"
+            ),
+        }
+    }
+
+    /// The status a mutation refused with this error gets.
+    pub fn status(&self) -> MutationStatus {
+        match self.kind {
+            MutationErrorKind::Conflict => MutationStatus::Conflict,
+            MutationErrorKind::OutOfOrder => MutationStatus::OutOfOrder,
+            MutationErrorKind::UnknownMutation
+            | MutationErrorKind::Invalid
+            | MutationErrorKind::Forbidden => MutationStatus::Rejected,
         }
     }
 }
@@ -136,14 +171,24 @@ impl Command {
         }
     }
 
-    /// Checks the command's own rules and that it stays inside the caller's organisation.
-    pub fn check(&self, caller: OrganisationId) -> Result<(), MutationError> {
-        if self.organisation_id() != caller {
+    /// Checks that the caller's role may change records, that the command stays inside the caller's
+    /// organisation, and the command's own rules.
+    pub fn check(&self, caller: OrganisationId, role: Role) -> Result<(), MutationError> {
+        if !role.may_write() {
             return Err(MutationError {
                 kind: MutationErrorKind::Forbidden,
-                field: Some("organisation_id".into()),
-                message: "organisation_id must be the signed-in user's organisation".into(),
+                field: None,
+                message: format!(
+                    "a {} user cannot change records",
+                    role.as_str().replace('_', "-")
+                ),
             });
+        }
+        if self.organisation_id() != caller {
+            return Err(MutationError::forbidden(
+                "organisation_id",
+                "organisation_id must be the signed-in user's organisation",
+            ));
         }
         match self {
             Command::UpsertCustomer(c) => c.validate(),
@@ -297,13 +342,17 @@ mod tests {
     }
 
     #[test]
-    fn a_command_may_not_reach_into_another_organisation() {
+    fn a_command_may_not_reach_into_another_organisation_or_come_from_a_reader() {
         let cmd = Command::decode(&mutation(Command::UPSERT_CUSTOMER, customer_args())).unwrap();
-        assert_eq!(cmd.check(OrganisationId::parse(ORG).unwrap()), Ok(()));
+        let org = OrganisationId::parse(ORG).unwrap();
+        assert_eq!(cmd.check(org, Role::Billing), Ok(()));
         let e = cmd
-            .check(OrganisationId::parse(OTHER_ORG).unwrap())
+            .check(OrganisationId::parse(OTHER_ORG).unwrap(), Role::Owner)
             .unwrap_err();
         assert_eq!(e.kind, MutationErrorKind::Forbidden);
+        let e = cmd.check(org, Role::ReadOnly).unwrap_err();
+        assert_eq!(e.kind, MutationErrorKind::Forbidden);
+        assert_eq!(e.message, "a read-only user cannot change records");
     }
 
     #[test]
@@ -311,9 +360,37 @@ mod tests {
         let mut args = draft_args();
         args["lines"][1]["unit_price"] = json!("-2");
         let cmd = Command::decode(&mutation(Command::SAVE_DRAFT, args)).unwrap();
-        let e = cmd.check(OrganisationId::parse(ORG).unwrap()).unwrap_err();
+        let e = cmd
+            .check(OrganisationId::parse(ORG).unwrap(), Role::Owner)
+            .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("lines[1].unit_price"));
         assert_eq!(e.message, "lines[1].unit_price must not be negative");
+    }
+
+    #[test]
+    fn each_error_kind_maps_to_its_status() {
+        assert_eq!(
+            MutationError::out_of_order(5, 3).status(),
+            MutationStatus::OutOfOrder
+        );
+        assert_eq!(
+            MutationError::conflict("x").status(),
+            MutationStatus::Conflict
+        );
+        assert_eq!(
+            MutationError::forbidden("id", "x").status(),
+            MutationStatus::Rejected
+        );
+        let invalid = MutationError::invalid(ValidationError::new("name", Rule::Required));
+        assert_eq!(
+            (invalid.status(), invalid.field.as_deref()),
+            (MutationStatus::Rejected, Some("name"))
+        );
+        assert!(
+            MutationError::out_of_order(5, 3)
+                .message
+                .contains("expected mutation 3")
+        );
     }
 
     #[test]

@@ -12,6 +12,10 @@ use crate::sync::mutation::MutationError;
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
 
+/// The versions a server of this build accepts in a push: the current one and the previous one (once
+/// there is one), so a laptop that was offline across an upgrade can still push its queue.
+pub const ACCEPTED_PROTOCOL_VERSIONS: &[u32] = &[PROTOCOL_VERSION];
+
 /// One queued change, as the client recorded it. `id` increases by one per client; `args` stays raw JSON
 /// until [`crate::sync::Command::decode`] reads it, so that a malformed mutation can be rejected on its
 /// own (and recorded as rejected) without refusing the whole push.

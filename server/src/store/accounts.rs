@@ -191,7 +191,7 @@ fn read_user(row: &AnyRow, prefix: &str) -> StoreResult<User> {
         .map_err(|e| StoreError::corrupt("user organisation id", e))?,
         email: row.try_get(col("email").as_str())?,
         name: row.try_get(col("name").as_str())?,
-        role: Role::parse(&role).ok_or_else(|| StoreError::corrupt("user role", role))?,
+        role: Role::parse(&role).map_err(|_| StoreError::corrupt("user role", role))?,
     })
 }
 

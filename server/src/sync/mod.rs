@@ -6,14 +6,9 @@ pub mod pull;
 pub mod push;
 
 use remit_core::ids::{OrganisationId, UserId};
-use remit_core::sync::PROTOCOL_VERSION;
 
 use crate::auth::Role;
 use crate::store::StoreError;
-
-/// Protocol versions this server accepts: the current one, and the previous one once there is one, so
-/// that a client which was offline across an upgrade can still deliver its outbox.
-pub const ACCEPTED_PROTOCOL_VERSIONS: &[u32] = &[PROTOCOL_VERSION];
 
 /// Who is syncing.
 #[derive(Debug, Clone, Copy)]

@@ -11,7 +11,7 @@ use remit_core::document::{InvoiceDraft, compute};
 use remit_core::ids::{ClientId, OrganisationId};
 use remit_core::sync::mutation::DraftRef;
 use remit_core::sync::{
-    Command, EntityKind, Mutation, MutationError, MutationErrorKind, MutationResult,
+    ACCEPTED_PROTOCOL_VERSIONS, Command, EntityKind, Mutation, MutationError, MutationResult,
     MutationStatus, PatchOp, PushRequest, PushResponse, Record, decide_draft_delete,
     decide_draft_save,
 };
@@ -19,7 +19,7 @@ use remit_core::validation::{Rule, ValidationError};
 use serde_json::json;
 use sqlx::{AnyConnection, Connection};
 
-use super::{ACCEPTED_PROTOCOL_VERSIONS, Caller, SyncError};
+use super::{Caller, SyncError};
 use crate::clock::now_ms;
 use crate::store::records::{self, entity_name};
 use crate::store::sync_log::{self, AuditEntry};
@@ -97,18 +97,11 @@ async fn process(
     }
     if mutation.id != last + 1 {
         tx.rollback().await?;
-        let expected = last + 1;
+        let error = MutationError::out_of_order(mutation.id, last + 1);
         let result = MutationResult {
             id: mutation.id,
-            status: MutationStatus::OutOfOrder,
-            error: Some(MutationError {
-                kind: MutationErrorKind::Invalid,
-                field: Some("id".into()),
-                message: format!(
-                    "mutation {} is out of order: the server expected mutation {expected}",
-                    mutation.id
-                ),
-            }),
+            status: error.status(),
+            error: Some(error),
         };
         return Ok((result, last));
     }
@@ -134,11 +127,7 @@ async fn process(
             applied.summary,
         ),
         Err(error) => {
-            let status = if error.kind == MutationErrorKind::Conflict {
-                MutationStatus::Conflict
-            } else {
-                MutationStatus::Rejected
-            };
+            let status = error.status();
             let summary = json!({ "error": error });
             (status, Some(error), None, summary)
         }
@@ -192,18 +181,12 @@ async fn apply(
     mutation: &Mutation,
     now: i64,
 ) -> Result<Result<Applied, MutationError>, StoreError> {
-    if !caller.role.may_write() {
-        return Ok(Err(MutationError {
-            kind: MutationErrorKind::Forbidden,
-            field: None,
-            message: "a read-only user cannot change records".into(),
-        }));
-    }
-    let command =
-        match Command::decode(mutation).and_then(|c| c.check(caller.organisation_id).map(|()| c)) {
-            Ok(command) => command,
-            Err(e) => return Ok(Err(e)),
-        };
+    let command = match Command::decode(mutation)
+        .and_then(|c| c.check(caller.organisation_id, caller.role).map(|()| c))
+    {
+        Ok(command) => command,
+        Err(e) => return Ok(Err(e)),
+    };
     match command {
         Command::UpsertCustomer(customer) => upsert_customer(conn, customer, now).await,
         Command::SaveDraft(draft) => save_draft(conn, draft, client, now).await,
@@ -255,7 +238,7 @@ async fn save_draft(
         return Ok(Err(e));
     }
     if records::customer_owner(conn, draft.customer_id).await? != Some(organisation) {
-        return Ok(Err(invalid(ValidationError::new(
+        return Ok(Err(MutationError::invalid(ValidationError::new(
             "customer_id",
             Rule::Matches {
                 expected: "a customer of the organisation".into(),
@@ -270,7 +253,7 @@ async fn save_draft(
     // The server's totals, never the client's: recomputed by core from the lines.
     let totals = match compute(&draft) {
         Ok(totals) => totals,
-        Err(e) => return Ok(Err(invalid(e))),
+        Err(e) => return Ok(Err(MutationError::invalid(e))),
     };
     draft.version = version;
     let change = records::next_change_no(conn, organisation).await?;
@@ -343,20 +326,11 @@ async fn put(
 /// not be able to overwrite (or learn more than the existence of) another tenant's record.
 fn foreign(owner: Option<OrganisationId>, caller: &OrganisationId) -> Option<MutationError> {
     match owner {
-        Some(owner) if owner != *caller => Some(MutationError {
-            kind: MutationErrorKind::Forbidden,
-            field: Some("id".into()),
-            message: "id is already used by a record the signed-in user cannot change".into(),
-        }),
+        Some(owner) if owner != *caller => Some(MutationError::forbidden(
+            "id",
+            "id is already used by a record the signed-in user cannot change",
+        )),
         _ => None,
-    }
-}
-
-fn invalid(e: ValidationError) -> MutationError {
-    MutationError {
-        kind: MutationErrorKind::Invalid,
-        message: e.to_string(),
-        field: Some(e.field),
     }
 }
 
@@ -386,7 +360,7 @@ mod tests {
         assert!(foreign(Some(mine), &mine).is_none());
         assert_eq!(
             foreign(Some(theirs), &mine).unwrap().kind,
-            MutationErrorKind::Forbidden
+            remit_core::sync::MutationErrorKind::Forbidden
         );
     }
 }
