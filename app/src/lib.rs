@@ -16,6 +16,7 @@ pub mod state;
 pub mod store;
 pub mod sync;
 
+use any_spawner::Executor;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -31,6 +32,10 @@ pub fn start() {
         web_sys::console::error_1(&info.to_string().into());
     }));
     register_service_worker();
+    // Mounting would set up Leptos' executor too, but the store opens before anything is mounted.
+    if let Err(e) = Executor::init_wasm_bindgen() {
+        web_sys::console::error_1(&e.to_string().into());
+    }
     spawn_local(async {
         let store = match Store::open(DB_NAME).await {
             Ok(store) => store,
