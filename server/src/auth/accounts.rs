@@ -1,5 +1,6 @@
 //! Creating accounts and signing in: first-run setup, `remit user add`, and sessions.
 
+use remit_core::access::{LOGIN_THROTTLE, LoginDecision, RetryAfter};
 use remit_core::ids::{OrganisationId, UserId};
 use remit_core::money::Currency;
 use remit_core::organisation::TimeZoneName;
@@ -30,6 +31,9 @@ pub enum AccountError {
     AmbiguousOrganisation(String),
     #[error("wrong e-mail address or password")]
     InvalidCredentials,
+    /// The account had too many failed sign-ins lately; the password was not checked.
+    #[error("too many failed sign-ins; try again in {} seconds", .0.seconds())]
+    TooManyAttempts(RetryAfter),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -193,8 +197,14 @@ pub struct SignedIn {
 
 /// Checks e-mail and password and opens a session. A wrong e-mail and a wrong password are the same
 /// error and cost the same time.
+///
+/// Attempts are throttled per e-mail address by core's [`LOGIN_THROTTLE`]: a refused attempt never
+/// reaches the password check. Each admitted attempt is recorded as a failure before the password is
+/// checked, so concurrent guesses (on any server process) cannot slip past the count; a successful
+/// sign-in clears the failures, its own included.
 pub async fn sign_in(store: &Store, email: &str, password: &str) -> Result<SignedIn, AccountError> {
     let email = normalise_email(email);
+    admit_attempt(store, &account_key(&email)).await?;
     let found = {
         let mut conn = store.read().await?;
         accounts::credentials(&mut conn, &email).await?
@@ -211,10 +221,35 @@ pub async fn sign_in(store: &Store, email: &str, password: &str) -> Result<Signe
     open_session(store, user).await
 }
 
+/// The key sign-in failures are counted under: the SHA-256 of the normalised e-mail address.
+fn account_key(normalised_email: &str) -> String {
+    session::sha256_hex(normalised_email)
+}
+
+/// Asks core whether the account may try now; if so, records the attempt as a failure.
+async fn admit_attempt(store: &Store, account_key: &str) -> Result<(), AccountError> {
+    let now = now_ms();
+    let mut tx = store.write().await?;
+    store.lock_login(&mut tx, account_key).await?;
+    accounts::forget_login_failures(&mut tx, account_key, LOGIN_THROTTLE.forget_before(now))
+        .await?;
+    let failures = accounts::login_failures(&mut tx, account_key).await?;
+    let decision = LOGIN_THROTTLE.decide(&failures, now);
+    if decision == LoginDecision::Allow {
+        accounts::insert_login_failure(&mut tx, account_key, now).await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    match decision {
+        LoginDecision::Allow => Ok(()),
+        LoginDecision::Refuse { retry_after } => Err(AccountError::TooManyAttempts(retry_after)),
+    }
+}
+
 async fn open_session(store: &Store, user: User) -> Result<SignedIn, AccountError> {
     let token = session::new_token();
     let now = now_ms();
     let mut tx = store.write().await?;
+    accounts::clear_login_failures(&mut tx, &account_key(&user.email)).await?;
     accounts::delete_expired_sessions(&mut tx, user.id, now).await?;
     accounts::insert_session(
         &mut tx,

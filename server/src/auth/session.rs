@@ -18,7 +18,12 @@ pub fn new_token() -> String {
 
 /// What the database stores for a token.
 pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    sha256_hex(token)
+}
+
+/// The SHA-256 of a text, in hex: how secrets and personal keys are stored when only equality matters.
+pub fn sha256_hex(text: &str) -> String {
+    hex(&Sha256::digest(text.as_bytes()))
 }
 
 fn hex(bytes: &[u8]) -> String {

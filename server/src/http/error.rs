@@ -3,8 +3,9 @@
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use remit_core::access::RetryAfter;
 use remit_core::validation::ValidationError;
 use serde::Serialize;
 
@@ -19,6 +20,9 @@ pub enum AppError {
     Unauthenticated,
     #[error("wrong e-mail address or password")]
     InvalidCredentials,
+    /// Sign-in refused for an account with too many recent failures; answered with `Retry-After`.
+    #[error("too many failed sign-ins; try again in {} seconds", .0.seconds())]
+    TooManyAttempts(RetryAfter),
     /// A state-changing API request without the `X-Remit-Request` header.
     #[error("the request lacks the X-Remit-Request header")]
     Csrf,
@@ -57,6 +61,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             AppError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            AppError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             AppError::Csrf => (StatusCode::FORBIDDEN, "csrf"),
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
@@ -87,7 +92,7 @@ impl IntoResponse for AppError {
             AppError::Invalid(e) => Some(e.field.as_str()),
             _ => None,
         };
-        (
+        let mut response = (
             status,
             Json(ErrorBody {
                 error: code,
@@ -95,7 +100,14 @@ impl IntoResponse for AppError {
                 field,
             }),
         )
-            .into_response()
+            .into_response();
+        if let AppError::TooManyAttempts(retry_after) = self {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after.seconds()),
+            );
+        }
+        response
     }
 }
 
@@ -111,6 +123,7 @@ impl From<AccountError> for AppError {
             AccountError::Invalid(e) => AppError::Invalid(e),
             AccountError::AlreadySetUp => AppError::AlreadySetUp,
             AccountError::InvalidCredentials => AppError::InvalidCredentials,
+            AccountError::TooManyAttempts(retry_after) => AppError::TooManyAttempts(retry_after),
             e @ (AccountError::EmailTaken | AccountError::AmbiguousOrganisation(_)) => {
                 AppError::Conflict(e.to_string())
             }
@@ -178,5 +191,22 @@ mod tests {
         assert_eq!(json["error"], "internal");
         assert!(!json["message"].as_str().unwrap().contains("hunter2"));
         assert_eq!(json["field"], serde_json::Value::Null);
+    }
+
+    #[tokio::test]
+    async fn a_throttled_sign_in_says_when_to_try_again() {
+        let refusal = remit_core::access::LOGIN_THROTTLE.decide(&[0; 5], 1_500);
+        let remit_core::access::LoginDecision::Refuse { retry_after } = refusal else {
+            panic!("{refusal:?}");
+        };
+        let response = AppError::TooManyAttempts(retry_after).into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "899");
+        let (status, json) = body(AppError::TooManyAttempts(retry_after)).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(json["error"], "too_many_attempts");
+        assert_eq!(
+            json["message"],
+            "too many failed sign-ins; try again in 899 seconds"
+        );
     }
 }

@@ -178,6 +178,52 @@ pub async fn delete_session(conn: &mut AnyConnection, token_hash: &str) -> Store
     Ok(())
 }
 
+/// The instants of an account's recorded sign-in failures.
+pub async fn login_failures(conn: &mut AnyConnection, account_key: &str) -> StoreResult<Vec<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT failed_at_ms FROM login_failures WHERE account_key = $1")
+            .bind(account_key)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+pub async fn insert_login_failure(
+    conn: &mut AnyConnection,
+    account_key: &str,
+    at_ms: i64,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO login_failures (account_key, failed_at_ms) VALUES ($1, $2)")
+        .bind(account_key)
+        .bind(at_ms)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets an account's failures at or before `up_to_ms`.
+pub async fn forget_login_failures(
+    conn: &mut AnyConnection,
+    account_key: &str,
+    up_to_ms: i64,
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM login_failures WHERE account_key = $1 AND failed_at_ms <= $2")
+        .bind(account_key)
+        .bind(up_to_ms)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets all of an account's failures.
+pub async fn clear_login_failures(conn: &mut AnyConnection, account_key: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM login_failures WHERE account_key = $1")
+        .bind(account_key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Reads a user from columns named `{prefix}id`, `{prefix}email`, ….
 fn read_user(row: &AnyRow, prefix: &str) -> StoreResult<User> {
     let col = |name: &str| format!("{prefix}{name}");

@@ -151,6 +151,16 @@ impl Store {
         }
     }
 
+    /// Serialises sign-in attempts on one account within a write transaction (see
+    /// [`crate::auth::accounts::sign_in`]).
+    pub async fn lock_login(&self, tx: &mut WriteTx, account_key: &str) -> StoreResult<()> {
+        match self.backend {
+            // `BEGIN IMMEDIATE` already holds the database's only write lock.
+            Backend::Sqlite => Ok(()),
+            Backend::Postgres => postgres::lock_login(tx, account_key).await,
+        }
+    }
+
     /// Closes every connection; waits for connections in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;

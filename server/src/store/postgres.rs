@@ -19,3 +19,15 @@ pub async fn lock_accounts(tx: &mut WriteTx) -> StoreResult<()> {
         .await?;
     Ok(())
 }
+
+/// Makes concurrent sign-in attempts on one account (in this or another process) take turns, so that
+/// reading its failures and recording the next one cannot interleave. The lock ends with the transaction.
+pub async fn lock_login(tx: &mut WriteTx, account_key: &str) -> StoreResult<()> {
+    sqlx::query(
+        "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS l",
+    )
+    .bind(account_key)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -8,6 +8,7 @@ mod helpers;
 
 mod assets;
 mod binary;
+mod login_throttle;
 mod session;
 mod sync_conflicts;
 mod sync_pull;
