@@ -35,15 +35,6 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// Whether the same request may succeed later without the user changing anything.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            ApiError::Network(_) => true,
-            ApiError::Unauthorized(_) => false,
-            ApiError::Server { status, .. } => *status >= 500 || *status == 429,
-        }
-    }
-
     /// The input field the server blames, if any.
     pub fn field(&self) -> Option<&str> {
         match self {

@@ -13,13 +13,12 @@ pub struct Backoff {
 }
 
 impl Backoff {
-    /// A failure: the next wait, twice the previous one (up to a minute).
-    pub fn fail(&mut self) -> u32 {
+    /// A failure: the next wait is twice the previous one (up to a minute).
+    pub fn fail(&mut self) {
         let next = self
             .current
             .map_or(FIRST_MS, |ms| ms.saturating_mul(2).min(MAX_MS));
         self.current = Some(next);
-        next
     }
 
     pub fn succeed(&mut self) {
