@@ -58,11 +58,3 @@ fn formatter(time_zone: Option<&str>) -> Option<Object> {
         .dyn_into()
         .ok()
 }
-
-/// The due date under net terms: `days` after the issue date.
-///
-/// Core has no terms module yet; this one-line rule waits here for `remit_core` to own it (net N, EOM,
-/// day of next month…), and is the only terms arithmetic in the app.
-pub fn net_due_date(issue_date: NaiveDate, days: u16) -> Option<NaiveDate> {
-    issue_date.checked_add_days(chrono::Days::new(u64::from(days)))
-}

@@ -11,6 +11,7 @@ use remit_core::ids::{CustomerId, InvoiceId, OrganisationId};
 use remit_core::money::Currency;
 use remit_core::sync::Command;
 use remit_core::sync::mutation::DraftRef;
+use remit_core::terms::PaymentTerms;
 use remit_core::validation::{Rule, ValidationError};
 use uuid::Uuid;
 
@@ -126,13 +127,16 @@ fn DraftForm(customers: Vec<Customer>, draft: Option<InvoiceDraft>) -> impl Into
         let id = customer_id.get();
         customers.with_value(|cs| cs.iter().find(|c| c.id.to_string() == id).cloned())
     };
-    // New terms apply from the customer, counted from the issue date.
+    // The customer's terms, counted by core from the issue date.
     let refresh_due_date = move || {
         let Some(customer) = selected_customer() else {
             return;
         };
+        let terms = PaymentTerms::Net {
+            days: customer.payment_terms_days,
+        };
         if let Ok(issue) = parse_date("issue_date", &issue_date.get_untracked())
-            && let Some(due) = calendar::net_due_date(issue, customer.payment_terms_days)
+            && let Ok(due) = terms.due_date(issue)
         {
             due_date.set(due.to_string());
         }

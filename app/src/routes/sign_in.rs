@@ -9,6 +9,9 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_navigate;
 
+use remit_core::money::Currency;
+use remit_core::organisation::TimeZoneName;
+
 use crate::api::{self, ApiError, Setup};
 use crate::calendar;
 use crate::components::field_error::FieldError;
@@ -119,6 +122,14 @@ fn SetupForm() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let navigate = navigate.clone();
+        // Core's own checks first, so an obvious slip is named without a round trip; the server checks
+        // everything again.
+        if let Err(e) = TimeZoneName::parse(&time_zone.get_untracked())
+            .and_then(|_| Currency::parse(&currency.get_untracked()))
+        {
+            error.set(Some(e.to_string()));
+            return;
+        }
         let form = Setup {
             organisation_name: organisation_name.get_untracked(),
             time_zone: time_zone.get_untracked(),
