@@ -4,6 +4,7 @@ pub mod assets;
 pub mod customers;
 pub mod error;
 pub mod invoices;
+pub mod openapi;
 pub mod session;
 pub mod setup;
 pub mod sync;
@@ -15,7 +16,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -39,27 +40,84 @@ pub const CSRF_HEADER: HeaderName = HeaderName::from_static("x-remit-request");
 /// A push carries whole drafts (up to core's limit of lines each); other API bodies keep axum's 2 MB.
 pub const MAX_PUSH_BYTES: usize = 32 * 1024 * 1024;
 
+/// Where the JSON API lives; [`ROUTES`] are relative to it.
+pub const API_PREFIX: &str = "/api";
+
+/// What an API route does: one handler each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    SetupStatus,
+    SetUp,
+    CurrentSession,
+    SignIn,
+    SignOut,
+    SyncPush,
+    SyncPull,
+    InvoiceDraft,
+    Customers,
+    OpenApi,
+}
+
+/// One route of the JSON API.
+#[derive(Debug, Clone)]
+pub struct ApiRoute {
+    pub method: Method,
+    /// Relative to [`API_PREFIX`], in axum's syntax (`/invoice-drafts/{id}`), which is also OpenAPI's.
+    pub path: &'static str,
+    pub operation: Operation,
+}
+
+const fn route(method: Method, path: &'static str, operation: Operation) -> ApiRoute {
+    ApiRoute {
+        method,
+        path,
+        operation,
+    }
+}
+
+/// Every route of the JSON API, and the only place routes are declared: [`app`] is built from this
+/// table, the OpenAPI document must describe exactly these, and the isolation tests must have a case for
+/// each. A `GET` route also answers `HEAD`.
+pub const ROUTES: &[ApiRoute] = &[
+    route(Method::GET, "/setup", Operation::SetupStatus),
+    route(Method::POST, "/setup", Operation::SetUp),
+    route(Method::GET, "/session", Operation::CurrentSession),
+    route(Method::POST, "/session", Operation::SignIn),
+    route(Method::DELETE, "/session", Operation::SignOut),
+    route(Method::POST, "/sync/push", Operation::SyncPush),
+    route(Method::POST, "/sync/pull", Operation::SyncPull),
+    route(Method::GET, "/invoice-drafts/{id}", Operation::InvoiceDraft),
+    route(Method::GET, "/customers", Operation::Customers),
+    route(Method::GET, "/openapi.json", Operation::OpenApi),
+];
+
+/// The handler of a route, answering the route's method only.
+fn method_router(route: &ApiRoute) -> MethodRouter<AppState> {
+    let filter = MethodFilter::try_from(route.method.clone())
+        .unwrap_or_else(|e| panic!("route {} {}: {e}", route.method, route.path));
+    match route.operation {
+        Operation::SetupStatus => on(filter, setup::status),
+        Operation::SetUp => on(filter, setup::set_up),
+        Operation::CurrentSession => on(filter, session::current),
+        Operation::SignIn => on(filter, session::sign_in),
+        Operation::SignOut => on(filter, session::sign_out),
+        Operation::SyncPush => on(filter, sync::push).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
+        Operation::SyncPull => on(filter, sync::pull),
+        Operation::InvoiceDraft => on(filter, invoices::draft),
+        Operation::Customers => on(filter, customers::list),
+        Operation::OpenApi => on(filter, openapi::document),
+    }
+}
+
 pub fn app(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/setup", get(setup::status).post(setup::set_up))
-        .route(
-            "/session",
-            get(session::current)
-                .post(session::sign_in)
-                .delete(session::sign_out),
-        )
-        .route(
-            "/sync/push",
-            post(sync::push).layer(DefaultBodyLimit::max(MAX_PUSH_BYTES)),
-        )
-        .route("/sync/pull", post(sync::pull))
-        .route("/invoice-drafts/{id}", get(invoices::draft))
-        .route("/customers", get(customers::list))
+    let api = ROUTES
+        .iter()
+        .fold(Router::new(), |api, r| api.route(r.path, method_router(r)))
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn(require_csrf_header));
     Router::new()
-        .nest("/api", api)
+        .nest(API_PREFIX, api)
         .fallback(assets::serve)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -11,6 +11,8 @@ use super::{StoreError, StoreResult, to_i64, to_u64};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientState {
     pub organisation_id: OrganisationId,
+    /// The user who registered the client (an installation of the app syncs for one account).
+    pub user_id: UserId,
     pub last_mutation_id: u64,
 }
 
@@ -19,16 +21,18 @@ pub async fn find_client(
     client: ClientId,
 ) -> StoreResult<Option<ClientState>> {
     let row = sqlx::query(
-        "SELECT organisation_id, last_mutation_id FROM sync_clients WHERE client_id = $1",
+        "SELECT organisation_id, user_id, last_mutation_id FROM sync_clients WHERE client_id = $1",
     )
     .bind(client.to_string())
     .fetch_optional(conn)
     .await?;
     row.map(|r| {
         let organisation: String = r.try_get("organisation_id")?;
+        let user: String = r.try_get("user_id")?;
         Ok(ClientState {
             organisation_id: OrganisationId::parse(&organisation)
                 .map_err(|e| StoreError::corrupt("client organisation", e))?,
+            user_id: UserId::parse(&user).map_err(|e| StoreError::corrupt("client user", e))?,
             last_mutation_id: to_u64("last mutation id", r.try_get("last_mutation_id")?)?,
         })
     })

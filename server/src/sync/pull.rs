@@ -26,7 +26,7 @@ pub async fn pull(
     // before this read, so it is in this page or a later one, never lost between two pulls.
     let last_mutation_id = match sync_log::find_client(&mut conn, request.client_id).await? {
         None => 0,
-        Some(state) if state.organisation_id == caller.organisation_id => state.last_mutation_id,
+        Some(state) if caller.owns(&state) => state.last_mutation_id,
         Some(_) => return Err(SyncError::ForeignClient),
     };
     let after = request.cookie.unwrap_or_default();

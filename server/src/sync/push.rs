@@ -55,8 +55,8 @@ pub async fn push(
     })
 }
 
-/// Ties a new client to the caller's organisation; refuses a client of another organisation. Returns the
-/// client's progress.
+/// Ties a new client to the caller (user and organisation); refuses a client registered by anyone else.
+/// Returns the client's progress.
 async fn register(store: &Store, caller: &Caller, client: ClientId) -> Result<u64, SyncError> {
     let mut tx = store.write().await?;
     sync_log::register_client(
@@ -70,7 +70,7 @@ async fn register(store: &Store, caller: &Caller, client: ClientId) -> Result<u6
     let state = sync_log::find_client(&mut tx, client)
         .await?
         .ok_or_else(|| StoreError::corrupt("client", "registration cannot be read back"))?;
-    if state.organisation_id != caller.organisation_id {
+    if !caller.owns(&state) {
         return Err(SyncError::ForeignClient);
     }
     tx.commit().await?;

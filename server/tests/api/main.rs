@@ -8,7 +8,9 @@ mod helpers;
 
 mod assets;
 mod binary;
+mod isolation;
 mod login_throttle;
+mod routes;
 mod session;
 mod sync_conflicts;
 mod sync_pull;

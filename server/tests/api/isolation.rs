@@ -1,0 +1,294 @@
+//! Every API route, tried against organisation A by the owner of another organisation and by a read-only
+//! user of A: the first sees none of A's data, and neither changes anything of A's. The cases are keyed
+//! by the route table, so a new route without a case here fails this test.
+
+use remit_core::customer::Customer;
+use remit_core::document::InvoiceDraft;
+use remit_core::ids::{ClientId, OrganisationId};
+use remit_core::sync::{MutationErrorKind, MutationStatus};
+use remit_server::auth::Role;
+use remit_server::http::{ApiRoute, ROUTES};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+use crate::on_both_backends;
+
+const OTHER_OWNER: &str = "bob@other.example";
+const READER: &str = "auditor@acme.example";
+
+/// Organisation A with a customer, a draft and the owner's device, plus the two outsiders' accounts.
+struct World {
+    app: TestApp,
+    owner: Api,
+    org: OrganisationId,
+    owner_client: ClientId,
+    customer: Customer,
+    draft: InvoiceDraft,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Intruder {
+    /// The owner of another organisation.
+    OtherOrganisation,
+    /// A read-only user of A: may read A's data, must not change it.
+    ReadOnly,
+}
+
+impl Intruder {
+    fn email(self) -> &'static str {
+        match self {
+            Intruder::OtherOrganisation => OTHER_OWNER,
+            Intruder::ReadOnly => READER,
+        }
+    }
+}
+
+impl World {
+    async fn new(backend: Backend) -> Self {
+        let app = spawn_app(backend).await;
+        let (owner, info) = app.set_up().await;
+        let org = organisation_of(&info);
+        let owner_client = new_client();
+        let customer = customer(org, "Secret Customer AS");
+        let draft = draft(&customer);
+        let reply = owner
+            .push(owner_client, vec![upsert(1, &customer), save(2, &draft)])
+            .await;
+        assert!(
+            reply
+                .results
+                .iter()
+                .all(|r| r.status == MutationStatus::Applied)
+        );
+        app.user("Other Org", OTHER_OWNER, Role::Owner).await;
+        app.user("Acme GmbH", READER, Role::ReadOnly).await;
+        Self {
+            app,
+            owner,
+            org,
+            owner_client,
+            customer,
+            draft,
+        }
+    }
+
+    /// A fresh browser signed in as the intruder.
+    async fn signed_in(&self, intruder: Intruder) -> Api {
+        let browser = self.app.browser();
+        let response = browser.sign_in(intruder.email(), PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        browser
+    }
+
+    /// Texts that only A's data contains.
+    fn markers(&self) -> Vec<String> {
+        vec![
+            self.org.to_string(),
+            "Acme GmbH".into(),
+            OWNER_EMAIL.into(),
+            self.customer.id.to_string(),
+            self.customer.name.clone(),
+            self.draft.id.to_string(),
+            self.owner_client.to_string(),
+        ]
+    }
+
+    /// Everything of A's that an intruder must not change, and whether A's owner is still signed in.
+    async fn state_of_a(&self) -> Vec<String> {
+        let org = self.org.to_string();
+        let client = self.owner_client.to_string();
+        let queries = [
+            (
+                "SELECT id || ' ' || name FROM organisations ORDER BY id",
+                None,
+            ),
+            (
+                "SELECT email || ' ' || role FROM users WHERE organisation_id = $1 ORDER BY email",
+                Some(&org),
+            ),
+            (
+                "SELECT id || ' ' || name || ' ' || change_no FROM customers \
+                 WHERE organisation_id = $1 ORDER BY id",
+                Some(&org),
+            ),
+            (
+                "SELECT id || ' ' || version || ' ' || body FROM invoice_drafts \
+                 WHERE organisation_id = $1 ORDER BY id",
+                Some(&org),
+            ),
+            (
+                "SELECT change_no || ' ' || entity_id FROM changes \
+                 WHERE organisation_id = $1 ORDER BY change_no",
+                Some(&org),
+            ),
+            (
+                "SELECT user_id || ' ' || last_mutation_id FROM sync_clients WHERE client_id = $1",
+                Some(&client),
+            ),
+        ];
+        let mut state = Vec::new();
+        for (sql, bind) in queries {
+            let query = sqlx::query_scalar(sql);
+            let query = match bind {
+                Some(value) => query.bind(value),
+                None => query,
+            };
+            let rows: Vec<String> = query.fetch_all(self.app.store.pool()).await.unwrap();
+            state.push(rows.join("\n"));
+        }
+        state.push(self.owner.get("/api/session").await.status().to_string());
+        state
+    }
+}
+
+/// What one attempt answered.
+struct Answer {
+    status: StatusCode,
+    body: String,
+}
+
+async fn answer(response: reqwest::Response) -> Answer {
+    Answer {
+        status: response.status(),
+        body: response.text().await.unwrap(),
+    }
+}
+
+fn json_of(answer: &Answer) -> Value {
+    serde_json::from_str(&answer.body).unwrap()
+}
+
+/// A push whose every mutation must have been refused as forbidden.
+fn assert_all_forbidden(answer: &Answer) {
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let results = json_of(answer)["results"].as_array().unwrap().clone();
+    assert!(!results.is_empty());
+    for result in results {
+        assert_eq!(result["status"], "rejected", "{result}");
+        assert_eq!(
+            result["error"]["kind"],
+            serde_json::to_value(MutationErrorKind::Forbidden).unwrap()
+        );
+    }
+}
+
+/// Tries the route against A as `intruder`, asserts what the route must answer, and returns every answer
+/// for the checks common to all routes.
+async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> Vec<Answer> {
+    let reads_a = intruder == Intruder::ReadOnly;
+    match (route.method.as_str(), route.path) {
+        ("GET", "/setup") => {
+            let a = answer(as_.get("/api/setup").await).await;
+            assert_eq!(json_of(&a), json!({"needed": false}));
+            vec![a]
+        }
+        ("POST", "/setup") => {
+            let mut body = setup_body();
+            body["email"] = json!("takeover@evil.example");
+            let a = answer(as_.post("/api/setup", &body).await).await;
+            assert_eq!(a.status, StatusCode::CONFLICT);
+            vec![a]
+        }
+        ("GET", "/session") => {
+            let a = answer(as_.get("/api/session").await).await;
+            assert_eq!(a.status, StatusCode::OK);
+            assert_eq!(json_of(&a)["user"]["email"], intruder.email());
+            vec![a]
+        }
+        ("POST", "/session") => {
+            let a = answer(as_.sign_in(OWNER_EMAIL, "a guess at the password").await).await;
+            assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+            vec![a]
+        }
+        ("DELETE", "/session") => {
+            let a = answer(as_.delete("/api/session").await).await;
+            assert_eq!(a.status, StatusCode::NO_CONTENT);
+            vec![a]
+        }
+        ("POST", "/sync/push") => {
+            let mut renamed = w.customer.clone();
+            renamed.name = "Renamed by an intruder".into();
+            let mut emptied = w.draft.clone();
+            emptied.lines.truncate(1);
+            emptied.version = 1;
+            let own = answer(
+                as_.push_raw(new_client(), vec![upsert(1, &renamed), save(2, &emptied)])
+                    .await,
+            )
+            .await;
+            assert_all_forbidden(&own);
+            let through_owners_device = answer(
+                as_.push_raw(w.owner_client, vec![upsert(3, &renamed)])
+                    .await,
+            )
+            .await;
+            assert_eq!(through_owners_device.status, StatusCode::FORBIDDEN);
+            vec![own, through_owners_device]
+        }
+        ("POST", "/sync/pull") => {
+            let own = answer(as_.pull_raw(new_client(), None, None).await).await;
+            assert_eq!(own.status, StatusCode::OK);
+            let patch = json_of(&own)["patch"].as_array().unwrap().len();
+            assert_eq!(patch, if reads_a { 2 } else { 0 });
+            let through_owners_device =
+                answer(as_.pull_raw(w.owner_client, None, None).await).await;
+            assert_eq!(through_owners_device.status, StatusCode::FORBIDDEN);
+            vec![own, through_owners_device]
+        }
+        ("GET", "/invoice-drafts/{id}") => {
+            let a = answer(
+                as_.get(&format!("/api/invoice-drafts/{}", w.draft.id))
+                    .await,
+            )
+            .await;
+            let expected = if reads_a {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(a.status, expected);
+            vec![a]
+        }
+        ("GET", "/customers") => {
+            let a = answer(as_.get("/api/customers").await).await;
+            assert_eq!(a.status, StatusCode::OK);
+            let listed = json_of(&a).as_array().unwrap().len();
+            assert_eq!(listed, usize::from(reads_a));
+            vec![a]
+        }
+        ("GET", "/openapi.json") => {
+            let a = answer(as_.get("/api/openapi.json").await).await;
+            assert_eq!(a.status, StatusCode::OK);
+            vec![a]
+        }
+        (method, path) => panic!("route {method} {path} has no isolation case: add one"),
+    }
+}
+
+async fn no_route_leaks_or_changes_another_organisations_data(backend: Backend) {
+    let w = World::new(backend).await;
+    let before = w.state_of_a().await;
+    assert_eq!(before.last().unwrap(), "200 OK");
+    for intruder in [Intruder::OtherOrganisation, Intruder::ReadOnly] {
+        for route in ROUTES {
+            let as_ = w.signed_in(intruder).await;
+            let answers = attempt(route, intruder, &as_, &w).await;
+            let case = format!("{} {} as {intruder:?}", route.method, route.path);
+            if intruder == Intruder::OtherOrganisation {
+                for a in &answers {
+                    for marker in w.markers() {
+                        assert!(
+                            !a.body.contains(&marker),
+                            "{case} answered {} with A's {marker:?}: {}",
+                            a.status,
+                            a.body
+                        );
+                    }
+                }
+            }
+            assert_eq!(w.state_of_a().await, before, "{case} changed A's data");
+        }
+    }
+}
+on_both_backends!(no_route_leaks_or_changes_another_organisations_data => no_route_leaks_or_changes_another_organisations_data_sqlite, no_route_leaks_or_changes_another_organisations_data_postgres);
