@@ -13,11 +13,12 @@
 //! inputs, so one wrong amount fires the one rule it breaks rather than every total after it.
 //!
 //! A rule is evaluated only when the document states its subject; a difference within the rule's own
-//! tolerance is a note, not a violation. The tolerances are the rules' own: none for BR-CO-10 … BR-CO-16
-//! and the -08/-09 rules of the zero-rated and exempt categories; under one currency unit on the
-//! magnitudes for BR-CO-17, BR-S-08/09, BR-AF-08/09 and BR-AG-08/09 (the EN 16931 UBL rules since 1.3.x);
-//! 0.02 inclusive for PEPPOL-EN16931-R040 and R120. The Peppol rules (R040, R046, R120) are Peppol BIS
-//! rules on UBL: on a CII document what they would say is a note.
+//! tolerance is a note, not a violation. The tolerances are the rules' own, as the current EN 16931
+//! UBL schematron writes them, applied to both syntaxes: none for BR-CO-10 … BR-CO-16 and the -08/-09
+//! rules of the zero-rated and exempt categories; under one currency unit on the magnitudes for
+//! BR-CO-17, BR-S-08/09, BR-AF-08/09 and BR-AG-08/09; 0.02 inclusive for PEPPOL-EN16931-R040 and R120.
+//! The Peppol rules (R040, R046, R120) are Peppol BIS rules on UBL: on a CII document what they would
+//! say is a note.
 
 use rust_decimal::Decimal;
 
