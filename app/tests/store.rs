@@ -12,7 +12,10 @@ use remit_core::customer::Customer;
 use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
 use remit_core::ids::{CustomerId, InvoiceId, OrganisationId, UserId};
 use remit_core::money::Currency;
-use remit_core::sync::{Command, PushResponse};
+use remit_core::sync::{
+    Command, Cookie, MutationError, MutationErrorKind, MutationResult, MutationStatus, PatchOp,
+    PullResponse, PushResponse, Record,
+};
 use remit_core::tax::{TaxCategory, TaxRate};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -286,4 +289,121 @@ async fn another_account_cannot_take_over_pending_changes() {
     assert_eq!(blocked.pending, 1);
     assert_eq!(store.outbox_len().await.unwrap(), 1);
     assert_eq!(store.signed_in_session().await.unwrap(), Some(session()));
+}
+
+#[wasm_bindgen_test]
+async fn a_push_reply_keeps_refused_changes_and_conflicting_drafts() {
+    let store = signed_in_store(&db_name("refused")).await;
+    let acme = customer("Acme");
+    let mine = draft(&acme);
+    store
+        .record(&Command::UpsertCustomer(acme.clone()))
+        .await
+        .unwrap();
+    store
+        .record(&Command::SaveDraft(mine.clone()))
+        .await
+        .unwrap();
+    let outbox = store.outbox().await.unwrap();
+    let sent = store
+        .sync_state()
+        .await
+        .unwrap()
+        .unwrap()
+        .push_request(&outbox, 100)
+        .unwrap();
+    let failure = |kind, message: &str| {
+        Some(MutationError {
+            kind,
+            field: None,
+            message: message.into(),
+        })
+    };
+    let reply = PushResponse {
+        last_mutation_id: 2,
+        results: vec![
+            MutationResult {
+                id: 1,
+                status: MutationStatus::Rejected,
+                error: failure(MutationErrorKind::Forbidden, "read-only"),
+            },
+            MutationResult {
+                id: 2,
+                status: MutationStatus::Conflict,
+                error: failure(MutationErrorKind::Conflict, "changed on another device"),
+            },
+        ],
+    };
+    store.apply_push(&sent, &reply).await.unwrap();
+
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
+    let rejected = store.rejected().await.unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].mutation, outbox[0]);
+    let conflicts = store.conflicts().await.unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].id, mine.id.as_uuid());
+    assert_eq!(conflicts[0].draft.as_ref(), Some(&mine));
+
+    store.dismiss_rejected(1).await.unwrap();
+    assert!(store.rejected().await.unwrap().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_pulled_page_never_overwrites_a_pending_local_change() {
+    let store = signed_in_store(&db_name("pull")).await;
+    let mine = customer("Mine");
+    store
+        .record(&Command::UpsertCustomer(mine.clone()))
+        .await
+        .unwrap();
+    let theirs = Customer {
+        name: "Theirs".into(),
+        ..mine.clone()
+    };
+    let other = customer("Other");
+    let page = |cookie, last_mutation_id, patch| PullResponse {
+        cookie: Cookie(cookie),
+        last_mutation_id,
+        patch,
+        more: false,
+    };
+
+    let plan = store
+        .apply_pull(page(
+            2,
+            0,
+            vec![
+                PatchOp::Put {
+                    change: 1,
+                    record: Record::Customer(theirs),
+                },
+                PatchOp::Put {
+                    change: 2,
+                    record: Record::Customer(other.clone()),
+                },
+            ],
+        ))
+        .await
+        .unwrap();
+    assert!(!plan.more);
+    let mut names: Vec<String> = store
+        .customers()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["Mine", "Other"]);
+    assert_eq!(store.outbox_len().await.unwrap(), 1);
+    assert_eq!(
+        store.sync_state().await.unwrap().unwrap().cookie,
+        Some(Cookie(2))
+    );
+
+    // The server has processed mutation 1: the next page confirms it and the outbox empties.
+    store.apply_pull(page(3, 1, vec![])).await.unwrap();
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
+    assert_eq!(store.customer(mine.id).await.unwrap(), Some(mine));
 }

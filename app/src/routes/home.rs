@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use remit_core::customer::Customer;
@@ -171,6 +172,16 @@ fn Rejected() -> impl IntoView {
             let items = rejected
                 .into_iter()
                 .map(|r| {
+                    let id = r.id;
+                    let dismiss = move |_| {
+                        spawn_local(async move {
+                            let store = app.store();
+                            match store.dismiss_rejected(id).await {
+                                Ok(()) => app.sync.refresh_counts(store).await,
+                                Err(e) => app.sync.problem.set(Some(e.to_string())),
+                            }
+                        });
+                    };
                     let message = r
                         .error
                         .map(|e| e.message)
@@ -180,6 +191,10 @@ fn Rejected() -> impl IntoView {
                             <span class="code">{r.mutation.name}</span>
                             " — "
                             {message}
+                            " "
+                            <button type="button" class="link" on:click=dismiss>
+                                "Dismiss"
+                            </button>
                         </li>
                     }
                 })

@@ -47,7 +47,7 @@ pub async fn stage(tx: &Transaction<'_>, command: &Command) -> StoreResult<Mutat
     Ok(mutation)
 }
 
-/// An outbox key. Mutation ids are stored as JSON numbers; a `u64` would cross into JS as a BigInt,
+/// The key of a mutation id (in `outbox` and `rejected`). Mutation ids are stored as JSON numbers; a `u64` would cross into JS as a BigInt,
 /// which is not a valid IndexedDB key. Ids stay far below 2^53.
 pub(super) fn outbox_key(id: u64) -> f64 {
     id as f64

@@ -14,6 +14,7 @@ use serde_json::json;
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
+use super::outbox::outbox_key;
 use super::schema::{BY_CUSTOMER, CONFLICTS, CUSTOMERS, INVOICE_DRAFTS, REJECTED};
 use super::{Store, StoreResult, from_js, to_js};
 
@@ -123,6 +124,14 @@ impl Store {
 
     pub async fn rejected(&self) -> StoreResult<Vec<RejectedRecord>> {
         self.all(REJECTED).await
+    }
+
+    /// Forgets a refused change once the user has read it.
+    pub async fn dismiss_rejected(&self, id: u64) -> StoreResult<()> {
+        let tx = self.write(&[REJECTED])?;
+        tx.object_store(REJECTED)?.delete(outbox_key(id)).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Every row of `store` that this build can read. A row it cannot read (written by a newer build, or
