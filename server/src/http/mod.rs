@@ -10,6 +10,7 @@ pub mod setup;
 pub mod sync;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request};
@@ -19,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use tracing::{Span, field};
 
 pub use error::AppError;
 
@@ -131,8 +133,32 @@ pub fn app(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(log_response),
+        )
         .with_state(state)
+}
+
+/// The span of one request: its method and path, never its query, headers or body (cookies, passwords
+/// and session tokens travel there). Status and latency are recorded when the response leaves.
+fn request_span(request: &Request) -> Span {
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = request.uri().path(),
+        status = field::Empty,
+        latency_ms = field::Empty,
+    )
+}
+
+fn log_response(response: &Response, latency: Duration, span: &Span) {
+    let status = response.status().as_u16();
+    let latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+    span.record("status", status);
+    span.record("latency_ms", latency_ms);
+    tracing::info!(status, latency_ms, "response");
 }
 
 async fn require_csrf_header(request: Request, next: Next) -> Response {

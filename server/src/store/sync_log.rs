@@ -185,7 +185,7 @@ pub async fn append_audit(conn: &mut AnyConnection, entry: &AuditEntry<'_>) -> S
 }
 
 /// The stored name of a status: the same word the wire uses.
-fn status_name(status: MutationStatus) -> &'static str {
+pub fn status_name(status: MutationStatus) -> &'static str {
     match status {
         MutationStatus::Applied => "applied",
         MutationStatus::Rejected => "rejected",

@@ -42,6 +42,13 @@ pub async fn push(
     let mut results = Vec::with_capacity(request.mutations.len());
     for mutation in &request.mutations {
         let (result, last) = process(store, caller, request.client_id, mutation).await?;
+        tracing::info!(
+            client_id = %request.client_id,
+            mutation_id = mutation.id,
+            name = audited_name(&mutation.name),
+            status = sync_log::status_name(result.status),
+            "mutation processed"
+        );
         last_mutation_id = last;
         let stop = result.status == MutationStatus::OutOfOrder;
         results.push(result);
