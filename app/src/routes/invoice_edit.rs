@@ -11,7 +11,6 @@ use remit_core::ids::{CustomerId, InvoiceId, OrganisationId};
 use remit_core::money::Currency;
 use remit_core::sync::Command;
 use remit_core::sync::mutation::DraftRef;
-use remit_core::terms::PaymentTerms;
 use remit_core::validation::{Rule, ValidationError};
 use uuid::Uuid;
 
@@ -132,11 +131,8 @@ fn DraftForm(customers: Vec<Customer>, draft: Option<InvoiceDraft>) -> impl Into
         let Some(customer) = selected_customer() else {
             return;
         };
-        let terms = PaymentTerms::Net {
-            days: customer.payment_terms_days,
-        };
         if let Ok(issue) = parse_date("issue_date", &issue_date.get_untracked())
-            && let Ok(due) = terms.due_date(issue)
+            && let Ok(due) = customer.terms().due_date(issue)
         {
             due_date.set(due.to_string());
         }
