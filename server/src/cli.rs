@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use tokio::net::TcpListener;
@@ -190,6 +191,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         store: store.clone(),
         dist: args.dist,
     };
+    tokio::spawn(sweep_login_failures(store.clone()));
     // Scripts and tests read this line to learn the address (the port may have been chosen by the OS).
     println!("Remit is running at http://{address}");
     axum::serve(listener, app(state))
@@ -199,6 +201,21 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How often `serve` forgets sign-in failures that no longer count.
+pub const LOGIN_FAILURE_SWEEP: Duration = Duration::from_secs(15 * 60);
+
+/// Runs for as long as the server does.
+async fn sweep_login_failures(store: Store) {
+    let mut ticks = tokio::time::interval(LOGIN_FAILURE_SWEEP);
+    loop {
+        ticks.tick().await;
+        match accounts::forget_stale_login_failures(&store).await {
+            Ok(forgotten) => tracing::debug!(forgotten, "stale sign-in failures forgotten"),
+            Err(e) => tracing::warn!("cannot forget stale sign-in failures: {e}"),
+        }
+    }
 }
 
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM; in-flight requests then finish before the server stops.

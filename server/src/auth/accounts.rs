@@ -245,6 +245,17 @@ async fn admit_attempt(store: &Store, account_key: &str) -> Result<(), AccountEr
     }
 }
 
+/// Forgets the sign-in failures that no longer count, of every account; how many. An account's own
+/// stale failures go whenever it is tried again; this sweeps those of addresses never tried again.
+pub async fn forget_stale_login_failures(store: &Store) -> Result<u64, AccountError> {
+    let mut tx = store.write().await?;
+    let forgotten =
+        accounts::forget_all_login_failures(&mut tx, LOGIN_THROTTLE.forget_before(now_ms()))
+            .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(forgotten)
+}
+
 async fn open_session(store: &Store, user: User) -> Result<SignedIn, AccountError> {
     let token = session::new_token();
     let now = now_ms();

@@ -215,6 +215,20 @@ pub async fn forget_login_failures(
     Ok(())
 }
 
+/// Forgets every account's failures at or before `up_to_ms`; how many were forgotten.
+pub async fn forget_all_login_failures(
+    conn: &mut AnyConnection,
+    up_to_ms: i64,
+) -> StoreResult<u64> {
+    Ok(
+        sqlx::query("DELETE FROM login_failures WHERE failed_at_ms <= $1")
+            .bind(up_to_ms)
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
 /// Forgets all of an account's failures.
 pub async fn clear_login_failures(conn: &mut AnyConnection, account_key: &str) -> StoreResult<()> {
     sqlx::query("DELETE FROM login_failures WHERE account_key = $1")

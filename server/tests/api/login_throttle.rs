@@ -2,6 +2,7 @@
 //! until the oldest failure is fifteen minutes old, on every server process sharing the database.
 
 use remit_server::auth::Role;
+use remit_server::auth::accounts;
 use remit_server::clock::now_ms;
 use reqwest::StatusCode;
 
@@ -150,3 +151,30 @@ async fn concurrent_guesses_cannot_slip_past_the_count(backend: Backend) {
     assert_eq!((checked, refused), (5, 7), "{statuses:?}");
 }
 on_both_backends!(concurrent_guesses_cannot_slip_past_the_count => concurrent_guesses_cannot_slip_past_the_count_sqlite, concurrent_guesses_cannot_slip_past_the_count_postgres);
+
+async fn stale_failures_of_every_account_are_swept(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.set_up().await;
+    let browser = app.browser();
+    fail(&browser, "gone@acme.example", 3).await;
+    fail(&browser, OWNER_EMAIL, 2).await;
+    // The first three failures, those of the address never tried again, are fifteen minutes old.
+    sqlx::query(
+        "UPDATE login_failures SET failed_at_ms = $1 \
+         WHERE id IN (SELECT id FROM login_failures ORDER BY id LIMIT 3)",
+    )
+    .bind(now_ms() - 15 * 60 * 1000)
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        accounts::forget_stale_login_failures(&app.store)
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(app.count("login_failures").await, 2);
+    fail(&browser, OWNER_EMAIL, 3).await;
+    assert_throttled(browser.sign_in(OWNER_EMAIL, PASSWORD).await).await;
+}
+on_both_backends!(stale_failures_of_every_account_are_swept => stale_failures_of_every_account_are_swept_sqlite, stale_failures_of_every_account_are_swept_postgres);
