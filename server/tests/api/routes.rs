@@ -1,10 +1,16 @@
 //! The route table is the whole API: the server answers every route of `ROUTES` and nothing else under
-//! `/api/`, and serves the OpenAPI document that describes them.
+//! `/api/`, and serves the OpenAPI document that describes them, whose statuses and shapes its answers
+//! keep.
+
+use std::collections::BTreeSet;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
+use remit_core::sync::Command;
+use remit_core::sync::mutation::DraftRef;
 use remit_server::http::{API_PREFIX, AppState, ROUTES, app, openapi};
+use serde_json::json;
 use tower::ServiceExt;
 
 use crate::helpers::*;
@@ -112,3 +118,284 @@ async fn the_openapi_document_is_served(backend: Backend) {
     assert_eq!(served["info"]["title"], "Remit API");
 }
 on_both_backends!(the_openapi_document_is_served => the_openapi_document_is_served_sqlite, the_openapi_document_is_served_postgres);
+
+/// Holds answers to the OpenAPI document: each status must be documented for its route, and each JSON
+/// body must fit the documented schema, undocumented fields included.
+struct Contract {
+    doc: serde_json::Value,
+    checked: BTreeSet<(String, String)>,
+}
+
+impl Contract {
+    fn new() -> Self {
+        Self {
+            doc: serde_json::from_str(openapi::DOCUMENT).unwrap(),
+            checked: BTreeSet::new(),
+        }
+    }
+
+    /// Checks an answer of `method` on the route `template` (as the table writes it); returns its body.
+    async fn check(
+        &mut self,
+        method: &str,
+        template: &str,
+        response: reqwest::Response,
+    ) -> serde_json::Value {
+        let status = response.status().as_u16().to_string();
+        let case = format!("{method} {template} {status}");
+        let documented = &self.doc["paths"][format!("{API_PREFIX}{template}")]
+            [method.to_lowercase()]["responses"][&status];
+        assert!(documented.is_object(), "{case} is not documented");
+        let body = response.bytes().await.unwrap();
+        let value = match documented["content"]["application/json"]["schema"].clone() {
+            serde_json::Value::Null => {
+                assert!(body.is_empty(), "{case} documents no body");
+                serde_json::Value::Null
+            }
+            schema => {
+                let value = serde_json::from_slice(&body).unwrap();
+                if let Err(e) = conforms(&self.doc, &schema, &value, "body") {
+                    panic!("{case}: {e}\n{value:#}");
+                }
+                value
+            }
+        };
+        self.checked
+            .insert((method.to_owned(), template.to_owned()));
+        value
+    }
+}
+
+/// Whether `value` fits `schema`, in the subset of JSON Schema the document uses (formats and patterns
+/// are not checked). Objects must not carry properties the schema does not name.
+fn conforms(
+    doc: &serde_json::Value,
+    schema: &serde_json::Value,
+    value: &serde_json::Value,
+    at: &str,
+) -> Result<(), String> {
+    use serde_json::Value;
+    if let Some(Value::String(reference)) = schema.get("$ref") {
+        let target = doc
+            .pointer(reference.trim_start_matches('#'))
+            .ok_or_else(|| format!("{reference} does not resolve"))?;
+        return conforms(doc, target, value, at);
+    }
+    if let Some(Value::Array(options)) = schema.get("oneOf") {
+        let fitting = options
+            .iter()
+            .filter(|o| conforms(doc, o, value, at).is_ok())
+            .count();
+        if fitting != 1 {
+            return Err(format!("{at} fits {fitting} of its oneOf schemas"));
+        }
+    }
+    if let Some(constant) = schema.get("const")
+        && constant != value
+    {
+        return Err(format!("{at} is {value}, not {constant}"));
+    }
+    if let Some(Value::Array(allowed)) = schema.get("enum")
+        && !allowed.contains(value)
+    {
+        return Err(format!("{at} is {value}, not one of {allowed:?}"));
+    }
+    if let Some(types) = schema.get("type") {
+        let types: Vec<&str> = match types {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            other => return Err(format!("bad type {other}")),
+        };
+        let fits = types.iter().any(|t| match *t {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "boolean" => value.is_boolean(),
+            "null" => value.is_null(),
+            _ => false,
+        });
+        if !fits {
+            return Err(format!("{at} is {value}, not of type {types:?}"));
+        }
+    }
+    if let Value::Object(fields) = value {
+        for required in schema["required"].as_array().into_iter().flatten() {
+            let name = required.as_str().unwrap_or_default();
+            if !fields.contains_key(name) {
+                return Err(format!("{at} lacks {name}"));
+            }
+        }
+        if let Some(properties) = schema["properties"].as_object() {
+            for (name, field) in fields {
+                let property = properties
+                    .get(name)
+                    .ok_or_else(|| format!("{at}.{name} is not documented"))?;
+                conforms(doc, property, field, &format!("{at}.{name}"))?;
+            }
+        }
+    }
+    if let (Value::Array(items), Some(item)) = (value, schema.get("items")) {
+        for (i, element) in items.iter().enumerate() {
+            conforms(doc, item, element, &format!("{at}[{i}]"))?;
+        }
+    }
+    Ok(())
+}
+
+async fn every_route_answers_as_the_openapi_document_says(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut contract = Contract::new();
+    let browser = app.browser();
+    contract
+        .check("GET", "/setup", browser.get("/api/setup").await)
+        .await;
+    contract
+        .check(
+            "GET",
+            "/openapi.json",
+            browser.get("/api/openapi.json").await,
+        )
+        .await;
+    contract
+        .check(
+            "POST",
+            "/setup",
+            browser.post("/api/setup", &json!({})).await,
+        )
+        .await;
+    contract
+        .check(
+            "POST",
+            "/setup",
+            browser
+                .post_without_csrf_header("/api/setup", &json!({}))
+                .await,
+        )
+        .await;
+    contract
+        .check("GET", "/session", browser.get("/api/session").await)
+        .await;
+    let info = contract
+        .check(
+            "POST",
+            "/setup",
+            browser.post("/api/setup", &setup_body()).await,
+        )
+        .await;
+    contract
+        .check("GET", "/session", browser.get("/api/session").await)
+        .await;
+
+    let org = organisation_of(&info);
+    let client = new_client();
+    let c = customer(org, "Documented Ltd");
+    let d = draft(&c);
+    let mut negative = draft(&c);
+    negative.lines[0].unit_price = "-1".parse().unwrap();
+    let delete = Command::DeleteDraft(DraftRef {
+        id: d.id,
+        organisation_id: org,
+        version: 1,
+    })
+    .to_mutation(4);
+    contract
+        .check(
+            "POST",
+            "/sync/push",
+            browser
+                .push_raw(client, vec![upsert(1, &c), save(2, &d), save(3, &negative)])
+                .await,
+        )
+        .await;
+    contract
+        .check(
+            "GET",
+            "/invoice-drafts/{id}",
+            browser.get(&format!("/api/invoice-drafts/{}", d.id)).await,
+        )
+        .await;
+    contract
+        .check(
+            "POST",
+            "/sync/push",
+            browser.push_raw(client, vec![delete]).await,
+        )
+        .await;
+    contract
+        .check(
+            "POST",
+            "/sync/push",
+            browser
+                .post("/api/sync/push", &json!({"protocol_version": 99}))
+                .await,
+        )
+        .await;
+    let pulled = contract
+        .check(
+            "POST",
+            "/sync/pull",
+            browser.pull_raw(client, None, Some(10)).await,
+        )
+        .await;
+    assert_eq!(
+        pulled["patch"].as_array().unwrap().len(),
+        3,
+        "put, put, del"
+    );
+    contract
+        .check(
+            "POST",
+            "/sync/pull",
+            app.browser().pull_raw(client, None, None).await,
+        )
+        .await;
+    contract
+        .check(
+            "GET",
+            "/invoice-drafts/{id}",
+            browser.get(&format!("/api/invoice-drafts/{}", d.id)).await,
+        )
+        .await;
+    contract
+        .check("GET", "/customers", browser.get("/api/customers").await)
+        .await;
+
+    let stranger = app.browser();
+    for _ in 0..5 {
+        contract
+            .check(
+                "POST",
+                "/session",
+                stranger.sign_in(OWNER_EMAIL, "not the password").await,
+            )
+            .await;
+    }
+    contract
+        .check(
+            "POST",
+            "/session",
+            stranger.sign_in(OWNER_EMAIL, PASSWORD).await,
+        )
+        .await;
+    contract
+        .check(
+            "POST",
+            "/session",
+            app.browser().sign_in("someone@else.example", "").await,
+        )
+        .await;
+    contract
+        .check("DELETE", "/session", browser.delete("/api/session").await)
+        .await;
+    contract
+        .check("GET", "/customers", browser.get("/api/customers").await)
+        .await;
+
+    let routed: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_owned()))
+        .collect();
+    assert_eq!(contract.checked, routed, "every route is checked");
+}
+on_both_backends!(every_route_answers_as_the_openapi_document_says => every_route_answers_as_the_openapi_document_says_sqlite, every_route_answers_as_the_openapi_document_says_postgres);
