@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use remit_core::einvoice::report;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -43,6 +44,28 @@ pub enum Command {
     },
     /// Bring the database schema up to date (`serve` does this too).
     Migrate(DbArgs),
+    /// Read UBL 2.1 and UN/CEFACT CII e-invoices (EN 16931, Peppol BIS 3) and compute their totals.
+    Einvoice {
+        #[command(subcommand)]
+        command: EinvoiceCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EinvoiceCommand {
+    /// Print one JSON line per document with the totals core computes. Exits 2 when a file is
+    /// unreadable, else 0.
+    Totals(EinvoiceArgs),
+    /// Print the same lines; exit 0 when every document is consistent, 1 when any breaks a rule, 2 when
+    /// a file is unreadable.
+    Check(EinvoiceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EinvoiceArgs {
+    /// UBL or CII files; a rule test set prints one line per fragment.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,6 +125,15 @@ pub struct UserAddArgs {
 /// Runs the command line; the process's exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let command = match cli.command {
+        // Pure computation over files: no logs, no runtime, no database; its exit status is a contract.
+        Command::Einvoice { command } => return einvoice(&command, &mut std::io::stdout().lock()),
+        Command::Serve(args) => Server::Serve(args),
+        Command::Migrate(args) => Server::Migrate(args),
+        Command::User {
+            command: UserCommand::Add(args),
+        } => Server::AddUser(args),
+    };
     init_logs(cli.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -110,13 +142,43 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command)) {
+    match runtime.block_on(run(command)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs `remit einvoice …`: the report lines go to `out`, each file read and reported on its own, so an
+/// unreadable file does not stop the others.
+pub fn einvoice(command: &EinvoiceCommand, out: &mut impl std::io::Write) -> ExitCode {
+    let (args, checking) = match command {
+        EinvoiceCommand::Totals(args) => (args, false),
+        EinvoiceCommand::Check(args) => (args, true),
+    };
+    let mut lines = Vec::new();
+    for file in &args.files {
+        let name = file.display().to_string();
+        lines.extend(match std::fs::read(file) {
+            Ok(bytes) => report::for_file(&name, &bytes),
+            Err(e) => vec![report::ReportLine::Unreadable {
+                file: name,
+                index: None,
+                error: e.to_string(),
+            }],
+        });
+    }
+    for line in &lines {
+        if writeln!(out, "{}", line.to_json()).is_err() {
+            return ExitCode::FAILURE;
+        }
+    }
+    let status = report::exit_status(&lines);
+    // `totals` only fails for an unreadable file; `check` also for a broken rule.
+    let status = if checking || status == 2 { status } else { 0 };
+    ExitCode::from(u8::try_from(status).unwrap_or(2))
 }
 
 /// Logs go to stderr (stdout carries the address line scripts read), filtered by `REMIT_LOG`.
@@ -132,18 +194,23 @@ fn init_logs(format: LogFormat) {
     }
 }
 
-pub async fn run(command: Command) -> Result<(), String> {
+/// The commands that work on a database.
+enum Server {
+    Serve(ServeArgs),
+    Migrate(DbArgs),
+    AddUser(UserAddArgs),
+}
+
+async fn run(command: Server) -> Result<(), String> {
     match command {
-        Command::Serve(args) => serve(args).await,
-        Command::Migrate(args) => {
+        Server::Serve(args) => serve(args).await,
+        Server::Migrate(args) => {
             let store = open(&args).await?;
             store.close().await;
             println!("The database is up to date.");
             Ok(())
         }
-        Command::User {
-            command: UserCommand::Add(args),
-        } => add_user(args).await,
+        Server::AddUser(args) => add_user(args).await,
     }
 }
 

@@ -8,6 +8,7 @@ mod helpers;
 
 mod assets;
 mod binary;
+mod einvoice_cli;
 mod isolation;
 mod login_throttle;
 mod routes;
