@@ -282,23 +282,22 @@ async fn sigterm_lets_a_push_in_flight_finish_and_the_logs_tell_it(backend: Back
 
     // Each mutation committed whole: its record, its change, its result, its audit row.
     let store = Store::connect(&database_url(&db, backend)).await.unwrap();
-    let count = |table: &'static str| {
-        let store = store.clone();
-        async move {
-            sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
-                .fetch_one(store.pool())
-                .await
-                .unwrap()
-        }
-    };
-    for table in ["customers", "changes", "mutation_results", "audit_log"] {
-        assert_eq!(count(table).await as u64, MUTATIONS, "{table}");
+    let mut counts = Vec::new();
+    for sql in [
+        "SELECT COUNT(*) FROM customers",
+        "SELECT COUNT(*) FROM changes",
+        "SELECT COUNT(*) FROM mutation_results",
+        "SELECT COUNT(*) FROM audit_log",
+        "SELECT last_mutation_id FROM sync_clients",
+    ] {
+        let n: i64 = sqlx::query_scalar(sql)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        counts.push(n);
     }
-    let progress: i64 = sqlx::query_scalar("SELECT last_mutation_id FROM sync_clients")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(progress as u64, MUTATIONS);
+    let all = i64::try_from(MUTATIONS).unwrap();
+    assert_eq!(counts, [all; 5]);
     store.close().await;
 }
 on_both_backends!(sigterm_lets_a_push_in_flight_finish_and_the_logs_tell_it => sigterm_lets_a_push_in_flight_finish_and_the_logs_tell_it_sqlite, sigterm_lets_a_push_in_flight_finish_and_the_logs_tell_it_postgres);
