@@ -1,6 +1,7 @@
 //! What `check` says about small hand-written documents: each test states one rule of the validator.
 
-use remit_core::einvoice::{check, parse, report};
+use remit_core::document::en16931::AdditionalTax;
+use remit_core::einvoice::{check, parse, report, to_cii, to_ubl};
 use serde_json::Value;
 
 /// A UBL invoice in EUR with one line (quantity × price, stated net) at S 25 %, and the given extra
@@ -224,4 +225,25 @@ fn an_unknown_type_code_or_a_bad_amount_names_the_field() {
         err.to_string().contains("cac:Price/cbc:PriceAmount"),
         "{err}"
     );
+}
+
+#[test]
+fn a_document_with_taxes_besides_vat_is_refused_by_both_writers() {
+    let mut invoice = parse(ubl("2", "10", "20", "").as_bytes())
+        .expect("readable")
+        .remove(0);
+    assert!(to_ubl(&invoice).is_ok() && to_cii(&invoice).is_ok());
+    invoice.document.lines[0]
+        .additional_taxes
+        .push(AdditionalTax {
+            name: "Excise".into(),
+            percent: "10".parse().expect("decimal"),
+            compound: false,
+        });
+    for written in [to_ubl(&invoice), to_cii(&invoice)] {
+        assert_eq!(
+            written.expect_err("refused").field,
+            "lines[0].additional_taxes"
+        );
+    }
 }

@@ -19,7 +19,16 @@ fn exercise(bytes: &[u8]) {
     assert_eq!(lines.len(), invoices.len());
     for inv in &invoices {
         let computed = check(inv).computed;
-        for (syntax, written) in [(Syntax::Ubl, to_ubl(inv)), (Syntax::Cii, to_cii(inv))] {
+        for (syntax, written) in [
+            (
+                Syntax::Ubl,
+                to_ubl(inv).expect("an EN 16931 document is written"),
+            ),
+            (
+                Syntax::Cii,
+                to_cii(inv).expect("an EN 16931 document is written"),
+            ),
+        ] {
             let back = parse(written.as_bytes()).unwrap_or_else(|e| {
                 panic!("the {syntax:?} writer wrote what cannot be read: {e}\n{written}")
             });

@@ -141,6 +141,28 @@ pub struct Line {
     pub exemption_reason: String,
     /// BT-131 as a received document states it.
     pub stated_net: Option<Decimal>,
+    /// Taxes charged on top of VAT (excise, a provincial sales tax). EN 16931 cannot express them: a
+    /// document carrying any is refused by the e-invoice writers ([`Document::check_en16931`]).
+    #[serde(default)]
+    pub additional_taxes: Vec<AdditionalTax>,
+}
+
+/// A tax charged on a line besides its VAT, at `percent` of the line net — or, when `compound`, of the
+/// line net plus its VAT (tax on tax, as some regimes levy it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+pub struct AdditionalTax {
+    pub name: String,
+    pub percent: Decimal,
+    #[serde(default)]
+    pub compound: bool,
+}
+
+/// One additional tax over the document: its base and amount, rounded once per tax and rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdditionalTaxTotal {
+    pub tax: AdditionalTax,
+    pub base: Money,
+    pub amount: Money,
 }
 
 /// The amounts of a document that determine its totals.
@@ -212,6 +234,26 @@ pub struct Totals {
     pub rounding: Money,
     /// BT-115.
     pub amount_due: Money,
+    /// Taxes besides VAT, by tax (empty on any document EN 16931 can express). They are part of
+    /// BT-112 and BT-115 but not of BT-110, which is VAT only.
+    #[serde(default)]
+    pub additional_taxes: Vec<AdditionalTaxTotal>,
+}
+
+impl Document {
+    /// Whether EN 16931 (and so UBL and CII) can express the document: it has no taxes besides VAT.
+    /// Writing such a document as an e-invoice would state totals the standard's rules contradict.
+    pub fn check_en16931(&self) -> Result<(), ValidationError> {
+        match self.lines.iter().position(|l| !l.additional_taxes.is_empty()) {
+            Some(i) => Err(ValidationError::new(
+                format!("lines[{i}].additional_taxes"),
+                Rule::Format {
+                    detail: "EN 16931 knows only VAT; a document with other taxes cannot be an e-invoice".into(),
+                },
+            )),
+            None => Ok(()),
+        }
+    }
 }
 
 /// The path of a field, built only when an error needs it: formatting `lines[9999].quantity` for every
@@ -330,6 +372,7 @@ pub fn compute(doc: &Document, basis: LineNetBasis) -> Result<Totals, Validation
     let currency = doc.currency;
     let money = |amount: Decimal| Money::rounded(amount, currency, DOCUMENT_ROUNDING);
     let mut groups: BTreeMap<(TaxCategory, Option<TaxRate>), Group> = BTreeMap::new();
+    let mut additional: BTreeMap<&AdditionalTax, Decimal> = BTreeMap::new();
     let mut lines = Vec::with_capacity(doc.lines.len());
     let mut line_net_total = Decimal::ZERO;
 
@@ -346,6 +389,27 @@ pub fn compute(doc: &Document, basis: LineNetBasis) -> Result<Totals, Validation
             .entry((line.vat.category, line.vat.rate))
             .or_default();
         group.lines = calc.add(group.lines, used.amount())?;
+        for (t, extra) in line.additional_taxes.iter().enumerate() {
+            if doc.price_basis == PriceBasis::Gross {
+                return Err(ValidationError::new(
+                    format!("lines[{i}].additional_taxes[{t}]"),
+                    Rule::Format {
+                        detail: "additional taxes need net prices".into(),
+                    },
+                ));
+            }
+            let base = if extra.compound {
+                let vat = calc.div(
+                    calc.mul(used.amount(), line.vat.percent())?,
+                    Decimal::ONE_HUNDRED,
+                )?;
+                calc.add(used.amount(), vat)?
+            } else {
+                used.amount()
+            };
+            let sum = additional.entry(extra).or_insert(Decimal::ZERO);
+            *sum = calc.add(*sum, base)?;
+        }
         if doc.tax_rounding == TaxRounding::PerLine && doc.price_basis == PriceBasis::Net {
             let tax = money(calc.div(
                 calc.mul(used.amount(), line.vat.percent())?,
@@ -440,7 +504,18 @@ pub fn compute(doc: &Document, basis: LineNetBasis) -> Result<Totals, Validation
         // remains of each group after carving its tax out.
         PriceBasis::Gross => (tax_exclusive_sum, tax_exclusive_sum),
     };
-    let tax_inclusive = calc.add(tax_exclusive, tax_total)?;
+    let mut additional_taxes = Vec::with_capacity(additional.len());
+    let mut additional_total = Decimal::ZERO;
+    for (tax, base) in additional {
+        let amount = money(calc.div(calc.mul(base, tax.percent)?, Decimal::ONE_HUNDRED)?);
+        additional_total = calc.add(additional_total, amount.amount())?;
+        additional_taxes.push(AdditionalTaxTotal {
+            tax: tax.clone(),
+            base: money(base),
+            amount,
+        });
+    }
+    let tax_inclusive = calc.add(calc.add(tax_exclusive, tax_total)?, additional_total)?;
     let before_rounding = calc.sub(tax_inclusive, doc.prepaid)?;
     let rounding = match doc.payable_rounding {
         PayableRounding::None => Decimal::ZERO,
@@ -464,6 +539,7 @@ pub fn compute(doc: &Document, basis: LineNetBasis) -> Result<Totals, Validation
         prepaid: money(doc.prepaid),
         rounding: money(rounding),
         amount_due: money(calc.add(before_rounding, rounding)?),
+        additional_taxes,
     })
 }
 
@@ -662,6 +738,67 @@ mod tests {
         assert_eq!(stated.lines[0].computed.amount(), dec!(2546.00));
         let computed = compute(&d, LineNetBasis::Computed).unwrap();
         assert_eq!(computed.line_net_total.amount(), dec!(2546.00));
+    }
+
+    #[test]
+    fn additional_taxes_stack_on_vat_and_a_compound_one_taxes_the_vat_too() {
+        let levy = AdditionalTax {
+            name: "Excise".into(),
+            percent: dec!(10),
+            compound: false,
+        };
+        let provincial = AdditionalTax {
+            name: "Provincial sales tax".into(),
+            percent: dec!(9.975),
+            compound: true,
+        };
+        let mut a = line(dec!(1), dec!(100), dec!(5));
+        a.additional_taxes = vec![levy.clone(), provincial.clone()];
+        let mut b = line(dec!(2), dec!(50), dec!(5));
+        b.additional_taxes = vec![levy.clone()];
+        let t = compute(&doc("CAD", vec![a, b]), LineNetBasis::Computed).unwrap();
+        // VAT 5 % of 200 = 10; excise 10 % of 200 = 20; provincial 9.975 % of (100 + 5) = 10.47375 → 10.47.
+        let extra: Vec<_> = t
+            .additional_taxes
+            .iter()
+            .map(|x| (x.tax.name.as_str(), x.base.amount(), x.amount.amount()))
+            .collect();
+        assert_eq!(
+            extra,
+            vec![
+                ("Excise", dec!(200.00), dec!(20.00)),
+                ("Provincial sales tax", dec!(105.00), dec!(10.47))
+            ]
+        );
+        assert_eq!(t.tax_total.amount(), dec!(10.00), "BT-110 stays VAT only");
+        assert_eq!(t.tax_inclusive.amount(), dec!(240.47));
+        assert_eq!(t.amount_due.amount(), dec!(240.47));
+    }
+
+    #[test]
+    fn a_document_with_other_taxes_is_not_expressible_in_en16931() {
+        let mut d = doc(
+            "CAD",
+            vec![
+                line(dec!(1), dec!(1), dec!(5)),
+                line(dec!(1), dec!(1), dec!(5)),
+            ],
+        );
+        assert_eq!(d.check_en16931(), Ok(()));
+        d.lines[1].additional_taxes.push(AdditionalTax {
+            name: "Excise".into(),
+            percent: dec!(1),
+            compound: false,
+        });
+        assert_eq!(
+            d.check_en16931().unwrap_err().field,
+            "lines[1].additional_taxes"
+        );
+        d.price_basis = PriceBasis::Gross;
+        assert_eq!(
+            compute(&d, LineNetBasis::Computed).unwrap_err().field,
+            "lines[1].additional_taxes[0]"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! UN/CEFACT Cross Industry Invoice (D16B), as EN 16931 binds it.
 
+use crate::validation::ValidationError;
 use rust_decimal::Decimal;
 
 use super::read::{self, text};
@@ -403,6 +404,7 @@ fn line(el: &Element, index: usize, assumptions: &mut Vec<String>) -> Result<Lin
             "BT-131",
             &at("ram:LineTotalAmount"),
         )?,
+        additional_taxes: Vec::new(),
     })
 }
 
@@ -429,8 +431,10 @@ fn decimal(w: &mut Writer, name: &str, value: Option<Decimal>) {
 }
 
 /// Writes an e-invoice as a CII CrossIndustryInvoice. BT-3 and BT-5, which EN 16931 requires (BR-04,
-/// BR-05), are always written: the document's kind's code and currency when the header has none.
-pub fn to_cii(invoice: &EInvoice) -> String {
+/// BR-05), are always written: the document's kind's code and currency when the header has none. A
+/// document EN 16931 cannot express (taxes besides VAT) is refused with the field to blame.
+pub fn to_cii(invoice: &EInvoice) -> Result<String, ValidationError> {
+    invoice.document.check_en16931()?;
     let h = &invoice.header;
     let doc = &invoice.document;
     let root = "rsm:CrossIndustryInvoice";
@@ -474,7 +478,7 @@ pub fn to_cii(invoice: &EInvoice) -> String {
     w.close("ram:ApplicableHeaderTradeDelivery");
     write_settlement(&mut w, invoice);
     w.close("rsm:SupplyChainTradeTransaction");
-    w.finish(root)
+    Ok(w.finish(root))
 }
 
 fn write_party(w: &mut Writer, role: &str, party: &Party) {

@@ -1,5 +1,6 @@
 //! UBL 2.1 Invoice and CreditNote, as EN 16931 binds them (the Peppol BIS Billing 3.0 syntax).
 
+use crate::validation::ValidationError;
 use rust_decimal::Decimal;
 
 use super::read::{self, text};
@@ -377,13 +378,16 @@ fn line(
             "BT-131",
             &at("cbc:LineExtensionAmount"),
         )?,
+        additional_taxes: Vec::new(),
     })
 }
 
 /// Writes an e-invoice as UBL 2.1: an Invoice or a CreditNote after the document's kind. BT-3 and BT-5,
 /// which EN 16931 requires (BR-04, BR-05), are always written: the kind's code and the document's
-/// currency when the header has none.
-pub fn to_ubl(invoice: &EInvoice) -> String {
+/// currency when the header has none. A document EN 16931 cannot express (taxes besides VAT) is
+/// refused with the field to blame rather than written wrongly.
+pub fn to_ubl(invoice: &EInvoice) -> Result<String, ValidationError> {
+    invoice.document.check_en16931()?;
     let h = &invoice.header;
     let doc = &invoice.document;
     let n = names(doc.kind);
@@ -449,7 +453,7 @@ pub fn to_ubl(invoice: &EInvoice) -> String {
     for line in &doc.lines {
         write_line(&mut w, &n, line, cur);
     }
-    w.finish(n.root)
+    Ok(w.finish(n.root))
 }
 
 fn amount(w: &mut Writer, name: &str, value: Option<Decimal>, currency: &str) {
