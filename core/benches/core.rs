@@ -13,7 +13,7 @@ use remit_core::document::en16931::{
 };
 use remit_core::ids::InvoiceId;
 use remit_core::money::{Currency, Money};
-use remit_core::receivables::account::{Account, EntryKind};
+use remit_core::receivables::account::{Account, EntryKind, PaymentMethod};
 use remit_core::receivables::aging::{AgingPolicy, age};
 use remit_core::receivables::allocation::Instruction;
 use remit_core::receivables::statement::{balance_forward, open_items};
@@ -79,7 +79,13 @@ fn customer_with(documents: usize) -> Account {
         if n % 4 == 3 {
             let paid = Money::exact(Decimal::new(15_000, 2), eur).unwrap();
             account
-                .receive(&reference, date, paid, &Instruction::OldestDueFirst)
+                .receive(
+                    &reference,
+                    date,
+                    paid,
+                    PaymentMethod::BankTransfer,
+                    &Instruction::OldestDueFirst,
+                )
                 .unwrap();
             continue;
         }

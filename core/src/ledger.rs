@@ -3,7 +3,7 @@
 //!
 //! - Invoice: debit Accounts Receivable (total with VAT), credit Revenue (net) and VAT payable (tax);
 //!   a cash-rounding amount (BT-114) posts to Rounding. A credit note is the reverse.
-//! - Payment: debit Bank, credit AR. Refund: debit AR, credit Bank.
+//! - Payment: debit Bank (Cash for cash), credit AR. Refund: debit AR, credit Bank (or Cash).
 //! - Early-payment discount taken: debit Discounts allowed (and VAT payable for its VAT part when the
 //!   discount reduces VAT), credit AR.
 //! - Write-off: debit Bad debt, credit AR. Fee invoice: debit AR, credit Fee income.
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::document::en16931::{DOCUMENT_ROUNDING, DocumentKind, Totals};
 use crate::money::Money;
-use crate::receivables::account::{Entry, EntryKind};
+use crate::receivables::account::{Entry, EntryKind, PaymentMethod};
 use crate::terms::DiscountVat;
 use crate::validation::{Rule, ValidationError};
 
@@ -27,6 +27,8 @@ pub enum LedgerAccount {
     FeeIncome,
     VatPayable,
     Bank,
+    /// Cash on hand, for payments and refunds made in cash.
+    Cash,
     DiscountsAllowed,
     BadDebt,
     Rounding,
@@ -147,6 +149,10 @@ pub fn for_account_entry(
     use LedgerAccount::*;
     let mut j = JournalEntry::new(entry.date, &entry.reference);
     let amount = entry.amount;
+    let money_account = match entry.method {
+        Some(PaymentMethod::Cash) => Cash,
+        _ => Bank,
+    };
     match entry.kind {
         EntryKind::Invoice
         | EntryKind::CreditNote
@@ -155,12 +161,12 @@ pub fn for_account_entry(
             return Ok(None);
         }
         EntryKind::Payment => {
-            j.post(Bank, amount, true)?;
+            j.post(money_account, amount, true)?;
             j.post(AccountsReceivable, amount, false)?;
         }
         EntryKind::Refund => {
             j.post(AccountsReceivable, amount, true)?;
-            j.post(Bank, amount, false)?;
+            j.post(money_account, amount, false)?;
         }
         EntryKind::WriteOff => {
             j.post(BadDebt, amount, true)?;
@@ -283,6 +289,7 @@ mod tests {
             amount: Money::parse("23.80", chf).unwrap(),
             item: None,
             reverses: None,
+            method: Some(PaymentMethod::BankTransfer),
         };
         let share = VatShare {
             tax_total: Money::parse("190", chf).unwrap(),
@@ -299,6 +306,15 @@ mod tests {
                 (LedgerAccount::AccountsReceivable, dec!(0.00), dec!(23.80)),
             ]
         );
+        let cash = Entry {
+            kind: EntryKind::Payment,
+            method: Some(PaymentMethod::Cash),
+            ..entry.clone()
+        };
+        let j = for_account_entry(&cash, DiscountVat::ReducesVat, None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(j.postings[0].account, LedgerAccount::Cash);
         let gross_only = for_account_entry(&entry, DiscountVat::GrossOnly, Some(share))
             .unwrap()
             .unwrap();
@@ -324,7 +340,7 @@ mod tests {
                        EntryKind::DiscountTaken, EntryKind::DiscountReversal, EntryKind::Allocation];
             for k in kinds {
                 let entry = Entry { seq: 1, date: d(), reference: "E".into(), kind: all[k],
-                    amount: Money::exact(Decimal::new(amount, 2), chf).unwrap(), item: None, reverses: None };
+                    amount: Money::exact(Decimal::new(amount, 2), chf).unwrap(), item: None, reverses: None, method: None };
                 let share = VatShare { tax_total: t.tax_total, tax_inclusive: t.tax_inclusive };
                 if let Some(j) = for_account_entry(&entry, DiscountVat::ReducesVat, Some(share)).unwrap() {
                     prop_assert!(j.is_balanced());

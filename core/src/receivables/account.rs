@@ -52,6 +52,19 @@ impl EntryKind {
     }
 }
 
+/// How money moved between the customer and the organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    BankTransfer,
+    Card,
+    Cash,
+    Cheque,
+    DirectDebit,
+    /// Collected by an external agency and passed on.
+    Collections,
+}
+
 /// One entry on the account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -67,6 +80,9 @@ pub struct Entry {
     pub item: Option<ItemRef>,
     /// For a reversal: the `seq` of the entry it undoes.
     pub reverses: Option<u64>,
+    /// For a payment or refund: how the money moved.
+    #[serde(default)]
+    pub method: Option<PaymentMethod>,
 }
 
 /// A customer's account.
@@ -124,6 +140,7 @@ impl Account {
         kind: EntryKind,
         amount: Money,
         item: Option<ItemRef>,
+        method: Option<PaymentMethod>,
     ) -> u64 {
         let seq = self.entries.len() as u64 + 1;
         self.entries.push(Entry {
@@ -134,6 +151,7 @@ impl Account {
             amount,
             item,
             reverses: None,
+            method,
         });
         seq
     }
@@ -173,7 +191,7 @@ impl Account {
                 },
             ));
         }
-        self.push(date, reference, kind, total, None);
+        self.push(date, reference, kind, total, None, None);
         self.items.extend(instalments);
         Ok(())
     }
@@ -184,9 +202,10 @@ impl Account {
         reference: &str,
         date: NaiveDate,
         amount: Money,
+        method: PaymentMethod,
         instruction: &Instruction,
     ) -> Result<AllocationPlan, ValidationError> {
-        self.settle(reference, date, amount, instruction, EntryKind::Payment)
+        self.settle(reference, date, amount, instruction, Some(method))
     }
 
     /// Records a credit note; it allocates like a payment.
@@ -197,7 +216,7 @@ impl Account {
         amount: Money,
         instruction: &Instruction,
     ) -> Result<AllocationPlan, ValidationError> {
-        self.settle(reference, date, amount, instruction, EntryKind::CreditNote)
+        self.settle(reference, date, amount, instruction, None)
     }
 
     fn settle(
@@ -206,10 +225,16 @@ impl Account {
         date: NaiveDate,
         amount: Money,
         instruction: &Instruction,
-        kind: EntryKind,
+        method: Option<PaymentMethod>,
     ) -> Result<AllocationPlan, ValidationError> {
         let plan = allocate(amount, date, &self.items, instruction)?;
-        self.push(date, reference, kind, amount, None);
+        // Money received carries its method; a credit note is a document, not money.
+        let kind = if method.is_some() {
+            EntryKind::Payment
+        } else {
+            EntryKind::CreditNote
+        };
+        self.push(date, reference, kind, amount, None, method);
         let credit = self.unapplied(amount.currency()).checked_add(amount)?;
         self.unapplied.insert(amount.currency(), credit);
         self.apply(reference, date, &plan)?;
@@ -258,6 +283,7 @@ impl Account {
                 EntryKind::Allocation,
                 line.amount,
                 Some(line.item),
+                None,
             );
             if !line.discount.is_zero() {
                 self.push(
@@ -266,6 +292,7 @@ impl Account {
                     EntryKind::DiscountTaken,
                     line.discount,
                     Some(line.item),
+                    None,
                 );
             }
         }
@@ -278,6 +305,7 @@ impl Account {
         reference: &str,
         date: NaiveDate,
         amount: Money,
+        method: PaymentMethod,
     ) -> Result<(), ValidationError> {
         if amount.amount() <= rust_decimal::Decimal::ZERO {
             return Err(ValidationError::new("amount", Rule::Positive));
@@ -294,7 +322,14 @@ impl Account {
         }
         self.unapplied
             .insert(amount.currency(), credit.checked_sub(amount)?);
-        self.push(date, reference, EntryKind::Refund, amount, None);
+        self.push(
+            date,
+            reference,
+            EntryKind::Refund,
+            amount,
+            None,
+            Some(method),
+        );
         Ok(())
     }
 
@@ -321,7 +356,14 @@ impl Account {
             ));
         }
         open.open = open.open.checked_sub(amount)?;
-        self.push(date, reference, EntryKind::WriteOff, amount, Some(item));
+        self.push(
+            date,
+            reference,
+            EntryKind::WriteOff,
+            amount,
+            Some(item),
+            None,
+        );
         Ok(())
     }
 
@@ -375,6 +417,7 @@ impl Account {
             EntryKind::AllocationReversal,
             original.amount,
             original.item,
+            None,
         );
         self.entries[reversal as usize - 1].reverses = Some(seq);
         if let Some(discount) = discount {
@@ -385,6 +428,7 @@ impl Account {
                 EntryKind::DiscountReversal,
                 discount,
                 original.item,
+                None,
             );
         }
         Ok(())
@@ -445,8 +489,14 @@ mod tests {
             EntryKind::Invoice,
         )
         .unwrap();
-        a.receive("PAY-1", d(5), eur(dec!(150)), &Instruction::OldestDueFirst)
-            .unwrap();
+        a.receive(
+            "PAY-1",
+            d(5),
+            eur(dec!(150)),
+            PaymentMethod::BankTransfer,
+            &Instruction::OldestDueFirst,
+        )
+        .unwrap();
         assert_eq!(a.unapplied(eur(dec!(0)).currency()).amount(), dec!(50.00));
         assert_eq!(
             a.balance(eur(dec!(0)).currency()).unwrap().amount(),
@@ -472,10 +522,12 @@ mod tests {
         assert_reconciles(&a);
 
         assert!(
-            a.refund("REF-1", d(7), eur(dec!(25))).is_err(),
+            a.refund("REF-1", d(7), eur(dec!(25)), PaymentMethod::BankTransfer)
+                .is_err(),
             "only 20.00 credit is left"
         );
-        a.refund("REF-1", d(7), eur(dec!(20))).unwrap();
+        a.refund("REF-1", d(7), eur(dec!(20)), PaymentMethod::BankTransfer)
+            .unwrap();
         assert_eq!(
             a.balance(eur(dec!(0)).currency()).unwrap().amount(),
             dec!(0.00)
@@ -493,8 +545,14 @@ mod tests {
             EntryKind::Invoice,
         )
         .unwrap();
-        a.receive("PAY-1", d(5), eur(dec!(60)), &Instruction::OldestDueFirst)
-            .unwrap();
+        a.receive(
+            "PAY-1",
+            d(5),
+            eur(dec!(60)),
+            PaymentMethod::BankTransfer,
+            &Instruction::OldestDueFirst,
+        )
+        .unwrap();
         let opens: Vec<_> = a.items().iter().map(|i| i.open.amount()).collect();
         assert_eq!(opens, vec![dec!(0.00), dec!(40.00)]);
     }
@@ -509,8 +567,14 @@ mod tests {
         });
         a.invoice("INV-1", d(1), vec![skonto], EntryKind::Invoice)
             .unwrap();
-        a.receive("PAY-1", d(9), eur(dec!(980)), &Instruction::OldestDueFirst)
-            .unwrap();
+        a.receive(
+            "PAY-1",
+            d(9),
+            eur(dec!(980)),
+            PaymentMethod::BankTransfer,
+            &Instruction::OldestDueFirst,
+        )
+        .unwrap();
         assert!(a.items()[0].is_settled());
         let allocation = a
             .entries()
@@ -592,11 +656,11 @@ mod tests {
                             (true, Some(i)) => Instruction::Named(vec![i.item.invoice_id]),
                             _ => Instruction::OldestDueFirst,
                         };
-                        a.receive("P", d(10), eur(Decimal::new(amount, 2)), &instruction).map(|_| ())
+                        a.receive("P", d(10), eur(Decimal::new(amount, 2)), PaymentMethod::BankTransfer, &instruction).map(|_| ())
                     }
                     Op::CreditNote(amount) => a.credit_note("C", d(10), eur(Decimal::new(amount, 2)), &Instruction::OldestDueFirst).map(|_| ()),
                     Op::ApplyCredit => a.apply_credit("A", d(11), eur_, &Instruction::OldestDueFirst).map(|_| ()),
-                    Op::Refund(amount) => a.refund("R", d(12), eur(Decimal::new(amount, 2))),
+                    Op::Refund(amount) => a.refund("R", d(12), eur(Decimal::new(amount, 2)), PaymentMethod::Cash),
                     Op::WriteOff(i, amount) => match a.items().get(i).map(|x| x.item) {
                         Some(item) => a.write_off("W", d(13), item, eur(Decimal::new(amount, 2))),
                         None => Ok(()),

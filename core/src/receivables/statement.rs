@@ -125,6 +125,7 @@ mod tests {
     use super::*;
     use crate::ids::InvoiceId;
     use crate::receivables::ItemRef;
+    use crate::receivables::account::PaymentMethod;
     use crate::receivables::allocation::Instruction;
     use proptest::prelude::*;
     use rust_decimal::Decimal;
@@ -176,6 +177,7 @@ mod tests {
             "PAY-1",
             d(2, 20),
             Money::exact(dec!(120), eur()).unwrap(),
+            PaymentMethod::BankTransfer,
             &Instruction::OldestDueFirst,
         )
         .unwrap();
@@ -242,7 +244,7 @@ mod tests {
                 let date = d(*month, *day);
                 let money = Money::exact(Decimal::new(*amount, 2), eur()).unwrap();
                 if *is_payment {
-                    a.receive("P", date, money, &Instruction::OldestDueFirst).unwrap();
+                    a.receive("P", date, money, PaymentMethod::BankTransfer, &Instruction::OldestDueFirst).unwrap();
                 } else {
                     a.invoice("I", date, vec![item(n as u8, date, money.amount())], EntryKind::Invoice).unwrap();
                 }
