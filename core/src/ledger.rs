@@ -102,6 +102,54 @@ impl JournalEntry {
     }
 }
 
+impl LedgerAccount {
+    /// The name an export uses; the organisation maps it to its chart of accounts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LedgerAccount::AccountsReceivable => "accounts_receivable",
+            LedgerAccount::Revenue => "revenue",
+            LedgerAccount::FeeIncome => "fee_income",
+            LedgerAccount::VatPayable => "vat_payable",
+            LedgerAccount::Bank => "bank",
+            LedgerAccount::Cash => "cash",
+            LedgerAccount::DiscountsAllowed => "discounts_allowed",
+            LedgerAccount::BadDebt => "bad_debt",
+            LedgerAccount::Rounding => "rounding",
+        }
+    }
+}
+
+/// A general-ledger export: one CSV row per posting (`date,reference,account,debit,credit,currency`),
+/// entries in the order given. Refuses an entry whose debits and credits differ, so an unbalanced
+/// journal can never reach the books.
+pub fn export_csv(entries: &[JournalEntry]) -> Result<String, ValidationError> {
+    let mut csv = String::from("date,reference,account,debit,credit,currency\n");
+    for (i, entry) in entries.iter().enumerate() {
+        if !entry.is_balanced() {
+            return Err(ValidationError::new(
+                format!("entries[{i}]"),
+                Rule::Matches {
+                    expected: "debits equal to credits".into(),
+                },
+            ));
+        }
+        for p in &entry.postings {
+            // References are free text: quote them, doubling any quote inside.
+            let reference = entry.reference.replace('"', "\"\"");
+            csv.push_str(&format!(
+                "{},\"{}\",{},{},{},{}\n",
+                entry.date,
+                reference,
+                p.account.as_str(),
+                p.debit.amount(),
+                p.credit.amount(),
+                p.debit.currency()
+            ));
+        }
+    }
+    Ok(csv)
+}
+
 /// The journal of an issued invoice or credit note, from its computed totals.
 pub fn for_document(
     kind: DocumentKind,
@@ -320,6 +368,22 @@ mod tests {
             .unwrap();
         assert_eq!(gross_only.postings.len(), 2);
         assert!(gross_only.is_balanced());
+    }
+
+    #[test]
+    fn the_export_has_a_row_per_posting_and_refuses_an_unbalanced_entry() {
+        let t = totals(&[(dec!(1), dec!(10.01), dec!(8.1))], Some(dec!(0.05)));
+        let mut j = for_document(DocumentKind::Invoice, d(), "INV \"7\"", &t).unwrap();
+        let csv = export_csv(std::slice::from_ref(&j)).unwrap();
+        let rows: Vec<&str> = csv.lines().collect();
+        assert_eq!(rows[0], "date,reference,account,debit,credit,currency");
+        assert_eq!(
+            rows[1],
+            "2026-05-04,\"INV \"\"7\"\"\",accounts_receivable,10.80,0.00,CHF"
+        );
+        assert_eq!(rows.len(), 5);
+        j.postings.pop();
+        assert_eq!(export_csv(&[j]).unwrap_err().field, "entries[0]");
     }
 
     proptest! {
