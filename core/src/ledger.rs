@@ -371,6 +371,23 @@ mod tests {
     }
 
     #[test]
+    fn a_negative_invoice_posts_like_a_credit_note() {
+        // The Swedish "Kreditering med negativ faktura": an invoice (380) whose lines are negative.
+        let t = totals(&[(dec!(-2), dec!(50), dec!(8.1))], None);
+        assert_eq!(t.amount_due.amount(), dec!(-108.10));
+        let j = for_document(DocumentKind::Invoice, d(), "INV-9", &t).unwrap();
+        assert_eq!(
+            amounts(&j),
+            vec![
+                (LedgerAccount::AccountsReceivable, dec!(0.00), dec!(108.10)),
+                (LedgerAccount::Revenue, dec!(100.00), dec!(0.00)),
+                (LedgerAccount::VatPayable, dec!(8.10), dec!(0.00)),
+            ]
+        );
+        assert!(j.is_balanced());
+    }
+
+    #[test]
     fn the_export_has_a_row_per_posting_and_refuses_an_unbalanced_entry() {
         let t = totals(&[(dec!(1), dec!(10.01), dec!(8.1))], Some(dec!(0.05)));
         let mut j = for_document(DocumentKind::Invoice, d(), "INV \"7\"", &t).unwrap();
