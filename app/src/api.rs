@@ -11,7 +11,7 @@ use remit_core::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::session::SessionInfo;
+use remit_core::organisation::SessionInfo;
 
 const CSRF_HEADER: &str = "X-Remit-Request";
 

@@ -11,7 +11,6 @@ pub mod app;
 pub mod calendar;
 pub mod components;
 pub mod routes;
-pub mod session;
 pub mod state;
 pub mod store;
 pub mod sync;

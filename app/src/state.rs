@@ -7,9 +7,9 @@
 use leptos::prelude::*;
 use remit_core::sync::Command;
 
-use crate::session::SessionInfo;
 use crate::store::{Store, StoreError};
 use crate::sync::SyncHandle;
+use remit_core::organisation::SessionInfo;
 
 #[derive(Clone, Copy)]
 pub struct AppState {

@@ -4,7 +4,6 @@
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use remit_app::session::{Organisation, SessionInfo, User};
 use remit_app::store::outbox::{CHANGE_STORES, stage};
 use remit_app::store::schema::VERSION;
 use remit_app::store::{Store, to_js};
@@ -12,6 +11,7 @@ use remit_core::customer::Customer;
 use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
 use remit_core::ids::{CustomerId, InvoiceId, OrganisationId, UserId};
 use remit_core::money::Currency;
+use remit_core::organisation::{Member, Organisation, Role, SessionInfo, TimeZoneName};
 use remit_core::sync::{
     Command, Cookie, MutationError, MutationErrorKind, MutationResult, MutationStatus, PatchOp,
     PullResponse, PushResponse, Record,
@@ -31,16 +31,16 @@ fn db_name(test: &str) -> String {
 
 fn session() -> SessionInfo {
     SessionInfo {
-        user: User {
+        user: Member {
             id: UserId::parse("019a4d5e-0000-7000-8000-0000000000a1").unwrap(),
             email: "berit@fjord.example".into(),
             name: "Berit Billing".into(),
-            role: "owner".into(),
+            role: Role::Owner,
         },
         organisation: Organisation {
             id: OrganisationId::parse(ORG).unwrap(),
             name: "Fjord Consulting AS".into(),
-            time_zone: "Europe/Oslo".into(),
+            time_zone: TimeZoneName::parse("Europe/Oslo").unwrap(),
             currency: Currency::parse("NOK").unwrap(),
         },
     }

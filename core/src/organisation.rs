@@ -1,8 +1,46 @@
-//! Organisations (tenants) and what their users may do.
+//! Organisations (tenants), the people who sign in to them, and what those may do.
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{OrganisationId, UserId};
+use crate::money::Currency;
 use crate::validation::{Rule, ValidationError};
+
+/// A tenant: a business that bills its customers with Remit. Every record belongs to one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub id: OrganisationId,
+    pub name: String,
+    /// The calendar its documents are dated in: "today" for a new invoice is a date in this zone.
+    pub time_zone: TimeZoneName,
+    /// The default currency of new customers and documents.
+    pub currency: Currency,
+}
+
+/// A person as the app shows them: who is signed in, with which role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// Who is signed in, in which organisation: what the server answers a sign-in with, and what the app
+/// keeps so it can open for the last user without asking the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub user: Member,
+    pub organisation: Organisation,
+}
+
+impl SessionInfo {
+    /// Whether `other` is the same person in the same organisation: their local data and outbox carry
+    /// over; anyone else starts from an empty local copy.
+    pub fn same_account(&self, other: &SessionInfo) -> bool {
+        self.user.id == other.user.id && self.organisation.id == other.organisation.id
+    }
+}
 
 /// An IANA time-zone name (`Europe/Oslo`, `America/Argentina/Salta`) or `UTC`: the calendar an
 /// organisation's documents are dated in. Checked for shape, not looked up in a zone database (core has
@@ -128,6 +166,46 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn only_the_same_person_in_the_same_organisation_is_the_same_account() {
+        let org = |n: u8| Organisation {
+            id: OrganisationId::parse(&format!("019a4d5e-0000-7000-8000-0000000001{n:02x}"))
+                .unwrap(),
+            name: "Acme".into(),
+            time_zone: TimeZoneName::parse("Europe/Oslo").unwrap(),
+            currency: Currency::parse("NOK").unwrap(),
+        };
+        let member = |n: u8| Member {
+            id: UserId::parse(&format!("019a4d5e-0000-7000-8000-0000000002{n:02x}")).unwrap(),
+            email: "a@acme.example".into(),
+            name: "A".into(),
+            role: Role::Owner,
+        };
+        let a = SessionInfo {
+            user: member(1),
+            organisation: org(1),
+        };
+        let renamed = SessionInfo {
+            user: Member {
+                name: "Renamed".into(),
+                ..member(1)
+            },
+            organisation: org(1),
+        };
+        assert!(a.same_account(&renamed));
+        assert!(!a.same_account(&SessionInfo {
+            user: member(2),
+            organisation: org(1)
+        }));
+        assert!(!a.same_account(&SessionInfo {
+            user: member(1),
+            organisation: org(2)
+        }));
+        let json = serde_json::to_value(&a).unwrap();
+        assert_eq!(json["organisation"]["time_zone"], "Europe/Oslo");
+        assert_eq!(json["user"]["role"], "owner");
     }
 
     #[test]

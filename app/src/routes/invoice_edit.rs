@@ -101,7 +101,7 @@ fn DraftForm(customers: Vec<Customer>, draft: Option<InvoiceDraft>) -> impl Into
         },
     };
     let customers = StoredValue::new(customers);
-    let today = calendar::today_in(&session.organisation.time_zone);
+    let today = calendar::today_in(session.organisation.time_zone.as_str());
     let customer_id = RwSignal::new(
         draft
             .as_ref()

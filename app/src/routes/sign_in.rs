@@ -15,8 +15,8 @@ use remit_core::organisation::TimeZoneName;
 use crate::api::{self, ApiError, Setup};
 use crate::calendar;
 use crate::components::field_error::FieldError;
-use crate::session::SessionInfo;
 use crate::state::{AppState, use_app};
+use remit_core::organisation::SessionInfo;
 
 #[component]
 pub fn SignIn() -> impl IntoView {

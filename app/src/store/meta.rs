@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 
 use super::schema::{CONFLICTS, CUSTOMERS, INVOICE_DRAFTS, META, OUTBOX, REJECTED};
 use super::{Store, StoreError, StoreResult, from_js, to_js};
-use crate::session::SessionInfo;
+use remit_core::organisation::SessionInfo;
 
 /// The account the local data belongs to (the last one signed in). Kept on sign-out, so the next
 /// sign-in knows whether the local data and outbox are theirs.

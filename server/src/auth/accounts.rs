@@ -56,7 +56,7 @@ pub struct NewAccount {
 #[derive(Debug, Clone)]
 struct CheckedAccount {
     organisation_name: String,
-    time_zone: String,
+    time_zone: TimeZoneName,
     currency: Currency,
     name: String,
     email: String,
@@ -88,7 +88,7 @@ impl NewAccount {
         }
         Ok(CheckedAccount {
             organisation_name: self.organisation_name.trim().to_owned(),
-            time_zone: time_zone.as_str().to_owned(),
+            time_zone,
             currency,
             name: self.name.trim().to_owned(),
             email,
@@ -324,7 +324,7 @@ mod tests {
         let a = account().check().unwrap();
         assert_eq!(a.email, "ada@acme.example");
         assert_eq!(a.currency.code(), "EUR");
-        assert_eq!(a.time_zone, "Europe/Berlin");
+        assert_eq!(a.time_zone.as_str(), "Europe/Berlin");
     }
 
     #[test]

@@ -5,13 +5,14 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, extract::State};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{ApiJson, AppError, AppState};
 use crate::auth::accounts::{self, SignedIn};
 use crate::auth::session::SESSION_TTL_MS;
-use crate::auth::{Organisation, Role, User};
+use crate::auth::{Organisation, User};
 use crate::sync::Caller;
+use remit_core::organisation::{Member, SessionInfo};
 
 pub const COOKIE_NAME: &str = "remit_session";
 
@@ -44,32 +45,16 @@ impl FromRequestParts<AppState> for CurrentSession {
     }
 }
 
-/// `SessionInfo`: who is signed in, in which organisation.
-#[derive(Debug, Serialize)]
-pub struct SessionInfo {
-    pub user: UserInfo,
-    pub organisation: Organisation,
-}
-
-#[derive(Debug, Serialize)]
-pub struct UserInfo {
-    pub id: remit_core::ids::UserId,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-}
-
-impl SessionInfo {
-    pub fn new(user: User, organisation: Organisation) -> Self {
-        Self {
-            user: UserInfo {
-                id: user.id,
-                email: user.email,
-                name: user.name,
-                role: user.role,
-            },
-            organisation,
-        }
+/// `SessionInfo`, as core defines it, for a user and their organisation.
+pub fn session_info(user: User, organisation: Organisation) -> SessionInfo {
+    SessionInfo {
+        user: Member {
+            id: user.id,
+            email: user.email,
+            name: user.name,
+            role: user.role,
+        },
+        organisation,
     }
 }
 
@@ -83,7 +68,7 @@ pub struct Credentials {
 
 /// `GET /api/session`
 pub async fn current(session: CurrentSession) -> Json<SessionInfo> {
-    Json(SessionInfo::new(session.user, session.organisation))
+    Json(session_info(session.user, session.organisation))
 }
 
 /// `POST /api/session`
@@ -122,7 +107,7 @@ pub fn signed_in_response(status: StatusCode, signed_in: SignedIn) -> Response {
         Ok(cookie) => (
             status,
             [(header::SET_COOKIE, cookie)],
-            Json(SessionInfo::new(signed_in.user, signed_in.organisation)),
+            Json(session_info(signed_in.user, signed_in.organisation)),
         )
             .into_response(),
         Err(e) => AppError::Internal(e.to_string()).into_response(),

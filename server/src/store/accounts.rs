@@ -2,6 +2,7 @@
 
 use remit_core::ids::{OrganisationId, UserId};
 use remit_core::money::Currency;
+use remit_core::organisation::TimeZoneName;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -29,7 +30,7 @@ pub async fn insert_organisation(
     )
     .bind(&id)
     .bind(&organisation.name)
-    .bind(&organisation.time_zone)
+    .bind(organisation.time_zone.as_str())
     .bind(organisation.currency.code())
     .bind(now_ms)
     .execute(&mut *conn)
@@ -262,7 +263,8 @@ fn read_organisation(row: &AnyRow, prefix: &str) -> StoreResult<Organisation> {
         id: OrganisationId::parse(&row.try_get::<String, _>(col("id").as_str())?)
             .map_err(|e| StoreError::corrupt("organisation id", e))?,
         name: row.try_get(col("name").as_str())?,
-        time_zone: row.try_get(col("time_zone").as_str())?,
+        time_zone: TimeZoneName::parse(&row.try_get::<String, _>(col("time_zone").as_str())?)
+            .map_err(|e| StoreError::corrupt("organisation time zone", e))?,
         currency: Currency::parse(&row.try_get::<String, _>(col("currency").as_str())?)
             .map_err(|e| StoreError::corrupt("organisation currency", e))?,
     })
