@@ -8,10 +8,7 @@ use super::xml::{Element, Writer};
 use super::{
     EInvoice, Header, ParseError, Party, PrecedingInvoice, StatedTotals, StatedVat, Syntax,
 };
-use crate::document::TaxRounding;
-use crate::document::en16931::{
-    AllowanceCharge, Document, DocumentKind, Line, PayableRounding, Price, PriceBasis, VatClass,
-};
+use crate::document::en16931::{AllowanceCharge, DocumentKind, Line, Price, VatClass};
 use crate::money::Currency;
 
 const RSM: &str = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100";
@@ -162,26 +159,15 @@ pub fn read(root: &Element) -> Result<EInvoice, ParseError> {
         .map(|(i, el)| line(el, i, &mut assumptions))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let document = Document {
-        kind,
-        currency: doc_currency,
-        price_basis: PriceBasis::Net,
-        tax_rounding: TaxRounding::PerDocument,
-        lines,
-        allowances,
-        charges,
-        prepaid: stated.prepaid.unwrap_or_default(),
-        payable_rounding: stated
-            .rounding
-            .map_or(PayableRounding::None, PayableRounding::Stated),
-    };
-    Ok(EInvoice {
+    Ok(EInvoice::read(
         header,
-        document,
+        kind,
+        doc_currency,
+        lines,
+        (allowances, charges),
         stated,
         assumptions,
-        expectation: None,
-    })
+    ))
 }
 
 fn party(el: Option<&Element>) -> Party {

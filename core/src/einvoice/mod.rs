@@ -23,7 +23,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::document::en16931::Document;
+use crate::document::TaxRounding;
+use crate::document::en16931::{
+    AllowanceCharge, Document, DocumentKind, Line, PayableRounding, PriceBasis,
+};
 use crate::money::Currency;
 use crate::tax::TaxCategory;
 
@@ -193,6 +196,41 @@ pub struct EInvoice {
     pub assumptions: Vec<String>,
     /// Set for a fragment of a rule test set.
     pub expectation: Option<Expectation>,
+}
+
+impl EInvoice {
+    /// A document as either reader assembles it: net prices and VAT per document (what EN 16931
+    /// states), the prepaid and rounding amounts as the document states them.
+    fn read(
+        header: Header,
+        kind: DocumentKind,
+        currency: Currency,
+        lines: Vec<Line>,
+        (allowances, charges): (Vec<AllowanceCharge>, Vec<AllowanceCharge>),
+        stated: StatedTotals,
+        assumptions: Vec<String>,
+    ) -> Self {
+        let document = Document {
+            kind,
+            currency,
+            price_basis: PriceBasis::Net,
+            tax_rounding: TaxRounding::PerDocument,
+            lines,
+            allowances,
+            charges,
+            prepaid: stated.prepaid.unwrap_or_default(),
+            payable_rounding: stated
+                .rounding
+                .map_or(PayableRounding::None, PayableRounding::Stated),
+        };
+        Self {
+            header,
+            document,
+            stated,
+            assumptions,
+            expectation: None,
+        }
+    }
 }
 
 /// Reads UBL Invoice, UBL CreditNote, CII CrossIndustryInvoice or a rule test set of fragments of
