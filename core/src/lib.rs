@@ -13,6 +13,8 @@ pub mod customer;
 pub mod document;
 #[cfg(feature = "einvoice")]
 pub mod einvoice;
+#[cfg(test)]
+mod fixtures;
 pub mod ids;
 pub mod ledger;
 pub mod money;

@@ -248,10 +248,17 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{InvoiceLine, TaxRounding};
-    use crate::ids::{CustomerId, InvoiceId, OrganisationId};
-    use crate::money::Currency;
-    use crate::tax::{TaxCategory, TaxRate};
+    use crate::fixtures;
+
+    fn draft() -> InvoiceDraft {
+        fixtures::draft(
+            "NOK",
+            vec![
+                fixtures::line("Net repair", dec!(4), dec!(250), dec!(25)),
+                fixtures::line("Rope", dec!(10), dec!(3.99), dec!(25)),
+            ],
+        )
+    }
     use crate::terms::PaymentTerms;
     use rust_decimal_macros::dec;
 
@@ -265,31 +272,6 @@ mod tests {
                 city: "Bergen".into(),
                 country: "NO".into(),
             },
-        }
-    }
-
-    fn draft() -> InvoiceDraft {
-        let line = |description: &str, quantity, unit_price| InvoiceLine {
-            description: description.into(),
-            quantity,
-            unit_price,
-            tax_category: TaxCategory::S,
-            tax_rate: TaxRate::new(dec!(25)).unwrap(),
-        };
-        InvoiceDraft {
-            id: InvoiceId::parse("019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f").unwrap(),
-            organisation_id: OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap(),
-            customer_id: CustomerId::parse("019a4d5e-0000-7000-8000-000000000002").unwrap(),
-            currency: Currency::parse("NOK").unwrap(),
-            issue_date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-            due_date: NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
-            tax_rounding: TaxRounding::PerDocument,
-            lines: vec![
-                line("Net repair", dec!(4), dec!(250)),
-                line("Rope", dec!(10), dec!(3.99)),
-            ],
-            note: String::new(),
-            version: 3,
         }
     }
 

@@ -108,6 +108,18 @@ pub fn compute(draft: &InvoiceDraft) -> Result<DocumentTotals, ValidationError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures;
+
+    fn line(quantity: Decimal, unit_price: Decimal, rate: Decimal) -> InvoiceLine {
+        fixtures::line("Consulting", quantity, unit_price, rate)
+    }
+
+    fn draft(currency: &str, tax_rounding: TaxRounding, lines: Vec<InvoiceLine>) -> InvoiceDraft {
+        InvoiceDraft {
+            tax_rounding,
+            ..fixtures::draft(currency, lines)
+        }
+    }
     use crate::document::{InvoiceLine, TaxRounding};
     use crate::ids::{CustomerId, InvoiceId, OrganisationId};
     use crate::money::Currency;
@@ -117,31 +129,6 @@ mod tests {
     use proptest::prelude::*;
     use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
-
-    fn line(quantity: Decimal, unit_price: Decimal, rate: Decimal) -> InvoiceLine {
-        InvoiceLine {
-            description: "Consulting".into(),
-            quantity,
-            unit_price,
-            tax_category: TaxCategory::S,
-            tax_rate: TaxRate::new(rate).unwrap(),
-        }
-    }
-
-    fn draft(currency: &str, tax_rounding: TaxRounding, lines: Vec<InvoiceLine>) -> InvoiceDraft {
-        InvoiceDraft {
-            id: InvoiceId::parse("019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f").unwrap(),
-            organisation_id: OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap(),
-            customer_id: CustomerId::parse("019a4d5e-0000-7000-8000-000000000002").unwrap(),
-            currency: Currency::parse(currency).unwrap(),
-            issue_date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-            due_date: NaiveDate::from_ymd_opt(2026, 12, 23).unwrap(),
-            tax_rounding,
-            lines,
-            note: String::new(),
-            version: 0,
-        }
-    }
 
     fn amounts(t: &DocumentTotals) -> (String, String, String) {
         (

@@ -90,38 +90,22 @@ pub fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{InvoiceLine, TaxRounding};
-    use crate::ids::{CustomerId, InvoiceId, OrganisationId};
-    use crate::money::Currency;
-    use crate::sync::{DraftHead, decide_draft_save};
-    use crate::tax::{TaxCategory, TaxRate};
-    use chrono::NaiveDate;
-    use rust_decimal_macros::dec;
-
-    fn line(description: &str) -> InvoiceLine {
-        InvoiceLine {
-            description: description.into(),
-            quantity: dec!(1),
-            unit_price: dec!(10),
-            tax_category: TaxCategory::S,
-            tax_rate: TaxRate::new(dec!(25)).unwrap(),
-        }
-    }
+    use crate::fixtures;
 
     fn draft(version: u64, note: &str, lines: &[&str]) -> InvoiceDraft {
+        let lines = lines
+            .iter()
+            .map(|d| fixtures::line(d, dec!(1), dec!(10), dec!(25)))
+            .collect();
         InvoiceDraft {
-            id: InvoiceId::parse("019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f").unwrap(),
-            organisation_id: OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap(),
-            customer_id: CustomerId::parse("019a4d5e-0000-7000-8000-000000000002").unwrap(),
-            currency: Currency::parse("NOK").unwrap(),
-            issue_date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-            due_date: NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
-            tax_rounding: TaxRounding::PerDocument,
-            lines: lines.iter().map(|d| line(d)).collect(),
             note: note.into(),
             version,
+            ..fixtures::draft("NOK", lines)
         }
     }
+    use crate::ids::InvoiceId;
+    use crate::sync::{DraftHead, decide_draft_save};
+    use rust_decimal_macros::dec;
 
     fn descriptions(d: &InvoiceDraft) -> Vec<&str> {
         d.lines.iter().map(|l| l.description.as_str()).collect()
