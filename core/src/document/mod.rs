@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::customer::Customer;
 use crate::ids::{CustomerId, InvoiceId, OrganisationId};
 use crate::money::Currency;
 use crate::tax::{TaxCategory, TaxRate};
@@ -84,27 +83,6 @@ impl InvoiceLine {
 impl InvoiceDraft {
     pub const MAX_LINES: usize = 100_000;
     pub const MAX_NOTE: usize = 5000;
-
-    /// A new, empty draft for `customer`, issued on `issue_date` (today in the organisation's time zone,
-    /// as the shell computed it), in the customer's currency, due as the customer's terms say.
-    pub fn for_customer(
-        id: InvoiceId,
-        customer: &Customer,
-        issue_date: NaiveDate,
-    ) -> Result<Self, ValidationError> {
-        Ok(Self {
-            id,
-            organisation_id: customer.organisation_id,
-            customer_id: customer.id,
-            currency: customer.currency,
-            issue_date,
-            due_date: customer.terms().due_date(issue_date)?,
-            tax_rounding: TaxRounding::default(),
-            lines: Vec::new(),
-            note: String::new(),
-            version: 0,
-        })
-    }
 
     /// Checks every field and that the totals can be computed exactly; the first broken rule is reported
     /// with its path (`lines[2].unit_price`).

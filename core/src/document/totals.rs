@@ -121,8 +121,6 @@ mod tests {
         }
     }
     use crate::document::{InvoiceLine, TaxRounding};
-    use crate::ids::{CustomerId, InvoiceId, OrganisationId};
-    use crate::money::Currency;
     use crate::money::Rounding;
     use crate::validation::Rule;
     use chrono::NaiveDate;
@@ -246,31 +244,6 @@ mod tests {
         assert_eq!(
             err,
             ValidationError::new("lines[1].quantity", Rule::Overflow)
-        );
-    }
-
-    #[test]
-    fn a_new_draft_takes_currency_and_due_date_from_the_customer() {
-        let customer = crate::customer::Customer {
-            id: CustomerId::parse("019a4d5e-0000-7000-8000-000000000002").unwrap(),
-            organisation_id: OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap(),
-            name: "Acme".into(),
-            email: String::new(),
-            currency: Currency::parse("NOK").unwrap(),
-            payment_terms_days: 14,
-        };
-        let id = InvoiceId::parse("019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f").unwrap();
-        let d = InvoiceDraft::for_customer(
-            id,
-            &customer,
-            NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(),
-        )
-        .unwrap();
-        assert_eq!(d.due_date, NaiveDate::from_ymd_opt(2027, 1, 7).unwrap());
-        assert_eq!(d.currency.code(), "NOK");
-        assert_eq!(
-            (d.customer_id, d.version, d.lines.len()),
-            (customer.id, 0, 0)
         );
     }
 
