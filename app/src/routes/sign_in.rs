@@ -54,16 +54,8 @@ fn SignInForm() -> impl IntoView {
         let navigate = navigate.clone();
         busy.set(true);
         spawn_local(async move {
-            let result = match api::sign_in(&email.get_untracked(), &password.get_untracked()).await
-            {
-                Ok(info) => begin(app, info).await,
-                Err(e) => Err(describe(&e)),
-            };
-            busy.set(false);
-            match result {
-                Ok(()) => navigate("/", NavigateOptions::default()),
-                Err(message) => error.set(Some(message)),
-            }
+            let answer = api::sign_in(&email.get_untracked(), &password.get_untracked()).await;
+            finish(app, answer, busy, error, navigate).await;
         });
     };
 
@@ -140,15 +132,7 @@ fn SetupForm() -> impl IntoView {
         };
         busy.set(true);
         spawn_local(async move {
-            let result = match api::set_up(&form).await {
-                Ok(info) => begin(app, info).await,
-                Err(e) => Err(describe(&e)),
-            };
-            busy.set(false);
-            match result {
-                Ok(()) => navigate("/", NavigateOptions::default()),
-                Err(message) => error.set(Some(message)),
-            }
+            finish(app, api::set_up(&form).await, busy, error, navigate).await;
         });
     };
 
@@ -211,6 +195,26 @@ fn SetupForm() -> impl IntoView {
 
 /// Takes in a successful sign-in: stores the session (keeping this account's local data and outbox)
 /// and restarts sync. Refused when another account's changes still wait to sync on this device.
+/// Ends a sign-in or a setup: with the server's session, starts it on this device and opens the app;
+/// otherwise says why not.
+async fn finish(
+    app: AppState,
+    answer: Result<SessionInfo, ApiError>,
+    busy: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    navigate: impl Fn(&str, NavigateOptions),
+) {
+    let result = match answer {
+        Ok(info) => begin(app, info).await,
+        Err(e) => Err(describe(&e)),
+    };
+    busy.set(false);
+    match result {
+        Ok(()) => navigate("/", NavigateOptions::default()),
+        Err(message) => error.set(Some(message)),
+    }
+}
+
 async fn begin(app: AppState, info: SessionInfo) -> Result<(), String> {
     let store = app.store();
     match store.begin_session(&info).await {
