@@ -86,6 +86,26 @@ entity_id!(
     PaymentId
 );
 entity_id!(
+    /// Money returned to a customer out of their credit.
+    RefundId
+);
+entity_id!(
+    /// A customer's dispute of an invoice.
+    DisputeId
+);
+entity_id!(
+    /// A catalogue item: a product or service with its usual price and tax.
+    ItemId
+);
+entity_id!(
+    /// A block of document numbers leased to a device for issuing offline.
+    LeaseId
+);
+entity_id!(
+    /// A situation the server recorded but a person must look at (see `receivables::exception`).
+    ExceptionId
+);
+entity_id!(
     /// One installation of the app (a browser profile): the author of an outbox of mutations.
     ClientId
 );

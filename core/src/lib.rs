@@ -9,6 +9,7 @@
 //! test suite if a dependency on tokio, sqlx, wasm-bindgen, js-sys, web-sys or getrandom ever creeps in.
 
 pub mod access;
+pub mod catalogue;
 pub mod customer;
 pub mod document;
 #[cfg(feature = "einvoice")]
@@ -21,6 +22,7 @@ pub mod money;
 pub mod numbering;
 pub mod organisation;
 pub mod receivables;
+pub mod settings;
 pub mod sync;
 pub mod tax;
 pub mod terms;

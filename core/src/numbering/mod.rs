@@ -4,6 +4,9 @@
 //! rules allow separate series). Drafts consume no number; a number once issued stays on record, even
 //! when its document is voided. A device that issues offline leases a block of its own series' numbers.
 
+pub mod lease;
+pub mod report;
+
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -137,6 +140,26 @@ impl NumberSeries {
     }
 }
 
+impl NumberSeries {
+    /// The sequence number of `number` if it belongs to this series' sequence for `date`.
+    pub fn sequence_of(&self, date: NaiveDate, number: &InvoiceNumber) -> Option<u64> {
+        let mut stem = self.prefix.clone();
+        if let Some(branch) = &self.branch {
+            stem.push('-');
+            stem.push_str(branch);
+        }
+        if self.yearly {
+            stem.push_str(&format!("-{}", date.year()));
+        }
+        stem.push('-');
+        let digits = number.as_str().strip_prefix(&stem)?;
+        if digits.len() < usize::from(self.width) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok().filter(|n| *n > 0)
+    }
+}
+
 /// Issue dates never go backwards within a series: a document may not be dated before the last one
 /// numbered in it (numbers and dates must tell the same order to a tax auditor).
 pub fn check_issue_date(
@@ -237,6 +260,22 @@ mod tests {
             series(None).format(d("2026-03-01"), 0).unwrap_err().field,
             "sequence"
         );
+    }
+
+    #[test]
+    fn a_number_is_read_back_into_its_sequence() {
+        let date = d("2026-03-01");
+        let number = series(Some("L7")).format(date, 123).unwrap();
+        assert_eq!(series(Some("L7")).sequence_of(date, &number), Some(123));
+        assert_eq!(series(Some("L8")).sequence_of(date, &number), None);
+        assert_eq!(
+            series(Some("L7")).sequence_of(d("2027-01-01"), &number),
+            None
+        );
+        for foreign in ["INV-L7-2026-12", "INV-L7-2026-00000x", "INV-L7-2026-000000"] {
+            let n = InvoiceNumber::parse(foreign).unwrap();
+            assert_eq!(series(Some("L7")).sequence_of(date, &n), None, "{foreign}");
+        }
     }
 
     #[test]

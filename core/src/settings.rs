@@ -1,0 +1,205 @@
+//! An organisation's settings: who it is on its documents, how documents are numbered, the tax rates and
+//! terms it offers, how it chases late payers, and which period is closed.
+//!
+//! Settings are edited like drafts: they carry the server's version, and an edit based on an older
+//! version from another device is a conflict rather than a silent overwrite.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::document::issue::{Address, Party};
+use crate::ids::OrganisationId;
+use crate::numbering::{DocumentType, NumberSeries};
+use crate::receivables::dunning::DunningSchedule;
+use crate::tax::{TaxCategory, TaxRate};
+use crate::terms::PaymentTerms;
+use crate::validation::{Rule, ValidationError, required_text};
+
+/// A tax rate the editor offers by name ("Standard 19 %").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxRateOption {
+    pub name: String,
+    pub category: TaxCategory,
+    pub rate: TaxRate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub organisation_id: OrganisationId,
+    /// The seller (BG-4) as printed on every document.
+    pub seller: Party,
+    pub invoice_series: NumberSeries,
+    pub credit_note_series: NumberSeries,
+    pub tax_rates: Vec<TaxRateOption>,
+    /// Terms of new customers.
+    pub terms: PaymentTerms,
+    pub dunning: DunningSchedule,
+    /// Documents dated on or before this day belong to a closed period (the month is closed).
+    #[serde(default)]
+    pub period_locked_until: Option<NaiveDate>,
+    /// The server's version these settings are based on (0 before the first save).
+    #[serde(default)]
+    pub version: u64,
+}
+
+impl Settings {
+    pub const MAX_TAX_RATES: usize = 50;
+
+    /// What a new organisation starts with: its name as seller (the address still to be filled in),
+    /// yearly series `INV-2026-000001` and `CN-2026-000001`, net 30, the default dunning schedule.
+    pub fn initial(organisation_id: OrganisationId, name: &str) -> Self {
+        let series = |document_type, prefix: &str| NumberSeries {
+            document_type,
+            prefix: prefix.into(),
+            yearly: true,
+            branch: None,
+            width: 6,
+        };
+        Self {
+            organisation_id,
+            seller: Party {
+                name: name.to_owned(),
+                tax_id: String::new(),
+                address: Address::default(),
+            },
+            invoice_series: series(DocumentType::Invoice, "INV"),
+            credit_note_series: series(DocumentType::CreditNote, "CN"),
+            tax_rates: Vec::new(),
+            terms: PaymentTerms::Net { days: 30 },
+            dunning: DunningSchedule::default(),
+            period_locked_until: None,
+            version: 0,
+        }
+    }
+
+    /// Checks every field that can be saved. The seller's address may stay incomplete until the first
+    /// document is issued (issuing checks the full party).
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        required_text("seller.name", &self.seller.name, 200)?;
+        for (field, series, kind) in [
+            (
+                "invoice_series",
+                &self.invoice_series,
+                DocumentType::Invoice,
+            ),
+            (
+                "credit_note_series",
+                &self.credit_note_series,
+                DocumentType::CreditNote,
+            ),
+        ] {
+            series.validate().map_err(|e| e.within(field))?;
+            if series.document_type != kind || series.branch.is_some() {
+                return Err(ValidationError::new(
+                    format!("{field}.document_type"),
+                    Rule::Matches {
+                        expected: format!(
+                            "a {kind:?} series without a branch (device series are leased)"
+                        )
+                        .to_lowercase(),
+                    },
+                ));
+            }
+        }
+        if self.invoice_series.prefix == self.credit_note_series.prefix {
+            return Err(ValidationError::new(
+                "credit_note_series.prefix",
+                Rule::Matches {
+                    expected: "different from the invoice series' prefix".into(),
+                },
+            ));
+        }
+        if self.tax_rates.len() > Self::MAX_TAX_RATES {
+            return Err(ValidationError::new(
+                "tax_rates",
+                Rule::Range {
+                    min: "0".into(),
+                    max: Self::MAX_TAX_RATES.to_string(),
+                },
+            ));
+        }
+        for (i, option) in self.tax_rates.iter().enumerate() {
+            required_text("name", &option.name, 100)
+                .map_err(|e| e.within(&format!("tax_rates[{i}]")))?;
+            if option.category.requires_zero_rate() && !option.rate.percent().is_zero() {
+                return Err(ValidationError::new(
+                    format!("tax_rates[{i}].rate"),
+                    Rule::Matches {
+                        expected: format!("0 for VAT category {}", option.category),
+                    },
+                ));
+            }
+        }
+        self.terms.validate()?;
+        self.dunning.validate().map_err(|e| e.within("dunning"))?;
+        Ok(())
+    }
+
+    /// Whether `date` falls in the closed period.
+    pub fn is_locked(&self, date: NaiveDate) -> bool {
+        self.period_locked_until.is_some_and(|until| date <= until)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    fn org() -> OrganisationId {
+        OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap()
+    }
+
+    #[test]
+    fn a_new_organisation_starts_with_valid_settings() {
+        let settings = Settings::initial(org(), "Nordlys AS");
+        assert_eq!(settings.validate(), Ok(()));
+        let date = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(
+            settings.invoice_series.format(date, 1).unwrap().as_str(),
+            "INV-2026-000001"
+        );
+    }
+
+    #[test]
+    fn settings_name_the_field_that_breaks_a_rule() {
+        type Edit = fn(&mut Settings);
+        let cases: [(Edit, &str); 5] = [
+            (|s| s.seller.name.clear(), "seller.name"),
+            (|s| s.invoice_series.width = 0, "invoice_series.width"),
+            (
+                |s| s.credit_note_series.prefix = "INV".into(),
+                "credit_note_series.prefix",
+            ),
+            (
+                |s| s.invoice_series.branch = Some("L1".into()),
+                "invoice_series.document_type",
+            ),
+            (
+                |s| {
+                    s.tax_rates.push(TaxRateOption {
+                        name: "Exempt".into(),
+                        category: TaxCategory::E,
+                        rate: TaxRate::new(Decimal::new(19, 0)).unwrap(),
+                    })
+                },
+                "tax_rates[0].rate",
+            ),
+        ];
+        for (edit, field) in cases {
+            let mut settings = Settings::initial(org(), "Nordlys AS");
+            edit(&mut settings);
+            assert_eq!(settings.validate().unwrap_err().field, field);
+        }
+    }
+
+    #[test]
+    fn the_closed_period_includes_its_last_day() {
+        let mut settings = Settings::initial(org(), "Nordlys AS");
+        let day = |d| NaiveDate::from_ymd_opt(2026, 10, d).unwrap();
+        assert!(!settings.is_locked(day(31)));
+        settings.period_locked_until = Some(day(31));
+        assert!(settings.is_locked(day(31)));
+        assert!(!settings.is_locked(day(31).succ_opt().unwrap()));
+    }
+}
