@@ -202,8 +202,10 @@ pub fn for_account_entry(
         _ => Bank,
     };
     match entry.kind {
+        // A void is posted with its invoice's document journal, reversed.
         EntryKind::Invoice
         | EntryKind::CreditNote
+        | EntryKind::Void
         | EntryKind::Allocation
         | EntryKind::AllocationReversal => {
             return Ok(None);

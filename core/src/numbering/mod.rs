@@ -71,6 +71,12 @@ impl InvoiceNumber {
     }
 }
 
+impl std::fmt::Display for InvoiceNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl TryFrom<String> for InvoiceNumber {
     type Error = ValidationError;
     fn try_from(s: String) -> Result<Self, Self::Error> {

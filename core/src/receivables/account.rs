@@ -2,7 +2,7 @@
 //! leave. Nothing is ever edited: a wrong allocation is corrected by a reversal entry.
 //!
 //! The balance of a customer in a currency is
-//! invoices + fee invoices − credit notes − payments − discounts taken − write-offs + refunds,
+//! invoices + fee invoices − credit notes − payments − discounts taken − write-offs − voids + refunds,
 //! and always equals the sum of the open items less the unapplied credit.
 
 use std::collections::BTreeMap;
@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::allocation::{AllocationPlan, Instruction, allocate};
 use super::{ItemRef, OpenItem};
+use crate::ids::InvoiceId;
 use crate::money::{Currency, Money};
 use crate::validation::{Rule, ValidationError};
 
@@ -32,6 +33,8 @@ pub enum EntryKind {
     AllocationReversal,
     /// A discount taken with a reversed allocation, owed again.
     DiscountReversal,
+    /// What was still open on an invoice when it was voided: no longer owed.
+    Void,
 }
 
 impl EntryKind {
@@ -46,7 +49,8 @@ impl EntryKind {
             EntryKind::CreditNote
             | EntryKind::Payment
             | EntryKind::DiscountTaken
-            | EntryKind::WriteOff => -1,
+            | EntryKind::WriteOff
+            | EntryKind::Void => -1,
             EntryKind::Allocation | EntryKind::AllocationReversal => 0,
         }
     }
@@ -331,6 +335,104 @@ impl Account {
             Some(method),
         );
         Ok(())
+    }
+
+    /// Records a refund that was paid out whatever the customer's credit: money that has left is a fact.
+    /// Returns the part that exceeded the credit (zero when none); the account then shows it as owed.
+    pub fn record_refund(
+        &mut self,
+        reference: &str,
+        date: NaiveDate,
+        amount: Money,
+        method: PaymentMethod,
+    ) -> Result<Money, ValidationError> {
+        if amount.amount() <= rust_decimal::Decimal::ZERO {
+            return Err(ValidationError::new("amount", Rule::Positive));
+        }
+        let credit = self.unapplied(amount.currency());
+        let left = credit.checked_sub(amount)?;
+        let excess = if left.amount().is_sign_negative() {
+            Money::zero(amount.currency()).checked_sub(left)?
+        } else {
+            Money::zero(amount.currency())
+        };
+        self.unapplied.insert(amount.currency(), left);
+        self.push(
+            date,
+            reference,
+            EntryKind::Refund,
+            amount,
+            None,
+            Some(method),
+        );
+        Ok(excess)
+    }
+
+    /// Voids an invoice: money allocated to it returns to unapplied credit (a payment never disappears
+    /// with the invoice it paid), and what is open on each instalment is no longer owed. Returns the
+    /// amount taken off the balance.
+    pub fn void(
+        &mut self,
+        reference: &str,
+        date: NaiveDate,
+        invoice: InvoiceId,
+    ) -> Result<Money, ValidationError> {
+        let mine = |e: &Entry| e.item.is_some_and(|i| i.invoice_id == invoice);
+        let first = self
+            .items
+            .iter()
+            .find(|i| i.item.invoice_id == invoice)
+            .ok_or_else(|| ValidationError::new("invoice_id", Rule::Required))?;
+        let currency = first.amount.currency();
+        let allocations: Vec<u64> = self
+            .entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::Allocation && mine(e))
+            .filter(|e| !self.entries.iter().any(|r| r.reverses == Some(e.seq)))
+            .map(|e| e.seq)
+            .collect();
+        for seq in allocations {
+            self.reverse_allocation(reference, date, seq)?;
+        }
+        let mut voided = Money::zero(currency);
+        let mut closed = Vec::new();
+        for item in self
+            .items
+            .iter_mut()
+            .filter(|i| i.item.invoice_id == invoice)
+        {
+            if !item.open.is_zero() {
+                closed.push((item.item, item.open));
+                voided = voided.checked_add(item.open)?;
+                item.open = Money::zero(currency);
+            }
+        }
+        for (item, open) in closed {
+            self.push(date, reference, EntryKind::Void, open, Some(item), None);
+        }
+        Ok(voided)
+    }
+
+    /// Marks an invoice's instalments as disputed (dunning pauses) or no longer disputed.
+    pub fn set_disputed(
+        &mut self,
+        invoice: InvoiceId,
+        disputed: bool,
+    ) -> Result<(), ValidationError> {
+        let mut found = false;
+        for item in self
+            .items
+            .iter_mut()
+            .filter(|i| i.item.invoice_id == invoice)
+        {
+            item.disputed = disputed;
+            found = true;
+        }
+        if found {
+            Ok(())
+        } else {
+            Err(ValidationError::new("invoice_id", Rule::Required))
+        }
     }
 
     /// Writes off (part of) an open item as bad debt.

@@ -12,8 +12,12 @@ pub mod account;
 pub mod aging;
 pub mod allocation;
 pub mod credit_limit;
+pub mod dispute;
 pub mod dunning;
+pub mod events;
+pub mod exception;
 pub mod late_fee;
+pub mod payment;
 pub mod statement;
 
 use chrono::NaiveDate;
