@@ -54,6 +54,8 @@ fn customer(name: &str) -> Customer {
         email: String::new(),
         currency: Currency::parse("NOK").unwrap(),
         payment_terms_days: 14,
+        tax_id: String::new(),
+        address: Default::default(),
     }
 }
 

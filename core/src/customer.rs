@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::document::issue::{Address, Party};
 use crate::ids::{CustomerId, OrganisationId};
 use crate::money::Currency;
 use crate::terms::PaymentTerms;
@@ -19,6 +20,12 @@ pub struct Customer {
     pub currency: Currency,
     /// Days from the invoice date to the due date for new invoices (net N).
     pub payment_terms_days: u16,
+    /// VAT identifier (BT-48), empty when the customer has none.
+    #[serde(default)]
+    pub tax_id: String,
+    /// Postal address (BG-8); its country may stay empty for a customer in the seller's country.
+    #[serde(default)]
+    pub address: Address,
 }
 
 impl Customer {
@@ -30,6 +37,20 @@ impl Customer {
     pub fn terms(&self) -> PaymentTerms {
         PaymentTerms::Net {
             days: self.payment_terms_days,
+        }
+    }
+
+    /// The buyer (BG-7) as an issued document prints it. A customer without a country is taken to be in
+    /// the seller's country, the common case of a domestic customer entered with a name only.
+    pub fn as_buyer(&self, seller: &Party) -> Party {
+        let mut address = self.address.clone();
+        if address.country.is_empty() {
+            address.country = seller.address.country.clone();
+        }
+        Party {
+            name: self.name.clone(),
+            tax_id: self.tax_id.clone(),
+            address,
         }
     }
 
@@ -66,6 +87,8 @@ mod tests {
             email: "ap@acme.example".into(),
             currency: Currency::parse("EUR").unwrap(),
             payment_terms_days: 30,
+            tax_id: String::new(),
+            address: Default::default(),
         }
     }
 

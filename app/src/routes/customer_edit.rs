@@ -61,6 +61,8 @@ fn CustomerForm(customer: Option<Customer>) -> impl IntoView {
     };
     let is_new = customer.is_none();
     let id = customer.as_ref().map(|c| c.id);
+    // Fields this form does not edit are carried over, so saving never blanks them.
+    let kept = customer.clone();
     let name = RwSignal::new(
         customer
             .as_ref()
@@ -109,6 +111,8 @@ fn CustomerForm(customer: Option<Customer>) -> impl IntoView {
             email: email.get_untracked().trim().to_owned(),
             currency: Currency::parse(&currency.get_untracked())?,
             payment_terms_days,
+            tax_id: kept.as_ref().map(|c| c.tax_id.clone()).unwrap_or_default(),
+            address: kept.as_ref().map(|c| c.address.clone()).unwrap_or_default(),
         };
         customer.validate()?;
         Ok(customer)

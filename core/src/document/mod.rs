@@ -3,6 +3,7 @@
 
 pub mod en16931;
 pub mod issue;
+pub mod issued;
 pub mod totals;
 
 use chrono::NaiveDate;

@@ -181,6 +181,8 @@ mod tests {
             email: String::new(),
             currency: Currency::parse("EUR").unwrap(),
             payment_terms_days: 14,
+            tax_id: String::new(),
+            address: Default::default(),
         }
     }
 

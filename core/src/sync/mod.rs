@@ -8,6 +8,7 @@
 //!   over pulled changes.
 
 pub mod client;
+pub mod decide;
 pub mod merge;
 pub mod mutation;
 pub mod protocol;

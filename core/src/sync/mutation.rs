@@ -9,10 +9,17 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::catalogue::Item;
 use crate::customer::Customer;
 use crate::document::InvoiceDraft;
+use crate::document::issued::{IssueCreditNote, IssueInvoice, VoidInvoice};
 use crate::ids::{ClientId, InvoiceId, OrganisationId};
+use crate::numbering::lease::{ReturnLease, TakeLease};
 use crate::organisation::Role;
+use crate::receivables::dispute::{OpenDispute, ResolveDispute};
+use crate::receivables::exception::ResolveException;
+use crate::receivables::payment::{RecordPayment, RefundPayment};
+use crate::settings::Settings;
 use crate::sync::protocol::{EntityKind, Mutation, MutationStatus};
 use crate::validation::{Rule, ValidationError};
 
@@ -52,7 +59,7 @@ impl MutationError {
         }
     }
 
-    fn conflict(message: &str) -> Self {
+    pub(crate) fn conflict(message: &str) -> Self {
         Self {
             kind: MutationErrorKind::Conflict,
             field: None,
@@ -102,6 +109,30 @@ pub enum Command {
     SaveDraft(InvoiceDraft),
     /// `invoice_draft.delete`: discard a draft; `version` as for a save.
     DeleteDraft(DraftRef),
+    /// `item.upsert`: create a catalogue item or replace it.
+    UpsertItem(Item),
+    /// `settings.save`: replace the organisation's settings (owners only); `version` as for a draft.
+    SaveSettings(Settings),
+    /// `number_lease.take`: lease a block of the device's own series, to issue offline.
+    TakeLease(TakeLease),
+    /// `number_lease.return`: hand back a lease's unused numbers.
+    ReturnLease(ReturnLease),
+    /// `invoice.issue`: issue a draft under the server's next number or a leased one.
+    IssueInvoice(IssueInvoice),
+    /// `invoice.void`: void an issued invoice (money paid on it becomes customer credit).
+    VoidInvoice(VoidInvoice),
+    /// `credit_note.issue`: correct an issued invoice, fully or by line.
+    IssueCreditNote(IssueCreditNote),
+    /// `payment.record`: money received, with where it should go.
+    RecordPayment(RecordPayment),
+    /// `payment.refund`: customer credit paid back.
+    RefundPayment(RefundPayment),
+    /// `dispute.open`: a customer contests an invoice; its reminders pause.
+    OpenDispute(OpenDispute),
+    /// `dispute.resolve`: the dispute's outcome.
+    ResolveDispute(ResolveDispute),
+    /// `exception.resolve`: a person settled an exception item.
+    ResolveException(ResolveException),
 }
 
 /// The arguments of `invoice_draft.delete`.
@@ -112,67 +143,78 @@ pub struct DraftRef {
     pub version: u64,
 }
 
+/// Each command's wire name, its arguments' type, and the record it changes. One table, so a command
+/// cannot be added with a name but without a decoder, or the reverse.
+macro_rules! commands {
+    ($( $variant:ident($args:ty) = $name:literal, $const:ident, $kind:ident, |$a:ident| $id:expr, |$o:ident| $org:expr; )*) => {
+        impl Command {
+            $( pub const $const: &'static str = $name; )*
+
+            /// Every mutation name this build knows.
+            pub const NAMES: &'static [&'static str] = &[$($name),*];
+
+            pub fn name(&self) -> &'static str {
+                match self { $( Command::$variant(_) => $name, )* }
+            }
+
+            /// The record this command changes.
+            pub fn target(&self) -> (EntityKind, Uuid) {
+                match self { $( Command::$variant($a) => (EntityKind::$kind, $id), )* }
+            }
+
+            fn organisation_id(&self) -> OrganisationId {
+                match self { $( Command::$variant($o) => $org, )* }
+            }
+
+            fn args_json(&self) -> Result<serde_json::Value, serde_json::Error> {
+                match self { $( Command::$variant(a) => serde_json::to_value(a), )* }
+            }
+
+            /// Reads a mutation's arguments. A malformed argument is an error naming its path.
+            pub fn decode(mutation: &Mutation) -> Result<Command, MutationError> {
+                match mutation.name.as_str() {
+                    $( $name => args::<$args>(&mutation.args).map(Command::$variant), )*
+                    other => Err(MutationError {
+                        kind: MutationErrorKind::UnknownMutation,
+                        field: Some("name".into()),
+                        message: format!("name: unknown mutation {other:?}"),
+                    }),
+                }
+            }
+        }
+    };
+}
+
+commands! {
+    UpsertCustomer(Customer) = "customer.upsert", UPSERT_CUSTOMER, Customer, |c| c.id.as_uuid(), |c| c.organisation_id;
+    SaveDraft(InvoiceDraft) = "invoice_draft.save", SAVE_DRAFT, InvoiceDraft, |d| d.id.as_uuid(), |d| d.organisation_id;
+    DeleteDraft(DraftRef) = "invoice_draft.delete", DELETE_DRAFT, InvoiceDraft, |r| r.id.as_uuid(), |r| r.organisation_id;
+    UpsertItem(Item) = "item.upsert", UPSERT_ITEM, Item, |i| i.id.as_uuid(), |i| i.organisation_id;
+    SaveSettings(Settings) = "settings.save", SAVE_SETTINGS, Settings, |s| s.organisation_id.as_uuid(), |s| s.organisation_id;
+    TakeLease(TakeLease) = "number_lease.take", TAKE_LEASE, NumberLease, |l| l.id.as_uuid(), |l| l.organisation_id;
+    ReturnLease(ReturnLease) = "number_lease.return", RETURN_LEASE, NumberLease, |l| l.id.as_uuid(), |l| l.organisation_id;
+    IssueInvoice(IssueInvoice) = "invoice.issue", ISSUE_INVOICE, Invoice, |i| i.invoice_id.as_uuid(), |i| i.draft.organisation_id;
+    VoidInvoice(VoidInvoice) = "invoice.void", VOID_INVOICE, Invoice, |v| v.invoice_id.as_uuid(), |v| v.organisation_id;
+    IssueCreditNote(IssueCreditNote) = "credit_note.issue", ISSUE_CREDIT_NOTE, CreditNote, |c| c.credit_note_id.as_uuid(), |c| c.organisation_id;
+    RecordPayment(RecordPayment) = "payment.record", RECORD_PAYMENT, Payment, |p| p.id.as_uuid(), |p| p.organisation_id;
+    RefundPayment(RefundPayment) = "payment.refund", REFUND_PAYMENT, Refund, |r| r.id.as_uuid(), |r| r.organisation_id;
+    OpenDispute(OpenDispute) = "dispute.open", OPEN_DISPUTE, Dispute, |d| d.id.as_uuid(), |d| d.organisation_id;
+    ResolveDispute(ResolveDispute) = "dispute.resolve", RESOLVE_DISPUTE, Dispute, |d| d.id.as_uuid(), |d| d.organisation_id;
+    ResolveException(ResolveException) = "exception.resolve", RESOLVE_EXCEPTION, Exception, |e| e.id.as_uuid(), |e| e.organisation_id;
+}
+
 impl Command {
-    pub const UPSERT_CUSTOMER: &'static str = "customer.upsert";
-    pub const SAVE_DRAFT: &'static str = "invoice_draft.save";
-    pub const DELETE_DRAFT: &'static str = "invoice_draft.delete";
-
-    pub fn name(&self) -> &'static str {
-        match self {
-            Command::UpsertCustomer(_) => Self::UPSERT_CUSTOMER,
-            Command::SaveDraft(_) => Self::SAVE_DRAFT,
-            Command::DeleteDraft(_) => Self::DELETE_DRAFT,
-        }
-    }
-
-    /// The record this command changes.
-    pub fn target(&self) -> (EntityKind, Uuid) {
-        match self {
-            Command::UpsertCustomer(c) => (EntityKind::Customer, c.id.as_uuid()),
-            Command::SaveDraft(d) => (EntityKind::InvoiceDraft, d.id.as_uuid()),
-            Command::DeleteDraft(r) => (EntityKind::InvoiceDraft, r.id.as_uuid()),
-        }
-    }
-
-    fn organisation_id(&self) -> OrganisationId {
-        match self {
-            Command::UpsertCustomer(c) => c.organisation_id,
-            Command::SaveDraft(d) => d.organisation_id,
-            Command::DeleteDraft(r) => r.organisation_id,
-        }
-    }
-
     /// The wire form, with the id the client's outbox assigns.
     pub fn to_mutation(&self, id: u64) -> Mutation {
-        let args = match self {
-            Command::UpsertCustomer(c) => serde_json::to_value(c),
-            Command::SaveDraft(d) => serde_json::to_value(d),
-            Command::DeleteDraft(r) => serde_json::to_value(r),
-        }
-        .unwrap_or(serde_json::Value::Null);
         Mutation {
             id,
             name: self.name().to_owned(),
-            args,
+            args: self.args_json().unwrap_or(serde_json::Value::Null),
         }
     }
 
-    /// Reads a mutation's arguments. A malformed argument is an error naming its path.
-    pub fn decode(mutation: &Mutation) -> Result<Command, MutationError> {
-        match mutation.name.as_str() {
-            Self::UPSERT_CUSTOMER => args(&mutation.args).map(Command::UpsertCustomer),
-            Self::SAVE_DRAFT => args(&mutation.args).map(Command::SaveDraft),
-            Self::DELETE_DRAFT => args(&mutation.args).map(Command::DeleteDraft),
-            other => Err(MutationError {
-                kind: MutationErrorKind::UnknownMutation,
-                field: Some("name".into()),
-                message: format!("name: unknown mutation {other:?}"),
-            }),
-        }
-    }
-
-    /// Checks that the caller's role may change records, that the command stays inside the caller's
-    /// organisation, and the command's own rules.
+    /// Checks that the caller's role may change records (settings: owners only), that the command
+    /// stays inside the caller's organisation, and the command's own rules.
     pub fn check(&self, caller: OrganisationId, role: Role) -> Result<(), MutationError> {
         if !role.may_write() {
             return Err(MutationError {
@@ -184,6 +226,13 @@ impl Command {
                 ),
             });
         }
+        if matches!(self, Command::SaveSettings(_)) && role != Role::Owner {
+            return Err(MutationError {
+                kind: MutationErrorKind::Forbidden,
+                field: None,
+                message: "only an owner can change the organisation's settings".into(),
+            });
+        }
         if self.organisation_id() != caller {
             return Err(MutationError::forbidden(
                 "organisation_id",
@@ -193,7 +242,18 @@ impl Command {
         match self {
             Command::UpsertCustomer(c) => c.validate(),
             Command::SaveDraft(d) => d.validate(),
-            Command::DeleteDraft(_) => Ok(()),
+            Command::DeleteDraft(_) | Command::ReturnLease(_) => Ok(()),
+            Command::UpsertItem(i) => i.validate(),
+            Command::SaveSettings(s) => s.validate(),
+            Command::TakeLease(l) => l.validate(),
+            Command::IssueInvoice(i) => i.validate(),
+            Command::VoidInvoice(v) => v.validate(),
+            Command::IssueCreditNote(c) => c.validate(),
+            Command::RecordPayment(p) => p.validate(),
+            Command::RefundPayment(r) => r.validate(),
+            Command::OpenDispute(d) => d.validate(),
+            Command::ResolveDispute(d) => d.validate(),
+            Command::ResolveException(e) => e.validate(),
         }
         .map_err(MutationError::invalid)
     }

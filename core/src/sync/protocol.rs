@@ -4,17 +4,28 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::catalogue::Item;
 use crate::customer::Customer;
 use crate::document::InvoiceDraft;
+use crate::document::issued::{CreditNote, Invoice};
 use crate::ids::ClientId;
+use crate::numbering::lease::NumberLease;
+use crate::receivables::dispute::Dispute;
+use crate::receivables::exception::ExceptionItem;
+use crate::receivables::payment::{Payment, RefundPayment};
+use crate::settings::Settings;
 use crate::sync::mutation::MutationError;
 
 /// The protocol version this build speaks.
-pub const PROTOCOL_VERSION: u32 = 1;
+///
+/// - 1: customers and invoice drafts.
+/// - 2: adds items, settings, issue (server or leased numbers), void, credit notes, payments, refunds,
+///   disputes, exception items and number leases. Version 1 mutations mean the same in version 2.
+pub const PROTOCOL_VERSION: u32 = 2;
 
-/// The versions a server of this build accepts in a push: the current one and the previous one (once
-/// there is one), so a laptop that was offline across an upgrade can still push its queue.
-pub const ACCEPTED_PROTOCOL_VERSIONS: &[u32] = &[PROTOCOL_VERSION];
+/// The versions a server of this build accepts in a push: the current one and the previous one,
+/// so a laptop that was offline across an upgrade can still push its queue.
+pub const ACCEPTED_PROTOCOL_VERSIONS: &[u32] = &[PROTOCOL_VERSION, PROTOCOL_VERSION - 1];
 
 /// One queued change, as the client recorded it. `id` increases by one per client; `args` stays raw JSON
 /// until [`crate::sync::Command::decode`] reads it, so that a malformed mutation can be rejected on its
@@ -88,6 +99,52 @@ pub struct PullRequest {
 pub enum EntityKind {
     Customer,
     InvoiceDraft,
+    Item,
+    Settings,
+    Invoice,
+    CreditNote,
+    Payment,
+    Refund,
+    Dispute,
+    Exception,
+    NumberLease,
+}
+
+impl EntityKind {
+    pub const ALL: [EntityKind; 11] = [
+        EntityKind::Customer,
+        EntityKind::InvoiceDraft,
+        EntityKind::Item,
+        EntityKind::Settings,
+        EntityKind::Invoice,
+        EntityKind::CreditNote,
+        EntityKind::Payment,
+        EntityKind::Refund,
+        EntityKind::Dispute,
+        EntityKind::Exception,
+        EntityKind::NumberLease,
+    ];
+
+    /// The word the wire and the database use.
+    pub fn name(self) -> &'static str {
+        match self {
+            EntityKind::Customer => "customer",
+            EntityKind::InvoiceDraft => "invoice_draft",
+            EntityKind::Item => "item",
+            EntityKind::Settings => "settings",
+            EntityKind::Invoice => "invoice",
+            EntityKind::CreditNote => "credit_note",
+            EntityKind::Payment => "payment",
+            EntityKind::Refund => "refund",
+            EntityKind::Dispute => "dispute",
+            EntityKind::Exception => "exception",
+            EntityKind::NumberLease => "number_lease",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
 }
 
 /// A record as the server holds it.
@@ -96,6 +153,16 @@ pub enum EntityKind {
 pub enum Record {
     Customer(Customer),
     InvoiceDraft(InvoiceDraft),
+    Item(Item),
+    /// The organisation's settings; their id is the organisation's.
+    Settings(Box<Settings>),
+    Invoice(Box<Invoice>),
+    CreditNote(Box<CreditNote>),
+    Payment(Payment),
+    Refund(RefundPayment),
+    Dispute(Dispute),
+    Exception(ExceptionItem),
+    NumberLease(NumberLease),
 }
 
 impl Record {
@@ -103,6 +170,15 @@ impl Record {
         match self {
             Record::Customer(_) => EntityKind::Customer,
             Record::InvoiceDraft(_) => EntityKind::InvoiceDraft,
+            Record::Item(_) => EntityKind::Item,
+            Record::Settings(_) => EntityKind::Settings,
+            Record::Invoice(_) => EntityKind::Invoice,
+            Record::CreditNote(_) => EntityKind::CreditNote,
+            Record::Payment(_) => EntityKind::Payment,
+            Record::Refund(_) => EntityKind::Refund,
+            Record::Dispute(_) => EntityKind::Dispute,
+            Record::Exception(_) => EntityKind::Exception,
+            Record::NumberLease(_) => EntityKind::NumberLease,
         }
     }
 
@@ -110,6 +186,15 @@ impl Record {
         match self {
             Record::Customer(c) => c.id.as_uuid(),
             Record::InvoiceDraft(d) => d.id.as_uuid(),
+            Record::Item(i) => i.id.as_uuid(),
+            Record::Settings(s) => s.organisation_id.as_uuid(),
+            Record::Invoice(i) => i.id.as_uuid(),
+            Record::CreditNote(c) => c.id.as_uuid(),
+            Record::Payment(p) => p.received.id.as_uuid(),
+            Record::Refund(r) => r.id.as_uuid(),
+            Record::Dispute(d) => d.opened.id.as_uuid(),
+            Record::Exception(e) => e.id.as_uuid(),
+            Record::NumberLease(l) => l.id.as_uuid(),
         }
     }
 }

@@ -356,6 +356,8 @@ pub fn customer(organisation: OrganisationId, name: &str) -> Customer {
         email: "ap@customer.example".into(),
         currency: Currency::parse("EUR").unwrap(),
         payment_terms_days: 30,
+        tax_id: String::new(),
+        address: Default::default(),
     }
 }
 

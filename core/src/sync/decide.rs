@@ -1,0 +1,659 @@
+//! The server's decisions on the mutations that issue, number and correct documents. The server loads
+//! what a decision needs (the draft's head, the series' last number, the lease), asks here, and stores
+//! the outcome; it decides nothing itself.
+//!
+//! Two kinds of mutation meet different rules. A draft, settings, a server-numbered issue, a void or a
+//! credit note is a request: it may be refused. An invoice issued offline under a leased number is a
+//! fact: the customer has it. It is recorded whatever the rules say, and what it breaks becomes an
+//! exception item.
+
+use chrono::NaiveDate;
+
+use super::mutation::{DraftHead, MutationError, decide_draft_save};
+use crate::customer::Customer;
+use crate::document::issue::Snapshot;
+use crate::document::issued::{
+    CreditNote, Invoice, IssueCreditNote, IssueInvoice, NumberSource, SequencePlace, VoidInvoice,
+    Voided,
+};
+use crate::ids::ClientId;
+use crate::numbering::InvoiceNumber;
+use crate::numbering::check_issue_date;
+use crate::numbering::lease::{NumberLease, TakeLease, device_series};
+use crate::receivables::exception::ExceptionKind;
+use crate::settings::Settings;
+use crate::terms::{PaymentPlan, PaymentTerms};
+use crate::validation::{Rule, ValidationError};
+
+/// The last document numbered in a sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeriesHead {
+    pub position: u64,
+    pub issue_date: NaiveDate,
+}
+
+/// What the server knows when an `invoice.issue` arrives.
+#[derive(Debug, Clone)]
+pub struct IssueContext<'a> {
+    pub settings: &'a Settings,
+    pub customer: &'a Customer,
+    /// The pushing device.
+    pub client: ClientId,
+    /// The server's copy of the draft, when it has one.
+    pub draft_head: Option<DraftHead>,
+    /// Invoices already issued from the same draft.
+    pub issued_from_draft: Vec<InvoiceNumber>,
+    /// The last document of the sequence the number falls in ([`issue_sequence`]).
+    pub last_in_sequence: Option<SeriesHead>,
+    /// For a leased number: its lease, and whether the number is already on an invoice.
+    pub lease: Option<&'a NumberLease>,
+    pub number_taken: bool,
+}
+
+/// An invoice to record, with the exceptions it raises.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    pub invoice: Invoice,
+    pub exceptions: Vec<ExceptionKind>,
+}
+
+/// The sequence an issue draws from: the organisation's series for the draft's date, or the lease's.
+pub fn issue_sequence(
+    issue: &IssueInvoice,
+    settings: &Settings,
+    lease: Option<&NumberLease>,
+) -> String {
+    match (&issue.number, lease) {
+        (NumberSource::Leased { .. }, Some(lease)) => {
+            lease.series.sequence_key(issue.draft.issue_date)
+        }
+        _ => settings.invoice_series.sequence_key(issue.draft.issue_date),
+    }
+}
+
+fn invalid(e: ValidationError) -> MutationError {
+    MutationError::invalid(e)
+}
+
+/// Decides an `invoice.issue`.
+pub fn decide_issue(issue: &IssueInvoice, ctx: &IssueContext<'_>) -> Result<Issued, MutationError> {
+    let draft = &issue.draft;
+    let mut exceptions = Vec::new();
+    let (number, position, lease_id) = match &issue.number {
+        NumberSource::Server => {
+            if let Some(first) = ctx.issued_from_draft.first() {
+                return Err(MutationError::conflict(&format!(
+                    "the draft was already issued as {first} on another device"
+                )));
+            }
+            decide_draft_save(ctx.draft_head.as_ref(), draft.version, ctx.client)?;
+            if let Some(until) = ctx.settings.period_locked_until
+                && ctx.settings.is_locked(draft.issue_date)
+            {
+                return Err(invalid(ValidationError::new(
+                    "draft.issue_date",
+                    Rule::Matches {
+                        expected: format!("after {until}, the end of the closed period"),
+                    },
+                )));
+            }
+            check_issue_date(ctx.last_in_sequence.map(|h| h.issue_date), draft.issue_date)
+                .map_err(|e| invalid(e.within("draft")))?;
+            let position = ctx.last_in_sequence.map_or(0, |h| h.position) + 1;
+            let number = ctx
+                .settings
+                .invoice_series
+                .format(draft.issue_date, position)
+                .map_err(|e| invalid(e.within("settings.invoice_series")))?;
+            (number, position, None)
+        }
+        NumberSource::Leased { lease_id, number } => {
+            let lease = ctx.lease.filter(|l| l.id == *lease_id).ok_or_else(|| {
+                invalid(ValidationError::new(
+                    "number.lease_id",
+                    Rule::Matches {
+                        expected: "a lease the organisation granted".into(),
+                    },
+                ))
+            })?;
+            if lease.client_id != ctx.client {
+                return Err(MutationError::forbidden(
+                    "number.lease_id",
+                    "number.lease_id must be a lease of this device",
+                ));
+            }
+            let position = lease
+                .check_number(number)
+                .map_err(|e| invalid(e.within("number")))?;
+            if ctx.number_taken {
+                return Err(invalid(ValidationError::new(
+                    "number.number",
+                    Rule::Matches {
+                        expected: format!(
+                            "a number not yet issued; {number} is on another invoice"
+                        ),
+                    },
+                )));
+            }
+            // From here on the invoice is a fact: what it breaks is raised, not refused.
+            if let Some(locked_until) = ctx.settings.period_locked_until
+                && ctx.settings.is_locked(draft.issue_date)
+            {
+                exceptions.push(ExceptionKind::IssuedInClosedPeriod {
+                    invoice_id: issue.invoice_id,
+                    number: number.clone(),
+                    issue_date: draft.issue_date,
+                    locked_until,
+                });
+            }
+            if let Some(last) = ctx.last_in_sequence
+                && draft.issue_date < last.issue_date
+            {
+                exceptions.push(ExceptionKind::IssueDateOutOfOrder {
+                    invoice_id: issue.invoice_id,
+                    number: number.clone(),
+                    issue_date: draft.issue_date,
+                    last_date: last.issue_date,
+                });
+            }
+            if !ctx.issued_from_draft.is_empty() {
+                let mut numbers = ctx.issued_from_draft.clone();
+                numbers.push(number.clone());
+                exceptions.push(ExceptionKind::DraftIssuedTwice {
+                    draft_id: draft.id,
+                    numbers,
+                });
+            } else if decide_draft_save(ctx.draft_head.as_ref(), draft.version, ctx.client).is_err()
+                && ctx.draft_head.is_some()
+            {
+                exceptions.push(ExceptionKind::DraftChangedElsewhere {
+                    invoice_id: issue.invoice_id,
+                    number: number.clone(),
+                });
+            }
+            (number.clone(), position, Some(*lease_id))
+        }
+    };
+    let days = (draft.due_date - draft.issue_date).num_days();
+    let days = u16::try_from(days)
+        .ok()
+        .filter(|d| *d <= PaymentTerms::MAX_DAYS)
+        .ok_or_else(|| {
+            invalid(ValidationError::new(
+                "draft.due_date",
+                Rule::Range {
+                    min: draft.issue_date.to_string(),
+                    max: format!("{} days later", PaymentTerms::MAX_DAYS),
+                },
+            ))
+        })?;
+    let seller = ctx.settings.seller.clone();
+    let buyer = ctx.customer.as_buyer(&seller);
+    let sequence = issue_sequence(issue, ctx.settings, ctx.lease);
+    let snapshot = Snapshot::issue(
+        draft,
+        number,
+        seller,
+        buyer,
+        PaymentPlan::single(PaymentTerms::Net { days }),
+    )
+    .map_err(|e| invalid(e.within("draft")))?;
+    Ok(Issued {
+        invoice: Invoice {
+            id: issue.invoice_id,
+            organisation_id: draft.organisation_id,
+            customer_id: draft.customer_id,
+            draft_id: draft.id,
+            place: SequencePlace { sequence, position },
+            lease_id,
+            digest: snapshot.digest(),
+            snapshot,
+            voided: None,
+        },
+        exceptions,
+    })
+}
+
+/// Decides a `number_lease.take`: the next block of the device's series. A device may only issue
+/// offline once the seller is complete enough to print on an invoice, because an invoice issued from
+/// the lease can no longer be refused.
+pub fn decide_lease(
+    request: &TakeLease,
+    settings: &Settings,
+    client: ClientId,
+    device_code: &str,
+    highest_leased: u64,
+) -> Result<NumberLease, MutationError> {
+    settings
+        .seller
+        .validate()
+        .map_err(|e| invalid(e.within("settings.seller")))?;
+    let series = device_series(&settings.invoice_series, device_code);
+    NumberLease::grant(request, client, series, highest_leased).map_err(invalid)
+}
+
+/// Decides an `invoice.void`: `Ok(None)` when the invoice is already voided (a replay elsewhere is
+/// harmless). An invoice with a credit note is corrected by crediting the rest instead: voiding it
+/// would credit the customer twice.
+pub fn decide_void(
+    void: &VoidInvoice,
+    invoice: &Invoice,
+    credit_notes: usize,
+    settings: &Settings,
+) -> Result<Option<Voided>, MutationError> {
+    if invoice.voided.is_some() {
+        return Ok(None);
+    }
+    if credit_notes > 0 {
+        return Err(invalid(ValidationError::new(
+            "invoice_id",
+            Rule::Matches {
+                expected: "an invoice without credit notes; credit the rest instead".into(),
+            },
+        )));
+    }
+    if void.on < invoice.snapshot.issue_date || settings.is_locked(void.on) {
+        return Err(invalid(ValidationError::new(
+            "on",
+            Rule::Matches {
+                expected: format!(
+                    "on or after the invoice date {} and outside the closed period",
+                    invoice.snapshot.issue_date
+                ),
+            },
+        )));
+    }
+    Ok(Some(Voided {
+        on: void.on,
+        reason: void.reason.trim().to_owned(),
+    }))
+}
+
+/// Decides a `credit_note.issue` against `invoice`, given the credit notes already issued against it
+/// and the last document of the credit-note sequence for its date.
+pub fn decide_credit_note(
+    request: &IssueCreditNote,
+    invoice: &Invoice,
+    earlier: &[CreditNote],
+    settings: &Settings,
+    last_in_sequence: Option<SeriesHead>,
+) -> Result<CreditNote, MutationError> {
+    if invoice.voided.is_some() {
+        return Err(invalid(ValidationError::new(
+            "invoice_id",
+            Rule::Matches {
+                expected: "an invoice that is not voided".into(),
+            },
+        )));
+    }
+    if request.issue_date < invoice.snapshot.issue_date || settings.is_locked(request.issue_date) {
+        return Err(invalid(ValidationError::new(
+            "issue_date",
+            Rule::Matches {
+                expected: format!(
+                    "on or after the invoice date {} and outside the closed period",
+                    invoice.snapshot.issue_date
+                ),
+            },
+        )));
+    }
+    check_issue_date(last_in_sequence.map(|h| h.issue_date), request.issue_date)
+        .map_err(invalid)?;
+    let series = &settings.credit_note_series;
+    let position = last_in_sequence.map_or(0, |h| h.position) + 1;
+    let number = series
+        .format(request.issue_date, position)
+        .map_err(|e| invalid(e.within("settings.credit_note_series")))?;
+    let earlier: Vec<Snapshot> = earlier.iter().map(|c| c.snapshot.clone()).collect();
+    let mut snapshot = invoice
+        .snapshot
+        .credit_note(&earlier, number, request.issue_date, &request.scope)
+        .map_err(|e| invalid(e.within("scope")))?;
+    snapshot.note = request.note.trim().to_owned();
+    Ok(CreditNote {
+        id: request.credit_note_id,
+        organisation_id: invoice.organisation_id,
+        customer_id: invoice.customer_id,
+        invoice_id: invoice.id,
+        place: SequencePlace {
+            sequence: series.sequence_key(request.issue_date),
+            position,
+        },
+        digest: snapshot.digest(),
+        snapshot,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+    use crate::document::issue::{Address, CreditScope};
+    use crate::fixtures;
+    use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LeaseId, OrganisationId};
+    use crate::money::Currency;
+    use crate::sync::MutationErrorKind;
+
+    fn org() -> OrganisationId {
+        OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap()
+    }
+
+    fn client(n: u8) -> ClientId {
+        ClientId::parse(&format!("019a4d5e-0000-7000-8000-0000000000{n:02x}")).unwrap()
+    }
+
+    fn settings() -> Settings {
+        let mut settings = Settings::initial(org(), "Nordlys AS");
+        settings.seller.address = Address {
+            lines: vec!["Kaigata 1".into()],
+            postcode: "8006".into(),
+            city: "Bodø".into(),
+            country: "NO".into(),
+        };
+        settings
+    }
+
+    fn customer() -> Customer {
+        Customer {
+            id: CustomerId::parse("019a4d5e-0000-7000-8000-000000000002").unwrap(),
+            organisation_id: org(),
+            name: "Fiskeri AS".into(),
+            email: String::new(),
+            currency: Currency::parse("NOK").unwrap(),
+            payment_terms_days: 14,
+            tax_id: String::new(),
+            address: Address::default(),
+        }
+    }
+
+    fn issue(number: NumberSource) -> IssueInvoice {
+        IssueInvoice {
+            invoice_id: InvoiceId::parse("019a4d5e-0000-7000-8000-0000000000f1").unwrap(),
+            draft: fixtures::draft(
+                "NOK",
+                vec![fixtures::line("Net repair", dec!(4), dec!(250), dec!(25))],
+            ),
+            number,
+        }
+    }
+
+    fn ctx<'a>(settings: &'a Settings, customer: &'a Customer) -> IssueContext<'a> {
+        IssueContext {
+            settings,
+            customer,
+            client: client(1),
+            draft_head: None,
+            issued_from_draft: Vec::new(),
+            last_in_sequence: None,
+            lease: None,
+            number_taken: false,
+        }
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn lease(settings: &Settings, first_free: u64) -> NumberLease {
+        let take = TakeLease {
+            id: LeaseId::parse("019a4d5e-0000-7000-8000-0000000000a1").unwrap(),
+            organisation_id: org(),
+            count: 10,
+        };
+        decide_lease(&take, settings, client(1), "L7", first_free - 1).unwrap()
+    }
+
+    fn leased(number: &str) -> NumberSource {
+        NumberSource::Leased {
+            lease_id: LeaseId::parse("019a4d5e-0000-7000-8000-0000000000a1").unwrap(),
+            number: InvoiceNumber::parse(number).unwrap(),
+        }
+    }
+
+    #[test]
+    fn the_server_numbers_the_next_position_of_the_series() {
+        let (settings, customer) = (settings(), customer());
+        let mut ctx = ctx(&settings, &customer);
+        ctx.last_in_sequence = Some(SeriesHead {
+            position: 41,
+            issue_date: day("2026-11-20"),
+        });
+        let issued = decide_issue(&issue(NumberSource::Server), &ctx).unwrap();
+        let invoice = issued.invoice;
+        assert_eq!(invoice.number().as_str(), "INV-2026-000042");
+        assert_eq!(invoice.place.position, 42);
+        assert_eq!(invoice.place.sequence, "Invoice/INV/2026");
+        assert_eq!(invoice.snapshot.buyer.address.country, "NO");
+        assert_eq!(invoice.snapshot.totals.amount_due.amount(), dec!(1250.00));
+        assert_eq!(invoice.digest, invoice.snapshot.digest());
+        assert!(issued.exceptions.is_empty());
+    }
+
+    #[test]
+    fn a_server_numbered_issue_is_a_request_and_may_be_refused() {
+        let (mut settings, customer) = (settings(), customer());
+        // (what is different, kind, field)
+        let later = SeriesHead {
+            position: 1,
+            issue_date: day("2026-11-24"),
+        };
+        let base = ctx(&settings, &customer);
+        let cases: Vec<(IssueContext<'_>, MutationErrorKind, Option<&str>)> = vec![
+            (
+                IssueContext {
+                    last_in_sequence: Some(later),
+                    ..base.clone()
+                },
+                MutationErrorKind::Invalid,
+                Some("draft.issue_date"),
+            ),
+            (
+                IssueContext {
+                    issued_from_draft: vec![InvoiceNumber::parse("INV-2026-000007").unwrap()],
+                    ..base.clone()
+                },
+                MutationErrorKind::Conflict,
+                None,
+            ),
+            (
+                IssueContext {
+                    draft_head: Some(DraftHead {
+                        version: 3,
+                        last_client: client(2),
+                    }),
+                    ..base.clone()
+                },
+                MutationErrorKind::Conflict,
+                None,
+            ),
+        ];
+        for (ctx, kind, field) in cases {
+            let e = decide_issue(&issue(NumberSource::Server), &ctx).unwrap_err();
+            assert_eq!((e.kind, e.field.as_deref()), (kind, field), "{e}");
+        }
+        settings.period_locked_until = Some(day("2026-11-30"));
+        let e = decide_issue(&issue(NumberSource::Server), &ctx(&settings, &customer)).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("draft.issue_date"));
+        assert!(e.message.contains("after 2026-11-30"));
+    }
+
+    #[test]
+    fn an_invoice_issued_offline_is_recorded_whatever_the_rules_say() {
+        let (mut settings, customer) = (settings(), customer());
+        settings.period_locked_until = Some(day("2026-11-30"));
+        let lease = lease(&settings, 1);
+        let mut ctx = ctx(&settings, &customer);
+        ctx.lease = Some(&lease);
+        ctx.last_in_sequence = Some(SeriesHead {
+            position: 2,
+            issue_date: day("2026-11-25"),
+        });
+        ctx.issued_from_draft = vec![InvoiceNumber::parse("INV-L3-000001").unwrap()];
+        let issued = decide_issue(&issue(leased("INV-L7-000003")), &ctx).unwrap();
+        assert_eq!(issued.invoice.number().as_str(), "INV-L7-000003");
+        assert_eq!(issued.invoice.place.sequence, "Invoice/INV/L7");
+        assert_eq!(issued.invoice.lease_id, Some(lease.id));
+        let kinds: Vec<&str> = issued
+            .exceptions
+            .iter()
+            .map(|e| match e {
+                ExceptionKind::IssuedInClosedPeriod { .. } => "closed period",
+                ExceptionKind::IssueDateOutOfOrder { .. } => "date out of order",
+                ExceptionKind::DraftIssuedTwice { .. } => "issued twice",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            ["closed period", "date out of order", "issued twice"]
+        );
+    }
+
+    #[test]
+    fn a_leased_number_must_come_from_this_devices_lease_and_be_unused() {
+        let (settings, customer) = (settings(), customer());
+        let lease = lease(&settings, 1);
+        let base = IssueContext {
+            lease: Some(&lease),
+            ..ctx(&settings, &customer)
+        };
+        let cases = [
+            (
+                base.clone(),
+                "INV-L7-000011",
+                MutationErrorKind::Invalid,
+                "number.number",
+            ),
+            (
+                IssueContext {
+                    number_taken: true,
+                    ..base.clone()
+                },
+                "INV-L7-000002",
+                MutationErrorKind::Invalid,
+                "number.number",
+            ),
+            (
+                IssueContext {
+                    client: client(2),
+                    ..base.clone()
+                },
+                "INV-L7-000002",
+                MutationErrorKind::Forbidden,
+                "number.lease_id",
+            ),
+            (
+                IssueContext {
+                    lease: None,
+                    ..base.clone()
+                },
+                "INV-L7-000002",
+                MutationErrorKind::Invalid,
+                "number.lease_id",
+            ),
+        ];
+        for (ctx, number, kind, field) in cases {
+            let e = decide_issue(&issue(leased(number)), &ctx).unwrap_err();
+            assert_eq!(
+                (e.kind, e.field.as_deref()),
+                (kind, Some(field)),
+                "{number}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_device_may_lease_only_once_the_seller_can_be_printed() {
+        let mut settings = Settings::initial(org(), "Nordlys AS");
+        let take = TakeLease {
+            id: LeaseId::parse("019a4d5e-0000-7000-8000-0000000000a1").unwrap(),
+            organisation_id: org(),
+            count: 10,
+        };
+        let e = decide_lease(&take, &settings, client(1), "L1", 0).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("settings.seller.address.country"));
+        settings.seller.address.country = "NO".into();
+        let lease = decide_lease(&take, &settings, client(1), "L1", 20).unwrap();
+        assert_eq!((lease.first, lease.last), (21, 30));
+    }
+
+    fn issued_invoice() -> Invoice {
+        let (settings, customer) = (settings(), customer());
+        decide_issue(&issue(NumberSource::Server), &ctx(&settings, &customer))
+            .unwrap()
+            .invoice
+    }
+
+    #[test]
+    fn voiding_is_refused_after_a_credit_note_and_harmless_twice() {
+        let settings = settings();
+        let mut invoice = issued_invoice();
+        let void = VoidInvoice {
+            invoice_id: invoice.id,
+            organisation_id: org(),
+            on: day("2026-11-24"),
+            reason: " Wrong customer ".into(),
+        };
+        let voided = decide_void(&void, &invoice, 0, &settings).unwrap().unwrap();
+        assert_eq!(voided.reason, "Wrong customer");
+        assert_eq!(
+            decide_void(&void, &invoice, 1, &settings)
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("invoice_id")
+        );
+        let early = VoidInvoice {
+            on: day("2026-11-22"),
+            ..void.clone()
+        };
+        assert_eq!(
+            decide_void(&early, &invoice, 0, &settings)
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("on")
+        );
+        invoice.voided = Some(voided);
+        assert_eq!(decide_void(&void, &invoice, 0, &settings), Ok(None));
+    }
+
+    #[test]
+    fn credit_notes_take_the_next_credit_note_number_and_never_credit_too_much() {
+        let settings = settings();
+        let invoice = issued_invoice();
+        let request = |n: u8, quantity| IssueCreditNote {
+            credit_note_id: CreditNoteId::parse(&format!(
+                "019a4d5e-0000-7000-8000-0000000000{n:02x}"
+            ))
+            .unwrap(),
+            organisation_id: org(),
+            invoice_id: invoice.id,
+            issue_date: day("2026-11-25"),
+            scope: CreditScope::Lines(vec![(0, quantity)]),
+            note: "Damaged net".into(),
+        };
+        let first =
+            decide_credit_note(&request(1, dec!(3)), &invoice, &[], &settings, None).unwrap();
+        assert_eq!(first.snapshot.number.as_str(), "CN-2026-000001");
+        assert_eq!(first.snapshot.totals.amount_due.amount(), dec!(937.50));
+        assert_eq!(first.snapshot.note, "Damaged net");
+        let head = Some(SeriesHead {
+            position: 1,
+            issue_date: day("2026-11-25"),
+        });
+        let e = decide_credit_note(
+            &request(2, dec!(2)),
+            &invoice,
+            std::slice::from_ref(&first),
+            &settings,
+            head,
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("scope.lines[0].quantity"));
+        let second =
+            decide_credit_note(&request(2, dec!(1)), &invoice, &[first], &settings, head).unwrap();
+        assert_eq!(second.snapshot.number.as_str(), "CN-2026-000002");
+    }
+}
