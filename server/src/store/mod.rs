@@ -8,6 +8,8 @@
 //! integers (instants in epoch milliseconds, counters), so no value depends on a backend's numeric types.
 
 pub mod accounts;
+pub mod documents;
+pub mod ledger;
 pub mod postgres;
 pub mod records;
 pub mod sqlite;

@@ -26,6 +26,19 @@ pub async fn next_change_no(
     to_u64("change number", row.try_get("v")?)
 }
 
+/// Waits for the organisation's other writes to commit and holds them off until this transaction ends
+/// (the clock row's lock on PostgreSQL; SQLite's single writer already holds the database).
+pub async fn lock_organisation(
+    conn: &mut AnyConnection,
+    organisation: OrganisationId,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE org_clock SET v = v WHERE organisation_id = $1")
+        .bind(organisation.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The organisation a customer id belongs to, if the id is in use.
 pub async fn customer_owner(
     conn: &mut AnyConnection,
@@ -164,6 +177,21 @@ pub async fn delete_draft(
     Ok(())
 }
 
+/// A customer of the organisation, as stored.
+pub async fn find_customer(
+    conn: &mut AnyConnection,
+    organisation: OrganisationId,
+    id: CustomerId,
+) -> StoreResult<Option<Customer>> {
+    let row = sqlx::query("SELECT body FROM customers WHERE id = $1 AND organisation_id = $2")
+        .bind(id.to_string())
+        .bind(organisation.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| body(&r.try_get::<String, _>("body")?, "customer"))
+        .transpose()
+}
+
 /// A draft of the organisation, as stored.
 pub async fn find_draft(
     conn: &mut AnyConnection,
@@ -192,6 +220,163 @@ pub async fn list_customers(
     rows.iter()
         .map(|r| body(&r.try_get::<String, _>("body")?, "customer"))
         .collect()
+}
+
+/// A record kept in the generic `records` table: its organisation and version facts.
+pub async fn record_head(
+    conn: &mut AnyConnection,
+    kind: EntityKind,
+    id: Uuid,
+) -> StoreResult<Option<(OrganisationId, DraftHead)>> {
+    let row = sqlx::query(
+        "SELECT organisation_id, version, last_client_id FROM records WHERE entity = $1 AND id = $2",
+    )
+    .bind(entity_name(kind))
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        let last_client: String = r.try_get("last_client_id")?;
+        Ok((
+            organisation_id(&r.try_get::<String, _>("organisation_id")?)?,
+            DraftHead {
+                version: to_u64("record version", r.try_get("version")?)?,
+                last_client: ClientId::parse(&last_client)
+                    .map_err(|e| StoreError::corrupt("record last client", e))?,
+            },
+        ))
+    })
+    .transpose()
+}
+
+/// A record of the `records` table, read back as `T`, when the organisation has it.
+pub async fn find_record<T: serde::de::DeserializeOwned>(
+    conn: &mut AnyConnection,
+    organisation: OrganisationId,
+    kind: EntityKind,
+    id: Uuid,
+) -> StoreResult<Option<T>> {
+    let row = sqlx::query(
+        "SELECT body FROM records WHERE entity = $1 AND id = $2 AND organisation_id = $3",
+    )
+    .bind(entity_name(kind))
+    .bind(id.to_string())
+    .bind(organisation.to_string())
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| body(&r.try_get::<String, _>("body")?, "record"))
+        .transpose()
+}
+
+/// The organisation's records of one kind (optionally of one customer), oldest change first.
+pub async fn list_records<T: serde::de::DeserializeOwned>(
+    conn: &mut AnyConnection,
+    organisation: OrganisationId,
+    kind: EntityKind,
+    customer: Option<CustomerId>,
+) -> StoreResult<Vec<T>> {
+    let rows = sqlx::query(
+        "SELECT body FROM records WHERE organisation_id = $1 AND entity = $2 \
+           AND ($3 = '' OR customer_id = $3) ORDER BY change_no",
+    )
+    .bind(organisation.to_string())
+    .bind(entity_name(kind))
+    .bind(customer.map(|c| c.to_string()).unwrap_or_default())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| body(&r.try_get::<String, _>("body")?, "record"))
+        .collect()
+}
+
+/// Where a record of the `records` table is written from.
+pub struct RecordWrite<'a> {
+    pub record: &'a Record,
+    pub customer: Option<CustomerId>,
+    pub version: u64,
+    pub client: ClientId,
+    pub change_no: u64,
+    pub now_ms: i64,
+}
+
+/// Stores a record in the `records` table (replacing its earlier state) and appends its change.
+pub async fn put_record(
+    conn: &mut AnyConnection,
+    organisation: OrganisationId,
+    write: RecordWrite<'_>,
+) -> StoreResult<()> {
+    let value = match write.record {
+        Record::Settings(s) => serde_json::to_string(s),
+        Record::Item(i) => serde_json::to_string(i),
+        Record::Payment(p) => serde_json::to_string(p),
+        Record::Refund(r) => serde_json::to_string(r),
+        Record::Dispute(d) => serde_json::to_string(d),
+        Record::Exception(e) => serde_json::to_string(e),
+        other => {
+            return Err(StoreError::corrupt(
+                "record",
+                format!("{:?} has its own table", other.kind()),
+            ));
+        }
+    }
+    .map_err(|e| StoreError::corrupt("record", e))?;
+    sqlx::query(
+        "INSERT INTO records \
+           (entity, id, organisation_id, customer_id, body, version, last_client_id, change_no, updated_at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (entity, id) DO UPDATE SET \
+           customer_id = excluded.customer_id, body = excluded.body, version = excluded.version, \
+           last_client_id = excluded.last_client_id, change_no = excluded.change_no, \
+           updated_at_ms = excluded.updated_at_ms \
+         WHERE records.organisation_id = excluded.organisation_id",
+    )
+    .bind(entity_name(write.record.kind()))
+    .bind(write.record.id().to_string())
+    .bind(organisation.to_string())
+    .bind(write.customer.map(|c| c.to_string()))
+    .bind(value)
+    .bind(to_i64("record version", write.version)?)
+    .bind(write.client.to_string())
+    .bind(to_i64("change number", write.change_no)?)
+    .bind(write.now_ms)
+    .execute(&mut *conn)
+    .await?;
+    insert_change(
+        conn,
+        organisation,
+        &PatchOp::Put {
+            change: write.change_no,
+            record: write.record.clone(),
+        },
+    )
+    .await
+}
+
+/// The organisation that uses `id` for a record of `kind` in any table, if one does.
+pub async fn record_owner(
+    conn: &mut AnyConnection,
+    kind: EntityKind,
+    id: Uuid,
+) -> StoreResult<Option<OrganisationId>> {
+    let sql = match kind {
+        EntityKind::Customer => "SELECT organisation_id FROM customers WHERE id = $1",
+        EntityKind::InvoiceDraft => "SELECT organisation_id FROM invoice_drafts WHERE id = $1",
+        EntityKind::Invoice => "SELECT organisation_id FROM invoices WHERE id = $1",
+        EntityKind::CreditNote => "SELECT organisation_id FROM credit_notes WHERE id = $1",
+        EntityKind::NumberLease => "SELECT organisation_id FROM number_leases WHERE id = $1",
+        _ => {
+            let row =
+                sqlx::query("SELECT organisation_id FROM records WHERE entity = $1 AND id = $2")
+                    .bind(entity_name(kind))
+                    .bind(id.to_string())
+                    .fetch_optional(conn)
+                    .await?;
+            return row
+                .map(|r| organisation_id(&r.try_get::<String, _>("organisation_id")?))
+                .transpose();
+        }
+    };
+    owner(conn, sql, id).await
 }
 
 /// Appends a change to the organisation's log.
@@ -275,16 +460,11 @@ pub async fn changes_after(
 
 /// The stored name of an entity kind: the same word the wire uses.
 pub fn entity_name(kind: EntityKind) -> &'static str {
-    match kind {
-        EntityKind::Customer => "customer",
-        EntityKind::InvoiceDraft => "invoice_draft",
-    }
+    kind.name()
 }
 
 fn entity_kind(name: &str) -> Option<EntityKind> {
-    [EntityKind::Customer, EntityKind::InvoiceDraft]
-        .into_iter()
-        .find(|k| entity_name(*k) == name)
+    EntityKind::parse(name)
 }
 
 fn organisation_id(text: &str) -> StoreResult<OrganisationId> {
@@ -301,13 +481,13 @@ mod tests {
 
     #[test]
     fn entity_names_are_the_wire_names() {
-        for kind in [EntityKind::Customer, EntityKind::InvoiceDraft] {
+        for kind in EntityKind::ALL {
             assert_eq!(
                 serde_json::to_value(kind).unwrap(),
                 serde_json::Value::String(entity_name(kind).into())
             );
             assert_eq!(entity_kind(entity_name(kind)), Some(kind));
         }
-        assert_eq!(entity_kind("invoice"), None);
+        assert_eq!(entity_kind("invoices"), None);
     }
 }

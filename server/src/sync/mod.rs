@@ -2,6 +2,7 @@
 //! (one database transaction per mutation), numbers the changes per organisation, and serves them back
 //! in order.
 
+mod apply;
 pub mod pull;
 pub mod push;
 

@@ -6,22 +6,17 @@
 //! and the client's new progress. A refused mutation changes nothing but is recorded the same way, so a
 //! replayed push always gets the same answer and never applies anything twice.
 
-use remit_core::customer::Customer;
-use remit_core::document::{InvoiceDraft, compute};
-use remit_core::ids::{ClientId, OrganisationId};
-use remit_core::sync::mutation::DraftRef;
+use remit_core::ids::ClientId;
 use remit_core::sync::{
-    ACCEPTED_PROTOCOL_VERSIONS, Command, EntityKind, Mutation, MutationError, MutationResult,
-    MutationStatus, PatchOp, PushRequest, PushResponse, Record, decide_draft_delete,
-    decide_draft_save,
+    ACCEPTED_PROTOCOL_VERSIONS, Mutation, MutationError, MutationResult, MutationStatus,
+    PushRequest, PushResponse,
 };
-use remit_core::validation::{Rule, ValidationError};
 use serde_json::json;
-use sqlx::{AnyConnection, Connection};
+use sqlx::Connection;
 
+use super::apply::apply;
 use super::{Caller, SyncError};
 use crate::clock::now_ms;
-use crate::store::records::{self, entity_name};
 use crate::store::sync_log::{self, AuditEntry};
 use crate::store::{Store, StoreError};
 
@@ -172,175 +167,6 @@ async fn process(
     Ok((result, mutation.id))
 }
 
-/// What an applied mutation did.
-struct Applied {
-    /// `None` when it changed nothing (deleting a draft that is already gone).
-    change_no: Option<u64>,
-    summary: serde_json::Value,
-}
-
-/// Decodes, checks and decides the mutation through core, then stores its effect. The outer error is a
-/// failure of the database; the inner one the mutation's refusal.
-async fn apply(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    client: ClientId,
-    mutation: &Mutation,
-    now: i64,
-) -> Result<Result<Applied, MutationError>, StoreError> {
-    let command = match Command::decode(mutation)
-        .and_then(|c| c.check(caller.organisation_id, caller.role).map(|()| c))
-    {
-        Ok(command) => command,
-        Err(e) => return Ok(Err(e)),
-    };
-    match command {
-        Command::UpsertCustomer(customer) => upsert_customer(conn, customer, now).await,
-        Command::SaveDraft(draft) => save_draft(conn, draft, client, now).await,
-        Command::DeleteDraft(target) => delete_draft(conn, target, client).await,
-    }
-}
-
-async fn upsert_customer(
-    conn: &mut AnyConnection,
-    customer: Customer,
-    now: i64,
-) -> Result<Result<Applied, MutationError>, StoreError> {
-    if let Some(e) = foreign(
-        records::customer_owner(conn, customer.id).await?,
-        &customer.organisation_id,
-    ) {
-        return Ok(Err(e));
-    }
-    let change = records::next_change_no(conn, customer.organisation_id).await?;
-    records::upsert_customer(conn, &customer, change, now).await?;
-    let summary = json!({
-        "op": "put",
-        "entity": entity_name(EntityKind::Customer),
-        "id": customer.id,
-        "name": customer.name,
-    });
-    put(
-        conn,
-        customer.organisation_id,
-        change,
-        Record::Customer(customer),
-    )
-    .await?;
-    Ok(Ok(Applied {
-        change_no: Some(change),
-        summary,
-    }))
-}
-
-async fn save_draft(
-    conn: &mut AnyConnection,
-    mut draft: InvoiceDraft,
-    client: ClientId,
-    now: i64,
-) -> Result<Result<Applied, MutationError>, StoreError> {
-    let organisation = draft.organisation_id;
-    let stored = records::draft_head(conn, draft.id).await?;
-    if let Some(e) = foreign(stored.map(|(o, _)| o), &organisation) {
-        return Ok(Err(e));
-    }
-    if records::customer_owner(conn, draft.customer_id).await? != Some(organisation) {
-        return Ok(Err(MutationError::invalid(ValidationError::new(
-            "customer_id",
-            Rule::Matches {
-                expected: "a customer of the organisation".into(),
-            },
-        ))));
-    }
-    let head = stored.map(|(_, head)| head);
-    let version = match decide_draft_save(head.as_ref(), draft.version, client) {
-        Ok(version) => version,
-        Err(e) => return Ok(Err(e)),
-    };
-    // The server's totals, never the client's: recomputed by core from the lines.
-    let totals = match compute(&draft) {
-        Ok(totals) => totals,
-        Err(e) => return Ok(Err(MutationError::invalid(e))),
-    };
-    draft.version = version;
-    let change = records::next_change_no(conn, organisation).await?;
-    records::save_draft(conn, &draft, &totals, client, change, now).await?;
-    let summary = json!({
-        "op": "put",
-        "entity": entity_name(EntityKind::InvoiceDraft),
-        "id": draft.id,
-        "version": version,
-        "customer_id": draft.customer_id,
-        "currency": draft.currency,
-        "amount_due": totals.amount_due.amount().to_string(),
-    });
-    put(conn, organisation, change, Record::InvoiceDraft(draft)).await?;
-    Ok(Ok(Applied {
-        change_no: Some(change),
-        summary,
-    }))
-}
-
-async fn delete_draft(
-    conn: &mut AnyConnection,
-    target: DraftRef,
-    client: ClientId,
-) -> Result<Result<Applied, MutationError>, StoreError> {
-    let stored = records::draft_head(conn, target.id).await?;
-    if let Some(e) = foreign(stored.map(|(o, _)| o), &target.organisation_id) {
-        return Ok(Err(e));
-    }
-    let head = stored.map(|(_, head)| head);
-    let delete = match decide_draft_delete(head.as_ref(), target.version, client) {
-        Ok(delete) => delete,
-        Err(e) => return Ok(Err(e)),
-    };
-    let entity = entity_name(EntityKind::InvoiceDraft);
-    if !delete {
-        return Ok(Ok(Applied {
-            change_no: None,
-            summary: json!({ "op": "none", "entity": entity, "id": target.id, "reason": "already deleted" }),
-        }));
-    }
-    let change = records::next_change_no(conn, target.organisation_id).await?;
-    records::delete_draft(conn, target.organisation_id, target.id).await?;
-    records::insert_change(
-        conn,
-        target.organisation_id,
-        &PatchOp::Del {
-            change,
-            entity: EntityKind::InvoiceDraft,
-            id: target.id.as_uuid(),
-        },
-    )
-    .await?;
-    Ok(Ok(Applied {
-        change_no: Some(change),
-        summary: json!({ "op": "del", "entity": entity, "id": target.id, "version": head.map(|h| h.version) }),
-    }))
-}
-
-async fn put(
-    conn: &mut AnyConnection,
-    organisation: OrganisationId,
-    change: u64,
-    record: Record,
-) -> Result<(), StoreError> {
-    records::insert_change(conn, organisation, &PatchOp::Put { change, record }).await
-}
-
-/// Refuses to touch an id that another organisation already uses. Ids come from clients; a client must
-/// not be able to overwrite (or learn more than the existence of) another tenant's record.
-fn foreign(owner: Option<OrganisationId>, caller: &OrganisationId) -> Option<MutationError> {
-    match owner {
-        Some(owner) if owner != *caller => Some(MutationError::forbidden(
-            "id",
-            "id is already used by a record the signed-in user cannot change",
-        )),
-        _ => None,
-    }
-}
-
 fn audited_name(name: &str) -> &str {
     match name.char_indices().nth(MAX_AUDITED_NAME) {
         Some((end, _)) => &name[..end],
@@ -357,17 +183,5 @@ mod tests {
         assert_eq!(audited_name("customer.upsert"), "customer.upsert");
         let long = "é".repeat(150);
         assert_eq!(audited_name(&long).chars().count(), MAX_AUDITED_NAME);
-    }
-
-    #[test]
-    fn only_another_organisations_id_is_foreign() {
-        let mine = OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap();
-        let theirs = OrganisationId::parse("019a4d5e-0000-7000-8000-000000000002").unwrap();
-        assert!(foreign(None, &mine).is_none());
-        assert!(foreign(Some(mine), &mine).is_none());
-        assert_eq!(
-            foreign(Some(theirs), &mine).unwrap().kind,
-            remit_core::sync::MutationErrorKind::Forbidden
-        );
     }
 }
