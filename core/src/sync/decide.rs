@@ -81,6 +81,10 @@ pub fn decide_issue(issue: &IssueInvoice, ctx: &IssueContext<'_>) -> Result<Issu
     let mut exceptions = Vec::new();
     let (number, position, lease_id) = match &issue.number {
         NumberSource::Server => {
+            ctx.settings
+                .seller
+                .validate()
+                .map_err(|e| invalid(e.within("settings.seller")))?;
             if let Some(first) = ctx.issued_from_draft.first() {
                 return Err(MutationError::conflict(&format!(
                     "the draft was already issued as {first} on another device"

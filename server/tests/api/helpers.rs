@@ -3,12 +3,15 @@
 use std::path::{Path, PathBuf};
 
 use remit_core::customer::Customer;
+use remit_core::document::issue::Address;
+use remit_core::document::issued::{IssueInvoice, NumberSource};
 use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
 use remit_core::ids::{ClientId, CustomerId, InvoiceId, OrganisationId};
 use remit_core::money::Currency;
+use remit_core::settings::Settings;
 use remit_core::sync::{
-    Command, Cookie, Mutation, PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest,
-    PushResponse,
+    Command, Cookie, Mutation, PROTOCOL_VERSION, PatchOp, PullRequest, PullResponse, PushRequest,
+    PushResponse, Record,
 };
 use remit_core::tax::{TaxCategory, TaxRate};
 use remit_server::auth::Role;
@@ -404,5 +407,57 @@ pub fn write_dist(dist: &Path, files: &[(&str, &str)]) {
         let path = dist.join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, content).unwrap();
+    }
+}
+
+/// Settings a seller can issue under: the organisation's defaults with a postal address in Austria.
+pub fn issuing_settings(organisation: OrganisationId) -> Settings {
+    let mut settings = Settings::initial(organisation, "Acme GmbH");
+    settings.seller.address = Address {
+        lines: vec!["Ringstraße 1".into()],
+        postcode: "1010".into(),
+        city: "Wien".into(),
+        country: "AT".into(),
+    };
+    settings
+}
+
+pub fn save_settings(id: u64, settings: &Settings) -> Mutation {
+    Command::SaveSettings(settings.clone()).to_mutation(id)
+}
+
+/// `invoice.issue` of `draft` as a new invoice, numbered as `number` says.
+pub fn issue(id: u64, draft: &InvoiceDraft, number: NumberSource) -> (Mutation, InvoiceId) {
+    let invoice_id = InvoiceId::try_from(Uuid::now_v7()).unwrap();
+    let command = Command::IssueInvoice(IssueInvoice {
+        invoice_id,
+        draft: draft.clone(),
+        number,
+    });
+    (command.to_mutation(id), invoice_id)
+}
+
+/// The records of one kind in a pull's patch, in change order.
+pub fn puts<T>(patch: &[PatchOp], pick: impl Fn(&Record) -> Option<T>) -> Vec<T> {
+    patch
+        .iter()
+        .filter_map(|op| match op {
+            PatchOp::Put { record, .. } => pick(record),
+            PatchOp::Del { .. } => None,
+        })
+        .collect()
+}
+
+/// Every record a client has pulled so far, from a first sync to the end.
+pub async fn pull_all(api: &Api, client: ClientId) -> Vec<PatchOp> {
+    let mut cookie = None;
+    let mut patch = Vec::new();
+    loop {
+        let page = api.pull(client, cookie, None).await;
+        patch.extend(page.patch);
+        cookie = Some(page.cookie.0);
+        if !page.more {
+            return patch;
+        }
     }
 }

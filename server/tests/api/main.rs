@@ -10,6 +10,7 @@ mod assets;
 mod binary;
 mod einvoice_cli;
 mod isolation;
+mod issuing;
 mod login_throttle;
 mod routes;
 mod session;
