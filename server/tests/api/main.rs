@@ -12,6 +12,7 @@ mod einvoice_cli;
 mod isolation;
 mod issuing;
 mod login_throttle;
+mod receivables;
 mod routes;
 mod session;
 mod sync_conflicts;
