@@ -149,7 +149,6 @@ async fn run_schedule(server: &mut Server, context: &FailureContext) -> Tally {
         world.step(server, &mut rng, device, action).await;
         tally.steps += 1;
         tally.restarts += u64::from(matches!(action, Action::RestartServer));
-        tally.lost_replies += u64::from(matches!(action, Action::Push(PushShape::ReplyLost)));
     }
     world.sync_until_quiet(server).await;
     let snapshot = Snapshot::load(server, &world).await;
@@ -160,6 +159,7 @@ async fn run_schedule(server: &mut Server, context: &FailureContext) -> Tally {
     }
     tally.mutations = world.devices.iter().map(|d| d.recorded.len() as u64).sum();
     tally.conflicts = world.devices.iter().map(|d| d.conflicts.len() as u64).sum();
+    tally.lost_replies = world.devices.iter().map(|d| d.lost_replies).sum();
     tally
 }
 
@@ -364,9 +364,29 @@ struct Device {
     /// Mutation ids the server reported as conflicts, and as rejected.
     conflicts: BTreeSet<u64>,
     rejected: BTreeSet<u64>,
+    /// Push replies that never reached the device.
+    lost_replies: u64,
 }
 
 impl Device {
+    /// A device that has never synced, signed in with `token`.
+    fn new(organisation: OrganisationId, token: String) -> Self {
+        Self {
+            organisation,
+            token,
+            sync: ClientSync::new(new_client()),
+            outbox: Vec::new(),
+            records: BTreeMap::new(),
+            online: true,
+            unanswered: false,
+            recorded: Vec::new(),
+            sent: Vec::new(),
+            conflicts: BTreeSet::new(),
+            rejected: BTreeSet::new(),
+            lost_replies: 0,
+        }
+    }
+
     fn customers(&self) -> Vec<&Customer> {
         self.records
             .values()
@@ -478,19 +498,7 @@ impl World {
             let signed_in = accounts::sign_in_new(&server.store, account)
                 .await
                 .expect("session");
-            devices.push(Device {
-                organisation,
-                token: signed_in.token,
-                sync: ClientSync::new(new_client()),
-                outbox: Vec::new(),
-                records: BTreeMap::new(),
-                online: true,
-                unanswered: false,
-                recorded: Vec::new(),
-                sent: Vec::new(),
-                conflicts: BTreeSet::new(),
-                rejected: BTreeSet::new(),
-            });
+            devices.push(Device::new(organisation, signed_in.token));
         }
         Self { devices }
     }
@@ -618,6 +626,7 @@ async fn push(server: &Server, device: &mut Device, rng: &mut StdRng, shape: Pus
             server.push(&device.token, &request).await;
             device.sent.push(request);
             device.unanswered = true;
+            device.lost_replies += 1;
         }
     }
 }
@@ -728,19 +737,7 @@ impl Snapshot {
                 .map(|r| (r.get("client_id"), int(r, "last_mutation_id")))
                 .collect();
 
-        let mut newcomer = Device {
-            sync: ClientSync::new(new_client()),
-            outbox: Vec::new(),
-            records: BTreeMap::new(),
-            organisation: first.organisation,
-            token: first.token.clone(),
-            online: true,
-            unanswered: false,
-            recorded: Vec::new(),
-            sent: Vec::new(),
-            conflicts: BTreeSet::new(),
-            rejected: BTreeSet::new(),
-        };
+        let mut newcomer = Device::new(first.organisation, first.token.clone());
         while newcomer.take_pull(server.pull(&newcomer, DEFAULT_PULL_PAGE).await) {}
 
         Self {
