@@ -92,6 +92,12 @@ impl ClientSync {
     }
 
     /// Takes in a push reply for `sent`.
+    ///
+    /// A refused mutation (conflict or rejection) changed nothing on the server, but its effect is in the
+    /// local records, and the server's copy of its record may be gone for good: a pull that came while
+    /// the mutation was pending passed over it (`kept_local`), and no later change need ever bring it
+    /// back. So after a refusal the next pull starts over from the beginning, which leaves every record
+    /// that no pending mutation changes as the server has it.
     pub fn on_push(&mut self, sent: &PushRequest, reply: &PushResponse) -> PushOutcome {
         self.last_mutation_id = self.last_mutation_id.max(reply.last_mutation_id);
         let mut outcome = PushOutcome {
@@ -110,6 +116,9 @@ impl ClientSync {
                 MutationStatus::Conflict => outcome.conflicts.push(result.clone()),
                 MutationStatus::OutOfOrder => outcome.push_again = true,
             }
+        }
+        if !outcome.rejected.is_empty() || !outcome.conflicts.is_empty() {
+            self.cookie = None;
         }
         let last_sent = sent.mutations.iter().map(|m| m.id).max().unwrap_or(0);
         outcome.push_again |= self.last_mutation_id < last_sent;
@@ -307,6 +316,60 @@ mod tests {
         assert_eq!(plan.put, vec![Record::Customer(mine)]);
         assert_eq!(plan.done, vec![1]);
         assert!(plan.more);
+    }
+
+    #[test]
+    fn a_refused_mutation_brings_back_the_servers_copy_with_the_next_pull() {
+        for status in [MutationStatus::Conflict, MutationStatus::Rejected] {
+            let mut sync = ClientSync::new(client());
+            let outbox = vec![sync.record(&Command::UpsertCustomer(customer(1, "Mine")))];
+            // Another device's change arrives while the edit is pending: the pull passes over it.
+            let plan = sync.on_pull(
+                PullResponse {
+                    cookie: Cookie(5),
+                    last_mutation_id: 0,
+                    patch: vec![PatchOp::Put {
+                        change: 5,
+                        record: Record::Customer(customer(1, "Theirs")),
+                    }],
+                    more: false,
+                },
+                &outbox,
+            );
+            assert!(plan.put.is_empty());
+            let push = sync.push_request(&outbox, 10).unwrap();
+            let outcome = sync.on_push(
+                &push,
+                &PushResponse {
+                    last_mutation_id: 1,
+                    results: vec![MutationResult {
+                        id: 1,
+                        status,
+                        error: None,
+                    }],
+                },
+            );
+            assert_eq!(outcome.done, vec![1]);
+            // The edit never reached the server, and no later change will bring the server's copy
+            // back: the next pull starts over.
+            assert_eq!(sync.pull_request().cookie, None, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn an_applied_push_keeps_the_pull_position() {
+        let mut sync = ClientSync::new(client());
+        sync.cookie = Some(Cookie(4));
+        let outbox = vec![sync.record(&Command::UpsertCustomer(customer(1, "Mine")))];
+        let push = sync.push_request(&outbox, 10).unwrap();
+        sync.on_push(
+            &push,
+            &PushResponse {
+                last_mutation_id: 1,
+                results: vec![applied(1)],
+            },
+        );
+        assert_eq!(sync.pull_request().cookie, Some(Cookie(4)));
     }
 
     #[test]

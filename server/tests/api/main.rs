@@ -8,6 +8,7 @@ mod helpers;
 
 mod assets;
 mod binary;
+mod convergence;
 mod einvoice_cli;
 mod isolation;
 mod issuing;
