@@ -392,7 +392,7 @@ impl Device {
             .values()
             .filter_map(|r| match r {
                 Record::Customer(c) => Some(c),
-                Record::InvoiceDraft(_) => None,
+                _ => None,
             })
             .collect()
     }
@@ -402,7 +402,7 @@ impl Device {
             .values()
             .filter_map(|r| match r {
                 Record::InvoiceDraft(d) => Some(d),
-                Record::Customer(_) => None,
+                _ => None,
             })
             .collect()
     }
@@ -427,6 +427,7 @@ impl Device {
             Command::DeleteDraft(_) => {
                 self.records.remove(&key);
             }
+            other => panic!("the schedules do not generate {}", other.name()),
         }
     }
 
@@ -921,7 +922,7 @@ fn the_audit_log_replays_to_the_records(_: &World, server: &Snapshot) -> Result<
             let entity = serde_json::to_value(r.kind()).unwrap();
             let version = match r {
                 Record::InvoiceDraft(d) => d.version,
-                Record::Customer(_) => 0,
+                _ => 0,
             };
             (
                 (entity.as_str().unwrap().to_owned(), r.id().to_string()),
