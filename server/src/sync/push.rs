@@ -1,10 +1,15 @@
-//! Push: a client's mutations, processed in order, each in its own database transaction.
+//! Push: a client's mutations, processed in order within one database transaction, each mutation's
+//! effects in a savepoint of its own.
 //!
-//! For every mutation the transaction reads the client's progress. A mutation already processed is
-//! answered from its recorded result; one that leaves a gap stops the push; the next one is decoded,
-//! checked and decided by core, applied, numbered, and recorded together with its result, an audit row
-//! and the client's new progress. A refused mutation changes nothing but is recorded the same way, so a
-//! replayed push always gets the same answer and never applies anything twice.
+//! For every mutation the client's progress is read. A mutation already processed is answered from its
+//! recorded result; one that leaves a gap stops the push; the next one is decoded, checked and decided
+//! by core, applied, numbered, and recorded together with its result, an audit row and the client's new
+//! progress. A refused mutation's effects are rolled back to its savepoint but it is recorded the same
+//! way, so a replayed push always gets the same answer and never applies anything twice.
+//!
+//! The reply leaves only after the one commit: every result in it is durable. A push that fails halfway
+//! (the database goes away) commits nothing and is simply sent again. One commit per push rather than
+//! per mutation is what makes a queue of 1,000 mutations fast: a commit waits for the disk.
 
 use remit_core::ids::ClientId;
 use remit_core::sync::{
@@ -18,7 +23,7 @@ use super::apply::apply;
 use super::{Caller, SyncError};
 use crate::clock::now_ms;
 use crate::store::sync_log::{self, AuditEntry};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, WriteTx};
 
 /// The longest mutation name kept in the audit log (names come from clients).
 const MAX_AUDITED_NAME: usize = 100;
@@ -35,8 +40,9 @@ pub async fn push(
     }
     let mut last_mutation_id = register(store, caller, request.client_id).await?;
     let mut results = Vec::with_capacity(request.mutations.len());
+    let mut tx = store.write().await?;
     for mutation in &request.mutations {
-        let (result, last) = process(store, caller, request.client_id, mutation).await?;
+        let (result, last) = process(&mut tx, caller, request.client_id, mutation).await?;
         tracing::info!(
             client_id = %request.client_id,
             mutation_id = mutation.id,
@@ -51,6 +57,7 @@ pub async fn push(
             break;
         }
     }
+    tx.commit().await?;
     Ok(PushResponse {
         last_mutation_id,
         results,
@@ -79,26 +86,24 @@ async fn register(store: &Store, caller: &Caller, client: ClientId) -> Result<u6
     Ok(state.last_mutation_id)
 }
 
-/// Processes one mutation in one transaction; returns its result and the client's progress after it.
+/// Processes one mutation within the push's transaction; returns its result and the client's progress
+/// after it.
 async fn process(
-    store: &Store,
+    tx: &mut WriteTx,
     caller: &Caller,
     client: ClientId,
     mutation: &Mutation,
 ) -> Result<(MutationResult, u64), SyncError> {
-    let mut tx = store.write().await?;
-    let last = sync_log::claim_client(&mut tx, client)
+    let last = sync_log::claim_client(&mut *tx, client)
         .await?
         .ok_or_else(|| StoreError::corrupt("client", "registered client is missing"))?;
     if mutation.id <= last {
-        let result = sync_log::recorded_result(&mut tx, client, mutation.id)
+        let result = sync_log::recorded_result(&mut *tx, client, mutation.id)
             .await?
             .ok_or_else(|| StoreError::corrupt("mutation result", "processed but not recorded"))?;
-        tx.rollback().await?;
         return Ok((result, last));
     }
     if mutation.id != last + 1 {
-        tx.rollback().await?;
         let error = MutationError::out_of_order(mutation.id, last + 1);
         let result = MutationResult {
             id: mutation.id,
@@ -140,7 +145,7 @@ async fn process(
         error,
     };
     sync_log::record_result(
-        &mut tx,
+        &mut *tx,
         client,
         caller.organisation_id,
         caller.user_id,
@@ -149,7 +154,7 @@ async fn process(
     )
     .await?;
     sync_log::append_audit(
-        &mut tx,
+        &mut *tx,
         &AuditEntry {
             organisation_id: caller.organisation_id,
             change_no,
@@ -163,7 +168,6 @@ async fn process(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok((result, mutation.id))
 }
 
