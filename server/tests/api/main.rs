@@ -13,6 +13,7 @@ mod einvoice_cli;
 mod isolation;
 mod issuing;
 mod login_throttle;
+mod processes;
 mod receivables;
 mod routes;
 mod session;
