@@ -62,19 +62,22 @@ fn ConflictLoader(id: Uuid) -> impl IntoView {
     });
     // Only a different conflict redraws the screen, so a pull of unrelated records keeps the user's picks.
     let state = Memo::new(move |_| loaded.get());
-    move || {
-        match state.get() {
+    move || match state.get() {
         None => view! { <p class="muted">"Loading…"</p> }.into_any(),
         Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-        Some(Ok(None)) => view! {
-            <section class="card">
-                <p>"There is no conflict for this draft on this device: it may be resolved already."</p>
-                <a href="/">"Back to billing"</a>
-            </section>
-        }
-        .into_any(),
+        Some(Ok(None)) => view! { <Settled /> }.into_any(),
         Some(Ok(Some((conflict, names)))) => view! { <Resolver id conflict names /> }.into_any(),
     }
+}
+
+/// No conflict is kept for the draft (any longer): resolved here, or in another tab.
+#[component]
+fn Settled() -> impl IntoView {
+    view! {
+        <section class="card">
+            <p>"There is no conflict for this draft on this device: it may be resolved already."</p>
+            <a href="/">"Back to billing"</a>
+        </section>
     }
 }
 
@@ -210,6 +213,7 @@ fn Merge(
     });
     let picker = |side| Picker { side, resolution };
     let option = move |label: &'static str, testid: &'static str, pick: Resolution| {
+        // Checked for the chosen kind of resolution, whatever a merge's picks are.
         let checked = {
             let pick = pick.clone();
             move || {
@@ -423,8 +427,7 @@ fn DraftCopy(
                     <td class="description">{line.description.clone()}</td>
                     <td class="num">{line.quantity.to_string()}</td>
                     <td class="num">{line.unit_price.to_string()}</td>
-                    <td class="code">{line.tax_category.code()}</td>
-                    <td class="num">{line.tax_rate.to_string()}</td>
+                    <td class="num">{format!("{} {} %", line.tax_category, line.tax_rate)}</td>
                     <td class="num" data-testid=format!("line-net-{index}")>
                         {line_net(index)}
                     </td>
@@ -457,8 +460,7 @@ fn DraftCopy(
                         <th class="description">"Description"</th>
                         <th class="num">"Quantity"</th>
                         <th class="num">"Unit price"</th>
-                        <th>"VAT"</th>
-                        <th class="num">"Rate %"</th>
+                        <th class="num">"VAT"</th>
                         <th class="num">"Net"</th>
                     </tr>
                 </thead>
