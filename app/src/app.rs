@@ -8,6 +8,7 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::{NavigateOptions, path};
 
 use crate::api;
+use crate::routes::conflict::ConflictResolve;
 use crate::routes::customer_edit::CustomerEdit;
 use crate::routes::home::Home;
 use crate::routes::invoice_edit::InvoiceEdit;
@@ -27,6 +28,7 @@ pub fn App(state: AppState) -> impl IntoView {
                     <Route path=path!("/sign-in") view=SignIn />
                     <Route path=path!("/customers/:id") view=CustomerEdit />
                     <Route path=path!("/invoices/:id") view=InvoiceEdit />
+                    <Route path=path!("/conflicts/:id") view=ConflictResolve />
                 </Routes>
             </main>
         </Router>
@@ -131,9 +133,12 @@ fn Banners() -> impl IntoView {
                     })
             }}
             {move || {
-                let n = app.sync.conflicts.with(Vec::len);
-                (n > 0)
-                    .then(|| {
+                let (n, first) = app
+                    .sync
+                    .conflicts
+                    .with(|c| (c.len(), c.first().map(|c| format!("/conflicts/{}", c.id))));
+                first
+                    .map(|href| {
                         let text = if n == 1 {
                             "1 draft changed elsewhere — your version is kept on this device".to_owned()
                         } else {
@@ -144,6 +149,10 @@ fn Banners() -> impl IntoView {
                         view! {
                             <div class="banner warning" role="status" data-testid="conflicts">
                                 {text}
+                                " "
+                                <a href=href data-testid="open-conflict">
+                                    {if n == 1 { "Resolve" } else { "Resolve the first" }}
+                                </a>
                             </div>
                         }
                     })

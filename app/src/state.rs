@@ -1,11 +1,12 @@
 //! The app's shared state, provided as context to every screen: the open store, who is signed in, and a
 //! revision counter that tells list screens to read IndexedDB again.
 //!
-//! Screens change data only through [`AppState::record`], which writes IndexedDB first and then tells
-//! sync; they never call the network for data.
+//! Screens change data only through [`AppState::record`] and [`AppState::settle_conflict`], which write
+//! IndexedDB first and then tell sync; they never call the network for data.
 
 use leptos::prelude::*;
 use remit_core::sync::Command;
+use uuid::Uuid;
 
 use crate::store::{Store, StoreError};
 use crate::sync::SyncHandle;
@@ -33,6 +34,20 @@ impl AppState {
     /// screens and sync know.
     pub async fn record(&self, command: Command) -> Result<(), StoreError> {
         self.store().record(&command).await?;
+        self.changed();
+        self.sync.refresh_counts(self.store()).await;
+        self.sync.kick();
+        Ok(())
+    }
+
+    /// Settles the conflict of draft `id` with `change` (core's decision; `None` when the server's state
+    /// stands), then lets the screens and sync know, as [`Self::record`] does.
+    pub async fn settle_conflict(
+        &self,
+        id: Uuid,
+        change: Option<Command>,
+    ) -> Result<(), StoreError> {
+        self.store().settle_conflict(id, change.as_ref()).await?;
         self.changed();
         self.sync.refresh_counts(self.store()).await;
         self.sync.kick();

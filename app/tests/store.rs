@@ -1,5 +1,5 @@
 //! The IndexedDB store in a real browser: schema versions, the v1 → v2 migration, atomic local changes,
-//! reopening, and the outbox. Each test uses its own database name.
+//! reopening, the outbox, and settling conflicts. Each test uses its own database name.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -12,9 +12,10 @@ use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
 use remit_core::ids::{CustomerId, InvoiceId, OrganisationId, UserId};
 use remit_core::money::Currency;
 use remit_core::organisation::{Member, Organisation, Role, SessionInfo, TimeZoneName};
+use remit_core::sync::merge::{DraftConflict, LinePick, Resolution, Side};
 use remit_core::sync::{
-    Command, Cookie, MutationError, MutationErrorKind, MutationResult, MutationStatus, PatchOp,
-    PullResponse, PushResponse, Record,
+    Command, Cookie, EntityKind, MutationError, MutationErrorKind, MutationResult, MutationStatus,
+    PatchOp, PullResponse, PushResponse, Record,
 };
 use remit_core::tax::{TaxCategory, TaxRate};
 use rust_decimal::Decimal;
@@ -408,4 +409,186 @@ async fn a_pulled_page_never_overwrites_a_pending_local_change() {
     store.apply_pull(page(3, 1, vec![])).await.unwrap();
     assert_eq!(store.outbox_len().await.unwrap(), 0);
     assert_eq!(store.customer(mine.id).await.unwrap(), Some(mine));
+}
+
+/// `mine` is saved here and its push loses to another device's save; the pull after it brings `theirs`
+/// (`None`: the other device deleted the draft).
+async fn lost_race(store: &Store, mine: &InvoiceDraft, theirs: Option<&InvoiceDraft>) {
+    store
+        .record(&Command::SaveDraft(mine.clone()))
+        .await
+        .unwrap();
+    let outbox = store.outbox().await.unwrap();
+    let sent = store
+        .sync_state()
+        .await
+        .unwrap()
+        .unwrap()
+        .push_request(&outbox, 100)
+        .unwrap();
+    let last = sent.mutations.last().unwrap().id;
+    let reply = PushResponse {
+        last_mutation_id: last,
+        results: vec![MutationResult {
+            id: last,
+            status: MutationStatus::Conflict,
+            error: None,
+        }],
+    };
+    store.apply_push(&sent, &reply).await.unwrap();
+    let op = match theirs {
+        Some(theirs) => PatchOp::Put {
+            change: 5,
+            record: Record::InvoiceDraft(theirs.clone()),
+        },
+        None => PatchOp::Del {
+            change: 5,
+            entity: EntityKind::InvoiceDraft,
+            id: mine.id.as_uuid(),
+        },
+    };
+    store
+        .apply_pull(PullResponse {
+            cookie: Cookie(5),
+            last_mutation_id: last,
+            patch: vec![op],
+            more: false,
+        })
+        .await
+        .unwrap();
+}
+
+fn line(description: &str, unit_price: i64) -> InvoiceLine {
+    InvoiceLine {
+        description: description.into(),
+        quantity: Decimal::ONE,
+        unit_price: Decimal::new(unit_price, 0),
+        tax_category: TaxCategory::S,
+        tax_rate: TaxRate::parse("25").unwrap(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_merge_is_stored_with_its_mutation_and_the_conflict_is_gone() {
+    let store = signed_in_store(&db_name("merge")).await;
+    let acme = customer("Acme");
+    let base = InvoiceDraft {
+        version: 1,
+        lines: vec![line("Audit", 100), line("Travel", 40)],
+        ..draft(&acme)
+    };
+    let mine = InvoiceDraft {
+        lines: vec![line("Audit", 100), line("Travel", 45), line("Report", 60)],
+        ..base.clone()
+    };
+    let theirs = InvoiceDraft {
+        version: 2,
+        lines: vec![line("Audit", 120), line("Travel", 40)],
+        ..base
+    };
+    lost_race(&store, &mine, Some(&theirs)).await;
+
+    let held = store.conflict(mine.id.as_uuid()).await.unwrap().unwrap();
+    assert_eq!(held.conflict.draft.as_ref(), Some(&mine));
+    assert_eq!(held.stored.as_ref().map(|r| &r.draft), Some(&theirs));
+    let conflict = DraftConflict::new(Some(&mine), Some(&theirs));
+    let pick = |side, index| LinePick { side, index };
+    let merge = Resolution::Merge {
+        header: Side::Theirs,
+        lines: vec![
+            pick(Side::Theirs, 0),
+            pick(Side::Mine, 1),
+            pick(Side::Mine, 2),
+        ],
+    };
+    let change = conflict.settle(&merge).unwrap();
+    let mutation = store
+        .settle_conflict(mine.id.as_uuid(), change.as_ref())
+        .await
+        .unwrap()
+        .unwrap();
+
+    assert_eq!(mutation.id, 2);
+    assert_eq!(store.outbox().await.unwrap(), vec![mutation.clone()]);
+    let Ok(Command::SaveDraft(queued)) = Command::decode(&mutation) else {
+        panic!("a merge queues a draft save");
+    };
+    let stored = store.draft(mine.id).await.unwrap().unwrap();
+    assert_eq!(stored.draft, queued);
+    assert_eq!(stored.draft.version, 2);
+    let prices: Vec<String> = stored
+        .draft
+        .lines
+        .iter()
+        .map(|l| l.unit_price.to_string())
+        .collect();
+    assert_eq!(prices, vec!["120", "45", "60"]);
+    // 225.00 net, 25 % VAT: the totals stored beside the draft are core's.
+    assert_eq!(
+        stored.totals.unwrap().amount_due.amount().to_string(),
+        "281.25"
+    );
+    assert!(store.conflicts().await.unwrap().is_empty());
+    assert!(store.conflict(mine.id.as_uuid()).await.unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn taking_theirs_queues_nothing_and_a_conflict_is_settled_once() {
+    let store = signed_in_store(&db_name("take-theirs")).await;
+    let acme = customer("Acme");
+    let mine = InvoiceDraft {
+        version: 1,
+        ..draft(&acme)
+    };
+    let theirs = InvoiceDraft {
+        version: 2,
+        note: "theirs".into(),
+        ..mine.clone()
+    };
+    lost_race(&store, &mine, Some(&theirs)).await;
+
+    let change = DraftConflict::new(Some(&mine), Some(&theirs))
+        .settle(&Resolution::TakeTheirs)
+        .unwrap();
+    assert_eq!(change, None);
+    let id = mine.id.as_uuid();
+    assert_eq!(store.settle_conflict(id, None).await.unwrap(), None);
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
+    assert_eq!(store.draft(mine.id).await.unwrap().unwrap().draft, theirs);
+    assert!(store.conflicts().await.unwrap().is_empty());
+
+    // A second tab settling the same conflict stores nothing.
+    let again = Command::SaveDraft(theirs.clone());
+    assert!(store.settle_conflict(id, Some(&again)).await.is_err());
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
+    assert_eq!(
+        store.sync_state().await.unwrap().unwrap().next_mutation_id,
+        2
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_draft_deleted_elsewhere_is_restored_as_new() {
+    let store = signed_in_store(&db_name("restore")).await;
+    let acme = customer("Acme");
+    let mine = InvoiceDraft {
+        version: 3,
+        ..draft(&acme)
+    };
+    lost_race(&store, &mine, None).await;
+
+    let held = store.conflict(mine.id.as_uuid()).await.unwrap().unwrap();
+    assert_eq!(held.stored, None);
+    let conflict = DraftConflict::new(held.conflict.draft.as_ref(), None);
+    let change = conflict.settle(&Resolution::KeepMine).unwrap();
+    store
+        .settle_conflict(mine.id.as_uuid(), change.as_ref())
+        .await
+        .unwrap();
+
+    let restored = store.draft(mine.id).await.unwrap().unwrap().draft;
+    assert_eq!(restored.version, 0);
+    assert_eq!(restored.lines, mine.lines);
+    assert_eq!(store.outbox_len().await.unwrap(), 1);
+    assert!(store.conflicts().await.unwrap().is_empty());
 }

@@ -1,6 +1,7 @@
-//! The dashboard: customers, draft invoices, and mutations the server refused.
+//! The dashboard: customers, draft invoices (a draft in conflict leads to its resolution), and mutations
+//! the server refused.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -8,6 +9,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use remit_core::customer::Customer;
 use remit_core::ids::CustomerId;
+use uuid::Uuid;
 
 use super::signed_in;
 use crate::components::money::MoneyText;
@@ -51,13 +53,19 @@ fn Dashboard() -> impl IntoView {
             <h2>"Draft invoices"</h2>
             {move || {
                 let customers = customers.get().and_then(Result::ok).unwrap_or_default();
+                let conflicts: HashSet<Uuid> = app
+                    .sync
+                    .conflicts
+                    .with(|c| c.iter().map(|c| c.id).collect());
                 match drafts.get() {
                     None => view! { <p class="muted">"Loading…"</p> }.into_any(),
                     Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     Some(Ok(drafts)) if drafts.is_empty() => {
                         view! { <p class="muted">"No drafts yet."</p> }.into_any()
                     }
-                    Some(Ok(drafts)) => view! { <DraftTable drafts customers /> }.into_any(),
+                    Some(Ok(drafts)) => {
+                        view! { <DraftTable drafts customers conflicts /> }.into_any()
+                    }
                 }
             }}
         </section>
@@ -75,15 +83,26 @@ fn Dashboard() -> impl IntoView {
     }
 }
 
+/// `conflicts`: drafts another device changed while this one edited them. They open on the resolution
+/// screen: editing on top of the other version before choosing would leave the conflict stale.
 #[component]
-fn DraftTable(drafts: Vec<DraftRecord>, customers: Vec<Customer>) -> impl IntoView {
+fn DraftTable(
+    drafts: Vec<DraftRecord>,
+    customers: Vec<Customer>,
+    conflicts: HashSet<Uuid>,
+) -> impl IntoView {
     let navigate = use_navigate();
     let names: HashMap<CustomerId, String> =
         customers.into_iter().map(|c| (c.id, c.name)).collect();
     let rows = drafts
         .into_iter()
         .map(|record| {
-            let href = format!("/invoices/{}", record.id);
+            let conflicted = conflicts.contains(&record.id.as_uuid());
+            let href = if conflicted {
+                format!("/conflicts/{}", record.id)
+            } else {
+                format!("/invoices/{}", record.id)
+            };
             let open = {
                 let navigate = navigate.clone();
                 let href = href.clone();
@@ -98,6 +117,14 @@ fn DraftTable(drafts: Vec<DraftRecord>, customers: Vec<Customer>) -> impl IntoVi
                 <tr class="clickable" data-testid="draft-row" on:click=open>
                     <td>
                         <a href=href>{customer}</a>
+                        {conflicted
+                            .then(|| {
+                                view! {
+                                    <span class="flag" data-testid="draft-conflict">
+                                        "Changed elsewhere — resolve"
+                                    </span>
+                                }
+                            })}
                     </td>
                     <td class="date">{record.draft.issue_date.to_string()}</td>
                     <td class="date">{record.draft.due_date.to_string()}</td>

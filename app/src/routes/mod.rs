@@ -1,6 +1,7 @@
 //! One module per screen. Screens read IndexedDB through the store, change data through
 //! [`crate::state::AppState::record`], and render what core computed.
 
+pub mod conflict;
 pub mod customer_edit;
 pub mod home;
 pub mod invoice_edit;

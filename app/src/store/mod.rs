@@ -9,8 +9,10 @@
 //! - [`records`]: typed records and their JSON shape in IndexedDB; reads of customers and drafts.
 //! - [`outbox`]: local changes (record + mutation + sync state in one transaction) and the outbox.
 //! - [`replies`]: applying what core decided about a push or pull reply, one transaction each.
+//! - [`conflicts`]: a conflicting draft's two copies, and settling the conflict in one transaction.
 //! - [`meta`]: the key-value store: the signed-in session and the sync state.
 
+pub mod conflicts;
 pub mod meta;
 pub mod outbox;
 pub mod records;
