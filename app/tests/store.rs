@@ -4,7 +4,7 @@
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use remit_app::store::outbox::{CHANGE_STORES, stage};
+use remit_app::store::outbox::{change_stores, stage};
 use remit_app::store::schema::VERSION;
 use remit_app::store::{Store, to_js};
 use remit_core::customer::Customer;
@@ -192,7 +192,7 @@ async fn an_aborted_change_stores_neither_record_nor_mutation() {
 
     let tx = store
         .database()
-        .transaction(CHANGE_STORES)
+        .transaction(change_stores())
         .with_mode(TransactionMode::Readwrite)
         .build()
         .unwrap();

@@ -9,7 +9,7 @@ use remit_core::sync::{Command, Mutation};
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
-use super::outbox::{CHANGE_STORES, stage};
+use super::outbox::{change_stores, stage};
 use super::records::{ConflictRecord, DraftRecord};
 use super::schema::{CONFLICTS, INVOICE_DRAFTS};
 use super::{Store, StoreError, StoreResult, from_js};
@@ -48,7 +48,7 @@ impl Store {
         id: Uuid,
         change: Option<&Command>,
     ) -> StoreResult<Option<Mutation>> {
-        let mut stores = CHANGE_STORES.to_vec();
+        let mut stores = change_stores();
         stores.push(CONFLICTS);
         let tx = self.write(&stores)?;
         let conflicts = tx.object_store(CONFLICTS)?;

@@ -8,7 +8,7 @@ use remit_core::sync::ClientSync;
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
-use super::schema::{CONFLICTS, CUSTOMERS, INVOICE_DRAFTS, META, OUTBOX, REJECTED};
+use super::schema::{CONFLICTS, META, OUTBOX, REJECTED, record_stores};
 use super::{Store, StoreError, StoreResult, from_js, to_js};
 use remit_core::organisation::SessionInfo;
 
@@ -52,7 +52,8 @@ impl Store {
         &self,
         info: &SessionInfo,
     ) -> StoreResult<Result<(), PendingForOtherAccount>> {
-        let stores = [CUSTOMERS, INVOICE_DRAFTS, OUTBOX, META, CONFLICTS, REJECTED];
+        let mut stores = record_stores();
+        stores.extend([OUTBOX, META, CONFLICTS, REJECTED]);
         let tx = self.write(&stores)?;
         let meta = tx.object_store(META)?;
         let previous: Option<SessionInfo> = get(&meta, SESSION).await?;
@@ -67,7 +68,10 @@ impl Store {
                     pending,
                 }));
             }
-            for store in [CUSTOMERS, INVOICE_DRAFTS, OUTBOX, CONFLICTS, REJECTED] {
+            for store in record_stores()
+                .into_iter()
+                .chain([OUTBOX, CONFLICTS, REJECTED])
+            {
                 tx.object_store(store)?.clear()?.await?;
             }
         }

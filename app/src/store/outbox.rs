@@ -7,18 +7,22 @@
 
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
-use remit_core::sync::{ClientSync, Command, Mutation};
+use remit_core::sync::{ClientSync, Command, LocalEffect, Mutation};
 use wasm_bindgen::JsValue;
 
 use super::meta::{self, SYNC};
-use super::records::DraftRecord;
-use super::schema::{CUSTOMERS, INVOICE_DRAFTS, META, OUTBOX};
+use super::records::{delete_record, put_record};
+use super::schema::{META, OUTBOX, record_stores};
 use super::{Store, StoreError, StoreResult, from_js, to_js};
 
-/// The stores a local change writes: both record stores, the outbox and `meta`.
-pub const CHANGE_STORES: [&str; 4] = [CUSTOMERS, INVOICE_DRAFTS, OUTBOX, META];
+/// The stores a local change writes: the record stores, the outbox and `meta`.
+pub fn change_stores() -> Vec<&'static str> {
+    let mut stores = record_stores();
+    stores.extend([OUTBOX, META]);
+    stores
+}
 
-/// Stages `command` in `tx` (opened read-write over [`CHANGE_STORES`]): the record, its mutation and the
+/// Stages `command` in `tx` (opened read-write over [`change_stores`]): the record, its mutation and the
 /// sync state. Nothing is stored until the caller commits `tx`; dropping or aborting it stores none of it.
 pub async fn stage(tx: &Transaction<'_>, command: &Command) -> StoreResult<Mutation> {
     let meta = tx.object_store(META)?;
@@ -26,21 +30,10 @@ pub async fn stage(tx: &Transaction<'_>, command: &Command) -> StoreResult<Mutat
         .await?
         .ok_or_else(|| StoreError("no sync state: sign in first".into()))?;
     let mutation = sync.record(command);
-    match command {
-        Command::UpsertCustomer(customer) => {
-            tx.object_store(CUSTOMERS)?.put(to_js(customer)?).await?;
-        }
-        Command::SaveDraft(draft) => {
-            let record = DraftRecord::new(draft.clone());
-            tx.object_store(INVOICE_DRAFTS)?
-                .put(to_js(&record)?)
-                .await?;
-        }
-        Command::DeleteDraft(draft) => {
-            tx.object_store(INVOICE_DRAFTS)?
-                .delete(draft.id.to_string())
-                .await?;
-        }
+    match command.local_effect() {
+        LocalEffect::Put(record) => put_record(tx, &record).await?,
+        LocalEffect::Delete(kind, id) => delete_record(tx, kind, id).await?,
+        LocalEffect::Nothing => {}
     }
     tx.object_store(OUTBOX)?.put(to_js(&mutation)?).await?;
     meta::put(&meta, SYNC, &sync).await?;
@@ -56,7 +49,7 @@ pub(super) fn outbox_key(id: u64) -> f64 {
 impl Store {
     /// Stores a local change and its mutation in one transaction.
     pub async fn record(&self, command: &Command) -> StoreResult<Mutation> {
-        let tx = self.write(&CHANGE_STORES)?;
+        let tx = self.write(&change_stores())?;
         let mutation = stage(&tx, command).await?;
         tx.commit().await?;
         Ok(mutation)

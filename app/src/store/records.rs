@@ -5,18 +5,47 @@
 //! the same amounts the screen showed.
 
 use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::Transaction;
 use remit_core::customer::Customer;
 use remit_core::document::{DocumentTotals, InvoiceDraft, compute};
 use remit_core::ids::{CustomerId, InvoiceId};
-use remit_core::sync::{Mutation, MutationError};
+use remit_core::sync::{EntityKind, Mutation, MutationError, Record};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
 use super::outbox::outbox_key;
-use super::schema::{BY_CUSTOMER, CONFLICTS, CUSTOMERS, INVOICE_DRAFTS, REJECTED};
+use super::schema::{BY_CUSTOMER, CONFLICTS, CUSTOMERS, INVOICE_DRAFTS, REJECTED, store_of};
 use super::{Store, StoreResult, from_js, to_js};
+
+/// Writes a record into its store: a draft with the totals core computes for it, any other record as
+/// core serializes it.
+pub(super) async fn put_record(tx: &Transaction<'_>, record: &Record) -> StoreResult<()> {
+    let store = tx.object_store(store_of(record.kind()))?;
+    let value = match record {
+        Record::InvoiceDraft(draft) => to_js(&DraftRecord::new(draft.clone()))?,
+        other => {
+            let mut tagged = serde_json::to_value(other)
+                .map_err(|e| super::StoreError(format!("record: {e}")))?;
+            to_js(&tagged["value"].take())?
+        }
+    };
+    store.put(value).await?;
+    Ok(())
+}
+
+/// Deletes a record from its store.
+pub(super) async fn delete_record(
+    tx: &Transaction<'_>,
+    kind: EntityKind,
+    id: Uuid,
+) -> StoreResult<()> {
+    tx.object_store(store_of(kind))?
+        .delete(id.to_string())
+        .await?;
+    Ok(())
+}
 
 /// One row of `invoice_drafts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,14 +5,13 @@
 //! `next_mutation_id` and added to the outbox) is never overwritten by a stale copy of the state.
 
 use remit_core::sync::{
-    ClientSync, Command, EntityKind, PullPlan, PullResponse, PushOutcome, PushRequest,
-    PushResponse, Record,
+    ClientSync, Command, PullPlan, PullResponse, PushOutcome, PushRequest, PushResponse,
 };
 
 use super::meta::{self, SYNC};
-use super::outbox::{outbox_key, read_outbox};
-use super::records::{ConflictRecord, DraftRecord, RejectedRecord};
-use super::schema::{CONFLICTS, CUSTOMERS, INVOICE_DRAFTS, META, OUTBOX, REJECTED};
+use super::outbox::{change_stores, outbox_key, read_outbox};
+use super::records::{ConflictRecord, RejectedRecord, delete_record, put_record};
+use super::schema::{CONFLICTS, META, OUTBOX, REJECTED};
 use super::{Store, StoreError, StoreResult, to_js};
 
 impl Store {
@@ -72,28 +71,17 @@ impl Store {
     /// Takes in one page of a pull: core rebases it under the pending outbox, and its plan (records to
     /// store or delete, outbox entries now done, the new cookie) is applied at once.
     pub async fn apply_pull(&self, reply: PullResponse) -> StoreResult<PullPlan> {
-        let tx = self.write(&[CUSTOMERS, INVOICE_DRAFTS, OUTBOX, META])?;
+        let tx = self.write(&change_stores())?;
         let meta = tx.object_store(META)?;
         let mut sync = current_sync(&meta).await?;
         let pending = read_outbox(&tx).await?;
         let plan = sync.on_pull(reply, &pending);
 
-        let customers = tx.object_store(CUSTOMERS)?;
-        let drafts = tx.object_store(INVOICE_DRAFTS)?;
         for record in &plan.put {
-            match record {
-                Record::Customer(customer) => customers.put(to_js(customer)?).await?,
-                Record::InvoiceDraft(draft) => {
-                    drafts.put(to_js(&DraftRecord::new(draft.clone()))?).await?
-                }
-            }
+            put_record(&tx, record).await?;
         }
         for (kind, id) in &plan.delete {
-            let store = match kind {
-                EntityKind::Customer => &customers,
-                EntityKind::InvoiceDraft => &drafts,
-            };
-            store.delete(id.to_string()).await?;
+            delete_record(&tx, *kind, *id).await?;
         }
         let outbox = tx.object_store(OUTBOX)?;
         for id in &plan.done {

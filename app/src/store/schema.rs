@@ -8,18 +8,22 @@
 //! - Version 1: `customers`, `drafts`, `outbox` (each keyed by `id`).
 //! - Version 2: `invoice_drafts` (keyed by `id`, index `by_customer` on `customer_id`) replaces `drafts`,
 //!   every v1 draft is copied over; plus `meta` (key-value), `conflicts` and `rejected`.
+//! - Version 3 (sync protocol 2): one store per further kind of record, named as the wire names the
+//!   kind (`invoice`, `payment`, `number_lease`, …), keyed by `id` (`settings` by `organisation_id`).
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::error::OpenDbError;
 use indexed_db_futures::prelude::*;
 use wasm_bindgen::JsValue;
 
+use remit_core::sync::EntityKind;
+
 use super::records::DraftRecord;
 
 /// The database the app uses.
 pub const DB_NAME: &str = "remit";
 /// The version this build writes.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 pub const CUSTOMERS: &str = "customers";
 pub const INVOICE_DRAFTS: &str = "invoice_drafts";
@@ -30,6 +34,20 @@ pub const OUTBOX: &str = "outbox";
 pub const META: &str = "meta";
 pub const CONFLICTS: &str = "conflicts";
 pub const REJECTED: &str = "rejected";
+/// The store that holds records of `kind`.
+pub fn store_of(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Customer => CUSTOMERS,
+        EntityKind::InvoiceDraft => INVOICE_DRAFTS,
+        other => other.name(),
+    }
+}
+
+/// Every store of records the server syncs.
+pub fn record_stores() -> Vec<&'static str> {
+    EntityKind::ALL.into_iter().map(store_of).collect()
+}
+
 /// Version 1's draft store; gone since version 2.
 pub const V1_DRAFTS: &str = "drafts";
 
@@ -45,6 +63,9 @@ pub async fn open(name: &str) -> Result<Database, OpenDbError> {
             }
             if from < 2 {
                 to_v2(&db).await?;
+            }
+            if from < 3 {
+                to_v3(&db)?;
             }
             Ok(())
         })
@@ -84,5 +105,19 @@ async fn to_v2(db: &Database) -> indexed_db_futures::Result<()> {
         drafts.put(record).await?;
     }
     db.delete_object_store(V1_DRAFTS)?;
+    Ok(())
+}
+
+fn to_v3(db: &Database) -> indexed_db_futures::Result<()> {
+    for kind in EntityKind::ALL {
+        let key = match kind {
+            EntityKind::Customer | EntityKind::InvoiceDraft => continue,
+            EntityKind::Settings => "organisation_id",
+            _ => "id",
+        };
+        db.create_object_store(kind.name())
+            .with_key_path(key.into())
+            .build()?;
+    }
     Ok(())
 }

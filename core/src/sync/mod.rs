@@ -15,7 +15,8 @@ pub mod protocol;
 
 pub use client::{ClientSync, PullPlan, PushOutcome};
 pub use mutation::{
-    Command, DraftHead, MutationError, MutationErrorKind, decide_draft_delete, decide_draft_save,
+    Command, DraftHead, LocalEffect, MutationError, MutationErrorKind, decide_draft_delete,
+    decide_draft_save,
 };
 pub use protocol::{
     ACCEPTED_PROTOCOL_VERSIONS, Cookie, EntityKind, Mutation, MutationResult, MutationStatus,

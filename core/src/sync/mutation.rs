@@ -20,7 +20,7 @@ use crate::receivables::dispute::{OpenDispute, ResolveDispute};
 use crate::receivables::exception::ResolveException;
 use crate::receivables::payment::{RecordPayment, RefundPayment};
 use crate::settings::Settings;
-use crate::sync::protocol::{EntityKind, Mutation, MutationStatus};
+use crate::sync::protocol::{EntityKind, Mutation, MutationStatus, Record};
 use crate::validation::{Rule, ValidationError};
 
 /// Why a mutation was not applied.
@@ -203,7 +203,43 @@ commands! {
     ResolveException(ResolveException) = "exception.resolve", RESOLVE_EXCEPTION, Exception, |e| e.id.as_uuid(), |e| e.organisation_id;
 }
 
+/// What a command changes in the device's own copy at once, before the server has seen it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalEffect {
+    Put(Record),
+    Delete(EntityKind, Uuid),
+    /// The record is the server's to decide (a number, an allocation, a lease): it arrives by pull.
+    Nothing,
+}
+
 impl Command {
+    /// The command's effect on the device's records. Records the server shapes (issued documents,
+    /// payments with their allocation, leases, exception items) are not guessed locally.
+    pub fn local_effect(&self) -> LocalEffect {
+        match self {
+            Command::UpsertCustomer(c) => LocalEffect::Put(Record::Customer(c.clone())),
+            Command::SaveDraft(d) => LocalEffect::Put(Record::InvoiceDraft(d.clone())),
+            Command::DeleteDraft(r) => {
+                LocalEffect::Delete(EntityKind::InvoiceDraft, r.id.as_uuid())
+            }
+            Command::UpsertItem(i) => LocalEffect::Put(Record::Item(i.clone())),
+            Command::SaveSettings(s) => LocalEffect::Put(Record::Settings(Box::new(s.clone()))),
+            // Issuing turns the draft into an invoice: the draft leaves the device's list at once.
+            Command::IssueInvoice(i) => {
+                LocalEffect::Delete(EntityKind::InvoiceDraft, i.draft.id.as_uuid())
+            }
+            Command::TakeLease(_)
+            | Command::ReturnLease(_)
+            | Command::VoidInvoice(_)
+            | Command::IssueCreditNote(_)
+            | Command::RecordPayment(_)
+            | Command::RefundPayment(_)
+            | Command::OpenDispute(_)
+            | Command::ResolveDispute(_)
+            | Command::ResolveException(_) => LocalEffect::Nothing,
+        }
+    }
+
     /// The wire form, with the id the client's outbox assigns.
     pub fn to_mutation(&self, id: u64) -> Mutation {
         Mutation {
