@@ -301,6 +301,8 @@ fn customer(organisation: OrganisationId, n: usize) -> Customer {
         email: format!("ap{n}@customer.example"),
         currency: Currency::parse("EUR").expect("EUR"),
         payment_terms_days: 30,
+        tax_id: String::new(),
+        address: Default::default(),
     }
 }
 
