@@ -11,6 +11,7 @@ mod binary;
 mod einvoice_cli;
 mod isolation;
 mod login_throttle;
+mod rest_reads;
 mod routes;
 mod session;
 mod sync_conflicts;
