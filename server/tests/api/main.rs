@@ -18,3 +18,4 @@ mod sync_conflicts;
 mod sync_pull;
 mod sync_push;
 mod tenancy;
+mod webhooks;
