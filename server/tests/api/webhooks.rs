@@ -398,3 +398,106 @@ async fn the_dispatcher_task_sends_what_is_due_until_it_is_stopped(backend: Back
     assert!(deliveries(&a.app).await[0].delivered_at_ms.is_some());
 }
 on_both_backends!(the_dispatcher_task_sends_what_is_due_until_it_is_stopped => the_dispatcher_task_sends_what_is_due_until_it_is_stopped_sqlite, the_dispatcher_task_sends_what_is_due_until_it_is_stopped_postgres);
+
+async fn remit_serve_delivers_to_an_endpoint_added_on_the_command_line(backend: Backend) {
+    use crate::binary::{address_of, db_args, remit, stop};
+    use std::process::Stdio;
+
+    let receiver = Receiver::start(Duration::ZERO).await;
+    let db = TestDatabase::new(backend).await;
+    let args = db_args(&db, backend);
+    let added = remit()
+        .args([
+            "user",
+            "add",
+            "--org",
+            "Cli Org",
+            "--email",
+            "cli@acme.example",
+        ])
+        .args(["--password", PASSWORD])
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let refused = remit()
+        .args(["webhook", "add", "--org", "Nobody", "--url", &receiver.url])
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no organisation"));
+    let refused = remit()
+        .args([
+            "webhook",
+            "add",
+            "--org",
+            "Cli Org",
+            "--url",
+            "erp.example/hooks",
+        ])
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("url"));
+    let output = remit()
+        .args(["webhook", "add", "--org", "Cli Org", "--url", &receiver.url])
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let secret = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Signing secret: "))
+        .unwrap_or_else(|| panic!("the secret is printed: {stdout}"));
+    *receiver.secret.lock().unwrap() = secret.to_owned();
+
+    let mut server = remit()
+        .arg("serve")
+        .args(&args)
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let api = Api::new(&address_of(&mut server));
+    let info: Value = api
+        .sign_in("cli@acme.example", PASSWORD)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let org = organisation_of(&info);
+    set_up_seller(&api, org).await;
+    let buyer = customer(org, "Nordlys AS");
+    let invoice: InvoiceId = new_id();
+    let reply = api
+        .push(
+            new_client(),
+            vec![upsert(1, &buyer), issue(2, invoice, &draft(&buyer))],
+        )
+        .await;
+    assert_applied(&reply);
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while receiver.received().is_empty() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("remit serve delivers the event within its polling interval");
+    let got = receiver.received();
+    assert!(got[0].signed);
+    assert_eq!(got[0].event, "invoice.issued");
+    assert_eq!(got[0].body["data"]["id"], invoice.to_string());
+    stop(server);
+}
+on_both_backends!(remit_serve_delivers_to_an_endpoint_added_on_the_command_line => remit_serve_delivers_to_an_endpoint_added_on_the_command_line_sqlite, remit_serve_delivers_to_an_endpoint_added_on_the_command_line_postgres);
