@@ -10,10 +10,14 @@ use remit_core::einvoice::report;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-use crate::auth::Role;
 use crate::auth::accounts::{self, NewAccount};
+use crate::auth::{Organisation, Role};
+use crate::clock::now_ms;
 use crate::http::{AppState, app};
-use crate::store::Store;
+use crate::store::{Store, accounts as store_accounts};
+use crate::webhooks::{self, dispatch, dispatch::Dispatcher};
+use remit_core::ids::OrganisationId;
+use tokio::sync::watch;
 
 #[derive(Debug, Parser)]
 #[command(name = "remit", version, about = "Remit: offline-first invoicing")]
@@ -44,6 +48,11 @@ pub enum Command {
     },
     /// Bring the database schema up to date (`serve` does this too).
     Migrate(DbArgs),
+    /// Manage the endpoints that receive an organisation's webhooks (docs/webhooks.md).
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
     /// Read UBL 2.1 and UN/CEFACT CII e-invoices (EN 16931, Peppol BIS 3) and compute their totals.
     Einvoice {
         #[command(subcommand)]
@@ -72,6 +81,24 @@ pub struct EinvoiceArgs {
 pub enum UserCommand {
     /// Add a user to an organisation, creating the organisation if none has that name.
     Add(UserAddArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Send the organisation's events to a URL; prints the endpoint's signing secret.
+    Add(WebhookAddArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct WebhookAddArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The organisation's name or id.
+    #[arg(long)]
+    pub org: String,
+    /// Where events are POSTed: an absolute http or https URL.
+    #[arg(long)]
+    pub url: String,
 }
 
 /// Where the data lives.
@@ -133,6 +160,9 @@ pub fn main() -> ExitCode {
         Command::User {
             command: UserCommand::Add(args),
         } => Server::AddUser(args),
+        Command::Webhook {
+            command: WebhookCommand::Add(args),
+        } => Server::AddWebhook(args),
     };
     init_logs(cli.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
@@ -199,6 +229,7 @@ enum Server {
     Serve(ServeArgs),
     Migrate(DbArgs),
     AddUser(UserAddArgs),
+    AddWebhook(WebhookAddArgs),
 }
 
 async fn run(command: Server) -> Result<(), String> {
@@ -211,6 +242,7 @@ async fn run(command: Server) -> Result<(), String> {
             Ok(())
         }
         Server::AddUser(args) => add_user(args).await,
+        Server::AddWebhook(args) => add_webhook(args).await,
     }
 }
 
@@ -259,12 +291,21 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         dist: args.dist,
     };
     tokio::spawn(sweep_login_failures(store.clone()));
+    let dispatcher = Dispatcher::new(store.clone(), dispatch::POLL)
+        .map_err(|e| format!("cannot start the webhook dispatcher: {e}"))?;
+    let (stop_dispatcher, stopped) = watch::channel(false);
+    let dispatcher = tokio::spawn(dispatcher.run(stopped));
     // Scripts and tests read this line to learn the address (the port may have been chosen by the OS).
     println!("Remit is running at http://{address}");
-    axum::serve(listener, app(state))
+    let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server failed: {e}"))?;
+        .await;
+    // The dispatcher finishes the delivery it is sending, then stops.
+    stop_dispatcher.send_replace(true);
+    if let Err(e) = dispatcher.await {
+        tracing::error!("the webhook dispatcher failed: {e}");
+    }
+    served.map_err(|e| format!("server failed: {e}"))?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -346,6 +387,46 @@ async fn add_user(args: UserAddArgs) -> Result<(), String> {
     Ok(())
 }
 
+async fn add_webhook(args: WebhookAddArgs) -> Result<(), String> {
+    let url = webhooks::check_url(&args.url).map_err(|e| e.to_string())?;
+    let store = open(&args.db).await?;
+    let organisation = find_organisation(&store, &args.org).await?;
+    let endpoint = webhooks::register(&store, organisation.id, &url, now_ms())
+        .await
+        .map_err(|e| e.to_string())?;
+    store.close().await;
+    println!(
+        "Added webhook endpoint {} for organisation {:?} ({}): {}",
+        endpoint.id, organisation.name, organisation.id, endpoint.url
+    );
+    println!("Signing secret: {}", endpoint.secret);
+    Ok(())
+}
+
+/// The organisation with this id, or else the one with this name.
+async fn find_organisation(store: &Store, name_or_id: &str) -> Result<Organisation, String> {
+    let mut conn = store.read().await.map_err(|e| e.to_string())?;
+    if let Ok(id) = OrganisationId::parse(name_or_id)
+        && let Some(organisation) = store_accounts::organisation(&mut conn, id)
+            .await
+            .map_err(|e| e.to_string())?
+    {
+        return Ok(organisation);
+    }
+    let mut named = store_accounts::organisations_named(&mut conn, name_or_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    match named.len() {
+        0 => Err(format!(
+            "no organisation is named or has the id {name_or_id:?}"
+        )),
+        1 => Ok(named.remove(0)),
+        _ => Err(format!(
+            "several organisations are named {name_or_id:?}: give the id instead"
+        )),
+    }
+}
+
 /// Reads `--role` with core's rule for role names; the command line also takes them in kebab case
 /// (`read-only`), as command-line flags are usually written.
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -404,5 +485,25 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        let cli = Cli::try_parse_from([
+            "remit",
+            "webhook",
+            "add",
+            "--org",
+            "Acme GmbH",
+            "--url",
+            "https://erp.example/hooks/remit",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Webhook {
+                command: WebhookCommand::Add(args),
+            } => {
+                assert_eq!(args.org, "Acme GmbH");
+                assert_eq!(args.url, "https://erp.example/hooks/remit");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["remit", "webhook", "add", "--org", "Acme"]).is_err());
     }
 }

@@ -7,7 +7,8 @@
 //! - [`sync`]: applies clients' mutations through core, numbers changes, serves pulls.
 //! - [`auth`]: organisations, users, roles, password hashes, sessions.
 //! - [`store`]: the database, SQLite or PostgreSQL behind one API.
-//! - [`cli`]: `remit serve`, `remit user add`, `remit migrate`.
+//! - [`webhooks`]: outgoing webhooks, queued with the change that causes them, signed and retried.
+//! - [`cli`]: `remit serve`, `remit user add`, `remit webhook add`, `remit migrate`.
 
 pub mod auth;
 pub mod cli;
@@ -15,3 +16,4 @@ pub mod clock;
 pub mod http;
 pub mod store;
 pub mod sync;
+pub mod webhooks;

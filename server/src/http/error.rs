@@ -42,6 +42,9 @@ pub enum AppError {
     /// A body or query that cannot be read at all.
     #[error("{0}")]
     BadRequest(String),
+    /// A query parameter that breaks a rule; names the parameter.
+    #[error(transparent)]
+    InvalidQuery(ValidationError),
     #[error("protocol version {0} is not supported; reload the app")]
     UnsupportedProtocolVersion(u32),
     /// Anything the client cannot fix; logged, answered without details.
@@ -69,7 +72,9 @@ impl AppError {
             AppError::AlreadySetUp => (StatusCode::CONFLICT, "already_set_up"),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            AppError::BadRequest(_) | AppError::InvalidQuery(_) => {
+                (StatusCode::BAD_REQUEST, "bad_request")
+            }
             AppError::UnsupportedProtocolVersion(_) => {
                 (StatusCode::BAD_REQUEST, "unsupported_protocol_version")
             }
@@ -89,7 +94,7 @@ impl IntoResponse for AppError {
             other => other.to_string(),
         };
         let field = match &self {
-            AppError::Invalid(e) => Some(e.field.as_str()),
+            AppError::Invalid(e) | AppError::InvalidQuery(e) => Some(e.field.as_str()),
             _ => None,
         };
         let mut response = (
@@ -182,6 +187,19 @@ mod tests {
             json,
             serde_json::json!({"error": "invalid", "message": "email must be an e-mail address", "field": "email"})
         );
+    }
+
+    #[tokio::test]
+    async fn a_bad_query_parameter_is_a_bad_request_naming_it() {
+        let (status, json) = body(AppError::InvalidQuery(ValidationError::new(
+            "from",
+            Rule::Date,
+        )))
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(json["error"], "bad_request");
+        assert_eq!(json["field"], "from");
+        assert_eq!(json["message"], "from must be a date (YYYY-MM-DD)");
     }
 
     #[tokio::test]

@@ -1,14 +1,17 @@
-//! Invoice documents over REST. Totals are computed by core on every read, from the stored lines.
+//! Invoice documents over REST: drafts, with the totals core computes on every read from the stored
+//! lines, and issued invoices exactly as they were frozen.
 
 use axum::Json;
 use axum::extract::{Path, State};
+use remit_core::document::issued::{CreditNote, Invoice};
 use remit_core::document::{DocumentTotals, InvoiceDraft, compute};
 use remit_core::ids::InvoiceId;
 use serde::Serialize;
 
+use super::query::CustomerFilter;
 use super::session::CurrentSession;
-use super::{AppError, AppState};
-use crate::store::records;
+use super::{ApiQuery, AppError, AppState};
+use crate::store::{documents, records};
 
 #[derive(Debug, Serialize)]
 pub struct DraftView {
@@ -34,5 +37,44 @@ pub async fn draft(
         version: draft.version,
         draft,
         totals,
+    }))
+}
+
+/// An issued invoice (its snapshot, digest and void mark) with the credit notes issued against it.
+#[derive(Debug, Serialize)]
+pub struct InvoiceView {
+    pub invoice: Invoice,
+    pub credit_notes: Vec<CreditNote>,
+}
+
+/// `GET /api/invoices[?customer_id=]`: the organisation's issued invoices by issue date and number.
+pub async fn list(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    ApiQuery(filter): ApiQuery<CustomerFilter>,
+) -> Result<Json<Vec<Invoice>>, AppError> {
+    let customer = filter.customer()?;
+    let mut conn = state.store.read().await?;
+    Ok(Json(
+        documents::list_invoices(&mut conn, session.organisation.id, customer).await?,
+    ))
+}
+
+/// `GET /api/invoices/{id}`: an issued invoice of the signed-in user's organisation; 404 for any other id.
+pub async fn show(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    Path(id): Path<String>,
+) -> Result<Json<InvoiceView>, AppError> {
+    let id = InvoiceId::parse(&id).map_err(|_| AppError::NotFound)?;
+    let organisation = session.organisation.id;
+    let mut conn = state.store.read().await?;
+    let invoice = documents::find_invoice(&mut conn, organisation, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let credit_notes = documents::credit_notes_of(&mut conn, organisation, id).await?;
+    Ok(Json(InvoiceView {
+        invoice,
+        credit_notes,
     }))
 }

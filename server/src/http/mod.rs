@@ -3,10 +3,15 @@
 pub mod assets;
 pub mod customers;
 pub mod error;
+pub mod exceptions;
 pub mod invoices;
+pub mod numbering;
 pub mod openapi;
+pub mod payments;
+pub mod query;
 pub mod session;
 pub mod setup;
+pub mod statements;
 pub mod sync;
 
 use std::path::PathBuf;
@@ -57,6 +62,13 @@ pub enum Operation {
     SyncPull,
     InvoiceDraft,
     Customers,
+    Invoices,
+    Invoice,
+    Payments,
+    Statement,
+    Aging,
+    NumberingReport,
+    Exceptions,
     OpenApi,
 }
 
@@ -90,6 +102,17 @@ pub const ROUTES: &[ApiRoute] = &[
     route(Method::POST, "/sync/pull", Operation::SyncPull),
     route(Method::GET, "/invoice-drafts/{id}", Operation::InvoiceDraft),
     route(Method::GET, "/customers", Operation::Customers),
+    route(Method::GET, "/invoices", Operation::Invoices),
+    route(Method::GET, "/invoices/{id}", Operation::Invoice),
+    route(Method::GET, "/payments", Operation::Payments),
+    route(
+        Method::GET,
+        "/customers/{id}/statement",
+        Operation::Statement,
+    ),
+    route(Method::GET, "/customers/{id}/aging", Operation::Aging),
+    route(Method::GET, "/numbering/report", Operation::NumberingReport),
+    route(Method::GET, "/exceptions", Operation::Exceptions),
     route(Method::GET, "/openapi.json", Operation::OpenApi),
 ];
 
@@ -107,6 +130,13 @@ fn method_router(route: &ApiRoute) -> MethodRouter<AppState> {
         Operation::SyncPull => on(filter, sync::pull),
         Operation::InvoiceDraft => on(filter, invoices::draft),
         Operation::Customers => on(filter, customers::list),
+        Operation::Invoices => on(filter, invoices::list),
+        Operation::Invoice => on(filter, invoices::show),
+        Operation::Payments => on(filter, payments::list),
+        Operation::Statement => on(filter, statements::statement),
+        Operation::Aging => on(filter, statements::aging),
+        Operation::NumberingReport => on(filter, numbering::report),
+        Operation::Exceptions => on(filter, exceptions::open),
         Operation::OpenApi => on(filter, openapi::document),
     }
 }

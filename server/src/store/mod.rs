@@ -14,6 +14,7 @@ pub mod postgres;
 pub mod records;
 pub mod sqlite;
 pub mod sync_log;
+pub mod webhooks;
 
 use std::str::FromStr;
 

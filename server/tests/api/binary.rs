@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use crate::helpers::*;
 use crate::on_both_backends;
 
-fn remit() -> Command {
+pub(crate) fn remit() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_remit"));
     command.env("REMIT_LOG", "error");
     command
@@ -22,7 +22,7 @@ fn remit() -> Command {
 
 /// The `--db`/`--data` arguments for a test database: SQLite through the default file in the data
 /// folder, PostgreSQL through its URL.
-fn db_args(db: &TestDatabase, backend: Backend) -> Vec<String> {
+pub(crate) fn db_args(db: &TestDatabase, backend: Backend) -> Vec<String> {
     let data = db.dir.path().join("data").display().to_string();
     match backend {
         Backend::Sqlite => vec!["--data".into(), data],
@@ -31,7 +31,7 @@ fn db_args(db: &TestDatabase, backend: Backend) -> Vec<String> {
 }
 
 /// Reads the server's first line of output, waiting at most 30 seconds.
-fn address_of(child: &mut Child) -> String {
+pub(crate) fn address_of(child: &mut Child) -> String {
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -128,7 +128,7 @@ async fn the_binary_serves_on_a_chosen_port_and_stops_on_sigterm(backend: Backen
 on_both_backends!(the_binary_serves_on_a_chosen_port_and_stops_on_sigterm => the_binary_serves_on_a_chosen_port_and_stops_on_sigterm_sqlite, the_binary_serves_on_a_chosen_port_and_stops_on_sigterm_postgres);
 
 /// Sends SIGTERM and expects a clean exit within ten seconds.
-fn stop(mut child: Child) {
+pub(crate) fn stop(mut child: Child) {
     terminate(&child);
     exits_cleanly(&mut child);
 }

@@ -2,12 +2,19 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use remit_core::customer::Customer;
-use remit_core::document::issue::Address;
-use remit_core::document::issued::{IssueInvoice, NumberSource};
+use remit_core::document::issue::{Address, CreditScope};
+use remit_core::document::issued::{IssueCreditNote, IssueInvoice, NumberSource};
 use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
-use remit_core::ids::{ClientId, CustomerId, InvoiceId, OrganisationId};
-use remit_core::money::Currency;
+use remit_core::ids::{ClientId, CustomerId, InvoiceId, LeaseId, OrganisationId};
+use remit_core::money::{Currency, Money};
+use remit_core::numbering::InvoiceNumber;
+use remit_core::numbering::lease::{ReturnLease, TakeLease};
+use remit_core::receivables::account::PaymentMethod;
+use remit_core::receivables::allocation::Instruction;
+use remit_core::receivables::dispute::OpenDispute;
+use remit_core::receivables::payment::RecordPayment;
 use remit_core::settings::Settings;
 use remit_core::sync::{
     Command, Cookie, Mutation, PROTOCOL_VERSION, PatchOp, PullRequest, PullResponse, PushRequest,
@@ -459,5 +466,137 @@ pub async fn pull_all(api: &Api, client: ClientId) -> Vec<PatchOp> {
         if !page.more {
             return patch;
         }
+    }
+}
+
+/// A new UUIDv7 id of any kind.
+pub fn new_id<T: TryFrom<Uuid, Error: std::fmt::Debug>>() -> T {
+    T::try_from(Uuid::now_v7()).unwrap()
+}
+
+pub fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+/// Saves the organisation's settings with the seller's full address, which issuing needs (from a device
+/// of its own).
+pub async fn set_up_seller(api: &Api, organisation: OrganisationId) {
+    let mut settings = Settings::initial(organisation, "Acme GmbH");
+    settings.seller.address = Address {
+        lines: vec!["Hauptstraße 1".into()],
+        postcode: "10115".into(),
+        city: "Berlin".into(),
+        country: "DE".into(),
+    };
+    let reply = api
+        .push(
+            new_client(),
+            vec![Command::SaveSettings(settings).to_mutation(1)],
+        )
+        .await;
+    assert_applied(&reply);
+}
+
+/// Issues `draft` as invoice `invoice` under the next number of the organisation's series.
+pub fn issue_numbered(id: u64, invoice: InvoiceId, draft: &InvoiceDraft) -> Mutation {
+    Command::IssueInvoice(IssueInvoice {
+        invoice_id: invoice,
+        draft: draft.clone(),
+        number: NumberSource::Server,
+    })
+    .to_mutation(id)
+}
+
+/// Issues `draft` under a number the device took from its lease.
+pub fn issue_leased(
+    id: u64,
+    invoice: InvoiceId,
+    draft: &InvoiceDraft,
+    lease: LeaseId,
+    number: InvoiceNumber,
+) -> Mutation {
+    Command::IssueInvoice(IssueInvoice {
+        invoice_id: invoice,
+        draft: draft.clone(),
+        number: NumberSource::Leased {
+            lease_id: lease,
+            number,
+        },
+    })
+    .to_mutation(id)
+}
+
+pub fn take_lease(id: u64, organisation: OrganisationId, lease: LeaseId, count: u64) -> Mutation {
+    Command::TakeLease(TakeLease {
+        id: lease,
+        organisation_id: organisation,
+        count,
+    })
+    .to_mutation(id)
+}
+
+pub fn return_lease(id: u64, organisation: OrganisationId, lease: LeaseId) -> Mutation {
+    Command::ReturnLease(ReturnLease {
+        id: lease,
+        organisation_id: organisation,
+    })
+    .to_mutation(id)
+}
+
+/// A bank transfer of `amount` euros from `customer`, allocated oldest due first.
+pub fn payment(customer: &Customer, amount: &str, received_on: &str) -> RecordPayment {
+    RecordPayment {
+        id: new_id(),
+        organisation_id: customer.organisation_id,
+        customer_id: customer.id,
+        amount: Money::parse(amount, customer.currency).unwrap(),
+        received_on: date(received_on),
+        method: PaymentMethod::BankTransfer,
+        reference: "Bank ref 4711".into(),
+        instruction: Instruction::OldestDueFirst,
+    }
+}
+
+pub fn pay(id: u64, payment: &RecordPayment) -> Mutation {
+    Command::RecordPayment(payment.clone()).to_mutation(id)
+}
+
+pub fn dispute(
+    id: u64,
+    organisation: OrganisationId,
+    invoice: InvoiceId,
+    opened_on: &str,
+) -> Mutation {
+    Command::OpenDispute(OpenDispute {
+        id: new_id(),
+        organisation_id: organisation,
+        invoice_id: invoice,
+        opened_on: date(opened_on),
+        reason: "The audit took less time".into(),
+    })
+    .to_mutation(id)
+}
+
+/// A credit note for everything of `invoice` not yet credited.
+pub fn credit(id: u64, organisation: OrganisationId, invoice: InvoiceId, on: &str) -> Mutation {
+    Command::IssueCreditNote(IssueCreditNote {
+        credit_note_id: new_id(),
+        organisation_id: organisation,
+        invoice_id: invoice,
+        issue_date: date(on),
+        scope: CreditScope::Full,
+        note: String::new(),
+    })
+    .to_mutation(id)
+}
+
+/// Asserts that every mutation of a push was applied.
+pub fn assert_applied(reply: &PushResponse) {
+    for result in &reply.results {
+        assert_eq!(
+            result.status,
+            remit_core::sync::MutationStatus::Applied,
+            "{result:?}"
+        );
     }
 }

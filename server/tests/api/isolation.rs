@@ -4,7 +4,8 @@
 
 use remit_core::customer::Customer;
 use remit_core::document::InvoiceDraft;
-use remit_core::ids::{ClientId, OrganisationId};
+use remit_core::ids::{ClientId, InvoiceId, OrganisationId};
+use remit_core::receivables::allocation::Instruction;
 use remit_core::sync::{MutationErrorKind, MutationStatus};
 use remit_server::auth::Role;
 use remit_server::http::{ApiRoute, ROUTES};
@@ -17,7 +18,9 @@ use crate::on_both_backends;
 const OTHER_OWNER: &str = "bob@other.example";
 const READER: &str = "auditor@acme.example";
 
-/// Organisation A with a customer, a draft and the owner's device, plus the two outsiders' accounts.
+/// Organisation A with a customer, a draft, an issued invoice with a payment (an overpayment, which
+/// raises an exception item) and a dispute, a number lease and the owner's device, plus the two
+/// outsiders' accounts.
 struct World {
     app: TestApp,
     owner: Api,
@@ -25,6 +28,9 @@ struct World {
     owner_client: ClientId,
     customer: Customer,
     draft: InvoiceDraft,
+    invoice: InvoiceId,
+    /// How many changes A has.
+    changes: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,8 +58,22 @@ impl World {
         let owner_client = new_client();
         let customer = customer(org, "Secret Customer AS");
         let draft = draft(&customer);
+        set_up_seller(&owner, org).await;
+        let invoice = new_id();
+        let mut overpaid = payment(&customer, "100.00", "2026-12-01");
+        overpaid.instruction = Instruction::Named(vec![invoice]);
         let reply = owner
-            .push(owner_client, vec![upsert(1, &customer), save(2, &draft)])
+            .push(
+                owner_client,
+                vec![
+                    upsert(1, &customer),
+                    save(2, &draft),
+                    issue_numbered(3, invoice, &self::draft(&customer)),
+                    pay(4, &overpaid),
+                    dispute(5, org, invoice, "2026-12-02"),
+                    take_lease(6, org, new_id(), 5),
+                ],
+            )
             .await;
         assert!(
             reply
@@ -61,6 +81,7 @@ impl World {
                 .iter()
                 .all(|r| r.status == MutationStatus::Applied)
         );
+        let changes = owner.pull(owner_client, None, Some(5000)).await.patch.len();
         app.user("Other Org", OTHER_OWNER, Role::Owner).await;
         app.user("Acme GmbH", READER, Role::ReadOnly).await;
         Self {
@@ -70,6 +91,8 @@ impl World {
             owner_client,
             customer,
             draft,
+            invoice,
+            changes,
         }
     }
 
@@ -90,7 +113,10 @@ impl World {
             self.customer.id.to_string(),
             self.customer.name.clone(),
             self.draft.id.to_string(),
+            self.invoice.to_string(),
             self.owner_client.to_string(),
+            "INV-".into(),
+            "Hauptstraße".into(),
         ]
     }
 
@@ -157,6 +183,15 @@ async fn answer(response: reqwest::Response) -> Answer {
 
 fn json_of(answer: &Answer) -> Value {
     serde_json::from_str(&answer.body).unwrap()
+}
+
+/// 200 for a reader of A, 404 for anyone else: another organisation's ids do not exist for them.
+fn found_by(reads_a: bool) -> StatusCode {
+    if reads_a {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    }
 }
 
 /// A push whose every mutation must have been refused as forbidden.
@@ -230,7 +265,7 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
             let own = answer(as_.pull_raw(new_client(), None, None).await).await;
             assert_eq!(own.status, StatusCode::OK);
             let patch = json_of(&own)["patch"].as_array().unwrap().len();
-            assert_eq!(patch, if reads_a { 2 } else { 0 });
+            assert_eq!(patch, if reads_a { w.changes } else { 0 });
             let through_owners_device =
                 answer(as_.pull_raw(w.owner_client, None, None).await).await;
             assert_eq!(through_owners_device.status, StatusCode::FORBIDDEN);
@@ -255,6 +290,74 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
             assert_eq!(a.status, StatusCode::OK);
             let listed = json_of(&a).as_array().unwrap().len();
             assert_eq!(listed, usize::from(reads_a));
+            vec![a]
+        }
+        ("GET", "/invoices") => {
+            let all = answer(as_.get("/api/invoices").await).await;
+            let of_customer = answer(
+                as_.get(&format!("/api/invoices?customer_id={}", w.customer.id))
+                    .await,
+            )
+            .await;
+            for a in [&all, &of_customer] {
+                assert_eq!(a.status, StatusCode::OK);
+                assert_eq!(json_of(a).as_array().unwrap().len(), usize::from(reads_a));
+            }
+            vec![all, of_customer]
+        }
+        ("GET", "/invoices/{id}") => {
+            let a = answer(as_.get(&format!("/api/invoices/{}", w.invoice)).await).await;
+            assert_eq!(a.status, found_by(reads_a));
+            vec![a]
+        }
+        ("GET", "/payments") => {
+            let all = answer(as_.get("/api/payments").await).await;
+            let of_customer = answer(
+                as_.get(&format!("/api/payments?customer_id={}", w.customer.id))
+                    .await,
+            )
+            .await;
+            for a in [&all, &of_customer] {
+                assert_eq!(a.status, StatusCode::OK);
+                assert_eq!(json_of(a).as_array().unwrap().len(), usize::from(reads_a));
+            }
+            vec![all, of_customer]
+        }
+        ("GET", "/customers/{id}/statement") => {
+            let a = answer(
+                as_.get(&format!(
+                    "/api/customers/{}/statement?from=2026-11-01&to=2026-12-31",
+                    w.customer.id
+                ))
+                .await,
+            )
+            .await;
+            assert_eq!(a.status, found_by(reads_a));
+            vec![a]
+        }
+        ("GET", "/customers/{id}/aging") => {
+            let a = answer(
+                as_.get(&format!(
+                    "/api/customers/{}/aging?on=2027-01-31",
+                    w.customer.id
+                ))
+                .await,
+            )
+            .await;
+            assert_eq!(a.status, found_by(reads_a));
+            vec![a]
+        }
+        ("GET", "/numbering/report") => {
+            let a = answer(as_.get("/api/numbering/report").await).await;
+            assert_eq!(a.status, StatusCode::OK);
+            let sequences = json_of(&a).as_array().unwrap().len();
+            assert_eq!(sequences, if reads_a { 2 } else { 0 });
+            vec![a]
+        }
+        ("GET", "/exceptions") => {
+            let a = answer(as_.get("/api/exceptions").await).await;
+            assert_eq!(a.status, StatusCode::OK);
+            assert_eq!(json_of(&a).as_array().unwrap().len(), usize::from(reads_a));
             vec![a]
         }
         ("GET", "/openapi.json") => {

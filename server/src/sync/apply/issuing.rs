@@ -17,6 +17,7 @@ use sqlx::AnyConnection;
 
 use super::{Applied, Ctx, Outcome, raise, settings};
 use crate::store::{StoreError, documents, ledger, records};
+use crate::webhooks::{self, Event};
 
 fn invalid(field: &str, expected: &str) -> MutationError {
     MutationError::invalid(ValidationError::new(
@@ -207,6 +208,7 @@ pub(super) async fn issue_invoice(
     if let Some(last) = raise(conn, ctx, Some(invoice.customer_id), issued.exceptions).await? {
         change = last;
     }
+    webhooks::enqueue(conn, organisation, Event::InvoiceIssued, &invoice, ctx.now).await?;
     tracing::info!(number = %invoice.number(), "invoice issued");
     Ok(Ok(Applied {
         change_no: Some(change),

@@ -14,6 +14,7 @@ use sqlx::AnyConnection;
 
 use super::{Applied, Ctx, Outcome, raise, settings, store_record};
 use crate::store::{StoreError, documents, ledger, records};
+use crate::webhooks::{self, Event};
 
 fn invalid(field: &str, expected: &str) -> MutationError {
     MutationError::invalid(ValidationError::new(
@@ -99,6 +100,14 @@ pub(super) async fn record_payment(
         "unapplied": outcome.payment.allocation.unapplied.amount().to_string(),
         "exceptions": outcome.exceptions.len(),
     });
+    webhooks::enqueue(
+        conn,
+        organisation,
+        Event::PaymentReceived,
+        &outcome.payment,
+        ctx.now,
+    )
+    .await?;
     let mut change = store_record(
         conn,
         ctx,
@@ -256,6 +265,7 @@ pub(super) async fn open_dispute(
     )
     .await?;
     mark_disputed(conn, ctx, &dispute, true, change).await?;
+    webhooks::enqueue(conn, organisation, Event::DisputeOpened, &dispute, ctx.now).await?;
     Ok(Ok(Applied {
         change_no: Some(change),
         summary,
