@@ -6,7 +6,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use remit_app::store::outbox::{change_stores, stage};
 use remit_app::store::schema::VERSION;
-use remit_app::store::{Store, to_js};
+use remit_app::store::{Store, from_js, to_js};
 use remit_core::customer::Customer;
 use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
 use remit_core::ids::{CustomerId, InvoiceId, OrganisationId, UserId};
@@ -94,7 +94,7 @@ fn store_names(db: &Database) -> Vec<String> {
 }
 
 #[wasm_bindgen_test]
-async fn a_fresh_database_opens_at_version_2() {
+async fn a_fresh_database_opens_at_the_current_version_with_a_store_per_record_kind() {
     let store = Store::open(&db_name("fresh")).await.unwrap();
     let db = store.database();
     assert_eq!(db.version() as u32, VERSION);
@@ -102,11 +102,20 @@ async fn a_fresh_database_opens_at_version_2() {
         store_names(db),
         vec![
             "conflicts",
+            "credit_note",
             "customers",
+            "dispute",
+            "exception",
+            "invoice",
             "invoice_drafts",
+            "item",
             "meta",
+            "number_lease",
             "outbox",
-            "rejected"
+            "payment",
+            "refund",
+            "rejected",
+            "settings"
         ]
     );
     assert!(store.customers().await.unwrap().is_empty());
@@ -591,4 +600,61 @@ async fn a_draft_deleted_elsewhere_is_restored_as_new() {
     assert_eq!(restored.lines, mine.lines);
     assert_eq!(store.outbox_len().await.unwrap(), 1);
     assert!(store.conflicts().await.unwrap().is_empty());
+}
+
+/// Reads the raw JSON of a record in the store named `store`.
+async fn raw(store: &Store, name: &str, id: &str) -> Option<serde_json::Value> {
+    let tx = store
+        .database()
+        .transaction(name)
+        .with_mode(TransactionMode::Readonly)
+        .build()
+        .unwrap();
+    let value: Option<wasm_bindgen::JsValue> =
+        tx.object_store(name).unwrap().get(id).await.unwrap();
+    value.map(|v| from_js(&v).unwrap())
+}
+
+#[wasm_bindgen_test]
+async fn protocol_2_records_land_in_their_own_stores_and_settings_save_locally_at_once() {
+    use remit_core::settings::Settings;
+
+    let store = signed_in_store(&db_name("records-v3")).await;
+    let org = OrganisationId::parse(ORG).unwrap();
+    let mut settings = Settings::initial(org, "Acme GmbH");
+    settings.period_locked_until = Some("2026-10-31".parse().unwrap());
+    store
+        .record(&Command::SaveSettings(settings.clone()))
+        .await
+        .unwrap();
+    let local = raw(&store, "settings", ORG).await.unwrap();
+    assert_eq!(local["period_locked_until"], "2026-10-31");
+    assert_eq!(local["invoice_series"]["prefix"], "INV");
+
+    let payment_id = "019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4ed1";
+    let payment: remit_core::receivables::payment::Payment =
+        serde_json::from_value(serde_json::json!({
+            "id": payment_id, "organisation_id": ORG,
+            "customer_id": "019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f",
+            "amount": { "amount": "10.00", "currency": "EUR" },
+            "received_on": "2026-11-27", "method": "bank_transfer", "reference": "",
+            "instruction": { "kind": "oldest_due_first" },
+            "allocation": { "lines": [], "unapplied": { "amount": "10.00", "currency": "EUR" } }
+        }))
+        .unwrap();
+    store
+        .apply_pull(PullResponse {
+            cookie: Cookie(2),
+            last_mutation_id: 1,
+            patch: vec![PatchOp::Put {
+                change: 2,
+                record: Record::Payment(payment),
+            }],
+            more: false,
+        })
+        .await
+        .unwrap();
+    let pulled = raw(&store, "payment", payment_id).await.unwrap();
+    assert_eq!(pulled["allocation"]["unapplied"]["amount"], "10.00");
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
 }
