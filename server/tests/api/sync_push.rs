@@ -317,3 +317,39 @@ async fn deleting_a_draft_is_a_change_and_deleting_it_again_is_harmless(backend:
     assert_eq!(app.count("audit_log").await, 4);
 }
 on_both_backends!(deleting_a_draft_is_a_change_and_deleting_it_again_is_harmless => deleting_a_draft_is_a_change_and_deleting_it_again_is_harmless_sqlite, deleting_a_draft_is_a_change_and_deleting_it_again_is_harmless_postgres);
+
+/// A laptop offline across the upgrade to protocol 2 still pushes its version-1 queue, written as the
+/// version-1 app wrote it (customers without address fields), and it applies.
+async fn a_queue_written_under_the_previous_protocol_still_applies(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (owner, info) = app.set_up().await;
+    let org = organisation_of(&info);
+    let customer_id = "019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f";
+    let body = json!({
+        "protocol_version": 1,
+        "client_id": new_client(),
+        "mutations": [
+            { "id": 1, "name": "customer.upsert", "args": {
+                "id": customer_id, "organisation_id": org, "name": "Nordlys Shipping ASA",
+                "email": "", "currency": "NOK", "payment_terms_days": 14 } },
+            { "id": 2, "name": "invoice_draft.save", "args": {
+                "id": "019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e60", "organisation_id": org,
+                "customer_id": customer_id, "currency": "NOK",
+                "issue_date": "2026-11-23", "due_date": "2026-12-07", "version": 0,
+                "lines": [ { "description": "Site audit", "quantity": "1.5",
+                             "unit_price": "0.35", "tax_rate": "19" } ] } }
+        ],
+    });
+    let response = owner.post("/api/sync/push", &body).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let reply: remit_core::sync::PushResponse = response.json().await.unwrap();
+    assert!(
+        reply
+            .results
+            .iter()
+            .all(|r| r.status == remit_core::sync::MutationStatus::Applied),
+        "{reply:?}"
+    );
+    assert_eq!(app.count("invoice_drafts").await, 1);
+}
+on_both_backends!(a_queue_written_under_the_previous_protocol_still_applies => a_queue_written_under_the_previous_protocol_still_applies_sqlite, a_queue_written_under_the_previous_protocol_still_applies_postgres);
