@@ -44,14 +44,7 @@ impl Item {
         if self.unit_price < Decimal::ZERO {
             return Err(ValidationError::new("unit_price", Rule::NotNegative));
         }
-        if self.tax_category.requires_zero_rate() && !self.tax_rate.percent().is_zero() {
-            return Err(ValidationError::new(
-                "tax_rate",
-                Rule::Matches {
-                    expected: format!("0 for VAT category {}", self.tax_category),
-                },
-            ));
-        }
+        self.tax_category.check_rate(self.tax_rate, "tax_rate")?;
         let unit_ok = (1..=3).contains(&self.unit.len())
             && self
                 .unit

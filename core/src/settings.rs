@@ -121,14 +121,9 @@ impl Settings {
         for (i, option) in self.tax_rates.iter().enumerate() {
             required_text("name", &option.name, 100)
                 .map_err(|e| e.within(&format!("tax_rates[{i}]")))?;
-            if option.category.requires_zero_rate() && !option.rate.percent().is_zero() {
-                return Err(ValidationError::new(
-                    format!("tax_rates[{i}].rate"),
-                    Rule::Matches {
-                        expected: format!("0 for VAT category {}", option.category),
-                    },
-                ));
-            }
+            option
+                .category
+                .check_rate(option.rate, &format!("tax_rates[{i}].rate"))?;
         }
         self.terms.validate()?;
         self.dunning.validate().map_err(|e| e.within("dunning"))?;

@@ -69,15 +69,7 @@ impl InvoiceLine {
         if self.unit_price < Decimal::ZERO {
             return Err(ValidationError::new("unit_price", Rule::NotNegative));
         }
-        if self.tax_category.requires_zero_rate() && !self.tax_rate.percent().is_zero() {
-            return Err(ValidationError::new(
-                "tax_rate",
-                Rule::Matches {
-                    expected: format!("0 for VAT category {}", self.tax_category),
-                },
-            ));
-        }
-        Ok(())
+        self.tax_category.check_rate(self.tax_rate, "tax_rate")
     }
 }
 

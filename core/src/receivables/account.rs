@@ -324,17 +324,8 @@ impl Account {
                 },
             ));
         }
-        self.unapplied
-            .insert(amount.currency(), credit.checked_sub(amount)?);
-        self.push(
-            date,
-            reference,
-            EntryKind::Refund,
-            amount,
-            None,
-            Some(method),
-        );
-        Ok(())
+        self.record_refund(reference, date, amount, method)
+            .map(drop)
     }
 
     /// Records a refund that was paid out whatever the customer's credit: money that has left is a fact.

@@ -80,6 +80,19 @@ impl TaxCategory {
     pub fn requires_zero_rate(self) -> bool {
         !matches!(self, TaxCategory::S | TaxCategory::L | TaxCategory::M)
     }
+
+    /// Checks that `rate` may go with this category; `field` names the rate in the error.
+    pub fn check_rate(self, rate: TaxRate, field: &str) -> Result<(), ValidationError> {
+        if self.requires_zero_rate() && !rate.percent().is_zero() {
+            return Err(ValidationError::new(
+                field,
+                Rule::Matches {
+                    expected: format!("0 for VAT category {self}"),
+                },
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Display for TaxCategory {

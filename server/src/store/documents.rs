@@ -23,6 +23,24 @@ fn parse<T: serde::de::DeserializeOwned>(text: &str, what: &'static str) -> Stor
     serde_json::from_str(text).map_err(|e| StoreError::corrupt(what, e))
 }
 
+/// The body of the row of `table` with this id, in the organisation, read back as `T`.
+async fn find<T: serde::de::DeserializeOwned>(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    organisation: OrganisationId,
+    id: impl ToString,
+) -> StoreResult<Option<T>> {
+    let row = sqlx::query(&format!(
+        "SELECT body FROM {table} WHERE id = $1 AND organisation_id = $2"
+    ))
+    .bind(id.to_string())
+    .bind(organisation.to_string())
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| parse(&r.try_get::<String, _>("body")?, table))
+        .transpose()
+}
+
 fn date(text: &str) -> StoreResult<NaiveDate> {
     text.parse()
         .map_err(|e| StoreError::corrupt("sequence date", e))
@@ -164,13 +182,7 @@ pub async fn find_invoice(
     organisation: OrganisationId,
     id: InvoiceId,
 ) -> StoreResult<Option<Invoice>> {
-    let row = sqlx::query("SELECT body FROM invoices WHERE id = $1 AND organisation_id = $2")
-        .bind(id.to_string())
-        .bind(organisation.to_string())
-        .fetch_optional(conn)
-        .await?;
-    row.map(|r| parse(&r.try_get::<String, _>("body")?, "invoice"))
-        .transpose()
+    find(conn, "invoices", organisation, id).await
 }
 
 /// The organisation's invoices, oldest first (of one customer when given).
@@ -293,13 +305,7 @@ pub async fn find_credit_note(
     organisation: OrganisationId,
     id: remit_core::ids::CreditNoteId,
 ) -> StoreResult<Option<CreditNote>> {
-    let row = sqlx::query("SELECT body FROM credit_notes WHERE id = $1 AND organisation_id = $2")
-        .bind(id.to_string())
-        .bind(organisation.to_string())
-        .fetch_optional(conn)
-        .await?;
-    row.map(|r| parse(&r.try_get::<String, _>("body")?, "credit note"))
-        .transpose()
+    find(conn, "credit_notes", organisation, id).await
 }
 
 pub async fn find_lease(
@@ -307,13 +313,7 @@ pub async fn find_lease(
     organisation: OrganisationId,
     id: LeaseId,
 ) -> StoreResult<Option<NumberLease>> {
-    let row = sqlx::query("SELECT body FROM number_leases WHERE id = $1 AND organisation_id = $2")
-        .bind(id.to_string())
-        .bind(organisation.to_string())
-        .fetch_optional(conn)
-        .await?;
-    row.map(|r| parse(&r.try_get::<String, _>("body")?, "number lease"))
-        .transpose()
+    find(conn, "number_leases", organisation, id).await
 }
 
 /// The code of a device's series: the one it leased under before, else `None`; and how many codes the

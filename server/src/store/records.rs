@@ -107,18 +107,20 @@ pub async fn draft_head(
     .bind(id.to_string())
     .fetch_optional(conn)
     .await?;
-    row.map(|r| {
-        let last_client: String = r.try_get("last_client_id")?;
-        Ok((
-            organisation_id(&r.try_get::<String, _>("organisation_id")?)?,
-            DraftHead {
-                version: to_u64("draft version", r.try_get("version")?)?,
-                last_client: ClientId::parse(&last_client)
-                    .map_err(|e| StoreError::corrupt("draft last client", e))?,
-            },
-        ))
-    })
-    .transpose()
+    row.as_ref().map(head).transpose()
+}
+
+/// Reads the organisation and version facts of a versioned row (a draft, or settings).
+fn head(row: &sqlx::any::AnyRow) -> StoreResult<(OrganisationId, DraftHead)> {
+    let last_client: String = row.try_get("last_client_id")?;
+    Ok((
+        organisation_id(&row.try_get::<String, _>("organisation_id")?)?,
+        DraftHead {
+            version: to_u64("version", row.try_get("version")?)?,
+            last_client: ClientId::parse(&last_client)
+                .map_err(|e| StoreError::corrupt("last client", e))?,
+        },
+    ))
 }
 
 /// Stores a draft (its `version` already the new one) with the totals the server computed for it.
@@ -235,18 +237,7 @@ pub async fn record_head(
     .bind(id.to_string())
     .fetch_optional(conn)
     .await?;
-    row.map(|r| {
-        let last_client: String = r.try_get("last_client_id")?;
-        Ok((
-            organisation_id(&r.try_get::<String, _>("organisation_id")?)?,
-            DraftHead {
-                version: to_u64("record version", r.try_get("version")?)?,
-                last_client: ClientId::parse(&last_client)
-                    .map_err(|e| StoreError::corrupt("record last client", e))?,
-            },
-        ))
-    })
-    .transpose()
+    row.as_ref().map(head).transpose()
 }
 
 /// A record of the `records` table, read back as `T`, when the organisation has it.
