@@ -1,11 +1,12 @@
 //! The app's shared state, provided as context to every screen: the open store, who is signed in, and a
 //! revision counter that tells list screens to read IndexedDB again.
 //!
-//! Screens change data only through [`AppState::record`] and [`AppState::settle_conflict`], which write
-//! IndexedDB first and then tell sync; they never call the network for data.
+//! Screens change data only through [`AppState::record`] (or [`AppState::record_with`]) and
+//! [`AppState::settle_conflict`], which write IndexedDB first and then tell sync; they never call the
+//! network for data (the numbering report, a server report, is the one read they make online).
 
 use leptos::prelude::*;
-use remit_core::sync::Command;
+use remit_core::sync::{Command, Record};
 use uuid::Uuid;
 
 use crate::store::{Store, StoreError};
@@ -33,7 +34,19 @@ impl AppState {
     /// Stores a local change (record, outbox mutation and sync state in one transaction), then lets the
     /// screens and sync know.
     pub async fn record(&self, command: Command) -> Result<(), StoreError> {
-        self.store().record(&command).await?;
+        self.record_with(command, None).await
+    }
+
+    /// [`Self::record`], with the provisional record the device shows until the server's copy
+    /// arrives (an invoice issued offline), in the same transaction.
+    pub async fn record_with(
+        &self,
+        command: Command,
+        provisional: Option<Record>,
+    ) -> Result<(), StoreError> {
+        self.store()
+            .record_with(&command, provisional.as_ref())
+            .await?;
         self.changed();
         self.sync.refresh_counts(self.store()).await;
         self.sync.kick();
