@@ -1,17 +1,23 @@
 //! The IndexedDB store in a real browser: schema versions, the v1 → v2 migration, atomic local changes,
-//! reopening, the outbox, and settling conflicts. Each test uses its own database name.
+//! reopening, the outbox, settling conflicts, and invoices issued offline. Each test uses its own
+//! database name.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use remit_app::store::outbox::{change_stores, stage};
+use remit_app::store::issuing::IssuedInvoice;
+use remit_app::store::outbox::{change_stores, stage, stage_with};
 use remit_app::store::schema::VERSION;
 use remit_app::store::{Store, to_js};
 use remit_core::customer::Customer;
+use remit_core::document::issued::{Invoice, IssueInvoice, NumberSource};
 use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
-use remit_core::ids::{CustomerId, InvoiceId, OrganisationId, UserId};
+use remit_core::ids::{CustomerId, InvoiceId, LeaseId, OrganisationId, UserId};
 use remit_core::money::Currency;
+use remit_core::numbering::lease::{NumberLease, TakeLease};
 use remit_core::organisation::{Member, Organisation, Role, SessionInfo, TimeZoneName};
+use remit_core::settings::Settings;
+use remit_core::sync::decide::{decide_lease, issue_offline};
 use remit_core::sync::merge::{DraftConflict, LinePick, Resolution, Side};
 use remit_core::sync::{
     Command, Cookie, EntityKind, MutationError, MutationErrorKind, MutationResult, MutationStatus,
@@ -94,7 +100,7 @@ fn store_names(db: &Database) -> Vec<String> {
 }
 
 #[wasm_bindgen_test]
-async fn a_fresh_database_opens_at_version_2() {
+async fn a_fresh_database_opens_at_the_current_version() {
     let store = Store::open(&db_name("fresh")).await.unwrap();
     let db = store.database();
     assert_eq!(db.version() as u32, VERSION);
@@ -102,11 +108,20 @@ async fn a_fresh_database_opens_at_version_2() {
         store_names(db),
         vec![
             "conflicts",
+            "credit_note",
             "customers",
+            "dispute",
+            "exception",
+            "invoice",
             "invoice_drafts",
+            "item",
             "meta",
+            "number_lease",
             "outbox",
-            "rejected"
+            "payment",
+            "refund",
+            "rejected",
+            "settings",
         ]
     );
     assert!(store.customers().await.unwrap().is_empty());
@@ -591,4 +606,189 @@ async fn a_draft_deleted_elsewhere_is_restored_as_new() {
     assert_eq!(restored.lines, mine.lines);
     assert_eq!(store.outbox_len().await.unwrap(), 1);
     assert!(store.conflicts().await.unwrap().is_empty());
+}
+
+/// Settings whose seller can be printed, a lease of this device's series `L1` (numbers 1 to 20), and
+/// the invoice core issues offline under its first number, as the editor does.
+async fn issued_offline(store: &Store, acme: &Customer) -> (IssueInvoice, Invoice, NumberLease) {
+    let org = OrganisationId::parse(ORG).unwrap();
+    let mut settings = Settings::initial(org, "Fjord Consulting AS");
+    settings.seller.address.country = "NO".into();
+    let client = store.sync_state().await.unwrap().unwrap().client_id;
+    let take = TakeLease {
+        id: LeaseId::try_from(Uuid::now_v7()).unwrap(),
+        organisation_id: org,
+        count: 20,
+    };
+    let lease = decide_lease(&take, &settings, client, "L1", 0).unwrap();
+    let (issue, invoice) = issue_offline(
+        InvoiceId::try_from(Uuid::now_v7()).unwrap(),
+        draft(acme),
+        &settings,
+        acme,
+        client,
+        std::slice::from_ref(&lease),
+        &[],
+    )
+    .unwrap();
+    (issue, invoice, lease)
+}
+
+#[wasm_bindgen_test]
+async fn an_invoice_issued_offline_is_stored_with_its_mutation_in_one_transaction() {
+    let store = signed_in_store(&db_name("issue-offline")).await;
+    let acme = customer("Acme");
+    let (issue, invoice, _) = issued_offline(&store, &acme).await;
+    store
+        .record(&Command::SaveDraft(issue.draft.clone()))
+        .await
+        .unwrap();
+
+    // Aborted: neither the invoice nor its mutation, and the draft is still a draft.
+    let tx = store
+        .database()
+        .transaction(change_stores())
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    let command = Command::IssueInvoice(issue.clone());
+    let provisional = Record::Invoice(Box::new(invoice.clone()));
+    stage_with(&tx, &command, Some(&provisional)).await.unwrap();
+    tx.abort().await.unwrap();
+    assert!(store.issued_invoices().await.unwrap().is_empty());
+    assert_eq!(store.outbox_len().await.unwrap(), 1);
+    assert!(store.draft(issue.draft.id).await.unwrap().is_some());
+
+    let mutation = store
+        .record_with(&command, Some(&provisional))
+        .await
+        .unwrap();
+    assert_eq!(mutation.id, 2);
+    assert_eq!(store.outbox().await.unwrap()[1], mutation);
+    assert_eq!(store.draft(issue.draft.id).await.unwrap(), None);
+    let listed = store.issued_invoices().await.unwrap();
+    assert_eq!(
+        listed,
+        vec![IssuedInvoice::Numbered {
+            invoice: Box::new(invoice.clone()),
+            awaiting_sync: true,
+        }]
+    );
+    assert_eq!(invoice.number().as_str(), "INV-L1-000001");
+    // The number now counts as used: the device's next offline issue takes the next one.
+    let stock = store.lease_stock().await.unwrap();
+    assert_eq!(stock.used, vec![invoice.number().clone()]);
+}
+
+#[wasm_bindgen_test]
+async fn the_servers_invoice_replaces_the_provisional_one_when_pulled() {
+    let store = signed_in_store(&db_name("issue-pulled")).await;
+    let acme = customer("Acme");
+    let (issue, invoice, lease) = issued_offline(&store, &acme).await;
+    store
+        .record_with(
+            &Command::IssueInvoice(issue),
+            Some(&Record::Invoice(Box::new(invoice.clone()))),
+        )
+        .await
+        .unwrap();
+
+    // A pull while the issue is still pending keeps the device's copy.
+    let server = Invoice {
+        digest: "recorded by the server".into(),
+        ..invoice.clone()
+    };
+    let page = |cookie, last_mutation_id| PullResponse {
+        cookie: Cookie(cookie),
+        last_mutation_id,
+        patch: vec![
+            PatchOp::Put {
+                change: cookie - 1,
+                record: Record::NumberLease(lease.clone()),
+            },
+            PatchOp::Put {
+                change: cookie,
+                record: Record::Invoice(Box::new(server.clone())),
+            },
+        ],
+        more: false,
+    };
+    let plan = store.apply_pull(page(2, 0)).await.unwrap();
+    assert_eq!(
+        plan.kept_local,
+        vec![(EntityKind::Invoice, invoice.id.as_uuid())]
+    );
+    let stock = store.lease_stock().await.unwrap();
+    assert_eq!(stock.leases, vec![lease.clone()]);
+
+    // Once the server has processed the issue, its copy is stored and nothing waits any more.
+    store.apply_pull(page(4, 1)).await.unwrap();
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
+    assert_eq!(
+        store.issued_invoice(invoice.id).await.unwrap(),
+        Some(IssuedInvoice::Numbered {
+            invoice: Box::new(server),
+            awaiting_sync: false,
+        })
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_offline_issue_leaves_no_invoice_and_a_server_issue_waits_for_its_number() {
+    let store = signed_in_store(&db_name("issue-refused")).await;
+    let acme = customer("Acme");
+    let (issue, invoice, _) = issued_offline(&store, &acme).await;
+    store
+        .record_with(
+            &Command::IssueInvoice(issue.clone()),
+            Some(&Record::Invoice(Box::new(invoice.clone()))),
+        )
+        .await
+        .unwrap();
+    let by_server = IssueInvoice {
+        invoice_id: InvoiceId::try_from(Uuid::now_v7()).unwrap(),
+        number: NumberSource::Server,
+        ..issue
+    };
+    store
+        .record(&Command::IssueInvoice(by_server.clone()))
+        .await
+        .unwrap();
+    let listed = store.issued_invoices().await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        listed[0],
+        IssuedInvoice::AwaitingNumber(Box::new(by_server.clone()))
+    );
+
+    let outbox = store.outbox().await.unwrap();
+    let sent = store
+        .sync_state()
+        .await
+        .unwrap()
+        .unwrap()
+        .push_request(&outbox, 100)
+        .unwrap();
+    let reply = PushResponse {
+        last_mutation_id: 2,
+        results: vec![
+            MutationResult {
+                id: 1,
+                status: MutationStatus::Rejected,
+                error: None,
+            },
+            MutationResult {
+                id: 2,
+                status: MutationStatus::Applied,
+                error: None,
+            },
+        ],
+    };
+    let outcome = store.apply_push(&sent, &reply).await.unwrap();
+    assert_eq!(
+        outcome.discard,
+        vec![(EntityKind::Invoice, invoice.id.as_uuid())]
+    );
+    assert_eq!(store.issued_invoice(invoice.id).await.unwrap(), None);
+    assert_eq!(store.rejected().await.unwrap().len(), 1);
 }
