@@ -1,12 +1,14 @@
 //! The app's shared state, provided as context to every screen: the open store, who is signed in, and a
 //! revision counter that tells list screens to read IndexedDB again.
 //!
-//! Screens change data only through [`AppState::record`] (or [`AppState::record_with`]) and
+//! Screens change data only through [`AppState::record`], [`AppState::issue_offline`] and
 //! [`AppState::settle_conflict`], which write IndexedDB first and then tell sync; they never call the
 //! network for data (the numbering report, a server report, is the one read they make online).
 
 use leptos::prelude::*;
-use remit_core::sync::{Command, Record};
+use remit_core::document::InvoiceDraft;
+use remit_core::ids::InvoiceId;
+use remit_core::sync::{Command, MutationError};
 use uuid::Uuid;
 
 use crate::store::{Store, StoreError};
@@ -34,23 +36,30 @@ impl AppState {
     /// Stores a local change (record, outbox mutation and sync state in one transaction), then lets the
     /// screens and sync know.
     pub async fn record(&self, command: Command) -> Result<(), StoreError> {
-        self.record_with(command, None).await
+        self.store().record(&command).await?;
+        self.after_change().await;
+        Ok(())
     }
 
-    /// [`Self::record`], with the provisional record the device shows until the server's copy
-    /// arrives (an invoice issued offline), in the same transaction.
-    pub async fn record_with(
+    /// Issues `draft` offline under this device's next leased number, as core decides, in one
+    /// transaction (see [`Store::issue_offline`]); then lets the screens and sync know. The inner
+    /// error is core's refusal, worded for the user.
+    pub async fn issue_offline(
         &self,
-        command: Command,
-        provisional: Option<Record>,
-    ) -> Result<(), StoreError> {
-        self.store()
-            .record_with(&command, provisional.as_ref())
+        invoice_id: InvoiceId,
+        draft: InvoiceDraft,
+    ) -> Result<Result<(), MutationError>, StoreError> {
+        let Some(session) = self.session.get_untracked() else {
+            return Err(StoreError("sign in first".into()));
+        };
+        let issued = self
+            .store()
+            .issue_offline(invoice_id, draft, &session.organisation)
             .await?;
-        self.changed();
-        self.sync.refresh_counts(self.store()).await;
-        self.sync.kick();
-        Ok(())
+        if issued.is_ok() {
+            self.after_change().await;
+        }
+        Ok(issued.map(|_| ()))
     }
 
     /// Settles the conflict of draft `id` with `change` (core's decision; `None` when the server's state
@@ -61,10 +70,15 @@ impl AppState {
         change: Option<Command>,
     ) -> Result<(), StoreError> {
         self.store().settle_conflict(id, change.as_ref()).await?;
+        self.after_change().await;
+        Ok(())
+    }
+
+    /// A local change was committed: screens read again, the pending count follows, sync runs.
+    async fn after_change(&self) {
         self.changed();
         self.sync.refresh_counts(self.store()).await;
         self.sync.kick();
-        Ok(())
     }
 
     /// Records changed in IndexedDB: screens that list them read again.

@@ -608,9 +608,9 @@ async fn a_draft_deleted_elsewhere_is_restored_as_new() {
     assert!(store.conflicts().await.unwrap().is_empty());
 }
 
-/// Settings whose seller can be printed, a lease of this device's series `L1` (numbers 1 to 20), and
-/// the invoice core issues offline under its first number, as the editor does.
-async fn issued_offline(store: &Store, acme: &Customer) -> (IssueInvoice, Invoice, NumberLease) {
+/// A device ready to issue offline, as a pull leaves it: settings whose seller can be printed, the
+/// customer, and a lease of this device's series `L1` with two numbers.
+async fn ready_to_issue(store: &Store, acme: &Customer) -> NumberLease {
     let org = OrganisationId::parse(ORG).unwrap();
     let mut settings = Settings::initial(org, "Fjord Consulting AS");
     settings.seller.address.country = "NO".into();
@@ -618,82 +618,136 @@ async fn issued_offline(store: &Store, acme: &Customer) -> (IssueInvoice, Invoic
     let take = TakeLease {
         id: LeaseId::try_from(Uuid::now_v7()).unwrap(),
         organisation_id: org,
-        count: 20,
+        count: 2,
     };
     let lease = decide_lease(&take, &settings, client, "L1", 0).unwrap();
-    let (issue, invoice) = issue_offline(
-        InvoiceId::try_from(Uuid::now_v7()).unwrap(),
-        draft(acme),
-        &settings,
-        acme,
-        client,
-        std::slice::from_ref(&lease),
-        &[],
-    )
-    .unwrap();
-    (issue, invoice, lease)
+    let records = [
+        Record::Settings(Box::new(settings)),
+        Record::Customer(acme.clone()),
+        Record::NumberLease(lease.clone()),
+    ];
+    store
+        .apply_pull(PullResponse {
+            cookie: Cookie(3),
+            last_mutation_id: 0,
+            patch: records
+                .into_iter()
+                .zip(1..)
+                .map(|(record, change)| PatchOp::Put { change, record })
+                .collect(),
+            more: false,
+        })
+        .await
+        .unwrap();
+    lease
+}
+
+fn new_invoice_id() -> InvoiceId {
+    InvoiceId::try_from(Uuid::now_v7()).unwrap()
 }
 
 #[wasm_bindgen_test]
 async fn an_invoice_issued_offline_is_stored_with_its_mutation_in_one_transaction() {
     let store = signed_in_store(&db_name("issue-offline")).await;
     let acme = customer("Acme");
-    let (issue, invoice, _) = issued_offline(&store, &acme).await;
+    let lease = ready_to_issue(&store, &acme).await;
+    let saved = draft(&acme);
     store
-        .record(&Command::SaveDraft(issue.draft.clone()))
+        .record(&Command::SaveDraft(saved.clone()))
         .await
         .unwrap();
 
-    // Aborted: neither the invoice nor its mutation, and the draft is still a draft.
+    // Staged and aborted: neither the invoice nor its mutation, and the draft is still a draft.
+    let stock = store.lease_stock().await.unwrap();
+    let settings = stock.settings.clone().unwrap();
+    let (issue, invoice) = issue_offline(
+        new_invoice_id(),
+        saved.clone(),
+        &settings,
+        &acme,
+        stock.client,
+        &stock.leases,
+        &stock.used,
+    )
+    .unwrap();
     let tx = store
         .database()
         .transaction(change_stores())
         .with_mode(TransactionMode::Readwrite)
         .build()
         .unwrap();
-    let command = Command::IssueInvoice(issue.clone());
-    let provisional = Record::Invoice(Box::new(invoice.clone()));
-    stage_with(&tx, &command, Some(&provisional)).await.unwrap();
+    let provisional = Record::Invoice(Box::new(invoice));
+    stage_with(&tx, &Command::IssueInvoice(issue), Some(&provisional))
+        .await
+        .unwrap();
     tx.abort().await.unwrap();
     assert!(store.issued_invoices().await.unwrap().is_empty());
     assert_eq!(store.outbox_len().await.unwrap(), 1);
-    assert!(store.draft(issue.draft.id).await.unwrap().is_some());
+    assert!(store.draft(saved.id).await.unwrap().is_some());
 
-    let mutation = store
-        .record_with(&command, Some(&provisional))
+    let organisation = session().organisation;
+    let first = store
+        .issue_offline(new_invoice_id(), saved.clone(), &organisation)
         .await
+        .unwrap()
         .unwrap();
-    assert_eq!(mutation.id, 2);
-    assert_eq!(store.outbox().await.unwrap()[1], mutation);
-    assert_eq!(store.draft(issue.draft.id).await.unwrap(), None);
-    let listed = store.issued_invoices().await.unwrap();
+    assert_eq!(first.number().as_str(), "INV-L1-000001");
+    assert_eq!(first.lease_id, Some(lease.id));
+    assert_eq!(store.draft(saved.id).await.unwrap(), None);
+    let outbox = store.outbox().await.unwrap();
+    assert_eq!(outbox.len(), 2);
+    let Ok(Command::IssueInvoice(queued)) = Command::decode(&outbox[1]) else {
+        panic!("an offline issue queues invoice.issue");
+    };
+    assert_eq!(queued.invoice_id, first.id);
     assert_eq!(
-        listed,
+        queued.number,
+        NumberSource::Leased {
+            lease_id: lease.id,
+            number: first.number().clone(),
+        }
+    );
+    assert_eq!(
+        store.issued_invoices().await.unwrap(),
         vec![IssuedInvoice::Numbered {
-            invoice: Box::new(invoice.clone()),
+            invoice: Box::new(first.clone()),
             awaiting_sync: true,
         }]
     );
-    assert_eq!(invoice.number().as_str(), "INV-L1-000001");
-    // The number now counts as used: the device's next offline issue takes the next one.
-    let stock = store.lease_stock().await.unwrap();
-    assert_eq!(stock.used, vec![invoice.number().clone()]);
+    // 1.5 × 0.35 = 0.525 → 0.53; 19 % VAT = 0.10: the totals core froze.
+    assert_eq!(
+        first.snapshot.totals.amount_due.amount().to_string(),
+        "0.63"
+    );
+
+    let second = store
+        .issue_offline(new_invoice_id(), draft(&acme), &organisation)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second.number().as_str(), "INV-L1-000002");
+    // The lease is used up: refused, and nothing is stored.
+    let refused = store
+        .issue_offline(new_invoice_id(), draft(&acme), &organisation)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refused.field.as_deref(), Some("number"));
+    assert_eq!(store.outbox_len().await.unwrap(), 3);
+    assert_eq!(store.issued_invoices().await.unwrap().len(), 2);
 }
 
 #[wasm_bindgen_test]
 async fn the_servers_invoice_replaces_the_provisional_one_when_pulled() {
     let store = signed_in_store(&db_name("issue-pulled")).await;
     let acme = customer("Acme");
-    let (issue, invoice, lease) = issued_offline(&store, &acme).await;
-    store
-        .record_with(
-            &Command::IssueInvoice(issue),
-            Some(&Record::Invoice(Box::new(invoice.clone()))),
-        )
+    ready_to_issue(&store, &acme).await;
+    let invoice = store
+        .issue_offline(new_invoice_id(), draft(&acme), &session().organisation)
         .await
+        .unwrap()
         .unwrap();
 
-    // A pull while the issue is still pending keeps the device's copy.
     let server = Invoice {
         digest: "recorded by the server".into(),
         ..invoice.clone()
@@ -701,28 +755,28 @@ async fn the_servers_invoice_replaces_the_provisional_one_when_pulled() {
     let page = |cookie, last_mutation_id| PullResponse {
         cookie: Cookie(cookie),
         last_mutation_id,
-        patch: vec![
-            PatchOp::Put {
-                change: cookie - 1,
-                record: Record::NumberLease(lease.clone()),
-            },
-            PatchOp::Put {
-                change: cookie,
-                record: Record::Invoice(Box::new(server.clone())),
-            },
-        ],
+        patch: vec![PatchOp::Put {
+            change: cookie,
+            record: Record::Invoice(Box::new(server.clone())),
+        }],
         more: false,
     };
-    let plan = store.apply_pull(page(2, 0)).await.unwrap();
+    // A pull while the issue is still pending keeps the device's copy.
+    let plan = store.apply_pull(page(4, 0)).await.unwrap();
     assert_eq!(
         plan.kept_local,
         vec![(EntityKind::Invoice, invoice.id.as_uuid())]
     );
-    let stock = store.lease_stock().await.unwrap();
-    assert_eq!(stock.leases, vec![lease.clone()]);
+    assert_eq!(
+        store.issued_invoice(invoice.id).await.unwrap(),
+        Some(IssuedInvoice::Numbered {
+            invoice: Box::new(invoice.clone()),
+            awaiting_sync: true,
+        })
+    );
 
     // Once the server has processed the issue, its copy is stored and nothing waits any more.
-    store.apply_pull(page(4, 1)).await.unwrap();
+    store.apply_pull(page(5, 1)).await.unwrap();
     assert_eq!(store.outbox_len().await.unwrap(), 0);
     assert_eq!(
         store.issued_invoice(invoice.id).await.unwrap(),
@@ -737,18 +791,16 @@ async fn the_servers_invoice_replaces_the_provisional_one_when_pulled() {
 async fn a_refused_offline_issue_leaves_no_invoice_and_a_server_issue_waits_for_its_number() {
     let store = signed_in_store(&db_name("issue-refused")).await;
     let acme = customer("Acme");
-    let (issue, invoice, _) = issued_offline(&store, &acme).await;
-    store
-        .record_with(
-            &Command::IssueInvoice(issue.clone()),
-            Some(&Record::Invoice(Box::new(invoice.clone()))),
-        )
+    ready_to_issue(&store, &acme).await;
+    let invoice = store
+        .issue_offline(new_invoice_id(), draft(&acme), &session().organisation)
         .await
+        .unwrap()
         .unwrap();
     let by_server = IssueInvoice {
-        invoice_id: InvoiceId::try_from(Uuid::now_v7()).unwrap(),
+        invoice_id: new_invoice_id(),
+        draft: draft(&acme),
         number: NumberSource::Server,
-        ..issue
     };
     store
         .record(&Command::IssueInvoice(by_server.clone()))
@@ -769,19 +821,16 @@ async fn a_refused_offline_issue_leaves_no_invoice_and_a_server_issue_waits_for_
         .unwrap()
         .push_request(&outbox, 100)
         .unwrap();
+    let result = |id, status| MutationResult {
+        id,
+        status,
+        error: None,
+    };
     let reply = PushResponse {
         last_mutation_id: 2,
         results: vec![
-            MutationResult {
-                id: 1,
-                status: MutationStatus::Rejected,
-                error: None,
-            },
-            MutationResult {
-                id: 2,
-                status: MutationStatus::Applied,
-                error: None,
-            },
+            result(1, MutationStatus::Rejected),
+            result(2, MutationStatus::Applied),
         ],
     };
     let outcome = store.apply_push(&sent, &reply).await.unwrap();

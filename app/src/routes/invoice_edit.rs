@@ -15,11 +15,8 @@ use remit_core::document::issued::{IssueInvoice, NumberSource};
 use remit_core::document::{DocumentTotals, InvoiceDraft, TaxRounding, compute};
 use remit_core::ids::{CustomerId, InvoiceId, OrganisationId};
 use remit_core::money::Currency;
-use remit_core::organisation::Organisation;
-use remit_core::settings::Settings;
-use remit_core::sync::decide::issue_offline;
+use remit_core::sync::Command;
 use remit_core::sync::mutation::DraftRef;
-use remit_core::sync::{Command, Record};
 use remit_core::validation::{Rule, ValidationError};
 use uuid::Uuid;
 
@@ -244,13 +241,18 @@ fn DraftForm(customers: Vec<Customer>, draft: Option<InvoiceDraft>) -> impl Into
                 app.sync.status(true),
                 SyncStatus::Online | SyncStatus::Syncing
             );
+            store_error.set(None);
             let navigate = navigate.clone();
-            let organisation = session.organisation.clone();
             spawn_local(async move {
                 let recorded = if online {
                     issue_online(app, invoice_id, draft).await
                 } else {
-                    issue_offline_here(app, invoice_id, draft, &organisation).await
+                    // Core decides the number and the invoice from this device's own copies.
+                    match app.issue_offline(invoice_id, draft).await {
+                        Ok(Ok(())) => Ok(()),
+                        Ok(Err(refused)) => Err(refused.message),
+                        Err(e) => Err(e.to_string()),
+                    }
                 };
                 match recorded {
                     Ok(()) => navigate(
@@ -425,42 +427,6 @@ async fn issue_online(
     app.record(Command::IssueInvoice(issue))
         .await
         .map_err(|e| e.to_string())
-}
-
-/// Issues the draft under this device's next leased number, as core decides from the device's own
-/// copies of settings, customer and leases; the provisional invoice is stored with the mutation.
-async fn issue_offline_here(
-    app: AppState,
-    invoice_id: InvoiceId,
-    draft: InvoiceDraft,
-    organisation: &Organisation,
-) -> Result<(), String> {
-    let store = app.store();
-    let stock = store.lease_stock().await.map_err(|e| e.to_string())?;
-    let customer = store
-        .customer(draft.customer_id)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("The invoice's customer is not on this device.")?;
-    let settings = stock
-        .settings
-        .unwrap_or_else(|| Settings::initial(organisation.id, &organisation.name));
-    let (issue, invoice) = issue_offline(
-        invoice_id,
-        draft,
-        &settings,
-        &customer,
-        stock.client,
-        &stock.leases,
-        &stock.used,
-    )
-    .map_err(|e| e.message)?;
-    app.record_with(
-        Command::IssueInvoice(issue),
-        Some(Record::Invoice(Box::new(invoice))),
-    )
-    .await
-    .map_err(|e| e.to_string())
 }
 
 /// Reads the form into core's draft. Unreadable input is an error naming its field; whether the draft

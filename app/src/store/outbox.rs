@@ -64,18 +64,8 @@ pub(super) fn outbox_key(id: u64) -> f64 {
 impl Store {
     /// Stores a local change and its mutation in one transaction.
     pub async fn record(&self, command: &Command) -> StoreResult<Mutation> {
-        self.record_with(command, None).await
-    }
-
-    /// Stores a local change, its mutation and a `provisional` record (see [`stage_with`]) in one
-    /// transaction.
-    pub async fn record_with(
-        &self,
-        command: &Command,
-        provisional: Option<&Record>,
-    ) -> StoreResult<Mutation> {
         let tx = self.write(&change_stores())?;
-        let mutation = stage_with(&tx, command, provisional).await?;
+        let mutation = stage(&tx, command).await?;
         tx.commit().await?;
         Ok(mutation)
     }
