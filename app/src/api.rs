@@ -7,6 +7,7 @@
 use std::fmt;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use remit_core::numbering::report::SequenceReport;
 use remit_core::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -102,6 +103,12 @@ pub async fn session() -> ApiResult<SessionInfo> {
 pub async fn sign_out() -> ApiResult<()> {
     let response = send(Request::delete("/api/session").header(CSRF_HEADER, "1")).await?;
     check(response).await.map(|_| ())
+}
+
+/// `GET /api/numbering/report`: what became of every number of every sequence, as the server recorded
+/// it. A report of the server's own records, so it is read online only; nothing of it is stored.
+pub async fn numbering_report() -> ApiResult<Vec<SequenceReport>> {
+    read(send(Request::get("/api/numbering/report")).await?).await
 }
 
 pub async fn push(request: &PushRequest) -> ApiResult<PushResponse> {

@@ -12,6 +12,8 @@ use crate::routes::conflict::ConflictResolve;
 use crate::routes::customer_edit::CustomerEdit;
 use crate::routes::home::Home;
 use crate::routes::invoice_edit::InvoiceEdit;
+use crate::routes::numbering::NumberingReport;
+use crate::routes::settings::OrganisationSettings;
 use crate::routes::sign_in::SignIn;
 use crate::state::{AppState, use_app};
 
@@ -29,6 +31,8 @@ pub fn App(state: AppState) -> impl IntoView {
                     <Route path=path!("/customers/:id") view=CustomerEdit />
                     <Route path=path!("/invoices/:id") view=InvoiceEdit />
                     <Route path=path!("/conflicts/:id") view=ConflictResolve />
+                    <Route path=path!("/settings") view=OrganisationSettings />
+                    <Route path=path!("/numbering") view=NumberingReport />
                 </Routes>
             </main>
         </Router>
@@ -64,6 +68,14 @@ fn Header() -> impl IntoView {
             <span class="organisation">
                 {move || app.session.with(|s| s.as_ref().map(|s| s.organisation.name.clone()))}
             </span>
+            <nav class="links">
+                <a href="/numbering" data-testid="nav-numbering">
+                    "Numbering"
+                </a>
+                <a href="/settings" data-testid="nav-settings">
+                    "Settings"
+                </a>
+            </nav>
             <div class="sync">
                 <span class="pending" title="Changes saved on this device that wait to reach the server">
                     <span data-testid="pending-count">{move || app.sync.pending.get()}</span>

@@ -1,11 +1,14 @@
 //! The app's shared state, provided as context to every screen: the open store, who is signed in, and a
 //! revision counter that tells list screens to read IndexedDB again.
 //!
-//! Screens change data only through [`AppState::record`] and [`AppState::settle_conflict`], which write
-//! IndexedDB first and then tell sync; they never call the network for data.
+//! Screens change data only through [`AppState::record`], [`AppState::issue_offline`] and
+//! [`AppState::settle_conflict`], which write IndexedDB first and then tell sync; they never call the
+//! network for data (the numbering report, a server report, is the one read they make online).
 
 use leptos::prelude::*;
-use remit_core::sync::Command;
+use remit_core::document::InvoiceDraft;
+use remit_core::ids::InvoiceId;
+use remit_core::sync::{Command, MutationError};
 use uuid::Uuid;
 
 use crate::store::{Store, StoreError};
@@ -34,10 +37,29 @@ impl AppState {
     /// screens and sync know.
     pub async fn record(&self, command: Command) -> Result<(), StoreError> {
         self.store().record(&command).await?;
-        self.changed();
-        self.sync.refresh_counts(self.store()).await;
-        self.sync.kick();
+        self.after_change().await;
         Ok(())
+    }
+
+    /// Issues `draft` offline under this device's next leased number, as core decides, in one
+    /// transaction (see [`Store::issue_offline`]); then lets the screens and sync know. The inner
+    /// error is core's refusal, worded for the user.
+    pub async fn issue_offline(
+        &self,
+        invoice_id: InvoiceId,
+        draft: InvoiceDraft,
+    ) -> Result<Result<(), MutationError>, StoreError> {
+        let Some(session) = self.session.get_untracked() else {
+            return Err(StoreError("sign in first".into()));
+        };
+        let issued = self
+            .store()
+            .issue_offline(invoice_id, draft, &session.organisation)
+            .await?;
+        if issued.is_ok() {
+            self.after_change().await;
+        }
+        Ok(issued.map(|_| ()))
     }
 
     /// Settles the conflict of draft `id` with `change` (core's decision; `None` when the server's state
@@ -48,10 +70,15 @@ impl AppState {
         change: Option<Command>,
     ) -> Result<(), StoreError> {
         self.store().settle_conflict(id, change.as_ref()).await?;
+        self.after_change().await;
+        Ok(())
+    }
+
+    /// A local change was committed: screens read again, the pending count follows, sync runs.
+    async fn after_change(&self) {
         self.changed();
         self.sync.refresh_counts(self.store()).await;
         self.sync.kick();
-        Ok(())
     }
 
     /// Records changed in IndexedDB: screens that list them read again.

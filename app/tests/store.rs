@@ -1,17 +1,23 @@
 //! The IndexedDB store in a real browser: schema versions, the v1 → v2 migration, atomic local changes,
-//! reopening, the outbox, and settling conflicts. Each test uses its own database name.
+//! reopening, the outbox, settling conflicts, and invoices issued offline. Each test uses its own
+//! database name.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use remit_app::store::outbox::{change_stores, stage};
+use remit_app::store::issuing::IssuedInvoice;
+use remit_app::store::outbox::{change_stores, stage, stage_with};
 use remit_app::store::schema::VERSION;
 use remit_app::store::{Store, from_js, to_js};
 use remit_core::customer::Customer;
+use remit_core::document::issued::{Invoice, IssueInvoice, NumberSource};
 use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
-use remit_core::ids::{CustomerId, InvoiceId, OrganisationId, UserId};
+use remit_core::ids::{CustomerId, InvoiceId, LeaseId, OrganisationId, UserId};
 use remit_core::money::Currency;
+use remit_core::numbering::lease::{NumberLease, TakeLease};
 use remit_core::organisation::{Member, Organisation, Role, SessionInfo, TimeZoneName};
+use remit_core::settings::Settings;
+use remit_core::sync::decide::{decide_lease, issue_offline};
 use remit_core::sync::merge::{DraftConflict, LinePick, Resolution, Side};
 use remit_core::sync::{
     Command, Cookie, EntityKind, MutationError, MutationErrorKind, MutationResult, MutationStatus,
@@ -115,7 +121,7 @@ async fn a_fresh_database_opens_at_the_current_version_with_a_store_per_record_k
             "payment",
             "refund",
             "rejected",
-            "settings"
+            "settings",
         ]
     );
     assert!(store.customers().await.unwrap().is_empty());
@@ -657,4 +663,238 @@ async fn protocol_2_records_land_in_their_own_stores_and_settings_save_locally_a
     let pulled = raw(&store, "payment", payment_id).await.unwrap();
     assert_eq!(pulled["allocation"]["unapplied"]["amount"], "10.00");
     assert_eq!(store.outbox_len().await.unwrap(), 0);
+}
+
+/// A device ready to issue offline, as a pull leaves it: settings whose seller can be printed, the
+/// customer, and a lease of this device's series `L1` with two numbers.
+async fn ready_to_issue(store: &Store, acme: &Customer) -> NumberLease {
+    let org = OrganisationId::parse(ORG).unwrap();
+    let mut settings = Settings::initial(org, "Fjord Consulting AS");
+    settings.seller.address.country = "NO".into();
+    let client = store.sync_state().await.unwrap().unwrap().client_id;
+    let take = TakeLease {
+        id: LeaseId::try_from(Uuid::now_v7()).unwrap(),
+        organisation_id: org,
+        count: 2,
+    };
+    let lease = decide_lease(&take, &settings, client, "L1", 0).unwrap();
+    let records = [
+        Record::Settings(Box::new(settings)),
+        Record::Customer(acme.clone()),
+        Record::NumberLease(lease.clone()),
+    ];
+    store
+        .apply_pull(PullResponse {
+            cookie: Cookie(3),
+            last_mutation_id: 0,
+            patch: records
+                .into_iter()
+                .zip(1..)
+                .map(|(record, change)| PatchOp::Put { change, record })
+                .collect(),
+            more: false,
+        })
+        .await
+        .unwrap();
+    lease
+}
+
+fn new_invoice_id() -> InvoiceId {
+    InvoiceId::try_from(Uuid::now_v7()).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn an_invoice_issued_offline_is_stored_with_its_mutation_in_one_transaction() {
+    let store = signed_in_store(&db_name("issue-offline")).await;
+    let acme = customer("Acme");
+    let lease = ready_to_issue(&store, &acme).await;
+    let saved = draft(&acme);
+    store
+        .record(&Command::SaveDraft(saved.clone()))
+        .await
+        .unwrap();
+
+    // Staged and aborted: neither the invoice nor its mutation, and the draft is still a draft.
+    let stock = store.lease_stock().await.unwrap();
+    let settings = stock.settings.clone().unwrap();
+    let (issue, invoice) = issue_offline(
+        new_invoice_id(),
+        saved.clone(),
+        &settings,
+        &acme,
+        stock.client,
+        &stock.leases,
+        &stock.used,
+    )
+    .unwrap();
+    let tx = store
+        .database()
+        .transaction(change_stores())
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    let provisional = Record::Invoice(Box::new(invoice));
+    stage_with(&tx, &Command::IssueInvoice(issue), Some(&provisional))
+        .await
+        .unwrap();
+    tx.abort().await.unwrap();
+    assert!(store.issued_invoices().await.unwrap().is_empty());
+    assert_eq!(store.outbox_len().await.unwrap(), 1);
+    assert!(store.draft(saved.id).await.unwrap().is_some());
+
+    let organisation = session().organisation;
+    let first = store
+        .issue_offline(new_invoice_id(), saved.clone(), &organisation)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.number().as_str(), "INV-L1-000001");
+    assert_eq!(first.lease_id, Some(lease.id));
+    assert_eq!(store.draft(saved.id).await.unwrap(), None);
+    let outbox = store.outbox().await.unwrap();
+    assert_eq!(outbox.len(), 2);
+    let Ok(Command::IssueInvoice(queued)) = Command::decode(&outbox[1]) else {
+        panic!("an offline issue queues invoice.issue");
+    };
+    assert_eq!(queued.invoice_id, first.id);
+    assert_eq!(
+        queued.number,
+        NumberSource::Leased {
+            lease_id: lease.id,
+            number: first.number().clone(),
+        }
+    );
+    assert_eq!(
+        store.issued_invoices().await.unwrap(),
+        vec![IssuedInvoice::Numbered {
+            invoice: Box::new(first.clone()),
+            awaiting_sync: true,
+        }]
+    );
+    // 1.5 × 0.35 = 0.525 → 0.53; 19 % VAT = 0.10: the totals core froze.
+    assert_eq!(
+        first.snapshot.totals.amount_due.amount().to_string(),
+        "0.63"
+    );
+
+    let second = store
+        .issue_offline(new_invoice_id(), draft(&acme), &organisation)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second.number().as_str(), "INV-L1-000002");
+    // The lease is used up: refused, and nothing is stored.
+    let refused = store
+        .issue_offline(new_invoice_id(), draft(&acme), &organisation)
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refused.field.as_deref(), Some("number"));
+    assert_eq!(store.outbox_len().await.unwrap(), 3);
+    assert_eq!(store.issued_invoices().await.unwrap().len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn the_servers_invoice_replaces_the_provisional_one_when_pulled() {
+    let store = signed_in_store(&db_name("issue-pulled")).await;
+    let acme = customer("Acme");
+    ready_to_issue(&store, &acme).await;
+    let invoice = store
+        .issue_offline(new_invoice_id(), draft(&acme), &session().organisation)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let server = Invoice {
+        digest: "recorded by the server".into(),
+        ..invoice.clone()
+    };
+    let page = |cookie, last_mutation_id| PullResponse {
+        cookie: Cookie(cookie),
+        last_mutation_id,
+        patch: vec![PatchOp::Put {
+            change: cookie,
+            record: Record::Invoice(Box::new(server.clone())),
+        }],
+        more: false,
+    };
+    // A pull while the issue is still pending keeps the device's copy.
+    let plan = store.apply_pull(page(4, 0)).await.unwrap();
+    assert_eq!(
+        plan.kept_local,
+        vec![(EntityKind::Invoice, invoice.id.as_uuid())]
+    );
+    assert_eq!(
+        store.issued_invoice(invoice.id).await.unwrap(),
+        Some(IssuedInvoice::Numbered {
+            invoice: Box::new(invoice.clone()),
+            awaiting_sync: true,
+        })
+    );
+
+    // Once the server has processed the issue, its copy is stored and nothing waits any more.
+    store.apply_pull(page(5, 1)).await.unwrap();
+    assert_eq!(store.outbox_len().await.unwrap(), 0);
+    assert_eq!(
+        store.issued_invoice(invoice.id).await.unwrap(),
+        Some(IssuedInvoice::Numbered {
+            invoice: Box::new(server),
+            awaiting_sync: false,
+        })
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_offline_issue_leaves_no_invoice_and_a_server_issue_waits_for_its_number() {
+    let store = signed_in_store(&db_name("issue-refused")).await;
+    let acme = customer("Acme");
+    ready_to_issue(&store, &acme).await;
+    let invoice = store
+        .issue_offline(new_invoice_id(), draft(&acme), &session().organisation)
+        .await
+        .unwrap()
+        .unwrap();
+    let by_server = IssueInvoice {
+        invoice_id: new_invoice_id(),
+        draft: draft(&acme),
+        number: NumberSource::Server,
+    };
+    store
+        .record(&Command::IssueInvoice(by_server.clone()))
+        .await
+        .unwrap();
+    let listed = store.issued_invoices().await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        listed[0],
+        IssuedInvoice::AwaitingNumber(Box::new(by_server.clone()))
+    );
+
+    let outbox = store.outbox().await.unwrap();
+    let sent = store
+        .sync_state()
+        .await
+        .unwrap()
+        .unwrap()
+        .push_request(&outbox, 100)
+        .unwrap();
+    let result = |id, status| MutationResult {
+        id,
+        status,
+        error: None,
+    };
+    let reply = PushResponse {
+        last_mutation_id: 2,
+        results: vec![
+            result(1, MutationStatus::Rejected),
+            result(2, MutationStatus::Applied),
+        ],
+    };
+    let outcome = store.apply_push(&sent, &reply).await.unwrap();
+    assert_eq!(
+        outcome.discard,
+        vec![(EntityKind::Invoice, invoice.id.as_uuid())]
+    );
+    assert_eq!(store.issued_invoice(invoice.id).await.unwrap(), None);
+    assert_eq!(store.rejected().await.unwrap().len(), 1);
 }

@@ -134,6 +134,11 @@ impl Role {
             Role::ReadOnly => false,
         }
     }
+
+    /// Whether the role may change the organisation's settings: owners only.
+    pub fn may_change_settings(self) -> bool {
+        self == Role::Owner
+    }
 }
 
 #[cfg(test)]
@@ -221,5 +226,10 @@ mod tests {
         assert!(
             Role::Owner.may_write() && Role::Billing.may_write() && !Role::ReadOnly.may_write()
         );
+        let owners: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may_change_settings())
+            .collect();
+        assert_eq!(owners, [Role::Owner]);
     }
 }

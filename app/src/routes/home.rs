@@ -1,5 +1,5 @@
-//! The dashboard: customers, draft invoices (a draft in conflict leads to its resolution), and mutations
-//! the server refused.
+//! The dashboard: issued invoices (with those still waiting for the server), draft invoices (a draft in
+//! conflict leads to its resolution), customers, and mutations the server refused.
 
 use std::collections::{HashMap, HashSet};
 
@@ -8,12 +8,14 @@ use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use remit_core::customer::Customer;
+use remit_core::document::compute;
 use remit_core::ids::CustomerId;
 use uuid::Uuid;
 
 use super::signed_in;
 use crate::components::money::MoneyText;
 use crate::state::use_app;
+use crate::store::issuing::IssuedInvoice;
 use crate::store::records::DraftRecord;
 
 #[component]
@@ -35,6 +37,13 @@ fn Dashboard() -> impl IntoView {
         let store = app.store();
         async move { store.drafts().await }
     });
+    // The outbox counts too: an issue that leaves it (pushed, then pulled) changes its mark.
+    let issued = LocalResource::new(move || {
+        app.revision.track();
+        app.sync.pending.track();
+        let store = app.store();
+        async move { store.issued_invoices().await }
+    });
 
     view! {
         <div class="toolbar">
@@ -49,6 +58,20 @@ fn Dashboard() -> impl IntoView {
             </div>
         </div>
         <Rejected />
+        <section class="card">
+            <h2>"Issued invoices"</h2>
+            {move || {
+                let customers = customers.get().and_then(Result::ok).unwrap_or_default();
+                match issued.get() {
+                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    Some(Ok(issued)) if issued.is_empty() => {
+                        view! { <p class="muted">"No invoices issued yet."</p> }.into_any()
+                    }
+                    Some(Ok(issued)) => view! { <IssuedTable issued customers /> }.into_any(),
+                }
+            }}
+        </section>
         <section class="card">
             <h2>"Draft invoices"</h2>
             {move || {
@@ -142,6 +165,88 @@ fn DraftTable(
                     <th class="date">"Issue date"</th>
                     <th class="date">"Due date"</th>
                     <th class="num">"Lines"</th>
+                    <th class="num">"Amount due"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+/// Issued invoices: number, customer, amount due as frozen at issue, and what still waits. An invoice
+/// sent for the server's number shows the amount core computes from the draft sent.
+#[component]
+fn IssuedTable(issued: Vec<IssuedInvoice>, customers: Vec<Customer>) -> impl IntoView {
+    let navigate = use_navigate();
+    let names: HashMap<CustomerId, String> =
+        customers.into_iter().map(|c| (c.id, c.name)).collect();
+    let rows = issued
+        .into_iter()
+        .map(|entry| {
+            let href = format!("/invoices/{}", entry.id());
+            let open = {
+                let navigate = navigate.clone();
+                let href = href.clone();
+                move |_| navigate(&href, NavigateOptions::default())
+            };
+            let customer = names
+                .get(&entry.customer_id())
+                .cloned()
+                .unwrap_or_else(|| "Unknown customer".into());
+            let (number, date, due, mark) = match entry {
+                IssuedInvoice::Numbered {
+                    invoice,
+                    awaiting_sync,
+                } => {
+                    let mark = if let Some(voided) = &invoice.voided {
+                        Some(("voided", format!("Voided {}", voided.on)))
+                    } else {
+                        awaiting_sync
+                            .then(|| ("awaiting-sync", "Issued offline — awaiting sync".into()))
+                    };
+                    (
+                        invoice.number().to_string(),
+                        invoice.snapshot.issue_date,
+                        Some(invoice.snapshot.totals.amount_due),
+                        mark,
+                    )
+                }
+                IssuedInvoice::AwaitingNumber(issue) => (
+                    "Number pending".to_owned(),
+                    issue.draft.issue_date,
+                    compute(&issue.draft).ok().map(|t| t.amount_due),
+                    Some(("awaiting-number", "Sent for its number".into())),
+                ),
+            };
+            view! {
+                <tr class="clickable" data-testid="invoice-row" on:click=open>
+                    <td class="code">
+                        <a href=href data-testid="invoice-row-number">
+                            {number}
+                        </a>
+                        {mark
+                            .map(|(id, text)| {
+                                view! {
+                                    <span class="flag" data-testid=id>
+                                        {text}
+                                    </span>
+                                }
+                            })}
+                    </td>
+                    <td>{customer}</td>
+                    <td class="date">{date.to_string()}</td>
+                    <td class="num">{due.map(|money| view! { <MoneyText money /> })}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="list">
+            <thead>
+                <tr>
+                    <th>"Number"</th>
+                    <th>"Customer"</th>
+                    <th class="date">"Issue date"</th>
                     <th class="num">"Amount due"</th>
                 </tr>
             </thead>

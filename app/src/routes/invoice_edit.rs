@@ -1,11 +1,17 @@
 //! The draft invoice editor. Totals are core's `compute` over what is typed, re-run on every keystroke;
 //! saving stores the draft and its mutation only when core's `InvoiceDraft::validate` accepts it.
+//!
+//! Issuing online sends the draft for the server's next number. Offline, core issues it under this
+//! device's next leased number (`issue_offline`, the decision the server will take), and the
+//! provisional invoice is stored with the mutation in one transaction, so its number shows at once.
+//! Either way the editor then shows the issued invoice, read-only.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use remit_core::customer::Customer;
+use remit_core::document::issued::{IssueInvoice, NumberSource};
 use remit_core::document::{DocumentTotals, InvoiceDraft, TaxRounding, compute};
 use remit_core::ids::{CustomerId, InvoiceId, OrganisationId};
 use remit_core::money::Currency;
@@ -14,12 +20,14 @@ use remit_core::sync::mutation::DraftRef;
 use remit_core::validation::{Rule, ValidationError};
 use uuid::Uuid;
 
+use super::invoice_view::IssuedInvoiceView;
 use super::signed_in;
 use crate::calendar;
 use crate::components::field_error::FieldError;
 use crate::components::line_table::{LineForm, LineTable};
 use crate::components::money::amount_text;
-use crate::state::use_app;
+use crate::state::{AppState, use_app};
+use crate::sync::SyncStatus;
 
 /// `/invoices/new` or `/invoices/<id>`.
 #[component]
@@ -32,9 +40,13 @@ pub fn InvoiceEdit() -> impl IntoView {
 }
 
 #[derive(Clone)]
-struct Loaded {
-    customers: Vec<Customer>,
-    draft: Option<InvoiceDraft>,
+enum Loaded {
+    Draft {
+        customers: Vec<Customer>,
+        draft: Option<InvoiceDraft>,
+    },
+    /// The id is an issued invoice's (or one sent for its number).
+    Issued,
 }
 
 #[component]
@@ -45,23 +57,32 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
         let store = app.store();
         async move {
             let customers = store.customers().await.map_err(|e| e.to_string())?;
-            let draft = match id {
-                Some(id) => store.draft(id).await.map_err(|e| e.to_string())?,
-                None => None,
+            let Some(id) = id else {
+                return Ok(Loaded::Draft {
+                    customers,
+                    draft: None,
+                });
             };
-            Ok::<_, String>(Loaded {
-                customers,
-                draft: draft.map(|r| r.draft),
-            })
+            if let Some(record) = store.draft(id).await.map_err(|e| e.to_string())? {
+                return Ok(Loaded::Draft {
+                    customers,
+                    draft: Some(record.draft),
+                });
+            }
+            match store.issued_invoice(id).await.map_err(|e| e.to_string())? {
+                Some(_) => Ok(Loaded::Issued),
+                None => Err("This draft is not on this device.".to_owned()),
+            }
         }
     });
-    move || match loaded.get() {
-        None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
-        Some(Ok(Loaded { draft: None, .. })) if id.is_some() => {
-            view! { <p class="error">"This draft is not on this device."</p> }.into_any()
+    move || match (loaded.get(), id) {
+        (None, _) => view! { <p class="muted">"Loading…"</p> }.into_any(),
+        (Some(Err(e)), _) => view! { <p class="error">{e}</p> }.into_any(),
+        (Some(Ok(Loaded::Issued)), Some(id)) => view! { <IssuedInvoiceView id /> }.into_any(),
+        (Some(Ok(Loaded::Issued)), None) => ().into_any(),
+        (Some(Ok(Loaded::Draft { customers, draft })), _) => {
+            view! { <DraftForm customers draft /> }.into_any()
         }
-        Some(Ok(Loaded { customers, draft })) => view! { <DraftForm customers draft /> }.into_any(),
     }
 }
 
@@ -188,19 +209,60 @@ fn DraftForm(customers: Vec<Customer>, draft: Option<InvoiceDraft>) -> impl Into
             });
         }
     };
-    let delete = move |_| {
-        let draft = DraftRef {
-            id: head.id,
-            organisation_id: head.organisation_id,
-            version: head.version,
-        };
+    let delete = {
         let navigate = navigate.clone();
-        spawn_local(async move {
-            match app.record(Command::DeleteDraft(draft)).await {
-                Ok(()) => navigate("/", NavigateOptions::default()),
-                Err(e) => store_error.set(Some(e.to_string())),
-            }
-        });
+        move |_| {
+            let draft = DraftRef {
+                id: head.id,
+                organisation_id: head.organisation_id,
+                version: head.version,
+            };
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                match app.record(Command::DeleteDraft(draft)).await {
+                    Ok(()) => navigate("/", NavigateOptions::default()),
+                    Err(e) => store_error.set(Some(e.to_string())),
+                }
+            });
+        }
+    };
+
+    let issue = {
+        let navigate = navigate.clone();
+        move |_| {
+            save_attempted.set(true);
+            let Ok(draft) = built.get_untracked() else {
+                return;
+            };
+            let Ok(invoice_id) = InvoiceId::try_from(Uuid::now_v7()) else {
+                return;
+            };
+            let online = matches!(
+                app.sync.status(true),
+                SyncStatus::Online | SyncStatus::Syncing
+            );
+            store_error.set(None);
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                let recorded = if online {
+                    issue_online(app, invoice_id, draft).await
+                } else {
+                    // Core decides the number and the invoice from this device's own copies.
+                    match app.issue_offline(invoice_id, draft).await {
+                        Ok(Ok(())) => Ok(()),
+                        Ok(Err(refused)) => Err(refused.message),
+                        Err(e) => Err(e.to_string()),
+                    }
+                };
+                match recorded {
+                    Ok(()) => navigate(
+                        &format!("/invoices/{invoice_id}"),
+                        NavigateOptions::default(),
+                    ),
+                    Err(message) => store_error.set(Some(message)),
+                }
+            });
+        }
     };
 
     let customer_options = customers.with_value(|cs| {
@@ -269,8 +331,11 @@ fn DraftForm(customers: Vec<Customer>, draft: Option<InvoiceDraft>) -> impl Into
                     <a class="button secondary" href="/">
                         "Cancel"
                     </a>
-                    <button type="submit" data-testid="save-draft">
+                    <button type="submit" class="secondary" data-testid="save-draft">
                         "Save draft"
+                    </button>
+                    <button type="button" data-testid="issue-invoice" on:click=issue>
+                        "Issue invoice"
                     </button>
                 </div>
             </div>
@@ -344,6 +409,24 @@ fn DraftForm(customers: Vec<Customer>, draft: Option<InvoiceDraft>) -> impl Into
         </form>
     }
     .into_any()
+}
+
+/// Sends the draft for the server's next number: a request the server may refuse (shown with the
+/// refused changes), so nothing is decided here beyond what core checks of the draft itself.
+async fn issue_online(
+    app: AppState,
+    invoice_id: InvoiceId,
+    draft: InvoiceDraft,
+) -> Result<(), String> {
+    let issue = IssueInvoice {
+        invoice_id,
+        draft,
+        number: NumberSource::Server,
+    };
+    issue.validate().map_err(|e| e.to_string())?;
+    app.record(Command::IssueInvoice(issue))
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Reads the form into core's draft. Unreadable input is an error naming its field; whether the draft

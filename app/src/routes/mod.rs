@@ -5,6 +5,9 @@ pub mod conflict;
 pub mod customer_edit;
 pub mod home;
 pub mod invoice_edit;
+pub mod invoice_view;
+pub mod numbering;
+pub mod settings;
 pub mod sign_in;
 
 use leptos::prelude::*;

@@ -10,9 +10,11 @@
 //! - [`outbox`]: local changes (record + mutation + sync state in one transaction) and the outbox.
 //! - [`replies`]: applying what core decided about a push or pull reply, one transaction each.
 //! - [`conflicts`]: a conflicting draft's two copies, and settling the conflict in one transaction.
+//! - [`issuing`]: settings, this device's leases, and issued invoices with whether they await sync.
 //! - [`meta`]: the key-value store: the signed-in session and the sync state.
 
 pub mod conflicts;
+pub mod issuing;
 pub mod meta;
 pub mod outbox;
 pub mod records;

@@ -1,13 +1,14 @@
 //! Local changes and the outbox.
 //!
 //! A change is a core [`Command`]. [`stage`] writes its local effect, the mutation core records for it
-//! and the advanced [`ClientSync`] into one transaction; [`Store::record`] commits that transaction. The
+//! and the advanced [`ClientSync`] into one transaction; [`Store::record`] commits that transaction.
+//! An invoice issued offline also carries the provisional invoice core decided ([`stage_with`]). The
 //! sync state is read inside the same transaction, so two tabs (or a sync reply arriving meanwhile) can
 //! never hand out the same mutation id twice.
 
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
-use remit_core::sync::{ClientSync, Command, LocalEffect, Mutation};
+use remit_core::sync::{ClientSync, Command, LocalEffect, Mutation, Record};
 use wasm_bindgen::JsValue;
 
 use super::meta::{self, SYNC};
@@ -25,6 +26,17 @@ pub fn change_stores() -> Vec<&'static str> {
 /// Stages `command` in `tx` (opened read-write over [`change_stores`]): the record, its mutation and the
 /// sync state. Nothing is stored until the caller commits `tx`; dropping or aborting it stores none of it.
 pub async fn stage(tx: &Transaction<'_>, command: &Command) -> StoreResult<Mutation> {
+    stage_with(tx, command, None).await
+}
+
+/// [`stage`], plus a `provisional` record the device shows until the server's copy arrives: the invoice
+/// it issued offline, as core decided it. It is written in the same transaction as the mutation, so an
+/// invoice can never be on screen without the mutation that tells the server about it.
+pub async fn stage_with(
+    tx: &Transaction<'_>,
+    command: &Command,
+    provisional: Option<&Record>,
+) -> StoreResult<Mutation> {
     let meta = tx.object_store(META)?;
     let mut sync: ClientSync = meta::get(&meta, SYNC)
         .await?
@@ -34,6 +46,9 @@ pub async fn stage(tx: &Transaction<'_>, command: &Command) -> StoreResult<Mutat
         LocalEffect::Put(record) => put_record(tx, &record).await?,
         LocalEffect::Delete(kind, id) => delete_record(tx, kind, id).await?,
         LocalEffect::Nothing => {}
+    }
+    if let Some(record) = provisional {
+        put_record(tx, record).await?;
     }
     tx.object_store(OUTBOX)?.put(to_js(&mutation)?).await?;
     meta::put(&meta, SYNC, &sync).await?;

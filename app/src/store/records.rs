@@ -47,6 +47,21 @@ pub(super) async fn delete_record(
     Ok(())
 }
 
+/// Every row of `store` in `tx` that this build can read; see [`Store::all`].
+pub(super) async fn read_all<T: serde::de::DeserializeOwned>(
+    tx: &Transaction<'_>,
+    store: &str,
+) -> StoreResult<Vec<T>> {
+    let rows = tx.object_store(store)?.get_all::<JsValue>().await?;
+    let mut out = Vec::new();
+    for row in rows {
+        if let Ok(value) = from_js(&row?) {
+            out.push(value);
+        }
+    }
+    Ok(out)
+}
+
 /// One row of `invoice_drafts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DraftRecord {
@@ -167,14 +182,7 @@ impl Store {
     /// kept as-is by a migration) is left in place and skipped, never deleted.
     async fn all<T: serde::de::DeserializeOwned>(&self, store: &str) -> StoreResult<Vec<T>> {
         let tx = self.read(&[store])?;
-        let rows = tx.object_store(store)?.get_all::<JsValue>().await?;
-        let mut out = Vec::new();
-        for row in rows {
-            if let Ok(value) = from_js(&row?) {
-                out.push(value);
-            }
-        }
-        Ok(out)
+        read_all(&tx, store).await
     }
 
     async fn one<T: serde::de::DeserializeOwned>(

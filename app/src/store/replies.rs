@@ -16,13 +16,16 @@ use super::{Store, StoreError, StoreResult, to_js};
 
 impl Store {
     /// Takes in the reply to `sent`: processed mutations leave the outbox, rejected ones are kept in
-    /// `rejected`, and each conflicting draft's local copy is kept in `conflicts`.
+    /// `rejected`, each conflicting draft's local copy is kept in `conflicts`, and an invoice issued
+    /// offline whose issue was refused is removed (the server never had it).
     pub async fn apply_push(
         &self,
         sent: &PushRequest,
         reply: &PushResponse,
     ) -> StoreResult<PushOutcome> {
-        let tx = self.write(&[OUTBOX, META, CONFLICTS, REJECTED])?;
+        let mut stores = change_stores();
+        stores.extend([CONFLICTS, REJECTED]);
+        let tx = self.write(&stores)?;
         let meta = tx.object_store(META)?;
         let mut sync = current_sync(&meta).await?;
         let outcome = sync.on_push(sent, reply);
@@ -58,6 +61,9 @@ impl Store {
                 draft,
             };
             conflicts.put(to_js(&record)?).await?;
+        }
+        for (kind, id) in &outcome.discard {
+            delete_record(&tx, *kind, *id).await?;
         }
         let outbox = tx.object_store(OUTBOX)?;
         for id in &outcome.done {

@@ -3,10 +3,12 @@
 //! Core decides what to push, what a reply means and how a pull is rebased; this module decides only
 //! *when* to talk to the server: at startup, after every local change, when the browser comes back
 //! online, every ten seconds while idle, and after a growing pause when the server failed. A 401 stops
-//! sync (the outbox stays) until the same account signs in again.
+//! sync (the outbox stays) until the same account signs in again. After each pass it keeps a lease of
+//! numbers for issuing offline ([`lease`]).
 
 mod backoff;
 mod cycle;
+mod lease;
 
 use futures::StreamExt;
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
@@ -143,6 +145,10 @@ pub fn start(app: AppState, mut kicks: UnboundedReceiver<()>) {
                         backoff.succeed();
                         sync.reachable.set(true);
                         sync.problem.set(None);
+                        if let Err(e) = lease::keep_leased(app).await {
+                            sync.problem
+                                .set(Some(format!("Leasing numbers failed: {e}")));
+                        }
                     }
                     Err(e) => on_failure(app, &mut backoff, e),
                 }

@@ -6,12 +6,21 @@
 //! every leased number's fate: issued, voided, handed back unused, or still leased. Numbers are never
 //! reused, so the numbering report proves the series has no gaps.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ClientId, LeaseId, OrganisationId};
 use crate::numbering::{InvoiceNumber, NumberSeries};
+use crate::settings::Settings;
+use crate::sync::{Command, Mutation};
 use crate::validation::{Rule, ValidationError};
+
+/// A device online takes a new lease when fewer numbers than this are left unused…
+pub const LEASE_LOW_WATER: u64 = 5;
+/// …and asks for this many: enough for a day at a customer's door without asking too often.
+pub const LEASE_BLOCK: u64 = 20;
 
 /// A block of numbers `first..=last` of a device's series.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,6 +150,60 @@ impl NumberLease {
     }
 }
 
+/// The numbers of `client`'s leases not handed back and on no invoice, in the order they are to be used
+/// (leases in the order they were granted, each from its first number). `used` are the numbers on
+/// invoices the device knows, its own provisional ones among them.
+fn free_numbers<'a>(
+    client: ClientId,
+    leases: &'a [NumberLease],
+    used: &'a [InvoiceNumber],
+) -> impl Iterator<Item = (&'a NumberLease, u64)> + 'a {
+    let mut mine: Vec<&NumberLease> = leases.iter().filter(|l| l.client_id == client).collect();
+    mine.sort_by_key(|l| l.first);
+    mine.into_iter().flat_map(move |lease| {
+        let taken: BTreeSet<u64> = used.iter().filter_map(|n| lease.sequence_of(n)).collect();
+        let end = lease.returned_from.map_or(lease.last, |r| r - 1);
+        (lease.first..=end)
+            .filter(move |n| !taken.contains(n))
+            .map(move |n| (lease, n))
+    })
+}
+
+/// The number an invoice issued offline now gets: the lowest free number of the device's oldest lease
+/// that has one, so the device's series fills without gaps. `None` when every leased number is used.
+pub fn next_leased_number(
+    client: ClientId,
+    leases: &[NumberLease],
+    used: &[InvoiceNumber],
+) -> Option<(LeaseId, InvoiceNumber)> {
+    free_numbers(client, leases, used).find_map(|(lease, n)| {
+        let number = lease.series.format(NaiveDate::MIN, n).ok()?;
+        Some((lease.id, number))
+    })
+}
+
+/// How many numbers a device online should lease now, if any: when the seller can be printed (the
+/// server refuses a lease otherwise), no lease is already on its way in `outbox`, and fewer than
+/// [`LEASE_LOW_WATER`] numbers are left unused.
+pub fn lease_to_take(
+    client: ClientId,
+    settings: &Settings,
+    leases: &[NumberLease],
+    used: &[InvoiceNumber],
+    outbox: &[Mutation],
+) -> Option<u64> {
+    if settings.seller.validate().is_err() {
+        return None;
+    }
+    let taking = outbox
+        .iter()
+        .any(|m| matches!(Command::decode(m), Ok(Command::TakeLease(_))));
+    let unused = free_numbers(client, leases, used)
+        .take(LEASE_LOW_WATER as usize)
+        .count();
+    (!taking && (unused as u64) < LEASE_LOW_WATER).then_some(LEASE_BLOCK)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,5 +283,82 @@ mod tests {
         assert_eq!(lease.hand_back(0).returned_from, Some(1));
         assert_eq!(lease.hand_back(1).hand_back(0).returned_from, Some(2));
         assert_eq!(lease.hand_back(3).returned_from, None);
+    }
+
+    fn lease(id: u8, client: ClientId, first: u64, last: u64) -> NumberLease {
+        NumberLease {
+            id: LeaseId::parse(&format!("019a4d5e-0000-7000-8000-0000000000{id:02x}")).unwrap(),
+            client_id: client,
+            first,
+            last,
+            ..NumberLease::grant(&take(1), client, device_series(&invoice_series(), "L1"), 0)
+                .unwrap()
+        }
+    }
+
+    fn other_client() -> ClientId {
+        ClientId::parse("019a4d5e-0000-7000-8000-0000000000c2").unwrap()
+    }
+
+    fn settings(country: &str) -> Settings {
+        let org = OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap();
+        let mut settings = Settings::initial(org, "Nordlys AS");
+        settings.seller.address.country = country.into();
+        settings
+    }
+
+    #[test]
+    fn offline_issues_use_the_devices_leased_numbers_in_order() {
+        let first = lease(0xa1, client(), 1, 3);
+        let second = lease(0xa2, client(), 4, 6);
+        // Another device's lease is never this device's to use.
+        let foreign = lease(0xa3, other_client(), 7, 9);
+        let leases = [second.clone(), foreign, first.clone()];
+        assert_eq!(
+            next_leased_number(client(), &leases, &[]),
+            Some((first.id, number("INV-L1-000001")))
+        );
+        let used = [number("INV-L1-000001"), number("INV-2026-000001")];
+        assert_eq!(
+            next_leased_number(client(), &leases, &used),
+            Some((first.id, number("INV-L1-000002")))
+        );
+        let used = [
+            number("INV-L1-000001"),
+            number("INV-L1-000002"),
+            number("INV-L1-000003"),
+        ];
+        assert_eq!(
+            next_leased_number(client(), &leases, &used),
+            Some((second.id, number("INV-L1-000004")))
+        );
+        // Numbers handed back are on record as returned: never issued.
+        let back = [first.hand_back(2), second.hand_back(0)];
+        assert_eq!(next_leased_number(client(), &back, &used[..2]), None);
+        assert_eq!(next_leased_number(other_client(), &[first], &[]), None);
+    }
+
+    #[test]
+    fn a_device_leases_a_block_when_few_numbers_are_left_and_none_is_on_its_way() {
+        let ready = settings("NO");
+        let leases = [lease(0xa1, client(), 1, 6)];
+        let used: Vec<InvoiceNumber> = (1..=2).map(|n| number(&format!("INV-L1-{n:06}"))).collect();
+        // 4 of 6 left: fewer than 5.
+        assert_eq!(
+            lease_to_take(client(), &ready, &leases, &used, &[]),
+            Some(LEASE_BLOCK)
+        );
+        assert_eq!(
+            lease_to_take(client(), &ready, &leases, &used[..1], &[]),
+            None
+        );
+        assert_eq!(
+            lease_to_take(other_client(), &ready, &leases, &[], &[]),
+            Some(LEASE_BLOCK)
+        );
+        // Without a printable seller the server would refuse the lease.
+        assert_eq!(lease_to_take(client(), &settings(""), &[], &[], &[]), None);
+        let pending = Command::TakeLease(take(LEASE_BLOCK)).to_mutation(4);
+        assert_eq!(lease_to_take(client(), &ready, &[], &[], &[pending]), None);
     }
 }

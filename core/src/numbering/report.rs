@@ -15,6 +15,13 @@ pub struct NumberRange {
     pub use_: NumberUse,
 }
 
+impl NumberRange {
+    /// How many numbers the range holds.
+    pub fn count(&self) -> u64 {
+        self.to - self.from + 1
+    }
+}
+
 /// One sequence (`Invoice/INV/2026`, `Invoice/INV/L7`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SequenceReport {
@@ -92,6 +99,7 @@ mod tests {
             ]
         );
         assert_eq!(report.highest, 8);
+        assert_eq!(report.ranges.iter().map(NumberRange::count).sum::<u64>(), 8);
         assert!(report.is_whole());
     }
 

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::document::issued::NumberSource;
 use crate::ids::ClientId;
 use crate::sync::mutation::Command;
 use crate::sync::protocol::{
@@ -37,6 +38,9 @@ pub struct PushOutcome {
     pub rejected: Vec<MutationResult>,
     /// Draft edits that lost a race with another device: keep the local copy for the user to resolve.
     pub conflicts: Vec<MutationResult>,
+    /// Records the device made up for a refused mutation (the invoice it issued offline under a leased
+    /// number): the server never had them, so no pull would ever remove them. Delete them locally.
+    pub discard: Vec<(EntityKind, Uuid)>,
     /// The server processed fewer mutations than were sent (a gap, or a page limit): push again.
     pub push_again: bool,
 }
@@ -111,10 +115,25 @@ impl ClientSync {
         };
         for result in &reply.results {
             match result.status {
-                MutationStatus::Applied => {}
+                MutationStatus::Applied => continue,
                 MutationStatus::Rejected => outcome.rejected.push(result.clone()),
                 MutationStatus::Conflict => outcome.conflicts.push(result.clone()),
-                MutationStatus::OutOfOrder => outcome.push_again = true,
+                MutationStatus::OutOfOrder => {
+                    outcome.push_again = true;
+                    continue;
+                }
+            }
+            let command = sent
+                .mutations
+                .iter()
+                .find(|m| m.id == result.id)
+                .and_then(|m| Command::decode(m).ok());
+            if let Some(Command::IssueInvoice(issue)) = command
+                && matches!(issue.number, NumberSource::Leased { .. })
+            {
+                outcome
+                    .discard
+                    .push((EntityKind::Invoice, issue.invoice_id.as_uuid()));
             }
         }
         if !outcome.rejected.is_empty() || !outcome.conflicts.is_empty() {
@@ -132,16 +151,22 @@ impl ClientSync {
         }
     }
 
-    /// Takes in a pull reply, given the outbox as it is now.
-    pub fn on_pull(&mut self, reply: PullResponse, outbox: &[Mutation]) -> PullPlan {
-        self.last_mutation_id = self.last_mutation_id.max(reply.last_mutation_id);
-        self.cookie = Some(reply.cookie);
-        let pending: BTreeSet<(EntityKind, Uuid)> = outbox
+    /// The records that mutations of `outbox` the server has not processed yet change: a pull keeps
+    /// their local copies, and screens mark them as waiting to sync.
+    pub fn pending_targets(&self, outbox: &[Mutation]) -> BTreeSet<(EntityKind, Uuid)> {
+        outbox
             .iter()
             .filter(|m| m.id > self.last_mutation_id)
             .filter_map(|m| Command::decode(m).ok())
             .map(|c| c.target())
-            .collect();
+            .collect()
+    }
+
+    /// Takes in a pull reply, given the outbox as it is now.
+    pub fn on_pull(&mut self, reply: PullResponse, outbox: &[Mutation]) -> PullPlan {
+        self.last_mutation_id = self.last_mutation_id.max(reply.last_mutation_id);
+        self.cookie = Some(reply.cookie);
+        let pending = self.pending_targets(outbox);
         let mut plan = PullPlan {
             done: outbox
                 .iter()
@@ -397,5 +422,54 @@ mod tests {
         );
         assert!(plan.put.is_empty());
         assert_eq!(plan.delete, vec![(EntityKind::Customer, c.id.as_uuid())]);
+    }
+
+    #[test]
+    fn a_refused_offline_issue_leaves_no_invoice_behind_and_pending_records_are_named() {
+        use crate::document::issued::IssueInvoice;
+        use crate::fixtures;
+        use crate::ids::{InvoiceId, LeaseId};
+        use crate::numbering::InvoiceNumber;
+
+        let issue = |n: u8, number: NumberSource| IssueInvoice {
+            invoice_id: InvoiceId::parse(&format!("019a4d5e-0000-7000-8000-0000000000f{n}"))
+                .unwrap(),
+            draft: fixtures::draft("EUR", vec![]),
+            number,
+        };
+        let leased = issue(
+            1,
+            NumberSource::Leased {
+                lease_id: LeaseId::parse("019a4d5e-0000-7000-8000-0000000000a1").unwrap(),
+                number: InvoiceNumber::parse("INV-L1-000001").unwrap(),
+            },
+        );
+        let by_server = issue(2, NumberSource::Server);
+        let mut sync = ClientSync::new(client());
+        let outbox = vec![
+            sync.record(&Command::IssueInvoice(leased.clone())),
+            sync.record(&Command::IssueInvoice(by_server.clone())),
+        ];
+        let invoice = |i: &IssueInvoice| (EntityKind::Invoice, i.invoice_id.as_uuid());
+        assert_eq!(
+            sync.pending_targets(&outbox),
+            BTreeSet::from([invoice(&leased), invoice(&by_server)])
+        );
+        let push = sync.push_request(&outbox, 10).unwrap();
+        let refused = |id| MutationResult {
+            id,
+            status: MutationStatus::Rejected,
+            error: None,
+        };
+        let outcome = sync.on_push(
+            &push,
+            &PushResponse {
+                last_mutation_id: 2,
+                results: vec![refused(1), refused(2)],
+            },
+        );
+        // Only the leased issue stored an invoice of its own; a server-numbered one never did.
+        assert_eq!(outcome.discard, vec![invoice(&leased)]);
+        assert!(sync.pending_targets(&outbox).is_empty());
     }
 }

@@ -11,15 +11,16 @@ use chrono::NaiveDate;
 
 use super::mutation::{DraftHead, MutationError, decide_draft_save};
 use crate::customer::Customer;
+use crate::document::InvoiceDraft;
 use crate::document::issue::Snapshot;
 use crate::document::issued::{
     CreditNote, Invoice, IssueCreditNote, IssueInvoice, NumberSource, SequencePlace, VoidInvoice,
     Voided,
 };
-use crate::ids::ClientId;
+use crate::ids::{ClientId, InvoiceId};
 use crate::numbering::InvoiceNumber;
 use crate::numbering::check_issue_date;
-use crate::numbering::lease::{NumberLease, TakeLease, device_series};
+use crate::numbering::lease::{NumberLease, TakeLease, device_series, next_leased_number};
 use crate::receivables::exception::ExceptionKind;
 use crate::settings::Settings;
 use crate::terms::{PaymentPlan, PaymentTerms};
@@ -216,6 +217,50 @@ pub fn decide_issue(issue: &IssueInvoice, ctx: &IssueContext<'_>) -> Result<Issu
         },
         exceptions,
     })
+}
+
+/// Issues `draft` on a device with no network, under its next leased number: the `invoice.issue` to
+/// record and the invoice to show at once. The invoice is the decision the server will take on the
+/// device's own copies of the settings and the customer, so the screen shows the number and totals the
+/// server will record. `used` are the numbers on invoices the device holds. Refused when the draft
+/// cannot be issued, or when every leased number is used (a device leases more only while online).
+pub fn issue_offline(
+    invoice_id: InvoiceId,
+    draft: InvoiceDraft,
+    settings: &Settings,
+    customer: &Customer,
+    client: ClientId,
+    leases: &[NumberLease],
+    used: &[InvoiceNumber],
+) -> Result<(IssueInvoice, Invoice), MutationError> {
+    let Some((lease_id, number)) = next_leased_number(client, leases, used) else {
+        return Err(invalid(ValidationError::new(
+            "number",
+            Rule::Matches {
+                expected: "a number this device leased while online; every leased number is \
+                           used, so connect to the network to issue this invoice"
+                    .into(),
+            },
+        )));
+    };
+    let issue = IssueInvoice {
+        invoice_id,
+        draft,
+        number: NumberSource::Leased { lease_id, number },
+    };
+    issue.validate().map_err(invalid)?;
+    let context = IssueContext {
+        settings,
+        customer,
+        client,
+        draft_head: None,
+        issued_from_draft: Vec::new(),
+        last_in_sequence: None,
+        lease: leases.iter().find(|l| l.id == lease_id),
+        number_taken: false,
+    };
+    let invoice = decide_issue(&issue, &context)?.invoice;
+    Ok((issue, invoice))
 }
 
 /// Decides a `number_lease.take`: the next block of the device's series. A device may only issue
@@ -580,6 +625,54 @@ mod tests {
         settings.seller.address.country = "NO".into();
         let lease = decide_lease(&take, &settings, client(1), "L1", 20).unwrap();
         assert_eq!((lease.first, lease.last), (21, 30));
+    }
+
+    #[test]
+    fn an_invoice_issued_offline_shows_what_the_server_will_record() {
+        let (settings, customer) = (settings(), customer());
+        let lease = lease(&settings, 1);
+        let draft = issue(NumberSource::Server).draft;
+        let id = InvoiceId::parse("019a4d5e-0000-7000-8000-0000000000f2").unwrap();
+        let leases = std::slice::from_ref(&lease);
+        let (recorded, shown) = issue_offline(
+            id,
+            draft.clone(),
+            &settings,
+            &customer,
+            client(1),
+            leases,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(recorded.number, leased("INV-L7-000001"));
+        assert_eq!(shown.number().as_str(), "INV-L7-000001");
+        assert_eq!(shown.place.sequence, "Invoice/INV/L7");
+        // The server takes the very same decision when the mutation arrives.
+        let on_server = IssueContext {
+            lease: Some(&lease),
+            ..ctx(&settings, &customer)
+        };
+        assert_eq!(decide_issue(&recorded, &on_server).unwrap().invoice, shown);
+        assert_eq!(shown.snapshot.totals.amount_due.amount(), dec!(1250.00));
+
+        let (next, _) = issue_offline(
+            id,
+            draft.clone(),
+            &settings,
+            &customer,
+            client(1),
+            leases,
+            &[shown.number().clone()],
+        )
+        .unwrap();
+        assert_eq!(next.number, leased("INV-L7-000002"));
+        let all: Vec<InvoiceNumber> = (1..=10)
+            .map(|n| InvoiceNumber::parse(&format!("INV-L7-{n:06}")).unwrap())
+            .collect();
+        let e =
+            issue_offline(id, draft, &settings, &customer, client(1), leases, &all).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("number"));
+        assert!(e.message.contains("connect to the network"), "{e}");
     }
 
     fn issued_invoice() -> Invoice {

@@ -262,7 +262,7 @@ impl Command {
                 ),
             });
         }
-        if matches!(self, Command::SaveSettings(_)) && role != Role::Owner {
+        if matches!(self, Command::SaveSettings(_)) && !role.may_change_settings() {
             return Err(MutationError {
                 kind: MutationErrorKind::Forbidden,
                 field: None,

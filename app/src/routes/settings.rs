@@ -1,0 +1,254 @@
+//! The organisation's settings: the seller as printed on every invoice, the invoice series' prefix and
+//! the closed period. Owners change them (`settings.save`, versioned like a draft); everyone else sees
+//! them read-only. Core checks them (`Settings::validate`) and says whether the seller is complete
+//! enough to issue, and so to lease numbers for issuing offline.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use remit_core::settings::Settings;
+use remit_core::sync::Command;
+use remit_core::validation::{Rule, ValidationError};
+
+use super::signed_in;
+use crate::components::field_error::FieldError;
+use crate::state::use_app;
+
+/// `/settings`
+#[component]
+pub fn OrganisationSettings() -> impl IntoView {
+    signed_in(|| view! { <SettingsLoader /> })
+}
+
+#[component]
+fn SettingsLoader() -> impl IntoView {
+    let app = use_app();
+    // Read once: the form then owns the owner's edits.
+    let stored = LocalResource::new(move || {
+        let store = app.store();
+        async move { store.settings().await }
+    });
+    move || match stored.get() {
+        None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+        Some(Ok(stored)) => view! { <SettingsForm stored /> }.into_any(),
+    }
+}
+
+/// The settings as typed.
+#[derive(Clone, Copy)]
+struct Fields {
+    name: RwSignal<String>,
+    tax_id: RwSignal<String>,
+    /// One address line per line of text.
+    address_lines: RwSignal<String>,
+    postcode: RwSignal<String>,
+    city: RwSignal<String>,
+    country: RwSignal<String>,
+    prefix: RwSignal<String>,
+    locked_until: RwSignal<String>,
+}
+
+impl Fields {
+    fn new(settings: &Settings) -> Self {
+        let seller = &settings.seller;
+        Self {
+            name: RwSignal::new(seller.name.clone()),
+            tax_id: RwSignal::new(seller.tax_id.clone()),
+            address_lines: RwSignal::new(seller.address.lines.join("\n")),
+            postcode: RwSignal::new(seller.address.postcode.clone()),
+            city: RwSignal::new(seller.address.city.clone()),
+            country: RwSignal::new(seller.address.country.clone()),
+            prefix: RwSignal::new(settings.invoice_series.prefix.clone()),
+            locked_until: RwSignal::new(
+                settings
+                    .period_locked_until
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+
+    /// `base` with what is typed; the fields this screen does not edit (tax rates, terms, dunning,
+    /// the credit-note series) and the version the edit is based on are carried over.
+    fn read(&self, base: &Settings) -> Result<Settings, ValidationError> {
+        let mut settings = base.clone();
+        let seller = &mut settings.seller;
+        seller.name = self.name.get_untracked();
+        seller.tax_id = self.tax_id.get_untracked().trim().to_owned();
+        seller.address.lines = self
+            .address_lines
+            .get_untracked()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+        seller.address.postcode = self.postcode.get_untracked().trim().to_owned();
+        seller.address.city = self.city.get_untracked().trim().to_owned();
+        seller.address.country = self.country.get_untracked().trim().to_owned();
+        settings.invoice_series.prefix = self.prefix.get_untracked().trim().to_owned();
+        let locked = self.locked_until.get_untracked();
+        settings.period_locked_until = match locked.trim() {
+            "" => None,
+            text => Some(
+                text.parse()
+                    .map_err(|_| ValidationError::new("period_locked_until", Rule::Date))?,
+            ),
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
+}
+
+#[component]
+fn SettingsForm(stored: Option<Settings>) -> impl IntoView {
+    let app = use_app();
+    let Some(session) = app.session.get_untracked() else {
+        return ().into_any();
+    };
+    let owner = session.user.role.may_change_settings();
+    // An organisation that never saved settings starts from what core gives a new one.
+    let base = stored
+        .unwrap_or_else(|| Settings::initial(session.organisation.id, &session.organisation.name));
+    let fields = Fields::new(&base);
+    let base = StoredValue::new(base);
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+    // Whether invoices can be issued with these settings: core's check of the seller, on what is stored.
+    let incomplete = RwSignal::new(base.with_value(|s| s.seller.validate().err()));
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        let settings = match base.with_value(|b| fields.read(b)) {
+            Ok(settings) => settings,
+            Err(e) => {
+                error.set(Some(e.to_string()));
+                return;
+            }
+        };
+        error.set(None);
+        spawn_local(async move {
+            incomplete.set(settings.seller.validate().err());
+            match app.record(Command::SaveSettings(settings.clone())).await {
+                Ok(()) => {
+                    base.set_value(settings);
+                    saved.set(true);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    view! {
+        <section class="card narrow">
+            <h1>"Settings"</h1>
+            {(!owner)
+                .then(|| {
+                    view! {
+                        <p class="muted" data-testid="settings-read-only">
+                            "Only an owner can change the organisation's settings."
+                        </p>
+                    }
+                })}
+            <form on:submit=submit>
+                <fieldset disabled=!owner>
+                    <legend>"Seller, as printed on every invoice"</legend>
+                    <label>
+                        "Name"
+                        <input name="seller.name" required bind:value=fields.name />
+                    </label>
+                    <label>
+                        "VAT identifier"
+                        <input name="seller.tax_id" bind:value=fields.tax_id />
+                    </label>
+                    <label>
+                        "Address (one line per line)"
+                        <textarea
+                            name="seller.address.lines"
+                            rows="2"
+                            bind:value=fields.address_lines
+                        ></textarea>
+                    </label>
+                    <div class="row">
+                        <label>
+                            "Postcode"
+                            <input name="seller.address.postcode" bind:value=fields.postcode />
+                        </label>
+                        <label>
+                            "City"
+                            <input name="seller.address.city" bind:value=fields.city />
+                        </label>
+                        <label>
+                            "Country"
+                            <input
+                                name="seller.address.country"
+                                class="code"
+                                maxlength="2"
+                                placeholder="NO"
+                                bind:value=fields.country
+                            />
+                        </label>
+                    </div>
+                </fieldset>
+                <fieldset disabled=!owner>
+                    <legend>"Numbering and closing"</legend>
+                    <div class="row">
+                        <label>
+                            "Invoice series prefix"
+                            <input
+                                name="invoice_series.prefix"
+                                class="code"
+                                bind:value=fields.prefix
+                            />
+                        </label>
+                        <label>
+                            "Closed up to and including"
+                            <input
+                                name="period_locked_until"
+                                type="date"
+                                bind:value=fields.locked_until
+                            />
+                        </label>
+                    </div>
+                </fieldset>
+                {move || {
+                    incomplete
+                        .get()
+                        .map(|e| {
+                            view! {
+                                <p class="muted" data-testid="seller-incomplete">
+                                    {format!(
+                                        "Invoices can be issued once the seller is complete: seller.{e}",
+                                    )}
+                                </p>
+                            }
+                        })
+                }}
+                <FieldError error />
+                {move || {
+                    saved
+                        .get()
+                        .then(|| {
+                            view! {
+                                <p class="muted" role="status" data-testid="settings-saved">
+                                    "Saved on this device; it reaches the server with the next sync."
+                                </p>
+                            }
+                        })
+                }}
+                {owner
+                    .then(|| {
+                        view! {
+                            <div class="actions">
+                                <button type="submit" data-testid="save-settings">
+                                    "Save settings"
+                                </button>
+                            </div>
+                        }
+                    })}
+            </form>
+        </section>
+    }
+    .into_any()
+}
