@@ -79,7 +79,7 @@ const DEFAULT_SCHEDULES: u64 = 20;
 /// The most mutations the app sends in one push (`app/src/sync/cycle.rs`).
 const MAX_PUSH: usize = 100;
 /// Steps of one schedule, before the final sync.
-const STEPS: std::ops::RangeInclusive<usize> = 20..=60;
+const STEPS: std::ops::RangeInclusive<usize> = 40..=100;
 
 /// Every schedule, whatever its steps, ends with all devices holding the server's records, every
 /// mutation processed once with its effect present once, every conflict reported to the device that lost
@@ -331,7 +331,8 @@ enum Edit {
     /// A payment whose remittance advice names one or two invoices of a customer, voided or not.
     PayNamed,
     PayOldestDueFirst,
-    /// The same bank line, already recorded on another device, recorded again.
+    /// A bank line that a device (maybe another one) recorded, recorded again: the same statement
+    /// imported twice.
     RecordSamePayment,
     Refund,
     OpenDispute,
@@ -360,23 +361,23 @@ enum PushShape {
 impl Action {
     fn random(rng: &mut StdRng) -> Self {
         match rng.random_range(0..100) {
-            0..=5 => Action::Edit(Edit::NewCustomer),
-            6..=8 => Action::Edit(Edit::RenameCustomer),
-            9..=16 => Action::Edit(Edit::NewDraft),
-            17..=23 => Action::Edit(Edit::ChangeDraft),
-            24..=25 => Action::Edit(Edit::DeleteDraft),
-            26 => Action::Edit(Edit::TakeLease),
-            27 => Action::Edit(Edit::ReturnLease),
-            28..=31 => Action::Edit(Edit::IssueWithServerNumber),
-            32..=35 => Action::Edit(Edit::IssueWithLeasedNumber),
-            36..=37 => Action::Edit(Edit::Void),
-            38..=39 => Action::Edit(Edit::CreditNote),
-            40..=42 => Action::Edit(Edit::PayNamed),
-            43 => Action::Edit(Edit::PayOldestDueFirst),
-            44 => Action::Edit(Edit::RecordSamePayment),
-            45..=46 => Action::Edit(Edit::Refund),
-            47 => Action::Edit(Edit::OpenDispute),
-            48 => Action::Edit(Edit::ResolveDispute),
+            0..=3 => Action::Edit(Edit::NewCustomer),
+            4..=5 => Action::Edit(Edit::RenameCustomer),
+            6..=11 => Action::Edit(Edit::NewDraft),
+            12..=16 => Action::Edit(Edit::ChangeDraft),
+            17 => Action::Edit(Edit::DeleteDraft),
+            18..=19 => Action::Edit(Edit::TakeLease),
+            20 => Action::Edit(Edit::ReturnLease),
+            21..=25 => Action::Edit(Edit::IssueWithServerNumber),
+            26..=30 => Action::Edit(Edit::IssueWithLeasedNumber),
+            31..=34 => Action::Edit(Edit::Void),
+            35..=36 => Action::Edit(Edit::CreditNote),
+            37..=39 => Action::Edit(Edit::PayNamed),
+            40 => Action::Edit(Edit::PayOldestDueFirst),
+            41..=42 => Action::Edit(Edit::RecordSamePayment),
+            43..=44 => Action::Edit(Edit::Refund),
+            45..=46 => Action::Edit(Edit::OpenDispute),
+            47..=48 => Action::Edit(Edit::ResolveDispute),
             49 => Action::Edit(Edit::ResolveException),
             50..=54 => Action::GoOffline,
             55..=59 => Action::GoOnline,
@@ -416,9 +417,9 @@ fn amount(rng: &mut StdRng) -> Money {
 }
 
 impl Edit {
-    /// The command this edit makes on `device`, from what the device holds; `None` when it holds nothing
-    /// to edit.
-    fn command(self, device: &Device, rng: &mut StdRng) -> Option<Command> {
+    /// The command this edit makes on `device`, from what the device holds and the bank lines recorded
+    /// so far; `None` when it holds nothing to edit.
+    fn command(self, device: &Device, bank: &[RecordPayment], rng: &mut StdRng) -> Option<Command> {
         let organisation = device.organisation;
         match self {
             Edit::NewCustomer => Some(Command::UpsertCustomer(Customer {
@@ -485,7 +486,7 @@ impl Edit {
             }
             Edit::IssueWithLeasedNumber => {
                 let Some((lease, next)) = device.lease_with_room() else {
-                    return Edit::TakeLease.command(device, rng);
+                    return Edit::TakeLease.command(device, bank, rng);
                 };
                 let d = device.drafts().choose(rng).copied()?.clone();
                 Some(Command::IssueInvoice(IssueInvoice {
@@ -552,10 +553,7 @@ impl Edit {
                 let customer = device.customers().choose(rng)?.id;
                 Some(payment(device, rng, customer, Instruction::OldestDueFirst))
             }
-            Edit::RecordSamePayment => {
-                let paid = device.payments().choose(rng).copied()?;
-                Some(Command::RecordPayment(paid.received.clone()))
-            }
+            Edit::RecordSamePayment => Some(Command::RecordPayment(bank.choose(rng)?.clone())),
             Edit::Refund => {
                 let paid = device.payments().choose(rng).copied()?.received.clone();
                 Some(Command::RefundPayment(RefundPayment {
@@ -614,6 +612,23 @@ impl Edit {
                     note: format!("Settled {}", rng.random::<u16>()),
                 }))
             }
+        }
+    }
+}
+
+impl Edit {
+    /// What a device does instead when it holds nothing this edit needs (before making a draft or a
+    /// customer): what makes the thing it needs.
+    fn instead(self) -> &'static [Edit] {
+        match self {
+            Edit::Void | Edit::CreditNote | Edit::PayNamed | Edit::OpenDispute => {
+                &[Edit::IssueWithLeasedNumber, Edit::IssueWithServerNumber]
+            }
+            Edit::RecordSamePayment | Edit::Refund | Edit::ResolveException => {
+                &[Edit::PayNamed, Edit::PayOldestDueFirst]
+            }
+            Edit::ResolveDispute => &[Edit::OpenDispute],
+            _ => &[],
         }
     }
 }
@@ -930,6 +945,8 @@ impl Device {
 /// One organisation's devices during a schedule.
 struct World {
     devices: Vec<Device>,
+    /// Every payment recorded on any device: the bank statement the devices import.
+    bank: Vec<RecordPayment>,
 }
 
 impl World {
@@ -974,7 +991,10 @@ impl World {
         let owner = &mut devices[0];
         owner.record(&Command::SaveSettings(issuing_settings(owner.organisation)));
         push_batch(server, owner, MAX_PUSH).await;
-        Self { devices }
+        Self {
+            devices,
+            bank: Vec::new(),
+        }
     }
 
     async fn step(&mut self, server: &mut Server, rng: &mut StdRng, index: usize, action: Action) {
@@ -982,10 +1002,14 @@ impl World {
         match action {
             Action::Edit(edit) => {
                 // A device with nothing to edit yet makes something to edit.
-                let command = [edit, Edit::NewDraft, Edit::NewCustomer]
-                    .into_iter()
-                    .find_map(|e| e.command(device, rng));
+                let command = std::iter::once(edit)
+                    .chain(edit.instead().iter().copied())
+                    .chain([Edit::NewDraft, Edit::NewCustomer])
+                    .find_map(|e| e.command(device, &self.bank, rng));
                 if let Some(command) = command {
+                    if let Command::RecordPayment(paid) = &command {
+                        self.bank.push(paid.clone());
+                    }
                     device.record(&command);
                 }
             }
