@@ -673,6 +673,11 @@ struct Device {
     /// A batch whose reply this device never read may have been processed: like the app's sync cycle,
     /// the device pushes again before it pulls.
     unanswered: bool,
+    /// The last pull page said more wait. A pull that starts over (after a refusal, or to take again
+    /// changes it passed over) brings older states of records before their current ones, so until it
+    /// ends the device may hold a lease as it was before it was handed back: the app issues under a
+    /// leased number only after a whole pull.
+    mid_pull: bool,
     /// Every mutation the device recorded, and every batch it sent: what a network can deliver again.
     recorded: Vec<Mutation>,
     sent: Vec<PushRequest>,
@@ -695,6 +700,7 @@ impl Device {
             records: BTreeMap::new(),
             online: true,
             unanswered: false,
+            mid_pull: false,
             recorded: Vec::new(),
             sent: Vec::new(),
             conflicts: BTreeSet::new(),
@@ -768,8 +774,11 @@ impl Device {
     }
 
     /// This device's first lease with a number left, and that number: a device issues from its lease in
-    /// order.
+    /// order, and not in the middle of a pull ([`Device::mid_pull`]).
     fn lease_with_room(&self) -> Option<(NumberLease, u64)> {
+        if self.mid_pull {
+            return None;
+        }
         let mut mine: Vec<&NumberLease> = self
             .held(|r| match r {
                 Record::NumberLease(l) => Some(l),
@@ -938,6 +947,7 @@ impl Device {
             self.records.remove(key);
         }
         self.outbox.retain(|m| !plan.done.contains(&m.id));
+        self.mid_pull = plan.more;
         plan.more
     }
 }
