@@ -1717,7 +1717,8 @@ fn numbers_are_gapless(_: &World, server: &Snapshot) -> Result<(), String> {
         let on_documents = uses
             .iter()
             .all(|(_, u)| matches!(u, NumberUse::Issued | NumberUse::Voided));
-        if !leased.contains(sequence) && !(on_documents && report.highest == uses.len() as u64) {
+        let one_to_n = on_documents && report.highest == uses.len() as u64;
+        if !leased.contains(sequence) && !one_to_n {
             return Err(format!(
                 "server sequence {sequence} is not 1..=N: {report:?}"
             ));
