@@ -12,9 +12,12 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use remit_core::customer::Customer;
+use remit_core::document::issue::Address;
+use remit_core::document::issued::{IssueInvoice, NumberSource};
 use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
 use remit_core::ids::{ClientId, CustomerId, InvoiceId, OrganisationId};
 use remit_core::money::Currency;
+use remit_core::settings::Settings;
 use remit_core::sync::{ClientSync, Command, Mutation, PullResponse, PushResponse};
 use remit_core::tax::{TaxCategory, TaxRate};
 use remit_server::auth::Role;
@@ -33,6 +36,9 @@ const QUEUED_MUTATIONS: usize = 1_000;
 const PULLED_INVOICES: usize = 20_000;
 /// Lines on each seeded invoice.
 const LINES_PER_INVOICE: usize = 5;
+/// Seeded invoices per customer: a customer's account is replayed on each issue, so its history is
+/// kept to what a year of monthly invoicing leaves.
+const INVOICES_PER_CUSTOMER: usize = 20;
 const TARGET: Duration = Duration::from_secs(2);
 const PASSWORD: &str = "correct horse battery";
 
@@ -81,7 +87,7 @@ async fn bench(backend: &str, url: &str, dist: &Path) {
         .await;
     report(
         backend,
-        &format!("seeding {PULLED_INVOICES} invoices through push ({seeded} batches)"),
+        &format!("seeding {PULLED_INVOICES} issued invoices through push ({seeded} batches)"),
         start.elapsed(),
         None,
         "",
@@ -128,17 +134,30 @@ fn offline_day(organisation: OrganisationId, count: usize) -> Vec<Command> {
         .collect()
 }
 
-/// The invoices a first pull brings, after the customers they are for. Until invoices can be issued
-/// these are drafts with [`LINES_PER_INVOICE`] lines each; when issued invoices sync, this is the one
-/// place to change.
+/// The invoices a first pull brings: the seller's settings, the customers, then [`INVOICES_PER_CUSTOMER`]
+/// invoices of [`LINES_PER_INVOICE`] lines for each customer, each issued under the server's next number.
 fn invoices(organisation: OrganisationId, count: usize) -> Vec<Command> {
-    let customers: Vec<Customer> = (0..20).map(|n| customer(organisation, n)).collect();
+    let mut settings = Settings::initial(organisation, "Bench GmbH");
+    settings.seller.address = Address {
+        lines: vec!["Ringstraße 1".into()],
+        postcode: "1010".into(),
+        city: "Wien".into(),
+        country: "AT".into(),
+    };
+    let customers: Vec<Customer> = (0..count.div_ceil(INVOICES_PER_CUSTOMER))
+        .map(|n| customer(organisation, n))
+        .collect();
     let invoices = (0..count)
-        .map(|n| Command::SaveDraft(draft(&customers[n % customers.len()], LINES_PER_INVOICE)))
+        .map(|n| {
+            Command::IssueInvoice(IssueInvoice {
+                invoice_id: InvoiceId::try_from(Uuid::now_v7()).expect("UUIDv7"),
+                draft: draft(&customers[n % customers.len()], LINES_PER_INVOICE),
+                number: NumberSource::Server,
+            })
+        })
         .collect::<Vec<_>>();
-    customers
-        .into_iter()
-        .map(Command::UpsertCustomer)
+    std::iter::once(Command::SaveSettings(settings))
+        .chain(customers.into_iter().map(Command::UpsertCustomer))
         .chain(invoices)
         .collect()
 }
@@ -302,7 +321,7 @@ fn customer(organisation: OrganisationId, n: usize) -> Customer {
         currency: Currency::parse("EUR").expect("EUR"),
         payment_terms_days: 30,
         tax_id: String::new(),
-        address: Default::default(),
+        address: Address::default(),
     }
 }
 

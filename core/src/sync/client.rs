@@ -27,6 +27,20 @@ pub struct ClientSync {
     pub last_mutation_id: u64,
     /// Where the next pull starts; `None` before the first one.
     pub cookie: Option<Cookie>,
+    /// Changes a pull passed over because a pending mutation changes their record (`kept_local`).
+    #[serde(default)]
+    pub passed_over: Option<PassedOver>,
+}
+
+/// Changes passed over by pulls, to pull again once the mutations then pending are processed: a mutation
+/// may apply without a change of its own (a payment another device had already recorded, an invoice
+/// another device had already voided), and then nothing later brings the server's copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassedOver {
+    /// The pull position just before the first change passed over.
+    pub from: Cookie,
+    /// The highest mutation id pending when they were passed over.
+    pub until: u64,
 }
 
 /// What a push reply means for the outbox.
@@ -53,7 +67,8 @@ pub struct PullPlan {
     /// Records to delete locally.
     pub delete: Vec<(EntityKind, Uuid)>,
     /// Records the server changed that a pending local mutation also changes: the local copy stays
-    /// (the pending mutation is replayed over the server's state when it is pushed).
+    /// (the pending mutation is replayed over the server's state when it is pushed), and the change is
+    /// pulled again once the mutation is processed ([`ClientSync::passed_over`]).
     pub kept_local: Vec<(EntityKind, Uuid)>,
     /// Outbox entries the server has processed: remove them.
     pub done: Vec<u64>,
@@ -68,6 +83,7 @@ impl ClientSync {
             next_mutation_id: 1,
             last_mutation_id: 0,
             cookie: None,
+            passed_over: None,
         }
     }
 
@@ -141,7 +157,21 @@ impl ClientSync {
         }
         let last_sent = sent.mutations.iter().map(|m| m.id).max().unwrap_or(0);
         outcome.push_again |= self.last_mutation_id < last_sent;
+        self.pull_passed_over_again();
         outcome
+    }
+
+    /// Once the mutations pending when a pull passed over changes are processed, moves the pull
+    /// position back to just before the first of them. Returns whether it moved.
+    fn pull_passed_over_again(&mut self) -> bool {
+        match self.passed_over {
+            Some(p) if p.until <= self.last_mutation_id => {
+                self.passed_over = None;
+                self.cookie = self.cookie.map(|c| c.min(p.from));
+                true
+            }
+            _ => false,
+        }
     }
 
     pub fn pull_request(&self) -> PullRequest {
@@ -166,6 +196,14 @@ impl ClientSync {
     pub fn on_pull(&mut self, reply: PullResponse, outbox: &[Mutation]) -> PullPlan {
         self.last_mutation_id = self.last_mutation_id.max(reply.last_mutation_id);
         self.cookie = Some(reply.cookie);
+        // The last mutation still pending: once it is processed, what this pull passed over for it is
+        // pulled again.
+        let until = outbox
+            .iter()
+            .map(|m| m.id)
+            .filter(|id| *id > self.last_mutation_id)
+            .max()
+            .unwrap_or(0);
         let pending = self.pending_targets(outbox);
         let mut plan = PullPlan {
             done: outbox
@@ -185,6 +223,14 @@ impl ClientSync {
                 if !plan.kept_local.contains(&target) {
                     plan.kept_local.push(target);
                 }
+                let from = Cookie(op.change() - 1);
+                self.passed_over = Some(match self.passed_over {
+                    Some(p) => PassedOver {
+                        from: p.from.min(from),
+                        until: p.until.max(until),
+                    },
+                    None => PassedOver { from, until },
+                });
                 continue;
             }
             match op {
@@ -192,6 +238,7 @@ impl ClientSync {
                 PatchOp::Del { entity, id, .. } => plan.delete.push((entity, id)),
             }
         }
+        plan.more |= self.pull_passed_over_again();
         plan
     }
 }
@@ -379,6 +426,65 @@ mod tests {
             // back: the next pull starts over.
             assert_eq!(sync.pull_request().cookie, None, "{status:?}");
         }
+    }
+
+    /// Another device's change to `c` at change 5.
+    fn theirs_at_5(last_mutation_id: u64, cookie: u64) -> PullResponse {
+        PullResponse {
+            cookie: Cookie(cookie),
+            last_mutation_id,
+            patch: vec![PatchOp::Put {
+                change: 5,
+                record: Record::Customer(customer(1, "Theirs")),
+            }],
+            more: false,
+        }
+    }
+
+    #[test]
+    fn a_change_passed_over_is_pulled_again_once_its_mutation_is_processed() {
+        let mut sync = ClientSync::new(client());
+        sync.cookie = Some(Cookie(2));
+        let outbox = vec![sync.record(&Command::UpsertCustomer(customer(1, "Mine")))];
+        // Another device's change arrives while the mutation is pending: the pull passes over it.
+        assert!(sync.on_pull(theirs_at_5(0, 6), &outbox).put.is_empty());
+        assert_eq!(sync.pull_request().cookie, Some(Cookie(6)));
+        let push = sync.push_request(&outbox, 10).unwrap();
+        sync.on_push(
+            &push,
+            &PushResponse {
+                last_mutation_id: 1,
+                results: vec![applied(1)],
+            },
+        );
+        // The server may apply a mutation without a change of its own (a payment another device had
+        // recorded already), so nothing later need bring the passed-over change back: the next pull
+        // starts again just before it.
+        assert_eq!(sync.pull_request().cookie, Some(Cookie(4)));
+        let plan = sync.on_pull(theirs_at_5(1, 6), &outbox);
+        assert_eq!(plan.put, vec![Record::Customer(customer(1, "Theirs"))]);
+        assert!(!plan.more);
+        assert_eq!(sync.pull_request().cookie, Some(Cookie(6)));
+    }
+
+    #[test]
+    fn a_pull_that_reports_the_mutation_processed_pulls_the_passed_over_change_again() {
+        let mut sync = ClientSync::new(client());
+        let outbox = vec![sync.record(&Command::UpsertCustomer(customer(1, "Mine")))];
+        sync.on_pull(theirs_at_5(0, 6), &outbox);
+        // The push's reply was lost; a pull tells that the server processed the mutation.
+        let plan = sync.on_pull(
+            PullResponse {
+                cookie: Cookie(7),
+                last_mutation_id: 1,
+                patch: Vec::new(),
+                more: false,
+            },
+            &outbox,
+        );
+        assert_eq!(plan.done, vec![1]);
+        assert!(plan.more, "pull again at once");
+        assert_eq!(sync.pull_request().cookie, Some(Cookie(4)));
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod merge;
 pub mod mutation;
 pub mod protocol;
 
-pub use client::{ClientSync, PullPlan, PushOutcome};
+pub use client::{ClientSync, PassedOver, PullPlan, PushOutcome};
 pub use mutation::{
     Command, DraftHead, LocalEffect, MutationError, MutationErrorKind, decide_draft_delete,
     decide_draft_save,

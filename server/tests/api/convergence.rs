@@ -2,11 +2,18 @@
 //! the real router and database.
 //!
 //! Each schedule sets up an organisation with two users and two to four devices. A seeded generator then
-//! drives them through local edits (customers, and drafts whose ids the devices share, so that edits
-//! conflict), offline periods, pushes of every shape the network can produce (a batch, a duplicated
+//! drives them through local edits, offline periods, pushes of every shape the network can produce (a batch, a duplicated
 //! batch, two overlapping batches in flight, a reordered batch, a stale copy of an earlier batch arriving
 //! late, a reply lost on its way back), paged pulls, and server restarts that build a new server on the
-//! same database. At the end every device comes online and syncs until nothing moves, and every one of
+//! same database.
+//!
+//! The edits are what the app's users do: customers, and drafts whose ids the devices share so that edits
+//! conflict; issuing drafts under the server's next number or, offline, under a number the device leased;
+//! voids and credit notes; payments named to invoices (also ones another device voided meanwhile) or to
+//! the oldest due first, the same bank line recorded on two devices, refunds, disputes, and settling the
+//! exception items that facts raise. The owner's device saves the organisation's settings first.
+//!
+//! At the end every device comes online and syncs until nothing moves, and every one of
 //! [`INVARIANTS`] must hold.
 //!
 //! `REMIT_CONVERGENCE_SEED` (default: random) and `REMIT_CONVERGENCE_SCHEDULES` (default
@@ -19,13 +26,34 @@ use std::path::{Path, PathBuf};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use chrono::NaiveDate;
 use http_body_util::BodyExt;
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use remit_core::customer::Customer;
+use remit_core::document::issue::CreditScope;
+use remit_core::document::issued::{
+    CreditNote, Invoice, IssueCreditNote, IssueInvoice, NumberSource, VoidInvoice, Voided,
+};
 use remit_core::document::{InvoiceDraft, compute};
-use remit_core::ids::{CustomerId, InvoiceId, OrganisationId};
+use remit_core::ids::{
+    CreditNoteId, CustomerId, DisputeId, InvoiceId, LeaseId, OrganisationId, PaymentId, RefundId,
+    UserId,
+};
+use remit_core::money::{Currency, Money};
+use remit_core::numbering::NumberUse;
+use remit_core::numbering::lease::{NumberLease, ReturnLease, TakeLease};
+use remit_core::numbering::report::SequenceReport;
+use remit_core::receivables::account::PaymentMethod;
+use remit_core::receivables::allocation::Instruction;
+use remit_core::receivables::dispute::{Dispute, DisputeOutcome, OpenDispute, ResolveDispute};
+use remit_core::receivables::events::{self, AccountEvent};
+use remit_core::receivables::exception::{
+    ExceptionItem, ExceptionKind, ExceptionResolution, Remedy, ResolveException,
+};
+use remit_core::receivables::payment::{Payment, RecordPayment, RefundPayment};
+use remit_core::sync::decide::{IssueContext, decide_issue};
 use remit_core::sync::mutation::DraftRef;
 use remit_core::sync::{
     ClientSync, Command, EntityKind, Mutation, MutationStatus, PullResponse, PushRequest,
@@ -35,7 +63,8 @@ use remit_server::auth::Role;
 use remit_server::auth::accounts::{self, NewAccount};
 use remit_server::http::session::COOKIE_NAME;
 use remit_server::http::{AppState, CSRF_HEADER, app};
-use remit_server::store::Store;
+use remit_server::store::{Store, documents, ledger};
+use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::Row;
@@ -50,7 +79,7 @@ const DEFAULT_SCHEDULES: u64 = 20;
 /// The most mutations the app sends in one push (`app/src/sync/cycle.rs`).
 const MAX_PUSH: usize = 100;
 /// Steps of one schedule, before the final sync.
-const STEPS: std::ops::RangeInclusive<usize> = 20..=60;
+const STEPS: std::ops::RangeInclusive<usize> = 40..=100;
 
 /// Every schedule, whatever its steps, ends with all devices holding the server's records, every
 /// mutation processed once with its effect present once, every conflict reported to the device that lost
@@ -124,8 +153,18 @@ struct Tally {
     steps: u64,
     mutations: u64,
     conflicts: u64,
+    rejected: u64,
     restarts: u64,
     lost_replies: u64,
+    /// Invoices on the server, and how many of them carry a leased number.
+    issues: u64,
+    leased: u64,
+    voids: u64,
+    credit_notes: u64,
+    payments: u64,
+    refunds: u64,
+    disputes: u64,
+    exceptions: u64,
 }
 
 impl Tally {
@@ -133,8 +172,36 @@ impl Tally {
         self.steps += other.steps;
         self.mutations += other.mutations;
         self.conflicts += other.conflicts;
+        self.rejected += other.rejected;
         self.restarts += other.restarts;
         self.lost_replies += other.lost_replies;
+        self.issues += other.issues;
+        self.leased += other.leased;
+        self.voids += other.voids;
+        self.credit_notes += other.credit_notes;
+        self.payments += other.payments;
+        self.refunds += other.refunds;
+        self.disputes += other.disputes;
+        self.exceptions += other.exceptions;
+    }
+
+    /// Counts what the server holds at the end of a schedule.
+    fn count_records(&mut self, server: &Snapshot) {
+        for record in server.records.values() {
+            match record {
+                Record::Invoice(i) => {
+                    self.issues += 1;
+                    self.leased += u64::from(i.lease_id.is_some());
+                    self.voids += u64::from(i.voided.is_some());
+                }
+                Record::CreditNote(_) => self.credit_notes += 1,
+                Record::Payment(_) => self.payments += 1,
+                Record::Refund(_) => self.refunds += 1,
+                Record::Dispute(_) => self.disputes += 1,
+                Record::Exception(_) => self.exceptions += 1,
+                _ => {}
+            }
+        }
     }
 }
 
@@ -159,6 +226,8 @@ async fn run_schedule(server: &mut Server, context: &FailureContext) -> Tally {
     }
     tally.mutations = world.devices.iter().map(|d| d.recorded.len() as u64).sum();
     tally.conflicts = world.devices.iter().map(|d| d.conflicts.len() as u64).sum();
+    tally.rejected = world.devices.iter().map(|d| d.rejected.len() as u64).sum();
+    tally.count_records(&snapshot);
     tally.lost_replies = world.devices.iter().map(|d| d.lost_replies).sum();
     tally
 }
@@ -250,6 +319,25 @@ enum Edit {
     NewDraft,
     ChangeDraft,
     DeleteDraft,
+    /// Leases a block of the device's own series, to issue offline.
+    TakeLease,
+    /// Hands back what is left of the device's lease.
+    ReturnLease,
+    IssueWithServerNumber,
+    /// Issues under the next number of the device's lease (taking a lease first when it has none).
+    IssueWithLeasedNumber,
+    Void,
+    CreditNote,
+    /// A payment whose remittance advice names one or two invoices of a customer, voided or not.
+    PayNamed,
+    PayOldestDueFirst,
+    /// A bank line that a device (maybe another one) recorded, recorded again: the same statement
+    /// imported twice.
+    RecordSamePayment,
+    Refund,
+    OpenDispute,
+    ResolveDispute,
+    ResolveException,
 }
 
 /// How a push travels.
@@ -273,30 +361,65 @@ enum PushShape {
 impl Action {
     fn random(rng: &mut StdRng) -> Self {
         match rng.random_range(0..100) {
-            0..=9 => Action::Edit(Edit::NewCustomer),
-            10..=14 => Action::Edit(Edit::RenameCustomer),
-            15..=24 => Action::Edit(Edit::NewDraft),
-            25..=39 => Action::Edit(Edit::ChangeDraft),
-            40..=44 => Action::Edit(Edit::DeleteDraft),
-            45..=49 => Action::GoOffline,
-            50..=54 => Action::GoOnline,
-            55..=64 => Action::Push(PushShape::Batch(rng.random_range(1..=4))),
-            65..=67 => Action::Push(PushShape::Batch(MAX_PUSH)),
-            68..=70 => Action::Push(PushShape::Duplicated),
-            71..=73 => Action::Push(PushShape::Overlapping),
-            74..=76 => Action::Push(PushShape::Reordered),
-            77..=78 => Action::Push(PushShape::Stale),
-            79..=82 => Action::Push(PushShape::ReplyLost),
-            83..=97 => Action::Pull(rng.random_range(1..=5)),
+            0..=3 => Action::Edit(Edit::NewCustomer),
+            4..=5 => Action::Edit(Edit::RenameCustomer),
+            6..=11 => Action::Edit(Edit::NewDraft),
+            12..=16 => Action::Edit(Edit::ChangeDraft),
+            17 => Action::Edit(Edit::DeleteDraft),
+            18..=19 => Action::Edit(Edit::TakeLease),
+            20 => Action::Edit(Edit::ReturnLease),
+            21..=25 => Action::Edit(Edit::IssueWithServerNumber),
+            26..=30 => Action::Edit(Edit::IssueWithLeasedNumber),
+            31..=34 => Action::Edit(Edit::Void),
+            35..=36 => Action::Edit(Edit::CreditNote),
+            37..=39 => Action::Edit(Edit::PayNamed),
+            40 => Action::Edit(Edit::PayOldestDueFirst),
+            41..=42 => Action::Edit(Edit::RecordSamePayment),
+            43..=44 => Action::Edit(Edit::Refund),
+            45..=46 => Action::Edit(Edit::OpenDispute),
+            47..=48 => Action::Edit(Edit::ResolveDispute),
+            49 => Action::Edit(Edit::ResolveException),
+            50..=54 => Action::GoOffline,
+            55..=59 => Action::GoOnline,
+            60..=67 => Action::Push(PushShape::Batch(rng.random_range(1..=4))),
+            68..=69 => Action::Push(PushShape::Batch(MAX_PUSH)),
+            70..=71 => Action::Push(PushShape::Duplicated),
+            72..=73 => Action::Push(PushShape::Overlapping),
+            74..=75 => Action::Push(PushShape::Reordered),
+            76..=77 => Action::Push(PushShape::Stale),
+            78..=81 => Action::Push(PushShape::ReplyLost),
+            82..=97 => Action::Pull(rng.random_range(1..=5)),
             _ => Action::RestartServer,
         }
     }
 }
 
+/// The days of what follows an issue: every draft is dated 2026-11-23 ([`draft`]), and these come
+/// later, so that no date rule refuses them.
+const VOIDED_ON: &str = "2026-11-24";
+const CREDITED_ON: &str = "2026-11-25";
+const RECEIVED_ON: &str = "2026-11-26";
+const REFUNDED_ON: &str = "2026-11-27";
+const DISPUTED_ON: &str = "2026-11-27";
+const RESOLVED_ON: &str = "2026-11-28";
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+fn eur() -> Currency {
+    Currency::parse("EUR").unwrap()
+}
+
+/// An amount between 1.00 and 30.00 EUR.
+fn amount(rng: &mut StdRng) -> Money {
+    Money::exact(Decimal::new(rng.random_range(100..=3000), 2), eur()).unwrap()
+}
+
 impl Edit {
-    /// The command this edit makes on `device`, from what the device holds; `None` when it holds nothing
-    /// to edit.
-    fn command(self, device: &Device, rng: &mut StdRng) -> Option<Command> {
+    /// The command this edit makes on `device`, from what the device holds and the bank lines recorded
+    /// so far; `None` when it holds nothing to edit.
+    fn command(self, device: &Device, bank: &[RecordPayment], rng: &mut StdRng) -> Option<Command> {
         let organisation = device.organisation;
         match self {
             Edit::NewCustomer => Some(Command::UpsertCustomer(Customer {
@@ -335,8 +458,198 @@ impl Edit {
                     version: d.version,
                 }))
             }
+            Edit::TakeLease => {
+                let asked = device.outbox.iter().any(|m| m.name == Command::TAKE_LEASE);
+                if asked || device.lease_with_room().is_some() {
+                    return None;
+                }
+                Some(Command::TakeLease(TakeLease {
+                    id: LeaseId::try_from(random_id(rng)).unwrap(),
+                    organisation_id: organisation,
+                    count: rng.random_range(2..=6),
+                }))
+            }
+            Edit::ReturnLease => {
+                let (lease, _) = device.lease_with_room()?;
+                Some(Command::ReturnLease(ReturnLease {
+                    id: lease.id,
+                    organisation_id: organisation,
+                }))
+            }
+            Edit::IssueWithServerNumber => {
+                let d = device.drafts().choose(rng).copied()?.clone();
+                Some(Command::IssueInvoice(IssueInvoice {
+                    invoice_id: InvoiceId::try_from(random_id(rng)).unwrap(),
+                    draft: d,
+                    number: NumberSource::Server,
+                }))
+            }
+            Edit::IssueWithLeasedNumber => {
+                let Some((lease, next)) = device.lease_with_room() else {
+                    return Edit::TakeLease.command(device, bank, rng);
+                };
+                let d = device.drafts().choose(rng).copied()?.clone();
+                Some(Command::IssueInvoice(IssueInvoice {
+                    invoice_id: InvoiceId::try_from(random_id(rng)).unwrap(),
+                    draft: d,
+                    number: NumberSource::Leased {
+                        lease_id: lease.id,
+                        number: lease.series.format(NaiveDate::MIN, next).unwrap(),
+                    },
+                }))
+            }
+            Edit::Void => {
+                let credited: BTreeSet<InvoiceId> =
+                    device.credit_notes().iter().map(|c| c.invoice_id).collect();
+                let open: Vec<&Invoice> = device
+                    .invoices()
+                    .into_iter()
+                    .filter(|i| i.voided.is_none() && !credited.contains(&i.id))
+                    .collect();
+                let invoice = open.choose(rng)?;
+                Some(Command::VoidInvoice(VoidInvoice {
+                    invoice_id: invoice.id,
+                    organisation_id: organisation,
+                    on: day(VOIDED_ON),
+                    reason: format!("Void {}", rng.random::<u16>()),
+                }))
+            }
+            Edit::CreditNote => {
+                let open: Vec<&Invoice> = device
+                    .invoices()
+                    .into_iter()
+                    .filter(|i| i.voided.is_none())
+                    .collect();
+                let invoice = open.choose(rng)?;
+                let scope = if rng.random_bool(0.3) {
+                    CreditScope::Full
+                } else {
+                    CreditScope::Lines(vec![(0, Decimal::new(5, 1))])
+                };
+                Some(Command::IssueCreditNote(IssueCreditNote {
+                    credit_note_id: CreditNoteId::try_from(random_id(rng)).unwrap(),
+                    organisation_id: organisation,
+                    invoice_id: invoice.id,
+                    issue_date: day(CREDITED_ON),
+                    scope,
+                    note: String::new(),
+                }))
+            }
+            Edit::PayNamed => {
+                let invoices = device.invoices();
+                let first = invoices.choose(rng)?;
+                let mut named = vec![first.id];
+                let others: Vec<&&Invoice> = invoices
+                    .iter()
+                    .filter(|i| i.customer_id == first.customer_id && i.id != first.id)
+                    .collect();
+                if let Some(second) = others.choose(rng) {
+                    named.push(second.id);
+                }
+                let customer = first.customer_id;
+                Some(payment(device, rng, customer, Instruction::Named(named)))
+            }
+            Edit::PayOldestDueFirst => {
+                let customer = device.customers().choose(rng)?.id;
+                Some(payment(device, rng, customer, Instruction::OldestDueFirst))
+            }
+            Edit::RecordSamePayment => Some(Command::RecordPayment(bank.choose(rng)?.clone())),
+            Edit::Refund => {
+                let paid = device.payments().choose(rng).copied()?.received.clone();
+                Some(Command::RefundPayment(RefundPayment {
+                    id: RefundId::try_from(random_id(rng)).unwrap(),
+                    organisation_id: organisation,
+                    customer_id: paid.customer_id,
+                    payment_id: rng.random_bool(0.7).then_some(paid.id),
+                    amount: amount(rng),
+                    paid_on: day(REFUNDED_ON),
+                    method: PaymentMethod::BankTransfer,
+                    reference: String::new(),
+                }))
+            }
+            Edit::OpenDispute => {
+                let invoice = device.invoices().choose(rng).copied()?;
+                Some(Command::OpenDispute(OpenDispute {
+                    id: DisputeId::try_from(random_id(rng)).unwrap(),
+                    organisation_id: organisation,
+                    invoice_id: invoice.id,
+                    opened_on: day(DISPUTED_ON),
+                    reason: format!("Disputed {}", rng.random::<u16>()),
+                }))
+            }
+            Edit::ResolveDispute => {
+                let open: Vec<&Dispute> = device
+                    .disputes()
+                    .into_iter()
+                    .filter(|d| d.is_open())
+                    .collect();
+                let dispute = open.choose(rng)?;
+                let outcomes = [
+                    DisputeOutcome::Upheld,
+                    DisputeOutcome::Rejected,
+                    DisputeOutcome::Withdrawn,
+                ];
+                Some(Command::ResolveDispute(ResolveDispute {
+                    id: dispute.opened.id,
+                    organisation_id: organisation,
+                    resolved_on: day(RESOLVED_ON),
+                    outcome: *outcomes.choose(rng)?,
+                    note: format!("Resolved {}", rng.random::<u16>()),
+                }))
+            }
+            Edit::ResolveException => {
+                let open: Vec<&ExceptionItem> = device
+                    .exceptions()
+                    .into_iter()
+                    .filter(|e| e.resolution.is_none())
+                    .collect();
+                let item = open.choose(rng)?;
+                let remedies = [Remedy::Accepted, Remedy::CustomerCredit, Remedy::CreditNote];
+                Some(Command::ResolveException(ResolveException {
+                    id: item.id,
+                    organisation_id: organisation,
+                    remedy: *remedies.choose(rng)?,
+                    note: format!("Settled {}", rng.random::<u16>()),
+                }))
+            }
         }
     }
+}
+
+impl Edit {
+    /// What a device does instead when it holds nothing this edit needs (before making a draft or a
+    /// customer): what makes the thing it needs.
+    fn instead(self) -> &'static [Edit] {
+        match self {
+            Edit::Void | Edit::CreditNote | Edit::PayNamed | Edit::OpenDispute => {
+                &[Edit::IssueWithLeasedNumber, Edit::IssueWithServerNumber]
+            }
+            Edit::RecordSamePayment | Edit::Refund | Edit::ResolveException => {
+                &[Edit::PayNamed, Edit::PayOldestDueFirst]
+            }
+            Edit::ResolveDispute => &[Edit::OpenDispute],
+            _ => &[],
+        }
+    }
+}
+
+/// Money received from `customer`, by bank transfer.
+fn payment(
+    device: &Device,
+    rng: &mut StdRng,
+    customer: CustomerId,
+    instruction: Instruction,
+) -> Command {
+    Command::RecordPayment(RecordPayment {
+        id: PaymentId::try_from(random_id(rng)).unwrap(),
+        organisation_id: device.organisation,
+        customer_id: customer,
+        amount: amount(rng),
+        received_on: day(RECEIVED_ON),
+        method: PaymentMethod::BankTransfer,
+        reference: format!("RF{}", rng.random::<u32>()),
+        instruction,
+    })
 }
 
 /// A UUIDv7 from the schedule's generator, so that a replayed schedule makes the same ids (the order of
@@ -350,6 +663,8 @@ fn random_id(rng: &mut StdRng) -> Uuid {
 /// told about refused changes.
 struct Device {
     organisation: OrganisationId,
+    /// The signed-in user, who resolves exception items on this device.
+    user: UserId,
     token: String,
     sync: ClientSync,
     outbox: Vec<Mutation>,
@@ -358,6 +673,11 @@ struct Device {
     /// A batch whose reply this device never read may have been processed: like the app's sync cycle,
     /// the device pushes again before it pulls.
     unanswered: bool,
+    /// The last pull page said more wait. A pull that starts over (after a refusal, or to take again
+    /// changes it passed over) brings older states of records before their current ones, so until it
+    /// ends the device may hold a lease as it was before it was handed back: the app issues under a
+    /// leased number only after a whole pull.
+    mid_pull: bool,
     /// Every mutation the device recorded, and every batch it sent: what a network can deliver again.
     recorded: Vec<Mutation>,
     sent: Vec<PushRequest>,
@@ -370,15 +690,17 @@ struct Device {
 
 impl Device {
     /// A device that has never synced, signed in with `token`.
-    fn new(organisation: OrganisationId, token: String) -> Self {
+    fn new(organisation: OrganisationId, user: UserId, token: String) -> Self {
         Self {
             organisation,
+            user,
             token,
             sync: ClientSync::new(new_client()),
             outbox: Vec::new(),
             records: BTreeMap::new(),
             online: true,
             unanswered: false,
+            mid_pull: false,
             recorded: Vec::new(),
             sent: Vec::new(),
             conflicts: BTreeSet::new(),
@@ -387,24 +709,132 @@ impl Device {
         }
     }
 
+    /// The records of one kind that this device holds.
+    fn held<T>(&self, pick: impl Fn(&Record) -> Option<&T>) -> Vec<&T> {
+        self.records.values().filter_map(pick).collect()
+    }
+
     fn customers(&self) -> Vec<&Customer> {
-        self.records
-            .values()
-            .filter_map(|r| match r {
-                Record::Customer(c) => Some(c),
-                _ => None,
-            })
-            .collect()
+        self.held(|r| match r {
+            Record::Customer(c) => Some(c),
+            _ => None,
+        })
     }
 
     fn drafts(&self) -> Vec<&InvoiceDraft> {
-        self.records
-            .values()
-            .filter_map(|r| match r {
-                Record::InvoiceDraft(d) => Some(d),
+        self.held(|r| match r {
+            Record::InvoiceDraft(d) => Some(d),
+            _ => None,
+        })
+    }
+
+    fn invoices(&self) -> Vec<&Invoice> {
+        self.held(|r| match r {
+            Record::Invoice(i) => Some(&**i),
+            _ => None,
+        })
+    }
+
+    fn credit_notes(&self) -> Vec<&CreditNote> {
+        self.held(|r| match r {
+            Record::CreditNote(c) => Some(&**c),
+            _ => None,
+        })
+    }
+
+    fn payments(&self) -> Vec<&Payment> {
+        self.held(|r| match r {
+            Record::Payment(p) => Some(p),
+            _ => None,
+        })
+    }
+
+    fn disputes(&self) -> Vec<&Dispute> {
+        self.held(|r| match r {
+            Record::Dispute(d) => Some(d),
+            _ => None,
+        })
+    }
+
+    fn exceptions(&self) -> Vec<&ExceptionItem> {
+        self.held(|r| match r {
+            Record::Exception(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// The highest number of `lease` this device has issued (0 when none).
+    fn highest_used(&self, lease: &NumberLease) -> u64 {
+        self.invoices()
+            .iter()
+            .filter(|i| i.lease_id == Some(lease.id))
+            .map(|i| i.place.position)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// This device's first lease with a number left, and that number: a device issues from its lease in
+    /// order, and not in the middle of a pull ([`Device::mid_pull`]).
+    fn lease_with_room(&self) -> Option<(NumberLease, u64)> {
+        if self.mid_pull {
+            return None;
+        }
+        let mut mine: Vec<&NumberLease> = self
+            .held(|r| match r {
+                Record::NumberLease(l) => Some(l),
                 _ => None,
             })
-            .collect()
+            .into_iter()
+            .filter(|l| l.client_id == self.sync.client_id)
+            .collect();
+        mine.sort_by_key(|l| l.first);
+        mine.into_iter().find_map(|lease| {
+            let end = lease.returned_from.map_or(lease.last, |r| r - 1);
+            let next = self.highest_used(lease).max(lease.first - 1) + 1;
+            (next <= end).then(|| (lease.clone(), next))
+        })
+    }
+
+    /// The invoice a device holds once it issued `issue` offline: core's decision on what the device
+    /// knows. A server number is not known until the server issues it, so that invoice arrives by pull.
+    fn issued_offline(&self, issue: &IssueInvoice) -> Option<Invoice> {
+        let NumberSource::Leased { lease_id, .. } = &issue.number else {
+            return None;
+        };
+        let lease = match self
+            .records
+            .get(&(EntityKind::NumberLease, lease_id.as_uuid()))?
+        {
+            Record::NumberLease(l) => l,
+            _ => return None,
+        };
+        let settings = match self
+            .records
+            .get(&(EntityKind::Settings, self.organisation.as_uuid()))?
+        {
+            Record::Settings(s) => s,
+            _ => return None,
+        };
+        let customer = match self
+            .records
+            .get(&(EntityKind::Customer, issue.draft.customer_id.as_uuid()))?
+        {
+            Record::Customer(c) => c,
+            _ => return None,
+        };
+        let context = IssueContext {
+            settings,
+            customer,
+            client: self.sync.client_id,
+            draft_head: None,
+            issued_from_draft: Vec::new(),
+            last_in_sequence: None,
+            lease: Some(lease),
+            number_taken: false,
+        };
+        decide_issue(issue, &context)
+            .ok()
+            .map(|issued| issued.invoice)
     }
 
     /// Records a local change: its effect on the records and its mutation in the outbox, at once.
@@ -415,6 +845,8 @@ impl Device {
         self.recorded.push(mutation);
     }
 
+    /// What the app shows at once. What only the server can decide (a lease's numbers, a server number,
+    /// a credit note's number, a payment's allocation) arrives by pull.
     fn apply_locally(&mut self, command: &Command) {
         let key = command.target();
         match command {
@@ -427,7 +859,63 @@ impl Device {
             Command::DeleteDraft(_) => {
                 self.records.remove(&key);
             }
-            other => panic!("the schedules do not generate {}", other.name()),
+            Command::UpsertItem(i) => {
+                self.records.insert(key, Record::Item(i.clone()));
+            }
+            Command::SaveSettings(s) => {
+                self.records
+                    .insert(key, Record::Settings(Box::new(s.clone())));
+            }
+            Command::TakeLease(_) | Command::IssueCreditNote(_) | Command::RecordPayment(_) => {}
+            Command::ReturnLease(_) => {
+                if let Some(Record::NumberLease(lease)) = self.records.get(&key) {
+                    let returned = lease.hand_back(self.highest_used(lease));
+                    self.records.insert(key, Record::NumberLease(returned));
+                }
+            }
+            Command::IssueInvoice(issue) => {
+                self.records
+                    .remove(&(EntityKind::InvoiceDraft, issue.draft.id.as_uuid()));
+                if let Some(invoice) = self.issued_offline(issue) {
+                    self.records.insert(key, Record::Invoice(Box::new(invoice)));
+                }
+            }
+            Command::VoidInvoice(void) => {
+                if let Some(Record::Invoice(invoice)) = self.records.get_mut(&key) {
+                    invoice.voided = Some(Voided {
+                        on: void.on,
+                        reason: void.reason.trim().to_owned(),
+                    });
+                }
+            }
+            Command::RefundPayment(refund) => {
+                self.records.insert(key, Record::Refund(refund.clone()));
+            }
+            Command::OpenDispute(open) => {
+                let invoice = (EntityKind::Invoice, open.invoice_id.as_uuid());
+                if let Some(Record::Invoice(invoice)) = self.records.get(&invoice) {
+                    let dispute = Dispute {
+                        opened: open.clone(),
+                        customer_id: invoice.customer_id,
+                        resolution: None,
+                    };
+                    self.records.insert(key, Record::Dispute(dispute));
+                }
+            }
+            Command::ResolveDispute(resolve) => {
+                if let Some(Record::Dispute(dispute)) = self.records.get_mut(&key) {
+                    dispute.resolution = Some(resolve.clone());
+                }
+            }
+            Command::ResolveException(resolve) => {
+                if let Some(Record::Exception(item)) = self.records.get_mut(&key) {
+                    item.resolution = Some(ExceptionResolution {
+                        remedy: resolve.remedy,
+                        note: resolve.note.trim().to_owned(),
+                        resolved_by: self.user,
+                    });
+                }
+            }
         }
     }
 
@@ -459,6 +947,7 @@ impl Device {
             self.records.remove(key);
         }
         self.outbox.retain(|m| !plan.done.contains(&m.id));
+        self.mid_pull = plan.more;
         plan.more
     }
 }
@@ -466,11 +955,14 @@ impl Device {
 /// One organisation's devices during a schedule.
 struct World {
     devices: Vec<Device>,
+    /// Every payment recorded on any device: the bank statement the devices import.
+    bank: Vec<RecordPayment>,
 }
 
 impl World {
     /// An organisation with an owner and a billing user, and two to four devices shared between them,
-    /// each signed in with a session of its own.
+    /// each signed in with a session of its own; the first is the owner's, and has saved the
+    /// organisation's settings.
     async fn set_up(server: &Server, rng: &mut StdRng) -> Self {
         let organisation = format!("Convergence {}", random_id(rng));
         let mut users = Vec::new();
@@ -499,9 +991,20 @@ impl World {
             let signed_in = accounts::sign_in_new(&server.store, account)
                 .await
                 .expect("session");
-            devices.push(Device::new(organisation, signed_in.token));
+            devices.push(Device::new(
+                organisation,
+                signed_in.user.id,
+                signed_in.token,
+            ));
         }
-        Self { devices }
+        // The owner's first device fills in the seller's address, so that invoices can be issued.
+        let owner = &mut devices[0];
+        owner.record(&Command::SaveSettings(issuing_settings(owner.organisation)));
+        push_batch(server, owner, MAX_PUSH).await;
+        Self {
+            devices,
+            bank: Vec::new(),
+        }
     }
 
     async fn step(&mut self, server: &mut Server, rng: &mut StdRng, index: usize, action: Action) {
@@ -509,10 +1012,14 @@ impl World {
         match action {
             Action::Edit(edit) => {
                 // A device with nothing to edit yet makes something to edit.
-                let command = [edit, Edit::NewDraft, Edit::NewCustomer]
-                    .into_iter()
-                    .find_map(|e| e.command(device, rng));
+                let command = std::iter::once(edit)
+                    .chain(edit.instead().iter().copied())
+                    .chain([Edit::NewDraft, Edit::NewCustomer])
+                    .find_map(|e| e.command(device, &self.bank, rng));
                 if let Some(command) = command {
+                    if let Command::RecordPayment(paid) = &command {
+                        self.bank.push(paid.clone());
+                    }
                     device.record(&command);
                 }
             }
@@ -635,6 +1142,7 @@ async fn push(server: &Server, device: &mut Device, rng: &mut StdRng, shape: Pus
 /// The server's state of the schedule's organisation, read from its tables, and what a new device gets
 /// from a full pull.
 struct Snapshot {
+    organisation: OrganisationId,
     /// The records as the tables hold them.
     records: BTreeMap<(EntityKind, Uuid), Record>,
     /// What a device that never synced before gets by pulling every page.
@@ -649,6 +1157,10 @@ struct Snapshot {
     results: Vec<(String, u64, String)>,
     /// Each registered client's last processed mutation id.
     clients: BTreeMap<String, u64>,
+    /// Each customer's account events, in order.
+    accounts: BTreeMap<CustomerId, Vec<AccountEvent>>,
+    /// Every number handed out: (sequence, position, use).
+    number_uses: Vec<(String, u64, NumberUse)>,
 }
 
 struct AuditRow {
@@ -659,15 +1171,25 @@ struct AuditRow {
     summary: serde_json::Value,
 }
 
+/// The tables that hold records, each as (entity or the column naming it, table).
+const RECORD_TABLES: [(&str, &str); 6] = [
+    ("'customer'", "customers"),
+    ("'invoice_draft'", "invoice_drafts"),
+    ("'invoice'", "invoices"),
+    ("'credit_note'", "credit_notes"),
+    ("'number_lease'", "number_leases"),
+    ("entity", "records"),
+];
+
 impl Snapshot {
     async fn load(server: &Server, world: &World) -> Self {
         let first = &world.devices[0];
         let organisation = first.organisation.to_string();
         let pool = server.store.pool();
-        let rows = |sql: &'static str| {
+        let rows = |sql: String| {
             let organisation = organisation.clone();
             async move {
-                sqlx::query(sql)
+                sqlx::query(&sql)
                     .bind(organisation)
                     .fetch_all(pool)
                     .await
@@ -679,38 +1201,49 @@ impl Snapshot {
         };
 
         let mut records = BTreeMap::new();
-        for row in rows("SELECT body FROM customers WHERE organisation_id = $1").await {
-            let c: Customer = serde_json::from_str(&row.get::<String, _>("body")).unwrap();
-            records.insert((EntityKind::Customer, c.id.as_uuid()), Record::Customer(c));
+        for (entity, table) in RECORD_TABLES {
+            let sql =
+                format!("SELECT {entity} AS entity, body FROM {table} WHERE organisation_id = $1");
+            for row in rows(sql).await {
+                let value: serde_json::Value =
+                    serde_json::from_str(&row.get::<String, _>("body")).unwrap();
+                let entity: String = row.get("entity");
+                let record: Record =
+                    serde_json::from_value(serde_json::json!({ "entity": entity, "value": value }))
+                        .unwrap();
+                records.insert((record.kind(), record.id()), record);
+            }
         }
-        let mut draft_totals = Vec::new();
-        for row in rows(
+        let draft_totals = rows(
             "SELECT body, line_net_total, tax_total, amount_due FROM invoice_drafts \
-             WHERE organisation_id = $1",
+             WHERE organisation_id = $1"
+                .into(),
         )
         .await
-        {
+        .iter()
+        .map(|row| {
             let d: InvoiceDraft = serde_json::from_str(&row.get::<String, _>("body")).unwrap();
-            let totals = ["line_net_total", "tax_total", "amount_due"].map(|c| row.get(c));
-            records.insert(
-                (EntityKind::InvoiceDraft, d.id.as_uuid()),
-                Record::InvoiceDraft(d.clone()),
-            );
-            draft_totals.push((d, totals));
-        }
-        let changes =
-            rows("SELECT change_no FROM changes WHERE organisation_id = $1 ORDER BY change_no")
-                .await
-                .iter()
-                .map(|r| int(r, "change_no"))
-                .collect();
+            (
+                d,
+                ["line_net_total", "tax_total", "amount_due"].map(|c| row.get(c)),
+            )
+        })
+        .collect();
+        let changes = rows(
+            "SELECT change_no FROM changes WHERE organisation_id = $1 ORDER BY change_no".into(),
+        )
+        .await
+        .iter()
+        .map(|r| int(r, "change_no"))
+        .collect();
         let clock = int(
-            &rows("SELECT v FROM org_clock WHERE organisation_id = $1").await[0],
+            &rows("SELECT v FROM org_clock WHERE organisation_id = $1".into()).await[0],
             "v",
         );
         let audit = rows(
             "SELECT client_id, mutation_id, status, change_no, summary FROM audit_log \
-             WHERE organisation_id = $1 ORDER BY id",
+             WHERE organisation_id = $1 ORDER BY id"
+                .into(),
         )
         .await
         .iter()
@@ -725,23 +1258,43 @@ impl Snapshot {
         })
         .collect();
         let results = rows(
-            "SELECT client_id, mutation_id, status FROM mutation_results WHERE organisation_id = $1",
+            "SELECT client_id, mutation_id, status FROM mutation_results WHERE organisation_id = $1"
+                .into(),
         )
         .await
         .iter()
         .map(|r| (r.get("client_id"), int(r, "mutation_id"), r.get("status")))
         .collect();
-        let clients =
-            rows("SELECT client_id, last_mutation_id FROM sync_clients WHERE organisation_id = $1")
-                .await
-                .iter()
-                .map(|r| (r.get("client_id"), int(r, "last_mutation_id")))
-                .collect();
+        let clients = rows(
+            "SELECT client_id, last_mutation_id FROM sync_clients WHERE organisation_id = $1"
+                .into(),
+        )
+        .await
+        .iter()
+        .map(|r| (r.get("client_id"), int(r, "last_mutation_id")))
+        .collect();
 
-        let mut newcomer = Device::new(first.organisation, first.token.clone());
+        let mut conn = server.store.read().await.unwrap();
+        let mut accounts = BTreeMap::new();
+        for customer in ledger::customers(&mut conn, first.organisation)
+            .await
+            .unwrap()
+        {
+            let stored = ledger::events(&mut conn, first.organisation, customer)
+                .await
+                .unwrap();
+            accounts.insert(customer, stored);
+        }
+        let number_uses = documents::number_uses(&mut conn, first.organisation)
+            .await
+            .unwrap();
+        drop(conn);
+
+        let mut newcomer = Device::new(first.organisation, first.user, first.token.clone());
         while newcomer.take_pull(server.pull(&newcomer, DEFAULT_PULL_PAGE).await) {}
 
         Self {
+            organisation: first.organisation,
             records,
             pulled: newcomer.records,
             draft_totals,
@@ -750,6 +1303,8 @@ impl Snapshot {
             audit,
             results,
             clients,
+            accounts,
+            number_uses,
         }
     }
 }
@@ -773,8 +1328,8 @@ const INVARIANTS: &[(&str, Invariant)] = &[
         every_mutation_is_processed_once,
     ),
     (
-        "every applied mutation has exactly one change",
-        every_applied_mutation_has_one_change,
+        "every change belongs to exactly one applied mutation",
+        every_change_belongs_to_one_applied_mutation,
     ),
     (
         "the audit log replays to the server's records",
@@ -785,7 +1340,17 @@ const INVARIANTS: &[(&str, Invariant)] = &[
         "every refusal is reported to the device that sent it",
         refusals_reach_their_device,
     ),
+    ("drafts store core's totals", drafts_store_cores_totals),
     ("the ledger balances", ledger_balances),
+    ("numbers are gapless", numbers_are_gapless),
+    (
+        "every payment is recorded exactly once",
+        payments_recorded_once,
+    ),
+    (
+        "every exception item refers to records that exist",
+        exceptions_refer_to_records,
+    ),
 ];
 
 fn outboxes_are_empty(world: &World, _: &Snapshot) -> Result<(), String> {
@@ -856,9 +1421,14 @@ fn every_mutation_is_processed_once(world: &World, server: &Snapshot) -> Result<
     Ok(())
 }
 
-/// Change numbers run 1..=clock without a gap, and each belongs to exactly one applied mutation; no
-/// refused mutation has one.
-fn every_applied_mutation_has_one_change(_: &World, server: &Snapshot) -> Result<(), String> {
+/// Change numbers run 1..=clock without a gap. An applied mutation may append several (an issue: the
+/// invoice, the draft's deletion, the exception items it raises) and audits its last one, so the audited
+/// change numbers are distinct, each mutation's changes follow the previous mutation's, and the last
+/// is the clock: every change belongs to exactly one applied mutation. No refused mutation has one.
+fn every_change_belongs_to_one_applied_mutation(
+    _: &World,
+    server: &Snapshot,
+) -> Result<(), String> {
     let numbered: Vec<u64> = (1..=server.clock).collect();
     if server.changes != numbered {
         return Err(format!(
@@ -866,29 +1436,42 @@ fn every_applied_mutation_has_one_change(_: &World, server: &Snapshot) -> Result
             server.changes, server.clock
         ));
     }
-    let mut audited: Vec<u64> = server.audit.iter().filter_map(|a| a.change_no).collect();
-    audited.sort_unstable();
-    if audited != numbered {
-        return Err(format!(
-            "audited change numbers {audited:?} are not the changes 1..={}",
-            server.clock
-        ));
-    }
-    match server
+    if let Some(a) = server
         .audit
         .iter()
         .find(|a| a.change_no.is_some() && a.status != "applied")
     {
-        Some(a) => Err(format!(
+        return Err(format!(
             "{} mutation {} of {} has change {:?}",
             a.status, a.mutation_id, a.client_id, a.change_no
-        )),
-        None => Ok(()),
+        ));
     }
+    let audited: Vec<u64> = server.audit.iter().filter_map(|a| a.change_no).collect();
+    let increasing = audited.windows(2).all(|w| w[0] < w[1]);
+    if !increasing || audited.last().copied().unwrap_or(0) != server.clock {
+        return Err(format!(
+            "audited change numbers {audited:?}, in audit order, do not rise to the clock {}",
+            server.clock
+        ));
+    }
+    Ok(())
 }
 
-/// The (entity, id) → draft version (0 for a customer) that the applied audit rows leave, in change
-/// order.
+/// The key of the record an audit row names: a settings row names none (the settings' id is the
+/// organisation's).
+fn audited_key(server: &Snapshot, summary: &serde_json::Value) -> (String, String) {
+    let entity = summary["entity"].as_str().unwrap_or_default().to_owned();
+    let id = match summary["id"].as_str() {
+        Some(id) => id.to_owned(),
+        None => server.organisation.to_string(),
+    };
+    (entity, id)
+}
+
+/// The (entity, id) → version (of a draft or the settings; 0 otherwise) that the applied audit rows
+/// leave, in change order. An issued invoice replaces its draft; a void keeps the invoice. Exception
+/// items are raised by the facts that break a rule, not by mutations of their own, so they are counted
+/// instead ([`the_audit_log_replays_to_the_records`]).
 fn audited_state(server: &Snapshot) -> BTreeMap<(String, String), u64> {
     let mut applied: Vec<&AuditRow> = server
         .audit
@@ -898,12 +1481,13 @@ fn audited_state(server: &Snapshot) -> BTreeMap<(String, String), u64> {
     applied.sort_by_key(|a| a.change_no);
     let mut state = BTreeMap::new();
     for a in applied {
-        let key = (
-            a.summary["entity"].as_str().unwrap_or_default().to_owned(),
-            a.summary["id"].as_str().unwrap_or_default().to_owned(),
-        );
+        let key = audited_key(server, &a.summary);
+        if let Some(draft) = a.summary["draft_id"].as_str() {
+            state.remove(&("invoice_draft".to_owned(), draft.to_owned()));
+        }
         match a.summary["op"].as_str() {
-            Some("put") => {
+            _ if key.0 == "exception" => {}
+            Some("put" | "void") => {
                 state.insert(key, a.summary["version"].as_u64().unwrap_or(0));
             }
             _ => {
@@ -914,20 +1498,20 @@ fn audited_state(server: &Snapshot) -> BTreeMap<(String, String), u64> {
     state
 }
 
+/// The applied audit rows replay to the records the tables hold, and the exception items they say
+/// were raised are the ones stored.
 fn the_audit_log_replays_to_the_records(_: &World, server: &Snapshot) -> Result<(), String> {
     let stored: BTreeMap<(String, String), u64> = server
         .records
         .values()
+        .filter(|r| r.kind() != EntityKind::Exception)
         .map(|r| {
-            let entity = serde_json::to_value(r.kind()).unwrap();
             let version = match r {
                 Record::InvoiceDraft(d) => d.version,
+                Record::Settings(s) => s.version,
                 _ => 0,
             };
-            (
-                (entity.as_str().unwrap().to_owned(), r.id().to_string()),
-                version,
-            )
+            ((r.kind().name().to_owned(), r.id().to_string()), version)
         })
         .collect();
     let audited = audited_state(server);
@@ -936,11 +1520,28 @@ fn the_audit_log_replays_to_the_records(_: &World, server: &Snapshot) -> Result<
             "the audit log leaves {audited:?}; the tables hold {stored:?}"
         ));
     }
+    let raised: u64 = server
+        .audit
+        .iter()
+        .filter(|a| a.change_no.is_some())
+        .filter_map(|a| a.summary["exceptions"].as_u64())
+        .sum();
+    let exceptions = server
+        .records
+        .keys()
+        .filter(|(kind, _)| *kind == EntityKind::Exception)
+        .count() as u64;
+    if raised != exceptions {
+        return Err(format!(
+            "the audit log raised {raised} exception items; the server holds {exceptions}"
+        ));
+    }
     Ok(())
 }
 
-/// Every record a device created was applied: a new customer or draft cannot conflict, so its creation
-/// is in the audit log as applied.
+/// Every record a device created was applied: a new customer or draft cannot conflict, and a fact (an
+/// invoice issued under a leased number, a payment, a refund) is never refused, so its creation is in
+/// the audit log as applied.
 fn nothing_created_is_lost(world: &World, server: &Snapshot) -> Result<(), String> {
     let applied: BTreeSet<String> = server
         .audit
@@ -953,6 +1554,11 @@ fn nothing_created_is_lost(world: &World, server: &Snapshot) -> Result<(), Strin
             let created = match Command::decode(mutation) {
                 Ok(Command::UpsertCustomer(c)) => Some(c.id.as_uuid()),
                 Ok(Command::SaveDraft(d)) if d.version == 0 => Some(d.id.as_uuid()),
+                Ok(Command::IssueInvoice(i)) if i.number != NumberSource::Server => {
+                    Some(i.invoice_id.as_uuid())
+                }
+                Ok(Command::RecordPayment(p)) => Some(p.id.as_uuid()),
+                Ok(Command::RefundPayment(r)) => Some(r.id.as_uuid()),
                 _ => None,
             };
             if let Some(id) = created
@@ -992,10 +1598,8 @@ fn refusals_reach_their_device(world: &World, server: &Snapshot) -> Result<(), S
     Ok(())
 }
 
-/// The books balance. Today only drafts carry money: each stored draft's totals are core's totals of its
-/// lines. When issued invoices, payments and credit notes sync, their balance (issued − paid − credited =
-/// open, per customer) is checked here.
-fn ledger_balances(_: &World, server: &Snapshot) -> Result<(), String> {
+/// Each stored draft's totals are core's totals of its lines: the server never keeps a client's total.
+fn drafts_store_cores_totals(_: &World, server: &Snapshot) -> Result<(), String> {
     for (draft, stored) in &server.draft_totals {
         let totals = compute(draft).map_err(|e| format!("draft {}: {e}", draft.id))?;
         let computed = [totals.line_net_total, totals.tax_total, totals.amount_due]
@@ -1004,6 +1608,213 @@ fn ledger_balances(_: &World, server: &Snapshot) -> Result<(), String> {
             return Err(format!(
                 "draft {} stores totals {stored:?}; its lines come to {computed:?}",
                 draft.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What a customer owes in each currency, as one sum.
+type Owed = BTreeMap<(CustomerId, Currency), Decimal>;
+
+fn owe(owed: &mut Owed, customer: CustomerId, money: Money, sign: Decimal) {
+    *owed.entry((customer, money.currency())).or_default() += sign * money.amount();
+}
+
+/// The books balance. For every customer, core's replay of the stored account events gives a balance
+/// that is what its open items still owe less its unapplied credit, in each currency; and that balance
+/// is what the records add up to on their own: invoices not voided (a void takes an invoice off the
+/// books, and what was paid on it becomes credit), less credit notes, less payments, plus refunds.
+fn ledger_balances(_: &World, server: &Snapshot) -> Result<(), String> {
+    let one = Decimal::ONE;
+    let mut from_records = Owed::new();
+    for record in server.records.values() {
+        match record {
+            Record::Invoice(i) if i.voided.is_none() => {
+                owe(
+                    &mut from_records,
+                    i.customer_id,
+                    i.snapshot.totals.amount_due,
+                    one,
+                );
+            }
+            Record::CreditNote(c) => {
+                owe(
+                    &mut from_records,
+                    c.customer_id,
+                    c.snapshot.totals.amount_due,
+                    -one,
+                );
+            }
+            Record::Payment(p) => {
+                owe(
+                    &mut from_records,
+                    p.received.customer_id,
+                    p.received.amount,
+                    -one,
+                );
+            }
+            Record::Refund(r) => owe(&mut from_records, r.customer_id, r.amount, one),
+            _ => {}
+        }
+    }
+    let mut from_events = Owed::new();
+    for (customer, stored) in &server.accounts {
+        let account =
+            events::replay(stored).map_err(|e| format!("customer {customer}'s account: {e}"))?;
+        for currency in account.currencies() {
+            let balance = account
+                .balance(currency)
+                .map_err(|e| format!("customer {customer}: {e}"))?;
+            let open: Decimal = account
+                .items()
+                .iter()
+                .filter(|i| i.open.currency() == currency)
+                .map(|i| i.open.amount())
+                .sum();
+            let unapplied = account.unapplied(currency).amount();
+            if balance.amount() != open - unapplied {
+                return Err(format!(
+                    "customer {customer} owes {balance:?}, but its open items come to {open} and \
+                     its credit to {unapplied}"
+                ));
+            }
+            from_events.insert((*customer, currency), balance.amount());
+        }
+    }
+    from_records.retain(|_, v| !v.is_zero());
+    from_events.retain(|_, v| !v.is_zero());
+    if from_records != from_events {
+        return Err(format!(
+            "the accounts owe {from_events:?}; the records add up to {from_records:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// Every sequence's numbers are whole: the numbering report finds none missing and none used twice. A
+/// sequence the server numbers (invoices without a device's code, credit notes) holds exactly 1..=N,
+/// each on a document.
+fn numbers_are_gapless(_: &World, server: &Snapshot) -> Result<(), String> {
+    let mut sequences: BTreeMap<&str, Vec<(u64, NumberUse)>> = BTreeMap::new();
+    for (sequence, n, use_) in &server.number_uses {
+        sequences.entry(sequence).or_default().push((*n, *use_));
+    }
+    let leased: BTreeSet<String> = server
+        .records
+        .values()
+        .filter_map(|r| match r {
+            Record::NumberLease(l) => Some(l.series.sequence_key(NaiveDate::MIN)),
+            _ => None,
+        })
+        .collect();
+    for (sequence, uses) in sequences {
+        let report = SequenceReport::build(sequence, &uses)
+            .map_err(|e| format!("sequence {sequence}: {e}"))?;
+        if !report.is_whole() {
+            return Err(format!("sequence {sequence} misses {:?}", report.missing));
+        }
+        let on_documents = uses
+            .iter()
+            .all(|(_, u)| matches!(u, NumberUse::Issued | NumberUse::Voided));
+        let one_to_n = on_documents && report.highest == uses.len() as u64;
+        if !leased.contains(sequence) && !one_to_n {
+            return Err(format!(
+                "server sequence {sequence} is not 1..=N: {report:?}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every payment a device recorded is on the server once, as one record and one account event, and
+/// every payment event is a recorded payment: the same bank line arriving twice, by a replayed push or
+/// from two devices, is never counted twice.
+fn payments_recorded_once(world: &World, server: &Snapshot) -> Result<(), String> {
+    let mut received: BTreeMap<PaymentId, Vec<&RecordPayment>> = BTreeMap::new();
+    for event in server.accounts.values().flatten() {
+        if let AccountEvent::Received(p) = event {
+            received.entry(p.id).or_default().push(p);
+        }
+    }
+    let recorded: BTreeSet<PaymentId> = world
+        .devices
+        .iter()
+        .flat_map(|d| &d.recorded)
+        .filter_map(|m| match Command::decode(m) {
+            Ok(Command::RecordPayment(p)) => Some(p.id),
+            _ => None,
+        })
+        .collect();
+    for id in &recorded {
+        let stored = server.records.get(&(EntityKind::Payment, id.as_uuid()));
+        let events = received.get(id).map_or(0, Vec::len);
+        if stored.is_none() || events != 1 {
+            return Err(format!(
+                "payment {id} is stored as {stored:?} with {events} account events"
+            ));
+        }
+    }
+    for (id, events) in &received {
+        match server.records.get(&(EntityKind::Payment, id.as_uuid())) {
+            Some(Record::Payment(p)) if events.iter().all(|e| **e == p.received) => {}
+            other => {
+                return Err(format!(
+                    "account events {events:?} of payment {id} do not match its record {other:?}"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every exception item names records the server holds: the invoices, payments and refunds (and, for a
+/// draft issued twice, the invoices under each of its numbers) it asks a person to look at, and its
+/// customer.
+fn exceptions_refer_to_records(_: &World, server: &Snapshot) -> Result<(), String> {
+    let numbers: BTreeSet<String> = server
+        .records
+        .values()
+        .filter_map(|r| match r {
+            Record::Invoice(i) => Some(i.number().to_string()),
+            _ => None,
+        })
+        .collect();
+    let holds = |kind: EntityKind, id: Uuid| server.records.contains_key(&(kind, id));
+    for record in server.records.values() {
+        let Record::Exception(item) = record else {
+            continue;
+        };
+        let exists = match &item.kind {
+            ExceptionKind::IssuedInClosedPeriod { invoice_id, .. }
+            | ExceptionKind::IssueDateOutOfOrder { invoice_id, .. }
+            | ExceptionKind::DraftChangedElsewhere { invoice_id, .. } => {
+                holds(EntityKind::Invoice, invoice_id.as_uuid())
+            }
+            ExceptionKind::DraftIssuedTwice { numbers: twice, .. } => {
+                twice.iter().all(|n| numbers.contains(n.as_str()))
+            }
+            ExceptionKind::PaymentForVoidedInvoice {
+                payment_id,
+                invoice_id,
+            } => {
+                holds(EntityKind::Payment, payment_id.as_uuid())
+                    && holds(EntityKind::Invoice, invoice_id.as_uuid())
+            }
+            ExceptionKind::Overpayment { payment_id, .. }
+            | ExceptionKind::PaymentInClosedPeriod { payment_id, .. } => {
+                holds(EntityKind::Payment, payment_id.as_uuid())
+            }
+            ExceptionKind::RefundExceedsCredit { refund_id, .. } => {
+                holds(EntityKind::Refund, refund_id.as_uuid())
+            }
+        };
+        let customer = item
+            .customer_id
+            .is_none_or(|c| holds(EntityKind::Customer, c.as_uuid()));
+        if !exists || !customer {
+            return Err(format!(
+                "{item:?} refers to a record the server does not hold"
             ));
         }
     }
