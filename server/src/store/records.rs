@@ -402,7 +402,11 @@ pub async fn insert_change(
     Ok(())
 }
 
-/// Up to `limit` changes of the organisation after change number `after`, oldest first.
+/// Up to `limit` changes of the organisation after change number `after`, oldest first, each record
+/// only at its latest change: a record changed again later is served there instead. A client that
+/// pulls from the start therefore never holds a record's older state between two pages (a lease as it
+/// was before it was handed back, a draft before it was issued), and a first sync carries each record
+/// once. The order stays total: what a pull skips it will meet at its later change number.
 pub async fn changes_after(
     conn: &mut AnyConnection,
     organisation: OrganisationId,
@@ -410,8 +414,12 @@ pub async fn changes_after(
     limit: u32,
 ) -> StoreResult<Vec<PatchOp>> {
     let rows = sqlx::query(
-        "SELECT change_no, entity, entity_id, op, body FROM changes \
-         WHERE organisation_id = $1 AND change_no > $2 ORDER BY change_no LIMIT $3",
+        "SELECT change_no, entity, entity_id, op, body FROM changes c \
+         WHERE organisation_id = $1 AND change_no > $2 \
+           AND NOT EXISTS (SELECT 1 FROM changes later \
+             WHERE later.organisation_id = c.organisation_id AND later.entity = c.entity \
+               AND later.entity_id = c.entity_id AND later.change_no > c.change_no) \
+         ORDER BY change_no LIMIT $3",
     )
     .bind(organisation.to_string())
     .bind(to_i64("cookie", after)?)

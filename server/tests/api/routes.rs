@@ -355,8 +355,8 @@ async fn every_route_answers_as_the_openapi_document_says(backend: Backend) {
         .await;
     assert_eq!(
         pulled["patch"].as_array().unwrap().len(),
-        3,
-        "put, put, del"
+        2,
+        "the customer's put, and the draft's del (its put is superseded)"
     );
     contract
         .check(
@@ -410,6 +410,7 @@ async fn every_route_answers_as_the_openapi_document_says(backend: Backend) {
         .collect();
     entities.sort_unstable();
     entities.dedup();
+    // The draft was deleted earlier: a pull serves it at that latest change, a del (checked above).
     assert_eq!(
         entities,
         [
@@ -418,7 +419,6 @@ async fn every_route_answers_as_the_openapi_document_says(backend: Backend) {
             "dispute",
             "exception",
             "invoice",
-            "invoice_draft",
             "number_lease",
             "payment",
             "settings"

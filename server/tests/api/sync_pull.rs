@@ -105,3 +105,41 @@ async fn two_servers_on_one_database_number_changes_without_gaps(backend: Backen
     assert_eq!(app.count("customers").await, 30);
 }
 on_both_backends!(two_servers_on_one_database_number_changes_without_gaps => two_servers_on_one_database_number_changes_without_gaps_sqlite, two_servers_on_one_database_number_changes_without_gaps_postgres);
+
+/// A pull from the start serves each record at its latest change only: a device never holds a record's
+/// older state between two pages, and a record changed five times travels once.
+async fn a_pull_serves_each_record_at_its_latest_change(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (owner, info) = app.set_up().await;
+    let org = organisation_of(&info);
+    let mut c = customer(org, "Name 1");
+    let mut mutations = vec![upsert(1, &c)];
+    for n in 2..=5 {
+        c.name = format!("Name {n}");
+        mutations.push(upsert(n, &c));
+    }
+    let other = customer(org, "Other");
+    mutations.push(upsert(6, &other));
+    owner.push(new_client(), mutations).await;
+
+    let first = owner.pull(new_client(), None, Some(1)).await;
+    let second = owner
+        .pull(new_client(), Some(first.cookie.0), Some(1))
+        .await;
+    let names: Vec<String> = first
+        .patch
+        .iter()
+        .chain(&second.patch)
+        .filter_map(|op| match op {
+            PatchOp::Put {
+                record: Record::Customer(c),
+                ..
+            } => Some(c.name.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names, ["Name 5", "Other"]);
+    assert_eq!(first.cookie.0, 5, "the customer's latest change");
+    assert!(!second.more);
+}
+on_both_backends!(a_pull_serves_each_record_at_its_latest_change => a_pull_serves_each_record_at_its_latest_change_sqlite, a_pull_serves_each_record_at_its_latest_change_postgres);
