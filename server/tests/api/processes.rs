@@ -1,7 +1,7 @@
 //! Several `remit serve` processes on one database: numbers stay gapless and single, no mutation is
 //! lost, and a change committed late is never skipped by a pull.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 use remit_core::document::issued::{Invoice, NumberSource};
 use remit_core::sync::{MutationStatus, PatchOp, Record};
@@ -9,22 +9,9 @@ use remit_server::store::records;
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use crate::binary::{address_of, db_args, remit};
 use crate::helpers::*;
 use crate::on_both_backends;
-
-fn remit() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_remit"));
-    command.env("REMIT_LOG", "error");
-    command
-}
-
-fn db_args(db: &TestDatabase, backend: Backend) -> Vec<String> {
-    let data = db.dir.path().join("data").display().to_string();
-    match backend {
-        Backend::Sqlite => vec!["--data".into(), data],
-        Backend::Postgres => vec!["--data".into(), data, "--db".into(), db.url.clone()],
-    }
-}
 
 /// A server process of its own, killed when dropped.
 struct Process(Child, String);
@@ -38,15 +25,7 @@ impl Process {
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let line = std::io::BufRead::lines(std::io::BufReader::new(stdout))
-            .next()
-            .expect("the server prints its address")
-            .unwrap();
-        let address = line
-            .strip_prefix("Remit is running at ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
+        let address = address_of(&mut child);
         Self(child, address)
     }
 }
