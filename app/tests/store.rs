@@ -898,3 +898,79 @@ async fn a_refused_offline_issue_leaves_no_invoice_and_a_server_issue_waits_for_
     assert_eq!(store.issued_invoice(invoice.id).await.unwrap(), None);
     assert_eq!(store.rejected().await.unwrap().len(), 1);
 }
+
+#[wasm_bindgen_test]
+async fn an_invoices_payments_are_pending_until_the_servers_record_with_its_allocation_is_pulled() {
+    use remit_core::receivables::payment::{Payment, RecordPayment};
+
+    let store = signed_in_store(&db_name("payments")).await;
+    let invoice = new_invoice_id();
+    let other = new_invoice_id();
+    let payment_id = Uuid::now_v7().to_string();
+    let record: RecordPayment = serde_json::from_value(serde_json::json!({
+        "id": payment_id, "organisation_id": ORG,
+        "customer_id": "019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f",
+        "amount": { "amount": "3562.50", "currency": "NOK" },
+        "received_on": "2026-11-27", "method": "bank_transfer", "reference": "RF18",
+        "instruction": { "kind": "named", "invoices": [invoice.to_string()] }
+    }))
+    .unwrap();
+    store
+        .record(&Command::RecordPayment(record.clone()))
+        .await
+        .unwrap();
+
+    // Recorded here: pending for its invoice only, and nothing in the `payment` store yet.
+    let mine = store.payments_for_invoice(invoice).await.unwrap();
+    assert_eq!(mine.pending, vec![record.clone()]);
+    assert!(mine.recorded.is_empty());
+    assert_eq!(
+        store.payments_for_invoice(other).await.unwrap(),
+        Default::default()
+    );
+
+    // The server's record, pulled after it processed the mutation, with the allocation it decided.
+    let payment: Payment = serde_json::from_value(serde_json::json!({
+        "id": payment_id, "organisation_id": ORG,
+        "customer_id": "019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f",
+        "amount": { "amount": "3562.50", "currency": "NOK" },
+        "received_on": "2026-11-27", "method": "bank_transfer", "reference": "RF18",
+        "instruction": { "kind": "named", "invoices": [invoice.to_string()] },
+        "allocation": {
+            "lines": [{
+                "item": { "invoice_id": invoice.to_string(), "instalment": 0 },
+                "amount": { "amount": "3562.50", "currency": "NOK" },
+                "discount": { "amount": "0.00", "currency": "NOK" }
+            }],
+            "unapplied": { "amount": "0.00", "currency": "NOK" }
+        }
+    }))
+    .unwrap();
+    store
+        .apply_pull(PullResponse {
+            cookie: Cookie(2),
+            last_mutation_id: 1,
+            patch: vec![PatchOp::Put {
+                change: 2,
+                record: Record::Payment(payment.clone()),
+            }],
+            more: false,
+        })
+        .await
+        .unwrap();
+    let mine = store.payments_for_invoice(invoice).await.unwrap();
+    assert!(mine.pending.is_empty());
+    assert_eq!(mine.recorded, vec![payment.clone()]);
+    let applied = remit_app::store::payments::applied_to(&payment, invoice);
+    assert_eq!(applied.len(), 1);
+    assert_eq!(applied[0].amount.amount().to_string(), "3562.50");
+    assert!(remit_app::store::payments::applied_to(&payment, other).is_empty());
+    assert!(
+        store
+            .payments_for_invoice(other)
+            .await
+            .unwrap()
+            .recorded
+            .is_empty()
+    );
+}

@@ -1,5 +1,6 @@
 // Steps a billing officer takes, shared by the specs.
 import { expect, type Page } from '@playwright/test';
+import { OWNER } from './remit';
 
 export interface Line {
   description: string;
@@ -76,4 +77,41 @@ export function dig(value: unknown, key: string): any {
 
 export async function waitUntilSynced(page: Page): Promise<void> {
   await expect(page.getByTestId('pending-count')).toHaveText('0', { timeout: 30_000 });
+}
+
+/** First run: sets up the organisation (Europe/Oslo, NOK) and its owner. */
+export async function setUp(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.locator('input[name="organisation_name"]').fill(OWNER.organisation);
+  await page.locator('input[name="time_zone"]').fill('Europe/Oslo');
+  await page.locator('input[name="currency"]').fill('NOK');
+  await page.locator('input[name="name"]').fill(OWNER.name);
+  await page.locator('input[name="email"]').fill(OWNER.email);
+  await page.locator('input[name="password"]').fill(OWNER.password);
+  await page.getByTestId('set-up').click();
+  await expect(page.getByTestId('new-invoice')).toBeVisible();
+}
+
+/** Completes the seller in the settings, so invoices can be issued, and waits until it is on the server. */
+export async function completeSettings(page: Page): Promise<void> {
+  await page.getByTestId('nav-settings').click();
+  await page.locator('input[name="seller.tax_id"]').fill('NO999999999MVA');
+  await page.locator('textarea[name="seller.address.lines"]').fill('Strandgata 5');
+  await page.locator('input[name="seller.address.postcode"]').fill('9008');
+  await page.locator('input[name="seller.address.city"]').fill('Tromsø');
+  await page.locator('input[name="seller.address.country"]').fill('NO');
+  await page.getByTestId('save-settings').click();
+  await expect(page.getByTestId('settings-saved')).toBeVisible();
+  await expect(page.getByTestId('seller-incomplete')).toBeHidden();
+  await waitUntilSynced(page);
+}
+
+/** Issues a new invoice for `customer` with `lines`; returns the issue date's year. */
+export async function issueDraft(page: Page, customer: string, lines: Line[]): Promise<string> {
+  await page.locator('a.brand').click();
+  await page.getByTestId('new-invoice').click();
+  await fillDraft(page, customer, lines);
+  const year = (await page.locator('input[name="issue_date"]').inputValue()).slice(0, 4);
+  await page.getByTestId('issue-invoice').click();
+  return year;
 }

@@ -1,5 +1,5 @@
-import { test, expect, OWNER } from './remit';
-import { createCustomer, fillDraft, idbRecords, shownTotals, waitUntilSynced, type Line } from './invoicing';
+import { test, expect } from './remit';
+import { createCustomer, idbRecords, issueDraft as issue, setUp, shownTotals, waitUntilSynced, type Line } from './invoicing';
 import type { Page } from '@playwright/test';
 
 const CUSTOMER = 'Nordlys Shipping ASA';
@@ -11,26 +11,7 @@ const OFFLINE: Line[] = [
   { description: 'Chain (metres)', quantity: '12.5', unitPrice: '3.99', taxRate: '25' },
 ];
 
-async function setUp(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.locator('input[name="organisation_name"]').fill(OWNER.organisation);
-  await page.locator('input[name="time_zone"]').fill('Europe/Oslo');
-  await page.locator('input[name="currency"]').fill('NOK');
-  await page.locator('input[name="name"]').fill(OWNER.name);
-  await page.locator('input[name="email"]').fill(OWNER.email);
-  await page.locator('input[name="password"]').fill(OWNER.password);
-  await page.getByTestId('set-up').click();
-  await expect(page.getByTestId('new-invoice')).toBeVisible();
-}
-
-async function issueDraft(page: Page, lines: Line[]) {
-  await page.locator('a.brand').click();
-  await page.getByTestId('new-invoice').click();
-  await fillDraft(page, CUSTOMER, lines);
-  const year = (await page.locator('input[name="issue_date"]').inputValue()).slice(0, 4);
-  await page.getByTestId('issue-invoice').click();
-  return year;
-}
+const issueDraft = (page: Page, lines: Line[]) => issue(page, CUSTOMER, lines);
 
 test('an invoice issued offline gets a leased number at once, reaches the server under it, and the numbering report accounts for it', async ({
   page,

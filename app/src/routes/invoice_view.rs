@@ -1,7 +1,8 @@
 //! An issued invoice, read-only: issued documents never change (corrections are credit notes). It shows
 //! the frozen snapshot exactly as recorded — the server's copy, or until it arrives the one core decided
 //! on this device for an offline issue — and re-reads whenever stored records change, so the server's
-//! number or copy replaces the provisional one in place.
+//! number or copy replaces the provisional one in place. Below it, the invoice's payments and a form to
+//! record one ([`super::invoice_payments`]).
 
 use leptos::prelude::*;
 use remit_core::document::compute;
@@ -9,6 +10,7 @@ use remit_core::document::issued::Invoice;
 use remit_core::ids::InvoiceId;
 
 use crate::components::money::amount_text;
+use crate::routes::invoice_payments::InvoicePayments;
 use crate::state::use_app;
 use crate::store::issuing::IssuedInvoice;
 
@@ -65,6 +67,7 @@ pub fn IssuedInvoiceView(id: InvoiceId) -> impl IntoView {
 
 #[component]
 fn Numbered(invoice: Invoice, awaiting_sync: bool) -> impl IntoView {
+    let payments = invoice.clone();
     let snapshot = invoice.snapshot;
     let totals = snapshot.totals;
     let currency = snapshot.document.currency.code().to_owned();
@@ -194,5 +197,6 @@ fn Numbered(invoice: Invoice, awaiting_sync: bool) -> impl IntoView {
             </table>
             {(!snapshot.note.is_empty()).then(|| view! { <p class="note">{snapshot.note.clone()}</p> })}
         </section>
+        <InvoicePayments invoice=payments />
     }
 }

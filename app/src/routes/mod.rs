@@ -5,6 +5,7 @@ pub mod conflict;
 pub mod customer_edit;
 pub mod home;
 pub mod invoice_edit;
+pub mod invoice_payments;
 pub mod invoice_view;
 pub mod numbering;
 pub mod settings;

@@ -11,12 +11,14 @@
 //! - [`replies`]: applying what core decided about a push or pull reply, one transaction each.
 //! - [`conflicts`]: a conflicting draft's two copies, and settling the conflict in one transaction.
 //! - [`issuing`]: settings, this device's leases, and issued invoices with whether they await sync.
+//! - [`payments`]: an invoice's payments, pending in the outbox and as the server allocated them.
 //! - [`meta`]: the key-value store: the signed-in session and the sync state.
 
 pub mod conflicts;
 pub mod issuing;
 pub mod meta;
 pub mod outbox;
+pub mod payments;
 pub mod records;
 pub mod replies;
 pub mod schema;
