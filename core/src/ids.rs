@@ -2,12 +2,15 @@
 //!
 //! Every entity id is a UUIDv7 generated where the entity is created — often on a laptop with no network —
 //! and kept by the server forever. Version 7 ids sort by creation time, so tables indexed by them stay
-//! append-friendly. Core never generates ids (that needs a clock and randomness); it only checks them.
+//! append-friendly. Core never generates random ids (that needs a clock and randomness); it checks them,
+//! and it derives the ids of records a decision creates from what caused them ([`NaturalKey`]), so
+//! that equal inputs always give an equal decision.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::validation::{Rule, ValidationError};
@@ -32,6 +35,11 @@ macro_rules! entity_id {
 
             pub fn as_uuid(&self) -> Uuid {
                 self.0
+            }
+
+            /// The id made from a natural key: the same key always gives the same id.
+            pub fn derived(key: &NaturalKey) -> Self {
+                Self(key.uuid())
             }
         }
 
@@ -59,6 +67,62 @@ macro_rules! entity_id {
             }
         }
     };
+}
+
+/// A natural key: what makes a record the one it is (the mutation and the place in it that raised an
+/// exception item; later a gateway's payment id, a bank entry, a recurring period), turned into an
+/// entity id. The one way core makes ids, so a record made twice from the same cause — a replayed
+/// mutation, a webhook delivered twice, a statement imported again — gets the same id, and storing it
+/// again changes nothing.
+///
+/// The id is a version-7 UUID like every other: its 48 time bits come from the `ordered_after` cause
+/// (itself a UUIDv7) when there is one, so derived ids sort near what caused them; every other bit is
+/// SHA-256 of the namespace and the parts, each length-prefixed so that no two keys run together.
+#[derive(Clone)]
+pub struct NaturalKey {
+    hasher: Sha256,
+    time: [u8; 6],
+}
+
+impl NaturalKey {
+    /// A key in `namespace` (the kind of record: `"exception"`, `"payment"` …).
+    pub fn new(namespace: &str) -> Self {
+        let key = Self {
+            hasher: Sha256::new(),
+            time: [0; 6],
+        };
+        key.part(namespace)
+    }
+
+    /// Adds one part of the key.
+    pub fn part(mut self, part: impl fmt::Display) -> Self {
+        let text = part.to_string();
+        self.hasher.update((text.len() as u64).to_be_bytes());
+        self.hasher.update(text.as_bytes());
+        self
+    }
+
+    /// Takes the time bits from `cause` (when it is a UUIDv7) and adds it as a part.
+    pub fn ordered_after(mut self, cause: Uuid) -> Self {
+        if cause.get_version_num() == ENTITY_ID_VERSION {
+            self.time.copy_from_slice(&cause.as_bytes()[..6]);
+        }
+        self.part(cause.hyphenated())
+    }
+
+    fn uuid(&self) -> Uuid {
+        let hash = self.hasher.clone().finalize();
+        let mut bytes = [0u8; 16];
+        bytes[..6].copy_from_slice(&self.time);
+        bytes[6..].copy_from_slice(&hash[..10]);
+        if self.time == [0; 6] {
+            bytes[..6].copy_from_slice(&hash[10..16]);
+        }
+        uuid::Builder::from_bytes(bytes)
+            .with_version(uuid::Version::SortRand)
+            .with_variant(uuid::Variant::RFC4122)
+            .into_uuid()
+    }
 }
 
 entity_id!(
@@ -131,6 +195,32 @@ mod tests {
         );
         assert!(CustomerId::parse("not-a-uuid").is_err());
         assert!(serde_json::from_str::<InvoiceId>(&format!("\"{V4}\"")).is_err());
+    }
+
+    #[test]
+    fn a_natural_key_gives_the_same_version_7_id_every_time() {
+        let key = || NaturalKey::new("exception").part(3).part("payment");
+        let id = ExceptionId::derived(&key());
+        assert_eq!(id, ExceptionId::derived(&key()));
+        assert_eq!(id.as_uuid().get_version_num(), ENTITY_ID_VERSION);
+        assert!(ExceptionId::parse(&id.to_string()).is_ok());
+    }
+
+    #[test]
+    fn every_part_and_its_boundaries_count() {
+        let id = |key: NaturalKey| ExceptionId::derived(&key);
+        let ab_c = id(NaturalKey::new("n").part("ab").part("c"));
+        assert_ne!(ab_c, id(NaturalKey::new("n").part("a").part("bc")));
+        assert_ne!(ab_c, id(NaturalKey::new("m").part("ab").part("c")));
+        assert_ne!(ab_c, id(NaturalKey::new("n").part("ab").part("d")));
+    }
+
+    #[test]
+    fn a_derived_id_sorts_at_the_time_of_its_cause() {
+        let cause = Uuid::from_str(V7).unwrap();
+        let id = ExceptionId::derived(&NaturalKey::new("exception").ordered_after(cause).part(0));
+        assert_eq!(id.as_uuid().as_bytes()[..6], cause.as_bytes()[..6]);
+        assert_ne!(id.as_uuid(), cause);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 pub mod access;
 pub mod catalogue;
 pub mod customer;
+pub mod decide;
 pub mod document;
 #[cfg(feature = "einvoice")]
 pub mod einvoice;

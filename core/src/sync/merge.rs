@@ -188,8 +188,9 @@ mod tests {
             ..fixtures::draft("NOK", lines)
         }
     }
+    use crate::decide::drafts::version_after_edit;
     use crate::ids::InvoiceId;
-    use crate::sync::{DraftHead, decide_draft_save};
+    use crate::sync::DraftHead;
     use rust_decimal_macros::dec;
 
     fn descriptions(d: &InvoiceDraft) -> Vec<&str> {
@@ -211,7 +212,7 @@ mod tests {
                 .unwrap(),
         };
         let me = crate::ids::ClientId::parse("019a4d5e-0000-7000-8000-0000000000c1").unwrap();
-        assert_eq!(decide_draft_save(Some(&head), keep.version, me), Ok(3));
+        assert_eq!(version_after_edit(Some(&head), keep.version, me), Ok(3));
     }
 
     #[test]

@@ -1,9 +1,8 @@
-//! What a mutation may ask for, and the decisions the server takes on it.
+//! What a mutation may ask for, and how its arguments are read and checked.
 //!
 //! The client builds a [`Command`] and records it as a [`Mutation`]; the server decodes the same
-//! `Mutation` back into a `Command` with [`Command::decode`], checks it with [`Command::check`], and asks
-//! [`decide_draft_save`] / [`decide_draft_delete`] whether a draft edit conflicts. The server's own code
-//! only loads the current state and stores the outcome.
+//! `Mutation` back into a `Command` with [`Command::decode`] and checks it with [`Command::check`]. What
+//! the mutation then changes is decided in [`crate::decide`].
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -323,46 +322,6 @@ pub struct DraftHead {
     pub last_client: ClientId,
 }
 
-/// Decides a draft save: the new version to store, or a conflict.
-///
-/// An edit applies when it was based on the current version, or when the current version came from the
-/// same client (its own earlier edits, queued offline, all carry the version they started from). Any
-/// other edit would silently overwrite someone else's work, so it is a conflict.
-pub fn decide_draft_save(
-    current: Option<&DraftHead>,
-    based_on: u64,
-    client: ClientId,
-) -> Result<u64, MutationError> {
-    match current {
-        None if based_on == 0 => Ok(1),
-        None => Err(MutationError::conflict(
-            "the draft was deleted on another device",
-        )),
-        Some(head) if head.version == based_on || head.last_client == client => {
-            Ok(head.version + 1)
-        }
-        Some(_) => Err(MutationError::conflict(
-            "the draft was changed on another device",
-        )),
-    }
-}
-
-/// Decides a draft delete: `Ok(true)` to delete, `Ok(false)` when it is already gone (a replayed or
-/// duplicated delete is harmless), or a conflict when someone else edited it meanwhile.
-pub fn decide_draft_delete(
-    current: Option<&DraftHead>,
-    based_on: u64,
-    client: ClientId,
-) -> Result<bool, MutationError> {
-    match current {
-        None => Ok(false),
-        Some(head) if head.version == based_on || head.last_client == client => Ok(true),
-        Some(_) => Err(MutationError::conflict(
-            "the draft was changed on another device",
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,10 +329,6 @@ mod tests {
 
     const ORG: &str = "019a4d5e-0000-7000-8000-000000000001";
     const OTHER_ORG: &str = "019a4d5e-0000-7000-8000-0000000000ff";
-
-    fn client(n: u8) -> ClientId {
-        ClientId::parse(&format!("019a4d5e-0000-7000-8000-0000000000{n:02x}")).unwrap()
-    }
 
     fn customer_args() -> serde_json::Value {
         json!({
@@ -486,45 +441,6 @@ mod tests {
             MutationError::out_of_order(5, 3)
                 .message
                 .contains("expected mutation 3")
-        );
-    }
-
-    #[test]
-    fn draft_saves_conflict_only_with_someone_elses_newer_version() {
-        let head = |version, c| DraftHead {
-            version,
-            last_client: client(c),
-        };
-        // (current, based_on, client, expected)
-        type Case = (Option<DraftHead>, u64, u8, Result<u64, MutationErrorKind>);
-        let cases: [Case; 6] = [
-            (None, 0, 1, Ok(1)),
-            (None, 3, 1, Err(MutationErrorKind::Conflict)),
-            (Some(head(3, 2)), 3, 1, Ok(4)),
-            // The same client's queued edits all carry the version they started from.
-            (Some(head(4, 1)), 3, 1, Ok(5)),
-            (Some(head(4, 2)), 3, 1, Err(MutationErrorKind::Conflict)),
-            (Some(head(4, 2)), 5, 1, Err(MutationErrorKind::Conflict)),
-        ];
-        for (current, based_on, c, expected) in cases {
-            let got = decide_draft_save(current.as_ref(), based_on, client(c)).map_err(|e| e.kind);
-            assert_eq!(got, expected, "{current:?} based on {based_on}");
-        }
-    }
-
-    #[test]
-    fn deleting_a_draft_twice_is_harmless_but_a_newer_edit_is_protected() {
-        let head = DraftHead {
-            version: 2,
-            last_client: client(2),
-        };
-        assert_eq!(decide_draft_delete(None, 1, client(1)), Ok(false));
-        assert_eq!(decide_draft_delete(Some(&head), 2, client(1)), Ok(true));
-        assert_eq!(
-            decide_draft_delete(Some(&head), 1, client(1))
-                .unwrap_err()
-                .kind,
-            MutationErrorKind::Conflict
         );
     }
 }

@@ -61,6 +61,34 @@ pub enum MutationStatus {
     OutOfOrder,
 }
 
+/// Where a pushed mutation stands against its client's progress: each mutation is processed exactly
+/// once, in the client's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Turn {
+    /// Already processed: answered with the result recorded then, never applied again.
+    Processed,
+    /// The next one: decide and apply it.
+    Next,
+    /// It leaves a gap after the last processed one: not applied, not recorded; the push stops here.
+    Gap(crate::sync::MutationError),
+}
+
+impl Turn {
+    /// The turn of mutation `id` when the client's last processed mutation is `last_processed`.
+    pub fn of(id: u64, last_processed: u64) -> Self {
+        if id <= last_processed {
+            Turn::Processed
+        } else if id == last_processed + 1 {
+            Turn::Next
+        } else {
+            Turn::Gap(crate::sync::MutationError::out_of_order(
+                id,
+                last_processed + 1,
+            ))
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MutationResult {
     pub id: u64,
@@ -240,4 +268,23 @@ pub struct PullResponse {
     pub patch: Vec<PatchOp>,
     /// More changes wait: pull again at once with the new cookie.
     pub more: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::MutationErrorKind;
+
+    #[test]
+    fn each_mutation_is_processed_once_in_its_clients_order() {
+        assert_eq!(Turn::of(3, 5), Turn::Processed);
+        assert_eq!(Turn::of(5, 5), Turn::Processed);
+        assert_eq!(Turn::of(6, 5), Turn::Next);
+        assert_eq!(Turn::of(1, 0), Turn::Next);
+        let Turn::Gap(e) = Turn::of(8, 5) else {
+            panic!("a gap");
+        };
+        assert_eq!(e.kind, MutationErrorKind::OutOfOrder);
+        assert!(e.message.contains("expected mutation 6"));
+    }
 }

@@ -1,15 +1,16 @@
-//! The server's decisions on the mutations that issue, number and correct documents. The server loads
-//! what a decision needs (the draft's head, the series' last number, the lease), asks here, and stores
-//! the outcome; it decides nothing itself.
+//! Number leases, issuing, voiding and credit notes. The shell loads what a decision needs (the draft's
+//! head, the series' last number, the lease, the customer's account), asks here, and carries out the
+//! [`Decision`]; it decides nothing itself.
 //!
-//! Two kinds of mutation meet different rules. A draft, settings, a server-numbered issue, a void or a
-//! credit note is a request: it may be refused. An invoice issued offline under a leased number is a
-//! fact: the customer has it. It is recorded whatever the rules say, and what it breaks becomes an
-//! exception item.
+//! A server-numbered issue, a void or a credit note is a request: it may be refused. An invoice issued
+//! offline under a leased number is a fact: the customer has it. It is recorded whatever the rules say,
+//! and what it breaks becomes an exception item.
 
 use chrono::NaiveDate;
+use serde_json::json;
 
-use super::mutation::{DraftHead, MutationError, decide_draft_save};
+use super::drafts::version_after_edit;
+use super::{Cause, Decision, Notice, Write, invalid as invalid_argument};
 use crate::customer::Customer;
 use crate::document::InvoiceDraft;
 use crate::document::issue::Snapshot;
@@ -20,9 +21,14 @@ use crate::document::issued::{
 use crate::ids::{ClientId, InvoiceId};
 use crate::numbering::InvoiceNumber;
 use crate::numbering::check_issue_date;
-use crate::numbering::lease::{NumberLease, TakeLease, device_series, next_leased_number};
+use crate::numbering::lease::{
+    NumberLease, ReturnLease, TakeLease, device_series, next_device_code, next_leased_number,
+};
+use crate::receivables::account::Account;
+use crate::receivables::events::AccountEvent;
 use crate::receivables::exception::ExceptionKind;
 use crate::settings::Settings;
+use crate::sync::mutation::{DraftHead, MutationError};
 use crate::terms::{PaymentPlan, PaymentTerms};
 use crate::validation::{Rule, ValidationError};
 
@@ -76,8 +82,12 @@ fn invalid(e: ValidationError) -> MutationError {
     MutationError::invalid(e)
 }
 
-/// Decides an `invoice.issue`.
-pub fn decide_issue(issue: &IssueInvoice, ctx: &IssueContext<'_>) -> Result<Issued, MutationError> {
+/// The invoice an `invoice.issue` records, with the exceptions it raises; the same on the server and
+/// on a device issuing offline.
+pub fn issued_invoice(
+    issue: &IssueInvoice,
+    ctx: &IssueContext<'_>,
+) -> Result<Issued, MutationError> {
     let draft = &issue.draft;
     let mut exceptions = Vec::new();
     let (number, position, lease_id) = match &issue.number {
@@ -91,7 +101,7 @@ pub fn decide_issue(issue: &IssueInvoice, ctx: &IssueContext<'_>) -> Result<Issu
                     "the draft was already issued as {first} on another device"
                 )));
             }
-            decide_draft_save(ctx.draft_head.as_ref(), draft.version, ctx.client)?;
+            version_after_edit(ctx.draft_head.as_ref(), draft.version, ctx.client)?;
             if let Some(until) = ctx.settings.period_locked_until
                 && ctx.settings.is_locked(draft.issue_date)
             {
@@ -168,7 +178,8 @@ pub fn decide_issue(issue: &IssueInvoice, ctx: &IssueContext<'_>) -> Result<Issu
                     draft_id: draft.id,
                     numbers,
                 });
-            } else if decide_draft_save(ctx.draft_head.as_ref(), draft.version, ctx.client).is_err()
+            } else if version_after_edit(ctx.draft_head.as_ref(), draft.version, ctx.client)
+                .is_err()
                 && ctx.draft_head.is_some()
             {
                 exceptions.push(ExceptionKind::DraftChangedElsewhere {
@@ -259,14 +270,14 @@ pub fn issue_offline(
         lease: leases.iter().find(|l| l.id == lease_id),
         number_taken: false,
     };
-    let invoice = decide_issue(&issue, &context)?.invoice;
+    let invoice = issued_invoice(&issue, &context)?.invoice;
     Ok((issue, invoice))
 }
 
-/// Decides a `number_lease.take`: the next block of the device's series. A device may only issue
+/// The lease a `number_lease.take` grants: the next block of the device's series. A device may only issue
 /// offline once the seller is complete enough to print on an invoice, because an invoice issued from
 /// the lease can no longer be refused.
-pub fn decide_lease(
+pub fn granted_lease(
     request: &TakeLease,
     settings: &Settings,
     client: ClientId,
@@ -281,10 +292,10 @@ pub fn decide_lease(
     NumberLease::grant(request, client, series, highest_leased).map_err(invalid)
 }
 
-/// Decides an `invoice.void`: `Ok(None)` when the invoice is already voided (a replay elsewhere is
+/// The void mark an `invoice.void` puts on `invoice`: `Ok(None)` when the invoice is already voided (a replay elsewhere is
 /// harmless). An invoice with a credit note is corrected by crediting the rest instead: voiding it
 /// would credit the customer twice.
-pub fn decide_void(
+pub fn void_mark(
     void: &VoidInvoice,
     invoice: &Invoice,
     credit_notes: usize,
@@ -318,9 +329,9 @@ pub fn decide_void(
     }))
 }
 
-/// Decides a `credit_note.issue` against `invoice`, given the credit notes already issued against it
+/// The credit note a `credit_note.issue` issues against `invoice`, given the credit notes already issued against it
 /// and the last document of the credit-note sequence for its date.
-pub fn decide_credit_note(
+pub fn credit_note(
     request: &IssueCreditNote,
     invoice: &Invoice,
     earlier: &[CreditNote],
@@ -371,6 +382,285 @@ pub fn decide_credit_note(
         digest: snapshot.digest(),
         snapshot,
     })
+}
+
+/// The code of the device's own series: the one it was given, or the next free one.
+pub fn device_code(given: Option<String>, codes_known: usize) -> String {
+    given.unwrap_or_else(|| next_device_code(codes_known))
+}
+
+/// The sequence a device's leases draw from (leased numbers carry no year).
+pub fn lease_sequence(settings: &Settings, device_code: &str) -> String {
+    device_series(&settings.invoice_series, device_code).sequence_key(NaiveDate::MIN)
+}
+
+/// What a `number_lease.take` is decided on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseFacts {
+    /// Whether the lease id is already used.
+    pub id_taken: bool,
+    pub settings: Settings,
+    pub client: ClientId,
+    /// The device's code ([`device_code`]) and the highest number leased in its series.
+    pub device_code: String,
+    pub highest_leased: u64,
+}
+
+/// Decides a `number_lease.take`.
+pub fn decide_lease_take(
+    request: &TakeLease,
+    facts: &LeaseFacts,
+) -> Result<Decision, MutationError> {
+    if facts.id_taken {
+        return Err(unused_id());
+    }
+    let lease = granted_lease(
+        request,
+        &facts.settings,
+        facts.client,
+        &facts.device_code,
+        facts.highest_leased,
+    )?;
+    let audit = json!({
+        "op": "put", "entity": "number_lease", "id": lease.id, "device": facts.device_code,
+        "first": lease.first, "last": lease.last,
+    });
+    Ok(Decision::store(
+        Write::Lease {
+            lease,
+            device_code: facts.device_code.clone(),
+        },
+        audit,
+    ))
+}
+
+/// What a `number_lease.return` is decided on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnFacts {
+    pub lease: Option<NumberLease>,
+    /// The highest number of the lease on an invoice (0 if none).
+    pub highest_used: u64,
+    pub client: ClientId,
+}
+
+/// Decides a `number_lease.return`: only the device that holds a lease hands it back, and a lease with
+/// nothing left to hand back stays as it is.
+pub fn decide_lease_return(
+    request: &ReturnLease,
+    facts: &ReturnFacts,
+) -> Result<Decision, MutationError> {
+    let Some(lease) = &facts.lease else {
+        return Err(invalid_argument("id", "a lease the organisation granted"));
+    };
+    if lease.client_id != facts.client {
+        return Err(MutationError::forbidden(
+            "id",
+            "id must be a lease of this device",
+        ));
+    }
+    let returned = lease.hand_back(facts.highest_used);
+    if returned == *lease {
+        return Ok(Decision::unchanged(
+            "number_lease",
+            request.id,
+            "nothing to hand back",
+        ));
+    }
+    let audit = json!({
+        "op": "put", "entity": "number_lease", "id": lease.id,
+        "returned_from": returned.returned_from, "last": lease.last,
+    });
+    let device_code = returned.series.branch.clone().unwrap_or_default();
+    Ok(Decision::store(
+        Write::Lease {
+            lease: returned,
+            device_code,
+        },
+        audit,
+    ))
+}
+
+fn unused_id() -> MutationError {
+    invalid_argument("id", "an id not used by another record")
+}
+
+/// Checks that `event` applies to the customer's account as core replays it, so a stored account
+/// always replays.
+fn applies(account: &Account, event: &AccountEvent) -> Result<(), MutationError> {
+    event
+        .apply(&mut account.clone())
+        .map_err(MutationError::invalid)
+}
+
+/// What an `invoice.issue` is decided on, beyond [`IssueContext`]'s part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueFacts {
+    pub cause: Cause,
+    /// Whether the invoice id is already used.
+    pub id_taken: bool,
+    pub settings: Settings,
+    /// The draft's customer, when it is the organisation's.
+    pub customer: Option<Customer>,
+    /// The server's copy of the draft, when it has one (it is deleted once issued).
+    pub draft_head: Option<DraftHead>,
+    pub issued_from_draft: Vec<InvoiceNumber>,
+    /// The last document of the sequence the number falls in ([`issue_sequence`]).
+    pub last_in_sequence: Option<SeriesHead>,
+    /// For a leased number: its lease, and whether the number is already on an invoice.
+    pub lease: Option<NumberLease>,
+    pub number_taken: bool,
+    /// The customer's account before the issue.
+    pub account: Account,
+}
+
+/// Decides an `invoice.issue`: the invoice, the account event, the draft's deletion, the exceptions a
+/// leased issue raises, and the `invoice.issued` notice.
+pub fn decide_invoice_issue(
+    issue: &IssueInvoice,
+    facts: &IssueFacts,
+) -> Result<Decision, MutationError> {
+    if facts.id_taken {
+        return Err(unused_id());
+    }
+    let Some(customer) = &facts.customer else {
+        return Err(invalid_argument(
+            "draft.customer_id",
+            "a customer of the organisation",
+        ));
+    };
+    let issued = issued_invoice(
+        issue,
+        &IssueContext {
+            settings: &facts.settings,
+            customer,
+            client: facts.cause.client,
+            draft_head: facts.draft_head,
+            issued_from_draft: facts.issued_from_draft.clone(),
+            last_in_sequence: facts.last_in_sequence,
+            lease: facts.lease.as_ref(),
+            number_taken: facts.number_taken,
+        },
+    )?;
+    let invoice = issued.invoice;
+    let event = AccountEvent::Invoiced {
+        invoice_id: invoice.id,
+        number: invoice.number().clone(),
+        issue_date: invoice.snapshot.issue_date,
+        schedule: invoice.snapshot.schedule.clone(),
+    };
+    applies(&facts.account, &event)?;
+    let audit = json!({
+        "op": "put", "entity": "invoice", "id": invoice.id, "number": invoice.number(),
+        "draft_id": issue.draft.id, "lease_id": invoice.lease_id, "digest": invoice.digest,
+        "amount_due": invoice.snapshot.totals.amount_due.amount().to_string(),
+        "exceptions": issued.exceptions.len(),
+    });
+    let mut decision = Decision::store(Write::Invoice(invoice.clone()), audit)
+        .with_event(invoice.customer_id, event);
+    // The draft became the invoice.
+    if facts.draft_head.is_some() {
+        decision = decision.then(Write::DeleteDraft(issue.draft.id));
+    }
+    Ok(decision
+        .raise(&facts.cause, Some(invoice.customer_id), issued.exceptions)
+        .notify(Notice::InvoiceIssued(invoice)))
+}
+
+/// What an `invoice.void` is decided on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoidFacts {
+    pub invoice: Option<Invoice>,
+    /// How many credit notes correct the invoice.
+    pub credit_notes: usize,
+    pub settings: Settings,
+    /// The customer's account before the void.
+    pub account: Account,
+}
+
+/// Decides an `invoice.void`.
+pub fn decide_invoice_void(
+    void: &VoidInvoice,
+    facts: &VoidFacts,
+) -> Result<Decision, MutationError> {
+    let Some(invoice) = &facts.invoice else {
+        return Err(invalid_argument(
+            "invoice_id",
+            "an issued invoice of the organisation",
+        ));
+    };
+    let Some(voided) = void_mark(void, invoice, facts.credit_notes, &facts.settings)? else {
+        return Ok(Decision::unchanged("invoice", invoice.id, "already voided"));
+    };
+    let event = AccountEvent::Voided {
+        invoice_id: invoice.id,
+        number: invoice.number().clone(),
+        on: voided.on,
+    };
+    applies(&facts.account, &event)?;
+    let audit = json!({
+        "op": "void", "entity": "invoice", "id": invoice.id, "number": invoice.number(),
+        "on": voided.on, "reason": void.reason,
+    });
+    let mut invoice = invoice.clone();
+    invoice.voided = Some(voided);
+    let customer = invoice.customer_id;
+    Ok(Decision::store(Write::Void(invoice), audit).with_event(customer, event))
+}
+
+/// The sequence a credit note dated as `request` asks is numbered in.
+pub fn credit_note_sequence(request: &IssueCreditNote, settings: &Settings) -> String {
+    settings.credit_note_series.sequence_key(request.issue_date)
+}
+
+/// What a `credit_note.issue` is decided on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditNoteFacts {
+    /// Whether the credit note id is already used.
+    pub id_taken: bool,
+    pub invoice: Option<Invoice>,
+    /// The credit notes already issued against the invoice.
+    pub earlier: Vec<CreditNote>,
+    pub settings: Settings,
+    /// The last document of [`credit_note_sequence`].
+    pub last_in_sequence: Option<SeriesHead>,
+    /// The customer's account before the credit note.
+    pub account: Account,
+}
+
+/// Decides a `credit_note.issue`.
+pub fn decide_credit_note_issue(
+    request: &IssueCreditNote,
+    facts: &CreditNoteFacts,
+) -> Result<Decision, MutationError> {
+    if facts.id_taken {
+        return Err(unused_id());
+    }
+    let Some(invoice) = &facts.invoice else {
+        return Err(invalid_argument(
+            "invoice_id",
+            "an issued invoice of the organisation",
+        ));
+    };
+    let note = credit_note(
+        request,
+        invoice,
+        &facts.earlier,
+        &facts.settings,
+        facts.last_in_sequence,
+    )?;
+    let event = AccountEvent::Credited {
+        credit_note_id: note.id,
+        number: note.snapshot.number.clone(),
+        invoice_id: invoice.id,
+        issue_date: note.snapshot.issue_date,
+        amount: note.snapshot.totals.amount_due,
+    };
+    applies(&facts.account, &event)?;
+    let audit = json!({
+        "op": "put", "entity": "credit_note", "id": note.id, "number": note.snapshot.number,
+        "invoice": invoice.number(), "amount": note.snapshot.totals.amount_due.amount().to_string(),
+    });
+    Ok(Decision::store(Write::CreditNote(note), audit).with_event(invoice.customer_id, event))
 }
 
 #[cfg(test)]
@@ -450,7 +740,7 @@ mod tests {
             organisation_id: org(),
             count: 10,
         };
-        decide_lease(&take, settings, client(1), "L7", first_free - 1).unwrap()
+        granted_lease(&take, settings, client(1), "L7", first_free - 1).unwrap()
     }
 
     fn leased(number: &str) -> NumberSource {
@@ -468,7 +758,7 @@ mod tests {
             position: 41,
             issue_date: day("2026-11-20"),
         });
-        let issued = decide_issue(&issue(NumberSource::Server), &ctx).unwrap();
+        let issued = issued_invoice(&issue(NumberSource::Server), &ctx).unwrap();
         let invoice = issued.invoice;
         assert_eq!(invoice.number().as_str(), "INV-2026-000042");
         assert_eq!(invoice.place.position, 42);
@@ -518,11 +808,12 @@ mod tests {
             ),
         ];
         for (ctx, kind, field) in cases {
-            let e = decide_issue(&issue(NumberSource::Server), &ctx).unwrap_err();
+            let e = issued_invoice(&issue(NumberSource::Server), &ctx).unwrap_err();
             assert_eq!((e.kind, e.field.as_deref()), (kind, field), "{e}");
         }
         settings.period_locked_until = Some(day("2026-11-30"));
-        let e = decide_issue(&issue(NumberSource::Server), &ctx(&settings, &customer)).unwrap_err();
+        let e =
+            issued_invoice(&issue(NumberSource::Server), &ctx(&settings, &customer)).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("draft.issue_date"));
         assert!(e.message.contains("after 2026-11-30"));
     }
@@ -539,7 +830,7 @@ mod tests {
             issue_date: day("2026-11-25"),
         });
         ctx.issued_from_draft = vec![InvoiceNumber::parse("INV-L3-000001").unwrap()];
-        let issued = decide_issue(&issue(leased("INV-L7-000003")), &ctx).unwrap();
+        let issued = issued_invoice(&issue(leased("INV-L7-000003")), &ctx).unwrap();
         assert_eq!(issued.invoice.number().as_str(), "INV-L7-000003");
         assert_eq!(issued.invoice.place.sequence, "Invoice/INV/L7");
         assert_eq!(issued.invoice.lease_id, Some(lease.id));
@@ -603,7 +894,7 @@ mod tests {
             ),
         ];
         for (ctx, number, kind, field) in cases {
-            let e = decide_issue(&issue(leased(number)), &ctx).unwrap_err();
+            let e = issued_invoice(&issue(leased(number)), &ctx).unwrap_err();
             assert_eq!(
                 (e.kind, e.field.as_deref()),
                 (kind, Some(field)),
@@ -620,10 +911,10 @@ mod tests {
             organisation_id: org(),
             count: 10,
         };
-        let e = decide_lease(&take, &settings, client(1), "L1", 0).unwrap_err();
+        let e = granted_lease(&take, &settings, client(1), "L1", 0).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("settings.seller.address.country"));
         settings.seller.address.country = "NO".into();
-        let lease = decide_lease(&take, &settings, client(1), "L1", 20).unwrap();
+        let lease = granted_lease(&take, &settings, client(1), "L1", 20).unwrap();
         assert_eq!((lease.first, lease.last), (21, 30));
     }
 
@@ -652,7 +943,10 @@ mod tests {
             lease: Some(&lease),
             ..ctx(&settings, &customer)
         };
-        assert_eq!(decide_issue(&recorded, &on_server).unwrap().invoice, shown);
+        assert_eq!(
+            issued_invoice(&recorded, &on_server).unwrap().invoice,
+            shown
+        );
         assert_eq!(shown.snapshot.totals.amount_due.amount(), dec!(1250.00));
 
         let (next, _) = issue_offline(
@@ -675,9 +969,9 @@ mod tests {
         assert!(e.message.contains("connect to the network"), "{e}");
     }
 
-    fn issued_invoice() -> Invoice {
+    fn an_issued_invoice() -> Invoice {
         let (settings, customer) = (settings(), customer());
-        decide_issue(&issue(NumberSource::Server), &ctx(&settings, &customer))
+        issued_invoice(&issue(NumberSource::Server), &ctx(&settings, &customer))
             .unwrap()
             .invoice
     }
@@ -685,17 +979,17 @@ mod tests {
     #[test]
     fn voiding_is_refused_after_a_credit_note_and_harmless_twice() {
         let settings = settings();
-        let mut invoice = issued_invoice();
+        let mut invoice = an_issued_invoice();
         let void = VoidInvoice {
             invoice_id: invoice.id,
             organisation_id: org(),
             on: day("2026-11-24"),
             reason: " Wrong customer ".into(),
         };
-        let voided = decide_void(&void, &invoice, 0, &settings).unwrap().unwrap();
+        let voided = void_mark(&void, &invoice, 0, &settings).unwrap().unwrap();
         assert_eq!(voided.reason, "Wrong customer");
         assert_eq!(
-            decide_void(&void, &invoice, 1, &settings)
+            void_mark(&void, &invoice, 1, &settings)
                 .unwrap_err()
                 .field
                 .as_deref(),
@@ -706,20 +1000,20 @@ mod tests {
             ..void.clone()
         };
         assert_eq!(
-            decide_void(&early, &invoice, 0, &settings)
+            void_mark(&early, &invoice, 0, &settings)
                 .unwrap_err()
                 .field
                 .as_deref(),
             Some("on")
         );
         invoice.voided = Some(voided);
-        assert_eq!(decide_void(&void, &invoice, 0, &settings), Ok(None));
+        assert_eq!(void_mark(&void, &invoice, 0, &settings), Ok(None));
     }
 
     #[test]
     fn credit_notes_take_the_next_credit_note_number_and_never_credit_too_much() {
         let settings = settings();
-        let invoice = issued_invoice();
+        let invoice = an_issued_invoice();
         let request = |n: u8, quantity| IssueCreditNote {
             credit_note_id: CreditNoteId::parse(&format!(
                 "019a4d5e-0000-7000-8000-0000000000{n:02x}"
@@ -731,8 +1025,7 @@ mod tests {
             scope: CreditScope::Lines(vec![(0, quantity)]),
             note: "Damaged net".into(),
         };
-        let first =
-            decide_credit_note(&request(1, dec!(3)), &invoice, &[], &settings, None).unwrap();
+        let first = credit_note(&request(1, dec!(3)), &invoice, &[], &settings, None).unwrap();
         assert_eq!(first.snapshot.number.as_str(), "CN-2026-000001");
         assert_eq!(first.snapshot.totals.amount_due.amount(), dec!(937.50));
         assert_eq!(first.snapshot.note, "Damaged net");
@@ -740,7 +1033,7 @@ mod tests {
             position: 1,
             issue_date: day("2026-11-25"),
         });
-        let e = decide_credit_note(
+        let e = credit_note(
             &request(2, dec!(2)),
             &invoice,
             std::slice::from_ref(&first),
@@ -750,7 +1043,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("scope.lines[0].quantity"));
         let second =
-            decide_credit_note(&request(2, dec!(1)), &invoice, &[first], &settings, head).unwrap();
+            credit_note(&request(2, dec!(1)), &invoice, &[first], &settings, head).unwrap();
         assert_eq!(second.snapshot.number.as_str(), "CN-2026-000002");
     }
 }
