@@ -61,8 +61,14 @@ pub fn decide_settings_save(
 
 #[cfg(test)]
 mod tests {
+    use rust_decimal_macros::dec;
+
     use super::*;
+    use crate::decide::Change;
+    use crate::ids::ItemId;
+    use crate::money::Currency;
     use crate::sync::MutationErrorKind;
+    use crate::tax::{TaxCategory, TaxRate};
 
     fn org() -> OrganisationId {
         OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap()
@@ -100,5 +106,67 @@ mod tests {
         };
         let e = decide_settings_save(settings, Some(&theirs), client(1)).unwrap_err();
         assert_eq!(e.kind, MutationErrorKind::Conflict);
+    }
+
+    fn item() -> Item {
+        Item {
+            id: ItemId::parse("019a4d5e-0000-7000-8000-0000000000b7").unwrap(),
+            organisation_id: org(),
+            name: "Net repair".into(),
+            description: String::new(),
+            unit_price: dec!(250),
+            currency: Currency::parse("NOK").unwrap(),
+            tax_category: TaxCategory::S,
+            tax_rate: TaxRate::new(dec!(25)).unwrap(),
+            unit: "HUR".into(),
+        }
+    }
+
+    #[test]
+    fn a_new_item_is_stored_at_the_first_version() {
+        assert_eq!(
+            decide_item_upsert(item(), None),
+            Decision {
+                changes: vec![Change {
+                    write: Write::Record {
+                        record: Record::Item(item()),
+                        customer: None,
+                        version: 1,
+                    },
+                    account: None,
+                }],
+                exceptions: vec![],
+                notices: vec![],
+                audit: json!({
+                    "op": "put", "entity": "item", "id": item().id, "name": "Net repair",
+                }),
+            }
+        );
+    }
+
+    #[test]
+    fn an_item_is_stored_at_the_version_after_the_stored_one() {
+        let stored = Stored {
+            version: 3,
+            record: item(),
+        };
+        let renamed = Item {
+            name: "Net repair, per hour".into(),
+            ..item()
+        };
+
+        let decision = decide_item_upsert(renamed.clone(), Some(&stored));
+
+        assert_eq!(
+            decision.changes,
+            vec![Change {
+                write: Write::Record {
+                    record: Record::Item(renamed),
+                    customer: None,
+                    version: 4,
+                },
+                account: None,
+            }]
+        );
     }
 }

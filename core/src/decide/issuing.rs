@@ -668,10 +668,12 @@ mod tests {
     use rust_decimal_macros::dec;
 
     use super::*;
+    use crate::decide::Change;
     use crate::document::issue::{Address, CreditScope};
     use crate::fixtures;
-    use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LeaseId, OrganisationId};
+    use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LeaseId, OrganisationId, UserId};
     use crate::money::Currency;
+    use crate::receivables::exception::ExceptionItem;
     use crate::sync::MutationErrorKind;
 
     fn org() -> OrganisationId {
@@ -1045,5 +1047,489 @@ mod tests {
         let second =
             credit_note(&request(2, dec!(1)), &invoice, &[first], &settings, head).unwrap();
         assert_eq!(second.snapshot.number.as_str(), "CN-2026-000002");
+    }
+
+    fn cause() -> Cause {
+        Cause {
+            organisation: org(),
+            user: UserId::parse("019a4d5e-0000-7000-8000-0000000000e1").unwrap(),
+            client: client(1),
+            mutation_id: 3,
+        }
+    }
+
+    fn field(e: &MutationError) -> (MutationErrorKind, Option<&str>) {
+        (e.kind, e.field.as_deref())
+    }
+
+    fn invoiced(invoice: &Invoice) -> AccountEvent {
+        AccountEvent::Invoiced {
+            invoice_id: invoice.id,
+            number: invoice.number().clone(),
+            issue_date: invoice.snapshot.issue_date,
+            schedule: invoice.snapshot.schedule.clone(),
+        }
+    }
+
+    /// The customer's account after `events`.
+    fn account(events: &[AccountEvent]) -> Account {
+        let mut account = Account::default();
+        for event in events {
+            event.apply(&mut account).unwrap();
+        }
+        account
+    }
+
+    // number_lease.take
+
+    fn take() -> TakeLease {
+        TakeLease {
+            id: LeaseId::parse("019a4d5e-0000-7000-8000-0000000000a1").unwrap(),
+            organisation_id: org(),
+            count: 10,
+        }
+    }
+
+    fn lease_facts() -> LeaseFacts {
+        LeaseFacts {
+            id_taken: false,
+            settings: settings(),
+            client: client(1),
+            device_code: "L7".into(),
+            highest_leased: 20,
+        }
+    }
+
+    #[test]
+    fn a_lease_is_the_next_block_of_the_devices_series() {
+        let decision = decide_lease_take(&take(), &lease_facts());
+
+        let lease = granted_lease(&take(), &settings(), client(1), "L7", 20).unwrap();
+        assert_eq!((lease.first, lease.last), (21, 30));
+        assert_eq!(
+            decision,
+            Ok(Decision {
+                changes: vec![Change {
+                    write: Write::Lease {
+                        lease,
+                        device_code: "L7".into(),
+                    },
+                    account: None,
+                }],
+                exceptions: vec![],
+                notices: vec![],
+                audit: json!({
+                    "op": "put", "entity": "number_lease", "id": take().id, "device": "L7",
+                    "first": 21, "last": 30,
+                }),
+            })
+        );
+    }
+
+    #[test]
+    fn a_lease_under_an_id_already_used_is_refused() {
+        let facts = LeaseFacts {
+            id_taken: true,
+            ..lease_facts()
+        };
+
+        let e = decide_lease_take(&take(), &facts).unwrap_err();
+
+        assert_eq!(field(&e), (MutationErrorKind::Invalid, Some("id")));
+    }
+
+    // number_lease.return
+
+    fn give_back() -> ReturnLease {
+        ReturnLease {
+            id: take().id,
+            organisation_id: org(),
+        }
+    }
+
+    /// Lease INV-L7-000001 to INV-L7-000010 of device 1, used up to `highest_used`, handed back by
+    /// `by`.
+    fn return_facts(highest_used: u64, by: ClientId) -> ReturnFacts {
+        ReturnFacts {
+            lease: Some(lease(&settings(), 1)),
+            highest_used,
+            client: by,
+        }
+    }
+
+    #[test]
+    fn a_device_hands_back_the_numbers_of_its_lease_it_did_not_use() {
+        let decision = decide_lease_return(&give_back(), &return_facts(3, client(1)));
+
+        let returned = NumberLease {
+            returned_from: Some(4),
+            ..lease(&settings(), 1)
+        };
+        assert_eq!(
+            decision,
+            Ok(Decision {
+                changes: vec![Change {
+                    write: Write::Lease {
+                        lease: returned,
+                        device_code: "L7".into(),
+                    },
+                    account: None,
+                }],
+                exceptions: vec![],
+                notices: vec![],
+                audit: json!({
+                    "op": "put", "entity": "number_lease", "id": give_back().id,
+                    "returned_from": 4, "last": 10,
+                }),
+            })
+        );
+    }
+
+    #[test]
+    fn a_lease_with_nothing_left_to_hand_back_stays_as_it_is() {
+        let unchanged = Decision::unchanged("number_lease", give_back().id, "nothing to hand back");
+        let used_up = return_facts(10, client(1));
+        let mut handed_back = return_facts(3, client(1));
+        if let Some(lease) = &mut handed_back.lease {
+            lease.returned_from = Some(4);
+        }
+
+        assert_eq!(
+            decide_lease_return(&give_back(), &used_up),
+            Ok(unchanged.clone())
+        );
+        assert_eq!(
+            decide_lease_return(&give_back(), &handed_back),
+            Ok(unchanged)
+        );
+    }
+
+    #[test]
+    fn only_the_device_holding_a_lease_hands_it_back() {
+        let other_device = decide_lease_return(&give_back(), &return_facts(3, client(2)));
+        let no_lease = ReturnFacts {
+            lease: None,
+            ..return_facts(3, client(1))
+        };
+
+        assert_eq!(
+            field(&other_device.unwrap_err()),
+            (MutationErrorKind::Forbidden, Some("id"))
+        );
+        assert_eq!(
+            field(&decide_lease_return(&give_back(), &no_lease).unwrap_err()),
+            (MutationErrorKind::Invalid, Some("id"))
+        );
+    }
+
+    // invoice.issue
+
+    fn issue_facts() -> IssueFacts {
+        IssueFacts {
+            cause: cause(),
+            id_taken: false,
+            settings: settings(),
+            customer: Some(customer()),
+            draft_head: None,
+            issued_from_draft: Vec::new(),
+            last_in_sequence: None,
+            lease: None,
+            number_taken: false,
+            account: Account::default(),
+        }
+    }
+
+    #[test]
+    fn a_server_numbered_issue_records_the_invoice_replaces_the_draft_and_is_announced() {
+        let mut issue = issue(NumberSource::Server);
+        issue.draft.version = 2;
+        let facts = IssueFacts {
+            draft_head: Some(DraftHead {
+                version: 2,
+                last_client: client(2),
+            }),
+            ..issue_facts()
+        };
+
+        let decision = decide_invoice_issue(&issue, &facts);
+
+        let (settings, customer) = (settings(), customer());
+        let on_server = IssueContext {
+            draft_head: facts.draft_head,
+            ..ctx(&settings, &customer)
+        };
+        let invoice = issued_invoice(&issue, &on_server).unwrap().invoice;
+        assert_eq!(invoice.number().as_str(), "INV-2026-000001");
+        assert_eq!(
+            decision,
+            Ok(Decision {
+                changes: vec![
+                    Change {
+                        write: Write::Invoice(invoice.clone()),
+                        account: Some((customer.id, invoiced(&invoice))),
+                    },
+                    Change {
+                        write: Write::DeleteDraft(issue.draft.id),
+                        account: None,
+                    },
+                ],
+                exceptions: vec![],
+                notices: vec![Notice::InvoiceIssued(invoice.clone())],
+                audit: json!({
+                    "op": "put", "entity": "invoice", "id": invoice.id,
+                    "number": "INV-2026-000001", "draft_id": issue.draft.id, "lease_id": null,
+                    "digest": invoice.digest, "amount_due": "1250.00", "exceptions": 0,
+                }),
+            })
+        );
+    }
+
+    #[test]
+    fn an_issue_of_a_draft_the_server_never_saw_deletes_no_draft() {
+        let decision = decide_invoice_issue(&issue(NumberSource::Server), &issue_facts()).unwrap();
+
+        let writes: Vec<&Write> = decision.changes.iter().map(|c| &c.write).collect();
+        assert!(
+            matches!(writes.as_slice(), [Write::Invoice(_)]),
+            "{writes:?}"
+        );
+    }
+
+    #[test]
+    fn an_issue_is_refused_under_a_used_id_or_without_a_customer_of_the_organisation() {
+        let issue = issue(NumberSource::Server);
+        let id_taken = IssueFacts {
+            id_taken: true,
+            ..issue_facts()
+        };
+        let no_customer = IssueFacts {
+            customer: None,
+            ..issue_facts()
+        };
+
+        let e = decide_invoice_issue(&issue, &id_taken).unwrap_err();
+        assert_eq!(field(&e), (MutationErrorKind::Invalid, Some("id")));
+        let e = decide_invoice_issue(&issue, &no_customer).unwrap_err();
+        assert_eq!(
+            field(&e),
+            (MutationErrorKind::Invalid, Some("draft.customer_id"))
+        );
+    }
+
+    #[test]
+    fn an_invoice_already_on_the_customers_account_is_refused() {
+        let issue = issue(NumberSource::Server);
+        let invoice = decide_invoice_issue(&issue, &issue_facts())
+            .unwrap()
+            .notices
+            .into_iter()
+            .find_map(|n| match n {
+                Notice::InvoiceIssued(invoice) => Some(invoice),
+                _ => None,
+            })
+            .unwrap();
+        let facts = IssueFacts {
+            account: account(&[invoiced(&invoice)]),
+            ..issue_facts()
+        };
+
+        let e = decide_invoice_issue(&issue, &facts).unwrap_err();
+
+        assert_eq!(field(&e), (MutationErrorKind::Invalid, Some("invoice_id")));
+    }
+
+    #[test]
+    fn a_leased_issue_in_a_closed_period_is_recorded_with_an_exception_the_mutation_names() {
+        let mut settings = settings();
+        settings.period_locked_until = Some(day("2026-11-30"));
+        let lease = lease(&settings, 1);
+        let issue = issue(leased("INV-L7-000001"));
+        let facts = IssueFacts {
+            settings: settings.clone(),
+            lease: Some(lease.clone()),
+            ..issue_facts()
+        };
+
+        let decision = decide_invoice_issue(&issue, &facts).unwrap();
+
+        let Write::Invoice(invoice) = &decision.changes[0].write else {
+            panic!("an invoice: {decision:?}");
+        };
+        assert_eq!(invoice.number().as_str(), "INV-L7-000001");
+        assert_eq!(invoice.lease_id, Some(lease.id));
+        assert_eq!(
+            decision.exceptions,
+            vec![ExceptionItem::raise(
+                cause().exception_id(0),
+                org(),
+                Some(customer().id),
+                ExceptionKind::IssuedInClosedPeriod {
+                    invoice_id: issue.invoice_id,
+                    number: InvoiceNumber::parse("INV-L7-000001").unwrap(),
+                    issue_date: day("2026-11-23"),
+                    locked_until: day("2026-11-30"),
+                },
+            )]
+        );
+        assert_eq!(decision.audit["exceptions"], 1);
+        // Equal facts, equal decision: a retried push raises the very same exception item.
+        assert_eq!(decide_invoice_issue(&issue, &facts), Ok(decision));
+    }
+
+    // invoice.void
+
+    fn void(on: &str, invoice: &Invoice) -> VoidInvoice {
+        VoidInvoice {
+            invoice_id: invoice.id,
+            organisation_id: org(),
+            on: day(on),
+            reason: "Wrong customer".into(),
+        }
+    }
+
+    fn void_facts(invoice: &Invoice) -> VoidFacts {
+        VoidFacts {
+            invoice: Some(invoice.clone()),
+            credit_notes: 0,
+            settings: settings(),
+            account: account(&[invoiced(invoice)]),
+        }
+    }
+
+    #[test]
+    fn a_void_marks_the_invoice_and_takes_it_off_the_customers_account() {
+        let invoice = an_issued_invoice();
+        let void = void("2026-11-24", &invoice);
+
+        let decision = decide_invoice_void(&void, &void_facts(&invoice));
+
+        let voided = Invoice {
+            voided: Some(Voided {
+                on: day("2026-11-24"),
+                reason: "Wrong customer".into(),
+            }),
+            ..invoice.clone()
+        };
+        assert_eq!(
+            decision,
+            Ok(Decision {
+                changes: vec![Change {
+                    write: Write::Void(voided),
+                    account: Some((
+                        customer().id,
+                        AccountEvent::Voided {
+                            invoice_id: invoice.id,
+                            number: invoice.number().clone(),
+                            on: day("2026-11-24"),
+                        },
+                    )),
+                }],
+                exceptions: vec![],
+                notices: vec![],
+                audit: json!({
+                    "op": "void", "entity": "invoice", "id": invoice.id,
+                    "number": "INV-2026-000001", "on": "2026-11-24", "reason": "Wrong customer",
+                }),
+            })
+        );
+    }
+
+    #[test]
+    fn voiding_a_voided_invoice_changes_nothing_and_an_unknown_one_is_refused() {
+        let mut invoice = an_issued_invoice();
+        let void = void("2026-11-24", &invoice);
+        let mut facts = void_facts(&invoice);
+        invoice.voided = Some(Voided {
+            on: day("2026-11-24"),
+            reason: "Wrong customer".into(),
+        });
+        facts.invoice = Some(invoice.clone());
+
+        assert_eq!(
+            decide_invoice_void(&void, &facts),
+            Ok(Decision::unchanged("invoice", invoice.id, "already voided"))
+        );
+        facts.invoice = None;
+        let e = decide_invoice_void(&void, &facts).unwrap_err();
+        assert_eq!(field(&e), (MutationErrorKind::Invalid, Some("invoice_id")));
+    }
+
+    // credit_note.issue
+
+    fn credit(invoice: &Invoice) -> IssueCreditNote {
+        IssueCreditNote {
+            credit_note_id: CreditNoteId::parse("019a4d5e-0000-7000-8000-0000000000c1").unwrap(),
+            organisation_id: org(),
+            invoice_id: invoice.id,
+            issue_date: day("2026-11-25"),
+            scope: CreditScope::Lines(vec![(0, dec!(1))]),
+            note: "Damaged net".into(),
+        }
+    }
+
+    fn credit_facts(invoice: &Invoice) -> CreditNoteFacts {
+        CreditNoteFacts {
+            id_taken: false,
+            invoice: Some(invoice.clone()),
+            earlier: Vec::new(),
+            settings: settings(),
+            last_in_sequence: None,
+            account: account(&[invoiced(invoice)]),
+        }
+    }
+
+    #[test]
+    fn a_credit_note_is_recorded_and_credits_the_invoice_on_the_customers_account() {
+        let invoice = an_issued_invoice();
+        let request = credit(&invoice);
+
+        let decision = decide_credit_note_issue(&request, &credit_facts(&invoice));
+
+        let note = credit_note(&request, &invoice, &[], &settings(), None).unwrap();
+        assert_eq!(note.snapshot.number.as_str(), "CN-2026-000001");
+        assert_eq!(note.snapshot.totals.amount_due.amount(), dec!(312.50));
+        assert_eq!(
+            decision,
+            Ok(Decision {
+                changes: vec![Change {
+                    write: Write::CreditNote(note.clone()),
+                    account: Some((
+                        customer().id,
+                        AccountEvent::Credited {
+                            credit_note_id: request.credit_note_id,
+                            number: note.snapshot.number.clone(),
+                            invoice_id: invoice.id,
+                            issue_date: day("2026-11-25"),
+                            amount: note.snapshot.totals.amount_due,
+                        },
+                    )),
+                }],
+                exceptions: vec![],
+                notices: vec![],
+                audit: json!({
+                    "op": "put", "entity": "credit_note", "id": request.credit_note_id,
+                    "number": "CN-2026-000001", "invoice": "INV-2026-000001", "amount": "312.50",
+                }),
+            })
+        );
+    }
+
+    #[test]
+    fn a_credit_note_is_refused_under_a_used_id_or_against_an_unknown_invoice() {
+        let invoice = an_issued_invoice();
+        let request = credit(&invoice);
+        let id_taken = CreditNoteFacts {
+            id_taken: true,
+            ..credit_facts(&invoice)
+        };
+        let unknown = CreditNoteFacts {
+            invoice: None,
+            ..credit_facts(&invoice)
+        };
+
+        let e = decide_credit_note_issue(&request, &id_taken).unwrap_err();
+        assert_eq!(field(&e), (MutationErrorKind::Invalid, Some("id")));
+        let e = decide_credit_note_issue(&request, &unknown).unwrap_err();
+        assert_eq!(field(&e), (MutationErrorKind::Invalid, Some("invoice_id")));
     }
 }
