@@ -563,7 +563,7 @@ pub fn decide_invoice_issue(
     }
     Ok(decision
         .raise(&facts.cause, Some(invoice.customer_id), issued.exceptions)
-        .notify(Notice::InvoiceIssued(invoice)))
+        .notify(Notice::InvoiceIssued(Box::new(invoice))))
 }
 
 /// What an `invoice.void` is decided on.
@@ -1274,7 +1274,7 @@ mod tests {
                     },
                 ],
                 exceptions: vec![],
-                notices: vec![Notice::InvoiceIssued(invoice.clone())],
+                notices: vec![Notice::InvoiceIssued(Box::new(invoice.clone()))],
                 audit: json!({
                     "op": "put", "entity": "invoice", "id": invoice.id,
                     "number": "INV-2026-000001", "draft_id": issue.draft.id, "lease_id": null,
@@ -1324,7 +1324,7 @@ mod tests {
             .notices
             .into_iter()
             .find_map(|n| match n {
-                Notice::InvoiceIssued(invoice) => Some(invoice),
+                Notice::InvoiceIssued(invoice) => Some(*invoice),
                 _ => None,
             })
             .unwrap();

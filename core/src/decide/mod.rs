@@ -112,7 +112,7 @@ pub struct Change {
 /// An event other systems subscribe to (webhooks), with the record it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
-    InvoiceIssued(Invoice),
+    InvoiceIssued(Box<Invoice>),
     PaymentReceived(Payment),
     DisputeOpened(Dispute),
 }
