@@ -10,6 +10,7 @@ use remit_app::store::outbox::{change_stores, stage, stage_with};
 use remit_app::store::schema::VERSION;
 use remit_app::store::{Store, from_js, to_js};
 use remit_core::customer::Customer;
+use remit_core::decide::issuing::{granted_lease, issue_offline};
 use remit_core::document::issued::{Invoice, IssueInvoice, NumberSource};
 use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
 use remit_core::ids::{CustomerId, InvoiceId, LeaseId, OrganisationId, UserId};
@@ -17,7 +18,6 @@ use remit_core::money::Currency;
 use remit_core::numbering::lease::{NumberLease, TakeLease};
 use remit_core::organisation::{Member, Organisation, Role, SessionInfo, TimeZoneName};
 use remit_core::settings::Settings;
-use remit_core::sync::decide::{decide_lease, issue_offline};
 use remit_core::sync::merge::{DraftConflict, LinePick, Resolution, Side};
 use remit_core::sync::{
     Command, Cookie, EntityKind, MutationError, MutationErrorKind, MutationResult, MutationStatus,
@@ -677,7 +677,7 @@ async fn ready_to_issue(store: &Store, acme: &Customer) -> NumberLease {
         organisation_id: org,
         count: 2,
     };
-    let lease = decide_lease(&take, &settings, client, "L1", 0).unwrap();
+    let lease = granted_lease(&take, &settings, client, "L1", 0).unwrap();
     let records = [
         Record::Settings(Box::new(settings)),
         Record::Customer(acme.clone()),

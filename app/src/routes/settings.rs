@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use remit_core::decide::catalogue::current_settings;
 use remit_core::settings::Settings;
 use remit_core::sync::Command;
 use remit_core::validation::{Rule, ValidationError};
@@ -108,8 +109,7 @@ fn SettingsForm(stored: Option<Settings>) -> impl IntoView {
     };
     let owner = session.user.role.may_change_settings();
     // An organisation that never saved settings starts from what core gives a new one.
-    let base = stored
-        .unwrap_or_else(|| Settings::initial(session.organisation.id, &session.organisation.name));
+    let base = current_settings(stored, session.organisation.id, &session.organisation.name);
     let fields = Fields::new(&base);
     let base = StoredValue::new(base);
     let error = RwSignal::new(None::<String>);

@@ -7,6 +7,8 @@
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
 use remit_core::customer::Customer;
+use remit_core::decide::catalogue::current_settings;
+use remit_core::decide::issuing::issue_offline;
 use remit_core::document::InvoiceDraft;
 use remit_core::document::issued::{Invoice, IssueInvoice, NumberSource};
 use remit_core::ids::{ClientId, CustomerId, InvoiceId};
@@ -14,7 +16,6 @@ use remit_core::numbering::InvoiceNumber;
 use remit_core::numbering::lease::NumberLease;
 use remit_core::organisation::Organisation;
 use remit_core::settings::Settings;
-use remit_core::sync::decide::issue_offline;
 use remit_core::sync::{ClientSync, Command, EntityKind, Mutation, MutationError, Record};
 use wasm_bindgen::JsValue;
 
@@ -148,9 +149,7 @@ impl Store {
                 "the invoice's customer is not on this device".into(),
             ));
         };
-        let settings = stock
-            .settings
-            .unwrap_or_else(|| Settings::initial(organisation.id, &organisation.name));
+        let settings = current_settings(stock.settings, organisation.id, &organisation.name);
         let decided = issue_offline(
             invoice_id,
             draft,

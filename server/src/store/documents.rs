@@ -3,13 +3,13 @@
 //! the database itself refuses a second document at the same place in a sequence.
 
 use chrono::NaiveDate;
+use remit_core::decide::issuing::SeriesHead;
 use remit_core::document::issued::{CreditNote, Invoice};
 use remit_core::ids::{ClientId, InvoiceId, LeaseId, OrganisationId};
 use remit_core::numbering::NumberUse;
 use remit_core::numbering::lease::NumberLease;
 use remit_core::sync::PatchOp;
 use remit_core::sync::Record;
-use remit_core::sync::decide::SeriesHead;
 use sqlx::{AnyConnection, Row};
 
 use super::records::insert_change;

@@ -4,6 +4,7 @@
 //! a draft also keeps the totals the server computed for it, as canonical text.
 
 use remit_core::customer::Customer;
+use remit_core::decide::Stored;
 use remit_core::document::{DocumentTotals, InvoiceDraft};
 use remit_core::ids::{ClientId, CustomerId, InvoiceId, OrganisationId};
 use remit_core::sync::{DraftHead, EntityKind, PatchOp, Record};
@@ -240,23 +241,28 @@ pub async fn record_head(
     row.as_ref().map(head).transpose()
 }
 
-/// A record of the `records` table, read back as `T`, when the organisation has it.
+/// A record of the `records` table, read back as `T` with its version, when the organisation has it.
 pub async fn find_record<T: serde::de::DeserializeOwned>(
     conn: &mut AnyConnection,
     organisation: OrganisationId,
     kind: EntityKind,
     id: Uuid,
-) -> StoreResult<Option<T>> {
+) -> StoreResult<Option<Stored<T>>> {
     let row = sqlx::query(
-        "SELECT body FROM records WHERE entity = $1 AND id = $2 AND organisation_id = $3",
+        "SELECT body, version FROM records WHERE entity = $1 AND id = $2 AND organisation_id = $3",
     )
     .bind(entity_name(kind))
     .bind(id.to_string())
     .bind(organisation.to_string())
     .fetch_optional(conn)
     .await?;
-    row.map(|r| body(&r.try_get::<String, _>("body")?, "record"))
-        .transpose()
+    row.map(|r| {
+        Ok(Stored {
+            version: to_u64("version", r.try_get("version")?)?,
+            record: body(&r.try_get::<String, _>("body")?, "record")?,
+        })
+    })
+    .transpose()
 }
 
 /// The organisation's records of one kind (optionally of one customer), oldest change first.

@@ -11,15 +11,16 @@
 //! (the database goes away) commits nothing and is simply sent again. One commit per push rather than
 //! per mutation is what makes a queue of 1,000 mutations fast: a commit waits for the disk.
 
+use remit_core::decide::Cause;
 use remit_core::ids::ClientId;
 use remit_core::sync::{
     ACCEPTED_PROTOCOL_VERSIONS, Mutation, MutationError, MutationResult, MutationStatus,
-    PushRequest, PushResponse,
+    PushRequest, PushResponse, Turn,
 };
 use serde_json::json;
 use sqlx::Connection;
 
-use super::apply::apply;
+use super::apply::{ApplyError, Ctx, apply};
 use super::{Caller, SyncError};
 use crate::clock::now_ms;
 use crate::store::sync_log::{self, AuditEntry};
@@ -97,60 +98,90 @@ async fn process(
     let last = sync_log::claim_client(&mut *tx, client)
         .await?
         .ok_or_else(|| StoreError::corrupt("client", "registered client is missing"))?;
-    if mutation.id <= last {
-        let result = sync_log::recorded_result(&mut *tx, client, mutation.id)
-            .await?
-            .ok_or_else(|| StoreError::corrupt("mutation result", "processed but not recorded"))?;
-        return Ok((result, last));
+    match Turn::of(mutation.id, last) {
+        Turn::Processed => {
+            let result = sync_log::recorded_result(&mut *tx, client, mutation.id)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::corrupt("mutation result", "processed but not recorded")
+                })?;
+            Ok((result, last))
+        }
+        Turn::Gap(error) => Ok((refused(mutation, error), last)),
+        Turn::Next => {
+            let ctx = Ctx {
+                cause: Cause {
+                    organisation: caller.organisation_id,
+                    user: caller.user_id,
+                    client,
+                    mutation_id: mutation.id,
+                },
+                now: now_ms(),
+            };
+            let result = apply_next(tx, caller, ctx, mutation).await?;
+            Ok((result, mutation.id))
+        }
     }
-    if mutation.id != last + 1 {
-        let error = MutationError::out_of_order(mutation.id, last + 1);
-        let result = MutationResult {
-            id: mutation.id,
-            status: error.status(),
-            error: Some(error),
-        };
-        return Ok((result, last));
-    }
+}
 
-    let now = now_ms();
-    // The mutation's effects go into a savepoint, so a refusal found halfway leaves nothing behind while
-    // its result is still recorded in the enclosing transaction.
-    let outcome = {
-        let mut effects = tx.begin().await?;
-        let outcome = apply(&mut effects, caller, client, mutation, now).await?;
-        if outcome.is_ok() {
-            effects.commit().await?;
-        } else {
-            effects.rollback().await?;
-        }
-        outcome
-    };
-    let (status, error, change_no, summary) = match outcome {
-        Ok(applied) => (
-            MutationStatus::Applied,
-            None,
-            applied.change_no,
-            applied.summary,
-        ),
-        Err(error) => {
-            let status = error.status();
-            let summary = json!({ "error": error });
-            (status, Some(error), None, summary)
-        }
-    };
-    let result = MutationResult {
+fn refused(mutation: &Mutation, error: MutationError) -> MutationResult {
+    MutationResult {
         id: mutation.id,
-        status,
-        error,
+        status: error.status(),
+        error: Some(error),
+    }
+}
+
+/// Applies the client's next mutation and records its result and audit row. Its effects go into a
+/// savepoint, so a refusal found halfway leaves nothing behind while its result is still recorded in
+/// the enclosing transaction.
+async fn apply_next(
+    tx: &mut WriteTx,
+    caller: &Caller,
+    ctx: Ctx,
+    mutation: &Mutation,
+) -> Result<MutationResult, SyncError> {
+    let mut effects = tx.begin().await?;
+    let outcome = apply(&mut effects, caller, ctx, mutation).await;
+    let (result, change_no, summary) = match outcome {
+        Ok(applied) => {
+            effects.commit().await?;
+            let result = MutationResult {
+                id: mutation.id,
+                status: MutationStatus::Applied,
+                error: None,
+            };
+            (result, applied.change_no, applied.audit)
+        }
+        Err(ApplyError::Refused(error)) => {
+            effects.rollback().await?;
+            let summary = json!({ "error": error });
+            (refused(mutation, error), None, summary)
+        }
+        Err(ApplyError::Store(e)) => return Err(e.into()),
     };
+    record(tx, caller, ctx, mutation, &result, change_no, summary).await?;
+    Ok(result)
+}
+
+/// Records a processed mutation's result and its audit row.
+async fn record(
+    tx: &mut WriteTx,
+    caller: &Caller,
+    ctx: Ctx,
+    mutation: &Mutation,
+    result: &MutationResult,
+    change_no: Option<u64>,
+    summary: serde_json::Value,
+) -> Result<(), SyncError> {
+    let client = ctx.cause.client;
     sync_log::record_result(
         &mut *tx,
         client,
         caller.organisation_id,
         caller.user_id,
-        &result,
-        now,
+        result,
+        ctx.now,
     )
     .await?;
     sync_log::append_audit(
@@ -162,13 +193,13 @@ async fn process(
             client_id: client,
             mutation_id: mutation.id,
             mutation_name: audited_name(&mutation.name),
-            status,
-            at_ms: now,
+            status: result.status,
+            at_ms: ctx.now,
             summary,
         },
     )
     .await?;
-    Ok((result, mutation.id))
+    Ok(())
 }
 
 fn audited_name(name: &str) -> &str {

@@ -11,75 +11,56 @@ pub mod dispatch;
 pub mod signature;
 
 use chrono::{DateTime, SecondsFormat};
+use remit_core::decide::Notice;
 use remit_core::ids::OrganisationId;
 use remit_core::validation::{Rule, ValidationError};
-use serde::Serialize;
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
 use crate::auth::session::new_token;
 use crate::store::webhooks::{self as stored, Endpoint, NewDelivery};
-use crate::store::{Store, StoreError, StoreResult};
-
-/// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Event {
-    InvoiceIssued,
-    PaymentReceived,
-    DisputeOpened,
-}
-
-impl Event {
-    /// The event's name in payloads and the `Remit-Event` header.
-    pub fn name(self) -> &'static str {
-        match self {
-            Event::InvoiceIssued => "invoice.issued",
-            Event::PaymentReceived => "payment.received",
-            Event::DisputeOpened => "dispute.opened",
-        }
-    }
-}
+use crate::store::{Store, StoreResult};
 
 /// The body of one delivery: `data` is the record as the REST API shows it.
 pub fn payload(
     delivery: Uuid,
-    event: Event,
+    event: &str,
     organisation: OrganisationId,
     now_ms: i64,
-    data: &impl Serialize,
-) -> Result<Value, serde_json::Error> {
+    data: Value,
+) -> Value {
     let created_at = DateTime::from_timestamp_millis(now_ms)
         .unwrap_or_default()
         .to_rfc3339_opts(SecondsFormat::Millis, true);
-    Ok(json!({
+    json!({
         "id": delivery,
-        "type": event.name(),
+        "type": event,
         "organisation_id": organisation,
         "created_at": created_at,
-        "data": serde_json::to_value(data)?,
-    }))
+        "data": data,
+    })
 }
 
-/// Queues `event` about `data` for each of the organisation's endpoints, in the caller's transaction.
+/// Queues a core decision's `notice` for each of the organisation's endpoints, in the caller's
+/// transaction.
 pub async fn enqueue(
     conn: &mut AnyConnection,
     organisation: OrganisationId,
-    event: Event,
-    data: &impl Serialize,
+    notice: &Notice,
     now_ms: i64,
 ) -> StoreResult<()> {
+    let event = notice.name();
     for endpoint_id in stored::endpoint_ids(conn, organisation).await? {
         let id = Uuid::now_v7();
-        let body = payload(id, event, organisation, now_ms, data)
-            .map_err(|e| StoreError::corrupt("webhook payload", e))?;
+        let body = payload(id, event, organisation, now_ms, notice.data());
         stored::insert_delivery(
             conn,
             &NewDelivery {
                 id,
                 organisation_id: organisation,
                 endpoint_id,
-                event: event.name(),
+                event,
                 payload: &body.to_string(),
                 due_at_ms: now_ms,
             },
@@ -134,12 +115,11 @@ mod tests {
         let organisation = OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap();
         let body = payload(
             delivery,
-            Event::PaymentReceived,
+            "payment.received",
             organisation,
             1_767_225_600_123,
-            &json!({"id": "p"}),
-        )
-        .unwrap();
+            json!({"id": "p"}),
+        );
         assert_eq!(
             body,
             json!({

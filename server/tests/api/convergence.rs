@@ -32,6 +32,7 @@ use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use remit_core::customer::Customer;
+use remit_core::decide::issuing::{IssueContext, issued_invoice};
 use remit_core::document::issue::CreditScope;
 use remit_core::document::issued::{
     CreditNote, Invoice, IssueCreditNote, IssueInvoice, NumberSource, VoidInvoice, Voided,
@@ -53,7 +54,6 @@ use remit_core::receivables::exception::{
     ExceptionItem, ExceptionKind, ExceptionResolution, Remedy, ResolveException,
 };
 use remit_core::receivables::payment::{Payment, RecordPayment, RefundPayment};
-use remit_core::sync::decide::{IssueContext, decide_issue};
 use remit_core::sync::mutation::DraftRef;
 use remit_core::sync::{
     ClientSync, Command, EntityKind, Mutation, MutationStatus, PullResponse, PushRequest,
@@ -832,7 +832,7 @@ impl Device {
             lease: Some(lease),
             number_taken: false,
         };
-        decide_issue(issue, &context)
+        issued_invoice(issue, &context)
             .ok()
             .map(|issued| issued.invoice)
     }

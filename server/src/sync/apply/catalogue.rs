@@ -1,58 +1,38 @@
-//! Catalogue items and the organisation's settings. Settings are versioned like drafts: an edit based
-//! on an older version from another device is a conflict, never a silent overwrite.
+//! Catalogue items and the organisation's settings: the facts of `remit_core::decide::catalogue`'s
+//! decisions.
 
 use remit_core::catalogue::Item;
+use remit_core::decide::Decision;
+use remit_core::decide::catalogue::{decide_item_upsert, decide_settings_save};
 use remit_core::settings::Settings;
-use remit_core::sync::{EntityKind, Record, decide_draft_save};
-use serde_json::json;
+use remit_core::sync::EntityKind;
 use sqlx::AnyConnection;
 
-use super::{Applied, Ctx, Outcome, store_record};
+use super::{ApplyError, Ctx};
 use crate::store::records;
 
-pub(super) async fn upsert_item(conn: &mut AnyConnection, ctx: Ctx<'_>, item: Item) -> Outcome {
-    let summary = json!({ "op": "put", "entity": "item", "id": item.id, "name": item.name });
-    let change = store_record(conn, ctx, Record::Item(item), None, 1).await?;
-    Ok(Ok(Applied {
-        change_no: Some(change),
-        summary,
-    }))
+pub(super) async fn upsert_item(
+    conn: &mut AnyConnection,
+    ctx: Ctx,
+    item: Item,
+) -> Result<Decision, ApplyError> {
+    let kind = EntityKind::Item;
+    let stored = records::find_record(conn, ctx.organisation(), kind, item.id.as_uuid()).await?;
+    Ok(decide_item_upsert(item, stored.as_ref()))
 }
 
 pub(super) async fn save_settings(
     conn: &mut AnyConnection,
-    ctx: Ctx<'_>,
-    mut settings: Settings,
-) -> Outcome {
-    let head = records::record_head(
-        conn,
-        EntityKind::Settings,
-        settings.organisation_id.as_uuid(),
-    )
-    .await?
-    .map(|(_, head)| head);
-    let version = match decide_draft_save(head.as_ref(), settings.version, ctx.client) {
-        Ok(version) => version,
-        Err(e) => return Ok(Err(e)),
-    };
-    settings.version = version;
-    let summary = json!({
-        "op": "put",
-        "entity": "settings",
-        "version": version,
-        "invoice_series": settings.invoice_series.prefix,
-        "period_locked_until": settings.period_locked_until,
-    });
-    let change = store_record(
-        conn,
-        ctx,
-        Record::Settings(Box::new(settings)),
-        None,
-        version,
-    )
-    .await?;
-    Ok(Ok(Applied {
-        change_no: Some(change),
-        summary,
-    }))
+    ctx: Ctx,
+    settings: Settings,
+) -> Result<Decision, ApplyError> {
+    let id = settings.organisation_id.as_uuid();
+    let head = records::record_head(conn, EntityKind::Settings, id)
+        .await?
+        .map(|(_, head)| head);
+    Ok(decide_settings_save(
+        settings,
+        head.as_ref(),
+        ctx.cause.client,
+    )?)
 }

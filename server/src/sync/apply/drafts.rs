@@ -1,145 +1,43 @@
-//! Customers and invoice drafts: records anyone with write access may change, drafts guarded by their
-//! version so that two devices' edits never silently overwrite each other.
+//! Customers and invoice drafts: the facts of `remit_core::decide::drafts`' decisions.
 
 use remit_core::customer::Customer;
-use remit_core::document::{InvoiceDraft, compute};
-use remit_core::ids::{ClientId, OrganisationId};
-use remit_core::sync::mutation::DraftRef;
-use remit_core::sync::{
-    EntityKind, MutationError, PatchOp, Record, decide_draft_delete, decide_draft_save,
+use remit_core::decide::Decision;
+use remit_core::decide::drafts::{
+    DraftFacts, decide_customer_upsert, decide_draft_delete, decide_draft_save,
 };
-use remit_core::validation::{Rule, ValidationError};
-use serde_json::json;
+use remit_core::document::InvoiceDraft;
+use remit_core::sync::mutation::DraftRef;
 use sqlx::AnyConnection;
 
-use super::{Applied, Outcome, foreign};
-use crate::store::StoreError;
-use crate::store::records::{self, entity_name};
+use super::{ApplyError, Ctx};
+use crate::store::records;
 
 pub(super) async fn upsert_customer(
     conn: &mut AnyConnection,
     customer: Customer,
-    now: i64,
-) -> Outcome {
-    if let Some(e) = foreign(
-        records::customer_owner(conn, customer.id).await?,
-        &customer.organisation_id,
-    ) {
-        return Ok(Err(e));
-    }
-    let change = records::next_change_no(conn, customer.organisation_id).await?;
-    records::upsert_customer(conn, &customer, change, now).await?;
-    let summary = json!({
-        "op": "put",
-        "entity": entity_name(EntityKind::Customer),
-        "id": customer.id,
-        "name": customer.name,
-    });
-    put(
-        conn,
-        customer.organisation_id,
-        change,
-        Record::Customer(customer),
-    )
-    .await?;
-    Ok(Ok(Applied {
-        change_no: Some(change),
-        summary,
-    }))
+) -> Result<Decision, ApplyError> {
+    let owner = records::customer_owner(conn, customer.id).await?;
+    Ok(decide_customer_upsert(customer, owner)?)
 }
 
 pub(super) async fn save_draft(
     conn: &mut AnyConnection,
-    mut draft: InvoiceDraft,
-    client: ClientId,
-    now: i64,
-) -> Outcome {
-    let organisation = draft.organisation_id;
-    let stored = records::draft_head(conn, draft.id).await?;
-    if let Some(e) = foreign(stored.map(|(o, _)| o), &organisation) {
-        return Ok(Err(e));
-    }
-    if records::customer_owner(conn, draft.customer_id).await? != Some(organisation) {
-        return Ok(Err(MutationError::invalid(ValidationError::new(
-            "customer_id",
-            Rule::Matches {
-                expected: "a customer of the organisation".into(),
-            },
-        ))));
-    }
-    let head = stored.map(|(_, head)| head);
-    let version = match decide_draft_save(head.as_ref(), draft.version, client) {
-        Ok(version) => version,
-        Err(e) => return Ok(Err(e)),
+    ctx: Ctx,
+    draft: InvoiceDraft,
+) -> Result<Decision, ApplyError> {
+    let facts = DraftFacts {
+        stored: records::draft_head(conn, draft.id).await?,
+        customer_owner: records::customer_owner(conn, draft.customer_id).await?,
+        client: ctx.cause.client,
     };
-    // The server's totals, never the client's: recomputed by core from the lines.
-    let totals = match compute(&draft) {
-        Ok(totals) => totals,
-        Err(e) => return Ok(Err(MutationError::invalid(e))),
-    };
-    draft.version = version;
-    let change = records::next_change_no(conn, organisation).await?;
-    records::save_draft(conn, &draft, &totals, client, change, now).await?;
-    let summary = json!({
-        "op": "put",
-        "entity": entity_name(EntityKind::InvoiceDraft),
-        "id": draft.id,
-        "version": version,
-        "customer_id": draft.customer_id,
-        "currency": draft.currency,
-        "amount_due": totals.amount_due.amount().to_string(),
-    });
-    put(conn, organisation, change, Record::InvoiceDraft(draft)).await?;
-    Ok(Ok(Applied {
-        change_no: Some(change),
-        summary,
-    }))
+    Ok(decide_draft_save(draft, &facts)?)
 }
 
 pub(super) async fn delete_draft(
     conn: &mut AnyConnection,
+    ctx: Ctx,
     target: DraftRef,
-    client: ClientId,
-) -> Outcome {
+) -> Result<Decision, ApplyError> {
     let stored = records::draft_head(conn, target.id).await?;
-    if let Some(e) = foreign(stored.map(|(o, _)| o), &target.organisation_id) {
-        return Ok(Err(e));
-    }
-    let head = stored.map(|(_, head)| head);
-    let delete = match decide_draft_delete(head.as_ref(), target.version, client) {
-        Ok(delete) => delete,
-        Err(e) => return Ok(Err(e)),
-    };
-    let entity = entity_name(EntityKind::InvoiceDraft);
-    if !delete {
-        return Ok(Ok(Applied {
-            change_no: None,
-            summary: json!({ "op": "none", "entity": entity, "id": target.id, "reason": "already deleted" }),
-        }));
-    }
-    let change = records::next_change_no(conn, target.organisation_id).await?;
-    records::delete_draft(conn, target.organisation_id, target.id).await?;
-    records::insert_change(
-        conn,
-        target.organisation_id,
-        &PatchOp::Del {
-            change,
-            entity: EntityKind::InvoiceDraft,
-            id: target.id.as_uuid(),
-        },
-    )
-    .await?;
-    Ok(Ok(Applied {
-        change_no: Some(change),
-        summary: json!({ "op": "del", "entity": entity, "id": target.id, "version": head.map(|h| h.version) }),
-    }))
-}
-
-async fn put(
-    conn: &mut AnyConnection,
-    organisation: OrganisationId,
-    change: u64,
-    record: Record,
-) -> Result<(), StoreError> {
-    records::insert_change(conn, organisation, &PatchOp::Put { change, record }).await
+    Ok(decide_draft_delete(&target, stored, ctx.cause.client)?)
 }

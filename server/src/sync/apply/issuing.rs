@@ -1,318 +1,158 @@
-//! Number leases, issuing, voiding and credit notes. The series' last number is read and advanced in
-//! the mutation's transaction, after the organisation's lock is taken, so numbers are gapless and never
-//! doubled, even with several server processes on one database.
+//! Number leases, issuing, voiding and credit notes: the facts of `remit_core::decide::issuing`'s
+//! decisions. The series' last number is read here and the next one stored in the mutation's
+//! transaction, after the organisation's lock is taken, so numbers are gapless and never doubled, even
+//! with several server processes on one database.
 
-use chrono::NaiveDate;
-use remit_core::document::issued::{IssueCreditNote, IssueInvoice, NumberSource, VoidInvoice};
-use remit_core::ids::CustomerId;
-use remit_core::numbering::lease::{ReturnLease, TakeLease, device_series, next_device_code};
-use remit_core::receivables::events::{self, AccountEvent};
-use remit_core::sync::decide::{
-    IssueContext, decide_credit_note, decide_issue, decide_lease, decide_void, issue_sequence,
+use remit_core::decide::Decision;
+use remit_core::decide::issuing::{
+    CreditNoteFacts, IssueFacts, LeaseFacts, ReturnFacts, VoidFacts, credit_note_sequence,
+    decide_credit_note_issue, decide_invoice_issue, decide_invoice_void, decide_lease_return,
+    decide_lease_take, device_code, issue_sequence, lease_sequence,
 };
-use remit_core::sync::{EntityKind, MutationError, PatchOp};
-use remit_core::validation::{Rule, ValidationError};
-use serde_json::json;
+use remit_core::document::issued::{IssueCreditNote, IssueInvoice, NumberSource, VoidInvoice};
+use remit_core::numbering::lease::{NumberLease, ReturnLease, TakeLease};
 use sqlx::AnyConnection;
 
-use super::{Applied, Ctx, Outcome, raise, settings};
-use crate::store::{StoreError, documents, ledger, records};
-use crate::webhooks::{self, Event};
-
-fn invalid(field: &str, expected: &str) -> MutationError {
-    MutationError::invalid(ValidationError::new(
-        field,
-        Rule::Matches {
-            expected: expected.into(),
-        },
-    ))
-}
-
-fn unused_id() -> MutationError {
-    invalid("id", "an id not used by another record")
-}
-
-/// Applies `event` to the customer's account as core replays it, and appends it when it applies. An
-/// event that cannot apply is refused, so a stored account always replays.
-async fn record_event(
-    conn: &mut AnyConnection,
-    ctx: Ctx<'_>,
-    customer: CustomerId,
-    event: &AccountEvent,
-    change_no: u64,
-) -> Result<Result<(), MutationError>, StoreError> {
-    let stored = ledger::events(conn, ctx.organisation(), customer).await?;
-    let mut account = match events::replay(&stored) {
-        Ok(account) => account,
-        Err(e) => return Err(StoreError::corrupt("account", e)),
-    };
-    if let Err(e) = event.apply(&mut account) {
-        return Ok(Err(MutationError::invalid(e)));
-    }
-    ledger::append(conn, ctx.organisation(), customer, event, change_no).await?;
-    Ok(Ok(()))
-}
+use super::{ApplyError, Ctx, account, settings};
+use crate::store::{documents, records};
 
 pub(super) async fn take_lease(
     conn: &mut AnyConnection,
-    ctx: Ctx<'_>,
+    ctx: Ctx,
     request: TakeLease,
-) -> Outcome {
+) -> Result<Decision, ApplyError> {
     let organisation = ctx.organisation();
-    if documents::find_lease(conn, organisation, request.id)
-        .await?
-        .is_some()
-    {
-        return Ok(Err(unused_id()));
-    }
     let settings = settings(conn, organisation).await?;
-    let (code, known) = documents::device_code(conn, organisation, ctx.client).await?;
-    let code = code.unwrap_or_else(|| next_device_code(known));
-    let sequence = device_series(&settings.invoice_series, &code).sequence_key(NaiveDate::MIN);
-    let highest = documents::highest_leased(conn, organisation, &sequence).await?;
-    let lease = match decide_lease(&request, &settings, ctx.client, &code, highest) {
-        Ok(lease) => lease,
-        Err(e) => return Ok(Err(e)),
+    let (given, known) = documents::device_code(conn, organisation, ctx.cause.client).await?;
+    let device_code = device_code(given, known);
+    let sequence = lease_sequence(&settings, &device_code);
+    let facts = LeaseFacts {
+        id_taken: documents::find_lease(conn, organisation, request.id)
+            .await?
+            .is_some(),
+        highest_leased: documents::highest_leased(conn, organisation, &sequence).await?,
+        settings,
+        client: ctx.cause.client,
+        device_code,
     };
-    let change = records::next_change_no(conn, organisation).await?;
-    documents::save_lease(conn, &lease, &code, change).await?;
-    Ok(Ok(Applied {
-        change_no: Some(change),
-        summary: json!({
-            "op": "put", "entity": "number_lease", "id": lease.id, "device": code,
-            "first": lease.first, "last": lease.last,
-        }),
-    }))
+    Ok(decide_lease_take(&request, &facts)?)
 }
 
 pub(super) async fn return_lease(
     conn: &mut AnyConnection,
-    ctx: Ctx<'_>,
+    ctx: Ctx,
     request: ReturnLease,
-) -> Outcome {
-    let Some(lease) = documents::find_lease(conn, ctx.organisation(), request.id).await? else {
-        return Ok(Err(invalid("id", "a lease the organisation granted")));
+) -> Result<Decision, ApplyError> {
+    let lease = documents::find_lease(conn, ctx.organisation(), request.id).await?;
+    let highest_used = match &lease {
+        Some(lease) => documents::highest_used_in_lease(conn, lease.id).await?,
+        None => 0,
     };
-    if lease.client_id != ctx.client {
-        return Ok(Err(MutationError::forbidden(
-            "id",
-            "id must be a lease of this device",
-        )));
-    }
-    let used = documents::highest_used_in_lease(conn, lease.id).await?;
-    let returned = lease.hand_back(used);
-    if returned == lease {
-        return Ok(Ok(Applied {
-            change_no: None,
-            summary: json!({ "op": "none", "entity": "number_lease", "id": lease.id, "reason": "nothing to hand back" }),
-        }));
-    }
-    let code = lease.series.branch.clone().unwrap_or_default();
-    let change = records::next_change_no(conn, ctx.organisation()).await?;
-    documents::save_lease(conn, &returned, &code, change).await?;
-    Ok(Ok(Applied {
-        change_no: Some(change),
-        summary: json!({
-            "op": "put", "entity": "number_lease", "id": lease.id,
-            "returned_from": returned.returned_from, "last": lease.last,
-        }),
-    }))
+    let facts = ReturnFacts {
+        lease,
+        highest_used,
+        client: ctx.cause.client,
+    };
+    Ok(decide_lease_return(&request, &facts)?)
+}
+
+/// The lease an issue names, and whether its number is already on an invoice.
+async fn leased(
+    conn: &mut AnyConnection,
+    ctx: Ctx,
+    issue: &IssueInvoice,
+) -> Result<(Option<NumberLease>, bool), ApplyError> {
+    let organisation = ctx.organisation();
+    Ok(match &issue.number {
+        NumberSource::Leased { lease_id, number } => (
+            documents::find_lease(conn, organisation, *lease_id).await?,
+            documents::number_taken(conn, organisation, number.as_str()).await?,
+        ),
+        NumberSource::Server => (None, false),
+    })
 }
 
 pub(super) async fn issue_invoice(
     conn: &mut AnyConnection,
-    ctx: Ctx<'_>,
+    ctx: Ctx,
     issue: IssueInvoice,
-) -> Outcome {
+) -> Result<Decision, ApplyError> {
     let organisation = ctx.organisation();
     let draft = &issue.draft;
-    if documents::find_invoice(conn, organisation, issue.invoice_id)
-        .await?
-        .is_some()
-    {
-        return Ok(Err(unused_id()));
-    }
-    let Some(customer) = records::find_customer(conn, organisation, draft.customer_id).await?
-    else {
-        return Ok(Err(invalid(
-            "draft.customer_id",
-            "a customer of the organisation",
-        )));
-    };
     let settings = settings(conn, organisation).await?;
-    let lease = match &issue.number {
-        NumberSource::Leased { lease_id, .. } => {
-            documents::find_lease(conn, organisation, *lease_id).await?
-        }
-        NumberSource::Server => None,
-    };
-    let number_taken = match &issue.number {
-        NumberSource::Leased { number, .. } => {
-            documents::number_taken(conn, organisation, number.as_str()).await?
-        }
-        NumberSource::Server => false,
-    };
+    let (lease, number_taken) = leased(conn, ctx, &issue).await?;
     let sequence = issue_sequence(&issue, &settings, lease.as_ref());
-    let decision = decide_issue(
-        &issue,
-        &IssueContext {
-            settings: &settings,
-            customer: &customer,
-            client: ctx.client,
-            draft_head: records::draft_head(conn, draft.id)
-                .await?
-                .filter(|(owner, _)| *owner == organisation)
-                .map(|(_, head)| head),
-            issued_from_draft: documents::numbers_issued_from_draft(conn, organisation, draft.id)
-                .await?,
-            last_in_sequence: documents::sequence_head(conn, organisation, &sequence).await?,
-            lease: lease.as_ref(),
-            number_taken,
-        },
-    );
-    let issued = match decision {
-        Ok(issued) => issued,
-        Err(e) => return Ok(Err(e)),
+    let facts = IssueFacts {
+        cause: ctx.cause,
+        id_taken: documents::find_invoice(conn, organisation, issue.invoice_id)
+            .await?
+            .is_some(),
+        customer: records::find_customer(conn, organisation, draft.customer_id).await?,
+        draft_head: records::draft_head(conn, draft.id)
+            .await?
+            .filter(|(owner, _)| *owner == organisation)
+            .map(|(_, head)| head),
+        issued_from_draft: documents::numbers_issued_from_draft(conn, organisation, draft.id)
+            .await?,
+        last_in_sequence: documents::sequence_head(conn, organisation, &sequence).await?,
+        account: account(conn, organisation, draft.customer_id).await?,
+        settings,
+        lease,
+        number_taken,
     };
-    let invoice = issued.invoice;
-    let mut change = records::next_change_no(conn, organisation).await?;
-    documents::insert_invoice(conn, &invoice, change, ctx.now).await?;
-    let event = AccountEvent::Invoiced {
-        invoice_id: invoice.id,
-        number: invoice.number().clone(),
-        issue_date: invoice.snapshot.issue_date,
-        schedule: invoice.snapshot.schedule.clone(),
-    };
-    if let Err(e) = record_event(conn, ctx, invoice.customer_id, &event, change).await? {
-        return Ok(Err(e));
-    }
-    // The draft became the invoice.
-    if records::find_draft(conn, organisation, draft.id)
-        .await?
-        .is_some()
-    {
-        change = records::next_change_no(conn, organisation).await?;
-        records::delete_draft(conn, organisation, draft.id).await?;
-        records::insert_change(
-            conn,
-            organisation,
-            &PatchOp::Del {
-                change,
-                entity: EntityKind::InvoiceDraft,
-                id: draft.id.as_uuid(),
-            },
-        )
-        .await?;
-    }
-    let exceptions = issued.exceptions.len();
-    if let Some(last) = raise(conn, ctx, Some(invoice.customer_id), issued.exceptions).await? {
-        change = last;
-    }
-    webhooks::enqueue(conn, organisation, Event::InvoiceIssued, &invoice, ctx.now).await?;
-    tracing::info!(number = %invoice.number(), "invoice issued");
-    Ok(Ok(Applied {
-        change_no: Some(change),
-        summary: json!({
-            "op": "put", "entity": "invoice", "id": invoice.id, "number": invoice.number(),
-            "draft_id": draft.id, "lease_id": invoice.lease_id, "digest": invoice.digest,
-            "amount_due": invoice.snapshot.totals.amount_due.amount().to_string(),
-            "exceptions": exceptions,
-        }),
-    }))
+    Ok(decide_invoice_issue(&issue, &facts)?)
 }
 
 pub(super) async fn void_invoice(
     conn: &mut AnyConnection,
-    ctx: Ctx<'_>,
+    ctx: Ctx,
     void: VoidInvoice,
-) -> Outcome {
+) -> Result<Decision, ApplyError> {
     let organisation = ctx.organisation();
-    let Some(mut invoice) = documents::find_invoice(conn, organisation, void.invoice_id).await?
-    else {
-        return Ok(Err(invalid(
-            "invoice_id",
-            "an issued invoice of the organisation",
-        )));
+    let invoice = documents::find_invoice(conn, organisation, void.invoice_id).await?;
+    let (credit_notes, account) = match &invoice {
+        Some(invoice) => (
+            documents::credit_notes_of(conn, organisation, invoice.id)
+                .await?
+                .len(),
+            account(conn, organisation, invoice.customer_id).await?,
+        ),
+        None => (0, Default::default()),
     };
-    let credit_notes = documents::credit_notes_of(conn, organisation, invoice.id)
-        .await?
-        .len();
-    let settings = settings(conn, organisation).await?;
-    let voided = match decide_void(&void, &invoice, credit_notes, &settings) {
-        Ok(Some(voided)) => voided,
-        Ok(None) => {
-            return Ok(Ok(Applied {
-                change_no: None,
-                summary: json!({ "op": "none", "entity": "invoice", "id": invoice.id, "reason": "already voided" }),
-            }));
-        }
-        Err(e) => return Ok(Err(e)),
+    let facts = VoidFacts {
+        invoice,
+        credit_notes,
+        settings: settings(conn, organisation).await?,
+        account,
     };
-    let on = voided.on;
-    invoice.voided = Some(voided);
-    let change = records::next_change_no(conn, organisation).await?;
-    documents::mark_voided(conn, &invoice, change).await?;
-    let event = AccountEvent::Voided {
-        invoice_id: invoice.id,
-        number: invoice.number().clone(),
-        on,
-    };
-    if let Err(e) = record_event(conn, ctx, invoice.customer_id, &event, change).await? {
-        return Ok(Err(e));
-    }
-    Ok(Ok(Applied {
-        change_no: Some(change),
-        summary: json!({
-            "op": "void", "entity": "invoice", "id": invoice.id, "number": invoice.number(),
-            "on": on, "reason": void.reason,
-        }),
-    }))
+    Ok(decide_invoice_void(&void, &facts)?)
 }
 
 pub(super) async fn issue_credit_note(
     conn: &mut AnyConnection,
-    ctx: Ctx<'_>,
+    ctx: Ctx,
     request: IssueCreditNote,
-) -> Outcome {
+) -> Result<Decision, ApplyError> {
     let organisation = ctx.organisation();
-    if documents::find_credit_note(conn, organisation, request.credit_note_id)
-        .await?
-        .is_some()
-    {
-        return Ok(Err(unused_id()));
-    }
-    let Some(invoice) = documents::find_invoice(conn, organisation, request.invoice_id).await?
-    else {
-        return Ok(Err(invalid(
-            "invoice_id",
-            "an issued invoice of the organisation",
-        )));
+    let invoice = documents::find_invoice(conn, organisation, request.invoice_id).await?;
+    let (earlier, account) = match &invoice {
+        Some(invoice) => (
+            documents::credit_notes_of(conn, organisation, invoice.id).await?,
+            account(conn, organisation, invoice.customer_id).await?,
+        ),
+        None => (Vec::new(), Default::default()),
     };
-    let earlier = documents::credit_notes_of(conn, organisation, invoice.id).await?;
     let settings = settings(conn, organisation).await?;
-    let sequence = settings.credit_note_series.sequence_key(request.issue_date);
-    let last = documents::sequence_head(conn, organisation, &sequence).await?;
-    let note = match decide_credit_note(&request, &invoice, &earlier, &settings, last) {
-        Ok(note) => note,
-        Err(e) => return Ok(Err(e)),
+    let sequence = credit_note_sequence(&request, &settings);
+    let facts = CreditNoteFacts {
+        id_taken: documents::find_credit_note(conn, organisation, request.credit_note_id)
+            .await?
+            .is_some(),
+        invoice,
+        earlier,
+        last_in_sequence: documents::sequence_head(conn, organisation, &sequence).await?,
+        settings,
+        account,
     };
-    let change = records::next_change_no(conn, organisation).await?;
-    documents::insert_credit_note(conn, &note, change, ctx.now).await?;
-    let event = AccountEvent::Credited {
-        credit_note_id: note.id,
-        number: note.snapshot.number.clone(),
-        invoice_id: invoice.id,
-        issue_date: note.snapshot.issue_date,
-        amount: note.snapshot.totals.amount_due,
-    };
-    if let Err(e) = record_event(conn, ctx, invoice.customer_id, &event, change).await? {
-        return Ok(Err(e));
-    }
-    Ok(Ok(Applied {
-        change_no: Some(change),
-        summary: json!({
-            "op": "put", "entity": "credit_note", "id": note.id, "number": note.snapshot.number,
-            "invoice": invoice.number(), "amount": note.snapshot.totals.amount_due.amount().to_string(),
-        }),
-    }))
+    Ok(decide_credit_note_issue(&request, &facts)?)
 }

@@ -1,85 +1,88 @@
-//! Applying one mutation: decode and check it through core, load what core's decision needs, ask core,
-//! store the outcome. One module per part of the business; none of them decides anything itself.
+//! Applying one mutation: decode and check it through core, load the facts core's decision needs, ask
+//! core, and carry out the decision. One module per part of the business, matching `remit_core::decide`;
+//! none of them decides anything itself.
 //!
 //! - [`drafts`]: customers and invoice drafts.
 //! - [`catalogue`]: catalogue items and the organisation's settings.
 //! - [`issuing`]: number leases, issuing, voiding, credit notes.
 //! - [`receivables`]: payments, refunds, disputes, exception items.
+//! - [`carry_out`]: storing a decision's writes, account events, exception items and notices.
 
+mod carry_out;
 mod catalogue;
 mod drafts;
 mod issuing;
 mod receivables;
 
-use remit_core::ids::{ClientId, CustomerId, ExceptionId, OrganisationId};
-use remit_core::receivables::exception::{ExceptionItem, ExceptionKind};
+use remit_core::decide::catalogue::current_settings;
+use remit_core::decide::{Cause, Decision, ensure_own};
+use remit_core::ids::{CustomerId, OrganisationId};
+use remit_core::receivables::account::Account;
+use remit_core::receivables::events;
 use remit_core::settings::Settings;
-use remit_core::sync::{Command, EntityKind, Mutation, MutationError, Record};
+use remit_core::sync::{Command, EntityKind, Mutation, MutationError};
 use sqlx::AnyConnection;
-use uuid::Uuid;
 
 use super::Caller;
-use crate::store::records::{self, RecordWrite};
-use crate::store::{StoreError, accounts};
+use crate::store::{StoreError, accounts, ledger, records};
 
-/// What an applied mutation did.
-pub struct Applied {
-    /// The last change it appended; `None` when it changed nothing (deleting a draft that is gone).
-    pub change_no: Option<u64>,
-    pub summary: serde_json::Value,
+pub use carry_out::Applied;
+
+/// Why a mutation was not applied: core refused it (recorded as its result), or the database failed
+/// (the push fails and is sent again).
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("refused: {0}")]
+    Refused(#[from] MutationError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
-
-/// A mutation's effect, or its refusal; the outer error is a failure of the database.
-pub type Outcome = Result<Result<Applied, MutationError>, StoreError>;
 
 /// Who applies a mutation, and when.
 #[derive(Clone, Copy)]
-pub struct Ctx<'a> {
-    pub caller: &'a Caller,
-    pub client: ClientId,
+pub struct Ctx {
+    pub cause: Cause,
     pub now: i64,
 }
 
-impl Ctx<'_> {
+impl Ctx {
     fn organisation(&self) -> OrganisationId {
-        self.caller.organisation_id
+        self.cause.organisation
     }
 }
 
-/// Decodes, checks and decides the mutation through core, then stores its effect.
+/// Decodes and checks the mutation through core, loads the facts, asks core, carries out the decision.
 pub async fn apply(
     conn: &mut AnyConnection,
     caller: &Caller,
-    client: ClientId,
+    ctx: Ctx,
     mutation: &Mutation,
-    now: i64,
-) -> Outcome {
-    let command = match Command::decode(mutation)
-        .and_then(|c| c.check(caller.organisation_id, caller.role).map(|()| c))
-    {
-        Ok(command) => command,
-        Err(e) => return Ok(Err(e)),
-    };
+) -> Result<Applied, ApplyError> {
+    let command = Command::decode(mutation)?;
+    command.check(caller.organisation_id, caller.role)?;
     // Every write of the organisation waits here for the one before it to commit, so a decision is
     // always taken on committed state: two issues never both read the same last number. (SQLite's
     // `BEGIN IMMEDIATE` already serialises writers; on PostgreSQL this is the clock row's lock.)
-    records::lock_organisation(conn, caller.organisation_id).await?;
+    records::lock_organisation(conn, ctx.organisation()).await?;
     let (kind, id) = command.target();
-    if let Some(e) = foreign(
+    ensure_own(
         records::record_owner(conn, kind, id).await?,
-        &caller.organisation_id,
-    ) {
-        return Ok(Err(e));
-    }
-    let ctx = Ctx {
-        caller,
-        client,
-        now,
-    };
+        ctx.organisation(),
+    )?;
+    let decision = decide(conn, ctx, command).await?;
+    Ok(carry_out::carry_out(conn, ctx, decision).await?)
+}
+
+/// Loads the facts of `command` and asks core for its decision.
+async fn decide(
+    conn: &mut AnyConnection,
+    ctx: Ctx,
+    command: Command,
+) -> Result<Decision, ApplyError> {
     match command {
-        Command::UpsertCustomer(customer) => drafts::upsert_customer(conn, customer, now).await,
-        Command::SaveDraft(draft) => drafts::save_draft(conn, draft, client, now).await,
-        Command::DeleteDraft(target) => drafts::delete_draft(conn, target, client).await,
+        Command::UpsertCustomer(customer) => drafts::upsert_customer(conn, customer).await,
+        Command::SaveDraft(draft) => drafts::save_draft(conn, ctx, draft).await,
+        Command::DeleteDraft(target) => drafts::delete_draft(conn, ctx, target).await,
         Command::UpsertItem(item) => catalogue::upsert_item(conn, ctx, item).await,
         Command::SaveSettings(settings) => catalogue::save_settings(conn, ctx, settings).await,
         Command::TakeLease(request) => issuing::take_lease(conn, ctx, request).await,
@@ -97,98 +100,34 @@ pub async fn apply(
     }
 }
 
-/// Takes the next change number and stores `record` in the `records` table under it.
-async fn store_record(
-    conn: &mut AnyConnection,
-    ctx: Ctx<'_>,
-    record: Record,
-    customer: Option<CustomerId>,
-    version: u64,
-) -> Result<u64, StoreError> {
-    let change_no = records::next_change_no(conn, ctx.organisation()).await?;
-    records::put_record(
-        conn,
-        ctx.organisation(),
-        RecordWrite {
-            record: &record,
-            customer,
-            version,
-            client: ctx.client,
-            change_no,
-            now_ms: ctx.now,
-        },
-    )
-    .await?;
-    Ok(change_no)
-}
-
-/// Raises an exception item for each broken rule a recorded fact came with. Returns the last change.
-async fn raise(
-    conn: &mut AnyConnection,
-    ctx: Ctx<'_>,
-    customer: Option<CustomerId>,
-    kinds: Vec<ExceptionKind>,
-) -> Result<Option<u64>, StoreError> {
-    let mut last = None;
-    for kind in kinds {
-        let id = ExceptionId::try_from(Uuid::now_v7())
-            .map_err(|e| StoreError::corrupt("exception id", e))?;
-        tracing::warn!(exception = %kind.describe(), "exception item raised");
-        let item = ExceptionItem::raise(id, ctx.organisation(), customer, kind);
-        last = Some(store_record(conn, ctx, Record::Exception(item), customer, 1).await?);
-    }
-    Ok(last)
-}
-
-/// The organisation's settings: as last saved, or what a new organisation starts with.
+/// The organisation's settings as core says they are (saved, or a new organisation's).
 async fn settings(
     conn: &mut AnyConnection,
     organisation: OrganisationId,
 ) -> Result<Settings, StoreError> {
-    if let Some(settings) = records::find_record(
+    let saved = records::find_record(
         conn,
         organisation,
         EntityKind::Settings,
         organisation.as_uuid(),
     )
     .await?
-    {
-        return Ok(settings);
-    }
+    .map(|stored| stored.record);
     let name = accounts::organisation(conn, organisation)
         .await?
         .map(|o| o.name)
         .ok_or_else(|| {
             StoreError::corrupt("organisation", "a signed-in organisation is missing")
         })?;
-    Ok(Settings::initial(organisation, &name))
+    Ok(current_settings(saved, organisation, &name))
 }
 
-/// Refuses to touch an id that another organisation already uses. Ids come from clients; a client must
-/// not be able to overwrite (or learn more than the existence of) another tenant's record.
-fn foreign(owner: Option<OrganisationId>, caller: &OrganisationId) -> Option<MutationError> {
-    match owner {
-        Some(owner) if owner != *caller => Some(MutationError::forbidden(
-            "id",
-            "id is already used by a record the signed-in user cannot change",
-        )),
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_another_organisations_id_is_foreign() {
-        let mine = OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap();
-        let theirs = OrganisationId::parse("019a4d5e-0000-7000-8000-000000000002").unwrap();
-        assert!(foreign(None, &mine).is_none());
-        assert!(foreign(Some(mine), &mine).is_none());
-        assert_eq!(
-            foreign(Some(theirs), &mine).unwrap().kind,
-            remit_core::sync::MutationErrorKind::Forbidden
-        );
-    }
+/// A customer's account, replayed by core from its recorded events.
+async fn account(
+    conn: &mut AnyConnection,
+    organisation: OrganisationId,
+    customer: CustomerId,
+) -> Result<Account, StoreError> {
+    let stored = ledger::events(conn, organisation, customer).await?;
+    events::replay(&stored).map_err(|e| StoreError::corrupt("account", e))
 }
