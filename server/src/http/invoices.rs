@@ -31,8 +31,10 @@ pub async fn draft(
     let draft = records::find_draft(&mut conn, session.organisation.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let totals =
-        compute(&draft).map_err(|e| AppError::Internal(format!("stored draft {id}: {e}")))?;
+    let totals = compute(&draft).map_err(|source| AppError::Stored {
+        what: format!("draft {id}"),
+        source,
+    })?;
     Ok(Json(DraftView {
         version: draft.version,
         draft,

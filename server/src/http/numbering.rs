@@ -27,8 +27,10 @@ pub async fn report(
     sequences
         .iter()
         .map(|(sequence, uses)| {
-            SequenceReport::build(sequence, uses)
-                .map_err(|e| AppError::Internal(format!("sequence {sequence}: {e}")))
+            SequenceReport::build(sequence, uses).map_err(|source| AppError::Stored {
+                what: format!("the report of sequence {sequence}"),
+                source,
+            })
         })
         .collect::<Result<_, _>>()
         .map(Json)

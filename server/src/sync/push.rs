@@ -21,7 +21,7 @@ use sqlx::Connection;
 
 use super::apply::apply;
 use super::{Caller, SyncError};
-use crate::clock::now_ms;
+use crate::clock::Clock;
 use crate::store::sync_log::{self, AuditEntry};
 use crate::store::{Store, StoreError, WriteTx};
 
@@ -30,6 +30,7 @@ const MAX_AUDITED_NAME: usize = 100;
 
 pub async fn push(
     store: &Store,
+    clock: &Clock,
     caller: &Caller,
     request: &PushRequest,
 ) -> Result<PushResponse, SyncError> {
@@ -38,11 +39,11 @@ pub async fn push(
             request.protocol_version,
         ));
     }
-    let mut last_mutation_id = register(store, caller, request.client_id).await?;
+    let mut last_mutation_id = register(store, clock, caller, request.client_id).await?;
     let mut results = Vec::with_capacity(request.mutations.len());
     let mut tx = store.write().await?;
     for mutation in &request.mutations {
-        let (result, last) = process(&mut tx, caller, request.client_id, mutation).await?;
+        let (result, last) = process(&mut tx, clock, caller, request.client_id, mutation).await?;
         tracing::info!(
             client_id = %request.client_id,
             mutation_id = mutation.id,
@@ -66,14 +67,19 @@ pub async fn push(
 
 /// Ties a new client to the caller (user and organisation); refuses a client registered by anyone else.
 /// Returns the client's progress.
-async fn register(store: &Store, caller: &Caller, client: ClientId) -> Result<u64, SyncError> {
+async fn register(
+    store: &Store,
+    clock: &Clock,
+    caller: &Caller,
+    client: ClientId,
+) -> Result<u64, SyncError> {
     let mut tx = store.write().await?;
     sync_log::register_client(
         &mut tx,
         client,
         caller.organisation_id,
         caller.user_id,
-        now_ms(),
+        clock.now_ms(),
     )
     .await?;
     let state = sync_log::find_client(&mut tx, client)
@@ -90,6 +96,7 @@ async fn register(store: &Store, caller: &Caller, client: ClientId) -> Result<u6
 /// after it.
 async fn process(
     tx: &mut WriteTx,
+    clock: &Clock,
     caller: &Caller,
     client: ClientId,
     mutation: &Mutation,
@@ -113,7 +120,7 @@ async fn process(
         return Ok((result, last));
     }
 
-    let now = now_ms();
+    let now = clock.now_ms();
     // The mutation's effects go into a savepoint, so a refusal found halfway leaves nothing behind while
     // its result is still recorded in the enclosing transaction.
     let outcome = {
