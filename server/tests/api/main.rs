@@ -9,6 +9,7 @@ mod helpers;
 mod assets;
 mod binary;
 mod convergence;
+mod corrupt_rows;
 mod einvoice_cli;
 mod isolation;
 mod issuing;
