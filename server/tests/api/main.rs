@@ -18,6 +18,7 @@ mod processes;
 mod receivables;
 mod rest_reads;
 mod routes;
+mod schema;
 mod session;
 mod sync_conflicts;
 mod sync_pull;
