@@ -9,7 +9,7 @@ use remit_core::numbering::report::SequenceReport;
 
 use super::session::CurrentSession;
 use super::{AppError, AppState};
-use crate::store::documents;
+use crate::store::sequences;
 
 /// `GET /api/numbering/report`: one report per sequence, by sequence name, each built by core from the
 /// uses the server recorded (issued, voided, leased, handed back unused).
@@ -20,7 +20,7 @@ pub async fn report(
     let mut conn = state.store.read().await?;
     let mut sequences: BTreeMap<String, Vec<(u64, NumberUse)>> = BTreeMap::new();
     for (sequence, number, use_) in
-        documents::number_uses(&mut conn, session.organisation.id).await?
+        sequences::number_uses(&mut conn, session.organisation.id).await?
     {
         sequences.entry(sequence).or_default().push((number, use_));
     }

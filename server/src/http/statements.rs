@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::session::CurrentSession;
 use super::{ApiQuery, AppError, AppState, query};
-use crate::store::{ledger, records};
+use crate::store::{customers, ledger};
 
 #[derive(Debug, Deserialize)]
 pub struct Period {
@@ -55,7 +55,7 @@ async fn account(
     let id = CustomerId::parse(id).map_err(|_| AppError::NotFound)?;
     let organisation = session.organisation.id;
     let mut conn = state.store.read().await?;
-    let customer = records::find_customer(&mut conn, organisation, id)
+    let customer = customers::find_customer(&mut conn, organisation, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let stored = ledger::events(&mut conn, organisation, id).await?;

@@ -64,7 +64,7 @@ use remit_server::auth::accounts::{self, NewAccount};
 use remit_server::clock::{Clock, ManualClock};
 use remit_server::http::session::COOKIE_NAME;
 use remit_server::http::{AppState, CSRF_HEADER, app};
-use remit_server::store::{Store, documents, ledger};
+use remit_server::store::{Store, ledger, sequences};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -1292,7 +1292,7 @@ impl Snapshot {
                 .unwrap();
             accounts.insert(customer, stored);
         }
-        let number_uses = documents::number_uses(&mut conn, first.organisation)
+        let number_uses = sequences::number_uses(&mut conn, first.organisation)
             .await
             .unwrap();
         drop(conn);

@@ -14,7 +14,8 @@ use sqlx::AnyConnection;
 
 use super::{Applied, Outcome, foreign};
 use crate::store::StoreError;
-use crate::store::records::{self, entity_name};
+use crate::store::changes::{self, entity_name};
+use crate::store::{customers, drafts};
 
 pub(super) async fn upsert_customer(
     conn: &mut AnyConnection,
@@ -22,13 +23,13 @@ pub(super) async fn upsert_customer(
     now: i64,
 ) -> Outcome {
     if let Some(e) = foreign(
-        records::customer_owner(conn, customer.id).await?,
+        customers::customer_owner(conn, customer.id).await?,
         &customer.organisation_id,
     ) {
         return Ok(Err(e));
     }
-    let change = records::next_change_no(conn, customer.organisation_id).await?;
-    records::upsert_customer(conn, &customer, change, now).await?;
+    let change = changes::next_change_no(conn, customer.organisation_id).await?;
+    customers::upsert_customer(conn, &customer, change, now).await?;
     let summary = json!({
         "op": "put",
         "entity": entity_name(EntityKind::Customer),
@@ -55,11 +56,11 @@ pub(super) async fn save_draft(
     now: i64,
 ) -> Outcome {
     let organisation = draft.organisation_id;
-    let stored = records::draft_head(conn, draft.id).await?;
+    let stored = drafts::draft_head(conn, draft.id).await?;
     if let Some(e) = foreign(stored.map(|(o, _)| o), &organisation) {
         return Ok(Err(e));
     }
-    if records::customer_owner(conn, draft.customer_id).await? != Some(organisation) {
+    if customers::customer_owner(conn, draft.customer_id).await? != Some(organisation) {
         return Ok(Err(MutationError::invalid(ValidationError::new(
             "customer_id",
             Rule::Matches {
@@ -78,8 +79,8 @@ pub(super) async fn save_draft(
         Err(e) => return Ok(Err(MutationError::invalid(e))),
     };
     draft.version = version;
-    let change = records::next_change_no(conn, organisation).await?;
-    records::save_draft(conn, &draft, &totals, client, change, now).await?;
+    let change = changes::next_change_no(conn, organisation).await?;
+    drafts::save_draft(conn, &draft, &totals, client, change, now).await?;
     let summary = json!({
         "op": "put",
         "entity": entity_name(EntityKind::InvoiceDraft),
@@ -101,7 +102,7 @@ pub(super) async fn delete_draft(
     target: DraftRef,
     client: ClientId,
 ) -> Outcome {
-    let stored = records::draft_head(conn, target.id).await?;
+    let stored = drafts::draft_head(conn, target.id).await?;
     if let Some(e) = foreign(stored.map(|(o, _)| o), &target.organisation_id) {
         return Ok(Err(e));
     }
@@ -117,9 +118,9 @@ pub(super) async fn delete_draft(
             summary: json!({ "op": "none", "entity": entity, "id": target.id, "reason": "already deleted" }),
         }));
     }
-    let change = records::next_change_no(conn, target.organisation_id).await?;
-    records::delete_draft(conn, target.organisation_id, target.id).await?;
-    records::insert_change(
+    let change = changes::next_change_no(conn, target.organisation_id).await?;
+    drafts::delete_draft(conn, target.organisation_id, target.id).await?;
+    changes::insert_change(
         conn,
         target.organisation_id,
         &PatchOp::Del {
@@ -141,5 +142,5 @@ async fn put(
     change: u64,
     record: Record,
 ) -> Result<(), StoreError> {
-    records::insert_change(conn, organisation, &PatchOp::Put { change, record }).await
+    changes::insert_change(conn, organisation, &PatchOp::Put { change, record }).await
 }

@@ -16,7 +16,9 @@ use serde_json::json;
 use sqlx::AnyConnection;
 
 use super::{Applied, Ctx, Outcome, raise, settings};
-use crate::store::{StoreError, documents, ledger, records};
+use crate::store::{
+    StoreError, changes, credit_notes, customers, drafts, invoices, leases, ledger, sequences,
+};
 use crate::webhooks::{self, Event};
 
 fn invalid(field: &str, expected: &str) -> MutationError {
@@ -59,23 +61,23 @@ pub(super) async fn take_lease(
     request: TakeLease,
 ) -> Outcome {
     let organisation = ctx.organisation();
-    if documents::find_lease(conn, organisation, request.id)
+    if leases::find_lease(conn, organisation, request.id)
         .await?
         .is_some()
     {
         return Ok(Err(unused_id()));
     }
     let settings = settings(conn, organisation).await?;
-    let (code, known) = documents::device_code(conn, organisation, ctx.client).await?;
+    let (code, known) = leases::device_code(conn, organisation, ctx.client).await?;
     let code = code.unwrap_or_else(|| next_device_code(known));
     let sequence = device_series(&settings.invoice_series, &code).sequence_key(NaiveDate::MIN);
-    let highest = documents::highest_leased(conn, organisation, &sequence).await?;
+    let highest = leases::highest_leased(conn, organisation, &sequence).await?;
     let lease = match decide_lease(&request, &settings, ctx.client, &code, highest) {
         Ok(lease) => lease,
         Err(e) => return Ok(Err(e)),
     };
-    let change = records::next_change_no(conn, organisation).await?;
-    documents::save_lease(conn, &lease, &code, change).await?;
+    let change = changes::next_change_no(conn, organisation).await?;
+    leases::save_lease(conn, &lease, &code, change).await?;
     Ok(Ok(Applied {
         change_no: Some(change),
         summary: json!({
@@ -90,7 +92,7 @@ pub(super) async fn return_lease(
     ctx: Ctx<'_>,
     request: ReturnLease,
 ) -> Outcome {
-    let Some(lease) = documents::find_lease(conn, ctx.organisation(), request.id).await? else {
+    let Some(lease) = leases::find_lease(conn, ctx.organisation(), request.id).await? else {
         return Ok(Err(invalid("id", "a lease the organisation granted")));
     };
     if lease.client_id != ctx.client {
@@ -99,7 +101,7 @@ pub(super) async fn return_lease(
             "id must be a lease of this device",
         )));
     }
-    let used = documents::highest_used_in_lease(conn, lease.id).await?;
+    let used = leases::highest_used_in_lease(conn, lease.id).await?;
     let returned = lease.hand_back(used);
     if returned == lease {
         return Ok(Ok(Applied {
@@ -108,8 +110,8 @@ pub(super) async fn return_lease(
         }));
     }
     let code = lease.series.branch.clone().unwrap_or_default();
-    let change = records::next_change_no(conn, ctx.organisation()).await?;
-    documents::save_lease(conn, &returned, &code, change).await?;
+    let change = changes::next_change_no(conn, ctx.organisation()).await?;
+    leases::save_lease(conn, &returned, &code, change).await?;
     Ok(Ok(Applied {
         change_no: Some(change),
         summary: json!({
@@ -126,13 +128,13 @@ pub(super) async fn issue_invoice(
 ) -> Outcome {
     let organisation = ctx.organisation();
     let draft = &issue.draft;
-    if documents::find_invoice(conn, organisation, issue.invoice_id)
+    if invoices::find_invoice(conn, organisation, issue.invoice_id)
         .await?
         .is_some()
     {
         return Ok(Err(unused_id()));
     }
-    let Some(customer) = records::find_customer(conn, organisation, draft.customer_id).await?
+    let Some(customer) = customers::find_customer(conn, organisation, draft.customer_id).await?
     else {
         return Ok(Err(invalid(
             "draft.customer_id",
@@ -142,13 +144,13 @@ pub(super) async fn issue_invoice(
     let settings = settings(conn, organisation).await?;
     let lease = match &issue.number {
         NumberSource::Leased { lease_id, .. } => {
-            documents::find_lease(conn, organisation, *lease_id).await?
+            leases::find_lease(conn, organisation, *lease_id).await?
         }
         NumberSource::Server => None,
     };
     let number_taken = match &issue.number {
         NumberSource::Leased { number, .. } => {
-            documents::number_taken(conn, organisation, number.as_str()).await?
+            sequences::number_taken(conn, organisation, number.as_str()).await?
         }
         NumberSource::Server => false,
     };
@@ -159,13 +161,13 @@ pub(super) async fn issue_invoice(
             settings: &settings,
             customer: &customer,
             client: ctx.client,
-            draft_head: records::draft_head(conn, draft.id)
+            draft_head: drafts::draft_head(conn, draft.id)
                 .await?
                 .filter(|(owner, _)| *owner == organisation)
                 .map(|(_, head)| head),
-            issued_from_draft: documents::numbers_issued_from_draft(conn, organisation, draft.id)
+            issued_from_draft: invoices::numbers_issued_from_draft(conn, organisation, draft.id)
                 .await?,
-            last_in_sequence: documents::sequence_head(conn, organisation, &sequence).await?,
+            last_in_sequence: sequences::sequence_head(conn, organisation, &sequence).await?,
             lease: lease.as_ref(),
             number_taken,
         },
@@ -175,8 +177,8 @@ pub(super) async fn issue_invoice(
         Err(e) => return Ok(Err(e)),
     };
     let invoice = issued.invoice;
-    let mut change = records::next_change_no(conn, organisation).await?;
-    documents::insert_invoice(conn, &invoice, change, ctx.now).await?;
+    let mut change = changes::next_change_no(conn, organisation).await?;
+    invoices::insert_invoice(conn, &invoice, change, ctx.now).await?;
     let event = AccountEvent::Invoiced {
         invoice_id: invoice.id,
         number: invoice.number().clone(),
@@ -187,13 +189,13 @@ pub(super) async fn issue_invoice(
         return Ok(Err(e));
     }
     // The draft became the invoice.
-    if records::find_draft(conn, organisation, draft.id)
+    if drafts::find_draft(conn, organisation, draft.id)
         .await?
         .is_some()
     {
-        change = records::next_change_no(conn, organisation).await?;
-        records::delete_draft(conn, organisation, draft.id).await?;
-        records::insert_change(
+        change = changes::next_change_no(conn, organisation).await?;
+        drafts::delete_draft(conn, organisation, draft.id).await?;
+        changes::insert_change(
             conn,
             organisation,
             &PatchOp::Del {
@@ -227,14 +229,14 @@ pub(super) async fn void_invoice(
     void: VoidInvoice,
 ) -> Outcome {
     let organisation = ctx.organisation();
-    let Some(mut invoice) = documents::find_invoice(conn, organisation, void.invoice_id).await?
+    let Some(mut invoice) = invoices::find_invoice(conn, organisation, void.invoice_id).await?
     else {
         return Ok(Err(invalid(
             "invoice_id",
             "an issued invoice of the organisation",
         )));
     };
-    let credit_notes = documents::credit_notes_of(conn, organisation, invoice.id)
+    let credit_notes = credit_notes::credit_notes_of(conn, organisation, invoice.id)
         .await?
         .len();
     let settings = settings(conn, organisation).await?;
@@ -250,8 +252,8 @@ pub(super) async fn void_invoice(
     };
     let on = voided.on;
     invoice.voided = Some(voided);
-    let change = records::next_change_no(conn, organisation).await?;
-    documents::mark_voided(conn, &invoice, change).await?;
+    let change = changes::next_change_no(conn, organisation).await?;
+    invoices::mark_voided(conn, &invoice, change).await?;
     let event = AccountEvent::Voided {
         invoice_id: invoice.id,
         number: invoice.number().clone(),
@@ -275,29 +277,29 @@ pub(super) async fn issue_credit_note(
     request: IssueCreditNote,
 ) -> Outcome {
     let organisation = ctx.organisation();
-    if documents::find_credit_note(conn, organisation, request.credit_note_id)
+    if credit_notes::find_credit_note(conn, organisation, request.credit_note_id)
         .await?
         .is_some()
     {
         return Ok(Err(unused_id()));
     }
-    let Some(invoice) = documents::find_invoice(conn, organisation, request.invoice_id).await?
+    let Some(invoice) = invoices::find_invoice(conn, organisation, request.invoice_id).await?
     else {
         return Ok(Err(invalid(
             "invoice_id",
             "an issued invoice of the organisation",
         )));
     };
-    let earlier = documents::credit_notes_of(conn, organisation, invoice.id).await?;
+    let earlier = credit_notes::credit_notes_of(conn, organisation, invoice.id).await?;
     let settings = settings(conn, organisation).await?;
     let sequence = settings.credit_note_series.sequence_key(request.issue_date);
-    let last = documents::sequence_head(conn, organisation, &sequence).await?;
+    let last = sequences::sequence_head(conn, organisation, &sequence).await?;
     let note = match decide_credit_note(&request, &invoice, &earlier, &settings, last) {
         Ok(note) => note,
         Err(e) => return Ok(Err(e)),
     };
-    let change = records::next_change_no(conn, organisation).await?;
-    documents::insert_credit_note(conn, &note, change, ctx.now).await?;
+    let change = changes::next_change_no(conn, organisation).await?;
+    credit_notes::insert_credit_note(conn, &note, change, ctx.now).await?;
     let event = AccountEvent::Credited {
         credit_note_id: note.id,
         number: note.snapshot.number.clone(),

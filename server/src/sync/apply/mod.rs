@@ -19,6 +19,7 @@ use sqlx::AnyConnection;
 use uuid::Uuid;
 
 use super::Caller;
+use crate::store::changes;
 use crate::store::records::{self, RecordWrite};
 use crate::store::{StoreError, accounts};
 
@@ -63,7 +64,7 @@ pub async fn apply(
     // Every write of the organisation waits here for the one before it to commit, so a decision is
     // always taken on committed state: two issues never both read the same last number. (SQLite's
     // `BEGIN IMMEDIATE` already serialises writers; on PostgreSQL this is the clock row's lock.)
-    records::lock_organisation(conn, caller.organisation_id).await?;
+    changes::lock_organisation(conn, caller.organisation_id).await?;
     let (kind, id) = command.target();
     if let Some(e) = foreign(
         records::record_owner(conn, kind, id).await?,
@@ -105,7 +106,7 @@ async fn store_record(
     customer: Option<CustomerId>,
     version: u64,
 ) -> Result<u64, StoreError> {
-    let change_no = records::next_change_no(conn, ctx.organisation()).await?;
+    let change_no = changes::next_change_no(conn, ctx.organisation()).await?;
     records::put_record(
         conn,
         ctx.organisation(),

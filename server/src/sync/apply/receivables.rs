@@ -13,7 +13,7 @@ use serde_json::json;
 use sqlx::AnyConnection;
 
 use super::{Applied, Ctx, Outcome, raise, settings, store_record};
-use crate::store::{StoreError, documents, ledger, records};
+use crate::store::{StoreError, customers, invoices, ledger, records};
 use crate::webhooks::{self, Event};
 
 fn invalid(field: &str, expected: &str) -> MutationError {
@@ -58,7 +58,7 @@ pub(super) async fn record_payment(
             Ok(Err(invalid("id", "an id not used by another payment")))
         };
     }
-    if records::find_customer(conn, organisation, received.customer_id)
+    if customers::find_customer(conn, organisation, received.customer_id)
         .await?
         .is_none()
     {
@@ -69,7 +69,7 @@ pub(super) async fn record_payment(
     }
     let mut voided: Vec<InvoiceId> = Vec::new();
     for &id in received.named_invoices() {
-        match documents::find_invoice(conn, organisation, id).await? {
+        match invoices::find_invoice(conn, organisation, id).await? {
             Some(invoice) if invoice.customer_id != received.customer_id => {
                 return Ok(Err(invalid(
                     "instruction.invoices",
@@ -153,7 +153,7 @@ pub(super) async fn refund(
             Ok(Err(invalid("id", "an id not used by another refund")))
         };
     }
-    if records::find_customer(conn, organisation, refund.customer_id)
+    if customers::find_customer(conn, organisation, refund.customer_id)
         .await?
         .is_none()
     {
@@ -241,7 +241,7 @@ pub(super) async fn open_dispute(
             Ok(Err(invalid("id", "an id not used by another dispute")))
         };
     }
-    let Some(invoice) = documents::find_invoice(conn, organisation, open.invoice_id).await? else {
+    let Some(invoice) = invoices::find_invoice(conn, organisation, open.invoice_id).await? else {
         return Ok(Err(invalid(
             "invoice_id",
             "an issued invoice of the organisation",
