@@ -63,13 +63,19 @@ impl TimeZoneName {
         if tz == "UTC" || (parts.len() >= 2 && parts.iter().all(|p| part_ok(p))) {
             Ok(Self(tz.to_owned()))
         } else {
-            Err(ValidationError::new(
-                "time_zone",
-                Rule::Format {
-                    detail: "an IANA time zone such as Europe/Oslo, or UTC".into(),
-                },
-            ))
+            Err(Self::refusal())
         }
+    }
+
+    /// The error for a name that is no time zone: the same whether its shape is wrong here or a shell's
+    /// zone database does not know it.
+    pub fn refusal() -> ValidationError {
+        ValidationError::new(
+            "time_zone",
+            Rule::Format {
+                detail: "an IANA time zone such as Europe/Oslo, or UTC".into(),
+            },
+        )
     }
 
     pub fn as_str(&self) -> &str {

@@ -20,9 +20,10 @@ use remit_core::money::Currency;
 use remit_core::settings::Settings;
 use remit_core::sync::{ClientSync, Command, Mutation, PullResponse, PushResponse};
 use remit_core::tax::{TaxCategory, TaxRate};
+use remit_server::application::{Application, Config, Intervals};
 use remit_server::auth::Role;
 use remit_server::auth::accounts::{self, NewAccount};
-use remit_server::http::{AppState, app};
+use remit_server::clock::Clock;
 use remit_server::store::Store;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -193,17 +194,19 @@ struct LocalServer {
 
 impl LocalServer {
     async fn start(url: &str, dist: &Path) -> Self {
-        let store = Store::connect(url).await.expect("connect");
-        store.migrate().await.expect("migrate");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address = format!("http://{}", listener.local_addr().expect("address"));
-        let state = AppState {
-            store: store.clone(),
+        let server = Application::build(Config {
+            database_url: url.to_owned(),
+            host: "127.0.0.1".into(),
+            port: 0,
             dist: dist.to_owned(),
-        };
-        tokio::spawn(async move { axum::serve(listener, app(state)).await });
+            clock: Clock::system(),
+            intervals: Intervals::default(),
+        })
+        .await
+        .expect("start the server");
+        let address = format!("http://{}", server.address());
+        let store = server.store().clone();
+        tokio::spawn(server.run_until_stopped(std::future::pending()));
         Self { address, store }
     }
 
@@ -211,6 +214,7 @@ impl LocalServer {
     async fn client(&self, email: &str) -> BenchClient {
         let account = accounts::add_user(
             &self.store,
+            &Clock::system(),
             NewAccount {
                 organisation_name: format!("Bench {}", Uuid::now_v7()),
                 time_zone: "Europe/Vienna".into(),

@@ -1,23 +1,19 @@
 //! The `remit` command line.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use remit_core::einvoice::report;
-use tokio::net::TcpListener;
+use remit_core::ids::OrganisationId;
 use tracing_subscriber::EnvFilter;
 
+use crate::application::{self, Application, Config, Intervals};
 use crate::auth::accounts::{self, NewAccount};
 use crate::auth::{Organisation, Role};
-use crate::clock::now_ms;
-use crate::http::{AppState, app};
+use crate::clock::Clock;
 use crate::store::{Store, accounts as store_accounts};
-use crate::webhooks::{self, dispatch, dispatch::Dispatcher};
-use remit_core::ids::OrganisationId;
-use tokio::sync::watch;
+use crate::webhooks;
 
 #[derive(Debug, Parser)]
 #[command(name = "remit", version, about = "Remit: offline-first invoicing")]
@@ -265,65 +261,33 @@ fn sqlite_url(path: &Path) -> String {
 /// Opens and migrates the database.
 async fn open(args: &DbArgs) -> Result<Store, String> {
     let url = database_url(args)?;
-    let store = Store::connect(&url)
+    application::open_database(&url)
         .await
-        .map_err(|e| format!("cannot open the database: {e}"))?;
-    store
-        .migrate()
-        .await
-        .map_err(|e| format!("cannot migrate the database: {e}"))?;
-    Ok(store)
+        .map_err(|e| e.to_string())
 }
 
 async fn serve(args: ServeArgs) -> Result<(), String> {
-    let store = open(&args.db).await?;
-    let listener = TcpListener::bind((args.host.as_str(), args.port))
-        .await
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;
-    let address: SocketAddr = listener
-        .local_addr()
-        .map_err(|e| format!("cannot read the bound address: {e}"))?;
     if !args.dist.join("index.html").is_file() {
         tracing::warn!(dist = %args.dist.display(), "no index.html in the dist folder: only the API is served");
     }
-    let state = AppState {
-        store: store.clone(),
+    let server = Application::build(Config {
+        database_url: database_url(&args.db)?,
+        host: args.host,
+        port: args.port,
         dist: args.dist,
-    };
-    tokio::spawn(sweep_login_failures(store.clone()));
-    let dispatcher = Dispatcher::new(store.clone(), dispatch::POLL)
-        .map_err(|e| format!("cannot start the webhook dispatcher: {e}"))?;
-    let (stop_dispatcher, stopped) = watch::channel(false);
-    let dispatcher = tokio::spawn(dispatcher.run(stopped));
+        clock: Clock::system(),
+        intervals: Intervals::default(),
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    let store = server.store().clone();
     // Scripts and tests read this line to learn the address (the port may have been chosen by the OS).
-    println!("Remit is running at http://{address}");
-    let served = axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
-    // The dispatcher finishes the delivery it is sending, then stops.
-    stop_dispatcher.send_replace(true);
-    if let Err(e) = dispatcher.await {
-        tracing::error!("the webhook dispatcher failed: {e}");
-    }
-    served.map_err(|e| format!("server failed: {e}"))?;
+    println!("Remit is running at http://{}", server.address());
+    let served = server.run_until_stopped(shutdown_signal()).await;
     store.close().await;
+    served.map_err(|e| e.to_string())?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// How often `serve` forgets sign-in failures that no longer count.
-pub const LOGIN_FAILURE_SWEEP: Duration = Duration::from_secs(15 * 60);
-
-/// Runs for as long as the server does.
-async fn sweep_login_failures(store: Store) {
-    let mut ticks = tokio::time::interval(LOGIN_FAILURE_SWEEP);
-    loop {
-        ticks.tick().await;
-        match accounts::forget_stale_login_failures(&store).await {
-            Ok(forgotten) => tracing::debug!(forgotten, "stale sign-in failures forgotten"),
-            Err(e) => tracing::warn!("cannot forget stale sign-in failures: {e}"),
-        }
-    }
 }
 
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM; in-flight requests then finish before the server stops.
@@ -359,6 +323,7 @@ async fn add_user(args: UserAddArgs) -> Result<(), String> {
     let store = open(&args.db).await?;
     let account = accounts::add_user(
         &store,
+        &Clock::system(),
         NewAccount {
             organisation_name: args.org,
             time_zone: args.time_zone,
@@ -391,7 +356,7 @@ async fn add_webhook(args: WebhookAddArgs) -> Result<(), String> {
     let url = webhooks::check_url(&args.url).map_err(|e| e.to_string())?;
     let store = open(&args.db).await?;
     let organisation = find_organisation(&store, &args.org).await?;
-    let endpoint = webhooks::register(&store, organisation.id, &url, now_ms())
+    let endpoint = webhooks::register(&store, organisation.id, &url, Clock::system().now_ms())
         .await
         .map_err(|e| e.to_string())?;
     store.close().await;

@@ -9,7 +9,10 @@
 //! - [`store`]: the database, SQLite or PostgreSQL behind one API.
 //! - [`webhooks`]: outgoing webhooks, queued with the change that causes them, signed and retried.
 //! - [`cli`]: `remit serve`, `remit user add`, `remit webhook add`, `remit migrate`.
+//! - [`application`]: starting the server, for `remit serve` and the tests alike.
+//! - [`clock`]: "now", and an organisation's business date in its time zone.
 
+pub mod application;
 pub mod auth;
 pub mod cli;
 pub mod clock;

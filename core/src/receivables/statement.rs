@@ -43,13 +43,9 @@ pub struct OpenItemStatement {
     pub total_due: Money,
 }
 
-/// The balance-forward statement of `account` in `currency` for the days `from` to `to` inclusive.
-pub fn balance_forward(
-    account: &Account,
-    currency: Currency,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<BalanceForward, ValidationError> {
+/// Checks a statement's period: it must not end before it starts. This rule is the requester's to keep,
+/// unlike the account's own (amounts that overflow), so a shell checks it first and answers it apart.
+pub fn check_period(from: NaiveDate, to: NaiveDate) -> Result<(), ValidationError> {
     if to < from {
         return Err(ValidationError::new(
             "to",
@@ -58,6 +54,17 @@ pub fn balance_forward(
             },
         ));
     }
+    Ok(())
+}
+
+/// The balance-forward statement of `account` in `currency` for the days `from` to `to` inclusive.
+pub fn balance_forward(
+    account: &Account,
+    currency: Currency,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<BalanceForward, ValidationError> {
+    check_period(from, to)?;
     let mut entries: Vec<_> = account
         .entries()
         .iter()
@@ -231,6 +238,8 @@ mod tests {
                 .field,
             "to"
         );
+        assert_eq!(check_period(d(3, 1), d(2, 1)).unwrap_err().field, "to");
+        assert_eq!(check_period(d(2, 1), d(2, 1)), Ok(()));
     }
 
     proptest! {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::password::{self, PasswordError};
 use super::session::{self, SESSION_TTL_MS};
 use super::{Organisation, Role, User};
-use crate::clock::now_ms;
+use crate::clock::{self, Clock};
 use crate::store::{Store, StoreError, accounts};
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -65,10 +65,12 @@ struct CheckedAccount {
 }
 
 impl NewAccount {
-    /// Checks every field; the first broken rule names its field.
+    /// Checks every field; the first broken rule names its field. A time zone must be one of the
+    /// database's, not only look like one.
     fn check(self) -> Result<CheckedAccount, ValidationError> {
         required_text("organisation_name", &self.organisation_name, MAX_NAME)?;
         let time_zone = TimeZoneName::parse(&self.time_zone)?;
+        clock::zone(&time_zone).map_err(|_| TimeZoneName::refusal())?;
         let currency = Currency::parse(&self.currency)?;
         required_text("name", &self.name, MAX_NAME)?;
         let email = normalise_email(&self.email);
@@ -119,9 +121,14 @@ pub async fn setup_needed(store: &Store) -> Result<bool, AccountError> {
 }
 
 /// First-run setup: creates the organisation and its owner, once. Refused as soon as any user exists.
-pub async fn set_up(store: &Store, input: NewAccount) -> Result<Account, AccountError> {
+pub async fn set_up(
+    store: &Store,
+    clock: &Clock,
+    input: NewAccount,
+) -> Result<Account, AccountError> {
     create(
         store,
+        clock,
         NewAccount {
             role: Role::Owner,
             ..input
@@ -132,18 +139,23 @@ pub async fn set_up(store: &Store, input: NewAccount) -> Result<Account, Account
 }
 
 /// `remit user add`: adds a user to the organisation of that name, creating it if there is none.
-pub async fn add_user(store: &Store, input: NewAccount) -> Result<Account, AccountError> {
-    create(store, input, false).await
+pub async fn add_user(
+    store: &Store,
+    clock: &Clock,
+    input: NewAccount,
+) -> Result<Account, AccountError> {
+    create(store, clock, input, false).await
 }
 
 async fn create(
     store: &Store,
+    clock: &Clock,
     input: NewAccount,
     first_run: bool,
 ) -> Result<Account, AccountError> {
     let input = input.check()?;
     let password_hash = password::hash_async(input.password.clone()).await?;
-    let now = now_ms();
+    let now = clock.now_ms();
     let mut tx = store.write().await?;
     store.lock_accounts(&mut tx).await?;
     if first_run && accounts::any_user_exists(&mut tx).await? {
@@ -202,9 +214,14 @@ pub struct SignedIn {
 /// reaches the password check. Each admitted attempt is recorded as a failure before the password is
 /// checked, so concurrent guesses (on any server process) cannot slip past the count; a successful
 /// sign-in clears the failures, its own included.
-pub async fn sign_in(store: &Store, email: &str, password: &str) -> Result<SignedIn, AccountError> {
+pub async fn sign_in(
+    store: &Store,
+    clock: &Clock,
+    email: &str,
+    password: &str,
+) -> Result<SignedIn, AccountError> {
     let email = normalise_email(email);
-    admit_attempt(store, &account_key(&email)).await?;
+    admit_attempt(store, clock, &account_key(&email)).await?;
     let found = {
         let mut conn = store.read().await?;
         accounts::credentials(&mut conn, &email).await?
@@ -218,7 +235,7 @@ pub async fn sign_in(store: &Store, email: &str, password: &str) -> Result<Signe
         Some(user) if matches => user,
         _ => return Err(AccountError::InvalidCredentials),
     };
-    open_session(store, user).await
+    open_session(store, clock, user).await
 }
 
 /// The key sign-in failures are counted under: the SHA-256 of the normalised e-mail address.
@@ -227,8 +244,12 @@ fn account_key(normalised_email: &str) -> String {
 }
 
 /// Asks core whether the account may try now; if so, records the attempt as a failure.
-async fn admit_attempt(store: &Store, account_key: &str) -> Result<(), AccountError> {
-    let now = now_ms();
+async fn admit_attempt(
+    store: &Store,
+    clock: &Clock,
+    account_key: &str,
+) -> Result<(), AccountError> {
+    let now = clock.now_ms();
     let mut tx = store.write().await?;
     store.lock_login(&mut tx, account_key).await?;
     accounts::forget_login_failures(&mut tx, account_key, LOGIN_THROTTLE.forget_before(now))
@@ -247,18 +268,21 @@ async fn admit_attempt(store: &Store, account_key: &str) -> Result<(), AccountEr
 
 /// Forgets the sign-in failures that no longer count, of every account; how many. An account's own
 /// stale failures go whenever it is tried again; this sweeps those of addresses never tried again.
-pub async fn forget_stale_login_failures(store: &Store) -> Result<u64, AccountError> {
+pub async fn forget_stale_login_failures(
+    store: &Store,
+    clock: &Clock,
+) -> Result<u64, AccountError> {
     let mut tx = store.write().await?;
     let forgotten =
-        accounts::forget_all_login_failures(&mut tx, LOGIN_THROTTLE.forget_before(now_ms()))
+        accounts::forget_all_login_failures(&mut tx, LOGIN_THROTTLE.forget_before(clock.now_ms()))
             .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(forgotten)
 }
 
-async fn open_session(store: &Store, user: User) -> Result<SignedIn, AccountError> {
+async fn open_session(store: &Store, clock: &Clock, user: User) -> Result<SignedIn, AccountError> {
     let token = session::new_token();
-    let now = now_ms();
+    let now = clock.now_ms();
     let mut tx = store.write().await?;
     accounts::clear_login_failures(&mut tx, &account_key(&user.email)).await?;
     accounts::delete_expired_sessions(&mut tx, user.id, now).await?;
@@ -282,17 +306,22 @@ async fn open_session(store: &Store, user: User) -> Result<SignedIn, AccountErro
 }
 
 /// Opens a session for a user who has just been created (first-run setup signs the owner in).
-pub async fn sign_in_new(store: &Store, account: Account) -> Result<SignedIn, AccountError> {
-    open_session(store, account.user).await
+pub async fn sign_in_new(
+    store: &Store,
+    clock: &Clock,
+    account: Account,
+) -> Result<SignedIn, AccountError> {
+    open_session(store, clock, account.user).await
 }
 
 /// The user and organisation behind a session token, when the session is live.
 pub async fn session_of(
     store: &Store,
+    clock: &Clock,
     token: &str,
 ) -> Result<Option<(User, Organisation)>, AccountError> {
     let mut conn = store.read().await?;
-    Ok(accounts::live_session(&mut conn, &session::token_hash(token), now_ms()).await?)
+    Ok(accounts::live_session(&mut conn, &session::token_hash(token), clock.now_ms()).await?)
 }
 
 /// Ends a session.
@@ -382,6 +411,37 @@ mod tests {
         ];
         for (input, field) in cases {
             assert_eq!(input.check().unwrap_err().field, field);
+        }
+    }
+
+    #[test]
+    fn a_time_zone_the_database_lacks_is_refused_like_a_malformed_one() {
+        let refused = |time_zone: &str| {
+            NewAccount {
+                time_zone: time_zone.into(),
+                ..account()
+            }
+            .check()
+            .unwrap_err()
+        };
+        let malformed = refused("Berlin");
+        assert_eq!(malformed.field, "time_zone");
+        for unknown in ["Mars/Olympus_Mons", "Europe/Atlantis", "europe/oslo"] {
+            assert_eq!(refused(unknown), malformed, "{unknown}");
+        }
+        for known in [
+            "UTC",
+            "Pacific/Kiritimati",
+            "America/Argentina/Salta",
+            "Etc/GMT+5",
+        ] {
+            let checked = NewAccount {
+                time_zone: known.into(),
+                ..account()
+            }
+            .check()
+            .unwrap();
+            assert_eq!(checked.time_zone.as_str(), known);
         }
     }
 }

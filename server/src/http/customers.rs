@@ -6,7 +6,7 @@ use remit_core::customer::Customer;
 
 use super::session::CurrentSession;
 use super::{AppError, AppState};
-use crate::store::records;
+use crate::store::customers;
 
 /// `GET /api/customers`: the signed-in user's organisation's customers, by name.
 pub async fn list(
@@ -15,6 +15,6 @@ pub async fn list(
 ) -> Result<Json<Vec<Customer>>, AppError> {
     let mut conn = state.store.read().await?;
     Ok(Json(
-        records::list_customers(&mut conn, session.organisation.id).await?,
+        customers::list_customers(&mut conn, session.organisation.id).await?,
     ))
 }

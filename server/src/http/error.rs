@@ -1,8 +1,17 @@
-//! The one error type of the HTTP boundary. Every failure leaves as JSON:
-//! `{"error": "<code>", "message": "<human text>", "field": "<path or null>"}`.
+//! The one error type of the HTTP boundary. Every failure leaves as JSON, an [`ErrorBody`]:
+//! `{"error": "<kind>", "message": "<human text>", "field": "<path or null>"}`.
+//!
+//! An error keeps what caused it. What the client can fix is answered as it is and not logged. The
+//! server's own failures are answered without details; the response carries the error, as a
+//! [`ServerFailure`] extension, to the one place that logs responses (`log_response` in
+//! [`super`]), which logs it once with its causes.
+
+use std::fmt;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::header::InvalidHeaderValue;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use remit_core::access::RetryAfter;
@@ -10,6 +19,7 @@ use remit_core::validation::ValidationError;
 use serde::Serialize;
 
 use crate::auth::accounts::AccountError;
+use crate::auth::password::PasswordError;
 use crate::store::StoreError;
 use crate::sync::SyncError;
 
@@ -26,99 +36,184 @@ pub enum AppError {
     /// A state-changing API request without the `X-Remit-Request` header.
     #[error("the request lacks the X-Remit-Request header")]
     Csrf,
-    #[error("{0}")]
-    Forbidden(String),
+    /// A sync client registered by another user.
+    #[error("this client belongs to another user")]
+    ForeignClient,
     #[error("not found")]
     NotFound,
     #[error("this method is not allowed here")]
     MethodNotAllowed,
     #[error("Remit is already set up")]
     AlreadySetUp,
-    #[error("{0}")]
-    Conflict(String),
+    #[error("a user with this e-mail address already exists")]
+    EmailTaken,
+    #[error("more than one organisation is named {0:?}")]
+    AmbiguousOrganisation(String),
     /// Input that breaks a rule; names the field.
     #[error(transparent)]
     Invalid(ValidationError),
-    /// A body or query that cannot be read at all.
-    #[error("{0}")]
-    BadRequest(String),
+    /// A body that cannot be read at all.
+    #[error("{}", .0.body_text())]
+    UnreadableBody(#[from] JsonRejection),
+    /// A query string that cannot be read at all.
+    #[error("{}", .0.body_text())]
+    UnreadableQuery(#[from] QueryRejection),
     /// A query parameter that breaks a rule; names the parameter.
     #[error(transparent)]
     InvalidQuery(ValidationError),
     #[error("protocol version {0} is not supported; reload the app")]
     UnsupportedProtocolVersion(u32),
-    /// Anything the client cannot fix; logged, answered without details.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// The database failed.
+    #[error("the database failed")]
+    Store(#[from] StoreError),
+    #[error("a password cannot be hashed or checked")]
+    Password(#[from] PasswordError),
+    /// Core refuses what the server stored: a total, an account or a report cannot be computed from it.
+    #[error("{what} cannot be computed from what is stored")]
+    Stored {
+        what: String,
+        #[source]
+        source: ValidationError,
+    },
+    /// A session cookie that is no valid header value.
+    #[error("the session cookie cannot be written")]
+    Cookie(#[from] InvalidHeaderValue),
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a str,
-    message: String,
-    field: Option<&'a str>,
+/// What kind of failure a response reports: the `error` of its body, and its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    Unauthenticated,
+    InvalidCredentials,
+    TooManyAttempts,
+    Csrf,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    AlreadySetUp,
+    Conflict,
+    /// A body field that breaks a rule.
+    Invalid,
+    /// A body or query that cannot be read, or a query parameter that breaks a rule.
+    BadRequest,
+    UnsupportedProtocolVersion,
+    /// The server's own failure: nothing the client can fix.
+    Internal,
 }
+
+impl ErrorKind {
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorKind::Unauthenticated | ErrorKind::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ErrorKind::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Csrf | ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorKind::AlreadySetUp | ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::BadRequest | ErrorKind::UnsupportedProtocolVersion => {
+                StatusCode::BAD_REQUEST
+            }
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// The body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorBody {
+    #[serde(rename = "error")]
+    pub kind: ErrorKind,
+    pub message: String,
+    /// The body field or query parameter that breaks a rule.
+    pub field: Option<String>,
+}
+
+/// What an internal error's response says instead of its details.
+pub const INTERNAL_MESSAGE: &str = "something went wrong on the server";
 
 impl AppError {
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
-            AppError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
-            AppError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
-            AppError::Csrf => (StatusCode::FORBIDDEN, "csrf"),
-            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            AppError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-            AppError::AlreadySetUp => (StatusCode::CONFLICT, "already_set_up"),
-            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            AppError::BadRequest(_) | AppError::InvalidQuery(_) => {
-                (StatusCode::BAD_REQUEST, "bad_request")
-            }
-            AppError::UnsupportedProtocolVersion(_) => {
-                (StatusCode::BAD_REQUEST, "unsupported_protocol_version")
-            }
-            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            AppError::Unauthenticated => ErrorKind::Unauthenticated,
+            AppError::InvalidCredentials => ErrorKind::InvalidCredentials,
+            AppError::TooManyAttempts(_) => ErrorKind::TooManyAttempts,
+            AppError::Csrf => ErrorKind::Csrf,
+            AppError::ForeignClient => ErrorKind::Forbidden,
+            AppError::NotFound => ErrorKind::NotFound,
+            AppError::MethodNotAllowed => ErrorKind::MethodNotAllowed,
+            AppError::AlreadySetUp => ErrorKind::AlreadySetUp,
+            AppError::EmailTaken | AppError::AmbiguousOrganisation(_) => ErrorKind::Conflict,
+            AppError::Invalid(_) => ErrorKind::Invalid,
+            AppError::UnreadableBody(_)
+            | AppError::UnreadableQuery(_)
+            | AppError::InvalidQuery(_) => ErrorKind::BadRequest,
+            AppError::UnsupportedProtocolVersion(_) => ErrorKind::UnsupportedProtocolVersion,
+            AppError::Store(_)
+            | AppError::Password(_)
+            | AppError::Stored { .. }
+            | AppError::Cookie(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// The body answering this error: an internal one's details stay on the server.
+    pub fn body(&self) -> ErrorBody {
+        let kind = self.kind();
+        let message = match kind {
+            ErrorKind::Internal => INTERNAL_MESSAGE.to_owned(),
+            _ => self.to_string(),
+        };
+        let field = match self {
+            AppError::Invalid(e) | AppError::InvalidQuery(e) => Some(e.field.clone()),
+            _ => None,
+        };
+        ErrorBody {
+            kind,
+            message,
+            field,
         }
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
-        let message = match &self {
-            AppError::Internal(detail) => {
-                tracing::error!(%detail, "request failed");
-                "something went wrong on the server".to_owned()
-            }
-            other => other.to_string(),
-        };
-        let field = match &self {
-            AppError::Invalid(e) | AppError::InvalidQuery(e) => Some(e.field.as_str()),
-            _ => None,
-        };
-        let mut response = (
-            status,
-            Json(ErrorBody {
-                error: code,
-                message,
-                field,
-            }),
-        )
-            .into_response();
-        if let AppError::TooManyAttempts(retry_after) = self {
+        let body = self.body();
+        let mut response = (body.kind.status(), Json(body)).into_response();
+        if let AppError::TooManyAttempts(retry_after) = &self {
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 HeaderValue::from(retry_after.seconds()),
             );
         }
+        if self.kind() == ErrorKind::Internal {
+            response
+                .extensions_mut()
+                .insert(ServerFailure(Arc::new(self)));
+        }
         response
     }
 }
 
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        AppError::Internal(e.to_string())
+/// An internal error on its way out with its response, to be logged where responses are logged.
+#[derive(Debug, Clone)]
+pub struct ServerFailure(pub Arc<AppError>);
+
+/// The error with each of its causes: `error: cause: cause of the cause`. A cause that its error's text
+/// already ends with is not repeated.
+impl fmt::Display for ServerFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = self.0.to_string();
+        let mut cause = std::error::Error::source(&*self.0);
+        while let Some(error) = cause {
+            let more = error.to_string();
+            if !text.ends_with(&more) {
+                text.push_str(": ");
+                text.push_str(&more);
+            }
+            cause = error.source();
+        }
+        f.write_str(&text)
     }
 }
 
@@ -127,14 +222,12 @@ impl From<AccountError> for AppError {
         match e {
             AccountError::Invalid(e) => AppError::Invalid(e),
             AccountError::AlreadySetUp => AppError::AlreadySetUp,
+            AccountError::EmailTaken => AppError::EmailTaken,
+            AccountError::AmbiguousOrganisation(name) => AppError::AmbiguousOrganisation(name),
             AccountError::InvalidCredentials => AppError::InvalidCredentials,
             AccountError::TooManyAttempts(retry_after) => AppError::TooManyAttempts(retry_after),
-            e @ (AccountError::EmailTaken | AccountError::AmbiguousOrganisation(_)) => {
-                AppError::Conflict(e.to_string())
-            }
-            e @ (AccountError::Store(_) | AccountError::Password(_)) => {
-                AppError::Internal(e.to_string())
-            }
+            AccountError::Store(e) => AppError::Store(e),
+            AccountError::Password(e) => AppError::Password(e),
         }
     }
 }
@@ -143,21 +236,9 @@ impl From<SyncError> for AppError {
     fn from(e: SyncError) -> Self {
         match e {
             SyncError::UnsupportedProtocolVersion(v) => AppError::UnsupportedProtocolVersion(v),
-            e @ SyncError::ForeignClient => AppError::Forbidden(e.to_string()),
-            SyncError::Store(e) => e.into(),
+            SyncError::ForeignClient => AppError::ForeignClient,
+            SyncError::Store(e) => AppError::Store(e),
         }
-    }
-}
-
-impl From<JsonRejection> for AppError {
-    fn from(e: JsonRejection) -> Self {
-        AppError::BadRequest(e.body_text())
-    }
-}
-
-impl From<QueryRejection> for AppError {
-    fn from(e: QueryRejection) -> Self {
-        AppError::BadRequest(e.body_text())
     }
 }
 
@@ -204,11 +285,106 @@ mod tests {
 
     #[tokio::test]
     async fn an_internal_error_hides_its_details() {
-        let (status, json) = body(AppError::Internal("password=hunter2".into())).await;
+        let (status, json) = body(AppError::Store(StoreError::corrupt(
+            "user",
+            "password=hunter2",
+        )))
+        .await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(json["error"], "internal");
         assert!(!json["message"].as_str().unwrap().contains("hunter2"));
         assert_eq!(json["field"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn an_internal_error_travels_with_its_response_and_its_causes() {
+        let response = AppError::Stored {
+            what: "stored draft 7".into(),
+            source: ValidationError::new("lines", Rule::Required),
+        }
+        .into_response();
+        let failure = response.extensions().get::<ServerFailure>().unwrap();
+        assert_eq!(
+            failure.to_string(),
+            "stored draft 7 cannot be computed from what is stored: lines is required"
+        );
+        let store = AppError::from(SyncError::Store(StoreError::corrupt("client", "gone")));
+        let failure = store
+            .into_response()
+            .extensions()
+            .get::<ServerFailure>()
+            .cloned();
+        assert_eq!(
+            failure.unwrap().to_string(),
+            "the database failed: stored client cannot be read: gone"
+        );
+        for client_error in [
+            AppError::NotFound,
+            AppError::InvalidQuery(ValidationError::new("to", Rule::Date)),
+            AppError::ForeignClient,
+        ] {
+            let response = client_error.into_response();
+            assert!(response.extensions().get::<ServerFailure>().is_none());
+        }
+    }
+
+    #[tokio::test]
+    async fn each_failure_keeps_its_status_kind_and_message() {
+        let cases = [
+            (
+                AppError::from(SyncError::ForeignClient),
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "this client belongs to another user",
+            ),
+            (
+                AppError::from(AccountError::EmailTaken),
+                StatusCode::CONFLICT,
+                "conflict",
+                "a user with this e-mail address already exists",
+            ),
+            (
+                AppError::from(AccountError::AmbiguousOrganisation("Acme".into())),
+                StatusCode::CONFLICT,
+                "conflict",
+                "more than one organisation is named \"Acme\"",
+            ),
+            (
+                AppError::from(AccountError::AlreadySetUp),
+                StatusCode::CONFLICT,
+                "already_set_up",
+                "Remit is already set up",
+            ),
+            (
+                AppError::from(SyncError::UnsupportedProtocolVersion(9)),
+                StatusCode::BAD_REQUEST,
+                "unsupported_protocol_version",
+                "protocol version 9 is not supported; reload the app",
+            ),
+            (
+                AppError::from(AccountError::Store(StoreError::OutOfRange("change number"))),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                INTERNAL_MESSAGE,
+            ),
+        ];
+        for (error, status, kind, message) in cases {
+            let (got_status, json) = body(error).await;
+            assert_eq!(
+                (got_status, json["error"].as_str(), json["message"].as_str()),
+                (status, Some(kind), Some(message))
+            );
+        }
+        // Every error kind's status, as the `error` code says it.
+        assert_eq!(ErrorKind::Csrf.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            ErrorKind::Unauthenticated.status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            serde_json::to_value(ErrorKind::MethodNotAllowed).unwrap(),
+            "method_not_allowed"
+        );
     }
 
     #[tokio::test]

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::query::CustomerFilter;
 use super::session::CurrentSession;
 use super::{ApiQuery, AppError, AppState};
-use crate::store::{documents, records};
+use crate::store::{credit_notes, drafts, invoices};
 
 #[derive(Debug, Serialize)]
 pub struct DraftView {
@@ -28,11 +28,13 @@ pub async fn draft(
 ) -> Result<Json<DraftView>, AppError> {
     let id = InvoiceId::parse(&id).map_err(|_| AppError::NotFound)?;
     let mut conn = state.store.read().await?;
-    let draft = records::find_draft(&mut conn, session.organisation.id, id)
+    let draft = drafts::find_draft(&mut conn, session.organisation.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let totals =
-        compute(&draft).map_err(|e| AppError::Internal(format!("stored draft {id}: {e}")))?;
+    let totals = compute(&draft).map_err(|source| AppError::Stored {
+        what: format!("draft {id}"),
+        source,
+    })?;
     Ok(Json(DraftView {
         version: draft.version,
         draft,
@@ -56,7 +58,7 @@ pub async fn list(
     let customer = filter.customer()?;
     let mut conn = state.store.read().await?;
     Ok(Json(
-        documents::list_invoices(&mut conn, session.organisation.id, customer).await?,
+        invoices::list_invoices(&mut conn, session.organisation.id, customer).await?,
     ))
 }
 
@@ -69,10 +71,10 @@ pub async fn show(
     let id = InvoiceId::parse(&id).map_err(|_| AppError::NotFound)?;
     let organisation = session.organisation.id;
     let mut conn = state.store.read().await?;
-    let invoice = documents::find_invoice(&mut conn, organisation, id)
+    let invoice = invoices::find_invoice(&mut conn, organisation, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let credit_notes = documents::credit_notes_of(&mut conn, organisation, id).await?;
+    let credit_notes = credit_notes::credit_notes_of(&mut conn, organisation, id).await?;
     Ok(Json(InvoiceView {
         invoice,
         credit_notes,

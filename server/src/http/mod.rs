@@ -27,14 +27,19 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::{Span, field};
 
-pub use error::AppError;
+pub use error::{AppError, ErrorBody, ErrorKind};
 
+use error::ServerFailure;
+
+use crate::clock::Clock;
 use crate::store::Store;
 
 /// What every request handler can reach.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub store: Store,
+    /// Where "now" comes from.
+    pub clock: Clock,
     /// The built app (Trunk's `dist` folder).
     pub dist: PathBuf,
 }
@@ -183,12 +188,17 @@ fn request_span(request: &Request) -> Span {
     )
 }
 
+/// Logs every response once; a failure of the server's own, with its causes (never a request's data:
+/// errors carry no passwords, tokens or cookies).
 fn log_response(response: &Response, latency: Duration, span: &Span) {
     let status = response.status().as_u16();
     let latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
     span.record("status", status);
     span.record("latency_ms", latency_ms);
-    tracing::info!(status, latency_ms, "response");
+    match response.extensions().get::<ServerFailure>() {
+        Some(failure) => tracing::error!(status, latency_ms, error = %failure, "response"),
+        None => tracing::info!(status, latency_ms, "response"),
+    }
 }
 
 async fn require_csrf_header(request: Request, next: Next) -> Response {
@@ -213,3 +223,69 @@ pub struct ApiJson<T>(pub T);
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct ApiQuery<T>(pub T);
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+    use std::sync::{Arc, Mutex};
+
+    use tracing_subscriber::fmt::MakeWriter;
+
+    use super::*;
+    use crate::store::StoreError;
+
+    /// Log output kept in memory.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> MakeWriter<'a> for Captured {
+        type Writer = Captured;
+        fn make_writer(&'a self) -> Captured {
+            self.clone()
+        }
+    }
+
+    fn logged(response: &Response) -> String {
+        let captured = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(captured.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            log_response(response, Duration::from_millis(3), &Span::none());
+        });
+        String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn a_server_failure_is_logged_once_with_its_causes() {
+        let failed = AppError::Store(StoreError::corrupt("invoice", "not JSON")).into_response();
+        let lines = logged(&failed);
+        assert_eq!(lines.lines().count(), 1, "{lines}");
+        assert!(lines.contains("ERROR"), "{lines}");
+        assert!(
+            lines.contains("the database failed: stored invoice cannot be read: not JSON"),
+            "{lines}"
+        );
+        assert!(lines.contains("status=500"), "{lines}");
+
+        let refused = AppError::NotFound.into_response();
+        let lines = logged(&refused);
+        assert_eq!(lines.lines().count(), 1, "{lines}");
+        assert!(
+            lines.contains("INFO") && lines.contains("status=404"),
+            "{lines}"
+        );
+    }
+}

@@ -9,7 +9,7 @@ use remit_core::numbering::report::SequenceReport;
 
 use super::session::CurrentSession;
 use super::{AppError, AppState};
-use crate::store::documents;
+use crate::store::sequences;
 
 /// `GET /api/numbering/report`: one report per sequence, by sequence name, each built by core from the
 /// uses the server recorded (issued, voided, leased, handed back unused).
@@ -20,15 +20,17 @@ pub async fn report(
     let mut conn = state.store.read().await?;
     let mut sequences: BTreeMap<String, Vec<(u64, NumberUse)>> = BTreeMap::new();
     for (sequence, number, use_) in
-        documents::number_uses(&mut conn, session.organisation.id).await?
+        sequences::number_uses(&mut conn, session.organisation.id).await?
     {
         sequences.entry(sequence).or_default().push((number, use_));
     }
     sequences
         .iter()
         .map(|(sequence, uses)| {
-            SequenceReport::build(sequence, uses)
-                .map_err(|e| AppError::Internal(format!("sequence {sequence}: {e}")))
+            SequenceReport::build(sequence, uses).map_err(|source| AppError::Stored {
+                what: format!("the report of sequence {sequence}"),
+                source,
+            })
         })
         .collect::<Result<_, _>>()
         .map(Json)

@@ -38,7 +38,7 @@ impl FromRequestParts<AppState> for CurrentSession {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let token = session_token(&parts.headers).ok_or(AppError::Unauthenticated)?;
-        let (user, organisation) = accounts::session_of(&state.store, &token)
+        let (user, organisation) = accounts::session_of(&state.store, &state.clock, &token)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         Ok(Self { user, organisation })
@@ -76,8 +76,13 @@ pub async fn sign_in(
     State(state): State<AppState>,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, AppError> {
-    let signed_in =
-        accounts::sign_in(&state.store, &credentials.email, &credentials.password).await?;
+    let signed_in = accounts::sign_in(
+        &state.store,
+        &state.clock,
+        &credentials.email,
+        &credentials.password,
+    )
+    .await?;
     Ok(signed_in_response(StatusCode::OK, signed_in))
 }
 
@@ -91,8 +96,7 @@ pub async fn sign_out(
     }
     let clear = HeaderValue::from_str(&format!(
         "{COOKIE_NAME}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
-    ))
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    ))?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
 }
 
@@ -110,7 +114,7 @@ pub fn signed_in_response(status: StatusCode, signed_in: SignedIn) -> Response {
             Json(session_info(signed_in.user, signed_in.organisation)),
         )
             .into_response(),
-        Err(e) => AppError::Internal(e.to_string()).into_response(),
+        Err(e) => AppError::Cookie(e).into_response(),
     }
 }
 

@@ -48,6 +48,7 @@ pub async fn set_up(
 ) -> Result<Response, AppError> {
     let account = accounts::set_up(
         &state.store,
+        &state.clock,
         NewAccount {
             organisation_name: request.organisation_name,
             time_zone: request.time_zone,
@@ -59,6 +60,6 @@ pub async fn set_up(
         },
     )
     .await?;
-    let signed_in = accounts::sign_in_new(&state.store, account).await?;
+    let signed_in = accounts::sign_in_new(&state.store, &state.clock, account).await?;
     Ok(signed_in_response(StatusCode::CREATED, signed_in))
 }

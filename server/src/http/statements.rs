@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::session::CurrentSession;
 use super::{ApiQuery, AppError, AppState, query};
-use crate::store::{ledger, records};
+use crate::store::{customers, ledger};
 
 #[derive(Debug, Deserialize)]
 pub struct Period {
@@ -55,12 +55,14 @@ async fn account(
     let id = CustomerId::parse(id).map_err(|_| AppError::NotFound)?;
     let organisation = session.organisation.id;
     let mut conn = state.store.read().await?;
-    let customer = records::find_customer(&mut conn, organisation, id)
+    let customer = customers::find_customer(&mut conn, organisation, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let stored = ledger::events(&mut conn, organisation, id).await?;
-    let account = events::replay(&stored)
-        .map_err(|e| AppError::Internal(format!("account of customer {id}: {e}")))?;
+    let account = events::replay(&stored).map_err(|source| AppError::Stored {
+        what: format!("the account of customer {id}"),
+        source,
+    })?;
     Ok((customer, account))
 }
 
@@ -74,6 +76,8 @@ pub async fn statement(
     let from = query::date("from", period.from.as_deref())?;
     let to = query::date("to", period.to.as_deref())?;
     let (customer, account) = account(&state, &session, &id).await?;
+    // The period's own rule (it must not end before it starts) is the caller's to fix.
+    statement::check_period(from, to).map_err(AppError::InvalidQuery)?;
     let customer_id = customer.id;
     let mut currencies = account.currencies();
     currencies.push(customer.currency);
@@ -83,19 +87,18 @@ pub async fn statement(
         .iter()
         .map(|&c| statement::balance_forward(&account, c, from, to))
         .collect::<Result<_, _>>()
-        .map_err(|e| {
-            // The period's own rule (it must not end before it starts) is the caller's to fix.
-            if e.field == "to" {
-                AppError::InvalidQuery(e)
-            } else {
-                AppError::Internal(format!("statement of customer {customer_id}: {e}"))
-            }
+        .map_err(|source| AppError::Stored {
+            what: format!("the statement of customer {customer_id}"),
+            source,
         })?;
     let open_items = currencies
         .iter()
         .map(|&c| statement::open_items(&account, c))
         .collect::<Result<_, _>>()
-        .map_err(|e| AppError::Internal(format!("open items of customer {customer_id}: {e}")))?;
+        .map_err(|source| AppError::Stored {
+            what: format!("the open items of customer {customer_id}"),
+            source,
+        })?;
     Ok(Json(Statement {
         customer_id,
         from,
@@ -116,8 +119,12 @@ pub async fn aging(
     let on = query::date("on", day.on.as_deref())?;
     let (customer, account) = account(&state, &session, &id).await?;
     let customer_id = customer.id;
-    let reports = aging::age(account.items(), on, &AgingPolicy::default())
-        .map_err(|e| AppError::Internal(format!("aging of customer {customer_id}: {e}")))?;
+    let reports = aging::age(account.items(), on, &AgingPolicy::default()).map_err(|source| {
+        AppError::Stored {
+            what: format!("the aging of customer {customer_id}"),
+            source,
+        }
+    })?;
     Ok(Json(Aging {
         customer_id,
         on,

@@ -15,7 +15,7 @@ pub async fn push(
     ApiJson(request): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, AppError> {
     Ok(Json(
-        push::push(&state.store, &session.caller(), &request).await?,
+        push::push(&state.store, &state.clock, &session.caller(), &request).await?,
     ))
 }
 

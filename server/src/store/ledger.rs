@@ -5,7 +5,7 @@ use remit_core::ids::{CustomerId, OrganisationId};
 use remit_core::receivables::events::AccountEvent;
 use sqlx::{AnyConnection, Row};
 
-use super::{StoreError, StoreResult, to_i64};
+use super::{StoreError, StoreResult, body, to_i64};
 
 /// The customer's events, oldest first.
 pub async fn events(
@@ -21,10 +21,7 @@ pub async fn events(
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| {
-            serde_json::from_str(&r.try_get::<String, _>("event")?)
-                .map_err(|e| StoreError::corrupt("account event", e))
-        })
+        .map(|r| body::decode(&r.try_get::<String, _>("event")?, "account event"))
         .collect()
 }
 
@@ -36,8 +33,7 @@ pub async fn append(
     event: &AccountEvent,
     change_no: u64,
 ) -> StoreResult<()> {
-    let event =
-        serde_json::to_string(event).map_err(|e| StoreError::corrupt("account event", e))?;
+    let event = body::encode(event, "account event")?;
     sqlx::query(
         "INSERT INTO account_events (organisation_id, customer_id, seq, event, change_no) \
          SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4 FROM account_events \

@@ -6,21 +6,46 @@
 //! how a write transaction starts, table locks, and the migration files (same version numbers, DDL per
 //! backend). Values are stored as canonical text (ids, money, quantities, dates, JSON bodies) or as
 //! integers (instants in epoch milliseconds, counters), so no value depends on a backend's numeric types.
+//! A JSON body is written and read back through [`body`] only, and a row that does not read back is
+//! reported as [`StoreError::Corrupt`], never skipped.
+//!
+//! One module per aggregate:
+//! - [`changes`]: the organisation's change clock (and the lock it gives), and its ordered change log.
+//! - [`customers`], [`drafts`]: customers and invoice drafts.
+//! - [`records`]: the generic `records` table (settings, items, payments, refunds, disputes, exception
+//!   items), and which organisation uses a record id in any table.
+//! - [`invoices`], [`credit_notes`]: issued documents.
+//! - [`sequences`]: each sequence's last place, and every number handed out with its use.
+//! - [`leases`]: number leases of devices.
+//! - [`ledger`]: customers' account events.
+//! - [`sync_log`]: clients' registrations and progress, mutation results, the audit log.
+//! - [`accounts`]: organisations, users, sessions, sign-in failures.
+//! - [`webhooks`]: webhook endpoints and the delivery queue.
 
 pub mod accounts;
-pub mod documents;
+pub mod body;
+pub mod changes;
+pub mod credit_notes;
+pub mod customers;
+pub mod drafts;
+pub mod invoices;
+pub mod leases;
 pub mod ledger;
 pub mod postgres;
 pub mod records;
+pub mod sequences;
 pub mod sqlite;
 pub mod sync_log;
 pub mod webhooks;
 
 use std::str::FromStr;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use remit_core::ids::{ClientId, OrganisationId};
+use remit_core::sync::DraftHead;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Row, Transaction};
+use uuid::Uuid;
 
 /// A failure to load or store.
 #[derive(Debug, thiserror::Error)]
@@ -178,6 +203,38 @@ pub(crate) fn to_u64(what: &'static str, value: i64) -> StoreResult<u64> {
 /// Converts a protocol counter to the stored signed form; counters beyond `i64::MAX` cannot be stored.
 pub(crate) fn to_i64(what: &'static str, value: u64) -> StoreResult<i64> {
     i64::try_from(value).map_err(|_| StoreError::OutOfRange(what))
+}
+
+/// The `organisation_id` column of a row.
+fn row_organisation(row: &AnyRow) -> StoreResult<OrganisationId> {
+    OrganisationId::parse(&row.try_get::<String, _>("organisation_id")?)
+        .map_err(|e| StoreError::corrupt("organisation id", e))
+}
+
+/// The organisation of the row `sql` selects by id (`$1`), if there is one.
+async fn owner(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    id: Uuid,
+) -> StoreResult<Option<OrganisationId>> {
+    let row = sqlx::query(sql)
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(row_organisation).transpose()
+}
+
+/// Reads the organisation and version facts of a versioned row (a draft, or a record such as settings).
+fn version_head(row: &AnyRow) -> StoreResult<(OrganisationId, DraftHead)> {
+    let last_client: String = row.try_get("last_client_id")?;
+    Ok((
+        row_organisation(row)?,
+        DraftHead {
+            version: to_u64("version", row.try_get("version")?)?,
+            last_client: ClientId::parse(&last_client)
+                .map_err(|e| StoreError::corrupt("last client", e))?,
+        },
+    ))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use remit_core::ids::{ClientId, OrganisationId, UserId};
 use remit_core::sync::{MutationError, MutationResult, MutationStatus};
 use sqlx::{AnyConnection, Row};
 
-use super::{StoreError, StoreResult, to_i64, to_u64};
+use super::{StoreError, StoreResult, body, to_i64, to_u64};
 
 /// A client's registration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,9 +89,8 @@ pub async fn record_result(
     let error = result
         .error
         .as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| StoreError::corrupt("mutation error", e))?;
+        .map(|e| body::encode(e, "mutation error"))
+        .transpose()?;
     sqlx::query(
         "INSERT INTO mutation_results (client_id, organisation_id, mutation_id, status, error) \
          VALUES ($1, $2, $3, $4, $5)",
@@ -137,9 +136,8 @@ pub async fn recorded_result(
             status: status_of(&status)
                 .ok_or_else(|| StoreError::corrupt("mutation status", status))?,
             error: error
-                .map(|e| serde_json::from_str::<MutationError>(&e))
-                .transpose()
-                .map_err(|e| StoreError::corrupt("mutation error", e))?,
+                .map(|e| body::decode::<MutationError>(&e, "mutation error"))
+                .transpose()?,
         })
     })
     .transpose()

@@ -104,21 +104,26 @@ pub async fn claim_due(
     now_ms: i64,
     claimed_until_ms: i64,
 ) -> StoreResult<Option<Claimed>> {
-    let lock = match store.backend() {
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
+    let claim = match store.backend() {
+        Backend::Postgres => {
+            "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at_ms = $2 \
+             WHERE id = (SELECT id FROM webhook_deliveries WHERE next_attempt_at_ms <= $1 \
+                         ORDER BY next_attempt_at_ms, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+             RETURNING id, endpoint_id, event, payload, attempts"
+        }
+        Backend::Sqlite => {
+            "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at_ms = $2 \
+             WHERE id = (SELECT id FROM webhook_deliveries WHERE next_attempt_at_ms <= $1 \
+                         ORDER BY next_attempt_at_ms, id LIMIT 1) \
+             RETURNING id, endpoint_id, event, payload, attempts"
+        }
     };
     let mut tx = store.write().await?;
-    let row = sqlx::query(&format!(
-        "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at_ms = $2 \
-         WHERE id = (SELECT id FROM webhook_deliveries WHERE next_attempt_at_ms <= $1 \
-                     ORDER BY next_attempt_at_ms, id LIMIT 1{lock}) \
-         RETURNING id, endpoint_id, event, payload, attempts"
-    ))
-    .bind(now_ms)
-    .bind(claimed_until_ms)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let row = sqlx::query(claim)
+        .bind(now_ms)
+        .bind(claimed_until_ms)
+        .fetch_optional(&mut *tx)
+        .await?;
     let Some(row) = row else {
         return Ok(None);
     };

@@ -3,7 +3,7 @@
 use remit_core::sync::{Cookie, PullRequest, PullResponse};
 
 use super::{Caller, SyncError};
-use crate::store::{Store, records, sync_log};
+use crate::store::{Store, changes, sync_log};
 
 /// Changes per page unless the client asks for another size.
 pub const DEFAULT_PAGE: u32 = 500;
@@ -31,7 +31,7 @@ pub async fn pull(
     };
     let after = request.cookie.unwrap_or_default();
     let mut patch =
-        records::changes_after(&mut conn, caller.organisation_id, after.0, page + 1).await?;
+        changes::changes_after(&mut conn, caller.organisation_id, after.0, page + 1).await?;
     let more = patch.len() > page as usize;
     patch.truncate(page as usize);
     let cookie = patch.last().map_or(after, |op| Cookie(op.change()));

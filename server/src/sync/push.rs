@@ -22,7 +22,7 @@ use sqlx::Connection;
 
 use super::apply::{ApplyError, Ctx, apply};
 use super::{Caller, SyncError};
-use crate::clock::now_ms;
+use crate::clock::Clock;
 use crate::store::sync_log::{self, AuditEntry};
 use crate::store::{Store, StoreError, WriteTx};
 
@@ -31,6 +31,7 @@ const MAX_AUDITED_NAME: usize = 100;
 
 pub async fn push(
     store: &Store,
+    clock: &Clock,
     caller: &Caller,
     request: &PushRequest,
 ) -> Result<PushResponse, SyncError> {
@@ -39,11 +40,11 @@ pub async fn push(
             request.protocol_version,
         ));
     }
-    let mut last_mutation_id = register(store, caller, request.client_id).await?;
+    let mut last_mutation_id = register(store, clock, caller, request.client_id).await?;
     let mut results = Vec::with_capacity(request.mutations.len());
     let mut tx = store.write().await?;
     for mutation in &request.mutations {
-        let (result, last) = process(&mut tx, caller, request.client_id, mutation).await?;
+        let (result, last) = process(&mut tx, clock, caller, request.client_id, mutation).await?;
         tracing::info!(
             client_id = %request.client_id,
             mutation_id = mutation.id,
@@ -67,14 +68,19 @@ pub async fn push(
 
 /// Ties a new client to the caller (user and organisation); refuses a client registered by anyone else.
 /// Returns the client's progress.
-async fn register(store: &Store, caller: &Caller, client: ClientId) -> Result<u64, SyncError> {
+async fn register(
+    store: &Store,
+    clock: &Clock,
+    caller: &Caller,
+    client: ClientId,
+) -> Result<u64, SyncError> {
     let mut tx = store.write().await?;
     sync_log::register_client(
         &mut tx,
         client,
         caller.organisation_id,
         caller.user_id,
-        now_ms(),
+        clock.now_ms(),
     )
     .await?;
     let state = sync_log::find_client(&mut tx, client)
@@ -91,6 +97,7 @@ async fn register(store: &Store, caller: &Caller, client: ClientId) -> Result<u6
 /// after it.
 async fn process(
     tx: &mut WriteTx,
+    clock: &Clock,
     caller: &Caller,
     client: ClientId,
     mutation: &Mutation,
@@ -116,7 +123,7 @@ async fn process(
                     client,
                     mutation_id: mutation.id,
                 },
-                now: now_ms(),
+                now: clock.now_ms(),
             };
             let result = apply_next(tx, caller, ctx, mutation).await?;
             Ok((result, mutation.id))

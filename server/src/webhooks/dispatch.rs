@@ -7,7 +7,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use tokio::sync::watch;
 
 use super::{backoff, signature};
-use crate::clock::now_ms;
+use crate::clock::Clock;
 use crate::store::webhooks::{self as stored, Claimed};
 use crate::store::{Store, StoreResult};
 
@@ -22,6 +22,7 @@ pub const POLL: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct Dispatcher {
     store: Store,
+    clock: Clock,
     http: reqwest::Client,
     poll: Duration,
 }
@@ -31,15 +32,20 @@ fn millis(d: Duration) -> i64 {
 }
 
 impl Dispatcher {
-    /// A dispatcher that looks for due deliveries every `poll`. Redirects are not followed: a receiver
-    /// answers at the URL it registered.
-    pub fn new(store: Store, poll: Duration) -> Result<Self, reqwest::Error> {
+    /// A dispatcher that looks for deliveries due by `clock` every `poll`. Redirects are not followed: a
+    /// receiver answers at the URL it registered.
+    pub fn new(store: Store, clock: Clock, poll: Duration) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("Remit-Webhooks/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Self { store, http, poll })
+        Ok(Self {
+            store,
+            clock,
+            http,
+            poll,
+        })
     }
 
     /// Sends every delivery due at `now_ms`; how many were attempted. A failed one is due again after
@@ -100,7 +106,7 @@ impl Dispatcher {
     /// progress finishes first.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         while !*stop.borrow_and_update() {
-            if let Err(e) = self.deliver_due(now_ms()).await {
+            if let Err(e) = self.deliver_due(self.clock.now_ms()).await {
                 tracing::warn!("cannot deliver webhooks: {e}");
             }
             tokio::select! {

@@ -57,10 +57,7 @@ async fn the_app_is_served_with_fitting_cache_headers(backend: Backend) {
             ("icons/icon-192.png", "png"),
         ],
     );
-    let state = AppState {
-        store: test.store.clone(),
-        dist: test.dist.clone(),
-    };
+    let state = test.state();
     let no_cache = Some("no-cache".to_owned());
     let immutable = Some("public, max-age=31536000, immutable".to_owned());
 

@@ -61,9 +61,10 @@ use remit_core::sync::{
 };
 use remit_server::auth::Role;
 use remit_server::auth::accounts::{self, NewAccount};
+use remit_server::clock::{Clock, ManualClock};
 use remit_server::http::session::COOKIE_NAME;
 use remit_server::http::{AppState, CSRF_HEADER, app};
-use remit_server::store::{Store, documents, ledger};
+use remit_server::store::{Store, ledger, sequences};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -94,7 +95,8 @@ async fn devices_converge_to_the_servers_state(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let dist = db.dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
-    let mut server = Server::start(&db.url, &dist).await;
+    let clock = ManualClock::new(Clock::system().now_ms());
+    let mut server = Server::start(&db.url, &dist, clock.into()).await;
     let mut totals = Tally::default();
     for index in 0..schedules {
         let context = FailureContext { seed, index };
@@ -232,34 +234,38 @@ async fn run_schedule(server: &mut Server, context: &FailureContext) -> Tally {
     tally
 }
 
-/// The server under test: the real router on the real database, called in process. A restart closes
-/// the connection pool and builds a new store and router on the same database, as a new process would.
+/// The server under test: the real router on the real database, called in process, on a clock that
+/// stands still. A restart closes the connection pool and builds a new store and router on the same
+/// database, as a new process would.
 struct Server {
     url: String,
     dist: PathBuf,
     store: Store,
+    clock: Clock,
     router: Router,
 }
 
 impl Server {
-    async fn start(url: &str, dist: &Path) -> Self {
+    async fn start(url: &str, dist: &Path, clock: Clock) -> Self {
         let store = Store::connect(url).await.expect("connect");
         store.migrate().await.expect("migrate");
         let router = app(AppState {
             store: store.clone(),
+            clock: clock.clone(),
             dist: dist.to_owned(),
         });
         Self {
             url: url.to_owned(),
             dist: dist.to_owned(),
             store,
+            clock,
             router,
         }
     }
 
     async fn restart(&mut self) {
         self.store.pool().close().await;
-        *self = Self::start(&self.url.clone(), &self.dist.clone()).await;
+        *self = Self::start(&self.url.clone(), &self.dist.clone(), self.clock.clone()).await;
     }
 
     /// A signed-in request; the reply must be a 200.
@@ -970,6 +976,7 @@ impl World {
             let email = format!("{}@{}.example", role.as_str(), random_id(rng).simple());
             let account = accounts::add_user(
                 &server.store,
+                &server.clock,
                 NewAccount {
                     organisation_name: organisation.clone(),
                     time_zone: "Europe/Vienna".into(),
@@ -988,7 +995,7 @@ impl World {
         for n in 0..rng.random_range(2..=4) {
             let account = users[n % users.len()].clone();
             let organisation = account.organisation.id;
-            let signed_in = accounts::sign_in_new(&server.store, account)
+            let signed_in = accounts::sign_in_new(&server.store, &server.clock, account)
                 .await
                 .expect("session");
             devices.push(Device::new(
@@ -1285,7 +1292,7 @@ impl Snapshot {
                 .unwrap();
             accounts.insert(customer, stored);
         }
-        let number_uses = documents::number_uses(&mut conn, first.organisation)
+        let number_uses = sequences::number_uses(&mut conn, first.organisation)
             .await
             .unwrap();
         drop(conn);

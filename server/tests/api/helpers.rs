@@ -1,6 +1,7 @@
 //! A running server on a fresh database, and a client that speaks its API.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use remit_core::customer::Customer;
@@ -21,15 +22,19 @@ use remit_core::sync::{
     PushResponse, Record,
 };
 use remit_core::tax::{TaxCategory, TaxRate};
+use remit_server::application::{Application, Config, Intervals, StartError};
 use remit_server::auth::Role;
 use remit_server::auth::accounts::{self, NewAccount};
-use remit_server::http::{AppState, app};
+use remit_server::clock::{Clock, ManualClock};
+use remit_server::http::AppState;
 use remit_server::store::Store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::migrate::MigrateDatabase;
 use sqlx::{Any, Row};
 use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 /// Writes a test once and runs it on both backends, as `<name>_sqlite` and `<name>_postgres`; CI selects
@@ -121,39 +126,82 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
-/// A server listening on a free port, on a fresh database.
+/// A server as `remit serve` runs it (the same [`Application`], background tasks included), listening
+/// on a free port, on a fresh database, reading the time from a clock the test sets.
 pub struct TestApp {
     pub address: String,
     pub store: Store,
     pub dist: PathBuf,
     pub db: TestDatabase,
+    /// Stands at the moment the server started until the test moves it.
+    pub clock: ManualClock,
+    pub intervals: Intervals,
+    server: Running,
 }
 
+/// A started [`Application`] and how to stop it.
+struct Running {
+    address: String,
+    store: Store,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), StartError>>>,
+}
+
+/// A server with the background tasks running as often as in `remit serve`.
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, Intervals::default()).await
+}
+
+/// A server whose background tasks run at these intervals.
+pub async fn spawn_app_with(backend: Backend, intervals: Intervals) -> TestApp {
     let db = TestDatabase::new(backend).await;
     let dist = db.dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
-    let (address, store) = start_server(&db.url, &dist).await;
+    let clock = ManualClock::new(Clock::system().now_ms());
+    let server = start_server(&db.url, &dist, &clock, intervals).await;
     TestApp {
-        address,
-        store,
+        address: server.address.clone(),
+        store: server.store.clone(),
         dist,
         db,
+        clock,
+        intervals,
+        server,
     }
 }
 
-/// Starts a server on the database at `url`; its address and store.
-async fn start_server(url: &str, dist: &Path) -> (String, Store) {
-    let store = Store::connect(url).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState {
-        store: store.clone(),
+/// Starts a server on the database at `url`.
+async fn start_server(
+    url: &str,
+    dist: &Path,
+    clock: &ManualClock,
+    intervals: Intervals,
+) -> Running {
+    let application = Application::build(Config {
+        database_url: url.to_owned(),
+        host: "127.0.0.1".into(),
+        port: 0,
         dist: dist.to_owned(),
-    };
-    tokio::spawn(async move { axum::serve(listener, app(state)).await });
-    (address, store)
+        clock: clock.clone().into(),
+        intervals,
+    })
+    .await
+    .expect("start the server");
+    let address = format!("http://{}", application.address());
+    let store = application.store().clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    // Runs until told to stop; dropping the sender leaves it running until the test ends.
+    let task = tokio::spawn(application.run_until_stopped(async move {
+        if stopped.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }));
+    Running {
+        address,
+        store,
+        stop: Some(stop),
+        task: Some(task),
+    }
 }
 
 pub const OWNER_EMAIL: &str = "owner@acme.example";
@@ -165,9 +213,38 @@ impl TestApp {
         Api::new(&self.address)
     }
 
-    /// A second server process on the same database; its address.
+    /// A second server process on the same database and clock; its address.
     pub async fn another_server(&self) -> String {
-        start_server(&self.db.url, &self.dist).await.0
+        start_server(&self.db.url, &self.dist, &self.clock, self.intervals)
+            .await
+            .address
+    }
+
+    /// Stops the server as `remit serve` stops on a signal: requests in flight finish, then the
+    /// background tasks; waits at most `within` for all of it.
+    pub async fn stop(&mut self, within: Duration) -> Result<(), StartError> {
+        if let Some(stop) = self.server.stop.take() {
+            let _ = stop.send(());
+        }
+        let task = self.server.task.take().expect("the server is running");
+        tokio::time::timeout(within, task)
+            .await
+            .expect("the server stops when told")
+            .expect("the server task ends without panicking")
+    }
+
+    /// The server's clock, as the server reads it.
+    pub fn clock(&self) -> Clock {
+        self.clock.clone().into()
+    }
+
+    /// What this server's request handlers see, to call its router in process.
+    pub fn state(&self) -> AppState {
+        AppState {
+            store: self.store.clone(),
+            clock: self.clock(),
+            dist: self.dist.clone(),
+        }
     }
 
     /// Runs first-run setup; returns the owner's browser (signed in) and the `SessionInfo`.
@@ -183,6 +260,7 @@ impl TestApp {
     pub async fn user(&self, organisation: &str, email: &str, role: Role) -> (Api, Value) {
         accounts::add_user(
             &self.store,
+            &self.clock(),
             NewAccount {
                 organisation_name: organisation.into(),
                 time_zone: "Europe/Vienna".into(),

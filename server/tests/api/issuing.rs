@@ -10,7 +10,7 @@ use remit_core::numbering::report::SequenceReport;
 use remit_core::numbering::{InvoiceNumber, NumberUse};
 use remit_core::receivables::exception::{ExceptionItem, ExceptionKind};
 use remit_core::sync::{Command, MutationErrorKind, MutationStatus, PatchOp, Record};
-use remit_server::store::documents;
+use remit_server::store::sequences;
 use uuid::Uuid;
 
 use crate::helpers::*;
@@ -232,7 +232,7 @@ async fn invoices_issued_offline_under_leased_numbers_are_facts(backend: Backend
     assert_eq!(leases(&patch).last().unwrap().returned_from, Some(3));
 
     let mut conn = app.store.read().await.unwrap();
-    let uses = documents::number_uses(&mut conn, org).await.unwrap();
+    let uses = sequences::number_uses(&mut conn, org).await.unwrap();
     let device: Vec<(u64, NumberUse)> = uses
         .iter()
         .filter(|(s, _, _)| s == "Invoice/INV/L1")
@@ -336,7 +336,7 @@ async fn voids_and_credit_notes_correct_issued_invoices(backend: Backend) {
     assert_eq!(notes, ["CN-2026-000001", "CN-2026-000002"]);
 
     let mut conn = app.store.read().await.unwrap();
-    let uses = documents::number_uses(&mut conn, org).await.unwrap();
+    let uses = sequences::number_uses(&mut conn, org).await.unwrap();
     assert!(uses.contains(&("Invoice/INV/2026".into(), 1, NumberUse::Voided)));
     let audited: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_log WHERE mutation_name IN ('invoice.void', 'credit_note.issue') \

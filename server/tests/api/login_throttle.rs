@@ -1,9 +1,10 @@
 //! Password guessing: after five failed sign-ins within fifteen minutes an account is refused with 429
 //! until the oldest failure is fifteen minutes old, on every server process sharing the database.
 
+use std::time::Duration;
+
+use remit_server::application::Intervals;
 use remit_server::auth::Role;
-use remit_server::auth::accounts;
-use remit_server::clock::now_ms;
 use reqwest::StatusCode;
 
 use crate::helpers::*;
@@ -64,7 +65,7 @@ async fn five_failures_lock_the_account_even_against_the_right_password(backend:
 
     // Fifteen minutes after the oldest failure, the right password works again and clears the count.
     sqlx::query("UPDATE login_failures SET failed_at_ms = $1")
-        .bind(now_ms() - 15 * 60 * 1000)
+        .bind(app.clock.now_ms() - 15 * 60 * 1000)
         .execute(app.store.pool())
         .await
         .unwrap();
@@ -153,7 +154,15 @@ async fn concurrent_guesses_cannot_slip_past_the_count(backend: Backend) {
 on_both_backends!(concurrent_guesses_cannot_slip_past_the_count => concurrent_guesses_cannot_slip_past_the_count_sqlite, concurrent_guesses_cannot_slip_past_the_count_postgres);
 
 async fn stale_failures_of_every_account_are_swept(backend: Backend) {
-    let app = spawn_app(backend).await;
+    // The server's own sweeper, every 20 ms.
+    let app = spawn_app_with(
+        backend,
+        Intervals {
+            login_failure_sweep: Duration::from_millis(20),
+            ..Intervals::default()
+        },
+    )
+    .await;
     app.set_up().await;
     let browser = app.browser();
     fail(&browser, "gone@acme.example", 3).await;
@@ -163,16 +172,18 @@ async fn stale_failures_of_every_account_are_swept(backend: Backend) {
         "UPDATE login_failures SET failed_at_ms = $1 \
          WHERE id IN (SELECT id FROM login_failures ORDER BY id LIMIT 3)",
     )
-    .bind(now_ms() - 15 * 60 * 1000)
+    .bind(app.clock.now_ms() - 15 * 60 * 1000)
     .execute(app.store.pool())
     .await
     .unwrap();
-    assert_eq!(
-        accounts::forget_stale_login_failures(&app.store)
-            .await
-            .unwrap(),
-        3
-    );
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while app.count("login_failures").await == 5 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the sweeper runs within seconds");
+    // The three stale failures are forgotten, the other two still count.
     assert_eq!(app.count("login_failures").await, 2);
     fail(&browser, OWNER_EMAIL, 3).await;
     assert_throttled(browser.sign_in(OWNER_EMAIL, PASSWORD).await).await;

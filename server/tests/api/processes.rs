@@ -5,7 +5,7 @@ use std::process::{Child, Stdio};
 
 use remit_core::document::issued::{Invoice, NumberSource};
 use remit_core::sync::{MutationStatus, PatchOp, Record};
-use remit_server::store::records;
+use remit_server::store::{changes, customers};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -144,11 +144,11 @@ async fn a_change_committed_late_is_never_skipped_by_a_pull(backend: Backend) {
 
     let held_customer = customer(org, "Held");
     let mut held = app.store.write().await.unwrap();
-    let n = records::next_change_no(&mut held, org).await.unwrap();
-    records::upsert_customer(&mut held, &held_customer, n, 0)
+    let n = changes::next_change_no(&mut held, org).await.unwrap();
+    customers::upsert_customer(&mut held, &held_customer, n, 0)
         .await
         .unwrap();
-    records::insert_change(
+    changes::insert_change(
         &mut held,
         org,
         &PatchOp::Put {

@@ -69,10 +69,7 @@ async fn probe(state: &AppState, method: &Method, path: &str) -> (StatusCode, St
 
 async fn the_api_answers_the_routes_of_the_table_and_nothing_else(backend: Backend) {
     let test = spawn_app(backend).await;
-    let state = AppState {
-        store: test.store.clone(),
-        dist: test.dist.clone(),
-    };
+    let state = test.state();
     let mut paths: Vec<&str> = ROUTES.iter().map(|r| r.path).collect();
     paths.sort_unstable();
     paths.dedup();

@@ -1,6 +1,5 @@
 //! First-run setup, signing in and out, sessions and the CSRF guard.
 
-use remit_server::clock::now_ms;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -24,6 +23,12 @@ async fn setup_creates_the_owner_once(backend: Backend) {
     bad_zone["time_zone"] = json!("Berlin");
     let (_, body) = error_of(browser.post("/api/setup", &bad_zone).await).await;
     assert_eq!(body["field"], "time_zone");
+    // A name shaped like a zone but missing from the time-zone database is refused alike.
+    let mut no_such_zone = setup_body();
+    no_such_zone["time_zone"] = json!("Europe/Atlantis");
+    let (code, unknown) = error_of(browser.post("/api/setup", &no_such_zone).await).await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown, body);
     assert_eq!(app.count("users").await, 0);
 
     let response = browser.post("/api/setup", &setup_body()).await;
@@ -192,7 +197,7 @@ async fn an_expired_session_cannot_push(backend: Backend) {
     );
 
     sqlx::query("UPDATE sessions SET expires_at_ms = $1")
-        .bind(now_ms() - 1)
+        .bind(app.clock.now_ms() - 1)
         .execute(app.store.pool())
         .await
         .unwrap();

@@ -12,14 +12,14 @@ use axum::routing::post;
 use hmac::{Hmac, Mac};
 use remit_core::customer::Customer;
 use remit_core::ids::{InvoiceId, OrganisationId};
+use remit_server::application::Intervals;
 use remit_server::auth::Role;
-use remit_server::clock::now_ms;
+use remit_server::clock::Clock;
 use remit_server::webhooks::dispatch::Dispatcher;
 use remit_server::webhooks::{check_url, register};
 use serde_json::Value;
 use sha2::Sha256;
 use sqlx::Row;
-use tokio::sync::watch;
 
 use crate::helpers::*;
 use crate::on_both_backends;
@@ -71,7 +71,7 @@ impl Receiver {
 }
 
 /// Checks `Remit-Signature: t=<seconds>,v1=<hex>`: the HMAC-SHA256 of `<t>.<body>` under the secret,
-/// with `t` within five minutes of now.
+/// with `t` within five minutes of now (the receiver's own clock, the system's).
 fn verify(secret: &str, header: &str, body: &[u8]) -> bool {
     let mut t = None;
     let mut v1 = None;
@@ -88,7 +88,7 @@ fn verify(secret: &str, header: &str, body: &[u8]) -> bool {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("{t}.").as_bytes());
     mac.update(body);
-    mac.verify_slice(&v1).is_ok() && (now_ms() / 1000 - t).abs() <= 300
+    mac.verify_slice(&v1).is_ok() && (Clock::system().now_ms() / 1000 - t).abs() <= 300
 }
 
 async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
@@ -157,18 +157,40 @@ struct Sender {
     customer: Customer,
 }
 
+/// The server's own dispatcher polls once as it starts, before anything is queued, and then not for
+/// an hour: the tests that send by hand at chosen instants have the deliveries to themselves.
+const BY_HAND: Intervals = Intervals {
+    webhook_poll: Duration::from_secs(3600),
+    login_failure_sweep: Duration::from_secs(15 * 60),
+};
+
+/// The server's own dispatcher polls every 20 ms.
+const RUNNING: Intervals = Intervals {
+    webhook_poll: Duration::from_millis(20),
+    ..BY_HAND
+};
+
 impl Sender {
     async fn new(backend: Backend, receiver: Option<&Receiver>) -> Self {
-        let app = spawn_app(backend).await;
+        Self::with(backend, receiver, BY_HAND).await
+    }
+
+    async fn with(backend: Backend, receiver: Option<&Receiver>, intervals: Intervals) -> Self {
+        let app = spawn_app_with(backend, intervals).await;
         let (owner, info) = app.set_up().await;
         let org = organisation_of(&info);
         set_up_seller(&owner, org).await;
         let customer = customer(org, "Nordlys AS");
         assert_applied(&owner.push(new_client(), vec![upsert(1, &customer)]).await);
         let url = receiver.map_or("http://127.0.0.1:9/never-called", |r| r.url.as_str());
-        let endpoint = register(&app.store, org, &check_url(url).unwrap(), now_ms())
-            .await
-            .unwrap();
+        let endpoint = register(
+            &app.store,
+            org,
+            &check_url(url).unwrap(),
+            app.clock.now_ms(),
+        )
+        .await
+        .unwrap();
         assert!(endpoint.secret.starts_with("whsec_"));
         if let Some(receiver) = receiver {
             *receiver.secret.lock().unwrap() = endpoint.secret;
@@ -194,7 +216,12 @@ impl Sender {
     }
 
     fn dispatcher(&self) -> Dispatcher {
-        Dispatcher::new(self.app.store.clone(), Duration::from_millis(20)).unwrap()
+        Dispatcher::new(
+            self.app.store.clone(),
+            self.app.clock(),
+            Duration::from_millis(20),
+        )
+        .unwrap()
     }
 }
 
@@ -209,7 +236,7 @@ async fn issuing_paying_and_disputing_queue_one_event_each_with_their_change(bac
         &a.app.store,
         other_org,
         &check_url("https://other.example/hooks").unwrap(),
-        now_ms(),
+        a.app.clock.now_ms(),
     )
     .await
     .unwrap();
@@ -284,7 +311,7 @@ async fn the_dispatcher_sends_signed_events_and_records_their_delivery(backend: 
     let a = Sender::new(backend, Some(&receiver)).await;
     let invoice = a.issue(1).await[0];
     let dispatcher = a.dispatcher();
-    let now = now_ms();
+    let now = a.app.clock.now_ms();
     assert_eq!(dispatcher.deliver_due(now).await.unwrap(), 1);
 
     let got = receiver.received();
@@ -321,7 +348,7 @@ async fn a_failing_receiver_is_tried_again_later_and_later(backend: Backend) {
     let a = Sender::new(backend, Some(&receiver)).await;
     a.issue(1).await;
     let dispatcher = a.dispatcher();
-    let t0 = now_ms();
+    let t0 = a.app.clock.now_ms();
 
     assert_eq!(dispatcher.deliver_due(t0).await.unwrap(), 1);
     let after_one = deliveries(&a.app).await[0].clone();
@@ -360,7 +387,7 @@ async fn two_dispatchers_never_send_one_delivery_twice(backend: Backend) {
     let a = Sender::new(backend, Some(&receiver)).await;
     a.issue(6).await;
     let (first, second) = (a.dispatcher(), a.dispatcher());
-    let now = now_ms();
+    let now = a.app.clock.now_ms();
     let (x, y) = tokio::join!(first.deliver_due(now), second.deliver_due(now));
     assert_eq!(x.unwrap() + y.unwrap(), 6);
     let mut sent: Vec<String> = receiver
@@ -380,27 +407,65 @@ async fn two_dispatchers_never_send_one_delivery_twice(backend: Backend) {
 }
 on_both_backends!(two_dispatchers_never_send_one_delivery_twice => two_dispatchers_never_send_one_delivery_twice_sqlite, two_dispatchers_never_send_one_delivery_twice_postgres);
 
-async fn the_dispatcher_task_sends_what_is_due_until_it_is_stopped(backend: Backend) {
-    let receiver = Receiver::start(Duration::ZERO).await;
-    let a = Sender::new(backend, Some(&receiver)).await;
-    let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn(a.dispatcher().run(stopped));
-    a.issue(1).await;
+/// Waits until the receiver has had `count` requests.
+async fn received(receiver: &Receiver, count: usize) -> Vec<Received> {
     tokio::time::timeout(Duration::from_secs(10), async {
-        while receiver.received().is_empty() {
+        while receiver.received().len() < count {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     })
     .await
-    .expect("the event is delivered within seconds");
-    stop.send_replace(true);
-    tokio::time::timeout(Duration::from_secs(5), task)
+    .unwrap_or_else(|_| panic!("{count} requests arrive within seconds"));
+    receiver.received()
+}
+
+async fn the_dispatcher_task_sends_what_is_due_until_it_is_stopped(backend: Backend) {
+    let receiver = Receiver::start(Duration::ZERO).await;
+    let mut a = Sender::with(backend, Some(&receiver), RUNNING).await;
+    a.issue(1).await;
+    received(&receiver, 1).await;
+    a.app
+        .stop(Duration::from_secs(5))
         .await
-        .expect("the dispatcher stops when told")
-        .unwrap();
+        .expect("the server and its dispatcher stop when told");
     assert!(deliveries(&a.app).await[0].delivered_at_ms.is_some());
 }
 on_both_backends!(the_dispatcher_task_sends_what_is_due_until_it_is_stopped => the_dispatcher_task_sends_what_is_due_until_it_is_stopped_sqlite, the_dispatcher_task_sends_what_is_due_until_it_is_stopped_postgres);
+
+async fn the_running_dispatcher_tries_again_when_the_clock_says_so(backend: Backend) {
+    let receiver = Receiver::start(Duration::ZERO).await;
+    receiver.answer(503);
+    let a = Sender::with(backend, Some(&receiver), RUNNING).await;
+    a.issue(1).await;
+    let t0 = a.app.clock.now_ms();
+    assert_eq!(received(&receiver, 1).await.len(), 1);
+
+    // Polls go on, but the next attempt is due 30 seconds later by the server's clock.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(receiver.received().len(), 1);
+    let waiting = deliveries(&a.app).await[0].clone();
+    assert_eq!(
+        (waiting.attempts, waiting.next_attempt_at_ms),
+        (1, Some(t0 + 30_000))
+    );
+    receiver.answer(200);
+    a.app.clock.advance(Duration::from_secs(30));
+    let got = received(&receiver, 2).await;
+    assert!(got.iter().all(|r| r.signed && r.delivery == waiting.id));
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while deliveries(&a.app).await[0].delivered_at_ms.is_none() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the delivery is recorded");
+    let delivered = deliveries(&a.app).await[0].clone();
+    assert_eq!(
+        (delivered.attempts, delivered.delivered_at_ms),
+        (2, Some(t0 + 30_000))
+    );
+}
+on_both_backends!(the_running_dispatcher_tries_again_when_the_clock_says_so => the_running_dispatcher_tries_again_when_the_clock_says_so_sqlite, the_running_dispatcher_tries_again_when_the_clock_says_so_postgres);
 
 async fn remit_serve_delivers_to_an_endpoint_added_on_the_command_line(backend: Backend) {
     use crate::binary::{address_of, db_args, remit, stop};

@@ -10,7 +10,9 @@ use sqlx::AnyConnection;
 
 use super::Ctx;
 use crate::store::records::RecordWrite;
-use crate::store::{StoreError, documents, ledger, records};
+use crate::store::{
+    StoreError, changes, credit_notes, customers, drafts, invoices, leases, ledger, records,
+};
 use crate::webhooks;
 
 /// What an applied mutation did.
@@ -46,16 +48,16 @@ pub(super) async fn carry_out(
 /// Stores one change under the next change number, and the account event recorded at it.
 async fn store(conn: &mut AnyConnection, ctx: Ctx, change: Change) -> Result<u64, StoreError> {
     let organisation = ctx.organisation();
-    let change_no = records::next_change_no(conn, organisation).await?;
+    let change_no = changes::next_change_no(conn, organisation).await?;
     let at = At { ctx, change_no };
     match change.write {
         Write::Customer(customer) => {
-            records::upsert_customer(conn, &customer, change_no, ctx.now).await?;
+            customers::upsert_customer(conn, &customer, change_no, ctx.now).await?;
             put(conn, at, Record::Customer(customer)).await?;
         }
         Write::Draft { draft, totals } => {
             let client = ctx.cause.client;
-            records::save_draft(conn, &draft, &totals, client, change_no, ctx.now).await?;
+            drafts::save_draft(conn, &draft, &totals, client, change_no, ctx.now).await?;
             put(conn, at, Record::InvoiceDraft(draft)).await?;
         }
         Write::DeleteDraft(id) => delete_draft(conn, at, id).await?,
@@ -65,14 +67,14 @@ async fn store(conn: &mut AnyConnection, ctx: Ctx, change: Change) -> Result<u64
             version,
         } => put_record(conn, at, &record, customer, version).await?,
         Write::Lease { lease, device_code } => {
-            documents::save_lease(conn, &lease, &device_code, change_no).await?;
+            leases::save_lease(conn, &lease, &device_code, change_no).await?;
         }
         Write::Invoice(invoice) => {
-            documents::insert_invoice(conn, &invoice, change_no, ctx.now).await?;
+            invoices::insert_invoice(conn, &invoice, change_no, ctx.now).await?;
         }
-        Write::Void(invoice) => documents::mark_voided(conn, &invoice, change_no).await?,
+        Write::Void(invoice) => invoices::mark_voided(conn, &invoice, change_no).await?,
         Write::CreditNote(note) => {
-            documents::insert_credit_note(conn, &note, change_no, ctx.now).await?;
+            credit_notes::insert_credit_note(conn, &note, change_no, ctx.now).await?;
         }
     }
     if let Some((customer, event)) = change.account {
@@ -94,18 +96,18 @@ async fn put(conn: &mut AnyConnection, at: At, record: Record) -> Result<(), Sto
         change: at.change_no,
         record,
     };
-    records::insert_change(conn, at.ctx.organisation(), &op).await
+    changes::insert_change(conn, at.ctx.organisation(), &op).await
 }
 
 async fn delete_draft(conn: &mut AnyConnection, at: At, id: InvoiceId) -> Result<(), StoreError> {
     let organisation = at.ctx.organisation();
-    records::delete_draft(conn, organisation, id).await?;
+    drafts::delete_draft(conn, organisation, id).await?;
     let op = PatchOp::Del {
         change: at.change_no,
         entity: EntityKind::InvoiceDraft,
         id: id.as_uuid(),
     };
-    records::insert_change(conn, organisation, &op).await
+    changes::insert_change(conn, organisation, &op).await
 }
 
 async fn put_record(

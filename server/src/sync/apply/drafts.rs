@@ -10,13 +10,13 @@ use remit_core::sync::mutation::DraftRef;
 use sqlx::AnyConnection;
 
 use super::{ApplyError, Ctx};
-use crate::store::records;
+use crate::store::{customers, drafts};
 
 pub(super) async fn upsert_customer(
     conn: &mut AnyConnection,
     customer: Customer,
 ) -> Result<Decision, ApplyError> {
-    let owner = records::customer_owner(conn, customer.id).await?;
+    let owner = customers::customer_owner(conn, customer.id).await?;
     Ok(decide_customer_upsert(customer, owner)?)
 }
 
@@ -26,8 +26,8 @@ pub(super) async fn save_draft(
     draft: InvoiceDraft,
 ) -> Result<Decision, ApplyError> {
     let facts = DraftFacts {
-        stored: records::draft_head(conn, draft.id).await?,
-        customer_owner: records::customer_owner(conn, draft.customer_id).await?,
+        stored: drafts::draft_head(conn, draft.id).await?,
+        customer_owner: customers::customer_owner(conn, draft.customer_id).await?,
         client: ctx.cause.client,
     };
     Ok(decide_draft_save(draft, &facts)?)
@@ -38,6 +38,6 @@ pub(super) async fn delete_draft(
     ctx: Ctx,
     target: DraftRef,
 ) -> Result<Decision, ApplyError> {
-    let stored = records::draft_head(conn, target.id).await?;
+    let stored = drafts::draft_head(conn, target.id).await?;
     Ok(decide_draft_delete(&target, stored, ctx.cause.client)?)
 }

@@ -14,7 +14,7 @@ use remit_core::numbering::lease::{NumberLease, ReturnLease, TakeLease};
 use sqlx::AnyConnection;
 
 use super::{ApplyError, Ctx, account, settings};
-use crate::store::{documents, records};
+use crate::store::{credit_notes, customers, drafts, invoices, leases, sequences};
 
 pub(super) async fn take_lease(
     conn: &mut AnyConnection,
@@ -23,14 +23,14 @@ pub(super) async fn take_lease(
 ) -> Result<Decision, ApplyError> {
     let organisation = ctx.organisation();
     let settings = settings(conn, organisation).await?;
-    let (given, known) = documents::device_code(conn, organisation, ctx.cause.client).await?;
+    let (given, known) = leases::device_code(conn, organisation, ctx.cause.client).await?;
     let device_code = device_code(given, known);
     let sequence = lease_sequence(&settings, &device_code);
     let facts = LeaseFacts {
-        id_taken: documents::find_lease(conn, organisation, request.id)
+        id_taken: leases::find_lease(conn, organisation, request.id)
             .await?
             .is_some(),
-        highest_leased: documents::highest_leased(conn, organisation, &sequence).await?,
+        highest_leased: leases::highest_leased(conn, organisation, &sequence).await?,
         settings,
         client: ctx.cause.client,
         device_code,
@@ -43,9 +43,9 @@ pub(super) async fn return_lease(
     ctx: Ctx,
     request: ReturnLease,
 ) -> Result<Decision, ApplyError> {
-    let lease = documents::find_lease(conn, ctx.organisation(), request.id).await?;
+    let lease = leases::find_lease(conn, ctx.organisation(), request.id).await?;
     let highest_used = match &lease {
-        Some(lease) => documents::highest_used_in_lease(conn, lease.id).await?,
+        Some(lease) => leases::highest_used_in_lease(conn, lease.id).await?,
         None => 0,
     };
     let facts = ReturnFacts {
@@ -65,8 +65,8 @@ async fn leased(
     let organisation = ctx.organisation();
     Ok(match &issue.number {
         NumberSource::Leased { lease_id, number } => (
-            documents::find_lease(conn, organisation, *lease_id).await?,
-            documents::number_taken(conn, organisation, number.as_str()).await?,
+            leases::find_lease(conn, organisation, *lease_id).await?,
+            sequences::number_taken(conn, organisation, number.as_str()).await?,
         ),
         NumberSource::Server => (None, false),
     })
@@ -84,17 +84,17 @@ pub(super) async fn issue_invoice(
     let sequence = issue_sequence(&issue, &settings, lease.as_ref());
     let facts = IssueFacts {
         cause: ctx.cause,
-        id_taken: documents::find_invoice(conn, organisation, issue.invoice_id)
+        id_taken: invoices::find_invoice(conn, organisation, issue.invoice_id)
             .await?
             .is_some(),
-        customer: records::find_customer(conn, organisation, draft.customer_id).await?,
-        draft_head: records::draft_head(conn, draft.id)
+        customer: customers::find_customer(conn, organisation, draft.customer_id).await?,
+        draft_head: drafts::draft_head(conn, draft.id)
             .await?
             .filter(|(owner, _)| *owner == organisation)
             .map(|(_, head)| head),
-        issued_from_draft: documents::numbers_issued_from_draft(conn, organisation, draft.id)
+        issued_from_draft: invoices::numbers_issued_from_draft(conn, organisation, draft.id)
             .await?,
-        last_in_sequence: documents::sequence_head(conn, organisation, &sequence).await?,
+        last_in_sequence: sequences::sequence_head(conn, organisation, &sequence).await?,
         account: account(conn, organisation, draft.customer_id).await?,
         settings,
         lease,
@@ -109,10 +109,10 @@ pub(super) async fn void_invoice(
     void: VoidInvoice,
 ) -> Result<Decision, ApplyError> {
     let organisation = ctx.organisation();
-    let invoice = documents::find_invoice(conn, organisation, void.invoice_id).await?;
+    let invoice = invoices::find_invoice(conn, organisation, void.invoice_id).await?;
     let (credit_notes, account) = match &invoice {
         Some(invoice) => (
-            documents::credit_notes_of(conn, organisation, invoice.id)
+            credit_notes::credit_notes_of(conn, organisation, invoice.id)
                 .await?
                 .len(),
             account(conn, organisation, invoice.customer_id).await?,
@@ -134,10 +134,10 @@ pub(super) async fn issue_credit_note(
     request: IssueCreditNote,
 ) -> Result<Decision, ApplyError> {
     let organisation = ctx.organisation();
-    let invoice = documents::find_invoice(conn, organisation, request.invoice_id).await?;
+    let invoice = invoices::find_invoice(conn, organisation, request.invoice_id).await?;
     let (earlier, account) = match &invoice {
         Some(invoice) => (
-            documents::credit_notes_of(conn, organisation, invoice.id).await?,
+            credit_notes::credit_notes_of(conn, organisation, invoice.id).await?,
             account(conn, organisation, invoice.customer_id).await?,
         ),
         None => (Vec::new(), Default::default()),
@@ -145,12 +145,12 @@ pub(super) async fn issue_credit_note(
     let settings = settings(conn, organisation).await?;
     let sequence = credit_note_sequence(&request, &settings);
     let facts = CreditNoteFacts {
-        id_taken: documents::find_credit_note(conn, organisation, request.credit_note_id)
+        id_taken: credit_notes::find_credit_note(conn, organisation, request.credit_note_id)
             .await?
             .is_some(),
         invoice,
         earlier,
-        last_in_sequence: documents::sequence_head(conn, organisation, &sequence).await?,
+        last_in_sequence: sequences::sequence_head(conn, organisation, &sequence).await?,
         settings,
         account,
     };

@@ -24,7 +24,7 @@ use remit_core::sync::{Command, EntityKind, Mutation, MutationError};
 use sqlx::AnyConnection;
 
 use super::Caller;
-use crate::store::{StoreError, accounts, ledger, records};
+use crate::store::{StoreError, accounts, changes, ledger, records};
 
 pub use carry_out::Applied;
 
@@ -63,7 +63,7 @@ pub async fn apply(
     // Every write of the organisation waits here for the one before it to commit, so a decision is
     // always taken on committed state: two issues never both read the same last number. (SQLite's
     // `BEGIN IMMEDIATE` already serialises writers; on PostgreSQL this is the clock row's lock.)
-    records::lock_organisation(conn, ctx.organisation()).await?;
+    changes::lock_organisation(conn, ctx.organisation()).await?;
     let (kind, id) = command.target();
     ensure_own(
         records::record_owner(conn, kind, id).await?,

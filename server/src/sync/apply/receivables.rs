@@ -13,7 +13,7 @@ use remit_core::sync::EntityKind;
 use sqlx::AnyConnection;
 
 use super::{ApplyError, Ctx, account, settings};
-use crate::store::{documents, records};
+use crate::store::{customers, invoices, records};
 
 pub(super) async fn record_payment(
     conn: &mut AnyConnection,
@@ -24,14 +24,14 @@ pub(super) async fn record_payment(
     let id = received.id.as_uuid();
     let mut named_invoices = Vec::new();
     for &invoice in received.named_invoices() {
-        named_invoices.extend(documents::find_invoice(conn, organisation, invoice).await?);
+        named_invoices.extend(invoices::find_invoice(conn, organisation, invoice).await?);
     }
     let facts = PaymentFacts {
         cause: ctx.cause,
         stored: records::find_record::<Payment>(conn, organisation, EntityKind::Payment, id)
             .await?
             .map(|stored| stored.record),
-        customer_known: records::find_customer(conn, organisation, received.customer_id)
+        customer_known: customers::find_customer(conn, organisation, received.customer_id)
             .await?
             .is_some(),
         named_invoices,
@@ -59,7 +59,7 @@ pub(super) async fn refund(
         stored: records::find_record(conn, organisation, EntityKind::Refund, id)
             .await?
             .map(|stored| stored.record),
-        customer_known: records::find_customer(conn, organisation, refund.customer_id)
+        customer_known: customers::find_customer(conn, organisation, refund.customer_id)
             .await?
             .is_some(),
         payment,
@@ -83,7 +83,7 @@ pub(super) async fn open_dispute(
         )
         .await?
         .map(|stored| stored.record),
-        invoice: documents::find_invoice(conn, organisation, open.invoice_id).await?,
+        invoice: invoices::find_invoice(conn, organisation, open.invoice_id).await?,
     };
     Ok(decide_dispute_open(&open, &facts)?)
 }
