@@ -98,13 +98,37 @@ pub async fn insert_user(
     Ok(())
 }
 
-/// A user with the stored password hash, by (normalised) e-mail.
+/// Adds the organisation's system user unless it exists: the author of facts that start on the server.
+/// It has no password and never signs in ([`credentials`] skips it).
+pub async fn insert_system_user(
+    conn: &mut AnyConnection,
+    user: &User,
+    now_ms: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO users (id, organisation_id, email, name, role, password_hash, created_at_ms, kind) \
+         VALUES ($1, $2, $3, $4, $5, '', $6, 'system') ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(user.id.to_string())
+    .bind(user.organisation_id.to_string())
+    .bind(&user.email)
+    .bind(&user.name)
+    .bind(user.role.as_str())
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A person who signs in, with the stored password hash, by (normalised) e-mail. A system user is
+/// never found here, so it can never sign in.
 pub async fn credentials(
     conn: &mut AnyConnection,
     email: &str,
 ) -> StoreResult<Option<(User, String)>> {
     let row = sqlx::query(
-        "SELECT id, organisation_id, email, name, role, password_hash FROM users WHERE email = $1",
+        "SELECT id, organisation_id, email, name, role, password_hash FROM users \
+         WHERE email = $1 AND kind = 'person'",
     )
     .bind(email)
     .fetch_optional(conn)

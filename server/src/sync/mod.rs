@@ -5,6 +5,7 @@
 mod apply;
 pub mod pull;
 pub mod push;
+pub mod system;
 
 use remit_core::ids::{OrganisationId, UserId};
 

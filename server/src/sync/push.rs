@@ -95,7 +95,7 @@ async fn register(
 
 /// Processes one mutation within the push's transaction; returns its result and the client's progress
 /// after it.
-async fn process(
+pub(super) async fn process(
     tx: &mut WriteTx,
     clock: &Clock,
     caller: &Caller,

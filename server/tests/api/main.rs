@@ -24,4 +24,5 @@ mod sync_conflicts;
 mod sync_pull;
 mod sync_push;
 mod tenancy;
+mod upgrades;
 mod webhooks;

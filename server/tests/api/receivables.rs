@@ -13,6 +13,9 @@ use remit_core::receivables::exception::{ExceptionItem, ExceptionKind, Remedy, R
 use remit_core::receivables::payment::{Payment, RecordPayment, RefundPayment};
 use remit_core::sync::{Command, MutationStatus, PatchOp, Record};
 use remit_server::store::ledger;
+use remit_server::sync::system::SystemClient;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::*;
@@ -278,6 +281,54 @@ async fn refunds_disputes_and_exceptions_are_recorded_and_resolved(backend: Back
     assert_eq!(changed, 2, "the second resolution of each changes nothing");
 }
 
+/// A payment that starts on the server (a gateway's, later) goes through the same decision under the
+/// organisation's system client: its own mutation ids, recorded once however often it arrives, audited
+/// as the organisation's system user, who can never sign in.
+async fn a_payment_from_the_server_is_recorded_once_through_the_system_client(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (owner, org, c, invoice) = invoiced(&app).await;
+    let system = SystemClient::of(org);
+    let paid = Command::RecordPayment(payment(org, &c, "24.67", &[invoice]));
+
+    let first = system.apply(&app.store, &app.clock(), &paid).await.unwrap();
+    assert_eq!((first.id, first.status), (1, MutationStatus::Applied));
+    // Delivered again: the system client's next mutation, and the same payment changes nothing.
+    let again = system.apply(&app.store, &app.clock(), &paid).await.unwrap();
+    assert_eq!((again.id, again.status), (2, MutationStatus::Applied));
+
+    let patch = pull_all(&owner, new_client()).await;
+    let recorded = payments(&patch);
+    assert_eq!(recorded.len(), 1);
+    assert!(recorded[0].allocation.unapplied.is_zero());
+    assert!(
+        balance(&app, org, &c).await.is_zero(),
+        "the invoice is paid"
+    );
+
+    let audit: Vec<(String, String)> = sqlx::query_as(
+        "SELECT user_id, summary FROM audit_log WHERE client_id = $1 ORDER BY mutation_id",
+    )
+    .bind(system.client.to_string())
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    let ops: Vec<Value> = audit
+        .iter()
+        .map(|(user, summary)| {
+            assert_eq!(user, &system.user.to_string());
+            serde_json::from_str::<Value>(summary).unwrap()["op"].clone()
+        })
+        .collect();
+    assert_eq!(ops, [json!("put"), json!("none")]);
+
+    let signing_in = app
+        .browser()
+        .sign_in(&format!("system+{org}@remit.invalid"), PASSWORD)
+        .await;
+    assert_eq!(signing_in.status(), StatusCode::UNAUTHORIZED);
+}
+
 on_both_backends!(a_payment_for_an_invoice_voided_meanwhile_becomes_customer_credit => a_payment_for_an_invoice_voided_meanwhile_becomes_customer_credit_sqlite, a_payment_for_an_invoice_voided_meanwhile_becomes_customer_credit_postgres);
 on_both_backends!(the_same_payment_is_never_recorded_twice => the_same_payment_is_never_recorded_twice_sqlite, the_same_payment_is_never_recorded_twice_postgres);
 on_both_backends!(refunds_disputes_and_exceptions_are_recorded_and_resolved => refunds_disputes_and_exceptions_are_recorded_and_resolved_sqlite, refunds_disputes_and_exceptions_are_recorded_and_resolved_postgres);
+on_both_backends!(a_payment_from_the_server_is_recorded_once_through_the_system_client => a_payment_from_the_server_is_recorded_once_through_the_system_client_sqlite, a_payment_from_the_server_is_recorded_once_through_the_system_client_postgres);
