@@ -8,6 +8,7 @@ mod helpers;
 
 mod assets;
 mod binary;
+mod compression;
 mod convergence;
 mod einvoice_cli;
 mod isolation;
