@@ -294,24 +294,37 @@ impl Command {
     }
 }
 
+/// Reads a command's arguments, naming the path of a malformed one (feature `field-paths`).
+#[cfg(feature = "field-paths")]
 fn args<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, MutationError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { String::new() } else { path };
-        let detail = e.into_inner().to_string();
-        // serde's message for a missing field names it; lift it into the path.
-        let field = match detail.strip_prefix("missing field `") {
-            Some(rest) if field.is_empty() => rest.trim_end_matches('`').to_owned(),
-            Some(rest) => format!("{field}.{}", rest.trim_end_matches('`')),
-            None => field,
-        };
-        let rule = if detail.starts_with("missing field") {
-            Rule::Required
-        } else {
-            Rule::Format { detail }
-        };
-        MutationError::invalid(ValidationError::new(field, rule))
+        decode_error(field, e.into_inner().to_string())
     })
+}
+
+/// Reads a command's arguments; a malformed one is reported without its path (only a missing field is
+/// named).
+#[cfg(not(feature = "field-paths"))]
+fn args<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, MutationError> {
+    T::deserialize(value).map_err(|e| decode_error(String::new(), e.to_string()))
+}
+
+/// The error of an argument at `field` (empty: the arguments as a whole) that serde could not read.
+fn decode_error(field: String, detail: String) -> MutationError {
+    // serde's message for a missing field names it; lift it into the path.
+    let field = match detail.strip_prefix("missing field `") {
+        Some(rest) if field.is_empty() => rest.trim_end_matches('`').to_owned(),
+        Some(rest) => format!("{field}.{}", rest.trim_end_matches('`')),
+        None => field,
+    };
+    let rule = if detail.starts_with("missing field") {
+        Rule::Required
+    } else {
+        Rule::Format { detail }
+    };
+    MutationError::invalid(ValidationError::new(field, rule))
 }
 
 /// What the server knows of a stored draft when a save or delete of it arrives.
@@ -373,6 +386,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "field-paths")]
     fn a_malformed_argument_is_rejected_with_its_path() {
         let e = Command::decode(&mutation(Command::SAVE_DRAFT, draft_args())).unwrap_err();
         assert_eq!(e.kind, MutationErrorKind::Invalid);

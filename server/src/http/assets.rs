@@ -5,6 +5,11 @@
 //! change and are cached for a year. `index.html` (which names the current hashes) and the service worker
 //! must be revalidated on every load, or an update would never arrive. Other files (manifest, icons) keep
 //! their names across releases and are cached briefly.
+//!
+//! Compression: the build writes a Brotli (`.br`) and a gzip (`.gz`) twin of every hashed file
+//! (`app/build/compress.mjs`); a browser that accepts one of them gets it, with `Content-Encoding`, the
+//! others get the file as it is. Every answer carries `Vary: Accept-Encoding` so that a shared cache never
+//! hands Brotli to a browser that did not ask for it.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -31,6 +36,8 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
     let fallback = Request::from_parts(parts.clone(), Body::empty());
     let served = ServeDir::new(&state.dist)
         .append_index_html_on_directories(true)
+        .precompressed_br()
+        .precompressed_gzip()
         .oneshot(Request::from_parts(parts, body))
         .await;
     let response = match served {
@@ -46,7 +53,14 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
     };
-    with_cache_control(&path, response)
+    vary_on_encoding(with_cache_control(&path, response))
+}
+
+fn vary_on_encoding(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .append(header::VARY, header::ACCEPT_ENCODING.into());
+    response
 }
 
 fn with_cache_control(path: &str, mut response: Response) -> Response {

@@ -23,6 +23,8 @@ use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::{Span, field};
@@ -152,7 +154,10 @@ pub fn app(state: AppState) -> Router {
         .fold(Router::new(), |api, r| api.route(r.path, method_router(r)))
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
-        .layer(middleware::from_fn(require_csrf_header));
+        .layer(middleware::from_fn(require_csrf_header))
+        // Pull pages and reports are large JSON: compressed for browsers that accept Brotli or gzip, at the
+        // fastest level (compressing must cost less than the bytes it saves on a fast network).
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest));
     Router::new()
         .nest(API_PREFIX, api)
         .fallback(assets::serve)

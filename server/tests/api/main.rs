@@ -8,6 +8,7 @@ mod helpers;
 
 mod assets;
 mod binary;
+mod compression;
 mod convergence;
 mod corrupt_rows;
 mod einvoice_cli;
