@@ -55,10 +55,7 @@ async fn hashed_files_are_sent_as_their_precompressed_twins(backend: Backend) {
             (&format!("{WASM}.gz"), "gzip twin"),
         ],
     );
-    let state = AppState {
-        store: test.store.clone(),
-        dist: test.dist.clone(),
-    };
+    let state = test.state();
     let path = format!("/{WASM}");
     for (accept, encoding, body) in [
         (Some("gzip, deflate, br"), Some("br"), "brotli twin"),
@@ -99,10 +96,7 @@ on_both_backends!(hashed_files_are_sent_as_their_precompressed_twins => hashed_f
 
 async fn api_answers_are_compressed_for_browsers_that_accept_it(backend: Backend) {
     let test = spawn_app(backend).await;
-    let state = AppState {
-        store: test.store.clone(),
-        dist: test.dist.clone(),
-    };
+    let state = test.state();
     let (status, headers, plain) = get(&state, "/api/openapi.json", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(header(&headers, header::CONTENT_ENCODING), None);
