@@ -9,6 +9,7 @@
 //! test suite if a dependency on tokio, sqlx, wasm-bindgen, js-sys, web-sys or getrandom ever creeps in.
 
 pub mod access;
+pub mod api;
 pub mod catalogue;
 pub mod customer;
 pub mod decide;
