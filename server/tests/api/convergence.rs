@@ -56,7 +56,7 @@ use remit_core::receivables::exception::{
 use remit_core::receivables::payment::{Payment, RecordPayment, RefundPayment};
 use remit_core::sync::mutation::DraftRef;
 use remit_core::sync::{
-    ClientSync, Command, EntityKind, Mutation, MutationStatus, PullResponse, PushRequest,
+    ClientSync, Command, EntityKind, MAX_PUSH, Mutation, MutationStatus, PullResponse, PushRequest,
     PushResponse, Record,
 };
 use remit_server::auth::Role;
@@ -77,8 +77,6 @@ use crate::on_both_backends;
 
 /// Schedules per backend when `REMIT_CONVERGENCE_SCHEDULES` is not set: a quick run for CI.
 const DEFAULT_SCHEDULES: u64 = 20;
-/// The most mutations the app sends in one push (`app/src/sync/cycle.rs`).
-const MAX_PUSH: usize = 100;
 /// Steps of one schedule, before the final sync.
 const STEPS: std::ops::RangeInclusive<usize> = 40..=100;
 
