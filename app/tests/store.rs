@@ -11,26 +11,25 @@ use remit_app::store::schema::VERSION;
 use remit_app::store::{Store, from_js, to_js};
 use remit_core::customer::Customer;
 use remit_core::decide::issuing::{granted_lease, issue_offline};
+use remit_core::document::issue::Address;
 use remit_core::document::issued::{Invoice, IssueInvoice, NumberSource};
-use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
-use remit_core::ids::{CustomerId, InvoiceId, LeaseId, OrganisationId, UserId};
-use remit_core::money::Currency;
+use remit_core::document::{InvoiceDraft, InvoiceLine};
+use remit_core::fixtures;
+use remit_core::ids::{InvoiceId, LeaseId, OrganisationId, UserId};
 use remit_core::numbering::lease::{NumberLease, TakeLease};
-use remit_core::organisation::{Member, Organisation, Role, SessionInfo, TimeZoneName};
-use remit_core::settings::Settings;
+use remit_core::organisation::{Member, Role, SessionInfo};
 use remit_core::sync::merge::{DraftConflict, LinePick, Resolution, Side};
 use remit_core::sync::{
     Command, Cookie, EntityKind, MutationError, MutationErrorKind, MutationResult, MutationStatus,
     PatchOp, PullResponse, PushResponse, Record,
 };
-use remit_core::tax::{TaxCategory, TaxRate};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const ORG: &str = "019a4d5e-0000-7000-8000-000000000001";
+const ORG: &str = fixtures::ORGANISATION;
 
 fn db_name(test: &str) -> String {
     format!("remit-test-{test}-{}", Uuid::now_v7())
@@ -44,47 +43,29 @@ fn session() -> SessionInfo {
             name: "Berit Billing".into(),
             role: Role::Owner,
         },
-        organisation: Organisation {
-            id: OrganisationId::parse(ORG).unwrap(),
-            name: "Fjord Consulting AS".into(),
-            time_zone: TimeZoneName::parse("Europe/Oslo").unwrap(),
-            currency: Currency::parse("NOK").unwrap(),
-        },
+        organisation: fixtures::organisation(),
     }
 }
 
+/// A new customer of the organisation, paying in NOK.
 fn customer(name: &str) -> Customer {
-    Customer {
-        id: CustomerId::try_from(Uuid::now_v7()).unwrap(),
-        organisation_id: OrganisationId::parse(ORG).unwrap(),
-        name: name.into(),
-        email: String::new(),
-        currency: Currency::parse("NOK").unwrap(),
-        payment_terms_days: 14,
-        tax_id: String::new(),
-        address: Default::default(),
-    }
+    fixtures::customer(new_id(), fixtures::organisation_id(), name, "NOK")
 }
 
+/// A new draft for `customer` of one line, 1.5 × 0.35 at 19 %.
 fn draft(customer: &Customer) -> InvoiceDraft {
-    InvoiceDraft {
-        id: InvoiceId::try_from(Uuid::now_v7()).unwrap(),
-        organisation_id: customer.organisation_id,
-        customer_id: customer.id,
-        currency: customer.currency,
-        issue_date: "2026-11-23".parse().unwrap(),
-        due_date: "2026-12-07".parse().unwrap(),
-        tax_rounding: TaxRounding::PerDocument,
-        lines: vec![InvoiceLine {
-            description: "Site audit".into(),
-            quantity: Decimal::new(15, 1),
-            unit_price: Decimal::new(35, 2),
-            tax_category: TaxCategory::S,
-            tax_rate: TaxRate::parse("19").unwrap(),
-        }],
-        note: String::new(),
-        version: 0,
-    }
+    let audit = fixtures::line(
+        "Site audit",
+        Decimal::new(15, 1),
+        Decimal::new(35, 2),
+        Decimal::from(19),
+    );
+    fixtures::draft_for(new_id(), customer, vec![audit])
+}
+
+/// A new UUIDv7 id of any kind.
+fn new_id<T: TryFrom<Uuid, Error: std::fmt::Debug>>() -> T {
+    T::try_from(Uuid::now_v7()).unwrap()
 }
 
 async fn signed_in_store(name: &str) -> Store {
@@ -473,14 +454,14 @@ async fn lost_race(store: &Store, mine: &InvoiceDraft, theirs: Option<&InvoiceDr
         .unwrap();
 }
 
+/// One of something at `unit_price`, at 25 %.
 fn line(description: &str, unit_price: i64) -> InvoiceLine {
-    InvoiceLine {
-        description: description.into(),
-        quantity: Decimal::ONE,
-        unit_price: Decimal::new(unit_price, 0),
-        tax_category: TaxCategory::S,
-        tax_rate: TaxRate::parse("25").unwrap(),
-    }
+    fixtures::line(
+        description,
+        Decimal::ONE,
+        Decimal::from(unit_price),
+        Decimal::from(25),
+    )
 }
 
 #[wasm_bindgen_test]
@@ -668,9 +649,12 @@ async fn protocol_2_records_land_in_their_own_stores_and_settings_save_locally_a
 /// A device ready to issue offline, as a pull leaves it: settings whose seller can be printed, the
 /// customer, and a lease of this device's series `L1` with two numbers.
 async fn ready_to_issue(store: &Store, acme: &Customer) -> NumberLease {
-    let org = OrganisationId::parse(ORG).unwrap();
-    let mut settings = Settings::initial(org, "Fjord Consulting AS");
-    settings.seller.address.country = "NO".into();
+    let org = fixtures::organisation_id();
+    let seller = Address {
+        country: "NO".into(),
+        ..Address::default()
+    };
+    let settings = fixtures::settings_with_seller(org, "Fjord Consulting AS", seller);
     let client = store.sync_state().await.unwrap().unwrap().client_id;
     let take = TakeLease {
         id: LeaseId::try_from(Uuid::now_v7()).unwrap(),

@@ -16,8 +16,8 @@ pub mod decide;
 pub mod document;
 #[cfg(feature = "einvoice")]
 pub mod einvoice;
-#[cfg(test)]
-mod fixtures;
+#[cfg(any(test, feature = "test-support"))]
+pub mod fixtures;
 pub mod ids;
 pub mod ledger;
 pub mod money;

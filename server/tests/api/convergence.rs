@@ -40,6 +40,7 @@ use remit_core::document::issued::{
     CreditNote, Invoice, IssueCreditNote, IssueInvoice, NumberSource, VoidInvoice, Voided,
 };
 use remit_core::document::{InvoiceDraft, compute};
+use remit_core::fixtures;
 use remit_core::ids::{
     CreditNoteId, CustomerId, DisputeId, InvoiceId, LeaseId, OrganisationId, PaymentId, RefundId,
     UserId,
@@ -68,6 +69,7 @@ use remit_server::http::session::COOKIE_NAME;
 use remit_server::http::{AppState, CSRF_HEADER, app};
 use remit_server::store::{Store, ledger, sequences};
 use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::Row;
@@ -462,7 +464,12 @@ impl Edit {
                 let mut d = device.drafts().choose(rng).copied()?.clone();
                 d.note = format!("note {}", rng.random::<u16>());
                 let quantity = rng.random_range(1..=9).to_string();
-                d.lines.push(line("Extra", &quantity, "12.50", "7"));
+                d.lines.push(fixtures::line(
+                    "Extra",
+                    quantity.parse().unwrap(),
+                    dec!(12.50),
+                    dec!(7),
+                ));
                 if d.lines.len() > 4 {
                     d.lines.remove(0);
                 }
