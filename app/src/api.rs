@@ -9,38 +9,44 @@ use std::fmt;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use remit_core::numbering::report::SequenceReport;
 use remit_core::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 
-use remit_core::organisation::SessionInfo;
+use remit_core::api::ErrorBody;
+use remit_core::organisation::{SessionInfo, SetupRequest, SetupStatus};
 
 const CSRF_HEADER: &str = "X-Remit-Request";
-
-/// The server's error body: `{"error", "message", "field"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ServerError {
-    pub error: String,
-    pub message: String,
-    #[serde(default)]
-    pub field: Option<String>,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
     /// No reply at all: offline, server down, connection cut. Worth retrying later.
     Network(String),
     /// 401: no session, or it expired.
-    Unauthorized(ServerError),
+    Unauthorized(ErrorReply),
     /// Any other failure status.
-    Server { status: u16, error: ServerError },
+    Server { status: u16, error: ErrorReply },
+}
+
+/// What a failed reply said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorReply {
+    /// The server's error body, as core defines it.
+    Body(ErrorBody),
+    /// A reply that cannot be read as what was asked for (a proxy's error page, a reply of another
+    /// shape): what went wrong.
+    Unreadable(String),
 }
 
 impl ApiError {
     /// The input field the server blames, if any.
     pub fn field(&self) -> Option<&str> {
         match self {
-            ApiError::Unauthorized(e) | ApiError::Server { error: e, .. } => e.field.as_deref(),
-            ApiError::Network(_) => None,
+            ApiError::Unauthorized(ErrorReply::Body(e))
+            | ApiError::Server {
+                error: ErrorReply::Body(e),
+                ..
+            } => e.field.as_deref(),
+            _ => None,
         }
     }
 }
@@ -49,35 +55,20 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ApiError::Network(detail) => write!(f, "the server cannot be reached ({detail})"),
-            ApiError::Unauthorized(e) | ApiError::Server { error: e, .. } => {
-                f.write_str(&e.message)
-            }
+            ApiError::Unauthorized(reply) | ApiError::Server { error: reply, .. } => match reply {
+                ErrorReply::Body(e) => f.write_str(&e.message),
+                ErrorReply::Unreadable(detail) => f.write_str(detail),
+            },
         }
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// `POST /api/setup`: the first-run form that creates the organisation and its owner.
-#[derive(Debug, Clone, Serialize)]
-pub struct Setup {
-    pub organisation_name: String,
-    pub time_zone: String,
-    pub currency: String,
-    pub name: String,
-    pub email: String,
-    pub password: String,
-}
-
 #[derive(Serialize)]
 struct Credentials<'a> {
     email: &'a str,
     password: &'a str,
-}
-
-#[derive(Deserialize)]
-struct SetupStatus {
-    needed: bool,
 }
 
 /// Whether the server still waits for its first organisation.
@@ -86,7 +77,7 @@ pub async fn setup_needed() -> ApiResult<bool> {
     Ok(status.needed)
 }
 
-pub async fn set_up(form: &Setup) -> ApiResult<SessionInfo> {
+pub async fn set_up(form: &SetupRequest) -> ApiResult<SessionInfo> {
     read(send_json(Request::post("/api/setup"), form).await?).await
 }
 
@@ -146,14 +137,13 @@ async fn check(response: Response) -> ApiResult<Response> {
         return Ok(response);
     }
     let status = response.status();
-    let error = response
-        .json::<ServerError>()
-        .await
-        .unwrap_or_else(|_| ServerError {
-            error: format!("http_{status}"),
-            message: format!("the server answered {status} {}", response.status_text()),
-            field: None,
-        });
+    let error = match response.json::<ErrorBody>().await {
+        Ok(body) => ErrorReply::Body(body),
+        Err(_) => ErrorReply::Unreadable(format!(
+            "the server answered {status} {}",
+            response.status_text()
+        )),
+    };
     Err(if status == 401 {
         ApiError::Unauthorized(error)
     } else {
@@ -166,10 +156,6 @@ async fn read<T: DeserializeOwned>(response: Response) -> ApiResult<T> {
     let status = response.status();
     response.json::<T>().await.map_err(|e| ApiError::Server {
         status,
-        error: ServerError {
-            error: "unreadable_reply".into(),
-            message: format!("the server's reply cannot be read: {e}"),
-            field: None,
-        },
+        error: ErrorReply::Unreadable(format!("the server's reply cannot be read: {e}")),
     })
 }

@@ -7,30 +7,31 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use remit_app::store::issuing::IssuedInvoice;
 use remit_app::store::outbox::{change_stores, stage, stage_with};
+use remit_app::store::records::DraftRecord;
 use remit_app::store::schema::VERSION;
 use remit_app::store::{Store, from_js, to_js};
 use remit_core::customer::Customer;
 use remit_core::decide::issuing::{granted_lease, issue_offline};
+use remit_core::document::issue::Address;
 use remit_core::document::issued::{Invoice, IssueInvoice, NumberSource};
-use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
+use remit_core::document::{InvoiceDraft, InvoiceLine};
+use remit_core::fixtures;
 use remit_core::ids::{CustomerId, InvoiceId, LeaseId, OrganisationId, UserId};
-use remit_core::money::Currency;
 use remit_core::numbering::lease::{NumberLease, TakeLease};
-use remit_core::organisation::{Member, Organisation, Role, SessionInfo, TimeZoneName};
-use remit_core::settings::Settings;
+use remit_core::organisation::{Member, Role, SessionInfo};
 use remit_core::sync::merge::{DraftConflict, LinePick, Resolution, Side};
 use remit_core::sync::{
     Command, Cookie, EntityKind, MutationError, MutationErrorKind, MutationResult, MutationStatus,
     PatchOp, PullResponse, PushResponse, Record,
 };
-use remit_core::tax::{TaxCategory, TaxRate};
 use rust_decimal::Decimal;
 use uuid::Uuid;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const ORG: &str = "019a4d5e-0000-7000-8000-000000000001";
+const ORG: &str = fixtures::ORGANISATION;
 
 fn db_name(test: &str) -> String {
     format!("remit-test-{test}-{}", Uuid::now_v7())
@@ -44,47 +45,29 @@ fn session() -> SessionInfo {
             name: "Berit Billing".into(),
             role: Role::Owner,
         },
-        organisation: Organisation {
-            id: OrganisationId::parse(ORG).unwrap(),
-            name: "Fjord Consulting AS".into(),
-            time_zone: TimeZoneName::parse("Europe/Oslo").unwrap(),
-            currency: Currency::parse("NOK").unwrap(),
-        },
+        organisation: fixtures::organisation(),
     }
 }
 
+/// A new customer of the organisation, paying in NOK.
 fn customer(name: &str) -> Customer {
-    Customer {
-        id: CustomerId::try_from(Uuid::now_v7()).unwrap(),
-        organisation_id: OrganisationId::parse(ORG).unwrap(),
-        name: name.into(),
-        email: String::new(),
-        currency: Currency::parse("NOK").unwrap(),
-        payment_terms_days: 14,
-        tax_id: String::new(),
-        address: Default::default(),
-    }
+    fixtures::customer(new_id(), fixtures::organisation_id(), name, "NOK")
 }
 
+/// A new draft for `customer` of one line, 1.5 × 0.35 at 19 %.
 fn draft(customer: &Customer) -> InvoiceDraft {
-    InvoiceDraft {
-        id: InvoiceId::try_from(Uuid::now_v7()).unwrap(),
-        organisation_id: customer.organisation_id,
-        customer_id: customer.id,
-        currency: customer.currency,
-        issue_date: "2026-11-23".parse().unwrap(),
-        due_date: "2026-12-07".parse().unwrap(),
-        tax_rounding: TaxRounding::PerDocument,
-        lines: vec![InvoiceLine {
-            description: "Site audit".into(),
-            quantity: Decimal::new(15, 1),
-            unit_price: Decimal::new(35, 2),
-            tax_category: TaxCategory::S,
-            tax_rate: TaxRate::parse("19").unwrap(),
-        }],
-        note: String::new(),
-        version: 0,
-    }
+    let audit = fixtures::line(
+        "Site audit",
+        Decimal::new(15, 1),
+        Decimal::new(35, 2),
+        Decimal::from(19),
+    );
+    fixtures::draft_for(new_id(), customer, vec![audit])
+}
+
+/// A new UUIDv7 id of any kind.
+fn new_id<T: TryFrom<Uuid, Error: std::fmt::Debug>>() -> T {
+    T::try_from(Uuid::now_v7()).unwrap()
 }
 
 async fn signed_in_store(name: &str) -> Store {
@@ -135,8 +118,24 @@ async fn a_version_1_database_keeps_its_drafts_in_invoice_drafts() {
     let acme = customer("Acme");
     let old_draft = draft(&acme);
 
-    // Version 1 exactly as the first release wrote it: three stores keyed by `id`, the bare draft JSON.
-    let v1 = Database::open(name.as_str())
+    write_v1(&name, &acme, &[to_js(&old_draft).unwrap()]).await;
+
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.database().version() as u32, VERSION);
+    assert!(!store_names(store.database()).contains(&"drafts".to_string()));
+    let migrated = store.draft(old_draft.id).await.unwrap().unwrap();
+    assert_eq!(migrated.draft, old_draft);
+    assert_eq!(
+        migrated.totals.unwrap().amount_due.amount().to_string(),
+        "0.63"
+    );
+    assert_eq!(store.drafts_of(acme.id).await.unwrap().len(), 1);
+    assert_eq!(store.customers().await.unwrap(), vec![acme]);
+}
+
+/// Version 1 exactly as the first release wrote it: three stores keyed by `id`, the bare draft JSON.
+async fn write_v1(name: &str, customer: &Customer, drafts: &[JsValue]) {
+    let v1 = Database::open(name)
         .with_version(1u32)
         .with_on_upgrade_needed(|_, db| {
             for store in ["customers", "drafts", "outbox"] {
@@ -155,28 +154,116 @@ async fn a_version_1_database_keeps_its_drafts_in_invoice_drafts() {
         .unwrap();
     tx.object_store("customers")
         .unwrap()
-        .put(to_js(&acme).unwrap())
+        .put(to_js(customer).unwrap())
         .await
         .unwrap();
-    tx.object_store("drafts")
+    for draft in drafts {
+        tx.object_store("drafts")
+            .unwrap()
+            .put(draft.clone())
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    v1.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_version_1_draft_this_build_cannot_read_is_kept_as_written_and_passed_over() {
+    let name = db_name("upgrade-unreadable");
+    let acme = customer("Acme");
+    let readable = draft(&acme);
+    let unreadable_id = new_invoice_id().to_string();
+    let unreadable = serde_json::json!({
+        "id": unreadable_id,
+        "customer_id": acme.id,
+        "lines": "no list of lines",
+    });
+    write_v1(
+        &name,
+        &acme,
+        &[to_js(&readable).unwrap(), to_js(&unreadable).unwrap()],
+    )
+    .await;
+
+    let store = Store::open(&name).await.unwrap();
+    let kept = raw(&store, "invoice_drafts", &unreadable_id).await.unwrap();
+    assert_eq!(kept["draft"], unreadable);
+    assert_eq!(kept["kept_from_v1"], true);
+    let ids = |drafts: Vec<DraftRecord>| drafts.into_iter().map(|d| d.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.drafts().await.unwrap()), vec![readable.id]);
+    assert_eq!(
+        ids(store.drafts_of(acme.id).await.unwrap()),
+        vec![readable.id]
+    );
+    let opened = store
+        .draft(InvoiceId::parse(&unreadable_id).unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        opened.to_string().contains(&format!(
+            "invoice_drafts row {unreadable_id} was kept from version 1"
+        )),
+        "{opened}"
+    );
+}
+
+/// Writes `row` into the store named `name` as it is, past the app's own writes.
+async fn put_raw(store: &Store, name: &str, row: &serde_json::Value) {
+    let tx = store
+        .database()
+        .transaction(name)
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    tx.object_store(name)
         .unwrap()
-        .put(to_js(&old_draft).unwrap())
+        .put(to_js(row).unwrap())
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    v1.close();
+}
 
-    let store = Store::open(&name).await.unwrap();
-    assert_eq!(store.database().version() as u32, VERSION);
-    assert!(!store_names(store.database()).contains(&"drafts".to_string()));
-    let migrated = store.draft(old_draft.id).await.unwrap().unwrap();
-    assert_eq!(migrated.draft, old_draft);
-    assert_eq!(
-        migrated.totals.unwrap().amount_due.amount().to_string(),
-        "0.63"
+#[wasm_bindgen_test]
+async fn a_row_this_build_cannot_read_fails_the_read_naming_its_store_and_key() {
+    let store = signed_in_store(&db_name("corrupt")).await;
+    let acme = customer("Acme");
+    let saved = draft(&acme);
+    store
+        .record(&Command::UpsertCustomer(acme.clone()))
+        .await
+        .unwrap();
+    store
+        .record(&Command::SaveDraft(saved.clone()))
+        .await
+        .unwrap();
+    assert_eq!(store.customers().await.unwrap(), vec![acme.clone()]);
+
+    // A customer without a currency, and a draft whose lines are no list: what a faulty upgrade leaves.
+    let broken_customer = new_id::<CustomerId>().to_string();
+    put_raw(
+        &store,
+        "customers",
+        &serde_json::json!({ "id": broken_customer, "name": "Broken" }),
+    )
+    .await;
+    let error = store.customers().await.unwrap_err().to_string();
+    assert!(
+        error.contains(&format!("customers row {broken_customer} is corrupt")),
+        "{error}"
     );
-    assert_eq!(store.drafts_of(acme.id).await.unwrap().len(), 1);
-    assert_eq!(store.customers().await.unwrap(), vec![acme]);
+
+    let mut broken_draft = serde_json::to_value(DraftRecord::new(saved.clone())).unwrap();
+    broken_draft["draft"]["lines"] = serde_json::json!("no list of lines");
+    put_raw(&store, "invoice_drafts", &broken_draft).await;
+    let named = format!("invoice_drafts row {} is corrupt", saved.id);
+    for error in [
+        store.drafts().await.unwrap_err(),
+        store.drafts_of(acme.id).await.unwrap_err(),
+        store.draft(saved.id).await.unwrap_err(),
+    ] {
+        assert!(error.to_string().contains(&named), "{error}");
+    }
 }
 
 #[wasm_bindgen_test]
@@ -473,14 +560,14 @@ async fn lost_race(store: &Store, mine: &InvoiceDraft, theirs: Option<&InvoiceDr
         .unwrap();
 }
 
+/// One of something at `unit_price`, at 25 %.
 fn line(description: &str, unit_price: i64) -> InvoiceLine {
-    InvoiceLine {
-        description: description.into(),
-        quantity: Decimal::ONE,
-        unit_price: Decimal::new(unit_price, 0),
-        tax_category: TaxCategory::S,
-        tax_rate: TaxRate::parse("25").unwrap(),
-    }
+    fixtures::line(
+        description,
+        Decimal::ONE,
+        Decimal::from(unit_price),
+        Decimal::from(25),
+    )
 }
 
 #[wasm_bindgen_test]
@@ -668,9 +755,12 @@ async fn protocol_2_records_land_in_their_own_stores_and_settings_save_locally_a
 /// A device ready to issue offline, as a pull leaves it: settings whose seller can be printed, the
 /// customer, and a lease of this device's series `L1` with two numbers.
 async fn ready_to_issue(store: &Store, acme: &Customer) -> NumberLease {
-    let org = OrganisationId::parse(ORG).unwrap();
-    let mut settings = Settings::initial(org, "Fjord Consulting AS");
-    settings.seller.address.country = "NO".into();
+    let org = fixtures::organisation_id();
+    let seller = Address {
+        country: "NO".into(),
+        ..Address::default()
+    };
+    let settings = fixtures::settings_with_seller(org, "Fjord Consulting AS", seller);
     let client = store.sync_state().await.unwrap().unwrap().client_id;
     let take = TakeLease {
         id: LeaseId::try_from(Uuid::now_v7()).unwrap(),

@@ -9,14 +9,15 @@
 //! test suite if a dependency on tokio, sqlx, wasm-bindgen, js-sys, web-sys or getrandom ever creeps in.
 
 pub mod access;
+pub mod api;
 pub mod catalogue;
 pub mod customer;
 pub mod decide;
 pub mod document;
 #[cfg(feature = "einvoice")]
 pub mod einvoice;
-#[cfg(test)]
-mod fixtures;
+#[cfg(any(test, feature = "test-support"))]
+pub mod fixtures;
 pub mod ids;
 pub mod ledger;
 pub mod money;

@@ -42,6 +42,31 @@ impl SessionInfo {
     }
 }
 
+/// `POST /api/setup`: the first-run form that creates the organisation and its owner. Sent by the app,
+/// read by the server; the server checks every field (core's checks, the server's zone database).
+/// Missing fields read as empty, so that validation names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupRequest {
+    #[serde(default)]
+    pub organisation_name: String,
+    #[serde(default)]
+    pub time_zone: String,
+    #[serde(default)]
+    pub currency: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+/// `GET /api/setup`: whether the server still waits for its first organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupStatus {
+    pub needed: bool,
+}
+
 /// An IANA time-zone name (`Europe/Oslo`, `America/Argentina/Salta`) or `UTC`: the calendar an
 /// organisation's documents are dated in. Checked for shape, not looked up in a zone database (core has
 /// none): a plausible name is stored as given; the shells resolve it (the browser's `Intl`).

@@ -10,9 +10,9 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_navigate;
 
 use remit_core::money::Currency;
-use remit_core::organisation::TimeZoneName;
+use remit_core::organisation::{SetupRequest, TimeZoneName};
 
-use crate::api::{self, ApiError, Setup};
+use crate::api::{self, ApiError};
 use crate::calendar;
 use crate::components::field_error::FieldError;
 use crate::state::{AppState, use_app};
@@ -122,7 +122,7 @@ fn SetupForm() -> impl IntoView {
             error.set(Some(e.to_string()));
             return;
         }
-        let form = Setup {
+        let form = SetupRequest {
             organisation_name: organisation_name.get_untracked(),
             time_zone: time_zone.get_untracked(),
             currency: currency.get_untracked(),

@@ -10,9 +10,9 @@ use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
 use super::outbox::{change_stores, stage};
-use super::records::{ConflictRecord, DraftRecord};
+use super::records::{ConflictRecord, DraftRecord, DraftRow, decode};
 use super::schema::{CONFLICTS, INVOICE_DRAFTS};
-use super::{Store, StoreError, StoreResult, from_js};
+use super::{Store, StoreError, StoreResult};
 
 /// A conflict as this device holds it: its own copy, kept in `conflicts`, and the draft's row in
 /// `invoice_drafts` (the server's copy once the pull after the conflict has stored it).
@@ -32,11 +32,15 @@ impl Store {
         let Some(conflict) = conflict else {
             return Ok(None);
         };
-        let stored: Option<JsValue> = tx.object_store(INVOICE_DRAFTS)?.get(key).await?;
+        let drafts = tx.object_store(INVOICE_DRAFTS)?;
+        let stored: Option<JsValue> = drafts.get(key).await?;
         Ok(Some(HeldConflict {
-            conflict: from_js(&conflict)?,
-            // A row this build cannot read is no copy to compare with.
-            stored: stored.and_then(|row| from_js(&row).ok()),
+            conflict: decode(&tx.object_store(CONFLICTS)?, &conflict)?,
+            // A draft kept unreadable from version 1 is no copy to compare with; a corrupt row fails.
+            stored: match stored {
+                Some(row) => DraftRow::decode(&drafts, &row)?.readable(),
+                None => None,
+            },
         }))
     }
 

@@ -43,6 +43,13 @@ impl fmt::Display for StoreError {
     }
 }
 
+impl StoreError {
+    /// A row of `store` this build cannot read.
+    pub fn corrupt(store: &str, key: &str, detail: impl fmt::Display) -> Self {
+        Self(format!("{store} row {key} is corrupt: {detail}"))
+    }
+}
+
 impl std::error::Error for StoreError {}
 
 impl From<indexed_db_futures::error::Error> for StoreError {

@@ -4,12 +4,15 @@
 //! serializes it plus the totals core computed when it was stored, so anyone reading the database sees
 //! the same amounts the screen showed.
 
+use indexed_db_futures::KeyPath;
+use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
 use remit_core::customer::Customer;
 use remit_core::document::{DocumentTotals, InvoiceDraft, compute};
 use remit_core::ids::{CustomerId, InvoiceId};
 use remit_core::sync::{EntityKind, Mutation, MutationError, Record};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -17,7 +20,7 @@ use wasm_bindgen::JsValue;
 
 use super::outbox::outbox_key;
 use super::schema::{BY_CUSTOMER, CONFLICTS, CUSTOMERS, INVOICE_DRAFTS, REJECTED, store_of};
-use super::{Store, StoreResult, from_js, to_js};
+use super::{Store, StoreError, StoreResult, from_js, to_js};
 
 /// Writes a record into its store: a draft with the totals core computes for it, any other record as
 /// core serializes it.
@@ -47,18 +50,89 @@ pub(super) async fn delete_record(
     Ok(())
 }
 
-/// Every row of `store` in `tx` that this build can read; see [`Store::all`].
-pub(super) async fn read_all<T: serde::de::DeserializeOwned>(
+/// Every row of `store` in `tx`. A row this build cannot read is corrupt (an upgrade that wrote it
+/// wrongly, a bug): the read fails naming the store and the row's key, rather than the row vanishing from
+/// the screen.
+pub(super) async fn read_all<T: DeserializeOwned>(
     tx: &Transaction<'_>,
     store: &str,
 ) -> StoreResult<Vec<T>> {
-    let rows = tx.object_store(store)?.get_all::<JsValue>().await?;
-    let mut out = Vec::new();
-    for row in rows {
-        if let Ok(value) = from_js(&row?) {
-            out.push(value);
+    let handle = tx.object_store(store)?;
+    let rows = handle.get_all::<JsValue>().await?;
+    rows.map(|row| decode(&handle, &row?)).collect()
+}
+
+/// One row of `store` read as `T`, or the error naming it as corrupt.
+pub(super) fn decode<T: DeserializeOwned>(
+    store: &ObjectStore<'_>,
+    row: &JsValue,
+) -> StoreResult<T> {
+    decode_json(store, from_js(row)?)
+}
+
+fn decode_json<T: DeserializeOwned>(
+    store: &ObjectStore<'_>,
+    row: serde_json::Value,
+) -> StoreResult<T> {
+    let key = match store.key_path() {
+        Some(KeyPath::One(path)) => key_text(&row[path.as_str()]),
+        _ => "(its key is not in the row)".into(),
+    };
+    serde_json::from_value(row).map_err(|e| StoreError::corrupt(&store.name(), &key, e))
+}
+
+/// A key as the error names it: a string key as it is.
+fn key_text(key: &serde_json::Value) -> String {
+    match key {
+        serde_json::Value::String(key) => key.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The mark of a draft row kept as version 1 wrote it.
+const KEPT_FROM_V1: &str = "kept_from_v1";
+
+/// A row of `invoice_drafts`, as it may be stored.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DraftRow {
+    Readable(Box<DraftRecord>),
+    /// A version-1 draft this build could not read when the database was upgraded, kept as v1 wrote it
+    /// (see [`DraftRecord::from_v1`]) so the upgrade loses nothing. Not shown; never deleted.
+    KeptFromV1 {
+        id: String,
+    },
+}
+
+impl DraftRow {
+    pub(super) fn decode(drafts: &ObjectStore<'_>, row: &JsValue) -> StoreResult<Self> {
+        let row: serde_json::Value = from_js(row)?;
+        if row[KEPT_FROM_V1] == serde_json::Value::Bool(true) {
+            return Ok(DraftRow::KeptFromV1 {
+                id: key_text(&row["id"]),
+            });
+        }
+        decode_json(drafts, row).map(|record| DraftRow::Readable(Box::new(record)))
+    }
+
+    pub fn readable(self) -> Option<DraftRecord> {
+        match self {
+            DraftRow::Readable(record) => Some(*record),
+            DraftRow::KeptFromV1 { .. } => None,
         }
     }
+}
+
+/// The drafts among `rows` of `invoice_drafts`, newest first (ids are UUIDv7, so they sort by creation
+/// time): every row is read, the ones kept from version 1 are passed over.
+fn readable_drafts(
+    drafts: &ObjectStore<'_>,
+    rows: impl Iterator<Item = indexed_db_futures::Result<JsValue>>,
+) -> StoreResult<Vec<DraftRecord>> {
+    let mut out = Vec::new();
+    for row in rows {
+        out.extend(DraftRow::decode(drafts, &row?)?.readable());
+    }
+    out.sort_by_key(|d| std::cmp::Reverse(d.id));
     Ok(out)
 }
 
@@ -85,7 +159,8 @@ impl DraftRecord {
     }
 
     /// Turns a version-1 `drafts` row (the bare draft) into a version-2 record. A row this build cannot
-    /// read is wrapped as it is, so the upgrade never loses anything; [`Store::drafts`] skips it.
+    /// read is kept as it is, marked `kept_from_v1`, so the upgrade never loses anything; the readers
+    /// know the mark and pass the row over ([`DraftRow::KeptFromV1`]).
     pub fn from_v1(v1: &JsValue) -> StoreResult<JsValue> {
         let raw: serde_json::Value = from_js(v1)?;
         match serde_json::from_value::<InvoiceDraft>(raw.clone()) {
@@ -95,6 +170,7 @@ impl DraftRecord {
                 "customer_id": raw["customer_id"],
                 "draft": raw,
                 "totals": null,
+                KEPT_FROM_V1: true,
             })),
         }
     }
@@ -132,15 +208,28 @@ impl Store {
         self.one(CUSTOMERS, &id.to_string()).await
     }
 
-    /// Every readable draft, newest first (ids are UUIDv7, so they sort by creation time).
+    /// Every draft, newest first (ids are UUIDv7, so they sort by creation time); drafts kept
+    /// unreadable from version 1 are passed over.
     pub async fn drafts(&self) -> StoreResult<Vec<DraftRecord>> {
-        let mut drafts: Vec<DraftRecord> = self.all(INVOICE_DRAFTS).await?;
-        drafts.sort_by_key(|d| std::cmp::Reverse(d.id));
-        Ok(drafts)
+        let tx = self.read(&[INVOICE_DRAFTS])?;
+        let drafts = tx.object_store(INVOICE_DRAFTS)?;
+        let rows = drafts.get_all::<JsValue>().await?;
+        readable_drafts(&drafts, rows)
     }
 
+    /// Draft `id`; a draft kept unreadable from version 1 is an error naming it.
     pub async fn draft(&self, id: InvoiceId) -> StoreResult<Option<DraftRecord>> {
-        self.one(INVOICE_DRAFTS, &id.to_string()).await
+        let tx = self.read(&[INVOICE_DRAFTS])?;
+        let drafts = tx.object_store(INVOICE_DRAFTS)?;
+        let row: Option<JsValue> = drafts.get(id.to_string()).await?;
+        row.map(|row| match DraftRow::decode(&drafts, &row)? {
+            DraftRow::Readable(record) => Ok(*record),
+            DraftRow::KeptFromV1 { id } => Err(StoreError(format!(
+                "{INVOICE_DRAFTS} row {id} was kept from version 1 as it was, which this build \
+                 cannot read"
+            ))),
+        })
+        .transpose()
     }
 
     /// A customer's drafts, through the `by_customer` index.
@@ -152,14 +241,7 @@ impl Store {
             .get_all::<JsValue>()
             .with_query(customer.to_string())
             .await?;
-        let mut drafts = Vec::new();
-        for row in rows {
-            if let Ok(draft) = from_js(&row?) {
-                drafts.push(draft);
-            }
-        }
-        drafts.sort_by_key(|d: &DraftRecord| std::cmp::Reverse(d.id));
-        Ok(drafts)
+        readable_drafts(&drafts, rows)
     }
 
     pub async fn conflicts(&self) -> StoreResult<Vec<ConflictRecord>> {
@@ -178,20 +260,16 @@ impl Store {
         Ok(())
     }
 
-    /// Every row of `store` that this build can read. A row it cannot read (written by a newer build, or
-    /// kept as-is by a migration) is left in place and skipped, never deleted.
-    async fn all<T: serde::de::DeserializeOwned>(&self, store: &str) -> StoreResult<Vec<T>> {
+    /// Every row of `store`; a corrupt one fails the read ([`read_all`]) and stays in place.
+    async fn all<T: DeserializeOwned>(&self, store: &str) -> StoreResult<Vec<T>> {
         let tx = self.read(&[store])?;
         read_all(&tx, store).await
     }
 
-    async fn one<T: serde::de::DeserializeOwned>(
-        &self,
-        store: &str,
-        key: &str,
-    ) -> StoreResult<Option<T>> {
+    async fn one<T: DeserializeOwned>(&self, store: &str, key: &str) -> StoreResult<Option<T>> {
         let tx = self.read(&[store])?;
-        let row: Option<JsValue> = tx.object_store(store)?.get(key).await?;
-        row.map(|r| from_js(&r)).transpose()
+        let handle = tx.object_store(store)?;
+        let row: Option<JsValue> = handle.get(key).await?;
+        row.map(|r| decode(&handle, &r)).transpose()
     }
 }

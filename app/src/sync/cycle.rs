@@ -5,14 +5,11 @@
 //! transaction as soon as it arrives; no IndexedDB transaction is held open across a network request.
 
 use leptos::prelude::Set;
-use remit_core::sync::ClientSync;
+use remit_core::sync::{ClientSync, MAX_PUSH};
 
 use crate::api::{self, ApiError};
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
-
-/// The most mutations sent in one push (the server's page size for a push).
-const MAX_PUSH: usize = 100;
 
 #[derive(Debug)]
 pub enum SyncError {

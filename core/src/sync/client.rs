@@ -17,6 +17,12 @@ use crate::sync::protocol::{
     PullRequest, PullResponse, PushRequest, PushResponse, Record,
 };
 
+/// The most mutations a client sends in one push ([`ClientSync::push_request`]'s `max` in the app). The
+/// server has no such count: it applies whatever one push holds, in one transaction, and limits only the
+/// request's size in bytes. A bounded batch keeps that transaction, and the reply a device waits for,
+/// short.
+pub const MAX_PUSH: usize = 100;
+
 /// The sync bookkeeping a client persists beside its outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientSync {

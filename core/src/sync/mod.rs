@@ -12,7 +12,7 @@ pub mod merge;
 pub mod mutation;
 pub mod protocol;
 
-pub use client::{ClientSync, PassedOver, PullPlan, PushOutcome};
+pub use client::{ClientSync, MAX_PUSH, PassedOver, PullPlan, PushOutcome};
 pub use mutation::{Command, DraftHead, LocalEffect, MutationError, MutationErrorKind};
 pub use protocol::{
     ACCEPTED_PROTOCOL_VERSIONS, Cookie, EntityKind, Mutation, MutationResult, MutationStatus,

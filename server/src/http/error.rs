@@ -1,5 +1,5 @@
-//! The one error type of the HTTP boundary. Every failure leaves as JSON, an [`ErrorBody`]:
-//! `{"error": "<kind>", "message": "<human text>", "field": "<path or null>"}`.
+//! The one error type of the HTTP boundary. Every failure leaves as JSON, core's [`ErrorBody`]:
+//! `{"error": "<kind>", "message": "<human text>", "field": "<path or null>"}`, which the app reads.
 //!
 //! An error keeps what caused it. What the client can fix is answered as it is and not logged. The
 //! server's own failures are answered without details; the response carries the error, as a
@@ -15,8 +15,8 @@ use axum::http::header::InvalidHeaderValue;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use remit_core::access::RetryAfter;
+pub use remit_core::api::{ErrorBody, ErrorKind};
 use remit_core::validation::ValidationError;
-use serde::Serialize;
 
 use crate::auth::accounts::AccountError;
 use crate::auth::password::PasswordError;
@@ -80,56 +80,6 @@ pub enum AppError {
     Cookie(#[from] InvalidHeaderValue),
 }
 
-/// What kind of failure a response reports: the `error` of its body, and its status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
-    Unauthenticated,
-    InvalidCredentials,
-    TooManyAttempts,
-    Csrf,
-    Forbidden,
-    NotFound,
-    MethodNotAllowed,
-    AlreadySetUp,
-    Conflict,
-    /// A body field that breaks a rule.
-    Invalid,
-    /// A body or query that cannot be read, or a query parameter that breaks a rule.
-    BadRequest,
-    UnsupportedProtocolVersion,
-    /// The server's own failure: nothing the client can fix.
-    Internal,
-}
-
-impl ErrorKind {
-    pub fn status(self) -> StatusCode {
-        match self {
-            ErrorKind::Unauthenticated | ErrorKind::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            ErrorKind::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-            ErrorKind::Csrf | ErrorKind::Forbidden => StatusCode::FORBIDDEN,
-            ErrorKind::NotFound => StatusCode::NOT_FOUND,
-            ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorKind::AlreadySetUp | ErrorKind::Conflict => StatusCode::CONFLICT,
-            ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorKind::BadRequest | ErrorKind::UnsupportedProtocolVersion => {
-                StatusCode::BAD_REQUEST
-            }
-            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-}
-
-/// The body of every error response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ErrorBody {
-    #[serde(rename = "error")]
-    pub kind: ErrorKind,
-    pub message: String,
-    /// The body field or query parameter that breaks a rule.
-    pub field: Option<String>,
-}
-
 /// What an internal error's response says instead of its details.
 pub const INTERNAL_MESSAGE: &str = "something went wrong on the server";
 
@@ -179,7 +129,7 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let body = self.body();
-        let mut response = (body.kind.status(), Json(body)).into_response();
+        let mut response = (status(body.kind), Json(body)).into_response();
         if let AppError::TooManyAttempts(retry_after) = &self {
             response.headers_mut().insert(
                 header::RETRY_AFTER,
@@ -193,6 +143,11 @@ impl IntoResponse for AppError {
         }
         response
     }
+}
+
+/// The status of a response of `kind`, as core's [`ErrorKind::status`] says.
+pub fn status(kind: ErrorKind) -> StatusCode {
+    StatusCode::from_u16(kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// An internal error on its way out with its response, to be logged where responses are logged.

@@ -5,34 +5,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
+use remit_core::organisation::{SetupRequest, SetupStatus};
 
 use super::session::signed_in_response;
 use super::{ApiJson, AppError, AppState};
 use crate::auth::Role;
 use crate::auth::accounts::{self, NewAccount};
-
-#[derive(Debug, Serialize)]
-pub struct SetupStatus {
-    pub needed: bool,
-}
-
-/// Missing fields read as empty, so that validation names them.
-#[derive(Debug, Deserialize)]
-pub struct SetupRequest {
-    #[serde(default)]
-    organisation_name: String,
-    #[serde(default)]
-    time_zone: String,
-    #[serde(default)]
-    currency: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    password: String,
-}
 
 /// `GET /api/setup`
 pub async fn status(State(state): State<AppState>) -> Result<Json<SetupStatus>, AppError> {

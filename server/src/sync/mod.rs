@@ -1,6 +1,6 @@
 //! The server's side of sync: it registers clients, applies their mutations through core's decisions
-//! (one database transaction per mutation), numbers the changes per organisation, and serves them back
-//! in order.
+//! (one database transaction per push, each mutation in a savepoint of its own), numbers the changes per
+//! organisation, and serves them back in order.
 
 mod apply;
 pub mod pull;

@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use remit_core::customer::Customer;
-use remit_core::document::issue::{Address, CreditScope};
+use remit_core::document::InvoiceDraft;
+use remit_core::document::issue::CreditScope;
 use remit_core::document::issued::{IssueCreditNote, IssueInvoice, NumberSource};
-use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
-use remit_core::ids::{ClientId, CustomerId, InvoiceId, LeaseId, OrganisationId};
-use remit_core::money::{Currency, Money};
+use remit_core::fixtures;
+use remit_core::ids::{ClientId, InvoiceId, LeaseId, OrganisationId};
+use remit_core::money::Money;
 use remit_core::numbering::InvoiceNumber;
 use remit_core::numbering::lease::{ReturnLease, TakeLease};
 use remit_core::receivables::account::PaymentMethod;
@@ -21,7 +22,6 @@ use remit_core::sync::{
     Command, Cookie, Mutation, PROTOCOL_VERSION, PatchOp, PullRequest, PullResponse, PushRequest,
     PushResponse, Record,
 };
-use remit_core::tax::{TaxCategory, TaxRate};
 use remit_server::application::{Application, Config, Intervals, StartError};
 use remit_server::auth::Role;
 use remit_server::auth::accounts::{self, NewAccount};
@@ -29,6 +29,7 @@ use remit_server::clock::{Clock, ManualClock};
 use remit_server::http::AppState;
 use remit_server::store::Store;
 use reqwest::StatusCode;
+use rust_decimal_macros::dec;
 use serde_json::{Value, json};
 use sqlx::migrate::MigrateDatabase;
 use sqlx::{Any, Row};
@@ -436,45 +437,25 @@ pub fn organisation_of(info: &Value) -> OrganisationId {
     OrganisationId::parse(info["organisation"]["id"].as_str().unwrap()).unwrap()
 }
 
+/// A new customer paying in EUR on 30 days' terms, with an accounts-payable address.
 pub fn customer(organisation: OrganisationId, name: &str) -> Customer {
     Customer {
-        id: CustomerId::try_from(Uuid::now_v7()).unwrap(),
-        organisation_id: organisation,
-        name: name.into(),
         email: "ap@customer.example".into(),
-        currency: Currency::parse("EUR").unwrap(),
         payment_terms_days: 30,
-        tax_id: String::new(),
-        address: Default::default(),
+        ..fixtures::customer(new_id(), organisation, name, "EUR")
     }
 }
 
-pub fn line(description: &str, quantity: &str, unit_price: &str, rate: &str) -> InvoiceLine {
-    InvoiceLine {
-        description: description.into(),
-        quantity: quantity.parse().unwrap(),
-        unit_price: unit_price.parse().unwrap(),
-        tax_category: TaxCategory::S,
-        tax_rate: TaxRate::parse(rate).unwrap(),
-    }
-}
-
-/// A draft for `customer` with the 1.5 × 0.35 line (0.525, which rounds half away from zero to 0.53).
+/// A new draft for `customer`, due 2026-12-23, with the 1.5 × 0.35 line (0.525, which rounds half away
+/// from zero to 0.53) and 2 × 10.10 of travel, both at 19 %.
 pub fn draft(customer: &Customer) -> InvoiceDraft {
+    let lines = vec![
+        fixtures::line("Audit", dec!(1.5), dec!(0.35), dec!(19)),
+        fixtures::line("Travel", dec!(2), dec!(10.10), dec!(19)),
+    ];
     InvoiceDraft {
-        id: InvoiceId::try_from(Uuid::now_v7()).unwrap(),
-        organisation_id: customer.organisation_id,
-        customer_id: customer.id,
-        currency: customer.currency,
-        issue_date: "2026-11-23".parse().unwrap(),
-        due_date: "2026-12-23".parse().unwrap(),
-        tax_rounding: TaxRounding::PerDocument,
-        lines: vec![
-            line("Audit", "1.5", "0.35", "19"),
-            line("Travel", "2", "10.10", "19"),
-        ],
-        note: String::new(),
-        version: 0,
+        due_date: date("2026-12-23"),
+        ..fixtures::draft_for(new_id(), customer, lines)
     }
 }
 
@@ -497,14 +478,11 @@ pub fn write_dist(dist: &Path, files: &[(&str, &str)]) {
 
 /// Settings a seller can issue under: the organisation's defaults with a postal address in Austria.
 pub fn issuing_settings(organisation: OrganisationId) -> Settings {
-    let mut settings = Settings::initial(organisation, "Acme GmbH");
-    settings.seller.address = Address {
-        lines: vec!["Ringstraße 1".into()],
-        postcode: "1010".into(),
-        city: "Wien".into(),
-        country: "AT".into(),
-    };
-    settings
+    fixtures::settings_with_seller(
+        organisation,
+        "Acme GmbH",
+        fixtures::address("Ringstraße 1", "1010", "Wien", "AT"),
+    )
 }
 
 pub fn save_settings(id: u64, settings: &Settings) -> Mutation {
@@ -559,13 +537,11 @@ pub fn date(text: &str) -> NaiveDate {
 /// Saves the organisation's settings with the seller's full address, which issuing needs (from a device
 /// of its own).
 pub async fn set_up_seller(api: &Api, organisation: OrganisationId) {
-    let mut settings = Settings::initial(organisation, "Acme GmbH");
-    settings.seller.address = Address {
-        lines: vec!["Hauptstraße 1".into()],
-        postcode: "10115".into(),
-        city: "Berlin".into(),
-        country: "DE".into(),
-    };
+    let settings = fixtures::settings_with_seller(
+        organisation,
+        "Acme GmbH",
+        fixtures::address("Hauptstraße 1", "10115", "Berlin", "DE"),
+    );
     let reply = api
         .push(
             new_client(),
