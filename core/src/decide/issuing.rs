@@ -669,10 +669,9 @@ mod tests {
 
     use super::*;
     use crate::decide::Change;
-    use crate::document::issue::{Address, CreditScope};
+    use crate::document::issue::CreditScope;
     use crate::fixtures;
     use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LeaseId, OrganisationId, UserId};
-    use crate::money::Currency;
     use crate::receivables::exception::ExceptionItem;
     use crate::sync::MutationErrorKind;
 
@@ -685,27 +684,13 @@ mod tests {
     }
 
     fn settings() -> Settings {
-        let mut settings = Settings::initial(org(), "Nordlys AS");
-        settings.seller.address = Address {
-            lines: vec!["Kaigata 1".into()],
-            postcode: "8006".into(),
-            city: "Bodø".into(),
-            country: "NO".into(),
-        };
-        settings
+        let seller = fixtures::address("Kaigata 1", "8006", "Bodø", "NO");
+        fixtures::settings_with_seller(org(), "Nordlys AS", seller)
     }
 
     fn customer() -> Customer {
-        Customer {
-            id: CustomerId::parse("019a4d5e-0000-7000-8000-000000000002").unwrap(),
-            organisation_id: org(),
-            name: "Fiskeri AS".into(),
-            email: String::new(),
-            currency: Currency::parse("NOK").unwrap(),
-            payment_terms_days: 14,
-            tax_id: String::new(),
-            address: Address::default(),
-        }
+        let id = CustomerId::parse(fixtures::CUSTOMER).unwrap();
+        fixtures::customer(id, org(), "Fiskeri AS", "NOK")
     }
 
     fn issue(number: NumberSource) -> IssueInvoice {

@@ -286,10 +286,8 @@ mod tests {
     use rust_decimal_macros::dec;
 
     use super::*;
-    use crate::customer::Customer;
     use crate::decide::Change;
     use crate::decide::issuing::{IssueContext, issued_invoice};
-    use crate::document::issue::Address;
     use crate::document::issued::{IssueInvoice, NumberSource, Voided};
     use crate::fixtures;
     use crate::ids::{
@@ -339,29 +337,14 @@ mod tests {
     }
 
     fn settings() -> Settings {
-        let mut settings = Settings::initial(org(), "Nordlys AS");
-        settings.seller.address = Address {
-            lines: vec!["Kaigata 1".into()],
-            postcode: "8006".into(),
-            city: "Bodø".into(),
-            country: "NO".into(),
-        };
-        settings
+        let seller = fixtures::address("Kaigata 1", "8006", "Bodø", "NO");
+        fixtures::settings_with_seller(org(), "Nordlys AS", seller)
     }
 
     /// The payer's first invoice: INV-2026-000001 of 2026-11-23, 1,250.00 NOK due 2026-12-07.
     fn invoice() -> Invoice {
         let settings = settings();
-        let customer = Customer {
-            id: payer(),
-            organisation_id: org(),
-            name: "Fiskeri AS".into(),
-            email: String::new(),
-            currency: Currency::parse("NOK").unwrap(),
-            payment_terms_days: 14,
-            tax_id: String::new(),
-            address: Address::default(),
-        };
+        let customer = fixtures::customer(payer(), org(), "Fiskeri AS", "NOK");
         let issue = IssueInvoice {
             invoice_id: id(InvoiceId::parse, 0xf1),
             draft: fixtures::draft(
