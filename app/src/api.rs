@@ -56,6 +56,8 @@ impl fmt::Display for ApiError {
     }
 }
 
+impl std::error::Error for ApiError {}
+
 pub type ApiResult<T> = Result<T, ApiError>;
 
 /// `POST /api/setup`: the first-run form that creates the organisation and its owner.

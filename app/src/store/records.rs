@@ -26,8 +26,7 @@ pub(super) async fn put_record(tx: &Transaction<'_>, record: &Record) -> StoreRe
     let value = match record {
         Record::InvoiceDraft(draft) => to_js(&DraftRecord::new(draft.clone()))?,
         other => {
-            let mut tagged = serde_json::to_value(other)
-                .map_err(|e| super::StoreError(format!("record: {e}")))?;
+            let mut tagged = serde_json::to_value(other)?;
             to_js(&tagged["value"].take())?
         }
     };
