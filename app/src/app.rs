@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ProtectedRoute, Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
 use leptos_router::{NavigateOptions, path};
 
@@ -20,19 +20,55 @@ use crate::state::{AppState, use_app};
 #[component]
 pub fn App(state: AppState) -> impl IntoView {
     provide_context(state);
+    // Every screen but sign-in needs an account on this device. An expired session still counts: the
+    // local data stays usable offline until the user signs in again. A memo, so a refreshed session
+    // (same account) re-renders nothing.
+    let signed_in = Memo::new(move |_| state.session.with(Option::is_some));
+    let signed_in = move || Some(signed_in.get());
+    let to_sign_in = || "/sign-in";
     view! {
         <Router>
             <Header />
             <Banners />
             <main class="page">
                 <Routes fallback=|| view! { <p class="error">"There is no such page."</p> }>
-                    <Route path=path!("/") view=Home />
                     <Route path=path!("/sign-in") view=SignIn />
-                    <Route path=path!("/customers/:id") view=CustomerEdit />
-                    <Route path=path!("/invoices/:id") view=InvoiceEdit />
-                    <Route path=path!("/conflicts/:id") view=ConflictResolve />
-                    <Route path=path!("/settings") view=OrganisationSettings />
-                    <Route path=path!("/numbering") view=NumberingReport />
+                    <ProtectedRoute
+                        path=path!("/")
+                        view=Home
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
+                    <ProtectedRoute
+                        path=path!("/customers/:id")
+                        view=CustomerEdit
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
+                    <ProtectedRoute
+                        path=path!("/invoices/:id")
+                        view=InvoiceEdit
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
+                    <ProtectedRoute
+                        path=path!("/conflicts/:id")
+                        view=ConflictResolve
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
+                    <ProtectedRoute
+                        path=path!("/settings")
+                        view=OrganisationSettings
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
+                    <ProtectedRoute
+                        path=path!("/numbering")
+                        view=NumberingReport
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
                 </Routes>
             </main>
         </Router>
@@ -43,7 +79,7 @@ pub fn App(state: AppState) -> impl IntoView {
 fn Header() -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
-    let status = move || app.sync.status(app.session.with(Option::is_some)).as_str();
+    let status = move || app.sync_status().as_str();
     let sign_out = move |_| {
         let navigate = navigate.clone();
         spawn_local(async move {

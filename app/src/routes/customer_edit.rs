@@ -1,7 +1,6 @@
 //! Creating and editing a customer.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use remit_core::customer::Customer;
@@ -11,49 +10,66 @@ use remit_core::sync::Command;
 use remit_core::validation::{Rule, ValidationError};
 use uuid::Uuid;
 
-use super::signed_in;
+use remit_core::decide::catalogue::current_settings;
+
+use crate::components::boundary::Loading;
+use crate::components::date::date_text;
 use crate::components::field_error::FieldError;
 use crate::components::money::MoneyText;
 use crate::state::use_app;
-
-/// Net days a new customer starts with.
-const DEFAULT_TERMS_DAYS: u16 = 30;
+use crate::store::StoreError;
 
 /// `/customers/new` or `/customers/<id>`.
 #[component]
 pub fn CustomerEdit() -> impl IntoView {
     let params = use_params_map();
-    signed_in(move || {
+    move || {
         // A new id re-creates the form; `new` (or anything that is not an id) is a new customer.
         let id = params.with(|p| p.get("id").and_then(|id| CustomerId::parse(&id).ok()));
         view! { <CustomerLoader id /> }
-    })
+    }
 }
 
 #[component]
 fn CustomerLoader(id: Option<CustomerId>) -> impl IntoView {
     let app = use_app();
+    // The customer, and for a new one the net days it starts with: core's default from the
+    // organisation's terms.
     let existing = LocalResource::new(move || {
         let store = app.store();
         async move {
-            match id {
-                Some(id) => store.customer(id).await.map_err(|e| e.to_string()),
-                None => Ok(None),
-            }
+            let customer = match id {
+                Some(id) => store.customer(id).await?,
+                None => None,
+            };
+            let settings = store.settings().await?;
+            Ok::<_, StoreError>((customer, settings))
         }
     });
-    move || match existing.get() {
-        None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
-        Some(Ok(None)) if id.is_some() => {
-            view! { <p class="error">"This customer is not on this device."</p> }.into_any()
-        }
-        Some(Ok(customer)) => view! { <CustomerForm customer /> }.into_any(),
-    }
+    let shown = move || {
+        Suspend::new(async move {
+            let (customer, settings) = existing.await?;
+            if customer.is_none() && id.is_some() {
+                return Ok::<_, StoreError>(
+                    view! { <p class="error">"This customer is not on this device."</p> }
+                        .into_any(),
+                );
+            }
+            let default_terms_days = app.session.with_untracked(|s| {
+                s.as_ref().map_or(Customer::FALLBACK_TERMS_DAYS, |s| {
+                    let settings =
+                        current_settings(settings, s.organisation.id, &s.organisation.name);
+                    Customer::default_terms_days(&settings.terms)
+                })
+            });
+            Ok(view! { <CustomerForm customer default_terms_days /> }.into_any())
+        })
+    };
+    view! { <Loading>{shown}</Loading> }
 }
 
 #[component]
-fn CustomerForm(customer: Option<Customer>) -> impl IntoView {
+fn CustomerForm(customer: Option<Customer>, default_terms_days: u16) -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
     let Some(session) = app.session.get_untracked() else {
@@ -85,7 +101,7 @@ fn CustomerForm(customer: Option<Customer>) -> impl IntoView {
     let terms = RwSignal::new(
         customer
             .as_ref()
-            .map_or(DEFAULT_TERMS_DAYS, |c| c.payment_terms_days)
+            .map_or(default_terms_days, |c| c.payment_terms_days)
             .to_string(),
     );
     let error = RwSignal::new(None::<String>);
@@ -118,24 +134,32 @@ fn CustomerForm(customer: Option<Customer>) -> impl IntoView {
         Ok(customer)
     };
 
+    let save = Action::new_local(move |customer: &Customer| {
+        let (customer, navigate) = (customer.clone(), navigate.clone());
+        async move {
+            app.record(Command::UpsertCustomer(customer)).await?;
+            navigate("/", NavigateOptions::default());
+            Ok::<(), StoreError>(())
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let customer = match read_form() {
-            Ok(customer) => customer,
-            Err(e) => {
-                error.set(Some(e.to_string()));
-                return;
+        match read_form() {
+            Ok(customer) => {
+                error.set(None);
+                save.dispatch_local(customer);
             }
-        };
-        error.set(None);
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match app.record(Command::UpsertCustomer(customer)).await {
-                Ok(()) => navigate("/", NavigateOptions::default()),
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+            Err(e) => error.set(Some(e.to_string())),
+        }
     };
+    let shown_error = Signal::derive(move || {
+        error.get().or_else(|| {
+            save.value()
+                .get()
+                .and_then(Result::err)
+                .map(|e| e.to_string())
+        })
+    });
 
     view! {
         <section class="card narrow">
@@ -165,12 +189,16 @@ fn CustomerForm(customer: Option<Customer>) -> impl IntoView {
                         />
                     </label>
                 </div>
-                <FieldError error=error />
+                <FieldError error=shown_error />
                 <div class="actions">
                     <a class="button secondary" href="/">
                         "Cancel"
                     </a>
-                    <button type="submit" data-testid="save-customer">
+                    <button
+                        type="submit"
+                        data-testid="save-customer"
+                        disabled=move || save.pending().get()
+                    >
                         "Save customer"
                     </button>
                 </div>
@@ -199,7 +227,7 @@ fn CustomerDrafts(id: CustomerId) -> impl IntoView {
                     view! {
                         <li>
                             <a href=format!("/invoices/{}", record.id)>
-                                {format!("Draft of {}", record.draft.issue_date)}
+                                {format!("Draft of {}", date_text(record.draft.issue_date))}
                             </a>
                             " "
                             {record.totals.map(|t| view! { <MoneyText money=t.amount_due /> })}
