@@ -2,7 +2,6 @@
 //! seen wherever the user is (another tab upgraded the database, the session expired, conflicts).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::{ProtectedRoute, Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
 use leptos_router::{NavigateOptions, path};
@@ -80,9 +79,9 @@ fn Header() -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
     let status = move || app.sync_status().as_str();
-    let sign_out = move |_| {
+    let sign_out = Action::new_local(move |()| {
         let navigate = navigate.clone();
-        spawn_local(async move {
+        async move {
             // Offline the server session cannot be ended now; this device forgets it either way, and
             // the local data and outbox stay for this account's next sign-in.
             let _ = api::sign_out().await;
@@ -93,8 +92,8 @@ fn Header() -> impl IntoView {
             app.session.set(None);
             app.sync.expired.set(false);
             navigate("/sign-in", NavigateOptions::default());
-        });
-    };
+        }
+    });
     view! {
         <header class="topbar">
             <a class="brand" href="/">
@@ -131,7 +130,10 @@ fn Header() -> impl IntoView {
                                 type="button"
                                 class="link"
                                 data-testid="sign-out"
-                                on:click=sign_out.clone()
+                                disabled=move || sign_out.pending().get()
+                                on:click=move |_| {
+                                    sign_out.dispatch_local(());
+                                }
                             >
                                 "Sign out"
                             </button>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use remit_core::customer::Customer;
-use remit_core::ids::CustomerId;
+use remit_core::ids::{CustomerId, OrganisationId};
 use remit_core::money::Currency;
 use remit_core::sync::Command;
 use remit_core::validation::{Rule, ValidationError};
@@ -68,6 +68,75 @@ fn CustomerLoader(id: Option<CustomerId>) -> impl IntoView {
     view! { <Loading>{shown}</Loading> }
 }
 
+/// The customer as typed. Fields this form does not edit are carried over from `kept`, so saving never
+/// blanks them.
+#[derive(Clone, Copy)]
+struct CustomerFields {
+    id: Option<CustomerId>,
+    kept: StoredValue<Option<Customer>>,
+    name: RwSignal<String>,
+    email: RwSignal<String>,
+    currency: RwSignal<String>,
+    terms: RwSignal<String>,
+}
+
+impl CustomerFields {
+    /// The form for `customer`, or for a new one in the organisation's currency on `default_terms_days`.
+    fn new(customer: Option<Customer>, currency: Currency, default_terms_days: u16) -> Self {
+        let c = customer.as_ref();
+        Self {
+            id: c.map(|c| c.id),
+            name: RwSignal::new(c.map(|c| c.name.clone()).unwrap_or_default()),
+            email: RwSignal::new(c.map(|c| c.email.clone()).unwrap_or_default()),
+            currency: RwSignal::new(c.map_or(currency, |c| c.currency).code().to_owned()),
+            terms: RwSignal::new(
+                c.map_or(default_terms_days, |c| c.payment_terms_days)
+                    .to_string(),
+            ),
+            kept: StoredValue::new(customer),
+        }
+    }
+
+    /// Reads the form into core's customer of `organisation_id`, checked by core.
+    fn read(&self, organisation_id: OrganisationId) -> Result<Customer, ValidationError> {
+        let id = match self.id {
+            Some(id) => id,
+            None => CustomerId::try_from(Uuid::now_v7())?,
+        };
+        let payment_terms_days =
+            self.terms
+                .get_untracked()
+                .trim()
+                .parse::<u16>()
+                .map_err(|_| {
+                    ValidationError::new(
+                        "payment_terms_days",
+                        Rule::Range {
+                            min: "0".into(),
+                            max: Customer::MAX_TERMS_DAYS.to_string(),
+                        },
+                    )
+                })?;
+        let (tax_id, address) = self.kept.with_value(|k| {
+            k.as_ref()
+                .map(|c| (c.tax_id.clone(), c.address.clone()))
+                .unwrap_or_default()
+        });
+        let customer = Customer {
+            id,
+            organisation_id,
+            name: self.name.get_untracked(),
+            email: self.email.get_untracked().trim().to_owned(),
+            currency: Currency::parse(&self.currency.get_untracked())?,
+            payment_terms_days,
+            tax_id,
+            address,
+        };
+        customer.validate()?;
+        Ok(customer)
+    }
+}
+
 #[component]
 fn CustomerForm(customer: Option<Customer>, default_terms_days: u16) -> impl IntoView {
     let app = use_app();
@@ -76,64 +145,8 @@ fn CustomerForm(customer: Option<Customer>, default_terms_days: u16) -> impl Int
         return ().into_any();
     };
     let is_new = customer.is_none();
-    let id = customer.as_ref().map(|c| c.id);
-    // Fields this form does not edit are carried over, so saving never blanks them.
-    let kept = customer.clone();
-    let name = RwSignal::new(
-        customer
-            .as_ref()
-            .map(|c| c.name.clone())
-            .unwrap_or_default(),
-    );
-    let email = RwSignal::new(
-        customer
-            .as_ref()
-            .map(|c| c.email.clone())
-            .unwrap_or_default(),
-    );
-    let currency = RwSignal::new(
-        customer
-            .as_ref()
-            .map_or(session.organisation.currency, |c| c.currency)
-            .code()
-            .to_owned(),
-    );
-    let terms = RwSignal::new(
-        customer
-            .as_ref()
-            .map_or(default_terms_days, |c| c.payment_terms_days)
-            .to_string(),
-    );
-    let error = RwSignal::new(None::<String>);
-
-    let read_form = move || -> Result<Customer, ValidationError> {
-        let id = match id {
-            Some(id) => id,
-            None => CustomerId::try_from(Uuid::now_v7())?,
-        };
-        let payment_terms_days = terms.get_untracked().trim().parse::<u16>().map_err(|_| {
-            ValidationError::new(
-                "payment_terms_days",
-                Rule::Range {
-                    min: "0".into(),
-                    max: Customer::MAX_TERMS_DAYS.to_string(),
-                },
-            )
-        })?;
-        let customer = Customer {
-            id,
-            organisation_id: session.organisation.id,
-            name: name.get_untracked(),
-            email: email.get_untracked().trim().to_owned(),
-            currency: Currency::parse(&currency.get_untracked())?,
-            payment_terms_days,
-            tax_id: kept.as_ref().map(|c| c.tax_id.clone()).unwrap_or_default(),
-            address: kept.as_ref().map(|c| c.address.clone()).unwrap_or_default(),
-        };
-        customer.validate()?;
-        Ok(customer)
-    };
-
+    let fields = CustomerFields::new(customer, session.organisation.currency, default_terms_days);
+    let invalid = RwSignal::new(None::<String>);
     let save = Action::new_local(move |customer: &Customer| {
         let (customer, navigate) = (customer.clone(), navigate.clone());
         async move {
@@ -144,52 +157,28 @@ fn CustomerForm(customer: Option<Customer>, default_terms_days: u16) -> impl Int
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match read_form() {
+        match fields.read(session.organisation.id) {
             Ok(customer) => {
-                error.set(None);
+                invalid.set(None);
                 save.dispatch_local(customer);
             }
-            Err(e) => error.set(Some(e.to_string())),
+            Err(e) => invalid.set(Some(e.to_string())),
         }
     };
-    let shown_error = Signal::derive(move || {
-        error.get().or_else(|| {
+    let error = Signal::derive(move || {
+        invalid.get().or_else(|| {
             save.value()
                 .get()
                 .and_then(Result::err)
                 .map(|e| e.to_string())
         })
     });
-
     view! {
         <section class="card narrow">
             <h1>{if is_new { "New customer" } else { "Customer" }}</h1>
             <form on:submit=submit>
-                <label>
-                    "Name"
-                    <input name="name" required bind:value=name />
-                </label>
-                <label>
-                    "E-mail for invoices"
-                    <input name="email" type="email" bind:value=email />
-                </label>
-                <div class="row">
-                    <label>
-                        "Currency"
-                        <input name="currency" class="code" maxlength="3" bind:value=currency />
-                    </label>
-                    <label>
-                        "Payment terms (days)"
-                        <input
-                            name="payment_terms_days"
-                            type="number"
-                            min="0"
-                            max=Customer::MAX_TERMS_DAYS
-                            bind:value=terms
-                        />
-                    </label>
-                </div>
-                <FieldError error=shown_error />
+                <CustomerInputs fields />
+                <FieldError error />
                 <div class="actions">
                     <a class="button secondary" href="/">
                         "Cancel"
@@ -204,9 +193,39 @@ fn CustomerForm(customer: Option<Customer>, default_terms_days: u16) -> impl Int
                 </div>
             </form>
         </section>
-        {id.map(|id| view! { <CustomerDrafts id /> })}
+        {fields.id.map(|id| view! { <CustomerDrafts id /> })}
     }
     .into_any()
+}
+
+#[component]
+fn CustomerInputs(fields: CustomerFields) -> impl IntoView {
+    view! {
+        <label>
+            "Name"
+            <input name="name" required bind:value=fields.name />
+        </label>
+        <label>
+            "E-mail for invoices"
+            <input name="email" type="email" bind:value=fields.email />
+        </label>
+        <div class="row">
+            <label>
+                "Currency"
+                <input name="currency" class="code" maxlength="3" bind:value=fields.currency />
+            </label>
+            <label>
+                "Payment terms (days)"
+                <input
+                    name="payment_terms_days"
+                    type="number"
+                    min="0"
+                    max=Customer::MAX_TERMS_DAYS
+                    bind:value=fields.terms
+                />
+            </label>
+        </div>
+    }
 }
 
 /// The customer's drafts, read through the `by_customer` index.

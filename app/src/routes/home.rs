@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use remit_core::customer::Customer;
 use remit_core::document::compute;
 use remit_core::ids::CustomerId;
@@ -323,6 +322,17 @@ fn customer_table(customers: Vec<Customer>) -> impl IntoView {
 #[component]
 fn Rejected() -> impl IntoView {
     let app = use_app();
+    // Dismissing forgets the refused change on this device; a failure shows in the banner.
+    let dismiss = Action::new_local(move |id: &u64| {
+        let id = *id;
+        async move {
+            let store = app.store();
+            match store.dismiss_rejected(id).await {
+                Ok(()) => app.sync.refresh_counts(store).await,
+                Err(e) => app.sync.problem.set(Some(e.to_string())),
+            }
+        }
+    });
     move || {
         let rejected = app.sync.rejected.get();
         (!rejected.is_empty()).then(|| {
@@ -331,13 +341,7 @@ fn Rejected() -> impl IntoView {
                 .map(|r| {
                     let id = r.id;
                     let dismiss = move |_| {
-                        spawn_local(async move {
-                            let store = app.store();
-                            match store.dismiss_rejected(id).await {
-                                Ok(()) => app.sync.refresh_counts(store).await,
-                                Err(e) => app.sync.problem.set(Some(e.to_string())),
-                            }
-                        });
+                        dismiss.dispatch_local(id);
                     };
                     let message = r
                         .error
