@@ -2,8 +2,7 @@
 //! seen wherever the user is (another tab upgraded the database, the session expired, conflicts).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ProtectedRoute, Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
 use leptos_router::{NavigateOptions, path};
 
@@ -20,19 +19,55 @@ use crate::state::{AppState, use_app};
 #[component]
 pub fn App(state: AppState) -> impl IntoView {
     provide_context(state);
+    // Every screen but sign-in needs an account on this device. An expired session still counts: the
+    // local data stays usable offline until the user signs in again. A memo, so a refreshed session
+    // (same account) re-renders nothing.
+    let signed_in = Memo::new(move |_| state.session.with(Option::is_some));
+    let signed_in = move || Some(signed_in.get());
+    let to_sign_in = || "/sign-in";
     view! {
         <Router>
             <Header />
             <Banners />
             <main class="page">
                 <Routes fallback=|| view! { <p class="error">"There is no such page."</p> }>
-                    <Route path=path!("/") view=Home />
                     <Route path=path!("/sign-in") view=SignIn />
-                    <Route path=path!("/customers/:id") view=CustomerEdit />
-                    <Route path=path!("/invoices/:id") view=InvoiceEdit />
-                    <Route path=path!("/conflicts/:id") view=ConflictResolve />
-                    <Route path=path!("/settings") view=OrganisationSettings />
-                    <Route path=path!("/numbering") view=NumberingReport />
+                    <ProtectedRoute
+                        path=path!("/")
+                        view=Home
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
+                    <ProtectedRoute
+                        path=path!("/customers/:id")
+                        view=CustomerEdit
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
+                    <ProtectedRoute
+                        path=path!("/invoices/:id")
+                        view=InvoiceEdit
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
+                    <ProtectedRoute
+                        path=path!("/conflicts/:id")
+                        view=ConflictResolve
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
+                    <ProtectedRoute
+                        path=path!("/settings")
+                        view=OrganisationSettings
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
+                    <ProtectedRoute
+                        path=path!("/numbering")
+                        view=NumberingReport
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
                 </Routes>
             </main>
         </Router>
@@ -43,10 +78,10 @@ pub fn App(state: AppState) -> impl IntoView {
 fn Header() -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
-    let status = move || app.sync.status(app.session.with(Option::is_some)).as_str();
-    let sign_out = move |_| {
+    let status = move || app.sync_status().as_str();
+    let sign_out = Action::new_local(move |()| {
         let navigate = navigate.clone();
-        spawn_local(async move {
+        async move {
             // Offline the server session cannot be ended now; this device forgets it either way, and
             // the local data and outbox stay for this account's next sign-in.
             let _ = api::sign_out().await;
@@ -57,8 +92,8 @@ fn Header() -> impl IntoView {
             app.session.set(None);
             app.sync.expired.set(false);
             navigate("/sign-in", NavigateOptions::default());
-        });
-    };
+        }
+    });
     view! {
         <header class="topbar">
             <a class="brand" href="/">
@@ -95,7 +130,10 @@ fn Header() -> impl IntoView {
                                 type="button"
                                 class="link"
                                 data-testid="sign-out"
-                                on:click=sign_out.clone()
+                                disabled=move || sign_out.pending().get()
+                                on:click=move |_| {
+                                    sign_out.dispatch_local(());
+                                }
                             >
                                 "Sign out"
                             </button>

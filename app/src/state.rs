@@ -12,7 +12,7 @@ use remit_core::sync::{Command, MutationError};
 use uuid::Uuid;
 
 use crate::store::{Store, StoreError};
-use crate::sync::SyncHandle;
+use crate::sync::{SyncHandle, SyncStatus};
 use remit_core::organisation::SessionInfo;
 
 #[derive(Clone, Copy)]
@@ -50,7 +50,7 @@ impl AppState {
         draft: InvoiceDraft,
     ) -> Result<Result<(), MutationError>, StoreError> {
         let Some(session) = self.session.get_untracked() else {
-            return Err(StoreError("sign in first".into()));
+            return Err(StoreError::SignedOut);
         };
         let issued = self
             .store()
@@ -79,6 +79,15 @@ impl AppState {
         self.changed();
         self.sync.refresh_counts(self.store()).await;
         self.sync.kick();
+    }
+
+    /// What the header's sync indicator says: signed out, or the state of sync.
+    pub fn sync_status(&self) -> SyncStatus {
+        if self.session.with(Option::is_some) {
+            self.sync.status()
+        } else {
+            SyncStatus::SignedOut
+        }
     }
 
     /// Records changed in IndexedDB: screens that list them read again.

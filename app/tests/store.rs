@@ -1051,10 +1051,10 @@ async fn an_invoices_payments_are_pending_until_the_servers_record_with_its_allo
     let mine = store.payments_for_invoice(invoice).await.unwrap();
     assert!(mine.pending.is_empty());
     assert_eq!(mine.recorded, vec![payment.clone()]);
-    let applied = remit_app::store::payments::applied_to(&payment, invoice);
+    let applied: Vec<_> = payment.applied_to(invoice).collect();
     assert_eq!(applied.len(), 1);
     assert_eq!(applied[0].amount.amount().to_string(), "3562.50");
-    assert!(remit_app::store::payments::applied_to(&payment, other).is_empty());
+    assert_eq!(payment.applied_to(other).count(), 0);
     assert!(
         store
             .payments_for_invoice(other)

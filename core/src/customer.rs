@@ -32,6 +32,18 @@ impl Customer {
     pub const MAX_NAME: usize = 200;
     pub const MAX_EMAIL: usize = 254;
     pub const MAX_TERMS_DAYS: u16 = 365;
+    /// Net days a new customer starts with when the organisation's own terms are not net N days.
+    pub const FALLBACK_TERMS_DAYS: u16 = 30;
+
+    /// Net days a new customer starts with: the organisation's terms ([`crate::settings::Settings`]'s
+    /// `terms`) when they are net N days, as a customer's terms are; otherwise net
+    /// [`Self::FALLBACK_TERMS_DAYS`].
+    pub fn default_terms_days(organisation_terms: &PaymentTerms) -> u16 {
+        match *organisation_terms {
+            PaymentTerms::Net { days } => days.min(Self::MAX_TERMS_DAYS),
+            _ => Self::FALLBACK_TERMS_DAYS,
+        }
+    }
 
     /// The payment terms new invoices to this customer get.
     pub fn terms(&self) -> PaymentTerms {
@@ -90,6 +102,25 @@ mod tests {
             tax_id: String::new(),
             address: Default::default(),
         }
+    }
+
+    #[test]
+    fn a_new_customer_starts_on_the_organisations_net_terms() {
+        assert_eq!(
+            Customer::default_terms_days(&PaymentTerms::Net { days: 14 }),
+            14
+        );
+        let new_organisation =
+            crate::settings::Settings::initial(customer().organisation_id, "Fjord Consulting AS");
+        assert_eq!(Customer::default_terms_days(&new_organisation.terms), 30);
+        assert_eq!(
+            Customer::default_terms_days(&PaymentTerms::NetEndOfMonth { days: 10 }),
+            Customer::FALLBACK_TERMS_DAYS
+        );
+        assert_eq!(
+            Customer::default_terms_days(&PaymentTerms::DueOnReceipt),
+            Customer::FALLBACK_TERMS_DAYS
+        );
     }
 
     #[test]

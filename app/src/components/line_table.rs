@@ -81,7 +81,9 @@ pub fn LineTable(
                     <th>"VAT"</th>
                     <th class="num">"Rate %"</th>
                     <th class="num">"Net"</th>
-                    <th class="actions"></th>
+                    <th class="actions">
+                        <span class="visually-hidden">"Remove"</span>
+                    </th>
                 </tr>
             </thead>
             <tbody>

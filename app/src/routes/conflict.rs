@@ -6,20 +6,22 @@
 //! result, and stores it through [`crate::state::AppState::settle_conflict`].
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use remit_core::document::{DocumentTotals, InvoiceDraft, compute};
+use remit_core::document::{InvoiceDraft, compute};
 use remit_core::ids::CustomerId;
-use remit_core::money::Money;
+use remit_core::sync::Command;
 use remit_core::sync::merge::{DraftConflict, LinePick, Resolution, Side, resolve};
 use uuid::Uuid;
 
-use super::signed_in;
+use crate::components::boundary::Loading;
+use crate::components::date::DateText;
 use crate::components::field_error::FieldError;
-use crate::components::money::amount_text;
+use crate::components::lines::{LeadColumn, LineView, LinesTable};
+use crate::components::totals::{DocumentSums, TotalsTable};
 use crate::state::use_app;
 use crate::store::StoreError;
 
@@ -27,12 +29,10 @@ use crate::store::StoreError;
 #[component]
 pub fn ConflictResolve() -> impl IntoView {
     let params = use_params_map();
-    signed_in(
-        move || match params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok())) {
-            Some(id) => view! { <ConflictLoader id /> }.into_any(),
-            None => view! { <p class="error">"There is no such draft."</p> }.into_any(),
-        },
-    )
+    move || match params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok())) {
+        Some(id) => view! { <ConflictLoader id /> }.into_any(),
+        None => view! { <p class="error">"There is no such draft."</p> }.into_any(),
+    }
 }
 
 /// Customer names by id, for the copies' headers.
@@ -60,13 +60,24 @@ fn ConflictLoader(id: Uuid) -> impl IntoView {
             }))
         }
     });
-    // Only a different conflict redraws the screen, so a pull of unrelated records keeps the user's picks.
+    // Only a different conflict redraws the screen, so a pull of unrelated records keeps the user's
+    // picks; the boundary shows a failed read.
     let state = Memo::new(move |_| loaded.get());
-    move || match state.get() {
-        None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-        Some(Ok(None)) => view! { <Settled /> }.into_any(),
-        Some(Ok(Some((conflict, names)))) => view! { <Resolver id conflict names /> }.into_any(),
+    view! {
+        <Loading>
+            {move || {
+                state
+                    .get()
+                    .map(|read| {
+                        read.map(|held| match held {
+                            None => view! { <Settled /> }.into_any(),
+                            Some((conflict, names)) => {
+                                view! { <Resolver id conflict names /> }.into_any()
+                            }
+                        })
+                    })
+            }}
+        </Loading>
     }
 }
 
@@ -81,109 +92,57 @@ fn Settled() -> impl IntoView {
     }
 }
 
+/// The customer's name as the copies show it.
+type CustomerName = Arc<dyn Fn(&InvoiceDraft) -> String + Send + Sync>;
+
 #[component]
 fn Resolver(id: Uuid, conflict: DraftConflict, names: Names) -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
     let error = RwSignal::new(None::<String>);
     let names = StoredValue::new(names);
-    let customer = move |draft: &InvoiceDraft| {
+    let customer: CustomerName = Arc::new(move |draft: &InvoiceDraft| {
         names
             .with_value(|n| n.get(&draft.customer_id).cloned())
             .unwrap_or_else(|| "Unknown customer".into())
-    };
+    });
+    // Storing core's settlement is the one write here.
+    let store = Action::new_local(move |change: &Option<Command>| {
+        let (change, navigate) = (change.clone(), navigate.clone());
+        async move {
+            app.settle_conflict(id, change).await?;
+            navigate("/", NavigateOptions::default());
+            Ok::<(), StoreError>(())
+        }
+    });
     let conflict = StoredValue::new(conflict);
     // Core turns the choice into the change to store; a choice the conflict does not allow is its error.
-    let settle = move |resolution: Resolution| {
-        let change = match conflict.with_value(|c| c.settle(&resolution)) {
-            Ok(change) => change,
-            Err(e) => return error.set(Some(e.to_string())),
-        };
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match app.settle_conflict(id, change).await {
-                Ok(()) => navigate("/", NavigateOptions::default()),
-                Err(e) => error.set(Some(e.to_string())),
+    let settle = Callback::new(move |resolution: Resolution| {
+        match conflict.with_value(|c| c.settle(&resolution)) {
+            Ok(change) => {
+                error.set(None);
+                store.dispatch_local(change);
             }
-        });
-    };
-    let choose = {
-        let settle = settle.clone();
-        move |resolution: Resolution| {
-            let settle = settle.clone();
-            move |_| settle(resolution.clone())
+            Err(e) => error.set(Some(e.to_string())),
         }
-    };
-
+    });
+    let shown_error = Signal::derive(move || {
+        error.get().or_else(|| {
+            store
+                .value()
+                .get()
+                .and_then(Result::err)
+                .map(|e| e.to_string())
+        })
+    });
     let body = match conflict.get_value() {
-        DraftConflict::Awaiting => view! {
-            <h1>"This draft was changed on another device"</h1>
-            <p>
-                "The other device's version has not reached this device yet; it comes with the next sync. "
-                "Your version stays here until then."
-            </p>
-            <div class="actions">
-                <button type="button" on:click=move |_| app.sync.kick()>
-                    "Sync now"
-                </button>
-                <button
-                    type="button"
-                    class="danger"
-                    data-testid="take-theirs"
-                    on:click=choose(Resolution::TakeTheirs)
-                >
-                    "Discard my change"
-                </button>
-            </div>
+        DraftConflict::Awaiting => view! { <Awaiting settle /> }.into_any(),
+        DraftConflict::DeletedElsewhere { mine } => {
+            view! { <DeletedElsewhere name=customer(&mine) mine settle /> }.into_any()
         }
-        .into_any(),
-        DraftConflict::DeletedElsewhere { mine } => view! {
-            <h1>"Another device deleted this draft"</h1>
-            <p>"You changed it here meanwhile. Restore your version, or accept the deletion."</p>
-            <DraftCopy title="Your version" testid="conflict-mine" customer=customer(&mine) draft=mine />
-            <div class="actions">
-                <button type="button" data-testid="keep-mine" on:click=choose(Resolution::KeepMine)>
-                    "Restore my version"
-                </button>
-                <button
-                    type="button"
-                    class="danger"
-                    data-testid="take-theirs"
-                    on:click=choose(Resolution::TakeTheirs)
-                >
-                    "Accept the deletion"
-                </button>
-            </div>
+        DraftConflict::EditedElsewhere { theirs } => {
+            view! { <EditedElsewhere name=customer(&theirs) theirs settle /> }.into_any()
         }
-        .into_any(),
-        DraftConflict::EditedElsewhere { theirs } => view! {
-            <h1>"You deleted this draft; another device changed it"</h1>
-            <p>"Keep their version, or delete it anyway."</p>
-            <DraftCopy
-                title="Their version"
-                testid="conflict-theirs"
-                customer=customer(&theirs)
-                draft=theirs
-            />
-            <div class="actions">
-                <button
-                    type="button"
-                    data-testid="take-theirs"
-                    on:click=choose(Resolution::TakeTheirs)
-                >
-                    "Keep their version"
-                </button>
-                <button
-                    type="button"
-                    class="danger"
-                    data-testid="keep-mine"
-                    on:click=choose(Resolution::KeepMine)
-                >
-                    "Delete it anyway"
-                </button>
-            </div>
-        }
-        .into_any(),
         DraftConflict::BothEdited { mine, theirs } => {
             view! { <Merge mine theirs customer settle /> }.into_any()
         }
@@ -191,8 +150,110 @@ fn Resolver(id: Uuid, conflict: DraftConflict, names: Names) -> impl IntoView {
     view! {
         <section class="card conflict">
             {body}
-            <FieldError error />
+            <FieldError error=shown_error />
         </section>
+    }
+}
+
+/// A button that settles the conflict one way.
+#[component]
+fn Choice(
+    label: &'static str,
+    testid: &'static str,
+    resolution: Resolution,
+    settle: Callback<Resolution>,
+    #[prop(optional)] danger: bool,
+) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class=if danger { "danger" } else { "" }
+            data-testid=testid
+            on:click=move |_| settle.run(resolution.clone())
+        >
+            {label}
+        </button>
+    }
+}
+
+/// The other device's change has not arrived yet.
+#[component]
+fn Awaiting(settle: Callback<Resolution>) -> impl IntoView {
+    let app = use_app();
+    view! {
+        <h1>"This draft was changed on another device"</h1>
+        <p>
+            "The other device's version has not reached this device yet; it comes with the next sync. "
+            "Your version stays here until then."
+        </p>
+        <div class="actions">
+            <button type="button" on:click=move |_| app.sync.kick()>
+                "Sync now"
+            </button>
+            <Choice
+                label="Discard my change"
+                testid="take-theirs"
+                resolution=Resolution::TakeTheirs
+                settle
+                danger=true
+            />
+        </div>
+    }
+}
+
+#[component]
+fn DeletedElsewhere(
+    mine: InvoiceDraft,
+    name: String,
+    settle: Callback<Resolution>,
+) -> impl IntoView {
+    view! {
+        <h1>"Another device deleted this draft"</h1>
+        <p>"You changed it here meanwhile. Restore your version, or accept the deletion."</p>
+        <DraftCopy title="Your version" testid="conflict-mine" customer=name draft=mine />
+        <div class="actions">
+            <Choice
+                label="Restore my version"
+                testid="keep-mine"
+                resolution=Resolution::KeepMine
+                settle
+            />
+            <Choice
+                label="Accept the deletion"
+                testid="take-theirs"
+                resolution=Resolution::TakeTheirs
+                settle
+                danger=true
+            />
+        </div>
+    }
+}
+
+#[component]
+fn EditedElsewhere(
+    theirs: InvoiceDraft,
+    name: String,
+    settle: Callback<Resolution>,
+) -> impl IntoView {
+    view! {
+        <h1>"You deleted this draft; another device changed it"</h1>
+        <p>"Keep their version, or delete it anyway."</p>
+        <DraftCopy title="Their version" testid="conflict-theirs" customer=name draft=theirs />
+        <div class="actions">
+            <Choice
+                label="Keep their version"
+                testid="take-theirs"
+                resolution=Resolution::TakeTheirs
+                settle
+            />
+            <Choice
+                label="Delete it anyway"
+                testid="keep-mine"
+                resolution=Resolution::KeepMine
+                settle
+                danger=true
+            />
+        </div>
     }
 }
 
@@ -201,8 +262,8 @@ fn Resolver(id: Uuid, conflict: DraftConflict, names: Names) -> impl IntoView {
 fn Merge(
     mine: InvoiceDraft,
     theirs: InvoiceDraft,
-    customer: impl Fn(&InvoiceDraft) -> String + Copy + Send + Sync + 'static,
-    settle: impl Fn(Resolution) + Clone + 'static,
+    customer: CustomerName,
+    settle: Callback<Resolution>,
 ) -> impl IntoView {
     let resolution = RwSignal::new(None::<Resolution>);
     let copies = StoredValue::new((mine.clone(), theirs.clone()));
@@ -212,39 +273,17 @@ fn Merge(
             .map(|r| copies.with_value(|(mine, theirs)| resolve(mine, theirs, &r)))
     });
     let picker = |side| Picker { side, resolution };
-    let option = move |label: &'static str, testid: &'static str, pick: Resolution| {
-        // Checked for the chosen kind of resolution, whatever a merge's picks are.
-        let checked = {
-            let pick = pick.clone();
-            move || {
-                resolution.with(|r| {
-                    r.as_ref().map(std::mem::discriminant) == Some(std::mem::discriminant(&pick))
-                })
-            }
-        };
-        view! {
-            <label>
-                <input
-                    type="radio"
-                    name="resolution"
-                    data-testid=testid
-                    prop:checked=checked
-                    on:change=move |_| resolution.set(Some(pick.clone()))
-                />
-                {label}
-            </label>
-        }
-    };
     let save = move |_| {
         if let Some(r) = resolution.get_untracked() {
-            settle(r);
+            settle.run(r);
         }
     };
+    let named = customer.clone();
     let result_view = move || match result.get() {
         None => view! { <p class="muted">"Choose how to resolve the conflict."</p> }.into_any(),
         Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
         Some(Ok(draft)) => view! {
-            <DraftCopy title="Result" testid="conflict-result" customer=customer(&draft) draft />
+            <DraftCopy title="Result" testid="conflict-result" customer=named(&draft) draft />
         }
         .into_any(),
     };
@@ -270,19 +309,7 @@ fn Merge(
                 pick=picker(Side::Theirs)
             />
         </div>
-        <fieldset class="choice">
-            <legend>"Resolve by"</legend>
-            {option("Keeping my version", "choose-keep-mine", Resolution::KeepMine)}
-            {option("Taking their version", "choose-take-theirs", Resolution::TakeTheirs)}
-            {option(
-                "Merging line by line: pick the header, then tick lines from either side in the order they should appear",
-                "choose-merge",
-                Resolution::Merge {
-                    header: Side::Theirs,
-                    lines: Vec::new(),
-                },
-            )}
-        </fieldset>
+        <ResolutionOptions resolution />
         {result_view}
         <div class="actions">
             <a class="button secondary" href="/">
@@ -297,6 +324,49 @@ fn Merge(
                 "Save resolution"
             </button>
         </div>
+    }
+}
+
+/// The kinds of resolution, one radio button each.
+#[component]
+fn ResolutionOptions(resolution: RwSignal<Option<Resolution>>) -> impl IntoView {
+    let option = move |label: &'static str, testid: &'static str, pick: Resolution| {
+        // Checked for the chosen kind of resolution, whatever a merge's picks are.
+        let checked = {
+            let pick = pick.clone();
+            move || {
+                resolution.with(|r| {
+                    r.as_ref().map(std::mem::discriminant) == Some(std::mem::discriminant(&pick))
+                })
+            }
+        };
+        view! {
+            <label>
+                <input
+                    type="radio"
+                    name="resolution"
+                    data-testid=testid
+                    prop:checked=checked
+                    on:change=move |_| resolution.set(Some(pick.clone()))
+                />
+                {label}
+            </label>
+        }
+    };
+    view! {
+        <fieldset class="choice">
+            <legend>"Resolve by"</legend>
+            {option("Keeping my version", "choose-keep-mine", Resolution::KeepMine)}
+            {option("Taking their version", "choose-take-theirs", Resolution::TakeTheirs)}
+            {option(
+                "Merging line by line: pick the header, then tick lines from either side in the order they should appear",
+                "choose-merge",
+                Resolution::Merge {
+                    header: Side::Theirs,
+                    lines: Vec::new(),
+                },
+            )}
+        </fieldset>
     }
 }
 
@@ -365,6 +435,41 @@ impl Picker {
             Side::Theirs => "theirs",
         }
     }
+
+    /// The radio button that takes this copy's header.
+    fn header_choice(self) -> impl IntoView {
+        view! {
+            <label class="pick">
+                <input
+                    type="radio"
+                    name="header"
+                    data-testid=format!("header-{}", self.name())
+                    disabled=move || !self.merging()
+                    prop:checked=move || self.takes_header()
+                    on:change=move |_| self.take_header()
+                />
+                "Use this header"
+            </label>
+        }
+    }
+
+    /// The tick that keeps line `index` of this copy, with its place in the merged draft.
+    fn tick(self, index: usize) -> AnyView {
+        view! {
+            <td class="pick">
+                <input
+                    type="checkbox"
+                    aria-label="Keep this line"
+                    data-testid=format!("pick-{}-{index}", self.name())
+                    disabled=move || !self.merging()
+                    prop:checked=move || self.position(index).is_some()
+                    on:change=move |_| self.toggle(index)
+                />
+                <span class="muted">{move || self.position(index).map(|n| format!(" {n}."))}</span>
+            </td>
+        }
+        .into_any()
+    }
 }
 
 /// One copy of the draft, read-only: header, lines and the totals core computes for it. With `pick`, its
@@ -378,117 +483,49 @@ fn DraftCopy(
     #[prop(optional)] pick: Option<Picker>,
 ) -> impl IntoView {
     let totals = compute(&draft);
-    let line_net = |index: usize| {
-        amount_text(
-            totals
-                .as_ref()
-                .ok()
-                .and_then(|t| t.line_nets.get(index).copied()),
-        )
-    };
-    let header_pick = pick.map(|p| {
-        view! {
-            <label class="pick">
-                <input
-                    type="radio"
-                    name="header"
-                    data-testid=format!("header-{}", p.name())
-                    disabled=move || !p.merging()
-                    prop:checked=move || p.takes_header()
-                    on:change=move |_| p.take_header()
-                />
-                "Use this header"
-            </label>
-        }
-    });
-    let rows = draft
+    let lines = draft
         .lines
         .iter()
         .enumerate()
         .map(|(index, line)| {
-            let tick = pick.map(|p| {
-                view! {
-                    <td class="pick">
-                        <input
-                            type="checkbox"
-                            aria-label="Keep this line"
-                            data-testid=format!("pick-{}-{index}", p.name())
-                            disabled=move || !p.merging()
-                            prop:checked=move || p.position(index).is_some()
-                            on:change=move |_| p.toggle(index)
-                        />
-                        <span class="muted">{move || p.position(index).map(|n| format!(" {n}."))}</span>
-                    </td>
-                }
-            });
-            view! {
-                <tr data-testid="line">
-                    {tick}
-                    <td class="description">{line.description.clone()}</td>
-                    <td class="num">{line.quantity.to_string()}</td>
-                    <td class="num">{line.unit_price.to_string()}</td>
-                    <td class="num">{format!("{} {} %", line.tax_category, line.tax_rate)}</td>
-                    <td class="num" data-testid=format!("line-net-{index}")>
-                        {line_net(index)}
-                    </td>
-                </tr>
-            }
+            let net = totals
+                .as_ref()
+                .ok()
+                .and_then(|t| t.line_nets.get(index).copied());
+            LineView::of_draft(line, net)
         })
-        .collect_view();
-    let total = |pick: fn(&DocumentTotals) -> Money| amount_text(totals.as_ref().ok().map(pick));
-    let currency = draft.currency.code().to_owned();
+        .collect::<Vec<_>>();
+    let lead = pick.map(|p| LeadColumn {
+        header: "Keep",
+        cell: Arc::new(move |index| p.tick(index)),
+    });
+    let sums = totals.as_ref().ok().map(DocumentSums::from);
+    let problem = totals
+        .err()
+        .map(|e| view! { <p class="error">{e.to_string()}</p> });
     view! {
         <section class="copy" data-testid=testid>
             <h2>{title}</h2>
-            {header_pick}
+            {pick.map(|p| p.header_choice())}
             <dl class="header">
                 <dt>"Customer"</dt>
                 <dd>{customer}</dd>
                 <dt>"Issue date"</dt>
-                <dd class="date">{draft.issue_date.to_string()}</dd>
+                <dd class="date">
+                    <DateText date=draft.issue_date />
+                </dd>
                 <dt>"Due date"</dt>
-                <dd class="date">{draft.due_date.to_string()}</dd>
+                <dd class="date">
+                    <DateText date=draft.due_date />
+                </dd>
                 <dt>"Currency"</dt>
-                <dd class="code">{currency.clone()}</dd>
+                <dd class="code">{draft.currency.code().to_owned()}</dd>
                 <dt>"Note"</dt>
                 <dd>{draft.note.clone()}</dd>
             </dl>
-            <table class="lines">
-                <thead>
-                    <tr>
-                        {pick.map(|_| view! { <th>"Keep"</th> })}
-                        <th class="description">"Description"</th>
-                        <th class="num">"Quantity"</th>
-                        <th class="num">"Unit price"</th>
-                        <th class="num">"VAT"</th>
-                        <th class="num">"Net"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-            {totals.as_ref().err().map(|e| view! { <p class="error">{e.to_string()}</p> })}
-            <table class="totals">
-                <tbody>
-                    <tr>
-                        <th>"Net total"</th>
-                        <td class="num" data-testid="total-net">
-                            {total(|t| t.line_net_total)}
-                        </td>
-                    </tr>
-                    <tr>
-                        <th>"VAT total"</th>
-                        <td class="num" data-testid="total-tax">
-                            {total(|t| t.tax_total)}
-                        </td>
-                    </tr>
-                    <tr class="due">
-                        <th>{format!("Amount due {currency}")}</th>
-                        <td class="num" data-testid="total-due">
-                            {total(|t| t.amount_due)}
-                        </td>
-                    </tr>
-                </tbody>
-            </table>
+            <LinesTable lines lead />
+            {problem}
+            <TotalsTable sums currency=Some(draft.currency) />
         </section>
     }
 }

@@ -3,30 +3,27 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDate;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::use_navigate;
 use remit_core::customer::Customer;
 use remit_core::document::compute;
 use remit_core::ids::CustomerId;
+use remit_core::money::Money;
 use uuid::Uuid;
 
-use super::signed_in;
+use crate::components::boundary::Loading;
+use crate::components::data_table::{Column, DataTable, SortKey};
+use crate::components::date::DateText;
+use crate::components::empty::EmptyState;
 use crate::components::money::MoneyText;
 use crate::state::use_app;
+use crate::store::StoreError;
 use crate::store::issuing::IssuedInvoice;
-use crate::store::records::DraftRecord;
 
 #[component]
 pub fn Home() -> impl IntoView {
-    signed_in(|| view! { <Dashboard /> })
-}
-
-#[component]
-fn Dashboard() -> impl IntoView {
     let app = use_app();
-    // Both lists re-read IndexedDB whenever stored records change (a save here, a pull in the background).
+    // Every list re-reads IndexedDB whenever stored records change (a save here, a pull in the background).
     let customers = LocalResource::new(move || {
         app.revision.track();
         let store = app.store();
@@ -44,7 +41,43 @@ fn Dashboard() -> impl IntoView {
         let store = app.store();
         async move { store.issued_invoices().await }
     });
-
+    let names = move || async move { names_by_id(customers.await.unwrap_or_default()) };
+    let issued_list = move || {
+        Suspend::new(async move {
+            let issued = issued.await?;
+            let names = names().await;
+            Ok::<_, StoreError>(if issued.is_empty() {
+                view! { <EmptyState message="No invoices issued yet." /> }.into_any()
+            } else {
+                issued_table(issued, &names).into_any()
+            })
+        })
+    };
+    let draft_list = move || {
+        Suspend::new(async move {
+            let drafts = drafts.await?;
+            let names = names().await;
+            let conflicts: HashSet<Uuid> = app
+                .sync
+                .conflicts
+                .with(|c| c.iter().map(|c| c.id).collect());
+            Ok::<_, StoreError>(if drafts.is_empty() {
+                view! { <EmptyState message="No drafts yet." /> }.into_any()
+            } else {
+                draft_table(drafts, &names, &conflicts).into_any()
+            })
+        })
+    };
+    let customer_list = move || {
+        Suspend::new(async move {
+            let customers = customers.await?;
+            Ok::<_, StoreError>(if customers.is_empty() {
+                view! { <EmptyState message="No customers yet." /> }.into_any()
+            } else {
+                customer_table(customers).into_any()
+            })
+        })
+    };
     view! {
         <div class="toolbar">
             <h1>"Billing"</h1>
@@ -60,237 +93,228 @@ fn Dashboard() -> impl IntoView {
         <Rejected />
         <section class="card">
             <h2>"Issued invoices"</h2>
-            {move || {
-                let customers = customers.get().and_then(Result::ok).unwrap_or_default();
-                match issued.get() {
-                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                    Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                    Some(Ok(issued)) if issued.is_empty() => {
-                        view! { <p class="muted">"No invoices issued yet."</p> }.into_any()
-                    }
-                    Some(Ok(issued)) => view! { <IssuedTable issued customers /> }.into_any(),
-                }
-            }}
+            <Loading>{issued_list}</Loading>
         </section>
         <section class="card">
             <h2>"Draft invoices"</h2>
-            {move || {
-                let customers = customers.get().and_then(Result::ok).unwrap_or_default();
-                let conflicts: HashSet<Uuid> = app
-                    .sync
-                    .conflicts
-                    .with(|c| c.iter().map(|c| c.id).collect());
-                match drafts.get() {
-                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                    Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                    Some(Ok(drafts)) if drafts.is_empty() => {
-                        view! { <p class="muted">"No drafts yet."</p> }.into_any()
-                    }
-                    Some(Ok(drafts)) => {
-                        view! { <DraftTable drafts customers conflicts /> }.into_any()
-                    }
-                }
-            }}
+            <Loading>{draft_list}</Loading>
         </section>
         <section class="card">
             <h2>"Customers"</h2>
-            {move || match customers.get() {
-                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                Some(Ok(customers)) if customers.is_empty() => {
-                    view! { <p class="muted">"No customers yet."</p> }.into_any()
-                }
-                Some(Ok(customers)) => view! { <CustomerTable customers /> }.into_any(),
-            }}
+            <Loading>{customer_list}</Loading>
         </section>
     }
 }
 
-/// `conflicts`: drafts another device changed while this one edited them. They open on the resolution
-/// screen: editing on top of the other version before choosing would leave the conflict stale.
-#[component]
-fn DraftTable(
-    drafts: Vec<DraftRecord>,
-    customers: Vec<Customer>,
-    conflicts: HashSet<Uuid>,
+fn names_by_id(customers: Vec<Customer>) -> HashMap<CustomerId, String> {
+    customers.into_iter().map(|c| (c.id, c.name)).collect()
+}
+
+fn customer_name(names: &HashMap<CustomerId, String>, id: CustomerId) -> String {
+    names
+        .get(&id)
+        .cloned()
+        .unwrap_or_else(|| "Unknown customer".into())
+}
+
+fn amount_key(money: Option<Money>) -> SortKey {
+    money.map_or(SortKey::Missing, |m| SortKey::Number(m.amount()))
+}
+
+/// A flag beside a row's first cell: its test id and its text.
+type Mark = Option<(&'static str, String)>;
+
+fn flag(mark: &Mark) -> impl IntoView + use<> {
+    mark.clone().map(|(id, text)| {
+        view! {
+            <span class="flag" data-testid=id>
+                {text}
+            </span>
+        }
+    })
+}
+
+/// An issued invoice as its row shows it.
+#[derive(Clone)]
+struct IssuedRow {
+    id: String,
+    number: String,
+    mark: Mark,
+    customer: String,
+    date: NaiveDate,
+    due: Option<Money>,
+}
+
+impl IssuedRow {
+    /// Number, customer, amount due as frozen at issue, and what still waits. An invoice sent for the
+    /// server's number shows the amount core computes from the draft sent.
+    fn new(entry: IssuedInvoice, names: &HashMap<CustomerId, String>) -> Self {
+        let id = entry.id().to_string();
+        let customer = customer_name(names, entry.customer_id());
+        match entry {
+            IssuedInvoice::Numbered {
+                invoice,
+                awaiting_sync,
+            } => {
+                let mark = if let Some(voided) = &invoice.voided {
+                    Some(("voided", format!("Voided {}", voided.on)))
+                } else {
+                    awaiting_sync
+                        .then(|| ("awaiting-sync", "Issued offline — awaiting sync".into()))
+                };
+                Self {
+                    id,
+                    number: invoice.number().to_string(),
+                    mark,
+                    customer,
+                    date: invoice.snapshot.issue_date,
+                    due: Some(invoice.snapshot.totals.amount_due),
+                }
+            }
+            IssuedInvoice::AwaitingNumber(issue) => Self {
+                id,
+                number: "Number pending".to_owned(),
+                mark: Some(("awaiting-number", "Sent for its number".into())),
+                customer,
+                date: issue.draft.issue_date,
+                due: compute(&issue.draft).ok().map(|t| t.amount_due),
+            },
+        }
+    }
+}
+
+fn issued_table(issued: Vec<IssuedInvoice>, names: &HashMap<CustomerId, String>) -> impl IntoView {
+    let rows: Vec<IssuedRow> = issued
+        .into_iter()
+        .map(|e| IssuedRow::new(e, names))
+        .collect();
+    let columns = vec![
+        Column::new("Number", |r: &IssuedRow| {
+            view! {
+                <a href=format!("/invoices/{}", r.id) data-testid="invoice-row-number">
+                    {r.number.clone()}
+                </a>
+                {flag(&r.mark)}
+            }
+        })
+        .class("code")
+        .sort_by(|r| SortKey::Text(r.number.clone())),
+        Column::new("Customer", |r: &IssuedRow| r.customer.clone())
+            .sort_by(|r| SortKey::Text(r.customer.clone())),
+        Column::new(
+            "Issue date",
+            |r: &IssuedRow| view! { <DateText date=r.date /> },
+        )
+        .class("date")
+        .sort_by(|r| SortKey::Date(r.date)),
+        Column::new("Amount due", |r: &IssuedRow| {
+            r.due.map(|money| view! { <MoneyText money /> })
+        })
+        .class("num")
+        .sort_by(|r| amount_key(r.due)),
+    ];
+    view! {
+        <DataTable
+            rows
+            columns
+            href=|r: &IssuedRow| format!("/invoices/{}", r.id)
+            row_testid="invoice-row"
+        />
+    }
+}
+
+/// A draft as its row shows it. A draft in conflict (another device changed it while this one edited
+/// it) opens on the resolution screen: editing on top of the other version first would leave the
+/// conflict stale.
+#[derive(Clone)]
+struct DraftRow {
+    href: String,
+    conflicted: bool,
+    customer: String,
+    issue_date: NaiveDate,
+    due_date: NaiveDate,
+    lines: usize,
+    due: Option<Money>,
+}
+
+fn draft_table(
+    drafts: Vec<crate::store::records::DraftRecord>,
+    names: &HashMap<CustomerId, String>,
+    conflicts: &HashSet<Uuid>,
 ) -> impl IntoView {
-    let navigate = use_navigate();
-    let names: HashMap<CustomerId, String> =
-        customers.into_iter().map(|c| (c.id, c.name)).collect();
-    let rows = drafts
+    let rows: Vec<DraftRow> = drafts
         .into_iter()
         .map(|record| {
             let conflicted = conflicts.contains(&record.id.as_uuid());
-            let href = if conflicted {
-                format!("/conflicts/{}", record.id)
-            } else {
-                format!("/invoices/{}", record.id)
-            };
-            let open = {
-                let navigate = navigate.clone();
-                let href = href.clone();
-                move |_| navigate(&href, NavigateOptions::default())
-            };
-            let customer = names
-                .get(&record.customer_id)
-                .cloned()
-                .unwrap_or_else(|| "Unknown customer".into());
-            let due = record.totals.as_ref().map(|t| t.amount_due);
-            view! {
-                <tr class="clickable" data-testid="draft-row" on:click=open>
-                    <td>
-                        <a href=href>{customer}</a>
-                        {conflicted
-                            .then(|| {
-                                view! {
-                                    <span class="flag" data-testid="draft-conflict">
-                                        "Changed elsewhere — resolve"
-                                    </span>
-                                }
-                            })}
-                    </td>
-                    <td class="date">{record.draft.issue_date.to_string()}</td>
-                    <td class="date">{record.draft.due_date.to_string()}</td>
-                    <td class="num">{record.draft.lines.len()}</td>
-                    <td class="num">{due.map(|money| view! { <MoneyText money /> })}</td>
-                </tr>
+            let page = if conflicted { "conflicts" } else { "invoices" };
+            DraftRow {
+                href: format!("/{page}/{}", record.id),
+                conflicted,
+                customer: customer_name(names, record.customer_id),
+                issue_date: record.draft.issue_date,
+                due_date: record.draft.due_date,
+                lines: record.draft.lines.len(),
+                due: record.totals.as_ref().map(|t| t.amount_due),
             }
         })
-        .collect_view();
-    view! {
-        <table class="list">
-            <thead>
-                <tr>
-                    <th>"Customer"</th>
-                    <th class="date">"Issue date"</th>
-                    <th class="date">"Due date"</th>
-                    <th class="num">"Lines"</th>
-                    <th class="num">"Amount due"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
-    }
-}
-
-/// Issued invoices: number, customer, amount due as frozen at issue, and what still waits. An invoice
-/// sent for the server's number shows the amount core computes from the draft sent.
-#[component]
-fn IssuedTable(issued: Vec<IssuedInvoice>, customers: Vec<Customer>) -> impl IntoView {
-    let navigate = use_navigate();
-    let names: HashMap<CustomerId, String> =
-        customers.into_iter().map(|c| (c.id, c.name)).collect();
-    let rows = issued
-        .into_iter()
-        .map(|entry| {
-            let href = format!("/invoices/{}", entry.id());
-            let open = {
-                let navigate = navigate.clone();
-                let href = href.clone();
-                move |_| navigate(&href, NavigateOptions::default())
-            };
-            let customer = names
-                .get(&entry.customer_id())
-                .cloned()
-                .unwrap_or_else(|| "Unknown customer".into());
-            let (number, date, due, mark) = match entry {
-                IssuedInvoice::Numbered {
-                    invoice,
-                    awaiting_sync,
-                } => {
-                    let mark = if let Some(voided) = &invoice.voided {
-                        Some(("voided", format!("Voided {}", voided.on)))
-                    } else {
-                        awaiting_sync
-                            .then(|| ("awaiting-sync", "Issued offline — awaiting sync".into()))
-                    };
-                    (
-                        invoice.number().to_string(),
-                        invoice.snapshot.issue_date,
-                        Some(invoice.snapshot.totals.amount_due),
-                        mark,
-                    )
+        .collect();
+    let columns = vec![
+        Column::new("Customer", |r: &DraftRow| {
+            let conflict = r.conflicted.then(|| {
+                view! {
+                    <span class="flag" data-testid="draft-conflict">
+                        "Changed elsewhere — resolve"
+                    </span>
                 }
-                IssuedInvoice::AwaitingNumber(issue) => (
-                    "Number pending".to_owned(),
-                    issue.draft.issue_date,
-                    compute(&issue.draft).ok().map(|t| t.amount_due),
-                    Some(("awaiting-number", "Sent for its number".into())),
-                ),
-            };
+            });
             view! {
-                <tr class="clickable" data-testid="invoice-row" on:click=open>
-                    <td class="code">
-                        <a href=href data-testid="invoice-row-number">
-                            {number}
-                        </a>
-                        {mark
-                            .map(|(id, text)| {
-                                view! {
-                                    <span class="flag" data-testid=id>
-                                        {text}
-                                    </span>
-                                }
-                            })}
-                    </td>
-                    <td>{customer}</td>
-                    <td class="date">{date.to_string()}</td>
-                    <td class="num">{due.map(|money| view! { <MoneyText money /> })}</td>
-                </tr>
+                <a href=r.href.clone()>{r.customer.clone()}</a>
+                {conflict}
             }
         })
-        .collect_view();
-    view! {
-        <table class="list">
-            <thead>
-                <tr>
-                    <th>"Number"</th>
-                    <th>"Customer"</th>
-                    <th class="date">"Issue date"</th>
-                    <th class="num">"Amount due"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
-    }
+        .sort_by(|r| SortKey::Text(r.customer.clone())),
+        Column::new(
+            "Issue date",
+            |r: &DraftRow| view! { <DateText date=r.issue_date /> },
+        )
+        .class("date")
+        .sort_by(|r| SortKey::Date(r.issue_date)),
+        Column::new(
+            "Due date",
+            |r: &DraftRow| view! { <DateText date=r.due_date /> },
+        )
+        .class("date")
+        .sort_by(|r| SortKey::Date(r.due_date)),
+        Column::new("Lines", |r: &DraftRow| r.lines).class("num"),
+        Column::new("Amount due", |r: &DraftRow| {
+            r.due.map(|money| view! { <MoneyText money /> })
+        })
+        .class("num")
+        .sort_by(|r| amount_key(r.due)),
+    ];
+    view! { <DataTable rows columns href=|r: &DraftRow| r.href.clone() row_testid="draft-row" /> }
 }
 
-#[component]
-fn CustomerTable(customers: Vec<Customer>) -> impl IntoView {
-    let navigate = use_navigate();
-    let rows = customers
-        .into_iter()
-        .map(|customer| {
-            let href = format!("/customers/{}", customer.id);
-            let open = {
-                let navigate = navigate.clone();
-                let href = href.clone();
-                move |_| navigate(&href, NavigateOptions::default())
-            };
-            view! {
-                <tr class="clickable" data-testid="customer-row" on:click=open>
-                    <td>
-                        <a href=href>{customer.name}</a>
-                    </td>
-                    <td>{customer.email}</td>
-                    <td class="code">{customer.currency.code().to_owned()}</td>
-                    <td class="num">{format!("Net {}", customer.payment_terms_days)}</td>
-                </tr>
-            }
+fn customer_table(customers: Vec<Customer>) -> impl IntoView {
+    let columns = vec![
+        Column::new("Name", |c: &Customer| {
+            view! { <a href=format!("/customers/{}", c.id)>{c.name.clone()}</a> }
         })
-        .collect_view();
+        .sort_by(|c| SortKey::Text(c.name.clone())),
+        Column::new("E-mail", |c: &Customer| c.email.clone()),
+        Column::new("Currency", |c: &Customer| c.currency.code().to_owned()).class("code"),
+        Column::new("Terms (days)", |c: &Customer| {
+            format!("Net {}", c.payment_terms_days)
+        })
+        .class("num"),
+    ];
     view! {
-        <table class="list">
-            <thead>
-                <tr>
-                    <th>"Name"</th>
-                    <th>"E-mail"</th>
-                    <th class="code">"Currency"</th>
-                    <th class="num">"Terms (days)"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <DataTable
+            rows=customers
+            columns
+            href=|c: &Customer| format!("/customers/{}", c.id)
+            row_testid="customer-row"
+        />
     }
 }
 
@@ -298,6 +322,17 @@ fn CustomerTable(customers: Vec<Customer>) -> impl IntoView {
 #[component]
 fn Rejected() -> impl IntoView {
     let app = use_app();
+    // Dismissing forgets the refused change on this device; a failure shows in the banner.
+    let dismiss = Action::new_local(move |id: &u64| {
+        let id = *id;
+        async move {
+            let store = app.store();
+            match store.dismiss_rejected(id).await {
+                Ok(()) => app.sync.refresh_counts(store).await,
+                Err(e) => app.sync.problem.set(Some(e.to_string())),
+            }
+        }
+    });
     move || {
         let rejected = app.sync.rejected.get();
         (!rejected.is_empty()).then(|| {
@@ -306,13 +341,7 @@ fn Rejected() -> impl IntoView {
                 .map(|r| {
                     let id = r.id;
                     let dismiss = move |_| {
-                        spawn_local(async move {
-                            let store = app.store();
-                            match store.dismiss_rejected(id).await {
-                                Ok(()) => app.sync.refresh_counts(store).await,
-                                Err(e) => app.sync.problem.set(Some(e.to_string())),
-                            }
-                        });
+                        dismiss.dispatch_local(id);
                     };
                     let message = r
                         .error

@@ -1,156 +1,175 @@
 //! Payments on an issued invoice: a form that records money received for it (a fact, stored with its
 //! `payment.record` mutation so it works offline), and the invoice's payments — those awaiting sync, and
 //! those the server recorded, with the allocation it decided (applied to this invoice, unapplied credit).
-//! The app adds nothing up: amounts are core's parse of what was typed, or the server's allocation.
+//! The app adds nothing up: what is still open, and so what the form starts from, is core's
+//! `InvoiceBalance` over these payments.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use remit_core::document::issued::Invoice;
 use remit_core::ids::{InvoiceId, PaymentId};
 use remit_core::money::{Currency, Money};
 use remit_core::receivables::account::PaymentMethod;
 use remit_core::receivables::allocation::Instruction;
+use remit_core::receivables::balance::InvoiceBalance;
 use remit_core::receivables::payment::{Payment, RecordPayment};
 use remit_core::sync::Command;
 use remit_core::validation::{Rule, ValidationError};
 use uuid::Uuid;
 
 use crate::calendar;
+use crate::components::boundary::Loading;
+use crate::components::date::DateText;
+use crate::components::empty::EmptyState;
+use crate::components::field::Field;
 use crate::components::field_error::FieldError;
-use crate::components::money::MoneyText;
+use crate::components::money::{MoneyText, amount_text, money_text};
 use crate::state::use_app;
-use crate::store::payments::applied_to;
+use crate::store::payments::InvoicePayments as Payments;
+use crate::store::{StoreError, StoreResult};
 
-/// The methods the form offers, with their wire names (as core serializes [`PaymentMethod`]).
-const METHODS: [(PaymentMethod, &str, &str); 5] = [
-    (
-        PaymentMethod::BankTransfer,
-        "bank_transfer",
-        "Bank transfer",
-    ),
-    (PaymentMethod::Card, "card", "Card"),
-    (PaymentMethod::Cash, "cash", "Cash"),
-    (PaymentMethod::Cheque, "cheque", "Cheque"),
-    (PaymentMethod::DirectDebit, "direct_debit", "Direct debit"),
-];
-
+/// How a method reads on screen.
 fn method_label(method: PaymentMethod) -> &'static str {
-    METHODS
-        .iter()
-        .find(|(m, _, _)| *m == method)
-        .map_or("Collections", |(_, _, label)| label)
+    match method {
+        PaymentMethod::BankTransfer => "Bank transfer",
+        PaymentMethod::Card => "Card",
+        PaymentMethod::Cash => "Cash",
+        PaymentMethod::Cheque => "Cheque",
+        PaymentMethod::DirectDebit => "Direct debit",
+        PaymentMethod::Collections => "Collections",
+    }
+}
+
+/// An invoice's payments as stored on this device, re-read whenever stored records change, and what
+/// core says is still open on the invoice after them (`None` until they are read).
+#[derive(Clone, Copy)]
+pub struct PaymentsState {
+    pub list: LocalResource<StoreResult<Payments>>,
+    pub balance: Memo<Option<InvoiceBalance>>,
+}
+
+impl PaymentsState {
+    pub fn new(invoice: &Invoice) -> Self {
+        let app = use_app();
+        let id = invoice.id;
+        let list = LocalResource::new(move || {
+            app.revision.track();
+            let store = app.store();
+            async move { store.payments_for_invoice(id).await }
+        });
+        let invoice = StoredValue::new(invoice.clone());
+        let balance = Memo::new(move |_| {
+            list.get()
+                .and_then(Result::ok)
+                .and_then(|payments| invoice.with_value(|i| payments.balance(i).ok()))
+        });
+        Self { list, balance }
+    }
 }
 
 /// The record-payment form and the invoice's payments.
 #[component]
-pub fn InvoicePayments(invoice: Invoice) -> impl IntoView {
+pub fn InvoicePayments(invoice: Invoice, payments: PaymentsState) -> impl IntoView {
+    let suggested =
+        Signal::derive(move || payments.balance.with(|b| b.as_ref()?.suggested_payment()));
     view! {
-        <RecordPaymentForm invoice=invoice.clone() />
-        <PaymentList id=invoice.id currency=invoice.snapshot.document.currency />
+        <RecordPaymentForm invoice=invoice.clone() suggested />
+        <PaymentList id=invoice.id currency=invoice.snapshot.document.currency list=payments.list />
     }
 }
 
+/// The form as typed.
+#[derive(Clone, Copy)]
+struct PaymentForm {
+    amount: RwSignal<String>,
+    received_on: RwSignal<String>,
+    method: RwSignal<String>,
+    reference: RwSignal<String>,
+}
+
+impl PaymentForm {
+    /// Reads the form into core's payment for `invoice`, checked by core.
+    fn read(&self, invoice: &Invoice) -> Result<RecordPayment, ValidationError> {
+        let currency = invoice.snapshot.document.currency;
+        let payment = RecordPayment {
+            id: PaymentId::try_from(Uuid::now_v7())?,
+            organisation_id: invoice.organisation_id,
+            customer_id: invoice.customer_id,
+            amount: Money::parse(&self.amount.get_untracked(), currency)?,
+            received_on: self
+                .received_on
+                .get_untracked()
+                .trim()
+                .parse()
+                .map_err(|_| ValidationError::new("received_on", Rule::Date))?,
+            method: PaymentMethod::from_name("method", &self.method.get_untracked())?,
+            reference: self.reference.get_untracked().trim().to_owned(),
+            instruction: Instruction::Named(vec![invoice.id]),
+        };
+        payment.validate()?;
+        Ok(payment)
+    }
+}
+
+/// The fields the form shows an error beside; others show under the form.
+const FIELDS: [&str; 2] = ["amount", "received_on"];
+
 #[component]
-fn RecordPaymentForm(invoice: Invoice) -> impl IntoView {
+fn RecordPaymentForm(invoice: Invoice, suggested: Signal<Option<Money>>) -> impl IntoView {
     let app = use_app();
     let Some(session) = app.session.get_untracked() else {
         return ().into_any();
     };
     let currency = invoice.snapshot.document.currency;
     let today = calendar::today_in(session.organisation.time_zone.as_str());
-    let due = invoice.snapshot.totals.amount_due.amount().to_string();
-    let amount = RwSignal::new(due);
-    let received_on = RwSignal::new(today.to_string());
-    let method = RwSignal::new(METHODS[0].1.to_owned());
-    let reference = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let saved = RwSignal::new(false);
-    let (invoice_id, organisation_id, customer_id) =
-        (invoice.id, invoice.organisation_id, invoice.customer_id);
-
-    let read_form = move || -> Result<RecordPayment, ValidationError> {
-        let method_name = method.get_untracked();
-        let method = METHODS
-            .iter()
-            .find(|(_, name, _)| *name == method_name)
-            .map(|(m, _, _)| *m)
-            .ok_or_else(|| ValidationError::new("method", Rule::Required))?;
-        let payment = RecordPayment {
-            id: PaymentId::try_from(Uuid::now_v7())?,
-            organisation_id,
-            customer_id,
-            amount: Money::parse(&amount.get_untracked(), currency)?,
-            received_on: received_on
-                .get_untracked()
-                .trim()
-                .parse()
-                .map_err(|_| ValidationError::new("received_on", Rule::Date))?,
-            method,
-            reference: reference.get_untracked().trim().to_owned(),
-            instruction: Instruction::Named(vec![invoice_id]),
-        };
-        payment.validate()?;
-        Ok(payment)
+    let form = PaymentForm {
+        amount: RwSignal::new(amount_text(suggested.get_untracked())),
+        received_on: RwSignal::new(today.to_string()),
+        method: RwSignal::new(PaymentMethod::DIRECT[0].name().to_owned()),
+        reference: RwSignal::new(String::new()),
     };
-
+    // The form starts from what is still open, and again after each payment changes that.
+    Effect::new(move |_| form.amount.set(amount_text(suggested.get())));
+    let invalid = RwSignal::new(None::<ValidationError>);
+    let record = Action::new_local(move |payment: &RecordPayment| {
+        let payment = payment.clone();
+        async move {
+            app.record(Command::RecordPayment(payment)).await?;
+            form.reference.set(String::new());
+            Ok::<(), StoreError>(())
+        }
+    });
+    let invoice = StoredValue::new(invoice);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        saved.set(false);
-        let payment = match read_form() {
-            Ok(payment) => payment,
-            Err(e) => {
-                error.set(Some(e.to_string()));
-                return;
+        match invoice.with_value(|i| form.read(i)) {
+            Ok(payment) => {
+                invalid.set(None);
+                record.dispatch_local(payment);
             }
-        };
-        error.set(None);
-        spawn_local(async move {
-            match app.record(Command::RecordPayment(payment)).await {
-                Ok(()) => {
-                    reference.set(String::new());
-                    saved.set(true);
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+            Err(e) => invalid.set(Some(e)),
+        }
     };
-
-    let options = METHODS
-        .iter()
-        .map(|(_, name, label)| view! { <option value=*name>{*label}</option> })
-        .collect_view();
+    let form_error = Signal::derive(move || {
+        let invalid = invalid
+            .get()
+            .filter(|e| !FIELDS.contains(&e.field.as_str()));
+        match (invalid, record.value().get()) {
+            (Some(e), _) => Some(e.to_string()),
+            (None, Some(Err(e))) => Some(e.to_string()),
+            _ => None,
+        }
+    });
+    let saved =
+        move || invalid.with(Option::is_none) && matches!(record.value().get(), Some(Ok(())));
     view! {
         <section class="card">
             <h2>"Record payment"</h2>
             <form on:submit=submit data-testid="payment-form">
-                <div class="row">
-                    <label>
-                        {format!("Amount {}", currency.code())}
-                        <input name="payment.amount" inputmode="decimal" bind:value=amount />
-                    </label>
-                    <label>
-                        "Received on"
-                        <input name="payment.received_on" type="date" bind:value=received_on />
-                    </label>
-                    <label>
-                        "Method"
-                        <select
-                            name="payment.method"
-                            on:change=move |ev| method.set(event_target_value(&ev))
-                        >
-                            {options}
-                        </select>
-                    </label>
-                    <label>
-                        "Reference"
-                        <input name="payment.reference" bind:value=reference />
-                    </label>
-                </div>
-                <FieldError error=error />
+                <PaymentFields form currency invalid />
+                <FieldError error=form_error />
                 <div class="actions">
                     {move || {
-                        saved
-                            .get()
+                        saved()
                             .then(|| {
                                 view! {
                                     <span class="muted" data-testid="payment-saved">
@@ -159,7 +178,11 @@ fn RecordPaymentForm(invoice: Invoice) -> impl IntoView {
                                 }
                             })
                     }}
-                    <button type="submit" data-testid="record-payment">
+                    <button
+                        type="submit"
+                        data-testid="record-payment"
+                        disabled=move || record.pending().get()
+                    >
                         "Record payment"
                     </button>
                 </div>
@@ -170,85 +193,124 @@ fn RecordPaymentForm(invoice: Invoice) -> impl IntoView {
 }
 
 #[component]
-fn PaymentList(id: InvoiceId, currency: Currency) -> impl IntoView {
-    let app = use_app();
-    let payments = LocalResource::new(move || {
-        app.revision.track();
-        let store = app.store();
-        async move { store.payments_for_invoice(id).await }
-    });
-    move || match payments.get() {
-        None => ().into_any(),
-        Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-        Some(Ok(list)) if list.pending.is_empty() && list.recorded.is_empty() => {
-            view! { <p class="muted" data-testid="no-payments">"No payments yet."</p> }.into_any()
-        }
-        Some(Ok(list)) => {
-            let pending = list
-                .pending
-                .into_iter()
-                .map(|p| {
-                    view! {
-                        <tr data-testid="payment-row" data-payment=p.id.to_string()>
-                            <td>{p.received_on.to_string()}</td>
-                            <td>{method_label(p.method)}</td>
-                            <td>{p.reference}</td>
-                            <td class="num" data-testid="payment-amount">
-                                <MoneyText money=p.amount />
-                            </td>
-                            <td colspan="2">
-                                <span class="flag" data-testid="payment-awaiting-sync">
-                                    "Awaiting sync"
-                                </span>
-                            </td>
-                        </tr>
-                    }
-                })
-                .collect_view();
+fn PaymentFields(
+    form: PaymentForm,
+    currency: Currency,
+    invalid: RwSignal<Option<ValidationError>>,
+) -> impl IntoView {
+    let options = PaymentMethod::DIRECT
+        .into_iter()
+        .map(|m| view! { <option value=m.name()>{method_label(m)}</option> })
+        .collect_view();
+    view! {
+        <div class="row">
+            <Field label=format!("Amount {}", currency.code()) field="amount" error=invalid>
+                <input name="payment.amount" inputmode="decimal" bind:value=form.amount />
+            </Field>
+            <Field label="Received on".to_owned() field="received_on" error=invalid>
+                <input name="payment.received_on" type="date" bind:value=form.received_on />
+            </Field>
+            <label>
+                "Method"
+                <select name="payment.method" on:change=move |ev| form.method.set(event_target_value(&ev))>
+                    {options}
+                </select>
+            </label>
+            <label>
+                "Reference"
+                <input name="payment.reference" bind:value=form.reference />
+            </label>
+        </div>
+    }
+}
+
+#[component]
+fn PaymentList(
+    id: InvoiceId,
+    currency: Currency,
+    list: LocalResource<StoreResult<Payments>>,
+) -> impl IntoView {
+    let rows = move || {
+        Suspend::new(async move {
+            let list = list.await?;
+            if list.pending.is_empty() && list.recorded.is_empty() {
+                return Ok::<_, StoreError>(
+                    view! { <EmptyState message="No payments yet." testid="no-payments" /> }
+                        .into_any(),
+                );
+            }
+            let pending = list.pending.into_iter().map(pending_row).collect_view();
             let recorded = list
                 .recorded
                 .into_iter()
                 .map(|p| recorded_row(p, id))
                 .collect_view();
-            view! {
+            Ok(view! {
                 <section class="card">
                     <h2>{format!("Payments ({})", currency.code())}</h2>
-                    <table class="lines" data-testid="payments">
-                        <thead>
-                            <tr>
-                                <th>"Received on"</th>
-                                <th>"Method"</th>
-                                <th>"Reference"</th>
-                                <th class="num">"Amount"</th>
-                                <th class="num">"Applied to this invoice"</th>
-                                <th class="num">"Unapplied credit"</th>
-                            </tr>
-                        </thead>
-                        <tbody>{pending} {recorded}</tbody>
-                    </table>
+                    <div class="table-scroll">
+                        <table class="lines" data-testid="payments">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Received on"</th>
+                                    <th scope="col">"Method"</th>
+                                    <th scope="col">"Reference"</th>
+                                    <th scope="col" class="num">"Amount"</th>
+                                    <th scope="col" class="num">"Applied to this invoice"</th>
+                                    <th scope="col" class="num">"Unapplied credit"</th>
+                                </tr>
+                            </thead>
+                            <tbody>{pending} {recorded}</tbody>
+                        </table>
+                    </div>
                 </section>
             }
-            .into_any()
-        }
+            .into_any())
+        })
+    };
+    view! { <Loading>{rows}</Loading> }
+}
+
+/// A payment recorded on this device that the server has not answered yet.
+fn pending_row(payment: RecordPayment) -> impl IntoView {
+    view! {
+        <tr data-testid="payment-row" data-payment=payment.id.to_string()>
+            <td>
+                <DateText date=payment.received_on />
+            </td>
+            <td>{method_label(payment.method)}</td>
+            <td>{payment.reference}</td>
+            <td class="num" data-testid="payment-amount">
+                <MoneyText money=payment.amount />
+            </td>
+            <td colspan="2">
+                <span class="flag" data-testid="payment-awaiting-sync">
+                    "Awaiting sync"
+                </span>
+            </td>
+        </tr>
     }
 }
 
 /// A payment the server recorded: what its allocation applied to invoice `id` (one amount per
 /// instalment), and what no invoice took.
 fn recorded_row(payment: Payment, id: InvoiceId) -> impl IntoView {
-    let applied = applied_to(&payment, id)
-        .into_iter()
+    let applied = payment
+        .applied_to(id)
         .map(|line| {
             view! {
-                <span data-testid="payment-applied">{line.amount.amount().to_string()}</span>
+                <span data-testid="payment-applied">{money_text(line.amount)}</span>
                 " "
             }
         })
         .collect_view();
+    let unapplied = money_text(payment.allocation.unapplied);
     let received = payment.received;
     view! {
         <tr data-testid="payment-row" data-payment=received.id.to_string()>
-            <td>{received.received_on.to_string()}</td>
+            <td>
+                <DateText date=received.received_on />
+            </td>
             <td>{method_label(received.method)}</td>
             <td>{received.reference}</td>
             <td class="num" data-testid="payment-amount">
@@ -256,7 +318,7 @@ fn recorded_row(payment: Payment, id: InvoiceId) -> impl IntoView {
             </td>
             <td class="num">{applied}</td>
             <td class="num" data-testid="payment-unapplied">
-                {payment.allocation.unapplied.amount().to_string()}
+                {unapplied}
             </td>
         </tr>
     }

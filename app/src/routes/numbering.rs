@@ -6,27 +6,22 @@ use leptos::prelude::*;
 use remit_core::numbering::NumberUse;
 use remit_core::numbering::report::{NumberRange, SequenceReport};
 
-use super::signed_in;
-use crate::api;
+use crate::api::{self, ApiError};
+use crate::components::boundary::Loading;
+use crate::components::empty::EmptyState;
 use crate::state::use_app;
-use crate::sync::SyncStatus;
 
 /// `/numbering`
 #[component]
 pub fn NumberingReport() -> impl IntoView {
-    signed_in(|| view! { <Report /> })
+    view! { <Report /> }
 }
 
 #[component]
 fn Report() -> impl IntoView {
     let app = use_app();
     // A memo, so the report is fetched again when the device comes online, not on every sync pass.
-    let online = Memo::new(move |_| {
-        matches!(
-            app.sync.status(true),
-            SyncStatus::Online | SyncStatus::Syncing
-        )
-    });
+    let online = Memo::new(move |_| app.sync.reaches_server());
     let report = LocalResource::new(move || {
         let online = online.get();
         async move {
@@ -49,28 +44,29 @@ fn Report() -> impl IntoView {
         <p class="muted">
             "Every number of every series, from the server's records: issued, voided, leased to a device, or handed back unused. Numbers are never reused."
         </p>
-        {move || match report.get() {
-            None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-            Some(None) => {
-                view! {
-                    <p class="muted" data-testid="report-offline">
-                        "The numbering report is the server's: connect to the network to see it."
-                    </p>
+        <Loading>
+            {move || Suspend::new(async move {
+                let Some(sequences) = report.await else {
+                    return Ok::<_, ApiError>(
+                        view! {
+                            <p class="muted" data-testid="report-offline">
+                                "The numbering report is the server's: connect to the network to see it."
+                            </p>
+                        }
+                            .into_any(),
+                    );
+                };
+                let sequences = sequences?;
+                if sequences.is_empty() {
+                    return Ok(view! { <EmptyState message="No number has been handed out yet." /> }.into_any());
                 }
-                    .into_any()
-            }
-            Some(Some(Err(e))) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-            Some(Some(Ok(sequences))) if sequences.is_empty() => {
-                view! { <p class="muted">"No number has been handed out yet."</p> }.into_any()
-            }
-            Some(Some(Ok(sequences))) => {
-                sequences
+                Ok(sequences
                     .into_iter()
                     .map(|sequence| view! { <Sequence sequence /> })
                     .collect_view()
-                    .into_any()
-            }
-        }}
+                    .into_any())
+            })}
+        </Loading>
     }
 }
 

@@ -4,20 +4,20 @@
 //! enough to issue, and so to lease numbers for issuing offline.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use remit_core::decide::catalogue::current_settings;
 use remit_core::settings::Settings;
 use remit_core::sync::Command;
 use remit_core::validation::{Rule, ValidationError};
 
-use super::signed_in;
+use crate::components::boundary::Loading;
 use crate::components::field_error::FieldError;
 use crate::state::use_app;
+use crate::store::StoreError;
 
 /// `/settings`
 #[component]
 pub fn OrganisationSettings() -> impl IntoView {
-    signed_in(|| view! { <SettingsLoader /> })
+    view! { <SettingsLoader /> }
 }
 
 #[component]
@@ -28,11 +28,13 @@ fn SettingsLoader() -> impl IntoView {
         let store = app.store();
         async move { store.settings().await }
     });
-    move || match stored.get() {
-        None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-        Some(Ok(stored)) => view! { <SettingsForm stored /> }.into_any(),
-    }
+    let shown = move || {
+        Suspend::new(async move {
+            let stored = stored.await?;
+            Ok::<_, StoreError>(view! { <SettingsForm stored /> })
+        })
+    };
+    view! { <Loading>{shown}</Loading> }
 }
 
 /// The settings as typed.
@@ -101,6 +103,20 @@ impl Fields {
     }
 }
 
+/// Saving the settings: a Leptos `Action` that stores them (with their mutation) and then makes them the
+/// base of the next edit.
+fn save_action(base: StoredValue<Settings>) -> Action<Settings, Result<(), StoreError>> {
+    let app = use_app();
+    Action::new_local(move |settings: &Settings| {
+        let settings = settings.clone();
+        async move {
+            app.record(Command::SaveSettings(settings.clone())).await?;
+            base.set_value(settings);
+            Ok(())
+        }
+    })
+}
+
 #[component]
 fn SettingsForm(stored: Option<Settings>) -> impl IntoView {
     let app = use_app();
@@ -112,34 +128,30 @@ fn SettingsForm(stored: Option<Settings>) -> impl IntoView {
     let base = current_settings(stored, session.organisation.id, &session.organisation.name);
     let fields = Fields::new(&base);
     let base = StoredValue::new(base);
-    let error = RwSignal::new(None::<String>);
-    let saved = RwSignal::new(false);
+    let invalid = RwSignal::new(None::<ValidationError>);
     // Whether invoices can be issued with these settings: core's check of the seller, on what is stored.
     let incomplete = RwSignal::new(base.with_value(|s| s.seller.validate().err()));
-
+    let save = save_action(base);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        saved.set(false);
-        let settings = match base.with_value(|b| fields.read(b)) {
-            Ok(settings) => settings,
-            Err(e) => {
-                error.set(Some(e.to_string()));
-                return;
+        match base.with_value(|b| fields.read(b)) {
+            Ok(settings) => {
+                invalid.set(None);
+                incomplete.set(settings.seller.validate().err());
+                save.dispatch_local(settings);
             }
-        };
-        error.set(None);
-        spawn_local(async move {
-            incomplete.set(settings.seller.validate().err());
-            match app.record(Command::SaveSettings(settings.clone())).await {
-                Ok(()) => {
-                    base.set_value(settings);
-                    saved.set(true);
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+            Err(e) => invalid.set(Some(e)),
+        }
     };
-
+    let error = Signal::derive(move || {
+        invalid.get().map(|e| e.to_string()).or_else(|| {
+            save.value()
+                .get()
+                .and_then(Result::err)
+                .map(|e| e.to_string())
+        })
+    });
+    let saved = move || invalid.with(Option::is_none) && matches!(save.value().get(), Some(Ok(())));
     view! {
         <section class="card narrow">
             <h1>"Settings"</h1>
@@ -152,66 +164,8 @@ fn SettingsForm(stored: Option<Settings>) -> impl IntoView {
                     }
                 })}
             <form on:submit=submit>
-                <fieldset disabled=!owner>
-                    <legend>"Seller, as printed on every invoice"</legend>
-                    <label>
-                        "Name"
-                        <input name="seller.name" required bind:value=fields.name />
-                    </label>
-                    <label>
-                        "VAT identifier"
-                        <input name="seller.tax_id" bind:value=fields.tax_id />
-                    </label>
-                    <label>
-                        "Address (one line per line)"
-                        <textarea
-                            name="seller.address.lines"
-                            rows="2"
-                            bind:value=fields.address_lines
-                        ></textarea>
-                    </label>
-                    <div class="row">
-                        <label>
-                            "Postcode"
-                            <input name="seller.address.postcode" bind:value=fields.postcode />
-                        </label>
-                        <label>
-                            "City"
-                            <input name="seller.address.city" bind:value=fields.city />
-                        </label>
-                        <label>
-                            "Country"
-                            <input
-                                name="seller.address.country"
-                                class="code"
-                                maxlength="2"
-                                placeholder="NO"
-                                bind:value=fields.country
-                            />
-                        </label>
-                    </div>
-                </fieldset>
-                <fieldset disabled=!owner>
-                    <legend>"Numbering and closing"</legend>
-                    <div class="row">
-                        <label>
-                            "Invoice series prefix"
-                            <input
-                                name="invoice_series.prefix"
-                                class="code"
-                                bind:value=fields.prefix
-                            />
-                        </label>
-                        <label>
-                            "Closed up to and including"
-                            <input
-                                name="period_locked_until"
-                                type="date"
-                                bind:value=fields.locked_until
-                            />
-                        </label>
-                    </div>
-                </fieldset>
+                <SellerFields fields owner />
+                <NumberingFields fields owner />
                 {move || {
                     incomplete
                         .get()
@@ -227,8 +181,7 @@ fn SettingsForm(stored: Option<Settings>) -> impl IntoView {
                 }}
                 <FieldError error />
                 {move || {
-                    saved
-                        .get()
+                    saved()
                         .then(|| {
                             view! {
                                 <p class="muted" role="status" data-testid="settings-saved">
@@ -241,7 +194,11 @@ fn SettingsForm(stored: Option<Settings>) -> impl IntoView {
                     .then(|| {
                         view! {
                             <div class="actions">
-                                <button type="submit" data-testid="save-settings">
+                                <button
+                                    type="submit"
+                                    data-testid="save-settings"
+                                    disabled=move || save.pending().get()
+                                >
                                     "Save settings"
                                 </button>
                             </div>
@@ -251,4 +208,68 @@ fn SettingsForm(stored: Option<Settings>) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+#[component]
+fn SellerFields(fields: Fields, owner: bool) -> impl IntoView {
+    view! {
+        <fieldset disabled=!owner>
+            <legend>"Seller, as printed on every invoice"</legend>
+            <label>
+                "Name"
+                <input name="seller.name" required bind:value=fields.name />
+            </label>
+            <label>
+                "VAT identifier"
+                <input name="seller.tax_id" bind:value=fields.tax_id />
+            </label>
+            <label>
+                "Address (one line per line)"
+                <textarea
+                    name="seller.address.lines"
+                    rows="2"
+                    bind:value=fields.address_lines
+                ></textarea>
+            </label>
+            <div class="row">
+                <label>
+                    "Postcode"
+                    <input name="seller.address.postcode" bind:value=fields.postcode />
+                </label>
+                <label>
+                    "City"
+                    <input name="seller.address.city" bind:value=fields.city />
+                </label>
+                <label>
+                    "Country"
+                    <input
+                        name="seller.address.country"
+                        class="code"
+                        maxlength="2"
+                        placeholder="NO"
+                        bind:value=fields.country
+                    />
+                </label>
+            </div>
+        </fieldset>
+    }
+}
+
+#[component]
+fn NumberingFields(fields: Fields, owner: bool) -> impl IntoView {
+    view! {
+        <fieldset disabled=!owner>
+            <legend>"Numbering and closing"</legend>
+            <div class="row">
+                <label>
+                    "Invoice series prefix"
+                    <input name="invoice_series.prefix" class="code" bind:value=fields.prefix />
+                </label>
+                <label>
+                    "Closed up to and including"
+                    <input name="period_locked_until" type="date" bind:value=fields.locked_until />
+                </label>
+            </div>
+        </fieldset>
+    }
 }

@@ -4,7 +4,6 @@
 //! stored in IndexedDB, so the next start opens the app for this account without the network.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_navigate;
@@ -46,16 +45,15 @@ fn SignInForm() -> impl IntoView {
         .unwrap_or_default();
     let email = RwSignal::new(known_email);
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let start = session_action(app, navigate);
+    let error = Signal::derive(move || start.value().get().and_then(Result::err));
+    let busy = start.pending();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let navigate = navigate.clone();
-        busy.set(true);
-        spawn_local(async move {
-            let answer = api::sign_in(&email.get_untracked(), &password.get_untracked()).await;
-            finish(app, answer, busy, error, navigate).await;
+        start.dispatch_local(Start::SignIn {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
         });
     };
 
@@ -108,20 +106,26 @@ fn SetupForm() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let invalid = RwSignal::new(None::<String>);
+    let start = session_action(app, navigate);
+    let error = Signal::derive(move || {
+        invalid
+            .get()
+            .or_else(|| start.value().get().and_then(Result::err))
+    });
+    let busy = start.pending();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let navigate = navigate.clone();
         // Core's own checks first, so an obvious slip is named without a round trip; the server checks
         // everything again.
         if let Err(e) = TimeZoneName::parse(&time_zone.get_untracked())
             .and_then(|_| Currency::parse(&currency.get_untracked()))
         {
-            error.set(Some(e.to_string()));
+            invalid.set(Some(e.to_string()));
             return;
         }
+        invalid.set(None);
         let form = SetupRequest {
             organisation_name: organisation_name.get_untracked(),
             time_zone: time_zone.get_untracked(),
@@ -130,10 +134,7 @@ fn SetupForm() -> impl IntoView {
             email: email.get_untracked(),
             password: password.get_untracked(),
         };
-        busy.set(true);
-        spawn_local(async move {
-            finish(app, api::set_up(&form).await, busy, error, navigate).await;
-        });
+        start.dispatch_local(Start::SetUp(form));
     };
 
     view! {
@@ -197,22 +198,34 @@ fn SetupForm() -> impl IntoView {
 /// and restarts sync. Refused when another account's changes still wait to sync on this device.
 /// Ends a sign-in or a setup: with the server's session, starts it on this device and opens the app;
 /// otherwise says why not.
-async fn finish(
+/// How a session starts: signing in, or setting up the organisation on first run.
+#[derive(Clone)]
+enum Start {
+    SignIn { email: String, password: String },
+    SetUp(SetupRequest),
+}
+
+/// Starting a session: asks the server, keeps the session on this device and opens the app; resolves
+/// to the message to show when that failed.
+fn session_action(
     app: AppState,
-    answer: Result<SessionInfo, ApiError>,
-    busy: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
-    navigate: impl Fn(&str, NavigateOptions),
-) {
-    let result = match answer {
-        Ok(info) => begin(app, info).await,
-        Err(e) => Err(describe(&e)),
-    };
-    busy.set(false);
-    match result {
-        Ok(()) => navigate("/", NavigateOptions::default()),
-        Err(message) => error.set(Some(message)),
-    }
+    navigate: impl Fn(&str, NavigateOptions) + Clone + 'static,
+) -> Action<Start, Result<(), String>> {
+    Action::new_local(move |start: &Start| {
+        let (navigate, start) = (navigate.clone(), start.clone());
+        async move {
+            let answer: Result<SessionInfo, ApiError> = match start {
+                Start::SignIn { email, password } => api::sign_in(&email, &password).await,
+                Start::SetUp(form) => api::set_up(&form).await,
+            };
+            match answer {
+                Ok(info) => begin(app, info).await?,
+                Err(e) => return Err(describe(&e)),
+            }
+            navigate("/", NavigateOptions::default());
+            Ok(())
+        }
+    })
 }
 
 async fn begin(app: AppState, info: SessionInfo) -> Result<(), String> {

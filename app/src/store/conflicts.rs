@@ -61,7 +61,7 @@ impl Store {
         if held.is_none() {
             // Resolved meanwhile (another tab): queueing the change again would replay it on the server.
             tx.abort().await?;
-            return Err(StoreError("this conflict is already resolved".into()));
+            return Err(StoreError::AlreadyResolved);
         }
         let mutation = match change {
             Some(change) => Some(stage(&tx, change).await?),

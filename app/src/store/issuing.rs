@@ -145,9 +145,7 @@ impl Store {
             .transpose()?;
         let Some(customer) = customer else {
             tx.abort().await?;
-            return Err(StoreError(
-                "the invoice's customer is not on this device".into(),
-            ));
+            return Err(StoreError::MissingCustomer);
         };
         let settings = current_settings(stock.settings, organisation.id, &organisation.name);
         let decided = issue_offline(
@@ -197,5 +195,5 @@ fn awaiting_number(outbox: &[Mutation]) -> impl Iterator<Item = IssueInvoice> + 
 async fn sync_state(tx: &Transaction<'_>) -> StoreResult<ClientSync> {
     meta::get(&tx.object_store(META)?, SYNC)
         .await?
-        .ok_or_else(|| StoreError("no sync state: sign in first".into()))
+        .ok_or_else(|| StoreError::SignedOut)
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
 use super::schema::{CONFLICTS, META, OUTBOX, REJECTED, record_stores};
-use super::{Store, StoreError, StoreResult, from_js, to_js};
+use super::{Store, StoreResult, from_js, to_js};
 use remit_core::organisation::SessionInfo;
 
 /// The account the local data belongs to (the last one signed in). Kept on sign-out, so the next
@@ -103,7 +103,7 @@ impl Store {
 
 /// A new installation identity. UUIDv7 from the browser's clock and `crypto.getRandomValues`.
 fn new_client_id() -> StoreResult<ClientId> {
-    ClientId::try_from(Uuid::now_v7()).map_err(|e| StoreError(e.to_string()))
+    Ok(ClientId::try_from(Uuid::now_v7())?)
 }
 
 pub(super) async fn get<T: serde::de::DeserializeOwned>(

@@ -23,56 +23,80 @@ pub mod records;
 pub mod replies;
 pub mod schema;
 
-use std::fmt;
+use std::sync::Arc;
 
 use indexed_db_futures::Build;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use remit_core::validation::ValidationError;
 use wasm_bindgen::JsValue;
 
 pub use schema::DB_NAME;
 
 /// A failure of the local database. The app shows it and keeps what is stored; nothing half-written
-/// survives, because every write is one transaction.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoreError(pub String);
+/// survives, because every write is one transaction. Clone and `Send`, so a screen's resource and error
+/// boundary can hold it: the browser's own errors (JS values) are kept as their text.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    /// IndexedDB refused or failed an operation (open, transaction, request).
+    #[error("local database: {0}")]
+    Database(String),
+    /// A stored value is not the JSON this build reads, or a value could not be written as JSON.
+    #[error("local database: unreadable record: {0}")]
+    Unreadable(#[source] Arc<serde_json::Error>),
+    /// Nobody is signed in on this device, so there is no sync state to write with.
+    #[error("local database: sign in first")]
+    SignedOut,
+    /// The invoice's customer is not on this device, so core cannot issue it here.
+    #[error("local database: the invoice's customer is not on this device")]
+    MissingCustomer,
+    /// Another tab settled the conflict first.
+    #[error("local database: this conflict is already resolved")]
+    AlreadyResolved,
+    /// A stored row this build cannot read: named by its store and key, so an upgrade bug never vanishes
+    /// silently.
+    #[error("local database: {0}")]
+    Corrupt(String),
+    /// An id made here is not what core accepts (a clock before 1970).
+    #[error("local database: {0}")]
+    Invalid(#[from] ValidationError),
+}
 
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "local database: {}", self.0)
+/// Two failures are the same when they read the same (a screen redraws only for a different one).
+impl PartialEq for StoreError {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_string() == other.to_string()
     }
 }
 
 impl StoreError {
     /// A row of `store` this build cannot read.
-    pub fn corrupt(store: &str, key: &str, detail: impl fmt::Display) -> Self {
-        Self(format!("{store} row {key} is corrupt: {detail}"))
+    pub fn corrupt(store: &str, key: &str, detail: impl std::fmt::Display) -> Self {
+        Self::Corrupt(format!("{store} row {key} is corrupt: {detail}"))
     }
 }
 
-impl std::error::Error for StoreError {}
-
 impl From<indexed_db_futures::error::Error> for StoreError {
     fn from(e: indexed_db_futures::error::Error) -> Self {
-        Self(e.to_string())
+        Self::Database(e.to_string())
     }
 }
 
 impl From<indexed_db_futures::error::OpenDbError> for StoreError {
     fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
-        Self(e.to_string())
+        Self::Database(e.to_string())
     }
 }
 
 impl From<serde_json::Error> for StoreError {
     fn from(e: serde_json::Error) -> Self {
-        Self(format!("unreadable record: {e}"))
+        Self::Unreadable(Arc::new(e))
     }
 }
 
 impl From<JsValue> for StoreError {
     fn from(e: JsValue) -> Self {
-        Self(format!("{e:?}"))
+        Self::Database(format!("{e:?}"))
     }
 }
 

@@ -40,7 +40,7 @@ pub async fn stage_with(
     let meta = tx.object_store(META)?;
     let mut sync: ClientSync = meta::get(&meta, SYNC)
         .await?
-        .ok_or_else(|| StoreError("no sync state: sign in first".into()))?;
+        .ok_or_else(|| StoreError::SignedOut)?;
     let mutation = sync.record(command);
     match command.local_effect() {
         LocalEffect::Put(record) => put_record(tx, &record).await?,

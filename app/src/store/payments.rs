@@ -1,12 +1,14 @@
 //! Payments of an invoice: those recorded on this device and still in the outbox (awaiting sync), and
 //! the server's `payment` records with the allocation core decided there. Read in one transaction, so a
-//! payment is never shown twice nor missed while a sync reply lands. Nothing here adds money up: the
-//! screen shows the allocation as the server recorded it.
+//! payment is never shown twice nor missed while a sync reply lands. Which payments belong to an invoice
+//! and what is still open on it are core's (`Payment::concerns`, `InvoiceBalance`).
 
+use remit_core::document::issued::Invoice;
 use remit_core::ids::InvoiceId;
-use remit_core::receivables::allocation::AllocationLine;
+use remit_core::receivables::balance::InvoiceBalance;
 use remit_core::receivables::payment::{Payment, RecordPayment};
 use remit_core::sync::{Command, EntityKind};
+use remit_core::validation::ValidationError;
 
 use super::outbox::read_outbox;
 use super::records::read_all;
@@ -26,15 +28,11 @@ pub struct InvoicePayments {
     pub recorded: Vec<Payment>,
 }
 
-/// The allocation lines of `payment` that apply money to `invoice` (one per instalment).
-pub fn applied_to(payment: &Payment, invoice: InvoiceId) -> Vec<AllocationLine> {
-    payment
-        .allocation
-        .lines
-        .iter()
-        .filter(|line| line.item.invoice_id == invoice)
-        .copied()
-        .collect()
+impl InvoicePayments {
+    /// What is still open on `invoice` after these payments, as core counts it.
+    pub fn balance(&self, invoice: &Invoice) -> Result<InvoiceBalance, ValidationError> {
+        InvoiceBalance::of(invoice, &self.recorded, &self.pending)
+    }
 }
 
 impl Store {
@@ -44,9 +42,7 @@ impl Store {
         let mut recorded: Vec<Payment> = read_all::<Payment>(&tx, payments())
             .await?
             .into_iter()
-            .filter(|p| {
-                p.received.named_invoices().contains(&invoice) || !applied_to(p, invoice).is_empty()
-            })
+            .filter(|p| p.concerns(invoice))
             .collect();
         recorded.sort_by_key(|p| p.received.id);
         let mut pending: Vec<RecordPayment> = read_outbox(&tx)

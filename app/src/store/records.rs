@@ -29,8 +29,7 @@ pub(super) async fn put_record(tx: &Transaction<'_>, record: &Record) -> StoreRe
     let value = match record {
         Record::InvoiceDraft(draft) => to_js(&DraftRecord::new(draft.clone()))?,
         other => {
-            let mut tagged = serde_json::to_value(other)
-                .map_err(|e| super::StoreError(format!("record: {e}")))?;
+            let mut tagged = serde_json::to_value(other)?;
             to_js(&tagged["value"].take())?
         }
     };
@@ -224,7 +223,7 @@ impl Store {
         let row: Option<JsValue> = drafts.get(id.to_string()).await?;
         row.map(|row| match DraftRow::decode(&drafts, &row)? {
             DraftRow::Readable(record) => Ok(*record),
-            DraftRow::KeptFromV1 { id } => Err(StoreError(format!(
+            DraftRow::KeptFromV1 { id } => Err(StoreError::Corrupt(format!(
                 "{INVOICE_DRAFTS} row {id} was kept from version 1 as it was, which this build \
                  cannot read"
             ))),

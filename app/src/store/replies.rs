@@ -104,5 +104,5 @@ async fn current_sync(
 ) -> StoreResult<ClientSync> {
     meta::get(meta, SYNC)
         .await?
-        .ok_or_else(|| StoreError("no sync state: sign in first".into()))
+        .ok_or_else(|| StoreError::SignedOut)
 }

@@ -76,5 +76,5 @@ async fn sync_state(store: &Store) -> Result<ClientSync, SyncError> {
     store
         .sync_state()
         .await?
-        .ok_or_else(|| SyncError::Store(StoreError("no sync state: sign in first".into())))
+        .ok_or_else(|| SyncError::Store(StoreError::SignedOut))
 }

@@ -33,7 +33,7 @@ pub async fn keep_leased(app: AppState) -> Result<(), StoreError> {
     ) else {
         return Ok(());
     };
-    let id = LeaseId::try_from(Uuid::now_v7()).map_err(|e| StoreError(e.to_string()))?;
+    let id = LeaseId::try_from(Uuid::now_v7())?;
     app.record(Command::TakeLease(TakeLease {
         id,
         organisation_id: settings.organisation_id,

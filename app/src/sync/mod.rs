@@ -92,8 +92,10 @@ impl SyncHandle {
         });
     }
 
-    pub fn status(&self, signed_in: bool) -> SyncStatus {
-        if !signed_in || self.expired.get() {
+    /// The state of sync for the signed-in account ([`crate::state::AppState::sync_status`] adds the
+    /// signed-out case).
+    pub fn status(&self) -> SyncStatus {
+        if self.expired.get() {
             SyncStatus::SignedOut
         } else if !self.online.get() || !self.reachable.get() {
             SyncStatus::Offline
@@ -102,6 +104,17 @@ impl SyncHandle {
         } else {
             SyncStatus::Online
         }
+    }
+
+    /// Whether the server answers now: what a screen that needs it (issuing under the server's
+    /// number, the numbering report) asks.
+    pub fn reaches_server(&self) -> bool {
+        matches!(self.status(), SyncStatus::Online | SyncStatus::Syncing)
+    }
+
+    /// [`Self::reaches_server`] asked once, from an event handler or a task: nothing re-runs on it.
+    pub fn reaches_server_untracked(&self) -> bool {
+        untrack(|| self.reaches_server())
     }
 
     /// Re-reads the outbox size, conflicts and rejections from IndexedDB.

@@ -84,6 +84,10 @@ fn invalid(e: ValidationError) -> MutationError {
 
 /// The invoice an `invoice.issue` records, with the exceptions it raises; the same on the server and
 /// on a device issuing offline.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one decision read top to bottom; to be split by the decide work"
+)]
 pub fn issued_invoice(
     issue: &IssueInvoice,
     ctx: &IssueContext<'_>,

@@ -368,6 +368,10 @@ struct Group {
 }
 
 /// Computes every total of a document.
+#[allow(
+    clippy::too_many_lines,
+    reason = "the EN 16931 calculation in the order of the standard; to be split"
+)]
 pub fn compute(doc: &Document, basis: LineNetBasis) -> Result<Totals, ValidationError> {
     let currency = doc.currency;
     let money = |amount: Decimal| Money::rounded(amount, currency, DOCUMENT_ROUNDING);

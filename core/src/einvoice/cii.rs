@@ -50,6 +50,10 @@ fn date_in(
 }
 
 /// Reads a CII CrossIndustryInvoice root element.
+#[allow(
+    clippy::too_many_lines,
+    reason = "reads the CII elements in document order; to be split"
+)]
 pub fn read(root: &Element) -> Result<EInvoice, ParseError> {
     let mut assumptions = Vec::new();
     let exchanged = root.child(RSM, "ExchangedDocument");
@@ -282,6 +286,10 @@ fn allowance_charge(
     ))
 }
 
+#[allow(
+    clippy::too_many_lines,
+    reason = "reads the CII line elements in document order; to be split"
+)]
 fn line(el: &Element, index: usize, assumptions: &mut Vec<String>) -> Result<Line, ParseError> {
     let label = format!("line {}", index + 1);
     let at = |name: &str| format!("IncludedSupplyChainTradeLineItem[{}]/{name}", index + 1);

@@ -69,6 +69,47 @@ pub enum PaymentMethod {
     Collections,
 }
 
+impl PaymentMethod {
+    pub const ALL: [PaymentMethod; 6] = [
+        PaymentMethod::BankTransfer,
+        PaymentMethod::Card,
+        PaymentMethod::Cash,
+        PaymentMethod::Cheque,
+        PaymentMethod::DirectDebit,
+        PaymentMethod::Collections,
+    ];
+
+    /// The ways a customer pays the organisation itself; money collected by an agency arrives through
+    /// the agency, not over the counter.
+    pub const DIRECT: [PaymentMethod; 5] = [
+        PaymentMethod::BankTransfer,
+        PaymentMethod::Card,
+        PaymentMethod::Cash,
+        PaymentMethod::Cheque,
+        PaymentMethod::DirectDebit,
+    ];
+
+    /// The wire name, as the method serializes (`bank_transfer`).
+    pub fn name(self) -> &'static str {
+        match self {
+            PaymentMethod::BankTransfer => "bank_transfer",
+            PaymentMethod::Card => "card",
+            PaymentMethod::Cash => "cash",
+            PaymentMethod::Cheque => "cheque",
+            PaymentMethod::DirectDebit => "direct_debit",
+            PaymentMethod::Collections => "collections",
+        }
+    }
+
+    /// Reads a wire name back; anything else is an error on `field`.
+    pub fn from_name(field: &str, name: &str) -> Result<Self, ValidationError> {
+        Self::ALL
+            .into_iter()
+            .find(|m| m.name() == name)
+            .ok_or_else(|| ValidationError::new(field, Rule::Required))
+    }
+}
+
 /// One entry on the account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -543,6 +584,20 @@ mod tests {
 
     fn d(day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, day).unwrap()
+    }
+
+    #[test]
+    fn payment_method_names_are_the_wire_names() {
+        for method in PaymentMethod::ALL {
+            let wire = serde_json::to_string(&method).unwrap();
+            assert_eq!(wire, format!("\"{}\"", method.name()));
+            assert_eq!(
+                PaymentMethod::from_name("method", method.name()),
+                Ok(method)
+            );
+        }
+        assert!(PaymentMethod::from_name("method", "Bank transfer").is_err());
+        assert!(!PaymentMethod::DIRECT.contains(&PaymentMethod::Collections));
     }
 
     fn item(n: u8, instalment: u16, due: u32, amount: Decimal) -> OpenItem {

@@ -4,6 +4,7 @@
 //!   instalments, not whole invoices: each portion has its own due date and ages on its own.
 //! - [`allocation`]: how a payment or credit note settles open items (named invoices, or oldest due
 //!   first), early-payment discounts, and unapplied credit.
+//! - [`balance`]: what is still open on one invoice as a device knows it, and its next due date.
 //! - [`account`]: a customer's account as an append-only list of entries, its balance per currency.
 //! - [`statement`], [`aging`], [`dunning`]: what a customer is sent and how late they are.
 //! - [`late_fee`]: what paying late costs; [`credit_limit`]: whether a new invoice may be issued.
@@ -11,6 +12,7 @@
 pub mod account;
 pub mod aging;
 pub mod allocation;
+pub mod balance;
 pub mod credit_limit;
 pub mod dispute;
 pub mod dunning;

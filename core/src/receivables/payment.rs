@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::account::{Account, PaymentMethod};
-use super::allocation::{AllocationPlan, Instruction};
+use super::allocation::{AllocationLine, AllocationPlan, Instruction};
 use super::exception::ExceptionKind;
 use crate::ids::{CustomerId, InvoiceId, OrganisationId, PaymentId, RefundId};
 use crate::money::Money;
@@ -79,6 +79,23 @@ impl RecordPayment {
             Instruction::Named(invoices) => invoices,
             Instruction::OldestDueFirst => &[],
         }
+    }
+}
+
+impl Payment {
+    /// The allocation lines that apply money to `invoice` (one per instalment).
+    pub fn applied_to(&self, invoice: InvoiceId) -> impl Iterator<Item = &AllocationLine> {
+        self.allocation
+            .lines
+            .iter()
+            .filter(move |line| line.item.invoice_id == invoice)
+    }
+
+    /// Whether the payment belongs with `invoice`: the remittance advice names it, or the allocation
+    /// applied money to it.
+    pub fn concerns(&self, invoice: InvoiceId) -> bool {
+        self.received.named_invoices().contains(&invoice)
+            || self.applied_to(invoice).next().is_some()
     }
 }
 

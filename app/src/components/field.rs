@@ -1,0 +1,91 @@
+//! A labelled form field that shows core's validation error for it right beside it, in words the user
+//! knows: core's `lines[1].unit_price` "must not be negative" reads "Line 2: unit price must not be
+//! negative".
+
+use leptos::prelude::*;
+use remit_core::validation::ValidationError;
+
+/// Core's error in the user's words: list positions count from 1, a field's name is spelled out.
+pub fn in_words(error: &ValidationError) -> String {
+    let mut places = Vec::new();
+    let mut name = String::new();
+    for segment in error.field.split('.') {
+        match segment.split_once('[') {
+            Some((list, index)) => {
+                let position = index.trim_end_matches(']').parse::<usize>().map_or_else(
+                    |_| index.trim_end_matches(']').to_owned(),
+                    |i| (i + 1).to_string(),
+                );
+                places.push(format!("{} {position}", singular(list)));
+            }
+            None => {
+                if !name.is_empty() {
+                    name.push(' ');
+                }
+                name.push_str(&segment.replace('_', " "));
+            }
+        }
+    }
+    if places.is_empty() {
+        format!("The {name} {}", error.rule)
+    } else {
+        format!("{}: {name} {}", places.join(", "), error.rule)
+    }
+}
+
+/// `lines` → `Line`: the name of one entry of a list field.
+fn singular(list: &str) -> String {
+    let one = list.strip_suffix('s').unwrap_or(list).replace('_', " ");
+    let mut letters = one.chars();
+    letters
+        .next()
+        .map(|first| first.to_uppercase().chain(letters).collect())
+        .unwrap_or_default()
+}
+
+/// `view! { <Field label="Amount" field="amount" error><input name="amount" /></Field> }`: the label
+/// around the input, and beneath it the error when `error` is about `field`.
+#[component]
+pub fn Field(
+    label: String,
+    /// Core's name of the field (`amount`, `lines[1].unit_price`).
+    field: &'static str,
+    #[prop(into)] error: Signal<Option<ValidationError>>,
+    children: Children,
+) -> impl IntoView {
+    let message = move || error.with(|e| e.as_ref().filter(|e| e.field == field).map(in_words));
+    view! {
+        <label class="field">
+            {label}
+            {children()}
+            {move || {
+                message()
+                    .map(|m| {
+                        view! {
+                            <span class="field-error" role="alert" data-testid="field-error">
+                                {m}
+                            </span>
+                        }
+                    })
+            }}
+        </label>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use remit_core::validation::Rule;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn errors_read_in_the_users_words() {
+        let line = ValidationError::new("unit_price", Rule::NotNegative).within("lines[1]");
+        assert_eq!(in_words(&line), "Line 2: unit price must not be negative");
+        let amount = ValidationError::new("amount", Rule::Positive);
+        assert_eq!(in_words(&amount), "The amount must be greater than zero");
+        let country = ValidationError::new("seller.address.country", Rule::Required);
+        assert_eq!(in_words(&country), "The seller address country is required");
+    }
+}

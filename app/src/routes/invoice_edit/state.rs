@@ -1,0 +1,222 @@
+//! The editor's state: what is typed, and what core makes of it (the draft, its totals, whether it is
+//! valid). The form owns the user's edits; a background pull never rewrites them.
+
+use leptos::prelude::*;
+use remit_core::customer::Customer;
+use remit_core::document::{DocumentTotals, InvoiceDraft, TaxRounding, compute};
+use remit_core::ids::{CustomerId, InvoiceId, OrganisationId};
+use remit_core::money::Currency;
+use remit_core::organisation::SessionInfo;
+use remit_core::sync::mutation::DraftRef;
+use remit_core::validation::{Rule, ValidationError};
+
+use crate::calendar;
+use crate::components::line_table::LineForm;
+
+/// The parts of a draft the form does not edit.
+#[derive(Clone, Copy)]
+pub struct Head {
+    pub id: InvoiceId,
+    pub organisation_id: OrganisationId,
+    pub tax_rounding: TaxRounding,
+    /// The server version the edit is based on (0 for a new draft).
+    pub version: u64,
+}
+
+impl Head {
+    /// The reference a delete of this draft carries.
+    pub fn draft_ref(&self) -> DraftRef {
+        DraftRef {
+            id: self.id,
+            organisation_id: self.organisation_id,
+            version: self.version,
+        }
+    }
+}
+
+/// The draft as typed, and core's reading of it. Copy: every field is a reactive handle.
+#[derive(Clone, Copy)]
+pub struct DraftState {
+    pub head: Head,
+    pub is_new: bool,
+    pub customers: StoredValue<Vec<Customer>>,
+    pub customer_id: RwSignal<String>,
+    pub currency: RwSignal<Option<Currency>>,
+    pub issue_date: RwSignal<String>,
+    pub due_date: RwSignal<String>,
+    pub note: RwSignal<String>,
+    pub lines: RwSignal<Vec<LineForm>>,
+    /// Core's draft from what is typed, or the first field it cannot read.
+    pub built: Memo<Result<InvoiceDraft, ValidationError>>,
+    /// Core's totals, while the draft can be computed.
+    pub totals: Signal<Option<DocumentTotals>>,
+    /// Core's objection to the draft, if any.
+    pub invalid: Memo<Option<ValidationError>>,
+    /// Errors show only once the user tried to save or issue.
+    pub save_attempted: RwSignal<bool>,
+}
+
+impl DraftState {
+    /// The form for `draft`, or for a new draft `new_id` issued today in the organisation's zone.
+    pub fn new(
+        customers: Vec<Customer>,
+        draft: Option<&InvoiceDraft>,
+        session: &SessionInfo,
+        new_id: InvoiceId,
+    ) -> Self {
+        let head = draft.map_or(
+            Head {
+                id: new_id,
+                organisation_id: session.organisation.id,
+                tax_rounding: TaxRounding::default(),
+                version: 0,
+            },
+            |d| Head {
+                id: d.id,
+                organisation_id: d.organisation_id,
+                tax_rounding: d.tax_rounding,
+                version: d.version,
+            },
+        );
+        let today = calendar::today_in(session.organisation.time_zone.as_str());
+        let customer_id =
+            RwSignal::new(draft.map(|d| d.customer_id.to_string()).unwrap_or_default());
+        let currency = RwSignal::new(draft.map(|d| d.currency));
+        let issue_date = RwSignal::new(draft.map_or(today, |d| d.issue_date).to_string());
+        let due_date = RwSignal::new(draft.map(|d| d.due_date.to_string()).unwrap_or_default());
+        let note = RwSignal::new(draft.map(|d| d.note.clone()).unwrap_or_default());
+        let lines = RwSignal::new(draft.map_or_else(
+            || vec![LineForm::default()],
+            |d| d.lines.iter().map(LineForm::from_line).collect(),
+        ));
+        let built = Memo::new(move |_| {
+            build(
+                head,
+                &customer_id.get(),
+                currency.get(),
+                &issue_date.get(),
+                &due_date.get(),
+                note.get(),
+                &lines.get(),
+            )
+        });
+        let totals =
+            Memo::new(move |_| built.with(|d| d.as_ref().ok().and_then(|d| compute(d).ok())))
+                .into();
+        let invalid = Memo::new(move |_| {
+            built.with(|d| match d {
+                Ok(draft) => draft.validate().err(),
+                Err(e) => Some(e.clone()),
+            })
+        });
+        Self {
+            head,
+            is_new: draft.is_none(),
+            customers: StoredValue::new(customers),
+            customer_id,
+            currency,
+            issue_date,
+            due_date,
+            note,
+            lines,
+            built,
+            totals,
+            invalid,
+            save_attempted: RwSignal::new(false),
+        }
+    }
+
+    fn selected_customer(&self) -> Option<Customer> {
+        let id = self.customer_id.get();
+        self.customers
+            .with_value(|cs| cs.iter().find(|c| c.id.to_string() == id).cloned())
+    }
+
+    /// The user picked customer `id`: the draft takes the customer's currency and terms.
+    pub fn choose_customer(&self, id: String) {
+        self.customer_id.set(id);
+        self.currency
+            .set(self.selected_customer().map(|c| c.currency));
+        self.refresh_due_date();
+    }
+
+    /// The issue date changed: the due date follows the customer's terms.
+    pub fn set_issue_date(&self, date: String) {
+        self.issue_date.set(date);
+        self.refresh_due_date();
+    }
+
+    /// The customer's terms, counted by core from the issue date.
+    fn refresh_due_date(&self) {
+        let Some(customer) = self.selected_customer() else {
+            return;
+        };
+        if let Ok(issue) = parse_date("issue_date", &self.issue_date.get_untracked())
+            && let Ok(due) = customer.terms().due_date(issue)
+        {
+            self.due_date.set(due.to_string());
+        }
+    }
+
+    /// The draft to save or issue, once core accepts it; otherwise its errors start to show.
+    pub fn valid_draft(&self) -> Option<InvoiceDraft> {
+        self.save_attempted.set(true);
+        self.built
+            .get_untracked()
+            .ok()
+            .filter(|d| d.validate().is_ok())
+    }
+
+    /// The draft as typed, if it can be read: issuing sends it for the server's or core's checks.
+    pub fn typed_draft(&self) -> Option<InvoiceDraft> {
+        self.save_attempted.set(true);
+        self.built.get_untracked().ok()
+    }
+
+    /// Core's objection, once the user tried to save or issue.
+    pub fn shown_error(&self) -> Option<String> {
+        self.save_attempted
+            .get()
+            .then(|| self.invalid.get().map(|e| e.to_string()))
+            .flatten()
+    }
+}
+
+/// Reads the form into core's draft. Unreadable input is an error naming its field; whether the draft
+/// is acceptable is core's `validate`, asked separately.
+fn build(
+    head: Head,
+    customer_id: &str,
+    currency: Option<Currency>,
+    issue_date: &str,
+    due_date: &str,
+    note: String,
+    lines: &[LineForm],
+) -> Result<InvoiceDraft, ValidationError> {
+    let customer_id = CustomerId::parse(customer_id)
+        .map_err(|_| ValidationError::new("customer_id", Rule::Required))?;
+    let currency = currency.ok_or_else(|| ValidationError::new("currency", Rule::Required))?;
+    let lines = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| line.to_line(i))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(InvoiceDraft {
+        id: head.id,
+        organisation_id: head.organisation_id,
+        customer_id,
+        currency,
+        issue_date: parse_date("issue_date", issue_date)?,
+        due_date: parse_date("due_date", due_date)?,
+        tax_rounding: head.tax_rounding,
+        lines,
+        note,
+        version: head.version,
+    })
+}
+
+fn parse_date(field: &str, text: &str) -> Result<chrono::NaiveDate, ValidationError> {
+    text.trim()
+        .parse()
+        .map_err(|_| ValidationError::new(field, Rule::Date))
+}
