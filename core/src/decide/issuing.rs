@@ -18,7 +18,7 @@ use crate::document::issued::{
     CreditNote, Invoice, IssueCreditNote, IssueInvoice, NumberSource, SequencePlace, VoidInvoice,
     Voided,
 };
-use crate::ids::{ClientId, InvoiceId};
+use crate::ids::{ClientId, InvoiceId, LeaseId};
 use crate::numbering::InvoiceNumber;
 use crate::numbering::check_issue_date;
 use crate::numbering::lease::{
@@ -84,116 +84,160 @@ fn invalid(e: ValidationError) -> MutationError {
 
 /// The invoice an `invoice.issue` records, with the exceptions it raises; the same on the server and
 /// on a device issuing offline.
-#[allow(
-    clippy::too_many_lines,
-    reason = "one decision read top to bottom; to be split by the decide work"
-)]
 pub fn issued_invoice(
     issue: &IssueInvoice,
     ctx: &IssueContext<'_>,
 ) -> Result<Issued, MutationError> {
+    let (place, exceptions) = match &issue.number {
+        NumberSource::Server => (server_number(issue, ctx)?, Vec::new()),
+        NumberSource::Leased { lease_id, number } => leased_number(issue, ctx, *lease_id, number)?,
+    };
+    let invoice = invoice_at(issue, ctx, place)?;
+    Ok(Issued {
+        invoice,
+        exceptions,
+    })
+}
+
+/// Where an issue lands: its number, its position in the sequence, and the lease it came from.
+struct Place {
+    number: InvoiceNumber,
+    position: u64,
+    lease_id: Option<LeaseId>,
+}
+
+/// A server-numbered issue is a request: the series' next number, or a refusal naming the rule.
+fn server_number(issue: &IssueInvoice, ctx: &IssueContext<'_>) -> Result<Place, MutationError> {
+    let draft = &issue.draft;
+    ctx.settings
+        .seller
+        .validate()
+        .map_err(|e| invalid(e.within("settings.seller")))?;
+    if let Some(first) = ctx.issued_from_draft.first() {
+        return Err(MutationError::conflict(&format!(
+            "the draft was already issued as {first} on another device"
+        )));
+    }
+    version_after_edit(ctx.draft_head.as_ref(), draft.version, ctx.client)?;
+    if let Some(until) = ctx.settings.period_locked_until
+        && ctx.settings.is_locked(draft.issue_date)
+    {
+        return Err(invalid(ValidationError::new(
+            "draft.issue_date",
+            Rule::Matches {
+                expected: format!("after {until}, the end of the closed period"),
+            },
+        )));
+    }
+    check_issue_date(ctx.last_in_sequence.map(|h| h.issue_date), draft.issue_date)
+        .map_err(|e| invalid(e.within("draft")))?;
+    let position = ctx.last_in_sequence.map_or(0, |h| h.position) + 1;
+    let number = ctx
+        .settings
+        .invoice_series
+        .format(draft.issue_date, position)
+        .map_err(|e| invalid(e.within("settings.invoice_series")))?;
+    Ok(Place {
+        number,
+        position,
+        lease_id: None,
+    })
+}
+
+/// An issue under a leased number is a fact once the number is the device's own and unused: what it
+/// breaks is raised as exceptions, never refused.
+fn leased_number(
+    issue: &IssueInvoice,
+    ctx: &IssueContext<'_>,
+    lease_id: LeaseId,
+    number: &InvoiceNumber,
+) -> Result<(Place, Vec<ExceptionKind>), MutationError> {
+    let lease = ctx.lease.filter(|l| l.id == lease_id).ok_or_else(|| {
+        invalid(ValidationError::new(
+            "number.lease_id",
+            Rule::Matches {
+                expected: "a lease the organisation granted".into(),
+            },
+        ))
+    })?;
+    if lease.client_id != ctx.client {
+        return Err(MutationError::forbidden(
+            "number.lease_id",
+            "number.lease_id must be a lease of this device",
+        ));
+    }
+    let position = lease
+        .check_number(number)
+        .map_err(|e| invalid(e.within("number")))?;
+    if ctx.number_taken {
+        return Err(invalid(ValidationError::new(
+            "number.number",
+            Rule::Matches {
+                expected: format!("a number not yet issued; {number} is on another invoice"),
+            },
+        )));
+    }
+    let place = Place {
+        number: number.clone(),
+        position,
+        lease_id: Some(lease_id),
+    };
+    Ok((place, broken_by_fact(issue, ctx, number)))
+}
+
+/// The rules an invoice already issued under a leased number breaks.
+fn broken_by_fact(
+    issue: &IssueInvoice,
+    ctx: &IssueContext<'_>,
+    number: &InvoiceNumber,
+) -> Vec<ExceptionKind> {
     let draft = &issue.draft;
     let mut exceptions = Vec::new();
-    let (number, position, lease_id) = match &issue.number {
-        NumberSource::Server => {
-            ctx.settings
-                .seller
-                .validate()
-                .map_err(|e| invalid(e.within("settings.seller")))?;
-            if let Some(first) = ctx.issued_from_draft.first() {
-                return Err(MutationError::conflict(&format!(
-                    "the draft was already issued as {first} on another device"
-                )));
-            }
-            version_after_edit(ctx.draft_head.as_ref(), draft.version, ctx.client)?;
-            if let Some(until) = ctx.settings.period_locked_until
-                && ctx.settings.is_locked(draft.issue_date)
-            {
-                return Err(invalid(ValidationError::new(
-                    "draft.issue_date",
-                    Rule::Matches {
-                        expected: format!("after {until}, the end of the closed period"),
-                    },
-                )));
-            }
-            check_issue_date(ctx.last_in_sequence.map(|h| h.issue_date), draft.issue_date)
-                .map_err(|e| invalid(e.within("draft")))?;
-            let position = ctx.last_in_sequence.map_or(0, |h| h.position) + 1;
-            let number = ctx
-                .settings
-                .invoice_series
-                .format(draft.issue_date, position)
-                .map_err(|e| invalid(e.within("settings.invoice_series")))?;
-            (number, position, None)
-        }
-        NumberSource::Leased { lease_id, number } => {
-            let lease = ctx.lease.filter(|l| l.id == *lease_id).ok_or_else(|| {
-                invalid(ValidationError::new(
-                    "number.lease_id",
-                    Rule::Matches {
-                        expected: "a lease the organisation granted".into(),
-                    },
-                ))
-            })?;
-            if lease.client_id != ctx.client {
-                return Err(MutationError::forbidden(
-                    "number.lease_id",
-                    "number.lease_id must be a lease of this device",
-                ));
-            }
-            let position = lease
-                .check_number(number)
-                .map_err(|e| invalid(e.within("number")))?;
-            if ctx.number_taken {
-                return Err(invalid(ValidationError::new(
-                    "number.number",
-                    Rule::Matches {
-                        expected: format!(
-                            "a number not yet issued; {number} is on another invoice"
-                        ),
-                    },
-                )));
-            }
-            // From here on the invoice is a fact: what it breaks is raised, not refused.
-            if let Some(locked_until) = ctx.settings.period_locked_until
-                && ctx.settings.is_locked(draft.issue_date)
-            {
-                exceptions.push(ExceptionKind::IssuedInClosedPeriod {
-                    invoice_id: issue.invoice_id,
-                    number: number.clone(),
-                    issue_date: draft.issue_date,
-                    locked_until,
-                });
-            }
-            if let Some(last) = ctx.last_in_sequence
-                && draft.issue_date < last.issue_date
-            {
-                exceptions.push(ExceptionKind::IssueDateOutOfOrder {
-                    invoice_id: issue.invoice_id,
-                    number: number.clone(),
-                    issue_date: draft.issue_date,
-                    last_date: last.issue_date,
-                });
-            }
-            if !ctx.issued_from_draft.is_empty() {
-                let mut numbers = ctx.issued_from_draft.clone();
-                numbers.push(number.clone());
-                exceptions.push(ExceptionKind::DraftIssuedTwice {
-                    draft_id: draft.id,
-                    numbers,
-                });
-            } else if version_after_edit(ctx.draft_head.as_ref(), draft.version, ctx.client)
-                .is_err()
-                && ctx.draft_head.is_some()
-            {
-                exceptions.push(ExceptionKind::DraftChangedElsewhere {
-                    invoice_id: issue.invoice_id,
-                    number: number.clone(),
-                });
-            }
-            (number.clone(), position, Some(*lease_id))
-        }
-    };
+    if let Some(locked_until) = ctx.settings.period_locked_until
+        && ctx.settings.is_locked(draft.issue_date)
+    {
+        exceptions.push(ExceptionKind::IssuedInClosedPeriod {
+            invoice_id: issue.invoice_id,
+            number: number.clone(),
+            issue_date: draft.issue_date,
+            locked_until,
+        });
+    }
+    if let Some(last) = ctx.last_in_sequence
+        && draft.issue_date < last.issue_date
+    {
+        exceptions.push(ExceptionKind::IssueDateOutOfOrder {
+            invoice_id: issue.invoice_id,
+            number: number.clone(),
+            issue_date: draft.issue_date,
+            last_date: last.issue_date,
+        });
+    }
+    if !ctx.issued_from_draft.is_empty() {
+        let mut numbers = ctx.issued_from_draft.clone();
+        numbers.push(number.clone());
+        exceptions.push(ExceptionKind::DraftIssuedTwice {
+            draft_id: draft.id,
+            numbers,
+        });
+    } else if ctx.draft_head.is_some()
+        && version_after_edit(ctx.draft_head.as_ref(), draft.version, ctx.client).is_err()
+    {
+        exceptions.push(ExceptionKind::DraftChangedElsewhere {
+            invoice_id: issue.invoice_id,
+            number: number.clone(),
+        });
+    }
+    exceptions
+}
+
+/// The invoice with its frozen snapshot, at `place`.
+fn invoice_at(
+    issue: &IssueInvoice,
+    ctx: &IssueContext<'_>,
+    place: Place,
+) -> Result<Invoice, MutationError> {
+    let draft = &issue.draft;
     let days = (draft.due_date - draft.issue_date).num_days();
     let days = u16::try_from(days)
         .ok()
@@ -212,25 +256,25 @@ pub fn issued_invoice(
     let sequence = issue_sequence(issue, ctx.settings, ctx.lease);
     let snapshot = Snapshot::issue(
         draft,
-        number,
+        place.number,
         seller,
         buyer,
         PaymentPlan::single(PaymentTerms::Net { days }),
     )
     .map_err(|e| invalid(e.within("draft")))?;
-    Ok(Issued {
-        invoice: Invoice {
-            id: issue.invoice_id,
-            organisation_id: draft.organisation_id,
-            customer_id: draft.customer_id,
-            draft_id: draft.id,
-            place: SequencePlace { sequence, position },
-            lease_id,
-            digest: snapshot.digest(),
-            snapshot,
-            voided: None,
+    Ok(Invoice {
+        id: issue.invoice_id,
+        organisation_id: draft.organisation_id,
+        customer_id: draft.customer_id,
+        draft_id: draft.id,
+        place: SequencePlace {
+            sequence,
+            position: place.position,
         },
-        exceptions,
+        lease_id: place.lease_id,
+        digest: snapshot.digest(),
+        snapshot,
+        voided: None,
     })
 }
 
