@@ -157,8 +157,10 @@ async fn bench(backend: &str, url: &str, dist: &Path, sizes: Sizes) {
         Command::UpsertCustomer(small.clone()),
     ])
     .await;
-    org.push(issues(&[small.clone()], 10)).await;
-    let batches = org.push(issues(&[big.clone()], sizes.customer)).await;
+    org.push(issues(std::slice::from_ref(&small), 10)).await;
+    let batches = org
+        .push(issues(std::slice::from_ref(&big), sizes.customer))
+        .await;
     let (first, last) = windows(&batches, window);
     report(
         backend,
