@@ -6,7 +6,8 @@
 //! Runs on a temporary SQLite file, and also on PostgreSQL when `REMIT_BENCH_DATABASE_URL` names a
 //! server (a database is created there for the run and dropped after it).
 //!
-//! `cargo bench -p remit-server --bench sync`
+//! `cargo bench -p remit-server --bench sync [-- --quick]` (`--quick`: a tenth of each, to check that it
+//! runs).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -43,52 +44,65 @@ const INVOICES_PER_CUSTOMER: usize = 20;
 const TARGET: Duration = Duration::from_secs(2);
 const PASSWORD: &str = "correct horse battery";
 
+/// How many mutations are pushed and invoices pulled.
+#[derive(Clone, Copy)]
+struct Sizes {
+    queued: usize,
+    pulled: usize,
+}
+
 fn main() {
+    let sizes = if std::env::args().any(|a| a == "--quick") {
+        Sizes {
+            queued: QUEUED_MUTATIONS / 10,
+            pulled: PULLED_INVOICES / 10,
+        }
+    } else {
+        Sizes {
+            queued: QUEUED_MUTATIONS,
+            pulled: PULLED_INVOICES,
+        }
+    };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
         let dir = tempfile::tempdir().expect("temporary folder");
         let sqlite = format!("sqlite://{}", dir.path().join("bench.db").display());
-        bench("sqlite", &sqlite, dir.path()).await;
+        bench("sqlite", &sqlite, dir.path(), sizes).await;
         if let Ok(admin) = std::env::var("REMIT_BENCH_DATABASE_URL") {
             let url = with_database(&admin, &format!("remit_bench_{}", Uuid::now_v7().simple()));
             sqlx::any::install_default_drivers();
             Any::create_database(&url).await.expect("create database");
-            bench("postgres", &url, dir.path()).await;
+            bench("postgres", &url, dir.path(), sizes).await;
             Any::force_drop_database(&url).await.expect("drop database");
         }
     });
 }
 
-async fn bench(backend: &str, url: &str, dist: &Path) {
+async fn bench(backend: &str, url: &str, dist: &Path, sizes: Sizes) {
+    let Sizes { queued, pulled } = sizes;
     let server = LocalServer::start(url, dist).await;
 
     let pusher = server.client("push@bench.example").await;
-    let queue = Queue::recorded(&offline_day(pusher.organisation, QUEUED_MUTATIONS));
+    let queue = Queue::recorded(&offline_day(pusher.organisation, queued));
     let start = Instant::now();
     let batches = pusher.push_all(queue).await;
     let push = start.elapsed();
     report(
         backend,
-        &format!("push of {QUEUED_MUTATIONS} queued mutations ({batches} batches)"),
+        &format!("push of {queued} queued mutations ({batches} batches)"),
         push,
         Some(TARGET),
-        &format!(
-            "{:.0} mutations/s",
-            QUEUED_MUTATIONS as f64 / push.as_secs_f64()
-        ),
+        &format!("{:.0} mutations/s", queued as f64 / push.as_secs_f64()),
     );
 
     let puller = server.client("pull@bench.example").await;
     let start = Instant::now();
     let seeded = puller
-        .push_all(Queue::recorded(&invoices(
-            puller.organisation,
-            PULLED_INVOICES,
-        )))
+        .push_all(Queue::recorded(&invoices(puller.organisation, pulled)))
         .await;
     report(
         backend,
-        &format!("seeding {PULLED_INVOICES} issued invoices through push ({seeded} batches)"),
+        &format!("seeding {pulled} issued invoices through push ({seeded} batches)"),
         start.elapsed(),
         None,
         "",
@@ -96,14 +110,14 @@ async fn bench(backend: &str, url: &str, dist: &Path) {
     let pull = puller.pull_all().await;
     report(
         backend,
-        &format!("first pull of {PULLED_INVOICES} invoices: first page usable"),
+        &format!("first pull of {pulled} invoices: first page usable"),
         pull.first_page,
         Some(TARGET),
         "",
     );
     report(
         backend,
-        &format!("first pull of {PULLED_INVOICES} invoices: every page"),
+        &format!("first pull of {pulled} invoices: every page"),
         pull.every_page,
         None,
         &format!("{} pages, {} changes", pull.pages, pull.changes),

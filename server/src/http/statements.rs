@@ -1,5 +1,5 @@
-//! A customer's statement and aged receivables over REST. The server loads the customer's account
-//! events; core replays them and writes the statement.
+//! A customer's statement and aged receivables over REST. The server loads the customer's account (its
+//! snapshot, see [`crate::store::ledger`]); core writes the statement.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -8,7 +8,6 @@ use remit_core::customer::Customer;
 use remit_core::ids::CustomerId;
 use remit_core::receivables::account::Account;
 use remit_core::receivables::aging::{self, AgingPolicy, AgingReport};
-use remit_core::receivables::events;
 use remit_core::receivables::statement::{self, BalanceForward, OpenItemStatement};
 use serde::{Deserialize, Serialize};
 
@@ -58,11 +57,7 @@ async fn account(
     let customer = customers::find_customer(&mut conn, organisation, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let stored = ledger::events(&mut conn, organisation, id).await?;
-    let account = events::replay(&stored).map_err(|source| AppError::Stored {
-        what: format!("the account of customer {id}"),
-        source,
-    })?;
+    let account = ledger::account(&mut conn, organisation, id).await?;
     Ok((customer, account))
 }
 

@@ -67,6 +67,7 @@ use remit_server::auth::accounts::{self, NewAccount};
 use remit_server::clock::{Clock, ManualClock};
 use remit_server::http::session::COOKIE_NAME;
 use remit_server::http::{AppState, CSRF_HEADER, app};
+use remit_server::store::ledger::SnapshotCheck;
 use remit_server::store::{Store, ledger, sequences};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -1185,6 +1186,8 @@ struct Snapshot {
     clients: BTreeMap<String, u64>,
     /// Each customer's account events, in order.
     accounts: BTreeMap<CustomerId, Vec<AccountEvent>>,
+    /// How each customer's account snapshot compares with its events replayed.
+    snapshots: BTreeMap<CustomerId, SnapshotCheck>,
     /// Every number handed out: (sequence, position, use).
     number_uses: Vec<(String, u64, NumberUse)>,
 }
@@ -1302,6 +1305,7 @@ impl Snapshot {
 
         let mut conn = server.store.read().await.unwrap();
         let mut accounts = BTreeMap::new();
+        let mut snapshots = BTreeMap::new();
         for customer in ledger::customers(&mut conn, first.organisation)
             .await
             .unwrap()
@@ -1310,6 +1314,10 @@ impl Snapshot {
                 .await
                 .unwrap();
             accounts.insert(customer, stored);
+            let check = ledger::check_snapshot(&mut conn, first.organisation, customer)
+                .await
+                .unwrap();
+            snapshots.insert(customer, check);
         }
         let number_uses = sequences::number_uses(&mut conn, first.organisation)
             .await
@@ -1330,6 +1338,7 @@ impl Snapshot {
             results,
             clients,
             accounts,
+            snapshots,
             number_uses,
         }
     }
@@ -1368,6 +1377,10 @@ const INVARIANTS: &[(&str, Invariant)] = &[
     ),
     ("drafts store core's totals", drafts_store_cores_totals),
     ("the ledger balances", ledger_balances),
+    (
+        "every account snapshot is its events replayed",
+        snapshots_are_the_events_replayed,
+    ),
     ("numbers are gapless", numbers_are_gapless),
     (
         "every payment is recorded exactly once",
@@ -1378,6 +1391,15 @@ const INVARIANTS: &[(&str, Invariant)] = &[
         exceptions_refer_to_records,
     ),
 ];
+
+fn snapshots_are_the_events_replayed(_: &World, server: &Snapshot) -> Result<(), String> {
+    for (customer, check) in &server.snapshots {
+        if *check != SnapshotCheck::Agrees {
+            return Err(format!("customer {customer}'s account snapshot: {check:?}"));
+        }
+    }
+    Ok(())
+}
 
 fn outboxes_are_empty(world: &World, _: &Snapshot) -> Result<(), String> {
     for (n, device) in world.devices.iter().enumerate() {

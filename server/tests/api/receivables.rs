@@ -328,7 +328,70 @@ async fn a_payment_from_the_server_is_recorded_once_through_the_system_client(ba
     assert_eq!(signing_in.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// Each customer's account snapshot is the account its events give, kept with every event; a snapshot
+/// changed behind Remit's back no longer agrees with the events, and the check says so.
+async fn a_tampered_account_snapshot_is_detected(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (owner, org, c, invoice) = invoiced(&app).await;
+    let paid = payment(org, &c, "10.00", &[invoice]);
+    let reply = owner
+        .push(
+            new_client(),
+            vec![Command::RecordPayment(paid).to_mutation(1)],
+        )
+        .await;
+    assert_eq!(reply.results[0].status, MutationStatus::Applied);
+    let mut conn = app.store.read().await.unwrap();
+    assert_eq!(
+        ledger::check_snapshot(&mut conn, org, c.id).await.unwrap(),
+        ledger::SnapshotCheck::Agrees
+    );
+    assert_eq!(balance(&app, org, &c).await, eur("14.67"));
+    let snapshot = ledger::account(&mut conn, org, c.id).await.unwrap();
+    assert_eq!(
+        snapshot.balance(Currency::parse("EUR").unwrap()).unwrap(),
+        eur("14.67"),
+        "the snapshot is what the events give"
+    );
+
+    // The payment's entries dropped from the snapshot: its seq still says two events.
+    let before_payment =
+        events::replay(&ledger::events(&mut conn, org, c.id).await.unwrap()[..1]).unwrap();
+    sqlx::query(
+        "UPDATE account_snapshots SET account = $1 WHERE organisation_id = $2 AND customer_id = $3",
+    )
+    .bind(serde_json::to_string(&before_payment).unwrap())
+    .bind(org.to_string())
+    .bind(c.id.to_string())
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(
+        ledger::check_snapshot(&mut conn, org, c.id).await.unwrap(),
+        ledger::SnapshotCheck::Disagrees {
+            snapshot_seq: 2,
+            events: 2
+        }
+    );
+    // The account restored, but its seq behind the events.
+    sqlx::query("UPDATE account_snapshots SET account = $1, seq = 1 WHERE organisation_id = $2 AND customer_id = $3")
+        .bind(serde_json::to_string(&snapshot).unwrap())
+        .bind(org.to_string())
+        .bind(c.id.to_string())
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        ledger::check_snapshot(&mut conn, org, c.id).await.unwrap(),
+        ledger::SnapshotCheck::Disagrees {
+            snapshot_seq: 1,
+            events: 2
+        }
+    );
+}
+
 on_both_backends!(a_payment_for_an_invoice_voided_meanwhile_becomes_customer_credit => a_payment_for_an_invoice_voided_meanwhile_becomes_customer_credit_sqlite, a_payment_for_an_invoice_voided_meanwhile_becomes_customer_credit_postgres);
 on_both_backends!(the_same_payment_is_never_recorded_twice => the_same_payment_is_never_recorded_twice_sqlite, the_same_payment_is_never_recorded_twice_postgres);
 on_both_backends!(refunds_disputes_and_exceptions_are_recorded_and_resolved => refunds_disputes_and_exceptions_are_recorded_and_resolved_sqlite, refunds_disputes_and_exceptions_are_recorded_and_resolved_postgres);
 on_both_backends!(a_payment_from_the_server_is_recorded_once_through_the_system_client => a_payment_from_the_server_is_recorded_once_through_the_system_client_sqlite, a_payment_from_the_server_is_recorded_once_through_the_system_client_postgres);
+on_both_backends!(a_tampered_account_snapshot_is_detected => a_tampered_account_snapshot_is_detected_sqlite, a_tampered_account_snapshot_is_detected_postgres);

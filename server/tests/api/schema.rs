@@ -355,3 +355,65 @@ async fn migrations_give_one_schema_on_sqlite_and_postgres() {
         );
     }
 }
+
+/// The tables `docs/scaling.md` lists as not keyed by organisation, each with its reason: the rows
+/// `` | `table` | reason | `` of its section "Tables not keyed by organisation".
+fn tables_scaling_explains() -> BTreeMap<String, String> {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/scaling.md"),
+    )
+    .expect("docs/scaling.md");
+    let section = doc
+        .split("\n## ")
+        .find(|s| s.starts_with("Tables not keyed by organisation"))
+        .expect("docs/scaling.md has a section \"Tables not keyed by organisation\"");
+    section
+        .lines()
+        .filter_map(|line| {
+            let mut cells = line.strip_prefix("| `")?.splitn(2, "` |");
+            let table = cells.next()?.to_owned();
+            let reason = cells.next()?.trim().trim_end_matches('|').trim().to_owned();
+            Some((table, reason))
+        })
+        .collect()
+}
+
+/// Sharding by organisation (docs/scaling.md) needs `organisation_id` in every table's primary key.
+/// Read from each backend's catalogue, a table without it fails here unless docs/scaling.md lists it with
+/// its reason; and a table listed there must exist and lack the key, so the list stays true.
+#[tokio::test]
+async fn every_table_is_keyed_by_organisation_or_scaling_says_why_sqlite_and_postgres() {
+    let explained = tables_scaling_explains();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let (_db, store) = migrated(backend).await;
+        let schema = match backend {
+            Backend::Sqlite => sqlite_schema(&store).await,
+            Backend::Postgres => postgres_schema(&store).await,
+        };
+        store.close().await;
+        for (name, table) in &schema {
+            let keyed = table.primary_key.iter().any(|c| c == "organisation_id");
+            match explained.get(name) {
+                None if !keyed => panic!(
+                    "{backend:?}: table {name} has the primary key {:?} without organisation_id; \
+                     add it, or list the table in docs/scaling.md with the reason",
+                    table.primary_key
+                ),
+                Some(reason) if reason.is_empty() => {
+                    panic!("docs/scaling.md lists {name} without a reason")
+                }
+                Some(_) if keyed => panic!(
+                    "docs/scaling.md lists {name}, whose primary key {:?} has organisation_id",
+                    table.primary_key
+                ),
+                _ => {}
+            }
+        }
+        for name in explained.keys() {
+            assert!(
+                schema.contains_key(name),
+                "docs/scaling.md lists {name}, which is not a table"
+            );
+        }
+    }
+}

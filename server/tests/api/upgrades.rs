@@ -3,11 +3,20 @@
 
 use std::path::Path;
 
+use remit_core::ids::{CustomerId, InvoiceId, PaymentId};
+use remit_core::money::{Currency, Money};
+use remit_core::numbering::InvoiceNumber;
+use remit_core::receivables::account::PaymentMethod;
+use remit_core::receivables::allocation::Instruction;
+use remit_core::receivables::events::AccountEvent;
+use remit_core::receivables::payment::RecordPayment;
+use remit_core::terms::ScheduledPayment;
 use remit_server::auth::Role;
 use remit_server::auth::accounts::{NewAccount, add_user, sign_in};
 use remit_server::clock::Clock;
-use remit_server::store::Store;
+use remit_server::store::{Store, ledger};
 use sqlx::migrate::Migrator;
+use uuid::Uuid;
 
 use crate::helpers::*;
 use crate::on_both_backends;
@@ -72,3 +81,102 @@ async fn a_user_from_before_system_users_still_signs_in(backend: Backend) {
 }
 
 on_both_backends!(a_user_from_before_system_users_still_signs_in => a_user_from_before_system_users_still_signs_in_sqlite, a_user_from_before_system_users_still_signs_in_postgres);
+
+/// Customers whose account events were recorded before account snapshots (migration 0007) keep their
+/// accounts: read, they are replayed from the events; their next event writes the snapshot, which then
+/// agrees with every event, the old ones included.
+async fn accounts_from_before_snapshots_are_replayed_then_snapshotted(backend: Backend) {
+    let (_db, store) = migrated_up_to(backend, "0006_system_users.sql").await;
+    let clock = Clock::system();
+    let account = add_user(
+        &store,
+        &clock,
+        NewAccount {
+            organisation_name: "Acme GmbH".into(),
+            time_zone: "Europe/Berlin".into(),
+            currency: "EUR".into(),
+            name: "Olivia Owner".into(),
+            email: OWNER_EMAIL.into(),
+            password: PASSWORD.into(),
+            role: Role::Owner,
+        },
+    )
+    .await
+    .expect("a user on the earlier schema");
+    let org = account.organisation.id;
+    let customer = CustomerId::try_from(Uuid::now_v7()).unwrap();
+    let eur = |text: &str| Money::parse(text, Currency::parse("EUR").unwrap()).unwrap();
+    let invoices: Vec<InvoiceId> = (0..2)
+        .map(|_| InvoiceId::try_from(Uuid::now_v7()).unwrap())
+        .collect();
+    // As the earlier version appended them: seq from 1, the event's JSON.
+    for (n, invoice_id) in invoices.iter().enumerate() {
+        let event = AccountEvent::Invoiced {
+            invoice_id: *invoice_id,
+            number: InvoiceNumber::parse(&format!("INV-{}", n + 1)).unwrap(),
+            issue_date: "2026-11-01".parse().unwrap(),
+            schedule: vec![ScheduledPayment {
+                due_date: "2026-12-01".parse().unwrap(),
+                amount: eur("100.00"),
+                discount: None,
+            }],
+        };
+        sqlx::query(
+            "INSERT INTO account_events (organisation_id, customer_id, seq, event, change_no) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(org.to_string())
+        .bind(customer.to_string())
+        .bind(n as i64 + 1)
+        .bind(serde_json::to_string(&event).unwrap())
+        .bind(n as i64 + 1)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
+
+    store.migrate().await.expect("this version's migrations");
+    let mut tx = store.write().await.unwrap();
+    assert_eq!(
+        ledger::check_snapshot(&mut tx, org, customer)
+            .await
+            .unwrap(),
+        ledger::SnapshotCheck::Missing
+    );
+    let replayed = ledger::account(&mut tx, org, customer).await.unwrap();
+    assert_eq!(
+        replayed.balance(Currency::parse("EUR").unwrap()).unwrap(),
+        eur("200.00")
+    );
+    let paid = AccountEvent::Received(RecordPayment {
+        id: PaymentId::try_from(Uuid::now_v7()).unwrap(),
+        organisation_id: org,
+        customer_id: customer,
+        amount: eur("30.00"),
+        received_on: "2026-11-20".parse().unwrap(),
+        method: PaymentMethod::BankTransfer,
+        reference: String::new(),
+        instruction: Instruction::Named(vec![invoices[1]]),
+    });
+    ledger::append(&mut tx, org, customer, &paid, 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        ledger::check_snapshot(&mut tx, org, customer)
+            .await
+            .unwrap(),
+        ledger::SnapshotCheck::Agrees
+    );
+    let account = ledger::account(&mut tx, org, customer).await.unwrap();
+    assert_eq!(
+        account.balance(Currency::parse("EUR").unwrap()).unwrap(),
+        eur("170.00")
+    );
+    assert_eq!(
+        ledger::events(&mut tx, org, customer).await.unwrap().len(),
+        3
+    );
+    tx.commit().await.unwrap();
+}
+
+on_both_backends!(accounts_from_before_snapshots_are_replayed_then_snapshotted => accounts_from_before_snapshots_are_replayed_then_snapshotted_sqlite, accounts_from_before_snapshots_are_replayed_then_snapshotted_postgres);

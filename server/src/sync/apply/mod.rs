@@ -18,7 +18,6 @@ use remit_core::decide::catalogue::current_settings;
 use remit_core::decide::{Cause, Decision, ensure_own};
 use remit_core::ids::{CustomerId, OrganisationId};
 use remit_core::receivables::account::Account;
-use remit_core::receivables::events;
 use remit_core::settings::Settings;
 use remit_core::sync::{Command, EntityKind, Mutation, MutationError};
 use sqlx::AnyConnection;
@@ -122,12 +121,11 @@ async fn settings(
     Ok(current_settings(saved, organisation, &name))
 }
 
-/// A customer's account, replayed by core from its recorded events.
+/// A customer's account: its snapshot, kept by core's apply of each event (see [`ledger`]).
 async fn account(
     conn: &mut AnyConnection,
     organisation: OrganisationId,
     customer: CustomerId,
 ) -> Result<Account, StoreError> {
-    let stored = ledger::events(conn, organisation, customer).await?;
-    events::replay(&stored).map_err(|e| StoreError::corrupt("account", e))
+    ledger::account(conn, organisation, customer).await
 }
