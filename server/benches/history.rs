@@ -145,9 +145,15 @@ async fn timing(sizes: Sizes) {
 
 async fn bench(backend: &str, url: &str, dist: &Path, sizes: Sizes) {
     let server = LocalServer::start(url, dist).await;
-    let window = sizes.window;
+    let big = customer_history(backend, &server, sizes).await;
+    rest_reads(backend, &server, &big, sizes).await;
+    organisation_history(backend, &server, sizes).await;
+}
 
-    // One customer's long history.
+/// One customer's long history, and a payment on it against one on a customer of 10 documents; returns
+/// the customer with the long history.
+async fn customer_history(backend: &str, server: &LocalServer, sizes: Sizes) -> Customer {
+    let window = sizes.window;
     let org = server.organisation("customer@bench.example").await;
     let big = customer(org.id, 0);
     let small = customer(org.id, 1);
@@ -192,7 +198,11 @@ async fn bench(backend: &str, url: &str, dist: &Path, sizes: Sizes) {
         ),
     );
 
-    // Statement and aging over REST.
+    big
+}
+
+/// Statement and aging of the customer with the long history, over REST.
+async fn rest_reads(backend: &str, server: &LocalServer, big: &Customer, sizes: Sizes) {
     let http = server.signed_in("customer@bench.example").await;
     for (name, path) in [
         (
@@ -231,8 +241,11 @@ async fn bench(backend: &str, url: &str, dist: &Path, sizes: Sizes) {
             &format!("p50 {:.1} ms, {READS} requests", p50.as_secs_f64() * 1e3),
         );
     }
+}
 
-    // An organisation's history: many customers, a few invoices each.
+/// An organisation's history: many customers, a few invoices each.
+async fn organisation_history(backend: &str, server: &LocalServer, sizes: Sizes) {
+    let window = sizes.window;
     let org = server.organisation("organisation@bench.example").await;
     let customers: Vec<Customer> = (0..sizes.customers).map(|n| customer(org.id, n)).collect();
     org.push(
