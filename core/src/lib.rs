@@ -28,3 +28,4 @@ pub mod sync;
 pub mod tax;
 pub mod terms;
 pub mod validation;
+mod wire;
