@@ -156,8 +156,12 @@ async fn check(response: Response) -> ApiResult<Response> {
 async fn read<T: DeserializeOwned>(response: Response) -> ApiResult<T> {
     let response = check(response).await?;
     let status = response.status();
-    response.json::<T>().await.map_err(|e| ApiError::Server {
-        status,
-        error: ErrorReply::Unreadable(format!("the server's reply cannot be read: {e}")),
-    })
+    // Through a Value, as the store reads its rows (`store::from_js`): one decoder per type in the wasm.
+    let value = response.json::<serde_json::Value>().await;
+    value
+        .and_then(|v| Ok(serde_json::from_value::<T>(v)?))
+        .map_err(|e| ApiError::Server {
+            status,
+            error: ErrorReply::Unreadable(format!("the server's reply cannot be read: {e}")),
+        })
 }

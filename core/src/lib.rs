@@ -29,3 +29,4 @@ pub mod sync;
 pub mod tax;
 pub mod terms;
 pub mod validation;
+mod wire;

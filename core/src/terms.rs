@@ -4,12 +4,13 @@
 //! it in. Nothing here reads a clock.
 
 use chrono::{Datelike, Days, Months, NaiveDate};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::validation::{Rule, ValidationError};
+use crate::wire::{self, Fields};
 
 /// When an invoice is due, relative to its issue date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PaymentTerms {
     /// Due on the issue date.
@@ -25,6 +26,40 @@ pub enum PaymentTerms {
     /// Due on `day` of the month after the issue date's month; a day the month lacks becomes its last day
     /// (the 31st in February is the 28th or 29th).
     DayOfNextMonth { day: u8 },
+}
+
+impl<'de> Deserialize<'de> for PaymentTerms {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        wire::object(deserializer, Self::read)
+    }
+}
+
+impl PaymentTerms {
+    const VARIANTS: &[&str] = &[
+        "due_on_receipt",
+        "net",
+        "net_end_of_month",
+        "end_of_following_month",
+        "day_of_next_month",
+    ];
+
+    fn read(fields: &mut Fields) -> Result<Self, serde_json::Error> {
+        let kind = fields.tag("kind")?;
+        Ok(match kind.as_str() {
+            "due_on_receipt" => Self::DueOnReceipt,
+            "net" => Self::Net {
+                days: fields.take("days")?,
+            },
+            "net_end_of_month" => Self::NetEndOfMonth {
+                days: fields.take("days")?,
+            },
+            "end_of_following_month" => Self::EndOfFollowingMonth,
+            "day_of_next_month" => Self::DayOfNextMonth {
+                day: fields.take("day")?,
+            },
+            _ => return Err(wire::unknown(&kind, Self::VARIANTS)),
+        })
+    }
 }
 
 impl PaymentTerms {

@@ -151,7 +151,12 @@ pub fn to_js<T: serde::Serialize>(value: &T) -> StoreResult<JsValue> {
 }
 
 /// Reads a value stored by [`to_js`].
+///
+/// Through a `serde_json::Value`: the record types are decoded from `Value` anyway (a pulled record, a
+/// queued command's arguments), and decoding them from text as well would put a second decoder of every
+/// type in the wasm.
 pub fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue) -> StoreResult<T> {
     let text: String = js_sys::JSON::stringify(value)?.into();
-    Ok(serde_json::from_str(&text)?)
+    let value: serde_json::Value = serde_json::from_str(&text)?;
+    Ok(serde_json::from_value(value)?)
 }

@@ -19,12 +19,13 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::TaxRounding;
 use crate::money::{Currency, Money, Rounding};
 use crate::tax::{TaxCategory, TaxRate};
 use crate::validation::{Rule, ValidationError};
+use crate::wire::{self, Fields};
 
 /// Every amount on a document is rounded half away from zero (EN 16931, and what tax authorities expect).
 pub const DOCUMENT_ROUNDING: Rounding = Rounding::HalfAwayFromZero;
@@ -61,7 +62,7 @@ pub enum LineNetBasis {
 }
 
 /// How the amount due is brought to something payable (BT-114).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum PayableRounding {
     /// No rounding amount.
@@ -71,6 +72,29 @@ pub enum PayableRounding {
     ToIncrement(Decimal),
     /// A rounding amount stated by a received document.
     Stated(Decimal),
+}
+
+impl<'de> Deserialize<'de> for PayableRounding {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        wire::object(deserializer, Self::read)
+    }
+}
+
+impl PayableRounding {
+    const VARIANTS: &[&str] = &["none", "to_increment", "stated"];
+
+    fn read(fields: &mut Fields) -> Result<Self, serde_json::Error> {
+        let kind = fields.tag("kind")?;
+        Ok(match kind.as_str() {
+            "none" => {
+                fields.take::<()>("value")?;
+                Self::None
+            }
+            "to_increment" => Self::ToIncrement(fields.take("value")?),
+            "stated" => Self::Stated(fields.take("value")?),
+            _ => return Err(wire::unknown(&kind, Self::VARIANTS)),
+        })
+    }
 }
 
 /// The VAT of a line or of a document-level allowance or charge.

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::InvoiceDraft;
@@ -13,6 +13,7 @@ use super::en16931::{self, Document, DocumentKind, LineNetBasis, Totals};
 use crate::numbering::InvoiceNumber;
 use crate::terms::{PaymentPlan, ScheduledPayment};
 use crate::validation::{Rule, ValidationError, optional_text, required_text};
+use crate::wire::{self, Fields};
 
 /// The version of the rules that computed a snapshot.
 pub const CORE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -72,13 +73,35 @@ pub struct Snapshot {
 }
 
 /// What a credit note corrects.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "lines", rename_all = "snake_case")]
 pub enum CreditScope {
     /// Everything not yet credited.
     Full,
     /// These quantities of these lines (by index on the invoice).
     Lines(Vec<(usize, Decimal)>),
+}
+
+impl<'de> Deserialize<'de> for CreditScope {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        wire::object(deserializer, Self::read)
+    }
+}
+
+impl CreditScope {
+    const VARIANTS: &[&str] = &["full", "lines"];
+
+    fn read(fields: &mut Fields) -> Result<Self, serde_json::Error> {
+        let kind = fields.tag("kind")?;
+        Ok(match kind.as_str() {
+            "full" => {
+                fields.take::<()>("lines")?;
+                Self::Full
+            }
+            "lines" => Self::Lines(fields.take("lines")?),
+            _ => return Err(wire::unknown(&kind, Self::VARIANTS)),
+        })
+    }
 }
 
 impl Snapshot {

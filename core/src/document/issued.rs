@@ -3,16 +3,17 @@
 //! change after issue except for the void mark; corrections are credit notes.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::InvoiceDraft;
 use super::issue::{CreditScope, Snapshot};
 use crate::ids::{CreditNoteId, CustomerId, InvoiceId, LeaseId, OrganisationId};
 use crate::numbering::InvoiceNumber;
 use crate::validation::{Rule, ValidationError, optional_text, required_text};
+use crate::wire::{self, Fields};
 
 /// Where an issued document's number comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum NumberSource {
     /// The server assigns the next number of the organisation's series when the mutation applies.
@@ -22,6 +23,28 @@ pub enum NumberSource {
         lease_id: LeaseId,
         number: InvoiceNumber,
     },
+}
+
+impl<'de> Deserialize<'de> for NumberSource {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        wire::object(deserializer, Self::read)
+    }
+}
+
+impl NumberSource {
+    const VARIANTS: &[&str] = &["server", "leased"];
+
+    fn read(fields: &mut Fields) -> Result<Self, serde_json::Error> {
+        let kind = fields.tag("kind")?;
+        Ok(match kind.as_str() {
+            "server" => Self::Server,
+            "leased" => Self::Leased {
+                lease_id: fields.take("lease_id")?,
+                number: fields.take("number")?,
+            },
+            _ => return Err(wire::unknown(&kind, Self::VARIANTS)),
+        })
+    }
 }
 
 /// The arguments of `invoice.issue`. The draft travels whole: an invoice issued offline is what the

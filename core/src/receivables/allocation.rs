@@ -6,21 +6,44 @@
 //! its window and settles the item with the discount deducted.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{ItemRef, OpenItem};
 use crate::ids::InvoiceId;
 use crate::money::Money;
 use crate::validation::{Rule, ValidationError};
+use crate::wire::{self, Fields};
 
 /// Where money received should go.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "invoices", rename_all = "snake_case")]
 pub enum Instruction {
     /// Oldest due date first (then oldest issue date, then number).
     OldestDueFirst,
     /// These invoices, in this order (each invoice's instalments oldest due first).
     Named(Vec<InvoiceId>),
+}
+
+impl<'de> Deserialize<'de> for Instruction {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        wire::object(deserializer, Self::read)
+    }
+}
+
+impl Instruction {
+    const VARIANTS: &[&str] = &["oldest_due_first", "named"];
+
+    fn read(fields: &mut Fields) -> Result<Self, serde_json::Error> {
+        let kind = fields.tag("kind")?;
+        Ok(match kind.as_str() {
+            "oldest_due_first" => {
+                fields.take::<()>("invoices")?;
+                Self::OldestDueFirst
+            }
+            "named" => Self::Named(fields.take("invoices")?),
+            _ => return Err(wire::unknown(&kind, Self::VARIANTS)),
+        })
+    }
 }
 
 /// Part of an amount applied to one open item.

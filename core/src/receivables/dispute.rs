@@ -2,10 +2,11 @@
 //! resolving it records the outcome (a credit note, if one is due, is its own document).
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::ids::{CustomerId, DisputeId, InvoiceId, OrganisationId};
 use crate::validation::{ValidationError, optional_text, required_text};
+use crate::wire;
 
 /// The arguments of `dispute.open`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,12 +42,24 @@ pub struct ResolveDispute {
 }
 
 /// A dispute as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Dispute {
     #[serde(flatten)]
     pub opened: OpenDispute,
     pub customer_id: CustomerId,
     pub resolution: Option<ResolveDispute>,
+}
+
+impl<'de> Deserialize<'de> for Dispute {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        wire::object(deserializer, |fields| {
+            Ok(Self {
+                customer_id: fields.take("customer_id")?,
+                resolution: fields.take("resolution")?,
+                opened: fields.rest().decode()?,
+            })
+        })
+    }
 }
 
 const MAX_TEXT: usize = 2000;

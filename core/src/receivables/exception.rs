@@ -6,15 +6,16 @@
 //! exception item for a person, who resolves it by a credit note, customer credit or a reallocation.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::ids::{CustomerId, ExceptionId, InvoiceId, OrganisationId, PaymentId, RefundId, UserId};
 use crate::money::Money;
 use crate::numbering::InvoiceNumber;
 use crate::validation::{ValidationError, optional_text};
+use crate::wire::{self, Fields};
 
 /// What went against the rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ExceptionKind {
     /// An invoice was issued offline with a date in a closed period.
@@ -59,6 +60,69 @@ pub enum ExceptionKind {
     },
     /// A refund paid out more than the customer's credit: the excess is owed again.
     RefundExceedsCredit { refund_id: RefundId, excess: Money },
+}
+
+impl<'de> Deserialize<'de> for ExceptionKind {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        wire::object(deserializer, Self::read)
+    }
+}
+
+impl ExceptionKind {
+    const VARIANTS: &[&str] = &[
+        "issued_in_closed_period",
+        "issue_date_out_of_order",
+        "draft_issued_twice",
+        "draft_changed_elsewhere",
+        "payment_for_voided_invoice",
+        "overpayment",
+        "payment_in_closed_period",
+        "refund_exceeds_credit",
+    ];
+
+    fn read(fields: &mut Fields) -> Result<Self, serde_json::Error> {
+        let kind = fields.tag("kind")?;
+        Ok(match kind.as_str() {
+            "issued_in_closed_period" => Self::IssuedInClosedPeriod {
+                invoice_id: fields.take("invoice_id")?,
+                number: fields.take("number")?,
+                issue_date: fields.take("issue_date")?,
+                locked_until: fields.take("locked_until")?,
+            },
+            "issue_date_out_of_order" => Self::IssueDateOutOfOrder {
+                invoice_id: fields.take("invoice_id")?,
+                number: fields.take("number")?,
+                issue_date: fields.take("issue_date")?,
+                last_date: fields.take("last_date")?,
+            },
+            "draft_issued_twice" => Self::DraftIssuedTwice {
+                draft_id: fields.take("draft_id")?,
+                numbers: fields.take("numbers")?,
+            },
+            "draft_changed_elsewhere" => Self::DraftChangedElsewhere {
+                invoice_id: fields.take("invoice_id")?,
+                number: fields.take("number")?,
+            },
+            "payment_for_voided_invoice" => Self::PaymentForVoidedInvoice {
+                payment_id: fields.take("payment_id")?,
+                invoice_id: fields.take("invoice_id")?,
+            },
+            "overpayment" => Self::Overpayment {
+                payment_id: fields.take("payment_id")?,
+                unapplied: fields.take("unapplied")?,
+            },
+            "payment_in_closed_period" => Self::PaymentInClosedPeriod {
+                payment_id: fields.take("payment_id")?,
+                received_on: fields.take("received_on")?,
+                locked_until: fields.take("locked_until")?,
+            },
+            "refund_exceeds_credit" => Self::RefundExceedsCredit {
+                refund_id: fields.take("refund_id")?,
+                excess: fields.take("excess")?,
+            },
+            _ => return Err(wire::unknown(&kind, Self::VARIANTS)),
+        })
+    }
 }
 
 impl ExceptionKind {
@@ -136,7 +200,7 @@ pub struct ExceptionResolution {
 }
 
 /// An exception item, open until a person resolves it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExceptionItem {
     pub id: ExceptionId,
     pub organisation_id: OrganisationId,
@@ -145,6 +209,21 @@ pub struct ExceptionItem {
     pub kind: ExceptionKind,
     pub message: String,
     pub resolution: Option<ExceptionResolution>,
+}
+
+impl<'de> Deserialize<'de> for ExceptionItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        wire::object(deserializer, |fields| {
+            Ok(Self {
+                id: fields.take("id")?,
+                organisation_id: fields.take("organisation_id")?,
+                customer_id: fields.take("customer_id")?,
+                message: fields.take("message")?,
+                resolution: fields.take("resolution")?,
+                kind: ExceptionKind::read(&mut fields.rest())?,
+            })
+        })
+    }
 }
 
 impl ExceptionItem {

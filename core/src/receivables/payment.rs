@@ -3,7 +3,7 @@
 //! a rule becomes an [`ExceptionKind`] for a person.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::account::{Account, PaymentMethod};
 use super::allocation::{AllocationLine, AllocationPlan, Instruction};
@@ -12,6 +12,7 @@ use crate::ids::{CustomerId, InvoiceId, OrganisationId, PaymentId, RefundId};
 use crate::money::Money;
 use crate::settings::Settings;
 use crate::validation::{Rule, ValidationError, optional_text};
+use crate::wire;
 
 /// The arguments of `payment.record`: money received from a customer, with where it should go.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,11 +30,22 @@ pub struct RecordPayment {
 }
 
 /// A payment as recorded, with the allocation the server decided.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Payment {
     #[serde(flatten)]
     pub received: RecordPayment,
     pub allocation: AllocationPlan,
+}
+
+impl<'de> Deserialize<'de> for Payment {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        wire::object(deserializer, |fields| {
+            Ok(Self {
+                allocation: fields.take("allocation")?,
+                received: fields.rest().decode()?,
+            })
+        })
+    }
 }
 
 /// The arguments of `payment.refund`: customer credit paid back.

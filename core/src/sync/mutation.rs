@@ -306,9 +306,12 @@ fn args<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, MutationErr
 
 /// Reads a command's arguments; a malformed one is reported without its path (only a missing field is
 /// named).
+///
+/// From an owned copy: the app decodes everything else from an owned `Value` (its stored rows, pulled
+/// records), and decoding from `&Value` here would be a second decoder of every argument type in its wasm.
 #[cfg(not(feature = "field-paths"))]
 fn args<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, MutationError> {
-    T::deserialize(value).map_err(|e| decode_error(String::new(), e.to_string()))
+    T::deserialize(value.clone()).map_err(|e| decode_error(String::new(), e.to_string()))
 }
 
 /// The error of an argument at `field` (empty: the arguments as a whole) that serde could not read.

@@ -1,7 +1,7 @@
 //! Messages on the wire. Every field here is part of a contract with clients that may have been offline
 //! across an upgrade: add fields with defaults, never change the meaning of one.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
 use crate::catalogue::Item;
@@ -15,6 +15,7 @@ use crate::receivables::exception::ExceptionItem;
 use crate::receivables::payment::{Payment, RefundPayment};
 use crate::settings::Settings;
 use crate::sync::mutation::MutationError;
+use crate::wire::{self, Fields};
 
 /// The protocol version this build speaks.
 ///
@@ -176,7 +177,7 @@ impl EntityKind {
 }
 
 /// A record as the server holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "entity", content = "value", rename_all = "snake_case")]
 pub enum Record {
     Customer(Customer),
@@ -191,6 +192,48 @@ pub enum Record {
     Dispute(Dispute),
     Exception(ExceptionItem),
     NumberLease(NumberLease),
+}
+
+impl<'de> Deserialize<'de> for Record {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        wire::object(deserializer, Self::read)
+    }
+}
+
+impl Record {
+    const VARIANTS: &[&str] = &[
+        "customer",
+        "invoice_draft",
+        "item",
+        "settings",
+        "invoice",
+        "credit_note",
+        "payment",
+        "refund",
+        "dispute",
+        "exception",
+        "number_lease",
+    ];
+
+    fn read(fields: &mut Fields) -> Result<Self, serde_json::Error> {
+        let entity = fields.tag("entity")?;
+        let Some(kind) = EntityKind::parse(&entity) else {
+            return Err(wire::unknown(&entity, Self::VARIANTS));
+        };
+        Ok(match kind {
+            EntityKind::Customer => Record::Customer(fields.take("value")?),
+            EntityKind::InvoiceDraft => Record::InvoiceDraft(fields.take("value")?),
+            EntityKind::Item => Record::Item(fields.take("value")?),
+            EntityKind::Settings => Record::Settings(fields.take("value")?),
+            EntityKind::Invoice => Record::Invoice(fields.take("value")?),
+            EntityKind::CreditNote => Record::CreditNote(fields.take("value")?),
+            EntityKind::Payment => Record::Payment(fields.take("value")?),
+            EntityKind::Refund => Record::Refund(fields.take("value")?),
+            EntityKind::Dispute => Record::Dispute(fields.take("value")?),
+            EntityKind::Exception => Record::Exception(fields.take("value")?),
+            EntityKind::NumberLease => Record::NumberLease(fields.take("value")?),
+        })
+    }
 }
 
 impl Record {
@@ -228,7 +271,7 @@ impl Record {
 }
 
 /// One change, in the organisation's order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum PatchOp {
     Put {
@@ -240,6 +283,26 @@ pub enum PatchOp {
         entity: EntityKind,
         id: Uuid,
     },
+}
+
+impl<'de> Deserialize<'de> for PatchOp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        wire::object(deserializer, |fields| {
+            let op = fields.tag("op")?;
+            Ok(match op.as_str() {
+                "put" => PatchOp::Put {
+                    change: fields.take("change")?,
+                    record: fields.take("record")?,
+                },
+                "del" => PatchOp::Del {
+                    change: fields.take("change")?,
+                    entity: fields.take("entity")?,
+                    id: fields.take("id")?,
+                },
+                _ => return Err(wire::unknown(&op, &["put", "del"])),
+            })
+        })
+    }
 }
 
 impl PatchOp {
