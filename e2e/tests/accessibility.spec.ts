@@ -1,19 +1,10 @@
 // axe-core on every screen a billing officer reaches: no serious or critical violation (WCAG 2 A/AA).
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import { expectAccessible } from './axe';
 import { test, expect } from './remit';
 import { completeSettings, createCustomer, issueDraft, setUp, type Line } from './invoicing';
 
 const CUSTOMER = 'Nordlys Shipping ASA';
 const LINES: Line[] = [{ description: 'Hull inspection', quantity: '3', unitPrice: '950', taxRate: '25' }];
-
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${screen}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious).toEqual([]);
-}
 
 test('every screen passes axe without a serious or critical violation', async ({ page, remit }) => {
   await page.goto(remit.url);

@@ -1,3 +1,4 @@
+import { expectAccessible } from './axe';
 import { test, expect, signIn } from './remit';
 import { createCustomer, fillDraft, shownTotals, waitUntilSynced, type Line } from './invoicing';
 import type { Locator } from '@playwright/test';
@@ -77,6 +78,7 @@ test('a draft edited on two devices offline is merged line by line, and the merg
   await expect(mine.getByTestId('line').nth(1)).toContainText('92.45');
   expect(await totalsIn(theirs)).toEqual(THEIRS);
   expect(await totalsIn(mine)).toEqual(MINE);
+  await expectAccessible(b, 'conflict, both versions side by side');
 
   await b.getByTestId('choose-merge').check();
   await b.getByTestId('header-theirs').check();
@@ -87,6 +89,7 @@ test('a draft edited on two devices offline is merged line by line, and the merg
   await expect(result.getByTestId('line')).toHaveText([/Hull inspection.*450\.00/, /Travel.*92\.45/, /Survey report.*310\.00/]);
   const shown = await totalsIn(result);
   expect(shown).toEqual(MERGED);
+  await expectAccessible(b, 'conflict, merging line by line');
 
   await b.getByTestId('save-resolution').click();
   await expect(b.getByTestId('conflicts')).toBeHidden();
