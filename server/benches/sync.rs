@@ -9,18 +9,18 @@
 //! `cargo bench -p remit-server --bench sync [-- --quick]` (`--quick`: a tenth of each, to check that it
 //! runs).
 
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::{customer, draft, new_client, with_database};
 use remit_core::customer::Customer;
 use remit_core::document::issue::Address;
 use remit_core::document::issued::{IssueInvoice, NumberSource};
-use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
-use remit_core::ids::{ClientId, CustomerId, InvoiceId, OrganisationId};
-use remit_core::money::Currency;
+use remit_core::ids::{InvoiceId, OrganisationId};
 use remit_core::settings::Settings;
 use remit_core::sync::{ClientSync, Command, Mutation, PullResponse, PushResponse};
-use remit_core::tax::{TaxCategory, TaxRate};
 use remit_server::application::{Application, Config, Intervals};
 use remit_server::auth::Role;
 use remit_server::auth::accounts::{self, NewAccount};
@@ -323,57 +323,5 @@ impl BenchClient {
                 };
             }
         }
-    }
-}
-
-fn new_client() -> ClientId {
-    ClientId::try_from(Uuid::now_v7()).expect("UUIDv7")
-}
-
-fn customer(organisation: OrganisationId, n: usize) -> Customer {
-    Customer {
-        id: CustomerId::try_from(Uuid::now_v7()).expect("UUIDv7"),
-        organisation_id: organisation,
-        name: format!("Customer {n}"),
-        email: format!("ap{n}@customer.example"),
-        currency: Currency::parse("EUR").expect("EUR"),
-        payment_terms_days: 30,
-        tax_id: String::new(),
-        address: Address::default(),
-    }
-}
-
-fn draft(customer: &Customer, lines: usize) -> InvoiceDraft {
-    InvoiceDraft {
-        id: InvoiceId::try_from(Uuid::now_v7()).expect("UUIDv7"),
-        organisation_id: customer.organisation_id,
-        customer_id: customer.id,
-        currency: customer.currency,
-        issue_date: "2026-11-23".parse().expect("date"),
-        due_date: "2026-12-23".parse().expect("date"),
-        tax_rounding: TaxRounding::PerDocument,
-        lines: (0..lines)
-            .map(|n| InvoiceLine {
-                description: format!("Consulting, week {n}"),
-                quantity: format!("{}.5", n + 1).parse().expect("quantity"),
-                unit_price: "120.35".parse().expect("price"),
-                tax_category: TaxCategory::S,
-                tax_rate: TaxRate::parse("19").expect("rate"),
-            })
-            .collect(),
-        note: String::new(),
-        version: 0,
-    }
-}
-
-/// `url` with its database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
-    match query {
-        Some(query) => format!("{server}/{name}?{query}"),
-        None => format!("{server}/{name}"),
     }
 }
