@@ -42,8 +42,12 @@ pub async fn account(
     Ok(current(conn, organisation, customer).await?.1)
 }
 
+/// A customer's account as read in a transaction, with the `seq` of the last event it has taken in (0
+/// for none): what [`append`] applies the next event to.
+pub type Position = (u64, Account);
+
 /// The account and the `seq` of the last event it has taken in (0 for none).
-async fn current(
+pub async fn current(
     conn: &mut AnyConnection,
     organisation: OrganisationId,
     customer: CustomerId,
@@ -88,15 +92,21 @@ async fn replayed(
 }
 
 /// Appends an event to the customer's account, and the account core's [`AccountEvent::apply`] makes
-/// of it to the snapshot. Call it within the transaction that records what the event is about.
+/// of it to the snapshot. Call it within the transaction that records what the event is about. `read`
+/// is the account as [`current`] read it earlier in this transaction, when the caller has it: the
+/// snapshot is then not read and decoded a second time.
 pub async fn append(
     conn: &mut AnyConnection,
     organisation: OrganisationId,
     customer: CustomerId,
     event: &AccountEvent,
     change_no: u64,
+    read: Option<Position>,
 ) -> StoreResult<()> {
-    let (last, mut account) = current(conn, organisation, customer).await?;
+    let (last, mut account) = match read {
+        Some(position) => position,
+        None => current(conn, organisation, customer).await?,
+    };
     event
         .apply(&mut account)
         .map_err(|e| StoreError::corrupt("account", e))?;

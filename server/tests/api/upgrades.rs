@@ -158,7 +158,7 @@ async fn accounts_from_before_snapshots_are_replayed_then_snapshotted(backend: B
         reference: String::new(),
         instruction: Instruction::Named(vec![invoices[1]]),
     });
-    ledger::append(&mut tx, org, customer, &paid, 3)
+    ledger::append(&mut tx, org, customer, &paid, 3, None)
         .await
         .unwrap();
     assert_eq!(

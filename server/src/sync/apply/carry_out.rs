@@ -8,7 +8,7 @@ use remit_core::sync::{EntityKind, PatchOp, Record};
 use serde_json::Value;
 use sqlx::AnyConnection;
 
-use super::Ctx;
+use super::{Accounts, Ctx};
 use crate::store::records::RecordWrite;
 use crate::store::{
     StoreError, changes, credit_notes, customers, drafts, invoices, leases, ledger, records,
@@ -24,14 +24,16 @@ pub struct Applied {
     pub audit: Value,
 }
 
+/// Carries out `decision`; `read` are the customers' accounts as its facts were loaded.
 pub(super) async fn carry_out(
     conn: &mut AnyConnection,
     ctx: Ctx,
     decision: Decision,
+    mut read: Accounts,
 ) -> Result<Applied, StoreError> {
     let mut change_no = None;
     for change in decision.writes() {
-        change_no = Some(store(conn, ctx, change).await?);
+        change_no = Some(store(conn, ctx, change, &mut read).await?);
     }
     for item in &decision.exceptions {
         tracing::warn!(exception = %item.message, "exception item raised");
@@ -46,7 +48,12 @@ pub(super) async fn carry_out(
 }
 
 /// Stores one change under the next change number, and the account event recorded at it.
-async fn store(conn: &mut AnyConnection, ctx: Ctx, change: Change) -> Result<u64, StoreError> {
+async fn store(
+    conn: &mut AnyConnection,
+    ctx: Ctx,
+    change: Change,
+    read: &mut Accounts,
+) -> Result<u64, StoreError> {
     let organisation = ctx.organisation();
     let change_no = changes::next_change_no(conn, organisation).await?;
     let at = At { ctx, change_no };
@@ -78,7 +85,8 @@ async fn store(conn: &mut AnyConnection, ctx: Ctx, change: Change) -> Result<u64
         }
     }
     if let Some((customer, event)) = change.account {
-        ledger::append(conn, organisation, customer, &event, change_no).await?;
+        let before = read.take(customer);
+        ledger::append(conn, organisation, customer, &event, change_no, before).await?;
     }
     Ok(change_no)
 }

@@ -13,7 +13,7 @@ use remit_core::document::issued::{IssueCreditNote, IssueInvoice, NumberSource, 
 use remit_core::numbering::lease::{NumberLease, ReturnLease, TakeLease};
 use sqlx::AnyConnection;
 
-use super::{ApplyError, Ctx, account, settings};
+use super::{Accounts, ApplyError, Ctx, settings};
 use crate::store::{credit_notes, customers, drafts, invoices, leases, sequences};
 
 pub(super) async fn take_lease(
@@ -76,6 +76,7 @@ pub(super) async fn issue_invoice(
     conn: &mut AnyConnection,
     ctx: Ctx,
     issue: IssueInvoice,
+    read: &mut Accounts,
 ) -> Result<Decision, ApplyError> {
     let organisation = ctx.organisation();
     let draft = &issue.draft;
@@ -95,7 +96,7 @@ pub(super) async fn issue_invoice(
         issued_from_draft: invoices::numbers_issued_from_draft(conn, organisation, draft.id)
             .await?,
         last_in_sequence: sequences::sequence_head(conn, organisation, &sequence).await?,
-        account: account(conn, organisation, draft.customer_id).await?,
+        account: read.read(conn, organisation, draft.customer_id).await?,
         settings,
         lease,
         number_taken,
@@ -107,6 +108,7 @@ pub(super) async fn void_invoice(
     conn: &mut AnyConnection,
     ctx: Ctx,
     void: VoidInvoice,
+    read: &mut Accounts,
 ) -> Result<Decision, ApplyError> {
     let organisation = ctx.organisation();
     let invoice = invoices::find_invoice(conn, organisation, void.invoice_id).await?;
@@ -115,7 +117,7 @@ pub(super) async fn void_invoice(
             credit_notes::credit_notes_of(conn, organisation, invoice.id)
                 .await?
                 .len(),
-            account(conn, organisation, invoice.customer_id).await?,
+            read.read(conn, organisation, invoice.customer_id).await?,
         ),
         None => (0, Default::default()),
     };
@@ -132,13 +134,14 @@ pub(super) async fn issue_credit_note(
     conn: &mut AnyConnection,
     ctx: Ctx,
     request: IssueCreditNote,
+    read: &mut Accounts,
 ) -> Result<Decision, ApplyError> {
     let organisation = ctx.organisation();
     let invoice = invoices::find_invoice(conn, organisation, request.invoice_id).await?;
     let (earlier, account) = match &invoice {
         Some(invoice) => (
             credit_notes::credit_notes_of(conn, organisation, invoice.id).await?,
-            account(conn, organisation, invoice.customer_id).await?,
+            read.read(conn, organisation, invoice.customer_id).await?,
         ),
         None => (Vec::new(), Default::default()),
     };

@@ -68,15 +68,18 @@ pub async fn apply(
         records::record_owner(conn, kind, id).await?,
         ctx.organisation(),
     )?;
-    let decision = decide(conn, ctx, command).await?;
-    Ok(carry_out::carry_out(conn, ctx, decision).await?)
+    let mut read = Accounts::default();
+    let decision = decide(conn, ctx, command, &mut read).await?;
+    Ok(carry_out::carry_out(conn, ctx, decision, read).await?)
 }
 
-/// Loads the facts of `command` and asks core for its decision.
+/// Loads the facts of `command` and asks core for its decision; the customers' accounts it reads are
+/// kept in `read` for carrying the decision out.
 async fn decide(
     conn: &mut AnyConnection,
     ctx: Ctx,
     command: Command,
+    read: &mut Accounts,
 ) -> Result<Decision, ApplyError> {
     match command {
         Command::UpsertCustomer(customer) => drafts::upsert_customer(conn, customer).await,
@@ -86,11 +89,15 @@ async fn decide(
         Command::SaveSettings(settings) => catalogue::save_settings(conn, ctx, settings).await,
         Command::TakeLease(request) => issuing::take_lease(conn, ctx, request).await,
         Command::ReturnLease(request) => issuing::return_lease(conn, ctx, request).await,
-        Command::IssueInvoice(issue) => issuing::issue_invoice(conn, ctx, issue).await,
-        Command::VoidInvoice(void) => issuing::void_invoice(conn, ctx, void).await,
-        Command::IssueCreditNote(request) => issuing::issue_credit_note(conn, ctx, request).await,
-        Command::RecordPayment(payment) => receivables::record_payment(conn, ctx, payment).await,
-        Command::RefundPayment(refund) => receivables::refund(conn, ctx, refund).await,
+        Command::IssueInvoice(issue) => issuing::issue_invoice(conn, ctx, issue, read).await,
+        Command::VoidInvoice(void) => issuing::void_invoice(conn, ctx, void, read).await,
+        Command::IssueCreditNote(request) => {
+            issuing::issue_credit_note(conn, ctx, request, read).await
+        }
+        Command::RecordPayment(payment) => {
+            receivables::record_payment(conn, ctx, payment, read).await
+        }
+        Command::RefundPayment(refund) => receivables::refund(conn, ctx, refund, read).await,
         Command::OpenDispute(open) => receivables::open_dispute(conn, ctx, open).await,
         Command::ResolveDispute(resolve) => receivables::resolve_dispute(conn, ctx, resolve).await,
         Command::ResolveException(resolve) => {
@@ -121,11 +128,28 @@ async fn settings(
     Ok(current_settings(saved, organisation, &name))
 }
 
-/// A customer's account: its snapshot, kept by core's apply of each event (see [`ledger`]).
-async fn account(
-    conn: &mut AnyConnection,
-    organisation: OrganisationId,
-    customer: CustomerId,
-) -> Result<Account, StoreError> {
-    ledger::account(conn, organisation, customer).await
+/// The customers' accounts a mutation read, each as [`ledger::current`] read it: carrying out the
+/// decision applies its event to that account instead of reading the snapshot again.
+#[derive(Default)]
+pub(super) struct Accounts(Vec<(CustomerId, ledger::Position)>);
+
+impl Accounts {
+    /// A customer's account: its snapshot, kept by core's apply of each event (see [`ledger`]).
+    async fn read(
+        &mut self,
+        conn: &mut AnyConnection,
+        organisation: OrganisationId,
+        customer: CustomerId,
+    ) -> Result<Account, StoreError> {
+        let position = ledger::current(conn, organisation, customer).await?;
+        let account = position.1.clone();
+        self.0.push((customer, position));
+        Ok(account)
+    }
+
+    /// The customer's account as read, once.
+    fn take(&mut self, customer: CustomerId) -> Option<ledger::Position> {
+        let at = self.0.iter().position(|(c, _)| *c == customer)?;
+        Some(self.0.swap_remove(at).1)
+    }
 }

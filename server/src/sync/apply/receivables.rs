@@ -12,13 +12,14 @@ use remit_core::receivables::payment::{Payment, RecordPayment, RefundPayment};
 use remit_core::sync::EntityKind;
 use sqlx::AnyConnection;
 
-use super::{ApplyError, Ctx, account, settings};
+use super::{Accounts, ApplyError, Ctx, settings};
 use crate::store::{customers, invoices, records};
 
 pub(super) async fn record_payment(
     conn: &mut AnyConnection,
     ctx: Ctx,
     received: RecordPayment,
+    read: &mut Accounts,
 ) -> Result<Decision, ApplyError> {
     let organisation = ctx.organisation();
     let id = received.id.as_uuid();
@@ -35,7 +36,7 @@ pub(super) async fn record_payment(
             .await?
             .is_some(),
         named_invoices,
-        account: account(conn, organisation, received.customer_id).await?,
+        account: read.read(conn, organisation, received.customer_id).await?,
         settings: settings(conn, organisation).await?,
     };
     Ok(decide_payment_record(&received, &facts)?)
@@ -45,6 +46,7 @@ pub(super) async fn refund(
     conn: &mut AnyConnection,
     ctx: Ctx,
     refund: RefundPayment,
+    read: &mut Accounts,
 ) -> Result<Decision, ApplyError> {
     let organisation = ctx.organisation();
     let payment = match refund.payment_id {
@@ -63,7 +65,7 @@ pub(super) async fn refund(
             .await?
             .is_some(),
         payment,
-        account: account(conn, organisation, refund.customer_id).await?,
+        account: read.read(conn, organisation, refund.customer_id).await?,
     };
     Ok(decide_payment_refund(&refund, &facts)?)
 }
