@@ -27,7 +27,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{customer, draft, new_client, with_database};
+use common::{LocalServer, customer, draft, new_client, with_database};
 use remit_core::customer::Customer;
 use remit_core::document::issue::Address;
 use remit_core::document::issued::{IssueInvoice, NumberSource};
@@ -38,7 +38,6 @@ use remit_core::receivables::allocation::Instruction;
 use remit_core::receivables::payment::RecordPayment;
 use remit_core::settings::Settings;
 use remit_core::sync::{ClientSync, Command, PushResponse};
-use remit_server::application::{Application, Config, Intervals};
 use remit_server::auth::Role;
 use remit_server::auth::accounts::{self, NewAccount};
 use remit_server::clock::Clock;
@@ -441,30 +440,7 @@ fn settings(organisation: OrganisationId) -> Settings {
     settings
 }
 
-/// The server, listening on a free local port, as `remit serve` runs it.
-struct LocalServer {
-    address: String,
-    store: Store,
-}
-
 impl LocalServer {
-    async fn start(url: &str, dist: &Path) -> Self {
-        let server = Application::build(Config {
-            database_url: url.to_owned(),
-            host: "127.0.0.1".into(),
-            port: 0,
-            dist: dist.to_owned(),
-            clock: Clock::system(),
-            intervals: Intervals::default(),
-        })
-        .await
-        .expect("start the server");
-        let address = format!("http://{}", server.address());
-        let store = server.store().clone();
-        tokio::spawn(server.run_until_stopped(std::future::pending()));
-        Self { address, store }
-    }
-
     async fn organisation(&self, email: &str) -> Org {
         Org::create(&self.store, email).await
     }

@@ -14,18 +14,16 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{customer, draft, new_client, with_database};
+use common::{LocalServer, customer, draft, new_client, with_database};
 use remit_core::customer::Customer;
 use remit_core::document::issue::Address;
 use remit_core::document::issued::{IssueInvoice, NumberSource};
 use remit_core::ids::{InvoiceId, OrganisationId};
 use remit_core::settings::Settings;
 use remit_core::sync::{ClientSync, Command, Mutation, PullResponse, PushResponse};
-use remit_server::application::{Application, Config, Intervals};
 use remit_server::auth::Role;
 use remit_server::auth::accounts::{self, NewAccount};
 use remit_server::clock::Clock;
-use remit_server::store::Store;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::Any;
@@ -200,30 +198,7 @@ struct Pull {
     changes: usize,
 }
 
-/// The server, listening on a free local port, as `remit serve` runs it.
-struct LocalServer {
-    address: String,
-    store: Store,
-}
-
 impl LocalServer {
-    async fn start(url: &str, dist: &Path) -> Self {
-        let server = Application::build(Config {
-            database_url: url.to_owned(),
-            host: "127.0.0.1".into(),
-            port: 0,
-            dist: dist.to_owned(),
-            clock: Clock::system(),
-            intervals: Intervals::default(),
-        })
-        .await
-        .expect("start the server");
-        let address = format!("http://{}", server.address());
-        let store = server.store().clone();
-        tokio::spawn(server.run_until_stopped(std::future::pending()));
-        Self { address, store }
-    }
-
     /// A new organisation's owner, signed in over HTTP.
     async fn client(&self, email: &str) -> BenchClient {
         let account = accounts::add_user(

@@ -1,5 +1,7 @@
-//! What the server benches share: ids, customers and drafts made up for seeding, and a database URL
-//! per bench run.
+//! What the server benches share: a server started as `remit serve` runs it, ids, customers and drafts
+//! made up for seeding, and a database URL per bench run.
+
+use std::path::Path;
 
 use remit_core::customer::Customer;
 use remit_core::document::issue::Address;
@@ -7,7 +9,36 @@ use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
 use remit_core::ids::{ClientId, CustomerId, InvoiceId, OrganisationId};
 use remit_core::money::Currency;
 use remit_core::tax::{TaxCategory, TaxRate};
+use remit_server::application::{Application, Config, Intervals};
+use remit_server::clock::Clock;
+use remit_server::store::Store;
 use uuid::Uuid;
+
+/// The server, listening on a free local port, as `remit serve` runs it. Each bench adds what it asks
+/// of it.
+pub struct LocalServer {
+    pub address: String,
+    pub store: Store,
+}
+
+impl LocalServer {
+    pub async fn start(url: &str, dist: &Path) -> Self {
+        let server = Application::build(Config {
+            database_url: url.to_owned(),
+            host: "127.0.0.1".into(),
+            port: 0,
+            dist: dist.to_owned(),
+            clock: Clock::system(),
+            intervals: Intervals::default(),
+        })
+        .await
+        .expect("start the server");
+        let address = format!("http://{}", server.address());
+        let store = server.store().clone();
+        tokio::spawn(server.run_until_stopped(std::future::pending()));
+        Self { address, store }
+    }
+}
 
 pub fn new_client() -> ClientId {
     ClientId::try_from(Uuid::now_v7()).expect("UUIDv7")
