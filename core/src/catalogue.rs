@@ -27,6 +27,11 @@ pub struct Item {
     /// UN/ECE Recommendation 20 unit code (`C62` one, `HUR` hour).
     #[serde(default = "Item::default_unit")]
     pub unit: String,
+    /// Withdrawn from sale: no longer offered for new lines, kept for the documents that used it. Absent
+    /// (and left out when written) while the item is on sale, so items stored before the flag read as
+    /// on sale and read back byte for byte.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
 }
 
 impl Item {
@@ -107,5 +112,21 @@ mod tests {
         let item: Item = serde_json::from_value(value).unwrap();
         assert_eq!(item.unit, "C62");
         assert_eq!(serde_json::to_value(&item).unwrap()["unit_price"], "120.00");
+    }
+
+    #[test]
+    fn an_item_stored_before_archiving_existed_reads_as_on_sale() {
+        // An `item.upsert` argument as builds before the flag wrote it.
+        let old = r#"{"id":"019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e70","organisation_id":"019a4d5e-0000-7000-8000-000000000001","name":"Hull inspection","description":"Per hour, on site","unit_price":"950.00","currency":"NOK","tax_category":"S","tax_rate":"25","unit":"HUR"}"#;
+        let item: Item = serde_json::from_str(old).unwrap();
+        assert!(!item.archived);
+        assert_eq!(serde_json::to_string(&item).unwrap(), old);
+        let archived = Item {
+            archived: true,
+            ..item
+        };
+        let text = serde_json::to_string(&archived).unwrap();
+        assert!(text.ends_with(r#""unit":"HUR","archived":true}"#), "{text}");
+        assert_eq!(serde_json::from_str::<Item>(&text).unwrap(), archived);
     }
 }

@@ -119,6 +119,7 @@ mod tests {
             tax_category: TaxCategory::S,
             tax_rate: TaxRate::new(dec!(25)).unwrap(),
             unit: "HUR".into(),
+            archived: false,
         }
     }
 
