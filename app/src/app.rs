@@ -11,6 +11,8 @@ use crate::routes::conflict::ConflictResolve;
 use crate::routes::customer_edit::CustomerEdit;
 use crate::routes::home::Home;
 use crate::routes::invoice_edit::InvoiceEdit;
+use crate::routes::item_edit::ItemEdit;
+use crate::routes::items::ItemList;
 use crate::routes::numbering::NumberingReport;
 use crate::routes::settings::OrganisationSettings;
 use crate::routes::sign_in::SignIn;
@@ -47,6 +49,18 @@ pub fn App(state: AppState) -> impl IntoView {
                     <ProtectedRoute
                         path=path!("/invoices/:id")
                         view=InvoiceEdit
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
+                    <ProtectedRoute
+                        path=path!("/items")
+                        view=ItemList
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
+                    <ProtectedRoute
+                        path=path!("/items/:id")
+                        view=ItemEdit
                         condition=signed_in
                         redirect_path=to_sign_in
                     />
@@ -104,6 +118,9 @@ fn Header() -> impl IntoView {
                 {move || app.session.with(|s| s.as_ref().map(|s| s.organisation.name.clone()))}
             </span>
             <nav class="links">
+                <a href="/items" data-testid="nav-items">
+                    "Items"
+                </a>
                 <a href="/numbering" data-testid="nav-numbering">
                     "Numbering"
                 </a>

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod app;
 pub mod calendar;
+pub mod catalogue;
 pub mod components;
 pub mod routes;
 pub mod state;

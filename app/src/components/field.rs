@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 use remit_core::validation::ValidationError;
 
-/// Core's error in the user's words: list positions count from 1, a field's name is spelled out.
+/// Core's error in the user's words: list positions count from 1, a field's name is spelled out
+/// (`tax_rate` reads "VAT rate"). The one place a path becomes words: every screen shows errors so.
 pub fn in_words(error: &ValidationError) -> String {
     let mut places = Vec::new();
     let mut name = String::new();
@@ -22,7 +23,7 @@ pub fn in_words(error: &ValidationError) -> String {
                 if !name.is_empty() {
                     name.push(' ');
                 }
-                name.push_str(&segment.replace('_', " "));
+                name.push_str(&spelled_out(segment));
             }
         }
     }
@@ -30,6 +31,17 @@ pub fn in_words(error: &ValidationError) -> String {
         format!("The {name} {}", error.rule)
     } else {
         format!("{}: {name} {}", places.join(", "), error.rule)
+    }
+}
+
+/// A field's name as the screens label it.
+fn spelled_out(field: &str) -> String {
+    match field {
+        "tax_rate" => "VAT rate".into(),
+        "tax_category" => "VAT category".into(),
+        "customer_id" => "customer".into(),
+        "unit" => "unit code".into(),
+        other => other.replace('_', " "),
     }
 }
 
@@ -47,7 +59,7 @@ fn singular(list: &str) -> String {
 /// around the input, and beneath it the error when `error` is about `field`.
 #[component]
 pub fn Field(
-    label: String,
+    #[prop(into)] label: String,
     /// Core's name of the field (`amount`, `lines[1].unit_price`).
     field: &'static str,
     #[prop(into)] error: Signal<Option<ValidationError>>,
@@ -87,5 +99,23 @@ mod tests {
         assert_eq!(in_words(&amount), "The amount must be greater than zero");
         let country = ValidationError::new("seller.address.country", Rule::Required);
         assert_eq!(in_words(&country), "The seller address country is required");
+        let rate = ValidationError::new(
+            "tax_rate",
+            Rule::Matches {
+                expected: "0 for VAT category E".into(),
+            },
+        )
+        .within("lines[0]");
+        assert_eq!(
+            in_words(&rate),
+            "Line 1: VAT rate must be 0 for VAT category E"
+        );
+        let customer = ValidationError::new("customer_id", Rule::Required);
+        assert_eq!(in_words(&customer), "The customer is required");
+        let typed = ValidationError::new("quantity", Rule::Decimal).within("lines[11]");
+        assert_eq!(
+            in_words(&typed),
+            "Line 12: quantity must be a decimal number"
+        );
     }
 }

@@ -6,12 +6,35 @@
 use std::str::FromStr;
 
 use leptos::prelude::*;
+use remit_core::catalogue::Item;
 use remit_core::document::{DocumentTotals, InvoiceLine};
 use remit_core::tax::{TaxCategory, TaxRate};
 use remit_core::validation::{Rule, ValidationError};
 use rust_decimal::Decimal;
 
+use super::field::in_words;
+use super::item_picker::{ItemPicker, Picker};
 use super::money::amount_text;
+
+/// A line's cells in the order Tab and Enter walk them; each input is named `lines[<i>].<cell>`.
+pub const CELLS: [&str; 5] = [
+    "description",
+    "quantity",
+    "unit_price",
+    "tax_category",
+    "tax_rate",
+];
+
+/// The name of cell `cell` of line `index` (`lines[2].unit_price`), as core names it in an error.
+pub fn cell_name(index: usize, cell: &str) -> String {
+    format!("lines[{index}].{cell}")
+}
+
+/// The line and the position in [`CELLS`] of the cell named `name`.
+pub fn cell_of(name: &str) -> Option<(usize, usize)> {
+    let (index, cell) = name.strip_prefix("lines[")?.split_once("].")?;
+    Some((index.parse().ok()?, CELLS.iter().position(|c| *c == cell)?))
+}
 
 /// One line as typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +69,14 @@ impl LineForm {
         }
     }
 
+    /// The line takes `item`'s name, price and VAT; every field stays editable.
+    pub fn take_item(&mut self, item: &Item) {
+        self.description.clone_from(&item.name);
+        self.unit_price = item.unit_price.to_string();
+        self.tax_category = item.tax_category.code().into();
+        self.tax_rate = item.tax_rate.percent().to_string();
+    }
+
     /// Reads the typed text into core's line; an unreadable field is an error at its path
     /// (`lines[2].unit_price`). Business rules are core's (`InvoiceDraft::validate`), not checked here.
     pub fn to_line(&self, index: usize) -> Result<InvoiceLine, ValidationError> {
@@ -64,11 +95,14 @@ impl LineForm {
     }
 }
 
-/// The editable lines with their nets. `totals` is `None` while the draft cannot be computed.
+/// The editable lines with their nets. `totals` is `None` while the draft cannot be computed; `error` is
+/// core's objection to show, beside its cell when it is about one.
 #[component]
 pub fn LineTable(
     lines: RwSignal<Vec<LineForm>>,
     #[prop(into)] totals: Signal<Option<DocumentTotals>>,
+    picker: Picker,
+    #[prop(into)] error: Signal<Option<ValidationError>>,
 ) -> impl IntoView {
     let count = move || lines.with(Vec::len);
     view! {
@@ -88,7 +122,7 @@ pub fn LineTable(
             </thead>
             <tbody>
                 <For each=move || 0..count() key=|i| *i let:i>
-                    <LineRow lines totals index=i />
+                    <LineRow lines totals picker error index=i />
                 </For>
             </tbody>
         </table>
@@ -103,85 +137,157 @@ pub fn LineTable(
     }
 }
 
+impl LineForm {
+    /// The text of cell `cell` (one of [`CELLS`]).
+    fn cell(&self, cell: &str) -> Option<&String> {
+        Some(match cell {
+            "description" => &self.description,
+            "quantity" => &self.quantity,
+            "unit_price" => &self.unit_price,
+            "tax_category" => &self.tax_category,
+            "tax_rate" => &self.tax_rate,
+            _ => return None,
+        })
+    }
+
+    fn cell_mut(&mut self, cell: &str) -> Option<&mut String> {
+        Some(match cell {
+            "description" => &mut self.description,
+            "quantity" => &mut self.quantity,
+            "unit_price" => &mut self.unit_price,
+            "tax_category" => &mut self.tax_category,
+            "tax_rate" => &mut self.tax_rate,
+            _ => return None,
+        })
+    }
+}
+
+/// What a cell reads and writes in `lines`, and core's error about it.
+#[derive(Clone, Copy)]
+pub struct CellState {
+    pub lines: RwSignal<Vec<LineForm>>,
+    pub index: usize,
+    pub cell: &'static str,
+    pub error: Signal<Option<ValidationError>>,
+}
+
+impl CellState {
+    pub fn name(&self) -> String {
+        cell_name(self.index, self.cell)
+    }
+
+    /// The cell's text as typed.
+    pub fn text(&self) -> String {
+        self.lines.with(|l| {
+            l.get(self.index)
+                .and_then(|line| line.cell(self.cell).cloned())
+                .unwrap_or_default()
+        })
+    }
+
+    pub fn set(&self, value: String) {
+        self.lines.update(|l| {
+            if let Some(text) = l
+                .get_mut(self.index)
+                .and_then(|line| line.cell_mut(self.cell))
+            {
+                *text = value;
+            }
+        });
+    }
+
+    /// Core's error about this cell, in the user's words.
+    pub fn message(&self) -> Option<String> {
+        let name = self.name();
+        self.error
+            .with(|e| e.as_ref().filter(|e| e.field == name).map(in_words))
+    }
+
+    /// The id of the cell's error message, while there is one (for `aria-describedby`).
+    pub fn described_by(&self) -> Option<String> {
+        self.message().map(|_| format!("{}-error", self.name()))
+    }
+}
+
+/// The message beside a cell core objects to.
+#[component]
+pub fn CellError(state: CellState) -> impl IntoView {
+    move || {
+        state.message().map(|m| {
+            view! {
+                <span class="cell-error" id=format!("{}-error", state.name()) data-testid="cell-error">
+                    {m}
+                </span>
+            }
+        })
+    }
+}
+
+/// A numeric cell: right-aligned, decimal keyboard on phones.
+#[component]
+fn NumberCell(state: CellState, label: &'static str) -> impl IntoView {
+    view! {
+        <td class="num">
+            <input
+                name=state.name()
+                aria-label=label
+                inputmode="decimal"
+                aria-invalid=move || state.message().map(|_| "true")
+                aria-describedby=move || state.described_by()
+                prop:value=move || state.text()
+                on:input=move |ev| state.set(event_target_value(&ev))
+            />
+            <CellError state />
+        </td>
+    }
+}
+
 #[component]
 fn LineRow(
     lines: RwSignal<Vec<LineForm>>,
     totals: Signal<Option<DocumentTotals>>,
+    picker: Picker,
+    error: Signal<Option<ValidationError>>,
     index: usize,
 ) -> impl IntoView {
-    let text = move |read: fn(&LineForm) -> &String| {
-        move || {
-            lines.with(|l| {
-                l.get(index)
-                    .map(|line| read(line).clone())
-                    .unwrap_or_default()
-            })
-        }
+    let state = move |cell| CellState {
+        lines,
+        index,
+        cell,
+        error,
     };
-    let edit = move |write: fn(&mut LineForm) -> &mut String| {
-        move |ev| {
-            let value = event_target_value(&ev);
-            lines.update(|l| {
-                if let Some(line) = l.get_mut(index) {
-                    *write(line) = value;
-                }
-            });
-        }
-    };
+    let category = state("tax_category");
     let net = move || {
         amount_text(totals.with(|t| t.as_ref().and_then(|t| t.line_nets.get(index).copied())))
     };
-    let name = move |field: &str| format!("lines[{index}].{field}");
     view! {
         <tr>
             <td class="description">
-                <input
-                    name=name("description")
-                    aria-label="Description"
-                    prop:value=text(|l| &l.description)
-                    on:input=edit(|l| &mut l.description)
-                />
+                <ItemPicker state=state("description") picker />
             </td>
-            <td class="num">
-                <input
-                    name=name("quantity")
-                    aria-label="Quantity"
-                    inputmode="decimal"
-                    prop:value=text(|l| &l.quantity)
-                    on:input=edit(|l| &mut l.quantity)
-                />
-            </td>
-            <td class="num">
-                <input
-                    name=name("unit_price")
-                    aria-label="Unit price"
-                    inputmode="decimal"
-                    prop:value=text(|l| &l.unit_price)
-                    on:input=edit(|l| &mut l.unit_price)
-                />
-            </td>
+            <NumberCell state=state("quantity") label="Quantity" />
+            <NumberCell state=state("unit_price") label="Unit price" />
             <td>
                 <select
-                    name=name("tax_category")
+                    name=category.name()
                     aria-label="VAT category"
-                    prop:value=text(|l| &l.tax_category)
-                    on:change=edit(|l| &mut l.tax_category)
+                    on:change=move |ev| category.set(event_target_value(&ev))
                 >
                     {TaxCategory::ALL
                         .into_iter()
-                        .map(|c| view! { <option value=c.code()>{c.code()}</option> })
+                        .map(|c| {
+                            let selected = move || category.text() == c.code();
+                            view! {
+                                <option value=c.code() prop:selected=selected>
+                                    {c.code()}
+                                </option>
+                            }
+                        })
                         .collect_view()}
                 </select>
+                <CellError state=category />
             </td>
-            <td class="num">
-                <input
-                    name=name("tax_rate")
-                    aria-label="VAT rate in percent"
-                    inputmode="decimal"
-                    prop:value=text(|l| &l.tax_rate)
-                    on:input=edit(|l| &mut l.tax_rate)
-                />
-            </td>
+            <NumberCell state=state("tax_rate") label="VAT rate in percent" />
             <td class="num" data-testid=format!("line-net-{index}")>
                 {net}
             </td>

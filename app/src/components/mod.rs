@@ -2,7 +2,8 @@
 //!
 //! - [`boundary::Loading`]: `Transition` + `ErrorBoundary` around what a screen reads.
 //! - [`data_table::DataTable`]: clickable rows, sorting, paging.
-//! - [`totals::TotalsTable`], [`lines::LinesTable`], [`line_table::LineTable`] (editable lines).
+//! - [`totals::TotalsTable`], [`lines::LinesTable`], [`line_table::LineTable`] (editable lines), and
+//!   [`item_picker::ItemPicker`] (a line's description, picking catalogue items as the user types).
 //! - [`money`], [`date`]: every amount and date on screen, formatted in one place.
 //! - [`field::Field`], [`field_error::FieldError`]: core's validation errors beside the field, or for the form.
 //! - [`confirm::ConfirmButton`], [`empty::EmptyState`].
@@ -14,6 +15,7 @@ pub mod date;
 pub mod empty;
 pub mod field;
 pub mod field_error;
+pub mod item_picker;
 pub mod line_table;
 pub mod lines;
 pub mod money;

@@ -8,6 +8,8 @@ pub mod home;
 pub mod invoice_edit;
 pub mod invoice_payments;
 pub mod invoice_view;
+pub mod item_edit;
+pub mod items;
 pub mod numbering;
 pub mod settings;
 pub mod sign_in;

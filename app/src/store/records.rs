@@ -8,9 +8,10 @@ use indexed_db_futures::KeyPath;
 use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
+use remit_core::catalogue::Item;
 use remit_core::customer::Customer;
 use remit_core::document::{DocumentTotals, InvoiceDraft, compute};
-use remit_core::ids::{CustomerId, InvoiceId};
+use remit_core::ids::{CustomerId, InvoiceId, ItemId};
 use remit_core::sync::{EntityKind, Mutation, MutationError, Record};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -205,6 +206,17 @@ impl Store {
 
     pub async fn customer(&self, id: CustomerId) -> StoreResult<Option<Customer>> {
         self.one(CUSTOMERS, &id.to_string()).await
+    }
+
+    /// Every catalogue item, archived ones too, by name.
+    pub async fn items(&self) -> StoreResult<Vec<Item>> {
+        let mut items: Vec<Item> = self.all(store_of(EntityKind::Item)).await?;
+        items.sort_by_cached_key(|i| crate::catalogue::fold(&i.name));
+        Ok(items)
+    }
+
+    pub async fn item(&self, id: ItemId) -> StoreResult<Option<Item>> {
+        self.one(store_of(EntityKind::Item), &id.to_string()).await
     }
 
     /// Every draft, newest first (ids are UUIDv7, so they sort by creation time); drafts kept

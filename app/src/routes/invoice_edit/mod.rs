@@ -6,14 +6,18 @@
 //! provisional invoice is stored with the mutation in one transaction, so its number shows at once.
 //! Either way the editor then shows the issued invoice, read-only.
 //!
-//! [`state`] holds what is typed and core's reading of it, [`actions`] the writes; this module is the
-//! view.
+//! [`state`] holds what is typed and core's reading of it, [`actions`] the writes; [`shortcuts`] is the
+//! one table of keys, run by [`keyboard`] and listed by [`overlay`]; this module is the view.
 
 mod actions;
+mod keyboard;
+mod overlay;
+mod shortcuts;
 mod state;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use remit_core::catalogue::Item;
 use remit_core::customer::Customer;
 use remit_core::document::InvoiceDraft;
 use remit_core::ids::InvoiceId;
@@ -23,11 +27,14 @@ use super::invoice_view::IssuedInvoiceView;
 use crate::components::boundary::Loading;
 use crate::components::confirm::ConfirmButton;
 use crate::components::field_error::FieldError;
+use crate::components::item_picker::Picker;
 use crate::components::line_table::LineTable;
 use crate::components::totals::{DocumentSums, TotalsTable};
 use crate::state::use_app;
 use crate::store::StoreError;
 use actions::DraftActions;
+use keyboard::Keyboard;
+use overlay::ShortcutsOverlay;
 use state::DraftState;
 
 /// `/invoices/new` or `/invoices/<id>`.
@@ -44,6 +51,8 @@ pub fn InvoiceEdit() -> impl IntoView {
 enum Loaded {
     Draft {
         customers: Vec<Customer>,
+        /// The catalogue the lines pick items from.
+        items: Vec<Item>,
         draft: Option<InvoiceDraft>,
     },
     /// The id is an issued invoice's (or one sent for its number).
@@ -61,14 +70,18 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
         async move {
             let customers = store.customers().await?;
             let Some(id) = id else {
+                let items = store.items().await?;
                 return Ok(Loaded::Draft {
                     customers,
+                    items,
                     draft: None,
                 });
             };
             if let Some(record) = store.draft(id).await? {
+                let items = store.items().await?;
                 return Ok(Loaded::Draft {
                     customers,
+                    items,
                     draft: Some(record.draft),
                 });
             }
@@ -85,9 +98,11 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
                 Loaded::Missing => {
                     view! { <p class="error">"This draft is not on this device."</p> }.into_any()
                 }
-                Loaded::Draft { customers, draft } => {
-                    view! { <DraftForm customers draft /> }.into_any()
-                }
+                Loaded::Draft {
+                    customers,
+                    items,
+                    draft,
+                } => view! { <DraftForm customers items draft /> }.into_any(),
             })
         })
     };
@@ -95,7 +110,11 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
 }
 
 #[component]
-fn DraftForm(customers: Vec<Customer>, draft: Option<InvoiceDraft>) -> impl IntoView {
+fn DraftForm(
+    customers: Vec<Customer>,
+    items: Vec<Item>,
+    draft: Option<InvoiceDraft>,
+) -> impl IntoView {
     let app = use_app();
     let (Some(session), Ok(new_id)) = (
         app.session.get_untracked(),
@@ -105,19 +124,45 @@ fn DraftForm(customers: Vec<Customer>, draft: Option<InvoiceDraft>) -> impl Into
     };
     let form = DraftState::new(customers, draft.as_ref(), &session, new_id);
     let actions = DraftActions::new();
+    let keyboard = Keyboard {
+        form,
+        picker: Picker::new(items, form.currency.into()),
+        overlay: RwSignal::new(false),
+        save: Callback::new(move |()| {
+            if let Some(draft) = form.valid_draft() {
+                actions.save.dispatch_local(draft);
+            }
+        }),
+        issue: Callback::new(move |()| {
+            if let Some(draft) = form.typed_draft() {
+                actions.issue.dispatch_local(draft);
+            }
+        }),
+    };
     let error = Signal::derive(move || actions.error().or_else(|| form.shown_error()));
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if let Some(draft) = form.valid_draft() {
-            actions.save.dispatch_local(draft);
-        }
+        keyboard.save.run(());
     };
     let sums = Signal::derive(move || form.totals.with(|t| t.as_ref().map(DocumentSums::from)));
     view! {
-        <form class="card" on:submit=save>
-            <DraftToolbar form actions />
+        <form
+            class="card"
+            on:submit=save
+            on:keydown=move |ev| {
+                if !ev.default_prevented() {
+                    keyboard.handle(&ev);
+                }
+            }
+        >
+            <DraftToolbar form actions keyboard />
             <DraftHeader form />
-            <LineTable lines=form.lines totals=form.totals />
+            <LineTable
+                lines=form.lines
+                totals=form.totals
+                picker=keyboard.picker
+                error=form.shown_invalid()
+            />
             <TotalsTable sums currency=form.currency />
             <label>
                 "Note"
@@ -125,21 +170,17 @@ fn DraftForm(customers: Vec<Customer>, draft: Option<InvoiceDraft>) -> impl Into
             </label>
             <FieldError error />
         </form>
+        <ShortcutsOverlay open=keyboard.overlay />
     }
     .into_any()
 }
 
 #[component]
-fn DraftToolbar(form: DraftState, actions: DraftActions) -> impl IntoView {
+fn DraftToolbar(form: DraftState, actions: DraftActions, keyboard: Keyboard) -> impl IntoView {
     let busy = Signal::derive(move || actions.pending());
     let delete = Callback::new(move |()| {
         actions.delete.dispatch_local(form.head.draft_ref());
     });
-    let issue = move |_| {
-        if let Some(draft) = form.typed_draft() {
-            actions.issue.dispatch_local(draft);
-        }
-    };
     view! {
         <div class="toolbar">
             <h1>{if form.is_new { "New draft invoice" } else { "Draft invoice" }}</h1>
@@ -155,13 +196,34 @@ fn DraftToolbar(form: DraftState, actions: DraftActions) -> impl IntoView {
                             />
                         }
                     })}
+                <button
+                    type="button"
+                    class="link"
+                    aria-keyshortcuts="?"
+                    data-testid="show-shortcuts"
+                    on:click=move |_| keyboard.overlay.set(true)
+                >
+                    "Keyboard shortcuts"
+                </button>
                 <a class="button secondary" href="/">
                     "Cancel"
                 </a>
-                <button type="submit" class="secondary" data-testid="save-draft" disabled=busy>
+                <button
+                    type="submit"
+                    class="secondary"
+                    aria-keyshortcuts="Control+S"
+                    data-testid="save-draft"
+                    disabled=busy
+                >
                     "Save draft"
                 </button>
-                <button type="button" data-testid="issue-invoice" disabled=busy on:click=issue>
+                <button
+                    type="button"
+                    aria-keyshortcuts="Control+Shift+Enter"
+                    data-testid="issue-invoice"
+                    disabled=busy
+                    on:click=move |_| keyboard.issue.run(())
+                >
                     "Issue invoice"
                 </button>
             </div>

@@ -11,6 +11,7 @@ use remit_core::sync::mutation::DraftRef;
 use remit_core::validation::{Rule, ValidationError};
 
 use crate::calendar;
+use crate::components::field::in_words;
 use crate::components::line_table::LineForm;
 
 /// The parts of a draft the form does not edit.
@@ -173,11 +174,17 @@ impl DraftState {
         self.built.get_untracked().ok()
     }
 
-    /// Core's objection, once the user tried to save or issue.
+    /// Core's objection, once the user tried to save or issue: shown beside its field.
+    pub fn shown_invalid(&self) -> Signal<Option<ValidationError>> {
+        let (attempted, invalid) = (self.save_attempted, self.invalid);
+        Signal::derive(move || attempted.get().then(|| invalid.get()).flatten())
+    }
+
+    /// Core's objection in the user's words, once the user tried to save or issue: the form's summary.
     pub fn shown_error(&self) -> Option<String> {
         self.save_attempted
             .get()
-            .then(|| self.invalid.get().map(|e| e.to_string()))
+            .then(|| self.invalid.get().map(|e| in_words(&e)))
             .flatten()
     }
 }
