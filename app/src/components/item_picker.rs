@@ -85,8 +85,8 @@ pub fn ItemPicker(state: CellState, picker: Picker) -> impl IntoView {
         }
     });
     let shown = move || found.with(|f| !f.is_empty());
-    let list_id = format!("lines-{index}-items");
-    let option_id = move |k: usize| format!("lines-{index}-item-{k}");
+    let list_id = list_id_of(index);
+    let option_id = move |k: usize| format!("{}-{k}", list_id_of(index));
     let pick = move |k: usize| {
         if let Some(item) = found.with_untracked(|f| f.get(k).cloned()) {
             state.lines.update(|l| {
@@ -119,36 +119,6 @@ pub fn ItemPicker(state: CellState, picker: Picker) -> impl IntoView {
         ev.prevent_default();
         ev.stop_propagation();
     };
-    let options = move || {
-        found.with(|items| {
-            items
-                .iter()
-                .enumerate()
-                .map(|(k, item)| {
-                    let detail = format!(
-                        "{} {} · VAT {} {} %",
-                        item.unit_price,
-                        item.currency.code(),
-                        item.tax_category,
-                        item.tax_rate.percent()
-                    );
-                    view! {
-                        <li
-                            role="option"
-                            id=option_id(k)
-                            class:active=move || active.get() == k
-                            aria-selected=move || (active.get() == k).to_string()
-                            on:mousedown=|ev| ev.prevent_default()
-                            on:click=move |_| pick(k)
-                        >
-                            <span class="name">{item.name.clone()}</span>
-                            <span class="detail">{detail}</span>
-                        </li>
-                    }
-                })
-                .collect_view()
-        })
-    };
     let list = list_id.clone();
     view! {
         <div class="picker">
@@ -179,11 +149,62 @@ pub fn ItemPicker(state: CellState, picker: Picker) -> impl IntoView {
                 }
             />
             <Show when=shown>
-                <ul role="listbox" id=list_id.clone() aria-label="Items" data-testid="item-options">
-                    {options}
-                </ul>
+                <ItemOptions id=list_id.clone() found active pick=Callback::new(pick) />
             </Show>
             <CellError state />
         </div>
+    }
+}
+
+/// The id of line `index`'s list; its options' ids add their position.
+fn list_id_of(index: usize) -> String {
+    format!("lines-{index}-items")
+}
+
+/// The list of `found` items, `active` marked; a click takes an item (as Enter does).
+#[component]
+fn ItemOptions(
+    id: String,
+    found: Memo<Vec<Item>>,
+    active: RwSignal<usize>,
+    pick: Callback<usize>,
+) -> impl IntoView {
+    let options = {
+        let id = id.clone();
+        move || {
+            found.with(|items| {
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(k, item)| {
+                        let detail = format!(
+                            "{} {} · VAT {} {} %",
+                            item.unit_price,
+                            item.currency.code(),
+                            item.tax_category,
+                            item.tax_rate.percent()
+                        );
+                        view! {
+                            <li
+                                role="option"
+                                id=format!("{id}-{k}")
+                                class:active=move || active.get() == k
+                                aria-selected=move || (active.get() == k).to_string()
+                                on:mousedown=|ev| ev.prevent_default()
+                                on:click=move |_| pick.run(k)
+                            >
+                                <span class="name">{item.name.clone()}</span>
+                                <span class="detail">{detail}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            })
+        }
+    };
+    view! {
+        <ul role="listbox" id=id aria-label="Items" data-testid="item-options">
+            {options}
+        </ul>
     }
 }

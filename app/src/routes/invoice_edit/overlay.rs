@@ -1,8 +1,9 @@
 //! The `?` overlay: the table of shortcuts, read from [`SHORTCUTS`] itself, in a modal dialog. The
-//! browser's modal `<dialog>` keeps the focus inside it and closes on Escape; the focus then returns to
-//! where it was.
+//! browser's modal `<dialog>` makes the page behind it inert and closes on Escape; Tab and Shift+Tab
+//! stay on its one control (the browser would move on to its own toolbar); on close the focus returns
+//! to where it was.
 
-use leptos::html::Dialog;
+use leptos::html::{Button, Dialog};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
@@ -13,6 +14,7 @@ use super::shortcuts::SHORTCUTS;
 #[component]
 pub fn ShortcutsOverlay(open: RwSignal<bool>) -> impl IntoView {
     let dialog = NodeRef::<Dialog>::new();
+    let close = NodeRef::<Button>::new();
     // Where the focus was when the overlay opened: it goes back there on close.
     let before = StoredValue::new_local(None::<HtmlElement>);
     Effect::new(move |_| {
@@ -41,6 +43,15 @@ pub fn ShortcutsOverlay(open: RwSignal<bool>) -> impl IntoView {
             let _ = element.focus();
         }
     };
+    let trap = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Tab"
+            && let Some(close) = close.get()
+        {
+            ev.prevent_default();
+            // The button is in the open dialog, so it takes the focus.
+            let _ = close.focus();
+        }
+    };
     let rows = SHORTCUTS
         .iter()
         .map(|s| {
@@ -63,6 +74,7 @@ pub fn ShortcutsOverlay(open: RwSignal<bool>) -> impl IntoView {
             aria-labelledby="shortcuts-title"
             data-testid="shortcuts"
             on:close=closed
+            on:keydown=trap
         >
             <h2 id="shortcuts-title">"Keyboard shortcuts"</h2>
             <table class="shortcuts">
@@ -76,7 +88,12 @@ pub fn ShortcutsOverlay(open: RwSignal<bool>) -> impl IntoView {
             </table>
             <p class="muted">"Ctrl means ⌘ on a Mac. Alt is Option."</p>
             <div class="actions">
-                <button type="button" data-testid="close-shortcuts" on:click=move |_| open.set(false)>
+                <button
+                    type="button"
+                    node_ref=close
+                    data-testid="close-shortcuts"
+                    on:click=move |_| open.set(false)
+                >
                     "Close"
                 </button>
             </div>
