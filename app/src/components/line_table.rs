@@ -257,6 +257,8 @@ fn LineRow(
         error,
     };
     let category = state("tax_category");
+    // The options compare with this row's category only: a keystroke elsewhere re-runs one memo here.
+    let chosen = Memo::new(move |_| category.text());
     let net = move || {
         amount_text(totals.with(|t| t.as_ref().and_then(|t| t.line_nets.get(index).copied())))
     };
@@ -276,7 +278,7 @@ fn LineRow(
                     {TaxCategory::ALL
                         .into_iter()
                         .map(|c| {
-                            let selected = move || category.text() == c.code();
+                            let selected = move || chosen.with(|t| t == c.code());
                             view! {
                                 <option value=c.code() prop:selected=selected>
                                     {c.code()}
