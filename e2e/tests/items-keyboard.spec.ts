@@ -96,6 +96,7 @@ test('items from the catalogue, an invoice built with the keyboard alone', async
   await expect(page.locator('input[name="lines[1].description"]')).toHaveValue('Crème hull cleaner');
   await expect(page.locator('select[name="lines[1].tax_category"]')).toHaveValue('S');
   await expect(page.locator('input[name="lines[1].tax_rate"]')).toHaveValue('15');
+  await expect.poll(() => focusedName(page)).toBe('lines[1].quantity');
   await page.keyboard.type('2');
 
   // Duplicate the line (Alt+Shift+↓), make the copy 5, move it up (Alt+↑).
@@ -113,6 +114,7 @@ test('items from the catalogue, an invoice built with the keyboard alone', async
   await expect(page.locator('input[name$="].description"]')).toHaveCount(4);
   await page.keyboard.press('Alt+Delete');
   await expect(page.locator('input[name$="].description"]')).toHaveCount(3);
+  await expect.poll(() => focusedName(page)).toBe('lines[2].description');
 
   // An error core finds shows beside its cell, in words; the draft is not saved.
   await page.keyboard.press('Shift+Enter');

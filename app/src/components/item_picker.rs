@@ -51,24 +51,28 @@ impl Picker {
 }
 
 /// Moves the focus to cell `cell` (a position in [`CELLS`]) of line `line` once the lines on screen
-/// have caught up with the last change, selecting its text so that typing replaces it.
+/// have caught up with the last change (a line added, moved or filled), selecting its text so that
+/// typing replaces it.
 pub fn focus_cell(line: usize, cell: usize) {
+    request_animation_frame(move || focus_cell_now(line, cell));
+}
+
+/// [`focus_cell`] at once, for a cell already on screen with its text (the next cell of a line).
+pub fn focus_cell_now(line: usize, cell: usize) {
     let Some(cell) = CELLS.get(cell) else {
         return;
     };
     let selector = format!("[name=\"{}\"]", cell_name(line, cell));
-    request_animation_frame(move || {
-        let Ok(Some(element)) = document().query_selector(&selector) else {
-            return;
-        };
-        if let Some(element) = element.dyn_ref::<HtmlElement>() {
-            // Focus fails only on an element that cannot take it; the cell stays where it was.
-            let _ = element.focus();
-        }
-        if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
-            input.select();
-        }
-    });
+    let Ok(Some(element)) = document().query_selector(&selector) else {
+        return;
+    };
+    if let Some(element) = element.dyn_ref::<HtmlElement>() {
+        // Focus fails only on an element that cannot take it; the focus stays where it was.
+        let _ = element.focus();
+    }
+    if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+        input.select();
+    }
 }
 
 /// The description input of the line `state` is about, with its list of items.

@@ -8,7 +8,7 @@ use web_sys::{Element, KeyboardEvent};
 
 use super::shortcuts::{self, Action, Focus, Keystroke, Modifiers, Scope, Step};
 use super::state::DraftState;
-use crate::components::item_picker::{Picker, focus_cell};
+use crate::components::item_picker::{Picker, focus_cell, focus_cell_now};
 use crate::components::line_table::{CELLS, LineForm, cell_of};
 
 /// What the shortcuts act on. Copy: reactive handles and callbacks.
@@ -95,7 +95,19 @@ impl Keyboard {
                 .and_then(|at| lines.try_update(|l| shortcuts::duplicate(l, at)).flatten())
                 .map(|n| (n, at_cell)),
             Action::NextField | Action::PreviousField => {
-                cell.and_then(|(l, c)| self.step(l, c, action == Action::NextField))
+                match cell.map(|(l, c)| self.step(l, c, action == Action::NextField)) {
+                    // The cell is on screen already: focus it before the next key arrives.
+                    Some(Step::Cell { line, cell }) => {
+                        focus_cell_now(line, cell);
+                        None
+                    }
+                    Some(Step::NewLine) => self
+                        .form
+                        .lines
+                        .try_update(|l| shortcuts::insert_after(l, None, LineForm::default()))
+                        .map(|n| (n, 0)),
+                    Some(Step::Stay) | None => None,
+                }
             }
             Action::SearchItems => {
                 self.search_items(line);
@@ -119,18 +131,10 @@ impl Keyboard {
         }
     }
 
-    /// The cell after (or before) `cell` of `line`; past the last cell of the last line, a new line.
-    fn step(&self, line: usize, cell: usize, forward: bool) -> Option<(usize, usize)> {
+    /// The cell after (or before) `cell` of `line`, row by row.
+    fn step(&self, line: usize, cell: usize, forward: bool) -> Step {
         let count = self.form.lines.with_untracked(Vec::len);
-        match shortcuts::step(line, cell, count, CELLS.len(), forward) {
-            Step::Cell { line, cell } => Some((line, cell)),
-            Step::NewLine => self
-                .form
-                .lines
-                .try_update(|l| shortcuts::insert_after(l, None, LineForm::default()))
-                .map(|n| (n, 0)),
-            Step::Stay => None,
-        }
+        shortcuts::step(line, cell, count, CELLS.len(), forward)
     }
 
     /// Opens the item list of the current line (else the last; a first line if there is none).
