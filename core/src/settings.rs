@@ -159,7 +159,7 @@ mod tests {
     #[test]
     fn settings_name_the_field_that_breaks_a_rule() {
         type Edit = fn(&mut Settings);
-        let cases: [(Edit, &str); 5] = [
+        let cases: [(Edit, &str); 6] = [
             (|s| s.seller.name.clear(), "seller.name"),
             (|s| s.invoice_series.width = 0, "invoice_series.width"),
             (
@@ -176,6 +176,16 @@ mod tests {
                         name: "Exempt".into(),
                         category: TaxCategory::E,
                         rate: TaxRate::new(Decimal::new(19, 0)).unwrap(),
+                    })
+                },
+                "tax_rates[0].rate",
+            ),
+            (
+                |s| {
+                    s.tax_rates.push(TaxRateOption {
+                        name: "Standard".into(),
+                        category: TaxCategory::S,
+                        rate: TaxRate::new(Decimal::ZERO).unwrap(),
                     })
                 },
                 "tax_rates[0].rate",

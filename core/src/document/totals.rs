@@ -271,6 +271,27 @@ mod tests {
         assert_eq!(d.validate().unwrap_err().field, "due_date");
     }
 
+    #[test]
+    fn a_standard_rated_line_at_zero_percent_is_refused_naming_the_rule() {
+        let d = draft(
+            "EUR",
+            TaxRounding::PerDocument,
+            vec![
+                line(dec!(1), dec!(1), dec!(19)),
+                line(dec!(1), dec!(1), dec!(0)),
+            ],
+        );
+        assert_eq!(
+            d.validate(),
+            Err(ValidationError::new(
+                "lines[1].tax_rate",
+                Rule::Matches {
+                    expected: "greater than zero for VAT category S (BR-S-05)".into()
+                }
+            ))
+        );
+    }
+
     fn arb_line() -> impl Strategy<Value = InvoiceLine> {
         (
             -1_000_000i64..1_000_000,
