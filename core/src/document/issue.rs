@@ -114,9 +114,7 @@ impl Snapshot {
         plan: PaymentPlan,
     ) -> Result<Self, ValidationError> {
         draft.validate()?;
-        if draft.lines.is_empty() {
-            return Err(ValidationError::new("lines", Rule::Required));
-        }
+        draft.check_complete()?;
         Self::freeze(
             DocumentKind::Invoice,
             number,
