@@ -105,7 +105,8 @@ impl CreditScope {
 }
 
 impl Snapshot {
-    /// Issues a draft under `number`.
+    /// Issues a draft under `number`. VAT-inclusive prices are converted to net prices first
+    /// ([`super::inclusive::to_net_prices`]): a snapshot always states net prices.
     pub fn issue(
         draft: &InvoiceDraft,
         number: InvoiceNumber,
@@ -115,6 +116,7 @@ impl Snapshot {
     ) -> Result<Self, ValidationError> {
         draft.validate()?;
         draft.check_complete()?;
+        let draft = &super::inclusive::to_net_prices(draft)?;
         Self::freeze(
             DocumentKind::Invoice,
             number,
@@ -322,6 +324,35 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()
         );
         assert_eq!(a.core_version, CORE_VERSION);
+    }
+
+    #[test]
+    fn a_vat_inclusive_draft_is_issued_with_net_prices() {
+        let d = InvoiceDraft {
+            price_basis: en16931::PriceBasis::Gross,
+            ..fixtures::draft(
+                "EUR",
+                vec![fixtures::line("Mug", dec!(3), dec!(9.99), dec!(19))],
+            )
+        };
+        let s = Snapshot::issue(
+            &d,
+            InvoiceNumber::parse("INV-2026-000002").unwrap(),
+            party("Fjord Consulting AS"),
+            party("Havbris Fiskeri AS"),
+            PaymentPlan::single(PaymentTerms::Net { days: 14 }),
+        )
+        .unwrap();
+        assert_eq!(s.document.price_basis, en16931::PriceBasis::Net);
+        assert_eq!(s.document.lines[0].price.net, dec!(8.3949));
+        // Shown 29.97; the cent no net price can reproduce is reported before issue.
+        assert_eq!(s.totals.amount_due.amount(), dec!(29.96));
+        assert_eq!(
+            super::super::inclusive::unreproducible(&d)
+                .unwrap()
+                .amount(),
+            dec!(0.01)
+        );
     }
 
     #[test]

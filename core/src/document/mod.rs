@@ -2,6 +2,7 @@
 //! [`totals::compute`], never stored as the source of truth.
 
 pub mod en16931;
+pub mod inclusive;
 pub mod issue;
 pub mod issued;
 pub mod parts;
