@@ -117,6 +117,7 @@ pub fn draft_for(id: InvoiceId, customer: &Customer, lines: Vec<InvoiceLine>) ->
         purchase_order: String::new(),
         delivery: None,
         cash_rounding: false,
+        terms: None,
     }
 }
 

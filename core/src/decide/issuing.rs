@@ -29,7 +29,6 @@ use crate::receivables::events::AccountEvent;
 use crate::receivables::exception::ExceptionKind;
 use crate::settings::Settings;
 use crate::sync::mutation::{DraftHead, MutationError};
-use crate::terms::{PaymentPlan, PaymentTerms};
 use crate::validation::{Rule, ValidationError};
 
 /// The last document numbered in a sequence.
@@ -238,30 +237,14 @@ fn invoice_at(
     place: Place,
 ) -> Result<Invoice, MutationError> {
     let draft = &issue.draft;
-    let days = (draft.due_date - draft.issue_date).num_days();
-    let days = u16::try_from(days)
-        .ok()
-        .filter(|d| *d <= PaymentTerms::MAX_DAYS)
-        .ok_or_else(|| {
-            invalid(ValidationError::new(
-                "draft.due_date",
-                Rule::Range {
-                    min: draft.issue_date.to_string(),
-                    max: format!("{} days later", PaymentTerms::MAX_DAYS),
-                },
-            ))
-        })?;
+    let plan = draft
+        .payment_plan()
+        .map_err(|e| invalid(e.within("draft")))?;
     let seller = ctx.settings.seller.clone();
     let buyer = ctx.customer.as_buyer(&seller);
     let sequence = issue_sequence(issue, ctx.settings, ctx.lease);
-    let snapshot = Snapshot::issue(
-        draft,
-        place.number,
-        seller,
-        buyer,
-        PaymentPlan::single(PaymentTerms::Net { days }),
-    )
-    .map_err(|e| invalid(e.within("draft")))?;
+    let snapshot = Snapshot::issue(draft, place.number, seller, buyer, plan)
+        .map_err(|e| invalid(e.within("draft")))?;
     Ok(Invoice {
         id: issue.invoice_id,
         organisation_id: draft.organisation_id,

@@ -16,6 +16,7 @@ use crate::catalogue::check_unit_code;
 use crate::ids::{CustomerId, InvoiceId, ItemId, OrganisationId};
 use crate::money::{Currency, Money};
 use crate::tax::{TaxCategory, TaxRate};
+use crate::terms::{PaymentPlan, PaymentTerms, ScheduledPayment};
 use crate::validation::{Rule, ValidationError, optional_text, required_text};
 use en16931::PriceBasis;
 use parts::{Adjustment, Delivery, DocumentAdjustment, Exemption, Period, Side};
@@ -98,6 +99,19 @@ impl Default for InvoiceLine {
     }
 }
 
+/// The due date of a plan's last instalment.
+fn plan_due_date(plan: &PaymentPlan, issue_date: NaiveDate) -> Result<NaiveDate, ValidationError> {
+    let mut due = issue_date;
+    for (i, instalment) in plan.instalments.iter().enumerate() {
+        let date = instalment
+            .terms
+            .due_date(issue_date)
+            .map_err(|e| e.within(&format!("terms.instalments[{i}]")))?;
+        due = due.max(date);
+    }
+    Ok(due)
+}
+
 fn default_unit() -> String {
     "C62".into()
 }
@@ -155,6 +169,20 @@ pub struct InvoiceDraft {
     /// Round the amount due to the currency's cash increment ([`Currency::cash_increment`], BT-114).
     #[serde(default, skip_serializing_if = "is_false")]
     pub cash_rounding: bool,
+    /// The chosen terms: instalments (one for plain terms such as net 30) and an optional early-payment
+    /// discount. When set, `due_date` is the date they give ([`InvoiceDraft::payment_schedule`]);
+    /// without them (a draft saved before terms could be chosen) the invoice is due net `due_date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<PaymentPlan>,
+}
+
+/// What the chosen terms mean for a draft: when it falls due, and each instalment with its amount and
+/// its early-payment discount (last day and amount).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermsPreview {
+    /// The due date of the last instalment (BT-9).
+    pub due_date: NaiveDate,
+    pub instalments: Vec<ScheduledPayment>,
 }
 
 impl InvoiceLine {
@@ -290,6 +318,18 @@ impl InvoiceDraft {
         if let Some(delivery) = &self.delivery {
             delivery.validate().map_err(|e| e.within("delivery"))?;
         }
+        if let Some(plan) = &self.terms {
+            plan.validate().map_err(|e| e.within("terms"))?;
+            let due = plan_due_date(plan, self.issue_date)?;
+            if due != self.due_date {
+                return Err(ValidationError::new(
+                    "due_date",
+                    Rule::Matches {
+                        expected: format!("{due}, the date the payment terms give"),
+                    },
+                ));
+            }
+        }
         if self.cash_rounding && self.currency.cash_increment().is_none() {
             return Err(ValidationError::new(
                 "cash_rounding",
@@ -299,6 +339,46 @@ impl InvoiceDraft {
             ));
         }
         Ok(())
+    }
+
+    /// The plan the invoice is issued with: the chosen terms, or — for a draft without them — net the
+    /// days from the issue date to the due date.
+    pub fn payment_plan(&self) -> Result<PaymentPlan, ValidationError> {
+        if let Some(plan) = &self.terms {
+            return Ok(plan.clone());
+        }
+        let days = (self.due_date - self.issue_date).num_days();
+        u16::try_from(days)
+            .ok()
+            .filter(|d| *d <= PaymentTerms::MAX_DAYS)
+            .map(|days| PaymentPlan::single(PaymentTerms::Net { days }))
+            .ok_or_else(|| {
+                ValidationError::new(
+                    "due_date",
+                    Rule::Range {
+                        min: self.issue_date.to_string(),
+                        max: format!("{} days later", PaymentTerms::MAX_DAYS),
+                    },
+                )
+            })
+    }
+
+    /// The due date, instalments and early-payment discount the chosen terms give for this draft's
+    /// amount due (as it will be issued), for the editor to show live; `None` without terms.
+    pub fn payment_schedule(&self) -> Result<Option<TermsPreview>, ValidationError> {
+        let Some(plan) = &self.terms else {
+            return Ok(None);
+        };
+        let due = plan_due_date(plan, self.issue_date)?;
+        let issued = inclusive::to_net_prices(self)?;
+        let amount_due = compute(&issued)?.amount_due;
+        let instalments = plan
+            .schedule(self.issue_date, amount_due)
+            .map_err(|e| e.within("terms"))?;
+        Ok(Some(TermsPreview {
+            due_date: due,
+            instalments,
+        }))
     }
 
     /// What issuing needs beyond [`Self::validate`]: at least one line, and an exemption reason on

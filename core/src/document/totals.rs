@@ -484,6 +484,68 @@ mod tests {
         assert_eq!(d.to_document().lines[1].exemption_reason, "VATEX-EU-132-1I");
     }
 
+    #[test]
+    fn chosen_terms_give_the_due_date_the_discount_and_each_instalment() {
+        use crate::terms::{EarlyPaymentDiscount, Instalment, PaymentPlan, PaymentTerms};
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let mut d = draft(
+            "EUR",
+            TaxRounding::PerDocument,
+            vec![line(dec!(1), dec!(1000), dec!(19))],
+        );
+        d.terms = Some(PaymentPlan {
+            discount: Some(EarlyPaymentDiscount {
+                percent: dec!(2),
+                days: 10,
+                vat: Default::default(),
+            }),
+            ..PaymentPlan::single(PaymentTerms::Net { days: 30 })
+        });
+        // Issued 2026-11-23: 2/10 net 30 is due 2026-12-23, 2 % off until 2026-12-03.
+        assert_eq!(d.validate().unwrap_err().field, "due_date");
+        d.due_date = day(12, 23);
+        assert_eq!(d.validate(), Ok(()));
+        let preview = d.payment_schedule().unwrap().unwrap();
+        assert_eq!(preview.due_date, day(12, 23));
+        assert_eq!(preview.instalments.len(), 1);
+        let (until, discount) = preview.instalments[0].discount.unwrap();
+        assert_eq!((until, discount.amount()), (day(12, 3), dec!(23.80)));
+        assert_eq!(d.payment_plan().unwrap(), d.terms.clone().unwrap());
+
+        d.terms = Some(PaymentPlan {
+            instalments: vec![
+                Instalment {
+                    percent: dec!(50),
+                    terms: PaymentTerms::Net { days: 14 },
+                },
+                Instalment {
+                    percent: dec!(50),
+                    terms: PaymentTerms::EndOfFollowingMonth,
+                },
+            ],
+            discount: None,
+        });
+        d.due_date = day(12, 31);
+        let preview = d.payment_schedule().unwrap().unwrap();
+        let rows: Vec<_> = preview
+            .instalments
+            .iter()
+            .map(|p| (p.due_date, p.amount.amount()))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![(day(12, 7), dec!(595.00)), (day(12, 31), dec!(595.00))]
+        );
+
+        // Without terms (a draft saved before they could be chosen): net the days to the due date.
+        d.terms = None;
+        assert_eq!(d.payment_schedule(), Ok(None));
+        assert_eq!(
+            d.payment_plan().unwrap(),
+            PaymentPlan::single(PaymentTerms::Net { days: 38 })
+        );
+    }
+
     fn arb_line() -> impl Strategy<Value = InvoiceLine> {
         (
             -1_000_000i64..1_000_000,

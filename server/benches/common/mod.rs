@@ -88,6 +88,7 @@ pub fn draft(customer: &Customer, lines: usize) -> InvoiceDraft {
         purchase_order: String::new(),
         delivery: None,
         cash_rounding: false,
+        terms: None,
     }
 }
 

@@ -222,6 +222,7 @@ fn build(
         purchase_order: String::new(),
         delivery: None,
         cash_rounding: false,
+        terms: None,
     })
 }
 
