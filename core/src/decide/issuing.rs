@@ -788,6 +788,45 @@ mod tests {
     }
 
     #[test]
+    fn the_invoice_is_issued_with_the_drafts_chosen_terms() {
+        use crate::terms::{Instalment, PaymentPlan, PaymentTerms};
+        let (settings, customer) = (settings(), customer());
+        let mut request = issue(NumberSource::Server);
+        let plan = PaymentPlan {
+            instalments: vec![
+                Instalment {
+                    percent: dec!(40),
+                    terms: PaymentTerms::DueOnReceipt,
+                },
+                Instalment {
+                    percent: dec!(60),
+                    terms: PaymentTerms::DayOfNextMonth { day: 15 },
+                },
+            ],
+            discount: None,
+        };
+        request.draft.terms = Some(plan.clone());
+        request.draft.due_date = day("2026-12-15");
+        let snapshot = issued_invoice(&request, &ctx(&settings, &customer))
+            .unwrap()
+            .invoice
+            .snapshot;
+        assert_eq!(snapshot.plan, plan);
+        let schedule: Vec<_> = snapshot
+            .schedule
+            .iter()
+            .map(|p| (p.due_date, p.amount.amount()))
+            .collect();
+        assert_eq!(
+            schedule,
+            vec![
+                (day("2026-11-23"), dec!(500.00)),
+                (day("2026-12-15"), dec!(750.00))
+            ]
+        );
+    }
+
+    #[test]
     fn a_server_numbered_issue_is_a_request_and_may_be_refused() {
         let (mut settings, customer) = (settings(), customer());
         // (what is different, kind, field)
