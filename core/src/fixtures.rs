@@ -118,6 +118,7 @@ pub fn draft_for(id: InvoiceId, customer: &Customer, lines: Vec<InvoiceLine>) ->
         delivery: None,
         cash_rounding: false,
         terms: None,
+        accounting_rate: None,
     }
 }
 

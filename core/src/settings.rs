@@ -7,8 +7,10 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::bank::{BankAccount, check_payment_means};
 use crate::document::issue::{Address, Party};
 use crate::ids::OrganisationId;
+use crate::money::Currency;
 use crate::numbering::{DocumentType, NumberSeries};
 use crate::receivables::dunning::DunningSchedule;
 use crate::tax::{TaxCategory, TaxRate};
@@ -50,6 +52,16 @@ pub struct Settings {
     /// The terms a draft can choose from; `terms` stays the default of new customers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub payment_terms: Vec<TermsOption>,
+    /// Where customers pay (BG-17), printed on and frozen with every invoice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account: Option<BankAccount>,
+    /// BT-81, UNCL4461 ([`crate::bank::PAYMENT_MEANS`]); empty when not chosen.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub payment_means_code: String,
+    /// BT-6: the currency the organisation keeps its books in. An invoice in another currency states
+    /// its VAT total in this one too (BT-111), at a rate the user confirms on the draft.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounting_currency: Option<Currency>,
 }
 
 impl Settings {
@@ -81,6 +93,9 @@ impl Settings {
             period_locked_until: None,
             version: 0,
             payment_terms: Vec::new(),
+            bank_account: None,
+            payment_means_code: String::new(),
+            accounting_currency: None,
         }
     }
 
@@ -139,6 +154,12 @@ impl Settings {
         }
         self.terms.validate()?;
         self.validate_terms_options()?;
+        if let Some(account) = &self.bank_account {
+            account.validate().map_err(|e| e.within("bank_account"))?;
+        }
+        if !self.payment_means_code.is_empty() {
+            check_payment_means("payment_means_code", &self.payment_means_code)?;
+        }
         self.dunning.validate().map_err(|e| e.within("dunning"))?;
         Ok(())
     }
@@ -193,7 +214,18 @@ mod tests {
     #[test]
     fn settings_name_the_field_that_breaks_a_rule() {
         type Edit = fn(&mut Settings);
-        let cases: [(Edit, &str); 8] = [
+        let cases: [(Edit, &str); 10] = [
+            (
+                |s| {
+                    s.bank_account = Some(BankAccount {
+                        iban: "NO9386011117948".into(),
+                        bic: String::new(),
+                        name: "Nordlys AS".into(),
+                    })
+                },
+                "bank_account.iban",
+            ),
+            (|s| s.payment_means_code = "99".into(), "payment_means_code"),
             (
                 |s| {
                     s.payment_terms.push(TermsOption {

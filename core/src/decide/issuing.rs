@@ -13,7 +13,7 @@ use super::drafts::version_after_edit;
 use super::{Cause, Decision, Notice, Write, invalid as invalid_argument};
 use crate::customer::Customer;
 use crate::document::InvoiceDraft;
-use crate::document::issue::Snapshot;
+use crate::document::issue::{Payee, Snapshot};
 use crate::document::issued::{
     CreditNote, Invoice, IssueCreditNote, IssueInvoice, NumberSource, SequencePlace, VoidInvoice,
     Voided,
@@ -243,7 +243,8 @@ fn invoice_at(
     let seller = ctx.settings.seller.clone();
     let buyer = ctx.customer.as_buyer(&seller);
     let sequence = issue_sequence(issue, ctx.settings, ctx.lease);
-    let snapshot = Snapshot::issue(draft, place.number, seller, buyer, plan)
+    let payee = Payee::of(ctx.settings);
+    let snapshot = Snapshot::issue_for(draft, place.number, seller, buyer, plan, &payee)
         .map_err(|e| invalid(e.within("draft")))?;
     Ok(Invoice {
         id: issue.invoice_id,

@@ -174,6 +174,18 @@ pub struct InvoiceDraft {
     /// without them (a draft saved before terms could be chosen) the invoice is due net `due_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms: Option<PaymentPlan>,
+    /// The confirmed rate to the organisation's accounting currency (BT-6), needed at issue when the
+    /// draft's currency differs from it: the snapshot then states the VAT total in it (BT-111).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounting_rate: Option<AccountingRate>,
+}
+
+/// A rate the user confirmed: one unit of the document's currency is worth `rate` units of the
+/// accounting currency, as of `date`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountingRate {
+    pub rate: Decimal,
+    pub date: NaiveDate,
 }
 
 /// What the chosen terms mean for a draft: when it falls due, and each instalment with its amount and
@@ -329,6 +341,12 @@ impl InvoiceDraft {
                     },
                 ));
             }
+        }
+        if self
+            .accounting_rate
+            .is_some_and(|r| r.rate <= Decimal::ZERO)
+        {
+            return Err(ValidationError::new("accounting_rate.rate", Rule::Positive));
         }
         if self.cash_rounding && self.currency.cash_increment().is_none() {
             return Err(ValidationError::new(

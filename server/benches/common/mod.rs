@@ -89,6 +89,7 @@ pub fn draft(customer: &Customer, lines: usize) -> InvoiceDraft {
         delivery: None,
         cash_rounding: false,
         terms: None,
+        accounting_rate: None,
     }
 }
 

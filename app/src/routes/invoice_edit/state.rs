@@ -223,6 +223,7 @@ fn build(
         delivery: None,
         cash_rounding: false,
         terms: None,
+        accounting_rate: None,
     })
 }
 
