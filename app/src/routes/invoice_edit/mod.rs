@@ -44,7 +44,7 @@ pub fn InvoiceEdit() -> impl IntoView {
 enum Loaded {
     Draft {
         customers: Vec<Customer>,
-        draft: Option<InvoiceDraft>,
+        draft: Option<Box<InvoiceDraft>>,
     },
     /// The id is an issued invoice's (or one sent for its number).
     Issued(InvoiceId),
@@ -69,7 +69,7 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
             if let Some(record) = store.draft(id).await? {
                 return Ok(Loaded::Draft {
                     customers,
-                    draft: Some(record.draft),
+                    draft: Some(Box::new(record.draft)),
                 });
             }
             Ok::<_, StoreError>(match store.issued_invoice(id).await? {
@@ -86,6 +86,7 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
                     view! { <p class="error">"This draft is not on this device."</p> }.into_any()
                 }
                 Loaded::Draft { customers, draft } => {
+                    let draft = draft.map(|d| *d);
                     view! { <DraftForm customers draft /> }.into_any()
                 }
             })
