@@ -342,6 +342,7 @@ impl InvoiceDraft {
                 ));
             }
         }
+        self.check_split_payment()?;
         if self
             .accounting_rate
             .is_some_and(|r| r.rate <= Decimal::ZERO)
@@ -357,6 +358,45 @@ impl InvoiceDraft {
             ));
         }
         Ok(())
+    }
+
+    /// BR-B-02: an invoice with split payment (B) has no standard-rated (S) line, allowance or charge.
+    fn check_split_payment(&self) -> Result<(), ValidationError> {
+        let categories = self
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (format!("lines[{i}].tax_category"), l.tax_category))
+            .chain(
+                self.allowances
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (format!("allowances[{i}].tax_category"), a.tax_category)),
+            )
+            .chain(
+                self.charges
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (format!("charges[{i}].tax_category"), c.tax_category)),
+            );
+        let mut seen_b = false;
+        let mut first_s = None;
+        for (field, category) in categories {
+            match category {
+                TaxCategory::B => seen_b = true,
+                TaxCategory::S if first_s.is_none() => first_s = Some(field),
+                _ => {}
+            }
+        }
+        match first_s {
+            Some(field) if seen_b => Err(ValidationError::new(
+                field,
+                Rule::Matches {
+                    expected: "not S on an invoice with split payment (B) (BR-B-02)".into(),
+                },
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// The plan the invoice is issued with: the chosen terms, or — for a draft without them — net the

@@ -546,6 +546,17 @@ mod tests {
         );
     }
 
+    #[test]
+    fn split_payment_is_not_mixed_with_standard_rate() {
+        let mut b = line(dec!(1), dec!(100), dec!(22));
+        b.tax_category = TaxCategory::B;
+        let mut d = draft("EUR", TaxRounding::PerDocument, vec![b.clone(), b]);
+        assert_eq!(d.validate(), Ok(()));
+        assert_eq!(compute(&d).unwrap().tax_total.amount(), dec!(44.00));
+        d.lines.push(line(dec!(1), dec!(1), dec!(22)));
+        assert_eq!(d.validate().unwrap_err().field, "lines[2].tax_category");
+    }
+
     fn arb_line() -> impl Strategy<Value = InvoiceLine> {
         (
             -1_000_000i64..1_000_000,
