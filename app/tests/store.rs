@@ -541,7 +541,7 @@ async fn lost_race(store: &Store, mine: &InvoiceDraft, theirs: Option<&InvoiceDr
     let op = match theirs {
         Some(theirs) => PatchOp::Put {
             change: 5,
-            record: Record::InvoiceDraft(theirs.clone()),
+            record: Record::InvoiceDraft(Box::new(theirs.clone())),
         },
         None => PatchOp::Del {
             change: 5,

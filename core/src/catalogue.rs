@@ -50,20 +50,25 @@ impl Item {
             return Err(ValidationError::new("unit_price", Rule::NotNegative));
         }
         self.tax_category.check_rate(self.tax_rate, "tax_rate")?;
-        let unit_ok = (1..=3).contains(&self.unit.len())
-            && self
-                .unit
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-        if !unit_ok {
-            return Err(ValidationError::new(
-                "unit",
-                Rule::Format {
-                    detail: "a UN/ECE Rec. 20 code such as C62 or HUR".into(),
-                },
-            ));
-        }
+        check_unit_code("unit", &self.unit)
+    }
+}
+
+/// Checks a UN/ECE Recommendation 20 unit code (BT-130): one to three upper-case letters or digits.
+pub fn check_unit_code(field: &str, unit: &str) -> Result<(), ValidationError> {
+    let unit_ok = (1..=3).contains(&unit.len())
+        && unit
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if unit_ok {
         Ok(())
+    } else {
+        Err(ValidationError::new(
+            field,
+            Rule::Format {
+                detail: "a UN/ECE Rec. 20 code such as C62 or HUR".into(),
+            },
+        ))
     }
 }
 
@@ -96,6 +101,8 @@ mod tests {
             (json!({"name": " "}), Some("name")),
             (json!({"unit_price": "-1"}), Some("unit_price")),
             (json!({"tax_category": "E"}), Some("tax_rate")),
+            (json!({"tax_rate": "0"}), Some("tax_rate")),
+            (json!({"tax_category": "B", "tax_rate": "22"}), None),
             (json!({"tax_category": "E", "tax_rate": "0"}), None),
             (json!({"unit": "hours"}), Some("unit")),
         ];

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::customer::Customer;
+use crate::document::en16931::PriceBasis;
 use crate::document::issue::Address;
 use crate::document::{InvoiceDraft, InvoiceLine, TaxRounding};
 use crate::ids::{CustomerId, InvoiceId, OrganisationId};
@@ -90,6 +91,7 @@ pub fn line(
         unit_price,
         tax_category: TaxCategory::S,
         tax_rate: TaxRate::new(rate).expect("a valid rate"),
+        ..InvoiceLine::default()
     }
 }
 
@@ -107,6 +109,16 @@ pub fn draft_for(id: InvoiceId, customer: &Customer, lines: Vec<InvoiceLine>) ->
         lines,
         note: String::new(),
         version: 0,
+        price_basis: PriceBasis::Net,
+        allowances: Vec::new(),
+        charges: Vec::new(),
+        prepaid: Decimal::ZERO,
+        buyer_reference: String::new(),
+        purchase_order: String::new(),
+        delivery: None,
+        cash_rounding: false,
+        terms: None,
+        accounting_rate: None,
     }
 }
 

@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod api;
+pub mod bank;
 pub mod catalogue;
 pub mod customer;
 pub mod decide;

@@ -7,12 +7,14 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::bank::{BankAccount, check_payment_means};
 use crate::document::issue::{Address, Party};
 use crate::ids::OrganisationId;
+use crate::money::Currency;
 use crate::numbering::{DocumentType, NumberSeries};
 use crate::receivables::dunning::DunningSchedule;
 use crate::tax::{TaxCategory, TaxRate};
-use crate::terms::PaymentTerms;
+use crate::terms::{PaymentPlan, PaymentTerms};
 use crate::validation::{Rule, ValidationError, required_text};
 
 /// A tax rate the editor offers by name ("Standard 19 %").
@@ -21,6 +23,13 @@ pub struct TaxRateOption {
     pub name: String,
     pub category: TaxCategory,
     pub rate: TaxRate,
+}
+
+/// Payment terms the editor offers by name ("2/10 net 30", "Three monthly instalments").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermsOption {
+    pub name: String,
+    pub plan: PaymentPlan,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,10 +49,24 @@ pub struct Settings {
     /// The server's version these settings are based on (0 before the first save).
     #[serde(default)]
     pub version: u64,
+    /// The terms a draft can choose from; `terms` stays the default of new customers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub payment_terms: Vec<TermsOption>,
+    /// Where customers pay (BG-17), printed on and frozen with every invoice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account: Option<BankAccount>,
+    /// BT-81, UNCL4461 ([`crate::bank::PAYMENT_MEANS`]); empty when not chosen.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub payment_means_code: String,
+    /// BT-6: the currency the organisation keeps its books in. An invoice in another currency states
+    /// its VAT total in this one too (BT-111), at a rate the user confirms on the draft.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounting_currency: Option<Currency>,
 }
 
 impl Settings {
     pub const MAX_TAX_RATES: usize = 50;
+    pub const MAX_TERMS_OPTIONS: usize = 50;
 
     /// What a new organisation starts with: its name as seller (the address still to be filled in),
     /// yearly series `INV-2026-000001` and `CN-2026-000001`, net 30, the default dunning schedule.
@@ -69,6 +92,10 @@ impl Settings {
             dunning: DunningSchedule::default(),
             period_locked_until: None,
             version: 0,
+            payment_terms: Vec::new(),
+            bank_account: None,
+            payment_means_code: String::new(),
+            accounting_currency: None,
         }
     }
 
@@ -126,7 +153,35 @@ impl Settings {
                 .check_rate(option.rate, &format!("tax_rates[{i}].rate"))?;
         }
         self.terms.validate()?;
+        self.validate_terms_options()?;
+        if let Some(account) = &self.bank_account {
+            account.validate().map_err(|e| e.within("bank_account"))?;
+        }
+        if !self.payment_means_code.is_empty() {
+            check_payment_means("payment_means_code", &self.payment_means_code)?;
+        }
         self.dunning.validate().map_err(|e| e.within("dunning"))?;
+        Ok(())
+    }
+
+    fn validate_terms_options(&self) -> Result<(), ValidationError> {
+        if self.payment_terms.len() > Self::MAX_TERMS_OPTIONS {
+            return Err(ValidationError::new(
+                "payment_terms",
+                Rule::Range {
+                    min: "0".into(),
+                    max: Self::MAX_TERMS_OPTIONS.to_string(),
+                },
+            ));
+        }
+        for (i, option) in self.payment_terms.iter().enumerate() {
+            let within = |e: ValidationError| e.within(&format!("payment_terms[{i}]"));
+            required_text("name", &option.name, 100).map_err(within)?;
+            option
+                .plan
+                .validate()
+                .map_err(|e| within(e.within("plan")))?;
+        }
         Ok(())
     }
 
@@ -159,7 +214,36 @@ mod tests {
     #[test]
     fn settings_name_the_field_that_breaks_a_rule() {
         type Edit = fn(&mut Settings);
-        let cases: [(Edit, &str); 5] = [
+        let cases: [(Edit, &str); 10] = [
+            (
+                |s| {
+                    s.bank_account = Some(BankAccount {
+                        iban: "NO9386011117948".into(),
+                        bic: String::new(),
+                        name: "Nordlys AS".into(),
+                    })
+                },
+                "bank_account.iban",
+            ),
+            (|s| s.payment_means_code = "99".into(), "payment_means_code"),
+            (
+                |s| {
+                    s.payment_terms.push(TermsOption {
+                        name: " ".into(),
+                        plan: PaymentPlan::single(PaymentTerms::Net { days: 30 }),
+                    })
+                },
+                "payment_terms[0].name",
+            ),
+            (
+                |s| {
+                    s.payment_terms.push(TermsOption {
+                        name: "Net 400".into(),
+                        plan: PaymentPlan::single(PaymentTerms::Net { days: 400 }),
+                    })
+                },
+                "payment_terms[0].plan.instalments[0].terms.days",
+            ),
             (|s| s.seller.name.clear(), "seller.name"),
             (|s| s.invoice_series.width = 0, "invoice_series.width"),
             (
@@ -176,6 +260,16 @@ mod tests {
                         name: "Exempt".into(),
                         category: TaxCategory::E,
                         rate: TaxRate::new(Decimal::new(19, 0)).unwrap(),
+                    })
+                },
+                "tax_rates[0].rate",
+            ),
+            (
+                |s| {
+                    s.tax_rates.push(TaxRateOption {
+                        name: "Standard".into(),
+                        category: TaxCategory::S,
+                        rate: TaxRate::new(Decimal::ZERO).unwrap(),
                     })
                 },
                 "tax_rates[0].rate",

@@ -247,3 +247,25 @@ fn a_document_with_taxes_besides_vat_is_refused_by_both_writers() {
         );
     }
 }
+
+#[test]
+fn split_payment_b_keeps_its_vat_in_ubl_and_in_cii() {
+    // Category B (transferred VAT, Italian split payment) at 22 %: read as B, taxed, and the amount due
+    // includes the VAT. Read as O (no tax), BT-115 would have been 100.00.
+    let xml = ubl("4", "25", "100.00", "").replace(
+        "<cbc:ID>S</cbc:ID><cbc:Percent>25</cbc:Percent>",
+        "<cbc:ID>B</cbc:ID><cbc:Percent>22</cbc:Percent>",
+    );
+    let ubl_invoice = parse(xml.as_bytes()).expect("UBL").remove(0);
+    let cii_invoice = parse(to_cii(&ubl_invoice).expect("CII").as_bytes())
+        .expect("CII back")
+        .remove(0);
+    for invoice in [ubl_invoice, cii_invoice] {
+        assert_eq!(invoice.document.lines[0].vat.category.code(), "B");
+        assert!(invoice.assumptions.is_empty(), "{:?}", invoice.assumptions);
+        let totals = check(&invoice).computed;
+        let due = totals.amount_due.expect("BT-115").amount().to_string();
+        let tax = totals.tax_total.expect("BT-110").amount().to_string();
+        assert_eq!((tax.as_str(), due.as_str()), ("22.00", "122.00"));
+    }
+}

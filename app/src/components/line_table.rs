@@ -91,6 +91,7 @@ impl LineForm {
             unit_price: decimal("unit_price", &self.unit_price)?,
             tax_category: TaxCategory::parse(&self.tax_category).map_err(|e| e.within(&path))?,
             tax_rate: TaxRate::parse(&self.tax_rate).map_err(|e| e.within(&path))?,
+            ..InvoiceLine::default()
         })
     }
 }

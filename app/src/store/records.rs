@@ -28,7 +28,7 @@ use super::{Store, StoreError, StoreResult, from_js, to_js};
 pub(super) async fn put_record(tx: &Transaction<'_>, record: &Record) -> StoreResult<()> {
     let store = tx.object_store(store_of(record.kind()))?;
     let value = match record {
-        Record::InvoiceDraft(draft) => to_js(&DraftRecord::new(draft.clone()))?,
+        Record::InvoiceDraft(draft) => to_js(&DraftRecord::new((**draft).clone()))?,
         other => {
             let mut tagged = serde_json::to_value(other)?;
             to_js(&tagged["value"].take())?

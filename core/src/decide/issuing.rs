@@ -13,7 +13,7 @@ use super::drafts::version_after_edit;
 use super::{Cause, Decision, Notice, Write, invalid as invalid_argument};
 use crate::customer::Customer;
 use crate::document::InvoiceDraft;
-use crate::document::issue::Snapshot;
+use crate::document::issue::{Payee, Snapshot};
 use crate::document::issued::{
     CreditNote, Invoice, IssueCreditNote, IssueInvoice, NumberSource, SequencePlace, VoidInvoice,
     Voided,
@@ -29,7 +29,6 @@ use crate::receivables::events::AccountEvent;
 use crate::receivables::exception::ExceptionKind;
 use crate::settings::Settings;
 use crate::sync::mutation::{DraftHead, MutationError};
-use crate::terms::{PaymentPlan, PaymentTerms};
 use crate::validation::{Rule, ValidationError};
 
 /// The last document numbered in a sequence.
@@ -238,30 +237,15 @@ fn invoice_at(
     place: Place,
 ) -> Result<Invoice, MutationError> {
     let draft = &issue.draft;
-    let days = (draft.due_date - draft.issue_date).num_days();
-    let days = u16::try_from(days)
-        .ok()
-        .filter(|d| *d <= PaymentTerms::MAX_DAYS)
-        .ok_or_else(|| {
-            invalid(ValidationError::new(
-                "draft.due_date",
-                Rule::Range {
-                    min: draft.issue_date.to_string(),
-                    max: format!("{} days later", PaymentTerms::MAX_DAYS),
-                },
-            ))
-        })?;
+    let plan = draft
+        .payment_plan()
+        .map_err(|e| invalid(e.within("draft")))?;
     let seller = ctx.settings.seller.clone();
     let buyer = ctx.customer.as_buyer(&seller);
     let sequence = issue_sequence(issue, ctx.settings, ctx.lease);
-    let snapshot = Snapshot::issue(
-        draft,
-        place.number,
-        seller,
-        buyer,
-        PaymentPlan::single(PaymentTerms::Net { days }),
-    )
-    .map_err(|e| invalid(e.within("draft")))?;
+    let payee = Payee::of(ctx.settings);
+    let snapshot = Snapshot::issue_for(draft, place.number, seller, buyer, plan, &payee)
+        .map_err(|e| invalid(e.within("draft")))?;
     Ok(Invoice {
         id: issue.invoice_id,
         organisation_id: draft.organisation_id,
@@ -802,6 +786,45 @@ mod tests {
         assert_eq!(invoice.snapshot.totals.amount_due.amount(), dec!(1250.00));
         assert_eq!(invoice.digest, invoice.snapshot.digest());
         assert!(issued.exceptions.is_empty());
+    }
+
+    #[test]
+    fn the_invoice_is_issued_with_the_drafts_chosen_terms() {
+        use crate::terms::{Instalment, PaymentPlan, PaymentTerms};
+        let (settings, customer) = (settings(), customer());
+        let mut request = issue(NumberSource::Server);
+        let plan = PaymentPlan {
+            instalments: vec![
+                Instalment {
+                    percent: dec!(40),
+                    terms: PaymentTerms::DueOnReceipt,
+                },
+                Instalment {
+                    percent: dec!(60),
+                    terms: PaymentTerms::DayOfNextMonth { day: 15 },
+                },
+            ],
+            discount: None,
+        };
+        request.draft.terms = Some(plan.clone());
+        request.draft.due_date = day("2026-12-15");
+        let snapshot = issued_invoice(&request, &ctx(&settings, &customer))
+            .unwrap()
+            .invoice
+            .snapshot;
+        assert_eq!(snapshot.plan, plan);
+        let schedule: Vec<_> = snapshot
+            .schedule
+            .iter()
+            .map(|p| (p.due_date, p.amount.amount()))
+            .collect();
+        assert_eq!(
+            schedule,
+            vec![
+                (day("2026-11-23"), dec!(500.00)),
+                (day("2026-12-15"), dec!(750.00))
+            ]
+        );
     }
 
     #[test]

@@ -8,9 +8,14 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::InvoiceDraft;
 use super::en16931::{self, Document, DocumentKind, LineNetBasis, Totals};
+use super::parts::Delivery;
+use super::{AccountingRate, InvoiceDraft};
+use crate::bank::BankAccount;
+use crate::money::{Currency, Money};
 use crate::numbering::InvoiceNumber;
+use crate::numbering::creditor_reference::CreditorReference;
+use crate::settings::Settings;
 use crate::terms::{PaymentPlan, ScheduledPayment};
 use crate::validation::{Rule, ValidationError, optional_text, required_text};
 use crate::wire::{self, Fields};
@@ -70,6 +75,102 @@ pub struct Snapshot {
     pub preceding_invoice: Option<InvoiceNumber>,
     pub note: String,
     pub core_version: String,
+    /// What an invoice states for the buyer's records and for payment; empty on a credit note and on
+    /// invoices issued before it was captured.
+    #[serde(default, skip_serializing_if = "References::is_empty")]
+    pub references: References,
+}
+
+/// The references and payment details frozen with an invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct References {
+    /// The ISO 11649 creditor reference of the invoice number (BT-83), for the bank reconciliation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_reference: Option<CreditorReference>,
+    /// BT-10.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub buyer_reference: String,
+    /// BT-13.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub purchase_order: String,
+    /// BT-72 / BG-14.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+    /// BG-17.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account: Option<BankAccount>,
+    /// BT-81.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub payment_means_code: String,
+    /// BT-6 and BT-111, when the invoice's currency is not the accounting currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounting: Option<AccountingVat>,
+}
+
+impl References {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// The VAT total in the accounting currency (BT-111), at the rate the user confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountingVat {
+    /// BT-6.
+    pub currency: Currency,
+    pub rate: AccountingRate,
+    /// BT-111: BT-110 × rate, rounded half away from zero to the accounting currency.
+    pub tax_total: Money,
+}
+
+/// What the seller's settings add to an invoice at issue.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Payee {
+    pub bank_account: Option<BankAccount>,
+    pub payment_means_code: String,
+    pub accounting_currency: Option<Currency>,
+}
+
+impl Payee {
+    pub fn of(settings: &Settings) -> Self {
+        Self {
+            bank_account: settings.bank_account.clone(),
+            payment_means_code: settings.payment_means_code.clone(),
+            accounting_currency: settings.accounting_currency,
+        }
+    }
+
+    /// The VAT total in the accounting currency, when the document is in another one; refused without
+    /// a confirmed rate.
+    fn accounting(
+        &self,
+        draft: &InvoiceDraft,
+        tax_total: Money,
+    ) -> Result<Option<AccountingVat>, ValidationError> {
+        let Some(currency) = self.accounting_currency.filter(|c| *c != draft.currency) else {
+            return Ok(None);
+        };
+        let rate = draft.accounting_rate.ok_or_else(|| {
+            ValidationError::new(
+                "accounting_rate",
+                Rule::Matches {
+                    expected: format!(
+                        "a confirmed rate from {} to {currency}, the accounting currency",
+                        draft.currency
+                    ),
+                },
+            )
+        })?;
+        let amount = tax_total
+            .amount()
+            .checked_mul(rate.rate)
+            .ok_or_else(|| ValidationError::new("accounting_rate.rate", Rule::Overflow))?;
+        Ok(Some(AccountingVat {
+            currency,
+            rate,
+            tax_total: Money::rounded(amount, currency, en16931::DOCUMENT_ROUNDING),
+        }))
+    }
 }
 
 /// What a credit note corrects.
@@ -105,7 +206,7 @@ impl CreditScope {
 }
 
 impl Snapshot {
-    /// Issues a draft under `number`.
+    /// Issues a draft under `number`, without payment details (see [`Snapshot::issue_for`]).
     pub fn issue(
         draft: &InvoiceDraft,
         number: InvoiceNumber,
@@ -113,11 +214,25 @@ impl Snapshot {
         buyer: Party,
         plan: PaymentPlan,
     ) -> Result<Self, ValidationError> {
+        Self::issue_for(draft, number, seller, buyer, plan, &Payee::default())
+    }
+
+    /// Issues a draft under `number` for `payee`. VAT-inclusive prices are converted to net prices
+    /// first ([`super::inclusive::to_net_prices`]): a snapshot always states net prices. The payment
+    /// reference, the buyer's references, the delivery, the bank account and the VAT total in the
+    /// accounting currency are frozen with it.
+    pub fn issue_for(
+        draft: &InvoiceDraft,
+        number: InvoiceNumber,
+        seller: Party,
+        buyer: Party,
+        plan: PaymentPlan,
+        payee: &Payee,
+    ) -> Result<Self, ValidationError> {
         draft.validate()?;
-        if draft.lines.is_empty() {
-            return Err(ValidationError::new("lines", Rule::Required));
-        }
-        Self::freeze(
+        draft.check_complete()?;
+        let draft = &super::inclusive::to_net_prices(draft)?;
+        let mut snapshot = Self::freeze(
             DocumentKind::Invoice,
             number,
             draft.issue_date,
@@ -127,7 +242,17 @@ impl Snapshot {
             plan,
             None,
             draft.note.clone(),
-        )
+        )?;
+        snapshot.references = References {
+            payment_reference: Some(CreditorReference::for_invoice(&snapshot.number)),
+            buyer_reference: draft.buyer_reference.clone(),
+            purchase_order: draft.purchase_order.clone(),
+            delivery: draft.delivery,
+            bank_account: payee.bank_account.clone(),
+            payment_means_code: payee.payment_means_code.clone(),
+            accounting: payee.accounting(draft, snapshot.totals.tax_total)?,
+        };
+        Ok(snapshot)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -162,6 +287,7 @@ impl Snapshot {
             preceding_invoice,
             note,
             core_version: CORE_VERSION.to_owned(),
+            references: References::default(),
         })
     }
 
@@ -324,6 +450,98 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()
         );
         assert_eq!(a.core_version, CORE_VERSION);
+    }
+
+    #[test]
+    fn a_vat_inclusive_draft_is_issued_with_net_prices() {
+        let d = InvoiceDraft {
+            price_basis: en16931::PriceBasis::Gross,
+            ..fixtures::draft(
+                "EUR",
+                vec![fixtures::line("Mug", dec!(3), dec!(9.99), dec!(19))],
+            )
+        };
+        let s = Snapshot::issue(
+            &d,
+            InvoiceNumber::parse("INV-2026-000002").unwrap(),
+            party("Fjord Consulting AS"),
+            party("Havbris Fiskeri AS"),
+            PaymentPlan::single(PaymentTerms::Net { days: 14 }),
+        )
+        .unwrap();
+        assert_eq!(s.document.price_basis, en16931::PriceBasis::Net);
+        assert_eq!(s.document.lines[0].price.net, dec!(8.3949));
+        // Shown 29.97; the cent no net price can reproduce is reported before issue.
+        assert_eq!(s.totals.amount_due.amount(), dec!(29.96));
+        assert_eq!(
+            super::super::inclusive::unreproducible(&d)
+                .unwrap()
+                .amount(),
+            dec!(0.01)
+        );
+    }
+
+    #[test]
+    fn an_invoice_freezes_its_references_bank_account_and_vat_in_the_accounting_currency() {
+        let payee = Payee {
+            bank_account: Some(BankAccount {
+                iban: "NO9386011117947".into(),
+                bic: "DNBANOKK".into(),
+                name: "Fjord Consulting AS".into(),
+            }),
+            payment_means_code: "30".into(),
+            accounting_currency: Some(Currency::parse("NOK").unwrap()),
+        };
+        let mut d = fixtures::draft(
+            "EUR",
+            vec![fixtures::line("Audit", dec!(3), dec!(9.99), dec!(19))],
+        );
+        d.buyer_reference = "PROJ-7".into();
+        d.purchase_order = "PO-118".into();
+        let issue = |d: &InvoiceDraft| {
+            Snapshot::issue_for(
+                d,
+                InvoiceNumber::parse("INV-2026-000003").unwrap(),
+                party("Fjord Consulting AS"),
+                party("Havbris Fiskeri AS"),
+                PaymentPlan::single(PaymentTerms::Net { days: 14 }),
+                &payee,
+            )
+        };
+        assert_eq!(issue(&d).unwrap_err().field, "accounting_rate");
+        d.accounting_rate = Some(AccountingRate {
+            rate: dec!(11.7385),
+            date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        });
+        let s = issue(&d).unwrap();
+        let r = &s.references;
+        assert_eq!(
+            r.payment_reference.as_ref().map(CreditorReference::as_str),
+            Some("RF40INV2026000003")
+        );
+        assert!(CreditorReference::is_valid("RF40INV2026000003"));
+        assert_eq!(
+            (r.buyer_reference.as_str(), r.purchase_order.as_str()),
+            ("PROJ-7", "PO-118")
+        );
+        assert_eq!(r.bank_account, payee.bank_account);
+        // BT-110 = 5.69 EUR (29.97 × 19 %); × 11.7385 = 66.792065 → 66.79 NOK.
+        let accounting = r.accounting.as_ref().unwrap();
+        assert_eq!(s.totals.tax_total.amount(), dec!(5.69));
+        assert_eq!(accounting.tax_total.amount(), dec!(66.79));
+        assert_eq!(accounting.tax_total.currency().code(), "NOK");
+        // The same currency as the books: no rate needed, no BT-111.
+        let nok = fixtures::draft("NOK", d.lines.clone());
+        assert_eq!(issue(&nok).unwrap().references.accounting, None);
+    }
+
+    #[test]
+    fn a_snapshot_without_references_reads_and_writes_as_before() {
+        let mut old: serde_json::Value = serde_json::to_value(issued()).unwrap();
+        old.as_object_mut().unwrap().remove("references");
+        let read: Snapshot = serde_json::from_value(old.clone()).unwrap();
+        assert!(read.references.is_empty());
+        assert_eq!(serde_json::to_value(&read).unwrap(), old);
     }
 
     #[test]

@@ -27,7 +27,7 @@ use crate::document::en16931::{
     self, AllowanceCharge, DOCUMENT_ROUNDING, Document, LineNetBasis, PayableRounding, VatBreakdown,
 };
 use crate::money::{Currency, Money};
-use crate::tax::TaxCategory;
+use crate::tax::{RateRule, TaxCategory};
 
 /// What core computed for a document. A total that could not be computed is `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,20 +228,12 @@ struct Checker<'a> {
     report: Report,
 }
 
-/// The rule prefix of each VAT category (EN 16931 names K "IC", L "AF" and M "AG").
-fn category_rules(category: TaxCategory) -> (&'static str, &'static str, bool) {
-    // (the -08 rule, the -09 rule, whether the category has a positive rate)
-    match category {
-        TaxCategory::S => ("BR-S-08", "BR-S-09", true),
-        TaxCategory::L => ("BR-AF-08", "BR-AF-09", true),
-        TaxCategory::M => ("BR-AG-08", "BR-AG-09", true),
-        TaxCategory::Z => ("BR-Z-08", "BR-Z-09", false),
-        TaxCategory::E => ("BR-E-08", "BR-E-09", false),
-        TaxCategory::AE => ("BR-AE-08", "BR-AE-09", false),
-        TaxCategory::K => ("BR-IC-08", "BR-IC-09", false),
-        TaxCategory::G => ("BR-G-08", "BR-G-09", false),
-        TaxCategory::O => ("BR-O-08", "BR-O-09", false),
-    }
+/// The breakdown rules -08 and -09 of a VAT category and whether it groups by rate (the categories
+/// that charge VAT); `None` for a category EN 16931 has no breakdown rules for (B).
+fn category_rules(category: TaxCategory) -> Option<(&'static str, &'static str, bool)> {
+    let rules = category.rules();
+    let by_rate = matches!(rules.rate, RateRule::Positive | RateRule::NotNegative);
+    rules.breakdown_rules.map(|(r08, r09)| (r08, r09, by_rate))
 }
 
 impl Checker<'_> {
@@ -497,7 +489,9 @@ impl Checker<'_> {
         let Some(category) = vat.category else {
             return;
         };
-        let (rule_08, rule_09, positive_rate) = category_rules(category);
+        let Some((rule_08, rule_09, positive_rate)) = category_rules(category) else {
+            return;
+        };
         if let Some(taxable) = vat.taxable {
             // The positive-rate categories group by rate; the others by category alone.
             let rate = if positive_rate {

@@ -4,6 +4,7 @@
 //! rules allow separate series). Drafts consume no number; a number once issued stays on record, even
 //! when its document is voided. A device that issues offline leases a block of its own series' numbers.
 
+pub mod creditor_reference;
 pub mod lease;
 pub mod report;
 

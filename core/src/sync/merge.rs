@@ -96,6 +96,10 @@ pub fn resolve(
 /// follows the conflict stores the server's copy ("theirs") in the local draft store, or deletes it there.
 /// Until that pull arrives the store still holds this device's own edit, based on the same version.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "built once per decision the user makes on a conflict; boxing would only add indirection"
+)]
 pub enum DraftConflict {
     /// The server's version has not reached this device yet: there is nothing to compare with.
     Awaiting,

@@ -217,7 +217,7 @@ impl Command {
     pub fn local_effect(&self) -> LocalEffect {
         match self {
             Command::UpsertCustomer(c) => LocalEffect::Put(Record::Customer(c.clone())),
-            Command::SaveDraft(d) => LocalEffect::Put(Record::InvoiceDraft(d.clone())),
+            Command::SaveDraft(d) => LocalEffect::Put(Record::InvoiceDraft(Box::new(d.clone()))),
             Command::DeleteDraft(r) => {
                 LocalEffect::Delete(EntityKind::InvoiceDraft, r.id.as_uuid())
             }

@@ -181,7 +181,7 @@ impl EntityKind {
 #[serde(tag = "entity", content = "value", rename_all = "snake_case")]
 pub enum Record {
     Customer(Customer),
-    InvoiceDraft(InvoiceDraft),
+    InvoiceDraft(Box<InvoiceDraft>),
     Item(Item),
     /// The organisation's settings; their id is the organisation's.
     Settings(Box<Settings>),

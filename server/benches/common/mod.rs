@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use remit_core::customer::Customer;
+use remit_core::document::en16931::PriceBasis;
 use remit_core::document::issue::Address;
 use remit_core::document::{InvoiceDraft, InvoiceLine, TaxRounding};
 use remit_core::ids::{ClientId, CustomerId, InvoiceId, OrganisationId};
@@ -12,6 +13,7 @@ use remit_core::tax::{TaxCategory, TaxRate};
 use remit_server::application::{Application, Config, Intervals};
 use remit_server::clock::Clock;
 use remit_server::store::Store;
+use rust_decimal::Decimal;
 use uuid::Uuid;
 
 /// The server, listening on a free local port, as `remit serve` runs it. Each bench adds what it asks
@@ -73,10 +75,21 @@ pub fn draft(customer: &Customer, lines: usize) -> InvoiceDraft {
                 unit_price: "120.35".parse().expect("price"),
                 tax_category: TaxCategory::S,
                 tax_rate: TaxRate::parse("19").expect("rate"),
+                ..InvoiceLine::default()
             })
             .collect(),
         note: String::new(),
         version: 0,
+        price_basis: PriceBasis::Net,
+        allowances: Vec::new(),
+        charges: Vec::new(),
+        prepaid: Decimal::ZERO,
+        buyer_reference: String::new(),
+        purchase_order: String::new(),
+        delivery: None,
+        cash_rounding: false,
+        terms: None,
+        accounting_rate: None,
     }
 }
 

@@ -749,7 +749,7 @@ impl Device {
 
     fn drafts(&self) -> Vec<&InvoiceDraft> {
         self.held(|r| match r {
-            Record::InvoiceDraft(d) => Some(d),
+            Record::InvoiceDraft(d) => Some(&**d),
             _ => None,
         })
     }
@@ -880,7 +880,8 @@ impl Device {
                 self.records.insert(key, Record::Customer(c.clone()));
             }
             Command::SaveDraft(d) => {
-                self.records.insert(key, Record::InvoiceDraft(d.clone()));
+                self.records
+                    .insert(key, Record::InvoiceDraft(Box::new(d.clone())));
             }
             Command::DeleteDraft(_) => {
                 self.records.remove(&key);

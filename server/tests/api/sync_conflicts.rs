@@ -32,7 +32,7 @@ async fn the_second_edit_from_the_same_base_is_a_conflict(backend: Backend) {
             PatchOp::Put {
                 record: Record::InvoiceDraft(d),
                 ..
-            } => Some(d.clone()),
+            } => Some((**d).clone()),
             _ => None,
         })
         .unwrap();

@@ -76,7 +76,7 @@ async fn a_push_applies_once_and_a_replay_changes_nothing(backend: Backend) {
             },
             PatchOp::Put {
                 change: 2,
-                record: Record::InvoiceDraft(stored_draft)
+                record: Record::InvoiceDraft(Box::new(stored_draft))
             },
         ]
     );

@@ -53,7 +53,7 @@ enum Loaded {
         customers: Vec<Customer>,
         /// The catalogue the lines pick items from.
         items: Vec<Item>,
-        draft: Option<InvoiceDraft>,
+        draft: Option<Box<InvoiceDraft>>,
     },
     /// The id is an issued invoice's (or one sent for its number).
     Issued(InvoiceId),
@@ -82,7 +82,7 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
                 return Ok(Loaded::Draft {
                     customers,
                     items,
-                    draft: Some(record.draft),
+                    draft: Some(Box::new(record.draft)),
                 });
             }
             Ok::<_, StoreError>(match store.issued_invoice(id).await? {
@@ -102,7 +102,10 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
                     customers,
                     items,
                     draft,
-                } => view! { <DraftForm customers items draft /> }.into_any(),
+                } => {
+                    let draft = draft.map(|d| *d);
+                    view! { <DraftForm customers items draft /> }.into_any()
+                }
             })
         })
     };

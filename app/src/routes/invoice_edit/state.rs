@@ -3,12 +3,14 @@
 
 use leptos::prelude::*;
 use remit_core::customer::Customer;
+use remit_core::document::en16931::PriceBasis;
 use remit_core::document::{DocumentTotals, InvoiceDraft, TaxRounding, compute};
 use remit_core::ids::{CustomerId, InvoiceId, OrganisationId};
 use remit_core::money::Currency;
 use remit_core::organisation::SessionInfo;
 use remit_core::sync::mutation::DraftRef;
 use remit_core::validation::{Rule, ValidationError};
+use rust_decimal::Decimal;
 
 use crate::calendar;
 use crate::components::field::in_words;
@@ -219,6 +221,16 @@ fn build(
         lines,
         note,
         version: head.version,
+        price_basis: PriceBasis::Net,
+        allowances: Vec::new(),
+        charges: Vec::new(),
+        prepaid: Decimal::ZERO,
+        buyer_reference: String::new(),
+        purchase_order: String::new(),
+        delivery: None,
+        cash_rounding: false,
+        terms: None,
+        accounting_rate: None,
     })
 }
 

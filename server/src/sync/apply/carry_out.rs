@@ -65,7 +65,7 @@ async fn store(
         Write::Draft { draft, totals } => {
             let client = ctx.cause.client;
             drafts::save_draft(conn, &draft, &totals, client, change_no, ctx.now).await?;
-            put(conn, at, Record::InvoiceDraft(draft)).await?;
+            put(conn, at, Record::InvoiceDraft(Box::new(draft))).await?;
         }
         Write::DeleteDraft(id) => delete_draft(conn, at, id).await?,
         Write::Record {
