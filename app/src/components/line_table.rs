@@ -44,6 +44,9 @@ pub struct LineForm {
     pub unit_price: String,
     pub tax_category: String,
     pub tax_rate: String,
+    /// The line as loaded (or as an item filled it): the fields this table has no cell for yet (unit,
+    /// price base, allowances and charges, exemption, period) are saved as they were, never dropped.
+    pub rest: InvoiceLine,
 }
 
 impl Default for LineForm {
@@ -54,6 +57,7 @@ impl Default for LineForm {
             unit_price: String::new(),
             tax_category: TaxCategory::default().code().into(),
             tax_rate: String::new(),
+            rest: InvoiceLine::default(),
         }
     }
 }
@@ -66,6 +70,7 @@ impl LineForm {
             unit_price: line.unit_price.to_string(),
             tax_category: line.tax_category.code().into(),
             tax_rate: line.tax_rate.to_string(),
+            rest: line.clone(),
         }
     }
 
@@ -75,6 +80,8 @@ impl LineForm {
         self.unit_price = item.unit_price.to_string();
         self.tax_category = item.tax_category.code().into();
         self.tax_rate = item.tax_rate.percent().to_string();
+        self.rest.item_id = Some(item.id);
+        self.rest.unit_code.clone_from(&item.unit);
     }
 
     /// Reads the typed text into core's line; an unreadable field is an error at its path
@@ -91,7 +98,7 @@ impl LineForm {
             unit_price: decimal("unit_price", &self.unit_price)?,
             tax_category: TaxCategory::parse(&self.tax_category).map_err(|e| e.within(&path))?,
             tax_rate: TaxRate::parse(&self.tax_rate).map_err(|e| e.within(&path))?,
-            ..InvoiceLine::default()
+            ..self.rest.clone()
         })
     }
 }
@@ -312,5 +319,43 @@ fn LineRow(
                 </button>
             </td>
         </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use remit_core::document::parts::Adjustment;
+    use rust_decimal::Decimal;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn a_line_keeps_the_fields_the_table_has_no_cell_for() {
+        let line = InvoiceLine {
+            description: "Hull cleaning".into(),
+            quantity: Decimal::new(3, 0),
+            unit_price: Decimal::new(12050, 2),
+            tax_rate: TaxRate::parse("25").unwrap(),
+            unit_code: "HUR".into(),
+            price_base_quantity: Some(Decimal::ONE),
+            allowances: vec![Adjustment {
+                percent: Some(Decimal::new(10, 0)),
+                reason: "Loyalty".into(),
+                ..Adjustment::default()
+            }],
+            ..InvoiceLine::default()
+        };
+        let mut form = LineForm::from_line(&line);
+        form.quantity = "4".into();
+        let edited = form.to_line(0).unwrap();
+        assert_eq!(edited.quantity, Decimal::new(4, 0));
+        assert_eq!(
+            InvoiceLine {
+                quantity: line.quantity,
+                ..edited
+            },
+            line
+        );
     }
 }

@@ -92,9 +92,12 @@ impl DraftState {
             || vec![LineForm::default()],
             |d| d.lines.iter().map(LineForm::from_line).collect(),
         ));
+        // The loaded draft: the document fields the form has no input for yet are saved as they were.
+        let base = StoredValue::new(draft.cloned());
         let built = Memo::new(move |_| {
             build(
                 head,
+                base.read_value().as_ref(),
                 &customer_id.get(),
                 currency.get(),
                 &issue_date.get(),
@@ -193,8 +196,10 @@ impl DraftState {
 
 /// Reads the form into core's draft. Unreadable input is an error naming its field; whether the draft
 /// is acceptable is core's `validate`, asked separately.
+#[allow(clippy::too_many_arguments)] // one argument per input of the form, each a signal's value
 fn build(
     head: Head,
+    base: Option<&InvoiceDraft>,
     customer_id: &str,
     currency: Option<Currency>,
     issue_date: &str,
@@ -210,27 +215,40 @@ fn build(
         .enumerate()
         .map(|(i, line)| line.to_line(i))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(InvoiceDraft {
-        id: head.id,
-        organisation_id: head.organisation_id,
-        customer_id,
-        currency,
-        issue_date: parse_date("issue_date", issue_date)?,
-        due_date: parse_date("due_date", due_date)?,
-        tax_rounding: head.tax_rounding,
-        lines,
-        note,
-        version: head.version,
-        price_basis: PriceBasis::Net,
-        allowances: Vec::new(),
-        charges: Vec::new(),
-        prepaid: Decimal::ZERO,
-        buyer_reference: String::new(),
-        purchase_order: String::new(),
-        delivery: None,
-        cash_rounding: false,
-        terms: None,
-        accounting_rate: None,
+    let issue_date = parse_date("issue_date", issue_date)?;
+    let due_date = parse_date("due_date", due_date)?;
+    Ok(match base {
+        Some(base) => InvoiceDraft {
+            customer_id,
+            currency,
+            issue_date,
+            due_date,
+            lines,
+            note,
+            ..base.clone()
+        },
+        None => InvoiceDraft {
+            id: head.id,
+            organisation_id: head.organisation_id,
+            customer_id,
+            currency,
+            issue_date,
+            due_date,
+            tax_rounding: head.tax_rounding,
+            lines,
+            note,
+            version: head.version,
+            price_basis: PriceBasis::Net,
+            allowances: Vec::new(),
+            charges: Vec::new(),
+            prepaid: Decimal::ZERO,
+            buyer_reference: String::new(),
+            purchase_order: String::new(),
+            delivery: None,
+            cash_rounding: false,
+            terms: None,
+            accounting_rate: None,
+        },
     })
 }
 
