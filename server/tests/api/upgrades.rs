@@ -143,7 +143,7 @@ async fn accounts_from_before_snapshots_are_replayed_then_snapshotted(backend: B
             .unwrap(),
         ledger::SnapshotCheck::Missing
     );
-    let replayed = ledger::account(&mut tx, org, customer).await.unwrap();
+    let replayed = ledger::position(&mut tx, org, customer).await.unwrap();
     assert_eq!(
         replayed.balance(Currency::parse("EUR").unwrap()).unwrap(),
         eur("200.00")
@@ -167,7 +167,7 @@ async fn accounts_from_before_snapshots_are_replayed_then_snapshotted(backend: B
             .unwrap(),
         ledger::SnapshotCheck::Agrees
     );
-    let account = ledger::account(&mut tx, org, customer).await.unwrap();
+    let account = ledger::position(&mut tx, org, customer).await.unwrap();
     assert_eq!(
         account.balance(Currency::parse("EUR").unwrap()).unwrap(),
         eur("170.00")
