@@ -205,8 +205,14 @@ impl Account {
         amount: Money,
         instruction: &Instruction,
     ) -> Result<AllocationPlan, ValidationError> {
-        self.position
-            .settle(&mut self.entries, reference, date, amount, instruction, None)
+        self.position.settle(
+            &mut self.entries,
+            reference,
+            date,
+            amount,
+            instruction,
+            None,
+        )
     }
 
     /// Applies unapplied credit in `currency` to open items.

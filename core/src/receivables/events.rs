@@ -129,10 +129,10 @@ mod tests {
     use super::*;
     use crate::ids::{CustomerId, OrganisationId, PaymentId, RefundId};
     use crate::money::Currency;
+    use crate::receivables::account::Entry;
     use crate::receivables::account::PaymentMethod;
     use crate::receivables::exception::ExceptionKind;
     use crate::receivables::payment::{self, RecordPayment, RefundPayment};
-    use crate::receivables::account::Entry;
     use crate::receivables::position::{Position, SettledInvoice};
     use crate::settings::Settings;
     use proptest::prelude::*;
@@ -349,7 +349,11 @@ mod tests {
         fn fold(&mut self, event: &AccountEvent) -> Result<(), ValidationError> {
             let mut position = self.position.clone();
             for invoice in event.invoices() {
-                if let Some(settled) = self.settled.get(&invoice).filter(|_| !position.holds(invoice)) {
+                if let Some(settled) = self
+                    .settled
+                    .get(&invoice)
+                    .filter(|_| !position.holds(invoice))
+                {
                     position.restore(settled.clone());
                 }
             }
@@ -367,9 +371,19 @@ mod tests {
 
     #[derive(Debug, Clone)]
     enum Op {
-        Invoice { instalments: Vec<(i64, u32, bool)>, nok: bool },
-        Pay { cents: i64, named: Vec<u8>, nok: bool },
-        Credit { invoice: u8, cents: i64 },
+        Invoice {
+            instalments: Vec<(i64, u32, bool)>,
+            nok: bool,
+        },
+        Pay {
+            cents: i64,
+            named: Vec<u8>,
+            nok: bool,
+        },
+        Credit {
+            invoice: u8,
+            cents: i64,
+        },
         Void(u8),
         Refund(i64),
         Dispute(u8, bool),
@@ -452,10 +466,12 @@ mod tests {
         entries
             .iter()
             .filter(|e| e.amount.currency() == currency)
-            .fold(Money::zero(currency), |sum, e| match e.kind.balance_sign() {
-                1 => sum.checked_add(e.amount).unwrap(),
-                -1 => sum.checked_sub(e.amount).unwrap(),
-                _ => sum,
+            .fold(Money::zero(currency), |sum, e| {
+                match e.kind.balance_sign() {
+                    1 => sum.checked_add(e.amount).unwrap(),
+                    -1 => sum.checked_sub(e.amount).unwrap(),
+                    _ => sum,
+                }
             })
     }
 

@@ -116,7 +116,7 @@ pub async fn statement(
 }
 
 /// `GET /api/customers/{id}/aging?on=YYYY-MM-DD`, bucketed by core's default policy (days past due:
-/// current, 1–30, 31–60, 61–90, 90+).
+/// current, 1–30, 31–60, 61–90, 90+), one report per currency the account has entries in.
 pub async fn aging(
     State(state): State<AppState>,
     session: CurrentSession,
@@ -126,12 +126,14 @@ pub async fn aging(
     let on = query::date("on", day.on.as_deref())?;
     let (customer, position, _) = account(&state, &session, &id, None).await?;
     let customer_id = customer.id;
-    let reports = aging::age(position.items(), on, &AgingPolicy::default()).map_err(|source| {
-        AppError::Stored {
-            what: format!("the aging of customer {customer_id}"),
-            source,
-        }
-    })?;
+    let policy = AgingPolicy::default();
+    let reports =
+        aging::age_in(&position.currencies(), position.items(), on, &policy).map_err(|source| {
+            AppError::Stored {
+                what: format!("the aging of customer {customer_id}"),
+                source,
+            }
+        })?;
     Ok(Json(Aging {
         customer_id,
         on,

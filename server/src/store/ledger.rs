@@ -299,10 +299,8 @@ pub async fn statement(
             Ok((position, entries))
         }
         None => {
-            let (mut position, entries) = replayed(conn, organisation, customer)
-                .await?
-                .1
-                .into_parts();
+            let (mut position, entries) =
+                replayed(conn, organisation, customer).await?.1.into_parts();
             position.settle_out();
             Ok((position, entries))
         }
