@@ -286,6 +286,10 @@ mod tests {
             prop_assert_eq!(second.opening, first.closing);
             prop_assert_eq!(second.opening.checked_add(activity(&second)).unwrap(), second.closing);
             prop_assert_eq!(second.closing, a.balance(eur()).unwrap());
+            // A statement read from the entries of its period on (as the server stores them) is the same.
+            let since: Vec<Entry> = a.entries().iter().filter(|e| e.date >= d(split, 1)).cloned().collect();
+            let from_rows = balance_forward_since(a.balance(eur()).unwrap(), &since, eur(), d(split, 1), d(12, 31)).unwrap();
+            prop_assert_eq!(from_rows, second);
         }
     }
 }
