@@ -15,8 +15,9 @@
 //! cargo bench -p remit-server --bench history -- ops DIR/NAME issue|payment K
 //! ```
 //!
-//! `seed` writes SQLite databases at three points of history (`early`, `customer`: one customer with a
-//! long history, `organisation`: many customers); `ops` applies K issues or payments to one of them in
+//! `seed` writes SQLite databases at four points of history (`early`, `customer`: one customer with a
+//! long history of open invoices, `settled`: the same history mostly paid, `organisation`: many
+//! customers); `ops` applies K issues or payments to one of them in
 //! one push, on one thread, so that `scripts/bench` can count the instructions of K and of 1 under
 //! `valgrind --tool=callgrind` and take the difference: the stable cost of one change.
 //!
@@ -398,6 +399,40 @@ async fn invoice_ids(store: &Store, customer: &Customer, limit: usize) -> Vec<In
     .collect()
 }
 
+/// How many of the `settled` customer's invoices stay open (its oldest, which `ops` pays).
+const OPEN_WHEN_SETTLED: usize = 10;
+
+/// A payment of what is due on each of the customer's invoices but its `open` oldest.
+async fn paid_in_full(store: &Store, customer: &Customer, open: usize) -> Vec<Command> {
+    sqlx::query(
+        "SELECT id, amount_due FROM invoices WHERE organisation_id = $1 AND customer_id = $2 \
+         ORDER BY change_no",
+    )
+    .bind(customer.organisation_id.to_string())
+    .bind(customer.id.to_string())
+    .fetch_all(store.pool())
+    .await
+    .expect("invoices")
+    .iter()
+    .skip(open)
+    .map(|r| {
+        let amount = Money::parse(&r.get::<String, _>("amount_due"), customer.currency);
+        Command::RecordPayment(RecordPayment {
+            id: PaymentId::try_from(Uuid::now_v7()).expect("UUIDv7"),
+            organisation_id: customer.organisation_id,
+            customer_id: customer.id,
+            amount: amount.expect("amount due"),
+            received_on: "2026-11-30".parse().expect("date"),
+            method: PaymentMethod::BankTransfer,
+            reference: String::new(),
+            instruction: Instruction::Named(vec![
+                InvoiceId::parse(&r.get::<String, _>("id")).expect("invoice id"),
+            ]),
+        })
+    })
+    .collect()
+}
+
 /// `count` payments of 1.00 by the customer, named to its invoices in turn.
 fn payments(customer: &Customer, invoices: &[InvoiceId], count: usize) -> Vec<Command> {
     (0..count)
@@ -472,7 +507,8 @@ struct Seeded {
 }
 
 /// Writes `early.db` (a customer with 10 invoices, alone in its organisation), `customer.db` (a
-/// customer with a long history) and `organisation.db` (many customers, the measured one with 10
+/// customer with a long history, every invoice still open), `settled.db` (the same history with all but
+/// its 10 oldest invoices paid in full) and `organisation.db` (many customers, the measured one with 10
 /// invoices), each with its `.json`.
 async fn seed(dir: &Path, quick: bool) {
     let (customer_history, organisation, customers) = if quick {
@@ -484,6 +520,7 @@ async fn seed(dir: &Path, quick: bool) {
     for (name, history, others, other_issues) in [
         ("early", 10, 0, 0),
         ("customer", customer_history, 0, 0),
+        ("settled", customer_history, 0, 0),
         ("organisation", 10, customers, organisation),
     ] {
         let db = dir.join(format!("{name}.db"));
@@ -511,6 +548,10 @@ async fn seed(dir: &Path, quick: bool) {
         }
         org.push(issues(std::slice::from_ref(&measured), history))
             .await;
+        if name == "settled" {
+            org.push(paid_in_full(&store, &measured, OPEN_WHEN_SETTLED).await)
+                .await;
+        }
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(store.pool())
             .await

@@ -5,12 +5,13 @@
 //! invoices + fee invoices − credit notes − payments − discounts taken − write-offs − voids + refunds,
 //! and always equals the sum of the open items less the unapplied credit.
 
-use std::collections::BTreeMap;
+use std::ops::Deref;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::allocation::{AllocationPlan, Instruction, allocate};
+use super::allocation::{AllocationPlan, Instruction};
+use super::position::Position;
 use super::{ItemRef, OpenItem};
 use crate::ids::InvoiceId;
 use crate::money::{Currency, Money};
@@ -130,75 +131,39 @@ pub struct Entry {
     pub method: Option<PaymentMethod>,
 }
 
-/// A customer's account.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A customer's account: its [`Position`] (what decisions read) and the entries recorded on it (what
+/// statements read). A replayed account ([`super::events::replay`]) holds every entry; one opened at a
+/// stored position ([`Account::open`]) holds the entries recorded on it since.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Account {
+    position: Position,
     entries: Vec<Entry>,
-    items: Vec<OpenItem>,
-    unapplied: BTreeMap<Currency, Money>,
+}
+
+impl Deref for Account {
+    type Target = Position;
+
+    fn deref(&self) -> &Position {
+        &self.position
+    }
 }
 
 impl Account {
+    /// The account at a stored position, with no entries recorded on it yet.
+    pub fn open(position: Position) -> Self {
+        Self {
+            position,
+            entries: Vec::new(),
+        }
+    }
+
+    /// The position and the entries recorded on the account.
+    pub fn into_parts(self) -> (Position, Vec<Entry>) {
+        (self.position, self.entries)
+    }
+
     pub fn entries(&self) -> &[Entry] {
         &self.entries
-    }
-
-    pub fn items(&self) -> &[OpenItem] {
-        &self.items
-    }
-
-    /// Customer credit not yet applied to an invoice or refunded.
-    pub fn unapplied(&self, currency: Currency) -> Money {
-        self.unapplied
-            .get(&currency)
-            .copied()
-            .unwrap_or_else(|| Money::zero(currency))
-    }
-
-    /// What the customer owes in `currency` (negative when in credit), from the entries.
-    pub fn balance(&self, currency: Currency) -> Result<Money, ValidationError> {
-        self.entries
-            .iter()
-            .filter(|e| e.amount.currency() == currency)
-            .try_fold(Money::zero(currency), |acc, e| {
-                match e.kind.balance_sign() {
-                    1 => acc.checked_add(e.amount),
-                    -1 => acc.checked_sub(e.amount),
-                    _ => Ok(acc),
-                }
-            })
-    }
-
-    /// Currencies the account has entries in.
-    pub fn currencies(&self) -> Vec<Currency> {
-        let mut currencies: Vec<Currency> =
-            self.entries.iter().map(|e| e.amount.currency()).collect();
-        currencies.sort();
-        currencies.dedup();
-        currencies
-    }
-
-    fn push(
-        &mut self,
-        date: NaiveDate,
-        reference: &str,
-        kind: EntryKind,
-        amount: Money,
-        item: Option<ItemRef>,
-        method: Option<PaymentMethod>,
-    ) -> u64 {
-        let seq = self.entries.len() as u64 + 1;
-        self.entries.push(Entry {
-            seq,
-            date,
-            reference: reference.to_owned(),
-            kind,
-            amount,
-            item,
-            reverses: None,
-            method,
-        });
-        seq
     }
 
     /// Records an issued invoice (or fee invoice) by its instalments.
@@ -209,36 +174,8 @@ impl Account {
         instalments: Vec<OpenItem>,
         kind: EntryKind,
     ) -> Result<(), ValidationError> {
-        if !matches!(kind, EntryKind::Invoice | EntryKind::FeeInvoice) {
-            return Err(ValidationError::new(
-                "kind",
-                Rule::Matches {
-                    expected: "invoice or fee_invoice".into(),
-                },
-            ));
-        }
-        let first = instalments
-            .first()
-            .ok_or_else(|| ValidationError::new("instalments", Rule::Required))?;
-        let total = Money::sum(
-            first.amount.currency(),
-            instalments.iter().map(|i| i.amount),
-        )?;
-        if self
-            .items
-            .iter()
-            .any(|i| instalments.iter().any(|n| n.item == i.item))
-        {
-            return Err(ValidationError::new(
-                "invoice_id",
-                Rule::Matches {
-                    expected: "an invoice not yet on the account".into(),
-                },
-            ));
-        }
-        self.push(date, reference, kind, total, None, None);
-        self.items.extend(instalments);
-        Ok(())
+        self.position
+            .invoice(&mut self.entries, reference, date, instalments, kind)
     }
 
     /// Records money received and allocates it; what no item takes becomes unapplied credit.
@@ -250,7 +187,14 @@ impl Account {
         method: PaymentMethod,
         instruction: &Instruction,
     ) -> Result<AllocationPlan, ValidationError> {
-        self.settle(reference, date, amount, instruction, Some(method))
+        self.position.settle(
+            &mut self.entries,
+            reference,
+            date,
+            amount,
+            instruction,
+            Some(method),
+        )
     }
 
     /// Records a credit note; it allocates like a payment.
@@ -261,29 +205,14 @@ impl Account {
         amount: Money,
         instruction: &Instruction,
     ) -> Result<AllocationPlan, ValidationError> {
-        self.settle(reference, date, amount, instruction, None)
-    }
-
-    fn settle(
-        &mut self,
-        reference: &str,
-        date: NaiveDate,
-        amount: Money,
-        instruction: &Instruction,
-        method: Option<PaymentMethod>,
-    ) -> Result<AllocationPlan, ValidationError> {
-        let plan = allocate(amount, date, &self.items, instruction)?;
-        // Money received carries its method; a credit note is a document, not money.
-        let kind = if method.is_some() {
-            EntryKind::Payment
-        } else {
-            EntryKind::CreditNote
-        };
-        self.push(date, reference, kind, amount, None, method);
-        let credit = self.unapplied(amount.currency()).checked_add(amount)?;
-        self.unapplied.insert(amount.currency(), credit);
-        self.apply(reference, date, &plan)?;
-        Ok(plan)
+        self.position.settle(
+            &mut self.entries,
+            reference,
+            date,
+            amount,
+            instruction,
+            None,
+        )
     }
 
     /// Applies unapplied credit in `currency` to open items.
@@ -294,54 +223,8 @@ impl Account {
         currency: Currency,
         instruction: &Instruction,
     ) -> Result<AllocationPlan, ValidationError> {
-        let credit = self.unapplied(currency);
-        if credit.is_zero() {
-            return Err(ValidationError::new("unapplied", Rule::Positive));
-        }
-        let plan = allocate(credit, date, &self.items, instruction)?;
-        self.apply(reference, date, &plan)?;
-        Ok(plan)
-    }
-
-    fn apply(
-        &mut self,
-        reference: &str,
-        date: NaiveDate,
-        plan: &AllocationPlan,
-    ) -> Result<(), ValidationError> {
-        for line in &plan.lines {
-            let item = self
-                .items
-                .iter_mut()
-                .find(|i| i.item == line.item)
-                .ok_or_else(|| ValidationError::new("item", Rule::Required))?;
-            item.open = item
-                .open
-                .checked_sub(line.amount)?
-                .checked_sub(line.discount)?;
-            let currency = line.amount.currency();
-            let credit = self.unapplied(currency).checked_sub(line.amount)?;
-            self.unapplied.insert(currency, credit);
-            self.push(
-                date,
-                reference,
-                EntryKind::Allocation,
-                line.amount,
-                Some(line.item),
-                None,
-            );
-            if !line.discount.is_zero() {
-                self.push(
-                    date,
-                    reference,
-                    EntryKind::DiscountTaken,
-                    line.discount,
-                    Some(line.item),
-                    None,
-                );
-            }
-        }
-        Ok(())
+        self.position
+            .apply_credit(&mut self.entries, reference, date, currency, instruction)
     }
 
     /// Returns unapplied credit to the customer.
@@ -378,26 +261,8 @@ impl Account {
         amount: Money,
         method: PaymentMethod,
     ) -> Result<Money, ValidationError> {
-        if amount.amount() <= rust_decimal::Decimal::ZERO {
-            return Err(ValidationError::new("amount", Rule::Positive));
-        }
-        let credit = self.unapplied(amount.currency());
-        let left = credit.checked_sub(amount)?;
-        let excess = if left.amount().is_sign_negative() {
-            Money::zero(amount.currency()).checked_sub(left)?
-        } else {
-            Money::zero(amount.currency())
-        };
-        self.unapplied.insert(amount.currency(), left);
-        self.push(
-            date,
-            reference,
-            EntryKind::Refund,
-            amount,
-            None,
-            Some(method),
-        );
-        Ok(excess)
+        self.position
+            .record_refund(&mut self.entries, reference, date, amount, method)
     }
 
     /// Voids an invoice: money allocated to it returns to unapplied credit (a payment never disappears
@@ -409,40 +274,8 @@ impl Account {
         date: NaiveDate,
         invoice: InvoiceId,
     ) -> Result<Money, ValidationError> {
-        let mine = |e: &Entry| e.item.is_some_and(|i| i.invoice_id == invoice);
-        let first = self
-            .items
-            .iter()
-            .find(|i| i.item.invoice_id == invoice)
-            .ok_or_else(|| ValidationError::new("invoice_id", Rule::Required))?;
-        let currency = first.amount.currency();
-        let allocations: Vec<u64> = self
-            .entries
-            .iter()
-            .filter(|e| e.kind == EntryKind::Allocation && mine(e))
-            .filter(|e| !self.entries.iter().any(|r| r.reverses == Some(e.seq)))
-            .map(|e| e.seq)
-            .collect();
-        for seq in allocations {
-            self.reverse_allocation(reference, date, seq)?;
-        }
-        let mut voided = Money::zero(currency);
-        let mut closed = Vec::new();
-        for item in self
-            .items
-            .iter_mut()
-            .filter(|i| i.item.invoice_id == invoice)
-        {
-            if !item.open.is_zero() {
-                closed.push((item.item, item.open));
-                voided = voided.checked_add(item.open)?;
-                item.open = Money::zero(currency);
-            }
-        }
-        for (item, open) in closed {
-            self.push(date, reference, EntryKind::Void, open, Some(item), None);
-        }
-        Ok(voided)
+        self.position
+            .void(&mut self.entries, reference, date, invoice)
     }
 
     /// Marks an invoice's instalments as disputed (dunning pauses) or no longer disputed.
@@ -451,20 +284,7 @@ impl Account {
         invoice: InvoiceId,
         disputed: bool,
     ) -> Result<(), ValidationError> {
-        let mut found = false;
-        for item in self
-            .items
-            .iter_mut()
-            .filter(|i| i.item.invoice_id == invoice)
-        {
-            item.disputed = disputed;
-            found = true;
-        }
-        if found {
-            Ok(())
-        } else {
-            Err(ValidationError::new("invoice_id", Rule::Required))
-        }
+        self.position.set_disputed(invoice, disputed)
     }
 
     /// Writes off (part of) an open item as bad debt.
@@ -475,30 +295,8 @@ impl Account {
         item: ItemRef,
         amount: Money,
     ) -> Result<(), ValidationError> {
-        let open = self
-            .items
-            .iter_mut()
-            .find(|i| i.item == item)
-            .ok_or_else(|| ValidationError::new("item", Rule::Required))?;
-        if amount.amount() <= rust_decimal::Decimal::ZERO || amount.amount() > open.open.amount() {
-            return Err(ValidationError::new(
-                "amount",
-                Rule::Range {
-                    min: "0".into(),
-                    max: open.open.amount().to_string(),
-                },
-            ));
-        }
-        open.open = open.open.checked_sub(amount)?;
-        self.push(
-            date,
-            reference,
-            EntryKind::WriteOff,
-            amount,
-            Some(item),
-            None,
-        );
-        Ok(())
+        self.position
+            .write_off(&mut self.entries, reference, date, item, amount)
     }
 
     /// Undoes an allocation (and the discount taken with it): the item reopens and the money returns to
@@ -509,12 +307,6 @@ impl Account {
         date: NaiveDate,
         seq: u64,
     ) -> Result<(), ValidationError> {
-        let original = self
-            .entries
-            .iter()
-            .find(|e| e.seq == seq && e.kind == EntryKind::Allocation)
-            .cloned()
-            .ok_or_else(|| ValidationError::new("allocation", Rule::Required))?;
         if self.entries.iter().any(|e| e.reverses == Some(seq)) {
             return Err(ValidationError::new(
                 "allocation",
@@ -523,49 +315,8 @@ impl Account {
                 },
             ));
         }
-        let discount = self
-            .entries
-            .iter()
-            .find(|e| {
-                e.seq == seq + 1 && e.kind == EntryKind::DiscountTaken && e.item == original.item
-            })
-            .map(|e| e.amount);
-        let item_ref = original
-            .item
-            .ok_or_else(|| ValidationError::new("item", Rule::Required))?;
-        let item = self
-            .items
-            .iter_mut()
-            .find(|i| i.item == item_ref)
-            .ok_or_else(|| ValidationError::new("item", Rule::Required))?;
-        item.open = item.open.checked_add(original.amount)?;
-        let currency = original.amount.currency();
-        if let Some(discount) = discount {
-            item.open = item.open.checked_add(discount)?;
-        }
-        let credit = self.unapplied(currency).checked_add(original.amount)?;
-        self.unapplied.insert(currency, credit);
-        let reversal = self.push(
-            date,
-            reference,
-            EntryKind::AllocationReversal,
-            original.amount,
-            original.item,
-            None,
-        );
-        self.entries[reversal as usize - 1].reverses = Some(seq);
-        if let Some(discount) = discount {
-            // A discount no longer earned is owed again.
-            self.push(
-                date,
-                reference,
-                EntryKind::DiscountReversal,
-                discount,
-                original.item,
-                None,
-            );
-        }
-        Ok(())
+        self.position
+            .reverse_allocation(&mut self.entries, reference, date, seq)
     }
 }
 

@@ -94,19 +94,31 @@ impl AgingPolicy {
     }
 }
 
-/// Ages open items on `today`, one report per currency (ordered by currency code).
+/// Ages open items on `today`, one report per currency of the items (ordered by currency code).
 pub fn age(
+    items: &[OpenItem],
+    today: NaiveDate,
+    policy: &AgingPolicy,
+) -> Result<Vec<AgingReport>, ValidationError> {
+    let mut currencies: Vec<Currency> = items.iter().map(|i| i.open.currency()).collect();
+    currencies.sort();
+    currencies.dedup();
+    age_in(&currencies, items, today, policy)
+}
+
+/// Ages open items on `today`, one report per currency of `currencies` (an account's, whose settled
+/// items have left its position), in that order.
+pub fn age_in(
+    currencies: &[Currency],
     items: &[OpenItem],
     today: NaiveDate,
     policy: &AgingPolicy,
 ) -> Result<Vec<AgingReport>, ValidationError> {
     policy.validate()?;
     let labels = policy.labels();
-    let mut currencies: Vec<Currency> = items.iter().map(|i| i.open.currency()).collect();
-    currencies.sort();
-    currencies.dedup();
     currencies
-        .into_iter()
+        .iter()
+        .copied()
         .map(|currency| {
             let mut buckets: Vec<AgingBucket> = labels
                 .iter()

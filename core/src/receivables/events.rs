@@ -48,6 +48,19 @@ pub enum AccountEvent {
 }
 
 impl AccountEvent {
+    /// The invoices the event names: a position must hold them (restored when settled, see
+    /// [`super::position`]) for the event to apply as it does to the whole account.
+    pub fn invoices(&self) -> Vec<InvoiceId> {
+        match self {
+            AccountEvent::Invoiced { invoice_id, .. }
+            | AccountEvent::Voided { invoice_id, .. }
+            | AccountEvent::Credited { invoice_id, .. }
+            | AccountEvent::Disputed { invoice_id, .. } => vec![*invoice_id],
+            AccountEvent::Received(p) => p.named_invoices().to_vec(),
+            AccountEvent::Refunded(_) => Vec::new(),
+        }
+    }
+
     /// Applies the event to `account`.
     pub fn apply(&self, account: &mut Account) -> Result<(), ValidationError> {
         match self {
@@ -116,11 +129,15 @@ mod tests {
     use super::*;
     use crate::ids::{CustomerId, OrganisationId, PaymentId, RefundId};
     use crate::money::Currency;
+    use crate::receivables::account::Entry;
     use crate::receivables::account::PaymentMethod;
     use crate::receivables::exception::ExceptionKind;
     use crate::receivables::payment::{self, RecordPayment, RefundPayment};
+    use crate::receivables::position::{Position, SettledInvoice};
     use crate::settings::Settings;
+    use proptest::prelude::*;
     use rust_decimal::Decimal;
+    use std::collections::BTreeMap;
 
     fn eur(cents: i64) -> Money {
         Money::exact(Decimal::new(cents, 2), Currency::parse("EUR").unwrap()).unwrap()
@@ -315,5 +332,185 @@ mod tests {
         }])
         .unwrap_err();
         assert_eq!(e.field, "events[0].invoice_id");
+    }
+
+    /// What the server keeps of an account, folded event by event: the position, the settled invoices
+    /// set aside from it, and the entries.
+    #[derive(Default)]
+    struct Stored {
+        position: Position,
+        settled: BTreeMap<InvoiceId, SettledInvoice>,
+        entries: Vec<Entry>,
+    }
+
+    impl Stored {
+        /// Applies `event` as the server does: the settled invoices it names restored first, the
+        /// invoices it leaves settled set aside after. Unchanged when the event does not apply.
+        fn fold(&mut self, event: &AccountEvent) -> Result<(), ValidationError> {
+            let mut position = self.position.clone();
+            for invoice in event.invoices() {
+                if let Some(settled) = self
+                    .settled
+                    .get(&invoice)
+                    .filter(|_| !position.holds(invoice))
+                {
+                    position.restore(settled.clone());
+                }
+            }
+            let mut account = Account::open(position);
+            event.apply(&mut account)?;
+            let (mut position, entries) = account.into_parts();
+            for settled in position.settle_out() {
+                self.settled.insert(settled.invoice_id, settled);
+            }
+            self.position = position;
+            self.entries.extend(entries);
+            Ok(())
+        }
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Invoice {
+            instalments: Vec<(i64, u32, bool)>,
+            nok: bool,
+        },
+        Pay {
+            cents: i64,
+            named: Vec<u8>,
+            nok: bool,
+        },
+        Credit {
+            invoice: u8,
+            cents: i64,
+        },
+        Void(u8),
+        Refund(i64),
+        Dispute(u8, bool),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        let invoice = 1u8..12;
+        prop_oneof![
+            3 => (prop::collection::vec((1i64..50_000, 1u32..28, any::<bool>()), 1..3), prop::bool::weighted(0.2))
+                .prop_map(|(instalments, nok)| Op::Invoice { instalments, nok }),
+            3 => (1i64..80_000, prop::collection::vec(invoice.clone(), 0..3), prop::bool::weighted(0.2))
+                .prop_map(|(cents, named, nok)| Op::Pay { cents, named, nok }),
+            1 => (invoice.clone(), 1i64..30_000).prop_map(|(invoice, cents)| Op::Credit { invoice, cents }),
+            1 => invoice.clone().prop_map(Op::Void),
+            1 => (1i64..40_000).prop_map(Op::Refund),
+            1 => (invoice, any::<bool>()).prop_map(|(i, open)| Op::Dispute(i, open)),
+        ]
+    }
+
+    fn money(cents: i64, nok: bool) -> Money {
+        let currency = Currency::parse(if nok { "NOK" } else { "EUR" }).unwrap();
+        Money::exact(Decimal::new(cents, 2), currency).unwrap()
+    }
+
+    fn event(op: Op, invoices: &mut u8, n: u8) -> AccountEvent {
+        let number = |i: u8| InvoiceNumber::parse(&format!("INV-{i}")).unwrap();
+        match op {
+            Op::Invoice { instalments, nok } => {
+                *invoices += 1;
+                AccountEvent::Invoiced {
+                    invoice_id: id(InvoiceId::parse, *invoices),
+                    number: number(*invoices),
+                    issue_date: day(1),
+                    schedule: instalments
+                        .into_iter()
+                        .map(|(cents, due, discount)| ScheduledPayment {
+                            due_date: day(due),
+                            amount: money(cents, nok),
+                            discount: discount.then(|| (day(due / 2 + 1), money(cents / 50, nok))),
+                        })
+                        .collect(),
+                }
+            }
+            Op::Pay { cents, named, nok } => {
+                let mut payment = paid(n, cents, &named);
+                payment.amount = money(cents, nok);
+                payment.received_on = day(n as u32 % 28 + 1);
+                AccountEvent::Received(payment)
+            }
+            Op::Credit { invoice, cents } => AccountEvent::Credited {
+                credit_note_id: id(CreditNoteId::parse, n),
+                number: number(invoice),
+                invoice_id: id(InvoiceId::parse, invoice),
+                issue_date: day(5),
+                amount: eur(cents),
+            },
+            Op::Void(invoice) => AccountEvent::Voided {
+                invoice_id: id(InvoiceId::parse, invoice),
+                number: number(invoice),
+                on: day(20),
+            },
+            Op::Refund(cents) => AccountEvent::Refunded(RefundPayment {
+                id: id(RefundId::parse, n),
+                organisation_id: org(),
+                customer_id: id(CustomerId::parse, 0xcc),
+                payment_id: None,
+                amount: eur(cents),
+                paid_on: day(21),
+                method: PaymentMethod::Cash,
+                reference: String::new(),
+            }),
+            Op::Dispute(invoice, open) => AccountEvent::Disputed {
+                invoice_id: id(InvoiceId::parse, invoice),
+                open,
+            },
+        }
+    }
+
+    fn signed_sum(entries: &[Entry], currency: Currency) -> Money {
+        entries
+            .iter()
+            .filter(|e| e.amount.currency() == currency)
+            .fold(Money::zero(currency), |sum, e| {
+                match e.kind.balance_sign() {
+                    1 => sum.checked_add(e.amount).unwrap(),
+                    -1 => sum.checked_sub(e.amount).unwrap(),
+                    _ => sum,
+                }
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn the_position_folded_event_by_event_is_the_replayed_accounts(ops in prop::collection::vec(op(), 1..60)) {
+            let mut whole = Account::default();
+            let mut stored = Stored::default();
+            let mut applied = Vec::new();
+            let mut invoices = 0u8;
+            for (n, op) in ops.into_iter().enumerate() {
+                let event = event(op, &mut invoices, n as u8 + 1);
+                let mut next = whole.clone();
+                let replayed = event.apply(&mut next);
+                let folded = stored.fold(&event);
+                prop_assert_eq!(replayed.is_ok(), folded.is_ok(), "{:?}: {:?} vs {:?}", event, replayed, folded);
+                if replayed.is_ok() {
+                    whole = next;
+                    applied.push(event);
+                }
+            }
+            let replayed = replay(&applied).unwrap();
+            prop_assert_eq!(&replayed, &whole);
+            let (mut position, entries) = replayed.into_parts();
+            let settled: BTreeMap<_, _> =
+                position.settle_out().into_iter().map(|s| (s.invoice_id, s)).collect();
+            prop_assert_eq!(&position, &stored.position);
+            prop_assert_eq!(&settled, &stored.settled);
+            prop_assert_eq!(&entries, &stored.entries);
+            prop_assert_eq!(position.entry_count(), entries.len() as u64);
+            for currency in position.currencies() {
+                prop_assert_eq!(position.balance(currency).unwrap(), signed_sum(&entries, currency));
+                let open = Money::sum(currency, position.items().iter().filter(|i| i.open.currency() == currency).map(|i| i.open)).unwrap();
+                prop_assert_eq!(position.balance(currency).unwrap(), open.checked_sub(position.unapplied(currency)).unwrap());
+            }
+            // Only what is open stays: every invoice in the position has an item with something open.
+            for item in position.items() {
+                prop_assert!(position.items().iter().any(|i| i.item.invoice_id == item.item.invoice_id && !i.is_settled()));
+            }
+        }
     }
 }

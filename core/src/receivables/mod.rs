@@ -6,6 +6,7 @@
 //!   first), early-payment discounts, and unapplied credit.
 //! - [`balance`]: what is still open on one invoice as a device knows it, and its next due date.
 //! - [`account`]: a customer's account as an append-only list of entries, its balance per currency.
+//! - [`position`]: what decisions read of an account, bounded by what is open.
 //! - [`statement`], [`aging`], [`dunning`]: what a customer is sent and how late they are.
 //! - [`late_fee`]: what paying late costs; [`credit_limit`]: whether a new invoice may be issued.
 
@@ -20,6 +21,7 @@ pub mod events;
 pub mod exception;
 pub mod late_fee;
 pub mod payment;
+pub mod position;
 pub mod statement;
 
 use chrono::NaiveDate;

@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::OpenItem;
-use super::account::{Account, EntryKind};
+use super::account::{Account, Entry, EntryKind};
+use super::position::Position;
 use crate::money::{Currency, Money};
 use crate::validation::{Rule, ValidationError};
 
@@ -64,25 +65,45 @@ pub fn balance_forward(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<BalanceForward, ValidationError> {
+    balance_forward_since(
+        account.balance(currency)?,
+        account.entries(),
+        currency,
+        from,
+        to,
+    )
+}
+
+/// The balance-forward statement from the account's `balance` now and `entries`, which hold at least
+/// every entry dated `from` or later (older ones are ignored): the opening balance is what the balance
+/// was before those entries, so a statement never reads the history before its period.
+pub fn balance_forward_since(
+    balance: Money,
+    entries: &[Entry],
+    currency: Currency,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<BalanceForward, ValidationError> {
     check_period(from, to)?;
-    let mut entries: Vec<_> = account
-        .entries()
+    let mut entries: Vec<_> = entries
         .iter()
-        .filter(|e| e.amount.currency() == currency && e.kind.balance_sign() != 0 && e.date <= to)
+        .filter(|e| e.amount.currency() == currency && e.kind.balance_sign() != 0 && e.date >= from)
         .collect();
     entries.sort_by_key(|e| (e.date, e.seq));
-    let mut opening = Money::zero(currency);
-    let mut lines = Vec::new();
-    for e in entries {
-        let amount = if e.kind.balance_sign() > 0 {
-            e.amount
+    let signed = |e: &Entry| {
+        if e.kind.balance_sign() > 0 {
+            Ok(e.amount)
         } else {
-            Money::zero(currency).checked_sub(e.amount)?
-        };
-        if e.date < from {
-            opening = opening.checked_add(amount)?;
-            continue;
+            Money::zero(currency).checked_sub(e.amount)
         }
+    };
+    let mut opening = balance;
+    for e in &entries {
+        opening = opening.checked_sub(signed(e)?)?;
+    }
+    let mut lines = Vec::new();
+    for e in entries.into_iter().filter(|e| e.date <= to) {
+        let amount = signed(e)?;
         let before = lines.last().map_or(opening, |l: &StatementLine| l.balance);
         lines.push(StatementLine {
             date: e.date,
@@ -103,9 +124,9 @@ pub fn balance_forward(
     })
 }
 
-/// The open-item statement of `account` in `currency`, oldest due first.
+/// The open-item statement of an account's position in `currency`, oldest due first.
 pub fn open_items(
-    account: &Account,
+    account: &Position,
     currency: Currency,
 ) -> Result<OpenItemStatement, ValidationError> {
     let mut items: Vec<OpenItem> = account
@@ -265,6 +286,10 @@ mod tests {
             prop_assert_eq!(second.opening, first.closing);
             prop_assert_eq!(second.opening.checked_add(activity(&second)).unwrap(), second.closing);
             prop_assert_eq!(second.closing, a.balance(eur()).unwrap());
+            // A statement read from the entries of its period on (as the server stores them) is the same.
+            let since: Vec<Entry> = a.entries().iter().filter(|e| e.date >= d(split, 1)).cloned().collect();
+            let from_rows = balance_forward_since(a.balance(eur()).unwrap(), &since, eur(), d(split, 1), d(12, 31)).unwrap();
+            prop_assert_eq!(from_rows, second);
         }
     }
 }

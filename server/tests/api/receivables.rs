@@ -347,7 +347,7 @@ async fn a_tampered_account_snapshot_is_detected(backend: Backend) {
         ledger::SnapshotCheck::Agrees
     );
     assert_eq!(balance(&app, org, &c).await, eur("14.67"));
-    let snapshot = ledger::account(&mut conn, org, c.id).await.unwrap();
+    let snapshot = ledger::position(&mut conn, org, c.id).await.unwrap();
     assert_eq!(
         snapshot.balance(Currency::parse("EUR").unwrap()).unwrap(),
         eur("14.67"),
@@ -360,7 +360,7 @@ async fn a_tampered_account_snapshot_is_detected(backend: Backend) {
     sqlx::query(
         "UPDATE account_snapshots SET account = $1 WHERE organisation_id = $2 AND customer_id = $3",
     )
-    .bind(serde_json::to_string(&before_payment).unwrap())
+    .bind(serde_json::to_string(&*before_payment).unwrap())
     .bind(org.to_string())
     .bind(c.id.to_string())
     .execute(&mut *conn)

@@ -8,7 +8,7 @@ use remit_core::money::{Currency, Money};
 use remit_core::numbering::InvoiceNumber;
 use remit_core::receivables::account::PaymentMethod;
 use remit_core::receivables::allocation::Instruction;
-use remit_core::receivables::events::AccountEvent;
+use remit_core::receivables::events::{self, AccountEvent};
 use remit_core::receivables::payment::RecordPayment;
 use remit_core::terms::ScheduledPayment;
 use remit_server::auth::Role;
@@ -143,7 +143,7 @@ async fn accounts_from_before_snapshots_are_replayed_then_snapshotted(backend: B
             .unwrap(),
         ledger::SnapshotCheck::Missing
     );
-    let replayed = ledger::account(&mut tx, org, customer).await.unwrap();
+    let replayed = ledger::position(&mut tx, org, customer).await.unwrap();
     assert_eq!(
         replayed.balance(Currency::parse("EUR").unwrap()).unwrap(),
         eur("200.00")
@@ -167,7 +167,7 @@ async fn accounts_from_before_snapshots_are_replayed_then_snapshotted(backend: B
             .unwrap(),
         ledger::SnapshotCheck::Agrees
     );
-    let account = ledger::account(&mut tx, org, customer).await.unwrap();
+    let account = ledger::position(&mut tx, org, customer).await.unwrap();
     assert_eq!(
         account.balance(Currency::parse("EUR").unwrap()).unwrap(),
         eur("170.00")
@@ -180,3 +180,177 @@ async fn accounts_from_before_snapshots_are_replayed_then_snapshotted(backend: B
 }
 
 on_both_backends!(accounts_from_before_snapshots_are_replayed_then_snapshotted => accounts_from_before_snapshots_are_replayed_then_snapshotted_sqlite, accounts_from_before_snapshots_are_replayed_then_snapshotted_postgres);
+
+/// The account snapshot an earlier Remit (migration 0007) wrote for a customer with one invoice of
+/// 100.00 paid by 100.00: core's whole account, every entry and item.
+const WHOLE_ACCOUNT_SNAPSHOT: &str = r#"{"entries":[
+  {"seq":1,"date":"2026-11-01","reference":"INV-1","kind":"invoice","amount":{"amount":"100.00","currency":"EUR"},"item":null,"reverses":null,"method":null},
+  {"seq":2,"date":"2026-11-20","reference":"PAY-1","kind":"payment","amount":{"amount":"100.00","currency":"EUR"},"item":null,"reverses":null,"method":"bank_transfer"}],
+ "items":[{"item":{"invoice_id":"019a4d5e-0000-7000-8000-000000000001","instalment":0},"number":"INV-1","issue_date":"2026-11-01","due_date":"2026-12-01","amount":{"amount":"100.00","currency":"EUR"},"open":{"amount":"0.00","currency":"EUR"},"discount":null,"disputed":false}],
+ "unapplied":{"EUR":{"amount":"0.00","currency":"EUR"}}}"#;
+
+/// Customers with whole-account snapshots (migration 0007) keep their accounts: the migration drops
+/// those snapshots, reading a customer replays its events into the same position and entries as before,
+/// and its next event stores the position, the settled invoices and every entry, which then agree with
+/// the events; a later event naming a settled invoice (a void of the paid one) reads it back.
+async fn whole_account_snapshots_become_positions_and_entries(backend: Backend) {
+    let (_db, store) = migrated_up_to(backend, "0007_account_snapshots.sql").await;
+    let clock = Clock::system();
+    let account = add_user(
+        &store,
+        &clock,
+        NewAccount {
+            organisation_name: "Acme GmbH".into(),
+            time_zone: "Europe/Berlin".into(),
+            currency: "EUR".into(),
+            name: "Olivia Owner".into(),
+            email: OWNER_EMAIL.into(),
+            password: PASSWORD.into(),
+            role: Role::Owner,
+        },
+    )
+    .await
+    .expect("a user on the earlier schema");
+    let org = account.organisation.id;
+    let customer = CustomerId::try_from(Uuid::now_v7()).unwrap();
+    let eur = |text: &str| Money::parse(text, Currency::parse("EUR").unwrap()).unwrap();
+    let invoices: Vec<InvoiceId> = (0..2)
+        .map(|_| InvoiceId::try_from(Uuid::now_v7()).unwrap())
+        .collect();
+    let mut earlier: Vec<AccountEvent> = invoices
+        .iter()
+        .enumerate()
+        .map(|(n, invoice_id)| AccountEvent::Invoiced {
+            invoice_id: *invoice_id,
+            number: InvoiceNumber::parse(&format!("INV-{}", n + 1)).unwrap(),
+            issue_date: "2026-11-01".parse().unwrap(),
+            schedule: vec![ScheduledPayment {
+                due_date: "2026-12-01".parse().unwrap(),
+                amount: eur("100.00"),
+                discount: None,
+            }],
+        })
+        .collect();
+    let payment = |amount: &str, invoice: InvoiceId| {
+        AccountEvent::Received(RecordPayment {
+            id: PaymentId::try_from(Uuid::now_v7()).unwrap(),
+            organisation_id: org,
+            customer_id: customer,
+            amount: eur(amount),
+            received_on: "2026-11-20".parse().unwrap(),
+            method: PaymentMethod::BankTransfer,
+            reference: String::new(),
+            instruction: Instruction::Named(vec![invoice]),
+        })
+    };
+    earlier.push(payment("100.00", invoices[0]));
+    // As the earlier version stored them: the events from seq 1, and a snapshot of the whole account.
+    for (n, event) in earlier.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO account_events (organisation_id, customer_id, seq, event, change_no) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(org.to_string())
+        .bind(customer.to_string())
+        .bind(n as i64 + 1)
+        .bind(serde_json::to_string(event).unwrap())
+        .bind(n as i64 + 1)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO account_snapshots (organisation_id, customer_id, seq, account) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(org.to_string())
+    .bind(customer.to_string())
+    .bind(earlier.len() as i64)
+    .bind(WHOLE_ACCOUNT_SNAPSHOT)
+    .execute(store.pool())
+    .await
+    .unwrap();
+
+    store.migrate().await.expect("this version's migrations");
+    let mut tx = store.write().await.unwrap();
+    assert_eq!(
+        ledger::check_snapshot(&mut tx, org, customer)
+            .await
+            .unwrap(),
+        ledger::SnapshotCheck::Missing
+    );
+    let (mut expected, entries) = events::replay(&earlier).unwrap().into_parts();
+    expected.settle_out();
+    assert_eq!(
+        ledger::position(&mut tx, org, customer).await.unwrap(),
+        expected
+    );
+    assert_eq!(
+        expected.items().len(),
+        1,
+        "the paid invoice left the position"
+    );
+    let from = "2026-11-01".parse().unwrap();
+    assert_eq!(
+        ledger::statement(&mut tx, org, customer, from)
+            .await
+            .unwrap(),
+        (expected.clone(), entries.clone())
+    );
+
+    // The next event stores the position, the settled invoice and every entry, the old ones included.
+    let partly = payment("30.00", invoices[1]);
+    ledger::append(&mut tx, org, customer, &partly, 4, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        ledger::check_snapshot(&mut tx, org, customer)
+            .await
+            .unwrap(),
+        ledger::SnapshotCheck::Agrees
+    );
+    earlier.push(partly);
+    let (mut expected, entries) = events::replay(&earlier).unwrap().into_parts();
+    expected.settle_out();
+    let (position, stored) = ledger::statement(&mut tx, org, customer, from)
+        .await
+        .unwrap();
+    assert_eq!((&position, &stored), (&expected, &entries));
+    assert_eq!(
+        position.balance(Currency::parse("EUR").unwrap()).unwrap(),
+        eur("70.00")
+    );
+
+    // Voiding the paid invoice reads it back from the settled invoices: its payment becomes credit.
+    let voided = AccountEvent::Voided {
+        invoice_id: invoices[0],
+        number: InvoiceNumber::parse("INV-1").unwrap(),
+        on: "2026-11-25".parse().unwrap(),
+    };
+    ledger::append(&mut tx, org, customer, &voided, 5, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        ledger::check_snapshot(&mut tx, org, customer)
+            .await
+            .unwrap(),
+        ledger::SnapshotCheck::Agrees
+    );
+    let position = ledger::position(&mut tx, org, customer).await.unwrap();
+    let eur_ = Currency::parse("EUR").unwrap();
+    assert_eq!(position.unapplied(eur_), eur("100.00"));
+    assert_eq!(position.balance(eur_).unwrap(), eur("-30.00"));
+    // Only the statement's period is read: entries dated before it are not.
+    let (_, recent) = ledger::statement(&mut tx, org, customer, "2026-11-21".parse().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        recent
+            .iter()
+            .all(|e| e.date >= "2026-11-21".parse().unwrap())
+    );
+    assert_eq!(recent.len(), 2, "the void's reversal and its void entry");
+    tx.commit().await.unwrap();
+}
+
+on_both_backends!(whole_account_snapshots_become_positions_and_entries => whole_account_snapshots_become_positions_and_entries_sqlite, whole_account_snapshots_become_positions_and_entries_postgres);

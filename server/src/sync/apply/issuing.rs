@@ -96,7 +96,9 @@ pub(super) async fn issue_invoice(
         issued_from_draft: invoices::numbers_issued_from_draft(conn, organisation, draft.id)
             .await?,
         last_in_sequence: sequences::sequence_head(conn, organisation, &sequence).await?,
-        account: read.read(conn, organisation, draft.customer_id).await?,
+        account: read
+            .read(conn, organisation, draft.customer_id, &[issue.invoice_id])
+            .await?,
         settings,
         lease,
         number_taken,
@@ -117,7 +119,8 @@ pub(super) async fn void_invoice(
             credit_notes::credit_notes_of(conn, organisation, invoice.id)
                 .await?
                 .len(),
-            read.read(conn, organisation, invoice.customer_id).await?,
+            read.read(conn, organisation, invoice.customer_id, &[invoice.id])
+                .await?,
         ),
         None => (0, Default::default()),
     };
@@ -141,7 +144,8 @@ pub(super) async fn issue_credit_note(
     let (earlier, account) = match &invoice {
         Some(invoice) => (
             credit_notes::credit_notes_of(conn, organisation, invoice.id).await?,
-            read.read(conn, organisation, invoice.customer_id).await?,
+            read.read(conn, organisation, invoice.customer_id, &[invoice.id])
+                .await?,
         ),
         None => (Vec::new(), Default::default()),
     };

@@ -16,7 +16,7 @@ mod receivables;
 
 use remit_core::decide::catalogue::current_settings;
 use remit_core::decide::{Cause, Decision, ensure_own};
-use remit_core::ids::{CustomerId, OrganisationId};
+use remit_core::ids::{CustomerId, InvoiceId, OrganisationId};
 use remit_core::receivables::account::Account;
 use remit_core::settings::Settings;
 use remit_core::sync::{Command, EntityKind, Mutation, MutationError};
@@ -128,27 +128,29 @@ async fn settings(
     Ok(current_settings(saved, organisation, &name))
 }
 
-/// The customers' accounts a mutation read, each as [`ledger::current`] read it: carrying out the
-/// decision applies its event to that account instead of reading the snapshot again.
+/// The customers' positions a mutation read, each as [`ledger::current`] read it: carrying out the
+/// decision applies its event to that position instead of reading the snapshot again.
 #[derive(Default)]
-pub(super) struct Accounts(Vec<(CustomerId, ledger::Position)>);
+pub(super) struct Accounts(Vec<(CustomerId, ledger::Read)>);
 
 impl Accounts {
-    /// A customer's account: its snapshot, kept by core's apply of each event (see [`ledger`]).
+    /// A customer's account at its position (its snapshot, kept by core's apply of each event, see
+    /// [`ledger`]), with the settled `invoices` the command names restored into it.
     async fn read(
         &mut self,
         conn: &mut AnyConnection,
         organisation: OrganisationId,
         customer: CustomerId,
+        invoices: &[InvoiceId],
     ) -> Result<Account, StoreError> {
-        let position = ledger::current(conn, organisation, customer).await?;
-        let account = position.1.clone();
-        self.0.push((customer, position));
+        let read = ledger::current(conn, organisation, customer, invoices).await?;
+        let account = read.account();
+        self.0.push((customer, read));
         Ok(account)
     }
 
-    /// The customer's account as read, once.
-    fn take(&mut self, customer: CustomerId) -> Option<ledger::Position> {
+    /// The customer's position as read, once.
+    fn take(&mut self, customer: CustomerId) -> Option<ledger::Read> {
         let at = self.0.iter().position(|(c, _)| *c == customer)?;
         Some(self.0.swap_remove(at).1)
     }

@@ -36,7 +36,14 @@ pub(super) async fn record_payment(
             .await?
             .is_some(),
         named_invoices,
-        account: read.read(conn, organisation, received.customer_id).await?,
+        account: read
+            .read(
+                conn,
+                organisation,
+                received.customer_id,
+                received.named_invoices(),
+            )
+            .await?,
         settings: settings(conn, organisation).await?,
     };
     Ok(decide_payment_record(&received, &facts)?)
@@ -65,7 +72,9 @@ pub(super) async fn refund(
             .await?
             .is_some(),
         payment,
-        account: read.read(conn, organisation, refund.customer_id).await?,
+        account: read
+            .read(conn, organisation, refund.customer_id, &[])
+            .await?,
     };
     Ok(decide_payment_refund(&refund, &facts)?)
 }
