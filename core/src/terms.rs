@@ -294,6 +294,19 @@ impl PaymentPlan {
         Ok(())
     }
 
+    /// The due date of the last instalment, counted from `issue_date` (BT-9 of a document on these terms).
+    pub fn due_date(&self, issue_date: NaiveDate) -> Result<NaiveDate, ValidationError> {
+        let mut due = issue_date;
+        for (i, instalment) in self.instalments.iter().enumerate() {
+            let date = instalment
+                .terms
+                .due_date(issue_date)
+                .map_err(|e| e.within(&format!("instalments[{i}]")))?;
+            due = due.max(date);
+        }
+        Ok(due)
+    }
+
     /// Splits `total` into its instalments. Each portion is rounded to the currency; the last absorbs the
     /// rounding so the portions always add up to the total exactly.
     pub fn schedule(

@@ -10,6 +10,7 @@
 //! one table of keys, run by [`keyboard`] and listed by [`overlay`]; this module is the view.
 
 mod actions;
+mod details;
 mod keyboard;
 mod overlay;
 mod shortcuts;
@@ -21,6 +22,7 @@ use remit_core::catalogue::Item;
 use remit_core::customer::Customer;
 use remit_core::document::InvoiceDraft;
 use remit_core::ids::InvoiceId;
+use remit_core::settings::TermsOption;
 use uuid::Uuid;
 
 use super::invoice_view::IssuedInvoiceView;
@@ -33,6 +35,7 @@ use crate::components::totals::{DocumentSums, TotalsTable};
 use crate::state::use_app;
 use crate::store::StoreError;
 use actions::DraftActions;
+use details::{DetailsFieldset, PricesIncludeVat, RoundingWarning, ScheduleSummary, TermsSelect};
 use keyboard::Keyboard;
 use overlay::ShortcutsOverlay;
 use state::DraftState;
@@ -53,6 +56,8 @@ enum Loaded {
         customers: Vec<Customer>,
         /// The catalogue the lines pick items from.
         items: Vec<Item>,
+        /// The organisation's named terms.
+        terms: Vec<TermsOption>,
         draft: Option<Box<InvoiceDraft>>,
     },
     /// The id is an issued invoice's (or one sent for its number).
@@ -69,25 +74,29 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
         let store = app.store();
         async move {
             let customers = store.customers().await?;
-            let Some(id) = id else {
-                let items = store.items().await?;
-                return Ok(Loaded::Draft {
-                    customers,
-                    items,
-                    draft: None,
-                });
+            let draft = match id {
+                None => None,
+                Some(id) => match store.draft(id).await? {
+                    Some(record) => Some(Box::new(record.draft)),
+                    None => {
+                        return Ok::<_, StoreError>(match store.issued_invoice(id).await? {
+                            Some(_) => Loaded::Issued(id),
+                            None => Loaded::Missing,
+                        });
+                    }
+                },
             };
-            if let Some(record) = store.draft(id).await? {
-                let items = store.items().await?;
-                return Ok(Loaded::Draft {
-                    customers,
-                    items,
-                    draft: Some(Box::new(record.draft)),
-                });
-            }
-            Ok::<_, StoreError>(match store.issued_invoice(id).await? {
-                Some(_) => Loaded::Issued(id),
-                None => Loaded::Missing,
+            let items = store.items().await?;
+            let terms = store
+                .settings()
+                .await?
+                .map(|s| s.payment_terms)
+                .unwrap_or_default();
+            Ok(Loaded::Draft {
+                customers,
+                items,
+                terms,
+                draft,
             })
         }
     });
@@ -101,10 +110,11 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
                 Loaded::Draft {
                     customers,
                     items,
+                    terms,
                     draft,
                 } => {
                     let draft = draft.map(|d| *d);
-                    view! { <DraftForm customers items draft /> }.into_any()
+                    view! { <DraftForm customers items terms draft /> }.into_any()
                 }
             })
         })
@@ -116,6 +126,7 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
 fn DraftForm(
     customers: Vec<Customer>,
     items: Vec<Item>,
+    terms: Vec<TermsOption>,
     draft: Option<InvoiceDraft>,
 ) -> impl IntoView {
     let app = use_app();
@@ -125,7 +136,7 @@ fn DraftForm(
     ) else {
         return ().into_any();
     };
-    let form = DraftState::new(customers, draft.as_ref(), &session, new_id);
+    let form = DraftState::new(customers, terms, draft.as_ref(), &session, new_id);
     let actions = DraftActions::new();
     let keyboard = Keyboard {
         form,
@@ -160,6 +171,8 @@ fn DraftForm(
         >
             <DraftToolbar form actions keyboard />
             <DraftHeader form />
+            <DetailsFieldset form />
+            <PricesIncludeVat form />
             <LineTable
                 lines=form.lines
                 totals=form.totals
@@ -167,6 +180,8 @@ fn DraftForm(
                 error=form.shown_invalid()
             />
             <TotalsTable sums currency=form.currency />
+            <ScheduleSummary form />
+            <RoundingWarning form />
             <label>
                 "Note"
                 <textarea name="note" rows="2" bind:value=form.note></textarea>
@@ -282,6 +297,7 @@ fn DraftHeader(form: DraftState) -> impl IntoView {
                     on:input=move |ev| form.set_issue_date(event_target_value(&ev))
                 />
             </label>
+            <TermsSelect form />
             <label>
                 "Due date"
                 <input name="due_date" type="date" bind:value=form.due_date />
