@@ -10,6 +10,7 @@
 //! one table of keys, run by [`keyboard`] and listed by [`overlay`]; this module is the view.
 
 mod actions;
+mod adjustments;
 mod details;
 mod keyboard;
 mod overlay;
@@ -35,6 +36,7 @@ use crate::components::totals::{DocumentSums, TotalsTable};
 use crate::state::use_app;
 use crate::store::StoreError;
 use actions::DraftActions;
+use adjustments::AdjustmentTable;
 use details::{DetailsFieldset, PricesIncludeVat, RoundingWarning, ScheduleSummary, TermsSelect};
 use keyboard::Keyboard;
 use overlay::ShortcutsOverlay;
@@ -179,6 +181,7 @@ fn DraftForm(
                 picker=keyboard.picker
                 error=form.shown_invalid()
             />
+            <AdjustmentTable rows=form.adjustments error=form.shown_invalid() />
             <TotalsTable sums currency=form.currency />
             <ScheduleSummary form />
             <RoundingWarning form />

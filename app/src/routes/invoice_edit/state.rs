@@ -17,6 +17,7 @@ use remit_core::terms::PaymentPlan;
 use remit_core::validation::{Rule, ValidationError};
 use rust_decimal::Decimal;
 
+use super::adjustments::{AdjustmentForm, read_adjustments};
 use crate::calendar;
 use crate::components::field::in_words;
 use crate::components::line_table::LineForm;
@@ -62,6 +63,8 @@ pub struct DraftState {
     pub buyer_reference: RwSignal<String>,
     pub purchase_order: RwSignal<String>,
     pub delivery_date: RwSignal<String>,
+    /// Document allowances and charges as typed.
+    pub adjustments: RwSignal<Vec<AdjustmentForm>>,
     /// Core's draft from what is typed, or the first field it cannot read.
     pub built: Memo<Result<InvoiceDraft, ValidationError>>,
     /// Core's totals, while the draft can be computed.
@@ -124,6 +127,7 @@ impl DraftState {
                 .map(|v| v.to_string())
                 .unwrap_or_default()
         });
+        let adjustments = RwSignal::new(draft.map(AdjustmentForm::from_draft).unwrap_or_default());
         // The loaded draft: the document fields the form has no input for yet are saved as they were.
         let base = StoredValue::new(draft.cloned());
         let built = Memo::new(move |_| {
@@ -142,6 +146,7 @@ impl DraftState {
                     buyer_reference: buyer_reference.get(),
                     purchase_order: purchase_order.get(),
                     delivery_date: delivery_date.get(),
+                    adjustments: adjustments.get(),
                 },
             )
         });
@@ -171,6 +176,7 @@ impl DraftState {
             buyer_reference,
             purchase_order,
             delivery_date,
+            adjustments,
             built,
             totals,
             schedule,
@@ -293,6 +299,7 @@ fn build(
     let issue_date = parse_date("issue_date", issue_date)?;
     let due_date = parse_date("due_date", due_date)?;
     let delivery = details.delivery(base.and_then(|b| b.delivery))?;
+    let (allowances, charges) = read_adjustments(&details.adjustments)?;
     let price_basis = if details.prices_include_vat {
         PriceBasis::Gross
     } else {
@@ -311,6 +318,8 @@ fn build(
             purchase_order: details.purchase_order,
             delivery,
             terms: details.terms,
+            allowances,
+            charges,
             ..base.clone()
         },
         None => InvoiceDraft {
@@ -325,8 +334,8 @@ fn build(
             note,
             version: head.version,
             price_basis,
-            allowances: Vec::new(),
-            charges: Vec::new(),
+            allowances,
+            charges,
             prepaid: Decimal::ZERO,
             buyer_reference: details.buyer_reference,
             purchase_order: details.purchase_order,
@@ -368,6 +377,7 @@ struct Details {
     buyer_reference: String,
     purchase_order: String,
     delivery_date: String,
+    adjustments: Vec<AdjustmentForm>,
 }
 
 impl Details {
