@@ -140,11 +140,12 @@ pub fn RoundingWarning(form: DraftState) -> impl IntoView {
 #[component]
 pub fn DetailsFieldset(form: DraftState) -> impl IntoView {
     let error = form.shown_invalid();
-    let open = form.buyer_reference.get_untracked().is_empty()
+    // Folded while empty, open when the loaded draft has any of them.
+    let empty = form.buyer_reference.get_untracked().is_empty()
         && form.purchase_order.get_untracked().is_empty()
         && form.delivery_date.get_untracked().is_empty();
     view! {
-        <details open=!open>
+        <details open=!empty>
             <summary>"Details"</summary>
             <fieldset class="row">
                 <legend>"References and delivery"</legend>
