@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use remit_core::document::TermsPreview;
 
-use super::state::DraftState;
+use super::state::{DraftState, rate_inputs_shown};
 use crate::components::field::Field;
 use crate::components::money::money_text;
 
@@ -160,5 +160,29 @@ pub fn DetailsFieldset(form: DraftState) -> impl IntoView {
                 </Field>
             </fieldset>
         </details>
+    }
+}
+
+/// The rate to the organisation's accounting currency and its date, shown when the draft's currency is
+/// another: issuing states the VAT total in the accounting currency too (BT-111).
+#[component]
+pub fn AccountingRateInputs(form: DraftState) -> impl IntoView {
+    let error = form.shown_invalid();
+    move || {
+        let accounting = form.accounting_currency?;
+        rate_inputs_shown(form.currency.get(), Some(accounting)).then(|| {
+            let label = format!("Rate: one {} in {}", form.currency_code.get().to_uppercase(), accounting.code());
+            view! {
+                <fieldset class="row">
+                    <legend>{format!("Rate to {}, the accounting currency", accounting.code())}</legend>
+                    <Field label=label field="accounting_rate.rate" error>
+                        <input name="accounting_rate" inputmode="decimal" bind:value=form.rate />
+                    </Field>
+                    <Field label="Rate date" field="accounting_rate.date" error>
+                        <input name="accounting_rate_date" type="date" bind:value=form.rate_date />
+                    </Field>
+                </fieldset>
+            }
+        })
     }
 }

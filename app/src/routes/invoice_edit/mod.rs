@@ -23,12 +23,14 @@ use remit_core::catalogue::Item;
 use remit_core::customer::Customer;
 use remit_core::document::InvoiceDraft;
 use remit_core::ids::InvoiceId;
+use remit_core::money::Currency;
 use remit_core::settings::TermsOption;
 use uuid::Uuid;
 
 use super::invoice_view::IssuedInvoiceView;
 use crate::components::boundary::Loading;
 use crate::components::confirm::ConfirmButton;
+use crate::components::field::Field;
 use crate::components::field_error::FieldError;
 use crate::components::item_picker::Picker;
 use crate::components::line_table::LineTable;
@@ -37,7 +39,10 @@ use crate::state::use_app;
 use crate::store::StoreError;
 use actions::DraftActions;
 use adjustments::AdjustmentTable;
-use details::{DetailsFieldset, PricesIncludeVat, RoundingWarning, ScheduleSummary, TermsSelect};
+use details::{
+    AccountingRateInputs, DetailsFieldset, PricesIncludeVat, RoundingWarning, ScheduleSummary,
+    TermsSelect,
+};
 use keyboard::Keyboard;
 use overlay::ShortcutsOverlay;
 use state::DraftState;
@@ -60,6 +65,8 @@ enum Loaded {
         items: Vec<Item>,
         /// The organisation's named terms.
         terms: Vec<TermsOption>,
+        /// The organisation's accounting currency (BT-6).
+        accounting_currency: Option<Currency>,
         draft: Option<Box<InvoiceDraft>>,
     },
     /// The id is an issued invoice's (or one sent for its number).
@@ -89,15 +96,14 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
                 },
             };
             let items = store.items().await?;
-            let terms = store
-                .settings()
-                .await?
-                .map(|s| s.payment_terms)
-                .unwrap_or_default();
+            let settings = store.settings().await?;
+            let accounting_currency = settings.as_ref().and_then(|s| s.accounting_currency);
+            let terms = settings.map(|s| s.payment_terms).unwrap_or_default();
             Ok(Loaded::Draft {
                 customers,
                 items,
                 terms,
+                accounting_currency,
                 draft,
             })
         }
@@ -113,10 +119,12 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
                     customers,
                     items,
                     terms,
+                    accounting_currency,
                     draft,
                 } => {
                     let draft = draft.map(|d| *d);
-                    view! { <DraftForm customers items terms draft /> }.into_any()
+                    view! { <DraftForm customers items terms accounting_currency draft /> }
+                        .into_any()
                 }
             })
         })
@@ -129,6 +137,7 @@ fn DraftForm(
     customers: Vec<Customer>,
     items: Vec<Item>,
     terms: Vec<TermsOption>,
+    accounting_currency: Option<Currency>,
     draft: Option<InvoiceDraft>,
 ) -> impl IntoView {
     let app = use_app();
@@ -138,7 +147,14 @@ fn DraftForm(
     ) else {
         return ().into_any();
     };
-    let form = DraftState::new(customers, terms, draft.as_ref(), &session, new_id);
+    let form = DraftState::new(
+        customers,
+        terms,
+        accounting_currency,
+        draft.as_ref(),
+        &session,
+        new_id,
+    );
     let actions = DraftActions::new();
     let keyboard = Keyboard {
         form,
@@ -271,12 +287,6 @@ fn DraftHeader(form: DraftState) -> impl IntoView {
             })
             .collect_view()
     });
-    let currency_code = move || {
-        form.currency
-            .get()
-            .map(|c| c.code().to_owned())
-            .unwrap_or_default()
-    };
     view! {
         <div class="row">
             <label>
@@ -305,10 +315,16 @@ fn DraftHeader(form: DraftState) -> impl IntoView {
                 "Due date"
                 <input name="due_date" type="date" bind:value=form.due_date />
             </label>
-            <label>
-                "Currency"
-                <output class="code">{currency_code}</output>
-            </label>
+            <Field label="Currency" field="currency" error=form.shown_invalid()>
+                <input
+                    name="currency"
+                    class="code"
+                    size="3"
+                    autocomplete="off"
+                    bind:value=form.currency_code
+                />
+            </Field>
         </div>
+        <AccountingRateInputs form />
     }
 }

@@ -6,7 +6,9 @@ use remit_core::customer::Customer;
 use remit_core::document::en16931::PriceBasis;
 use remit_core::document::inclusive::unreproducible;
 use remit_core::document::parts::Delivery;
-use remit_core::document::{DocumentTotals, InvoiceDraft, TaxRounding, TermsPreview, compute};
+use remit_core::document::{
+    AccountingRate, DocumentTotals, InvoiceDraft, TaxRounding, TermsPreview, compute,
+};
 use remit_core::ids::{CustomerId, InvoiceId, OrganisationId};
 use remit_core::money::Currency;
 use remit_core::money::Money;
@@ -33,6 +35,24 @@ pub struct Head {
 }
 
 impl Head {
+    /// The loaded draft's head, or a new draft's `new_id` in the session's organisation.
+    fn of(draft: Option<&InvoiceDraft>, session: &SessionInfo, new_id: InvoiceId) -> Self {
+        draft.map_or(
+            Self {
+                id: new_id,
+                organisation_id: session.organisation.id,
+                tax_rounding: TaxRounding::default(),
+                version: 0,
+            },
+            |d| Self {
+                id: d.id,
+                organisation_id: d.organisation_id,
+                tax_rounding: d.tax_rounding,
+                version: d.version,
+            },
+        )
+    }
+
     /// The reference a delete of this draft carries.
     pub fn draft_ref(&self) -> DraftRef {
         DraftRef {
@@ -50,7 +70,14 @@ pub struct DraftState {
     pub is_new: bool,
     pub customers: StoredValue<Vec<Customer>>,
     pub customer_id: RwSignal<String>,
-    pub currency: RwSignal<Option<Currency>>,
+    /// The currency code as typed; `currency` is core's reading of it.
+    pub currency_code: RwSignal<String>,
+    pub currency: Memo<Option<Currency>>,
+    /// The organisation's accounting currency (BT-6), from its settings.
+    pub accounting_currency: Option<Currency>,
+    /// The rate to the accounting currency and its date, as typed.
+    pub rate: RwSignal<String>,
+    pub rate_date: RwSignal<String>,
     pub issue_date: RwSignal<String>,
     pub due_date: RwSignal<String>,
     pub note: RwSignal<String>,
@@ -85,28 +112,24 @@ impl DraftState {
     pub fn new(
         customers: Vec<Customer>,
         terms_options: Vec<TermsOption>,
+        accounting_currency: Option<Currency>,
         draft: Option<&InvoiceDraft>,
         session: &SessionInfo,
         new_id: InvoiceId,
     ) -> Self {
-        let head = draft.map_or(
-            Head {
-                id: new_id,
-                organisation_id: session.organisation.id,
-                tax_rounding: TaxRounding::default(),
-                version: 0,
-            },
-            |d| Head {
-                id: d.id,
-                organisation_id: d.organisation_id,
-                tax_rounding: d.tax_rounding,
-                version: d.version,
-            },
-        );
+        let head = Head::of(draft, session, new_id);
         let today = calendar::today_in(session.organisation.time_zone.as_str());
         let customer_id =
             RwSignal::new(draft.map(|d| d.customer_id.to_string()).unwrap_or_default());
-        let currency = RwSignal::new(draft.map(|d| d.currency));
+        let currency_code = RwSignal::new(
+            draft
+                .map(|d| d.currency.code().to_owned())
+                .unwrap_or_default(),
+        );
+        let currency = Memo::new(move |_| currency_code.with(|c| Currency::parse(c).ok()));
+        let loaded_rate = draft.and_then(|d| d.accounting_rate);
+        let rate = RwSignal::new(loaded_rate.map(|r| r.rate.to_string()).unwrap_or_default());
+        let rate_date = RwSignal::new(loaded_rate.map(|r| r.date.to_string()).unwrap_or_default());
         let issue_date = RwSignal::new(draft.map_or(today, |d| d.issue_date).to_string());
         let due_date = RwSignal::new(draft.map(|d| d.due_date.to_string()).unwrap_or_default());
         let note = RwSignal::new(draft.map(|d| d.note.clone()).unwrap_or_default());
@@ -135,7 +158,7 @@ impl DraftState {
                 head,
                 base.read_value().as_ref(),
                 &customer_id.get(),
-                currency.get(),
+                &currency_code.get(),
                 &issue_date.get(),
                 &due_date.get(),
                 note.get(),
@@ -147,6 +170,8 @@ impl DraftState {
                     purchase_order: purchase_order.get(),
                     delivery_date: delivery_date.get(),
                     adjustments: adjustments.get(),
+                    accounting_rate: rate_inputs_shown(currency.get(), accounting_currency)
+                        .then(|| (rate.get(), rate_date.get())),
                 },
             )
         });
@@ -165,7 +190,11 @@ impl DraftState {
             is_new: draft.is_none(),
             customers: StoredValue::new(customers),
             customer_id,
+            currency_code,
             currency,
+            accounting_currency,
+            rate,
+            rate_date,
             issue_date,
             due_date,
             note,
@@ -195,8 +224,11 @@ impl DraftState {
     /// The user picked customer `id`: the draft takes the customer's currency and terms.
     pub fn choose_customer(&self, id: String) {
         self.customer_id.set(id);
-        self.currency
-            .set(self.selected_customer().map(|c| c.currency));
+        self.currency_code.set(
+            self.selected_customer()
+                .map(|c| c.currency.code().to_owned())
+                .unwrap_or_default(),
+        );
         self.refresh_due_date();
     }
 
@@ -281,7 +313,7 @@ fn build(
     head: Head,
     base: Option<&InvoiceDraft>,
     customer_id: &str,
-    currency: Option<Currency>,
+    currency: &str,
     issue_date: &str,
     due_date: &str,
     note: String,
@@ -290,7 +322,14 @@ fn build(
 ) -> Result<InvoiceDraft, ValidationError> {
     let customer_id = CustomerId::parse(customer_id)
         .map_err(|_| ValidationError::new("customer_id", Rule::Required))?;
-    let currency = currency.ok_or_else(|| ValidationError::new("currency", Rule::Required))?;
+    let currency = match currency.trim() {
+        "" => return Err(ValidationError::new("currency", Rule::Required)),
+        code => Currency::parse(code).map_err(|e| ValidationError {
+            field: "currency".into(),
+            ..e
+        })?,
+    };
+    let accounting_rate = details.accounting_rate()?;
     let lines = lines
         .iter()
         .enumerate()
@@ -320,6 +359,7 @@ fn build(
             terms: details.terms,
             allowances,
             charges,
+            accounting_rate,
             ..base.clone()
         },
         None => InvoiceDraft {
@@ -342,7 +382,7 @@ fn build(
             delivery,
             cash_rounding: false,
             terms: details.terms,
-            accounting_rate: None,
+            accounting_rate,
         },
     })
 }
@@ -378,9 +418,34 @@ struct Details {
     purchase_order: String,
     delivery_date: String,
     adjustments: Vec<AdjustmentForm>,
+    /// The rate and its date as typed, when the currency differs from the accounting currency.
+    accounting_rate: Option<(String, String)>,
+}
+
+/// Whether the draft needs a rate to the accounting currency: its currency is another.
+pub fn rate_inputs_shown(currency: Option<Currency>, accounting: Option<Currency>) -> bool {
+    matches!((currency, accounting), (Some(c), Some(a)) if c != a)
 }
 
 impl Details {
+    /// The rate to the accounting currency: none when not needed or not typed at all.
+    fn accounting_rate(&self) -> Result<Option<AccountingRate>, ValidationError> {
+        let Some((rate, date)) = &self.accounting_rate else {
+            return Ok(None);
+        };
+        let within = |e: ValidationError| e.within("accounting_rate");
+        match (rate.trim(), date.trim()) {
+            ("", "") => Ok(None),
+            ("", _) => Err(within(ValidationError::new("rate", Rule::Required))),
+            (rate, date) => Ok(Some(AccountingRate {
+                rate: rate
+                    .parse()
+                    .map_err(|_| within(ValidationError::new("rate", Rule::Decimal)))?,
+                date: parse_date("date", date).map_err(within)?,
+            })),
+        }
+    }
+
     /// The delivery date typed, beside the loaded draft's delivery period (no input for it yet).
     fn delivery(&self, loaded: Option<Delivery>) -> Result<Option<Delivery>, ValidationError> {
         let date = match self.delivery_date.trim() {
