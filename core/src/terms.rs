@@ -137,6 +137,25 @@ mod tests {
     }
 
     #[test]
+    fn a_plan_is_due_when_its_latest_instalment_is() {
+        let part = |percent: u32, terms| Instalment {
+            percent: rust_decimal::Decimal::from(percent),
+            terms,
+        };
+        let plan = PaymentPlan {
+            instalments: vec![
+                part(50, PaymentTerms::EndOfFollowingMonth),
+                part(50, PaymentTerms::Net { days: 10 }),
+            ],
+            discount: None,
+        };
+        assert_eq!(plan.due_date(d("2026-01-15")), Ok(d("2026-02-28")));
+        let late = PaymentPlan::single(PaymentTerms::DayOfNextMonth { day: 0 });
+        let refused = late.due_date(d("2026-01-15")).unwrap_err();
+        assert!(refused.field.starts_with("instalments[0]."), "{refused:?}");
+    }
+
+    #[test]
     fn due_dates_around_month_ends_and_leap_years() {
         use PaymentTerms::*;
         let cases = [
