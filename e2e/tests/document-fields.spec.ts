@@ -21,11 +21,11 @@ const TWO_TEN_NET_30 = {
  * Adds the named terms to the organisation's settings through the sync API the app itself pushes to
  * (a `settings.save` from a second client of the same owner), then lets the app pull them.
  */
-async function seedTerms(page: Page): Promise<void> {
+async function seedTerms(page: Page, url: string): Promise<void> {
   const [settings] = (await idbRecords(page, 'settings')) as unknown[];
   const current = findSettings(settings);
   expect(current).toBeDefined();
-  const reply = await page.request.post('/api/sync/push', {
+  const reply = await page.request.post(`${url}/api/sync/push`, {
     headers: { 'X-Remit-Request': '1' },
     data: {
       protocol_version: 2,
@@ -69,7 +69,8 @@ test('terms, VAT-inclusive prices, references and an allowance on a draft', asyn
   remit.addOwner();
   await signIn(page, remit.url);
   await completeSettings(page);
-  await seedTerms(page);
+  await seedTerms(page, remit.url);
+  await page.locator('a.brand').click();
   await createCustomer(page, CUSTOMER, 'ap@nordlys.example');
 
   await page.locator('a.brand').click();
@@ -103,21 +104,29 @@ test('terms, VAT-inclusive prices, references and an allowance on a draft', asyn
   await page.locator('input[name="purchase_order"]').fill('PO-7781');
   await page.locator('input[name="delivery_date"]').fill(issueDate);
 
-  // A 3 % allowance on the whole invoice: core's totals follow.
+  // A 3 % allowance on the whole invoice: core takes document allowances on net prices only, and says
+  // so beside the table; with net prices core's totals follow.
   const dueBefore = await page.getByTestId('total-due').textContent();
   await page.getByTestId('add-adjustment').click();
   await page.locator('input[name="adjustment-0-value"]').fill('3');
   await page.locator('input[name="adjustment-0-reason"]').fill('Loyalty discount');
   await page.locator('input[name="adjustment-0-rate"]').fill('19');
-  await expect(page.getByTestId('total-tax-exclusive')).toBeVisible();
-  await expect(page.getByTestId('total-due')).not.toHaveText(dueBefore ?? '');
+  await page.getByTestId('save-draft').click();
+  await expect(page.getByTestId('field-error')).toContainText('document-level allowances and charges need net prices');
   await expectAccessible(page, 'draft editor with terms, details and an allowance');
+  await page.getByRole('switch', { name: 'Prices include VAT' }).uncheck();
+  await expect(page.getByTestId('rounding-warning')).toHaveCount(0);
+  await expect(page.getByTestId('field-error')).toHaveCount(0);
+  // Net 29.97 less 3 % (0.90) is 29.07; VAT 19 % 5.52; due 34.59.
+  await expect(page.getByTestId('total-tax-exclusive')).toHaveText('29.07');
+  await expect(page.getByTestId('total-due')).toHaveText('34.59');
+  expect(dueBefore).toBe('29.97');
   await testInfo.attach('document fields', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
 
   await page.getByTestId('save-draft').click();
   await expect(page.getByTestId('new-invoice')).toBeVisible();
   const [draft] = await idbRecords(page, 'invoice_drafts');
-  expect(dig(draft, 'price_basis')).toBe('gross');
+  expect(dig(draft, 'price_basis')).toBeUndefined();
   expect(dig(draft, 'buyer_reference')).toBe('Dept 42');
   expect(dig(draft, 'purchase_order')).toBe('PO-7781');
   expect(dig(draft, 'delivery')).toEqual({ date: issueDate });

@@ -118,6 +118,20 @@ pub fn AdjustmentTable(
     #[prop(into)] error: Signal<Option<ValidationError>>,
 ) -> impl IntoView {
     let count = Memo::new(move |_| rows.with(Vec::len));
+    // An objection to the lists as a whole (core refuses them on VAT-inclusive prices).
+    let whole = move || {
+        error.with(|e| {
+            e.as_ref()
+                .filter(|e| e.field == "allowances" || e.field == "charges")
+                .map(|e| {
+                    view! {
+                        <span class="field-error" role="alert" data-testid="field-error">
+                            {in_words(e)}
+                        </span>
+                    }
+                })
+        })
+    };
     let body = move || {
         (0..count.get())
             .map(|index| view! { <AdjustmentRow rows error index /> })
@@ -150,6 +164,7 @@ pub fn AdjustmentTable(
             >
                 "Add allowance or charge"
             </button>
+            {whole}
         </fieldset>
     }
 }
