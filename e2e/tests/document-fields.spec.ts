@@ -112,7 +112,8 @@ test('terms, VAT-inclusive prices, references and an allowance on a draft', asyn
   await page.locator('input[name="adjustment-0-reason"]').fill('Loyalty discount');
   await page.locator('input[name="adjustment-0-rate"]').fill('19');
   await page.getByTestId('save-draft').click();
-  await expect(page.getByTestId('field-error')).toContainText('document-level allowances and charges need net prices');
+  const adjustments = page.getByRole('group', { name: 'Allowances and charges on the whole invoice' });
+  await expect(adjustments.getByTestId('field-error')).toContainText('document-level allowances and charges need net prices');
   await expectAccessible(page, 'draft editor with terms, details and an allowance');
   await page.getByRole('switch', { name: 'Prices include VAT' }).uncheck();
   await expect(page.getByTestId('rounding-warning')).toHaveCount(0);
