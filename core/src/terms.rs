@@ -137,6 +137,25 @@ mod tests {
     }
 
     #[test]
+    fn a_plan_is_due_when_its_latest_instalment_is() {
+        let part = |percent: u32, terms| Instalment {
+            percent: rust_decimal::Decimal::from(percent),
+            terms,
+        };
+        let plan = PaymentPlan {
+            instalments: vec![
+                part(50, PaymentTerms::EndOfFollowingMonth),
+                part(50, PaymentTerms::Net { days: 10 }),
+            ],
+            discount: None,
+        };
+        assert_eq!(plan.due_date(d("2026-01-15")), Ok(d("2026-02-28")));
+        let late = PaymentPlan::single(PaymentTerms::DayOfNextMonth { day: 0 });
+        let refused = late.due_date(d("2026-01-15")).unwrap_err();
+        assert!(refused.field.starts_with("instalments[0]."), "{refused:?}");
+    }
+
+    #[test]
     fn due_dates_around_month_ends_and_leap_years() {
         use PaymentTerms::*;
         let cases = [
@@ -292,6 +311,19 @@ impl PaymentPlan {
             ));
         }
         Ok(())
+    }
+
+    /// The due date of the last instalment, counted from `issue_date` (BT-9 of a document on these terms).
+    pub fn due_date(&self, issue_date: NaiveDate) -> Result<NaiveDate, ValidationError> {
+        let mut due = issue_date;
+        for (i, instalment) in self.instalments.iter().enumerate() {
+            let date = instalment
+                .terms
+                .due_date(issue_date)
+                .map_err(|e| e.within(&format!("instalments[{i}]")))?;
+            due = due.max(date);
+        }
+        Ok(due)
     }
 
     /// Splits `total` into its instalments. Each portion is rounded to the currency; the last absorbs the

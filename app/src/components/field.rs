@@ -20,10 +20,14 @@ pub fn in_words(error: &ValidationError) -> String {
                 places.push(format!("{} {position}", singular(list)));
             }
             None => {
+                let word = spelled_out(segment);
+                if word.is_empty() {
+                    continue;
+                }
                 if !name.is_empty() {
                     name.push(' ');
                 }
-                name.push_str(&spelled_out(segment));
+                name.push_str(&word);
             }
         }
     }
@@ -34,13 +38,19 @@ pub fn in_words(error: &ValidationError) -> String {
     }
 }
 
-/// A field's name as the screens label it.
+/// A field's name as the screens label it; empty for a path segment the user never sees.
 fn spelled_out(field: &str) -> String {
     match field {
         "tax_rate" => "VAT rate".into(),
         "tax_category" => "VAT category".into(),
         "customer_id" => "customer".into(),
         "unit" => "unit code".into(),
+        "terms" => "payment terms".into(),
+        "purchase_order" => "purchase order number".into(),
+        "percent" => "percentage".into(),
+        "accounting_rate" => "exchange rate to the accounting currency".into(),
+        // A document allowance's amount reads "Allowance 1: amount", not "adjustment amount".
+        "adjustment" => String::new(),
         other => other.replace('_', " "),
     }
 }
@@ -116,6 +126,30 @@ mod tests {
         assert_eq!(
             in_words(&typed),
             "Line 12: quantity must be a decimal number"
+        );
+        let allowance = ValidationError::new("percent", Rule::Decimal)
+            .within("adjustment")
+            .within("allowances[2]");
+        assert_eq!(
+            in_words(&allowance),
+            "Allowance 3: percentage must be a decimal number"
+        );
+        let delivery = ValidationError::new("date", Rule::Date).within("delivery");
+        assert_eq!(
+            in_words(&delivery),
+            format!("The delivery date {}", Rule::Date)
+        );
+        let order = ValidationError::new("purchase_order", Rule::Required);
+        assert_eq!(in_words(&order), "The purchase order number is required");
+        let terms = ValidationError::new("percent", Rule::Positive).within("terms.instalments[0]");
+        assert_eq!(
+            in_words(&terms),
+            "Instalment 1: payment terms percentage must be greater than zero"
+        );
+        let rate = ValidationError::new("accounting_rate", Rule::Required);
+        assert_eq!(
+            in_words(&rate),
+            "The exchange rate to the accounting currency is required"
         );
     }
 }

@@ -19,6 +19,8 @@ pub struct VatRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentSums {
     pub net: Money,
+    /// The net total after document allowances and charges (BT-109).
+    pub tax_exclusive: Money,
     pub vat: Vec<VatRow>,
     pub tax: Money,
     pub due: Money,
@@ -35,6 +37,7 @@ impl From<&DocumentTotals> for DocumentSums {
     fn from(t: &DocumentTotals) -> Self {
         Self {
             net: t.line_net_total,
+            tax_exclusive: t.tax_exclusive,
             vat: t
                 .vat
                 .iter()
@@ -53,6 +56,7 @@ impl From<&Totals> for DocumentSums {
     fn from(t: &Totals) -> Self {
         Self {
             net: t.line_net_total,
+            tax_exclusive: t.tax_exclusive,
             vat: t
                 .vat
                 .iter()
@@ -92,6 +96,21 @@ pub fn TotalsTable(
                 .collect_view()
         })
     };
+    // Shown only when document allowances or charges change the net total.
+    let adjusted = move || {
+        sums.with(|s| {
+            s.as_ref().filter(|s| s.tax_exclusive != s.net).map(|s| {
+                view! {
+                    <tr>
+                        <th scope="row">"After allowances and charges"</th>
+                        <td class="num" data-testid="total-tax-exclusive">
+                            {money_text(s.tax_exclusive)}
+                        </td>
+                    </tr>
+                }
+            })
+        })
+    };
     let code = move || {
         currency
             .get()
@@ -107,6 +126,7 @@ pub fn TotalsTable(
                         {cell(|s| s.net)}
                     </td>
                 </tr>
+                {adjusted}
                 {vat_rows}
                 <tr>
                     <th scope="row">"VAT total"</th>

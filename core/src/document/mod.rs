@@ -99,19 +99,6 @@ impl Default for InvoiceLine {
     }
 }
 
-/// The due date of a plan's last instalment.
-fn plan_due_date(plan: &PaymentPlan, issue_date: NaiveDate) -> Result<NaiveDate, ValidationError> {
-    let mut due = issue_date;
-    for (i, instalment) in plan.instalments.iter().enumerate() {
-        let date = instalment
-            .terms
-            .due_date(issue_date)
-            .map_err(|e| e.within(&format!("terms.instalments[{i}]")))?;
-        due = due.max(date);
-    }
-    Ok(due)
-}
-
 fn default_unit() -> String {
     "C62".into()
 }
@@ -332,7 +319,9 @@ impl InvoiceDraft {
         }
         if let Some(plan) = &self.terms {
             plan.validate().map_err(|e| e.within("terms"))?;
-            let due = plan_due_date(plan, self.issue_date)?;
+            let due = plan
+                .due_date(self.issue_date)
+                .map_err(|e| e.within("terms"))?;
             if due != self.due_date {
                 return Err(ValidationError::new(
                     "due_date",
@@ -427,7 +416,9 @@ impl InvoiceDraft {
         let Some(plan) = &self.terms else {
             return Ok(None);
         };
-        let due = plan_due_date(plan, self.issue_date)?;
+        let due = plan
+            .due_date(self.issue_date)
+            .map_err(|e| e.within("terms"))?;
         let issued = inclusive::to_net_prices(self)?;
         let amount_due = compute(&issued)?.amount_due;
         let instalments = plan

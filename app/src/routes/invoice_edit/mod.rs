@@ -10,6 +10,8 @@
 //! one table of keys, run by [`keyboard`] and listed by [`overlay`]; this module is the view.
 
 mod actions;
+mod adjustments;
+mod details;
 mod keyboard;
 mod overlay;
 mod shortcuts;
@@ -21,11 +23,14 @@ use remit_core::catalogue::Item;
 use remit_core::customer::Customer;
 use remit_core::document::InvoiceDraft;
 use remit_core::ids::InvoiceId;
+use remit_core::money::Currency;
+use remit_core::settings::TermsOption;
 use uuid::Uuid;
 
 use super::invoice_view::IssuedInvoiceView;
 use crate::components::boundary::Loading;
 use crate::components::confirm::ConfirmButton;
+use crate::components::field::Field;
 use crate::components::field_error::FieldError;
 use crate::components::item_picker::Picker;
 use crate::components::line_table::LineTable;
@@ -33,6 +38,11 @@ use crate::components::totals::{DocumentSums, TotalsTable};
 use crate::state::use_app;
 use crate::store::StoreError;
 use actions::DraftActions;
+use adjustments::AdjustmentTable;
+use details::{
+    AccountingRateInputs, DetailsFieldset, PricesIncludeVat, RoundingWarning, ScheduleSummary,
+    TermsSelect,
+};
 use keyboard::Keyboard;
 use overlay::ShortcutsOverlay;
 use state::DraftState;
@@ -53,6 +63,10 @@ enum Loaded {
         customers: Vec<Customer>,
         /// The catalogue the lines pick items from.
         items: Vec<Item>,
+        /// The organisation's named terms.
+        terms: Vec<TermsOption>,
+        /// The organisation's accounting currency (BT-6).
+        accounting_currency: Option<Currency>,
         draft: Option<Box<InvoiceDraft>>,
     },
     /// The id is an issued invoice's (or one sent for its number).
@@ -69,25 +83,28 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
         let store = app.store();
         async move {
             let customers = store.customers().await?;
-            let Some(id) = id else {
-                let items = store.items().await?;
-                return Ok(Loaded::Draft {
-                    customers,
-                    items,
-                    draft: None,
-                });
+            let draft = match id {
+                None => None,
+                Some(id) => match store.draft(id).await? {
+                    Some(record) => Some(Box::new(record.draft)),
+                    None => {
+                        return Ok::<_, StoreError>(match store.issued_invoice(id).await? {
+                            Some(_) => Loaded::Issued(id),
+                            None => Loaded::Missing,
+                        });
+                    }
+                },
             };
-            if let Some(record) = store.draft(id).await? {
-                let items = store.items().await?;
-                return Ok(Loaded::Draft {
-                    customers,
-                    items,
-                    draft: Some(Box::new(record.draft)),
-                });
-            }
-            Ok::<_, StoreError>(match store.issued_invoice(id).await? {
-                Some(_) => Loaded::Issued(id),
-                None => Loaded::Missing,
+            let items = store.items().await?;
+            let settings = store.settings().await?;
+            let accounting_currency = settings.as_ref().and_then(|s| s.accounting_currency);
+            let terms = settings.map(|s| s.payment_terms).unwrap_or_default();
+            Ok(Loaded::Draft {
+                customers,
+                items,
+                terms,
+                accounting_currency,
+                draft,
             })
         }
     });
@@ -101,10 +118,13 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
                 Loaded::Draft {
                     customers,
                     items,
+                    terms,
+                    accounting_currency,
                     draft,
                 } => {
                     let draft = draft.map(|d| *d);
-                    view! { <DraftForm customers items draft /> }.into_any()
+                    view! { <DraftForm customers items terms accounting_currency draft /> }
+                        .into_any()
                 }
             })
         })
@@ -116,6 +136,8 @@ fn DraftLoader(id: Option<InvoiceId>) -> impl IntoView {
 fn DraftForm(
     customers: Vec<Customer>,
     items: Vec<Item>,
+    terms: Vec<TermsOption>,
+    accounting_currency: Option<Currency>,
     draft: Option<InvoiceDraft>,
 ) -> impl IntoView {
     let app = use_app();
@@ -125,7 +147,14 @@ fn DraftForm(
     ) else {
         return ().into_any();
     };
-    let form = DraftState::new(customers, draft.as_ref(), &session, new_id);
+    let form = DraftState::new(
+        customers,
+        terms,
+        accounting_currency,
+        draft.as_ref(),
+        &session,
+        new_id,
+    );
     let actions = DraftActions::new();
     let keyboard = Keyboard {
         form,
@@ -160,13 +189,18 @@ fn DraftForm(
         >
             <DraftToolbar form actions keyboard />
             <DraftHeader form />
+            <DetailsFieldset form />
+            <PricesIncludeVat form />
             <LineTable
                 lines=form.lines
                 totals=form.totals
                 picker=keyboard.picker
                 error=form.shown_invalid()
             />
+            <AdjustmentTable rows=form.adjustments error=form.shown_invalid() />
             <TotalsTable sums currency=form.currency />
+            <ScheduleSummary form />
+            <RoundingWarning form />
             <label>
                 "Note"
                 <textarea name="note" rows="2" bind:value=form.note></textarea>
@@ -253,12 +287,6 @@ fn DraftHeader(form: DraftState) -> impl IntoView {
             })
             .collect_view()
     });
-    let currency_code = move || {
-        form.currency
-            .get()
-            .map(|c| c.code().to_owned())
-            .unwrap_or_default()
-    };
     view! {
         <div class="row">
             <label>
@@ -282,14 +310,21 @@ fn DraftHeader(form: DraftState) -> impl IntoView {
                     on:input=move |ev| form.set_issue_date(event_target_value(&ev))
                 />
             </label>
+            <TermsSelect form />
             <label>
                 "Due date"
                 <input name="due_date" type="date" bind:value=form.due_date />
             </label>
-            <label>
-                "Currency"
-                <output class="code">{currency_code}</output>
-            </label>
+            <Field label="Currency" field="currency" error=form.shown_invalid()>
+                <input
+                    name="currency"
+                    class="code"
+                    size="3"
+                    autocomplete="off"
+                    bind:value=form.currency_code
+                />
+            </Field>
         </div>
+        <AccountingRateInputs form />
     }
 }

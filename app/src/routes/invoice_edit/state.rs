@@ -4,14 +4,22 @@
 use leptos::prelude::*;
 use remit_core::customer::Customer;
 use remit_core::document::en16931::PriceBasis;
-use remit_core::document::{DocumentTotals, InvoiceDraft, TaxRounding, compute};
+use remit_core::document::inclusive::unreproducible;
+use remit_core::document::parts::Delivery;
+use remit_core::document::{
+    AccountingRate, DocumentTotals, InvoiceDraft, TaxRounding, TermsPreview, compute,
+};
 use remit_core::ids::{CustomerId, InvoiceId, OrganisationId};
 use remit_core::money::Currency;
+use remit_core::money::Money;
 use remit_core::organisation::SessionInfo;
+use remit_core::settings::TermsOption;
 use remit_core::sync::mutation::DraftRef;
+use remit_core::terms::PaymentPlan;
 use remit_core::validation::{Rule, ValidationError};
 use rust_decimal::Decimal;
 
+use super::adjustments::{AdjustmentForm, read_adjustments};
 use crate::calendar;
 use crate::components::field::in_words;
 use crate::components::line_table::LineForm;
@@ -27,6 +35,24 @@ pub struct Head {
 }
 
 impl Head {
+    /// The loaded draft's head, or a new draft's `new_id` in the session's organisation.
+    fn of(draft: Option<&InvoiceDraft>, session: &SessionInfo, new_id: InvoiceId) -> Self {
+        draft.map_or(
+            Self {
+                id: new_id,
+                organisation_id: session.organisation.id,
+                tax_rounding: TaxRounding::default(),
+                version: 0,
+            },
+            |d| Self {
+                id: d.id,
+                organisation_id: d.organisation_id,
+                tax_rounding: d.tax_rounding,
+                version: d.version,
+            },
+        )
+    }
+
     /// The reference a delete of this draft carries.
     pub fn draft_ref(&self) -> DraftRef {
         DraftRef {
@@ -44,15 +70,37 @@ pub struct DraftState {
     pub is_new: bool,
     pub customers: StoredValue<Vec<Customer>>,
     pub customer_id: RwSignal<String>,
-    pub currency: RwSignal<Option<Currency>>,
+    /// The currency code as typed; `currency` is core's reading of it.
+    pub currency_code: RwSignal<String>,
+    pub currency: Memo<Option<Currency>>,
+    /// The organisation's accounting currency (BT-6), from its settings.
+    pub accounting_currency: Option<Currency>,
+    /// The rate to the accounting currency and its date, as typed.
+    pub rate: RwSignal<String>,
+    pub rate_date: RwSignal<String>,
     pub issue_date: RwSignal<String>,
     pub due_date: RwSignal<String>,
     pub note: RwSignal<String>,
     pub lines: RwSignal<Vec<LineForm>>,
+    /// The organisation's named terms the draft can choose from.
+    pub terms_options: StoredValue<Vec<TermsOption>>,
+    /// The chosen terms; `None` leaves the due date to be typed.
+    pub terms: RwSignal<Option<PaymentPlan>>,
+    pub prices_include_vat: RwSignal<bool>,
+    pub buyer_reference: RwSignal<String>,
+    pub purchase_order: RwSignal<String>,
+    pub delivery_date: RwSignal<String>,
+    /// Document allowances and charges as typed.
+    pub adjustments: RwSignal<Vec<AdjustmentForm>>,
     /// Core's draft from what is typed, or the first field it cannot read.
     pub built: Memo<Result<InvoiceDraft, ValidationError>>,
     /// Core's totals, while the draft can be computed.
     pub totals: Signal<Option<DocumentTotals>>,
+    /// What the chosen terms give (due date, discount, instalments), while the draft can be computed.
+    pub schedule: Memo<Option<TermsPreview>>,
+    /// The cents VAT-inclusive prices cannot reproduce once converted to net prices (core's
+    /// `unreproducible`); zero or `None` when nothing is lost.
+    pub unreproducible: Memo<Option<Money>>,
     /// Core's objection to the draft, if any.
     pub invalid: Memo<Option<ValidationError>>,
     /// Errors show only once the user tried to save or issue.
@@ -63,28 +111,25 @@ impl DraftState {
     /// The form for `draft`, or for a new draft `new_id` issued today in the organisation's zone.
     pub fn new(
         customers: Vec<Customer>,
+        terms_options: Vec<TermsOption>,
+        accounting_currency: Option<Currency>,
         draft: Option<&InvoiceDraft>,
         session: &SessionInfo,
         new_id: InvoiceId,
     ) -> Self {
-        let head = draft.map_or(
-            Head {
-                id: new_id,
-                organisation_id: session.organisation.id,
-                tax_rounding: TaxRounding::default(),
-                version: 0,
-            },
-            |d| Head {
-                id: d.id,
-                organisation_id: d.organisation_id,
-                tax_rounding: d.tax_rounding,
-                version: d.version,
-            },
-        );
+        let head = Head::of(draft, session, new_id);
         let today = calendar::today_in(session.organisation.time_zone.as_str());
         let customer_id =
             RwSignal::new(draft.map(|d| d.customer_id.to_string()).unwrap_or_default());
-        let currency = RwSignal::new(draft.map(|d| d.currency));
+        let currency_code = RwSignal::new(
+            draft
+                .map(|d| d.currency.code().to_owned())
+                .unwrap_or_default(),
+        );
+        let currency = Memo::new(move |_| currency_code.with(|c| Currency::parse(c).ok()));
+        let loaded_rate = draft.and_then(|d| d.accounting_rate);
+        let rate = RwSignal::new(loaded_rate.map(|r| r.rate.to_string()).unwrap_or_default());
+        let rate_date = RwSignal::new(loaded_rate.map(|r| r.date.to_string()).unwrap_or_default());
         let issue_date = RwSignal::new(draft.map_or(today, |d| d.issue_date).to_string());
         let due_date = RwSignal::new(draft.map(|d| d.due_date.to_string()).unwrap_or_default());
         let note = RwSignal::new(draft.map(|d| d.note.clone()).unwrap_or_default());
@@ -92,6 +137,20 @@ impl DraftState {
             || vec![LineForm::default()],
             |d| d.lines.iter().map(LineForm::from_line).collect(),
         ));
+        let terms = RwSignal::new(draft.and_then(|d| d.terms.clone()));
+        let prices_include_vat =
+            RwSignal::new(draft.is_some_and(|d| d.price_basis == PriceBasis::Gross));
+        let text =
+            |pick: fn(&InvoiceDraft) -> String| RwSignal::new(draft.map(pick).unwrap_or_default());
+        let buyer_reference = text(|d| d.buyer_reference.clone());
+        let purchase_order = text(|d| d.purchase_order.clone());
+        let delivery_date = text(|d| {
+            d.delivery
+                .and_then(|v| v.date)
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        });
+        let adjustments = RwSignal::new(draft.map(AdjustmentForm::from_draft).unwrap_or_default());
         // The loaded draft: the document fields the form has no input for yet are saved as they were.
         let base = StoredValue::new(draft.cloned());
         let built = Memo::new(move |_| {
@@ -99,13 +158,24 @@ impl DraftState {
                 head,
                 base.read_value().as_ref(),
                 &customer_id.get(),
-                currency.get(),
+                &currency_code.get(),
                 &issue_date.get(),
                 &due_date.get(),
                 note.get(),
                 &lines.get(),
+                Details {
+                    terms: terms.get(),
+                    prices_include_vat: prices_include_vat.get(),
+                    buyer_reference: buyer_reference.get(),
+                    purchase_order: purchase_order.get(),
+                    delivery_date: delivery_date.get(),
+                    adjustments: adjustments.get(),
+                    accounting_rate: rate_inputs_shown(currency.get(), accounting_currency)
+                        .then(|| (rate.get(), rate_date.get())),
+                },
             )
         });
+        let (schedule, unreproducible) = terms_and_cents(built);
         let totals =
             Memo::new(move |_| built.with(|d| d.as_ref().ok().and_then(|d| compute(d).ok())))
                 .into();
@@ -120,13 +190,26 @@ impl DraftState {
             is_new: draft.is_none(),
             customers: StoredValue::new(customers),
             customer_id,
+            currency_code,
             currency,
+            accounting_currency,
+            rate,
+            rate_date,
             issue_date,
             due_date,
             note,
             lines,
+            terms_options: StoredValue::new(terms_options),
+            terms,
+            prices_include_vat,
+            buyer_reference,
+            purchase_order,
+            delivery_date,
+            adjustments,
             built,
             totals,
+            schedule,
+            unreproducible,
             invalid,
             save_attempted: RwSignal::new(false),
         }
@@ -141,8 +224,11 @@ impl DraftState {
     /// The user picked customer `id`: the draft takes the customer's currency and terms.
     pub fn choose_customer(&self, id: String) {
         self.customer_id.set(id);
-        self.currency
-            .set(self.selected_customer().map(|c| c.currency));
+        self.currency_code.set(
+            self.selected_customer()
+                .map(|c| c.currency.code().to_owned())
+                .unwrap_or_default(),
+        );
         self.refresh_due_date();
     }
 
@@ -152,14 +238,40 @@ impl DraftState {
         self.refresh_due_date();
     }
 
-    /// The customer's terms, counted by core from the issue date.
+    /// The terms a draft can choose: the organisation's named terms, or the customer's own when the
+    /// organisation has named none.
+    pub fn terms_choices(&self) -> Vec<TermsOption> {
+        let named = self.terms_options.get_value();
+        if !named.is_empty() {
+            return named;
+        }
+        self.selected_customer()
+            .map(|c| TermsOption {
+                name: format!("Net {} days (the customer's terms)", c.payment_terms_days),
+                plan: PaymentPlan::single(c.terms()),
+            })
+            .into_iter()
+            .collect()
+    }
+
+    /// Chooses terms (`None`: the due date is typed) and sets the due date they give.
+    pub fn choose_terms(&self, plan: Option<PaymentPlan>) {
+        self.terms.set(plan);
+        self.refresh_due_date();
+    }
+
+    /// The chosen terms, or else the customer's, counted by core from the issue date.
     fn refresh_due_date(&self) {
-        let Some(customer) = self.selected_customer() else {
+        let Ok(issue) = parse_date("issue_date", &self.issue_date.get_untracked()) else {
             return;
         };
-        if let Ok(issue) = parse_date("issue_date", &self.issue_date.get_untracked())
-            && let Ok(due) = customer.terms().due_date(issue)
-        {
+        let due = match self.terms.get_untracked() {
+            Some(plan) => plan.due_date(issue).ok(),
+            None => self
+                .selected_customer()
+                .and_then(|c| c.terms().due_date(issue).ok()),
+        };
+        if let Some(due) = due {
             self.due_date.set(due.to_string());
         }
     }
@@ -201,15 +313,23 @@ fn build(
     head: Head,
     base: Option<&InvoiceDraft>,
     customer_id: &str,
-    currency: Option<Currency>,
+    currency: &str,
     issue_date: &str,
     due_date: &str,
     note: String,
     lines: &[LineForm],
+    details: Details,
 ) -> Result<InvoiceDraft, ValidationError> {
     let customer_id = CustomerId::parse(customer_id)
         .map_err(|_| ValidationError::new("customer_id", Rule::Required))?;
-    let currency = currency.ok_or_else(|| ValidationError::new("currency", Rule::Required))?;
+    let currency = match currency.trim() {
+        "" => return Err(ValidationError::new("currency", Rule::Required)),
+        code => Currency::parse(code).map_err(|e| ValidationError {
+            field: "currency".into(),
+            ..e
+        })?,
+    };
+    let accounting_rate = details.accounting_rate()?;
     let lines = lines
         .iter()
         .enumerate()
@@ -217,6 +337,13 @@ fn build(
         .collect::<Result<Vec<_>, _>>()?;
     let issue_date = parse_date("issue_date", issue_date)?;
     let due_date = parse_date("due_date", due_date)?;
+    let delivery = details.delivery(base.and_then(|b| b.delivery))?;
+    let (allowances, charges) = read_adjustments(&details.adjustments)?;
+    let price_basis = if details.prices_include_vat {
+        PriceBasis::Gross
+    } else {
+        PriceBasis::Net
+    };
     Ok(match base {
         Some(base) => InvoiceDraft {
             customer_id,
@@ -225,6 +352,14 @@ fn build(
             due_date,
             lines,
             note,
+            price_basis,
+            buyer_reference: details.buyer_reference,
+            purchase_order: details.purchase_order,
+            delivery,
+            terms: details.terms,
+            allowances,
+            charges,
+            accounting_rate,
             ..base.clone()
         },
         None => InvoiceDraft {
@@ -238,18 +373,88 @@ fn build(
             lines,
             note,
             version: head.version,
-            price_basis: PriceBasis::Net,
-            allowances: Vec::new(),
-            charges: Vec::new(),
+            price_basis,
+            allowances,
+            charges,
             prepaid: Decimal::ZERO,
-            buyer_reference: String::new(),
-            purchase_order: String::new(),
-            delivery: None,
+            buyer_reference: details.buyer_reference,
+            purchase_order: details.purchase_order,
+            delivery,
             cash_rounding: false,
-            terms: None,
-            accounting_rate: None,
+            terms: details.terms,
+            accounting_rate,
         },
     })
+}
+
+/// Core's schedule of the chosen terms, and the cents VAT-inclusive prices cannot reproduce (not zero).
+fn terms_and_cents(
+    built: Memo<Result<InvoiceDraft, ValidationError>>,
+) -> (Memo<Option<TermsPreview>>, Memo<Option<Money>>) {
+    let schedule = Memo::new(move |_| {
+        built.with(|d| {
+            d.as_ref()
+                .ok()
+                .and_then(|d| d.payment_schedule().ok().flatten())
+        })
+    });
+    let unreproducible = Memo::new(move |_| {
+        built.with(|d| {
+            d.as_ref()
+                .ok()
+                .filter(|d| d.price_basis == PriceBasis::Gross)
+                .and_then(|d| unreproducible(d).ok())
+                .filter(|cents| !cents.amount().is_zero())
+        })
+    });
+    (schedule, unreproducible)
+}
+
+/// The document's fields beyond the header and lines, as typed.
+struct Details {
+    terms: Option<PaymentPlan>,
+    prices_include_vat: bool,
+    buyer_reference: String,
+    purchase_order: String,
+    delivery_date: String,
+    adjustments: Vec<AdjustmentForm>,
+    /// The rate and its date as typed, when the currency differs from the accounting currency.
+    accounting_rate: Option<(String, String)>,
+}
+
+/// Whether the draft needs a rate to the accounting currency: its currency is another.
+pub fn rate_inputs_shown(currency: Option<Currency>, accounting: Option<Currency>) -> bool {
+    matches!((currency, accounting), (Some(c), Some(a)) if c != a)
+}
+
+impl Details {
+    /// The rate to the accounting currency: none when not needed or not typed at all.
+    fn accounting_rate(&self) -> Result<Option<AccountingRate>, ValidationError> {
+        let Some((rate, date)) = &self.accounting_rate else {
+            return Ok(None);
+        };
+        let within = |e: ValidationError| e.within("accounting_rate");
+        match (rate.trim(), date.trim()) {
+            ("", "") => Ok(None),
+            ("", _) => Err(within(ValidationError::new("rate", Rule::Required))),
+            (rate, date) => Ok(Some(AccountingRate {
+                rate: rate
+                    .parse()
+                    .map_err(|_| within(ValidationError::new("rate", Rule::Decimal)))?,
+                date: parse_date("date", date).map_err(within)?,
+            })),
+        }
+    }
+
+    /// The delivery date typed, beside the loaded draft's delivery period (no input for it yet).
+    fn delivery(&self, loaded: Option<Delivery>) -> Result<Option<Delivery>, ValidationError> {
+        let date = match self.delivery_date.trim() {
+            "" => None,
+            text => Some(parse_date("date", text).map_err(|e| e.within("delivery"))?),
+        };
+        let period = loaded.and_then(|d| d.period);
+        Ok((date.is_some() || period.is_some()).then_some(Delivery { date, period }))
+    }
 }
 
 fn parse_date(field: &str, text: &str) -> Result<chrono::NaiveDate, ValidationError> {
