@@ -31,6 +31,7 @@ pub struct Customer {
 impl Customer {
     pub const MAX_NAME: usize = 200;
     pub const MAX_EMAIL: usize = 254;
+    pub const MAX_TAX_ID: usize = 40;
     pub const MAX_TERMS_DAYS: u16 = 365;
     /// Net days a new customer starts with when the organisation's own terms are not net N days.
     pub const FALLBACK_TERMS_DAYS: u16 = 30;
@@ -73,6 +74,18 @@ impl Customer {
         let email = self.email.trim();
         if !email.is_empty() && !looks_like_email(email) {
             return Err(ValidationError::new("email", Rule::Email));
+        }
+        optional_text("tax_id", &self.tax_id, Self::MAX_TAX_ID)?;
+        let country = &self.address.country;
+        if !country.is_empty()
+            && (country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()))
+        {
+            return Err(ValidationError::new(
+                "address.country",
+                Rule::Format {
+                    detail: "an ISO 3166-1 alpha-2 code such as NO".into(),
+                },
+            ));
         }
         if self.payment_terms_days > Self::MAX_TERMS_DAYS {
             return Err(ValidationError::new(
@@ -183,6 +196,27 @@ mod tests {
                 },
             ),
         ];
+        let with_country = |country: &str| {
+            let mut c = customer();
+            c.address.country = country.into();
+            c
+        };
+        assert_eq!(with_country("DE").validate(), Ok(()));
+        let country = Rule::Format {
+            detail: "an ISO 3166-1 alpha-2 code such as NO".into(),
+        };
+        let cases = cases.into_iter().chain([
+            (with_country("de"), "address.country", country.clone()),
+            (with_country("DEU"), "address.country", country),
+            (
+                Customer {
+                    tax_id: "X".repeat(41),
+                    ..customer()
+                },
+                "tax_id",
+                Rule::MaxLength { max: 40 },
+            ),
+        ]);
         for (c, field, rule) in cases {
             assert_eq!(c.validate(), Err(ValidationError::new(field, rule)));
         }
