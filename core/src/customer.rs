@@ -26,6 +26,10 @@ pub struct Customer {
     /// Postal address (BG-8); its country may stay empty for a customer in the seller's country.
     #[serde(default)]
     pub address: Address,
+    /// The language documents and mail to this customer are written in (ISO 639-1, `de`); empty for
+    /// the organisation's own.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub language: String,
 }
 
 impl Customer {
@@ -87,6 +91,17 @@ impl Customer {
                 },
             ));
         }
+        let language = self.language.as_bytes();
+        if !language.is_empty()
+            && (language.len() != 2 || !language.iter().all(u8::is_ascii_lowercase))
+        {
+            return Err(ValidationError::new(
+                "language",
+                Rule::Format {
+                    detail: "an ISO 639-1 language code such as de".into(),
+                },
+            ));
+        }
         if self.payment_terms_days > Self::MAX_TERMS_DAYS {
             return Err(ValidationError::new(
                 "payment_terms_days",
@@ -114,6 +129,7 @@ mod tests {
             payment_terms_days: 30,
             tax_id: String::new(),
             address: Default::default(),
+            language: "de".into(),
         }
     }
 
@@ -134,6 +150,17 @@ mod tests {
             Customer::default_terms_days(&PaymentTerms::DueOnReceipt),
             Customer::FALLBACK_TERMS_DAYS
         );
+    }
+
+    #[test]
+    fn a_customer_stored_before_billing_fields_still_reads() {
+        let old = r#"{"id": "019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f",
+            "organisation_id": "019a4d5e-0000-7000-8000-000000000001",
+            "name": "Acme GmbH", "currency": "EUR", "payment_terms_days": 30}"#;
+        let read: Customer = serde_json::from_str(old).unwrap();
+        assert_eq!(read.language, "");
+        assert_eq!(read.address, Address::default());
+        assert_eq!(read.validate(), Ok(()));
     }
 
     #[test]
@@ -208,6 +235,16 @@ mod tests {
         let cases = cases.into_iter().chain([
             (with_country("de"), "address.country", country.clone()),
             (with_country("DEU"), "address.country", country),
+            (
+                Customer {
+                    language: "deu".into(),
+                    ..customer()
+                },
+                "language",
+                Rule::Format {
+                    detail: "an ISO 639-1 language code such as de".into(),
+                },
+            ),
             (
                 Customer {
                     tax_id: "X".repeat(41),

@@ -84,6 +84,7 @@ struct CustomerFields {
     postcode: RwSignal<String>,
     city: RwSignal<String>,
     country: RwSignal<String>,
+    language: RwSignal<String>,
 }
 
 impl CustomerFields {
@@ -104,6 +105,7 @@ impl CustomerFields {
             postcode: RwSignal::new(c.map(|c| c.address.postcode.clone()).unwrap_or_default()),
             city: RwSignal::new(c.map(|c| c.address.city.clone()).unwrap_or_default()),
             country: RwSignal::new(c.map(|c| c.address.country.clone()).unwrap_or_default()),
+            language: RwSignal::new(c.map(|c| c.language.clone()).unwrap_or_default()),
         }
     }
 
@@ -150,6 +152,7 @@ impl CustomerFields {
             payment_terms_days,
             tax_id: text(self.tax_id),
             address,
+            language: self.language.get_untracked(),
         };
         customer.validate()?;
         Ok(customer)
@@ -254,9 +257,22 @@ fn CustomerInputs(fields: CustomerFields) -> impl IntoView {
     }
 }
 
+/// The languages (ISO 639-1) a customer's documents can be in; empty is the organisation's own.
+const LANGUAGES: [(&str, &str); 9] = [
+    ("", "The organisation's own"),
+    ("en", "English (en)"),
+    ("de", "German (de)"),
+    ("fr", "French (fr)"),
+    ("nl", "Dutch (nl)"),
+    ("nb", "Norwegian Bokmål (nb)"),
+    ("sv", "Swedish (sv)"),
+    ("da", "Danish (da)"),
+    ("fi", "Finnish (fi)"),
+];
+
 /// Whether `error` is about a field [`BillingInputs`] shows.
 fn billing(error: &ValidationError) -> bool {
-    error.field == "tax_id" || error.field.starts_with("address.")
+    ["tax_id", "language"].contains(&error.field.as_str()) || error.field.starts_with("address.")
 }
 
 /// What invoices print for the buyer (BG-7): its address and VAT identifier.
@@ -285,9 +301,29 @@ fn BillingInputs(fields: CustomerFields, error: Signal<Option<ValidationError>>)
                     />
                 </Field>
             </div>
-            <Field label="VAT identifier" field="tax_id" error>
-                <input name="tax_id" bind:value=fields.tax_id />
-            </Field>
+            <div class="row">
+                <Field label="VAT identifier" field="tax_id" error>
+                    <input name="tax_id" bind:value=fields.tax_id />
+                </Field>
+                <Field label="Language of documents" field="language" error>
+                    <select
+                        name="language"
+                        on:change=move |ev| fields.language.set(event_target_value(&ev))
+                    >
+                        {LANGUAGES
+                            .into_iter()
+                            .map(|(code, words)| {
+                                let selected = move || fields.language.with(|l| l == code);
+                                view! {
+                                    <option value=code prop:selected=selected>
+                                        {words}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </Field>
+            </div>
         </fieldset>
     }
 }
