@@ -1,6 +1,6 @@
 // The settings and customer forms capture what a printed invoice needs: the bank account (core checks
 // the IBAN's digits and its error shows beside the field, in words), named payment terms such as
-// "2/10 net 30", and the customer's billing address and VAT identifier. Each survives a reload.
+// "2/10 net 30", and the customer's billing address, VAT identifier and language. Each survives a reload.
 import { expectAccessible } from './axe';
 import { test, expect } from './remit';
 import { createCustomer, setUp } from './invoicing';
@@ -54,6 +54,7 @@ test('bank account, payment terms and billing address are saved and shown again'
   await page.locator('input[name="address.city"]').fill('Hamburg');
   await country.fill('D9');
   await page.locator('input[name="tax_id"]').fill('DE123456789');
+  await page.locator('select[name="language"]').selectOption('de');
   await page.getByTestId('save-customer').click();
   await expect(page.locator('label.field', { has: country }).getByTestId('field-error')).toHaveText(
     'The address country cannot be read: an ISO 3166-1 alpha-2 code such as NO',
@@ -69,5 +70,6 @@ test('bank account, payment terms and billing address are saved and shown again'
   await expect(page.locator('input[name="address.city"]')).toHaveValue('Hamburg');
   await expect(country).toHaveValue('DE');
   await expect(page.locator('input[name="tax_id"]')).toHaveValue('DE123456789');
+  await expect(page.locator('select[name="language"]')).toHaveValue('de');
   await expectAccessible(page, 'customer with billing address');
 });

@@ -280,7 +280,7 @@ fn billing(error: &ValidationError) -> bool {
 fn BillingInputs(fields: CustomerFields, error: Signal<Option<ValidationError>>) -> impl IntoView {
     view! {
         <fieldset>
-            <legend>"Billing address, as printed on invoices"</legend>
+            <legend>"Billing details, as printed on invoices"</legend>
             <Field label="Address (one line per line)" field="address.lines" error>
                 <textarea name="address.lines" rows="2" bind:value=fields.address_lines></textarea>
             </Field>
