@@ -26,10 +26,47 @@ pub struct Customer {
     /// Postal address (BG-8); its country may stay empty for a customer in the seller's country.
     #[serde(default)]
     pub address: Address,
-    /// The language documents and mail to this customer are written in (ISO 639-1, `de`); empty for
-    /// the organisation's own.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub language: String,
+    /// The language documents and mail to this customer are written in; none for the organisation's
+    /// own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
+}
+
+/// An ISO 639-1 language code (`de`), two lower-case letters: kept in two bytes, so a customer record
+/// stays small.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Language([u8; 2]);
+
+impl Language {
+    pub fn parse(code: &str) -> Result<Self, ValidationError> {
+        match code.as_bytes() {
+            &[a, b] if a.is_ascii_lowercase() && b.is_ascii_lowercase() => Ok(Self([a, b])),
+            _ => Err(ValidationError::new(
+                "language",
+                Rule::Format {
+                    detail: "an ISO 639-1 language code such as de".into(),
+                },
+            )),
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        // Two ASCII letters, checked by `parse`.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl Serialize for Language {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Language {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        Self::parse(&code).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Customer {
@@ -91,17 +128,6 @@ impl Customer {
                 },
             ));
         }
-        let language = self.language.as_bytes();
-        if !language.is_empty()
-            && (language.len() != 2 || !language.iter().all(u8::is_ascii_lowercase))
-        {
-            return Err(ValidationError::new(
-                "language",
-                Rule::Format {
-                    detail: "an ISO 639-1 language code such as de".into(),
-                },
-            ));
-        }
         if self.payment_terms_days > Self::MAX_TERMS_DAYS {
             return Err(ValidationError::new(
                 "payment_terms_days",
@@ -129,7 +155,7 @@ mod tests {
             payment_terms_days: 30,
             tax_id: String::new(),
             address: Default::default(),
-            language: "de".into(),
+            language: Language::parse("de").ok(),
         }
     }
 
@@ -158,7 +184,14 @@ mod tests {
             "organisation_id": "019a4d5e-0000-7000-8000-000000000001",
             "name": "Acme GmbH", "currency": "EUR", "payment_terms_days": 30}"#;
         let read: Customer = serde_json::from_str(old).unwrap();
-        assert_eq!(read.language, "");
+        assert_eq!(read.language, None);
+        for bad in ["deu", "DE", "d", ""] {
+            assert_eq!(Language::parse(bad).unwrap_err().field, "language", "{bad}");
+        }
+        assert_eq!(
+            serde_json::to_value(Language::parse("nb").unwrap()).unwrap(),
+            serde_json::json!("nb")
+        );
         assert_eq!(read.address, Address::default());
         assert_eq!(read.validate(), Ok(()));
     }
@@ -235,16 +268,6 @@ mod tests {
         let cases = cases.into_iter().chain([
             (with_country("de"), "address.country", country.clone()),
             (with_country("DEU"), "address.country", country),
-            (
-                Customer {
-                    language: "deu".into(),
-                    ..customer()
-                },
-                "language",
-                Rule::Format {
-                    detail: "an ISO 639-1 language code such as de".into(),
-                },
-            ),
             (
                 Customer {
                     tax_id: "X".repeat(41),

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use remit_core::customer::Customer;
+use remit_core::customer::{Customer, Language};
 use remit_core::document::issue::Address;
 use remit_core::ids::{CustomerId, OrganisationId};
 use remit_core::money::Currency;
@@ -105,7 +105,11 @@ impl CustomerFields {
             postcode: RwSignal::new(c.map(|c| c.address.postcode.clone()).unwrap_or_default()),
             city: RwSignal::new(c.map(|c| c.address.city.clone()).unwrap_or_default()),
             country: RwSignal::new(c.map(|c| c.address.country.clone()).unwrap_or_default()),
-            language: RwSignal::new(c.map(|c| c.language.clone()).unwrap_or_default()),
+            language: RwSignal::new(
+                c.and_then(|c| c.language)
+                    .map(|l| l.code().to_owned())
+                    .unwrap_or_default(),
+            ),
         }
     }
 
@@ -152,7 +156,10 @@ impl CustomerFields {
             payment_terms_days,
             tax_id: text(self.tax_id),
             address,
-            language: self.language.get_untracked(),
+            language: match self.language.get_untracked().as_str() {
+                "" => None,
+                code => Some(Language::parse(code)?),
+            },
         };
         customer.validate()?;
         Ok(customer)

@@ -53,8 +53,8 @@ fn means_name(code: &str) -> &'static str {
 
 /// The kinds of terms a named option can have, as the select offers them.
 const KINDS: [(&str, &str); 5] = [
-    ("net", "Net, days after the invoice date"),
-    ("net_end_of_month", "Net, days after the end of the month"),
+    ("net", "Net N days"),
+    ("net_end_of_month", "N days after month end"),
     ("end_of_following_month", "End of the following month"),
     ("day_of_next_month", "Day of the next month"),
     ("due_on_receipt", "Due on receipt"),
