@@ -26,11 +26,53 @@ pub struct Customer {
     /// Postal address (BG-8); its country may stay empty for a customer in the seller's country.
     #[serde(default)]
     pub address: Address,
+    /// The language documents and mail to this customer are written in; none for the organisation's
+    /// own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
+}
+
+/// An ISO 639-1 language code (`de`), two lower-case letters: kept in two bytes, so a customer record
+/// stays small.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Language([u8; 2]);
+
+impl Language {
+    pub fn parse(code: &str) -> Result<Self, ValidationError> {
+        match code.as_bytes() {
+            &[a, b] if a.is_ascii_lowercase() && b.is_ascii_lowercase() => Ok(Self([a, b])),
+            _ => Err(ValidationError::new(
+                "language",
+                Rule::Format {
+                    detail: "an ISO 639-1 language code such as de".into(),
+                },
+            )),
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        // Two ASCII letters, checked by `parse`.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl Serialize for Language {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Language {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        Self::parse(&code).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Customer {
     pub const MAX_NAME: usize = 200;
     pub const MAX_EMAIL: usize = 254;
+    pub const MAX_TAX_ID: usize = 40;
     pub const MAX_TERMS_DAYS: u16 = 365;
     /// Net days a new customer starts with when the organisation's own terms are not net N days.
     pub const FALLBACK_TERMS_DAYS: u16 = 30;
@@ -74,6 +116,18 @@ impl Customer {
         if !email.is_empty() && !looks_like_email(email) {
             return Err(ValidationError::new("email", Rule::Email));
         }
+        optional_text("tax_id", &self.tax_id, Self::MAX_TAX_ID)?;
+        let country = &self.address.country;
+        if !country.is_empty()
+            && (country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()))
+        {
+            return Err(ValidationError::new(
+                "address.country",
+                Rule::Format {
+                    detail: "an ISO 3166-1 alpha-2 code such as NO".into(),
+                },
+            ));
+        }
         if self.payment_terms_days > Self::MAX_TERMS_DAYS {
             return Err(ValidationError::new(
                 "payment_terms_days",
@@ -101,6 +155,7 @@ mod tests {
             payment_terms_days: 30,
             tax_id: String::new(),
             address: Default::default(),
+            language: Language::parse("de").ok(),
         }
     }
 
@@ -121,6 +176,24 @@ mod tests {
             Customer::default_terms_days(&PaymentTerms::DueOnReceipt),
             Customer::FALLBACK_TERMS_DAYS
         );
+    }
+
+    #[test]
+    fn a_customer_stored_before_billing_fields_still_reads() {
+        let old = r#"{"id": "019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f",
+            "organisation_id": "019a4d5e-0000-7000-8000-000000000001",
+            "name": "Acme GmbH", "currency": "EUR", "payment_terms_days": 30}"#;
+        let read: Customer = serde_json::from_str(old).unwrap();
+        assert_eq!(read.language, None);
+        for bad in ["deu", "DE", "d", ""] {
+            assert_eq!(Language::parse(bad).unwrap_err().field, "language", "{bad}");
+        }
+        assert_eq!(
+            serde_json::to_value(Language::parse("nb").unwrap()).unwrap(),
+            serde_json::json!("nb")
+        );
+        assert_eq!(read.address, Address::default());
+        assert_eq!(read.validate(), Ok(()));
     }
 
     #[test]
@@ -183,6 +256,27 @@ mod tests {
                 },
             ),
         ];
+        let with_country = |country: &str| {
+            let mut c = customer();
+            c.address.country = country.into();
+            c
+        };
+        assert_eq!(with_country("DE").validate(), Ok(()));
+        let country = Rule::Format {
+            detail: "an ISO 3166-1 alpha-2 code such as NO".into(),
+        };
+        let cases = cases.into_iter().chain([
+            (with_country("de"), "address.country", country.clone()),
+            (with_country("DEU"), "address.country", country),
+            (
+                Customer {
+                    tax_id: "X".repeat(41),
+                    ..customer()
+                },
+                "tax_id",
+                Rule::MaxLength { max: 40 },
+            ),
+        ]);
         for (c, field, rule) in cases {
             assert_eq!(c.validate(), Err(ValidationError::new(field, rule)));
         }

@@ -54,6 +54,7 @@ pub fn customer(
         payment_terms_days: 14,
         tax_id: String::new(),
         address: Address::default(),
+        language: None,
     }
 }
 

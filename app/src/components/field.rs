@@ -19,6 +19,7 @@ pub fn in_words(error: &ValidationError) -> String {
                 );
                 places.push(format!("{} {position}", singular(list)));
             }
+            None if segment == "plan" => {}
             None => {
                 let word = spelled_out(segment);
                 if word.is_empty() {
@@ -51,6 +52,8 @@ fn spelled_out(field: &str) -> String {
         "accounting_rate" => "exchange rate to the accounting currency".into(),
         // A document allowance's amount reads "Allowance 1: amount", not "adjustment amount".
         "adjustment" => String::new(),
+        "iban" => "IBAN".into(),
+        "bic" => "BIC".into(),
         other => other.replace('_', " "),
     }
 }
@@ -71,11 +74,23 @@ fn singular(list: &str) -> String {
 pub fn Field(
     #[prop(into)] label: String,
     /// Core's name of the field (`amount`, `lines[1].unit_price`).
-    field: &'static str,
+    #[prop(into)]
+    field: String,
     #[prop(into)] error: Signal<Option<ValidationError>>,
+    /// Also shows errors about what lies within `field` (`payment_terms[0].plan.instalments` shows
+    /// `payment_terms[0].plan.instalments[0].terms.day`).
+    #[prop(optional)]
+    within: bool,
     children: Children,
 ) -> impl IntoView {
-    let message = move || error.with(|e| e.as_ref().filter(|e| e.field == field).map(in_words));
+    let about = move |e: &ValidationError| {
+        e.field == field
+            || (within
+                && e.field
+                    .strip_prefix(field.as_str())
+                    .is_some_and(|rest| rest.starts_with(['.', '['])))
+    };
+    let message = move || error.with(|e| e.as_ref().filter(|e| about(e)).map(in_words));
     view! {
         <label class="field">
             {label}
@@ -151,5 +166,28 @@ mod tests {
             in_words(&rate),
             "The exchange rate to the accounting currency is required"
         );
+        let iban = ValidationError::new("bank_account.iban", Rule::Required);
+        assert_eq!(in_words(&iban), "The bank account IBAN is required");
+        let means = ValidationError::new("payment_means_code", Rule::Required);
+        assert_eq!(in_words(&means), "The payment means code is required");
+        let days = ValidationError::new(
+            "payment_terms[1].plan.instalments[0].terms.days",
+            Rule::Range {
+                min: "0".into(),
+                max: "365".into(),
+            },
+        );
+        assert_eq!(
+            in_words(&days),
+            "Payment term 2, Instalment 1: payment terms days must be between 0 and 365"
+        );
+        let discount =
+            ValidationError::new("payment_terms[0].plan.discount.percent", Rule::Decimal);
+        assert_eq!(
+            in_words(&discount),
+            "Payment term 1: discount percentage must be a decimal number"
+        );
+        let tax_rate = ValidationError::new("tax_rates[2].rate", Rule::Required);
+        assert_eq!(in_words(&tax_rate), "Tax rate 3: rate is required");
     }
 }

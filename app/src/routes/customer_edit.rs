@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use remit_core::customer::Customer;
+use remit_core::customer::{Customer, Language};
+use remit_core::document::issue::Address;
 use remit_core::ids::{CustomerId, OrganisationId};
 use remit_core::money::Currency;
 use remit_core::sync::Command;
@@ -14,6 +15,7 @@ use remit_core::decide::catalogue::current_settings;
 
 use crate::components::boundary::Loading;
 use crate::components::date::date_text;
+use crate::components::field::Field;
 use crate::components::field_error::FieldError;
 use crate::components::money::MoneyText;
 use crate::state::use_app;
@@ -68,16 +70,21 @@ fn CustomerLoader(id: Option<CustomerId>) -> impl IntoView {
     view! { <Loading>{shown}</Loading> }
 }
 
-/// The customer as typed. Fields this form does not edit are carried over from `kept`, so saving never
-/// blanks them.
+/// The customer as typed.
 #[derive(Clone, Copy)]
 struct CustomerFields {
     id: Option<CustomerId>,
-    kept: StoredValue<Option<Customer>>,
     name: RwSignal<String>,
     email: RwSignal<String>,
     currency: RwSignal<String>,
     terms: RwSignal<String>,
+    tax_id: RwSignal<String>,
+    /// One address line per line of text.
+    address_lines: RwSignal<String>,
+    postcode: RwSignal<String>,
+    city: RwSignal<String>,
+    country: RwSignal<String>,
+    language: RwSignal<String>,
 }
 
 impl CustomerFields {
@@ -93,7 +100,16 @@ impl CustomerFields {
                 c.map_or(default_terms_days, |c| c.payment_terms_days)
                     .to_string(),
             ),
-            kept: StoredValue::new(customer),
+            tax_id: RwSignal::new(c.map(|c| c.tax_id.clone()).unwrap_or_default()),
+            address_lines: RwSignal::new(c.map(|c| c.address.lines.join("\n")).unwrap_or_default()),
+            postcode: RwSignal::new(c.map(|c| c.address.postcode.clone()).unwrap_or_default()),
+            city: RwSignal::new(c.map(|c| c.address.city.clone()).unwrap_or_default()),
+            country: RwSignal::new(c.map(|c| c.address.country.clone()).unwrap_or_default()),
+            language: RwSignal::new(
+                c.and_then(|c| c.language)
+                    .map(|l| l.code().to_owned())
+                    .unwrap_or_default(),
+            ),
         }
     }
 
@@ -117,11 +133,20 @@ impl CustomerFields {
                         },
                     )
                 })?;
-        let (tax_id, address) = self.kept.with_value(|k| {
-            k.as_ref()
-                .map(|c| (c.tax_id.clone(), c.address.clone()))
-                .unwrap_or_default()
-        });
+        let text = |s: RwSignal<String>| s.get_untracked().trim().to_owned();
+        let address = Address {
+            lines: self
+                .address_lines
+                .get_untracked()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            postcode: text(self.postcode),
+            city: text(self.city),
+            country: text(self.country).to_uppercase(),
+        };
         let customer = Customer {
             id,
             organisation_id,
@@ -129,8 +154,12 @@ impl CustomerFields {
             email: self.email.get_untracked().trim().to_owned(),
             currency: Currency::parse(&self.currency.get_untracked())?,
             payment_terms_days,
-            tax_id,
+            tax_id: text(self.tax_id),
             address,
+            language: match self.language.get_untracked().as_str() {
+                "" => None,
+                code => Some(Language::parse(code)?),
+            },
         };
         customer.validate()?;
         Ok(customer)
@@ -146,7 +175,7 @@ fn CustomerForm(customer: Option<Customer>, default_terms_days: u16) -> impl Int
     };
     let is_new = customer.is_none();
     let fields = CustomerFields::new(customer, session.organisation.currency, default_terms_days);
-    let invalid = RwSignal::new(None::<String>);
+    let invalid = RwSignal::new(None::<ValidationError>);
     let save = Action::new_local(move |customer: &Customer| {
         let (customer, navigate) = (customer.clone(), navigate.clone());
         async move {
@@ -162,22 +191,29 @@ fn CustomerForm(customer: Option<Customer>, default_terms_days: u16) -> impl Int
                 invalid.set(None);
                 save.dispatch_local(customer);
             }
-            Err(e) => invalid.set(Some(e.to_string())),
+            Err(e) => invalid.set(Some(e)),
         }
     };
+    // Errors about the billing fields show beside them; the others beneath the form.
+    let beside = Signal::derive(move || invalid.get().filter(billing));
     let error = Signal::derive(move || {
-        invalid.get().or_else(|| {
-            save.value()
-                .get()
-                .and_then(Result::err)
-                .map(|e| e.to_string())
-        })
+        invalid
+            .get()
+            .filter(|e| !billing(e))
+            .map(|e| e.to_string())
+            .or_else(|| {
+                save.value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|e| e.to_string())
+            })
     });
     view! {
         <section class="card narrow">
             <h1>{if is_new { "New customer" } else { "Customer" }}</h1>
             <form on:submit=submit>
                 <CustomerInputs fields />
+                <BillingInputs fields error=beside />
                 <FieldError error />
                 <div class="actions">
                     <a class="button secondary" href="/">
@@ -225,6 +261,77 @@ fn CustomerInputs(fields: CustomerFields) -> impl IntoView {
                 />
             </label>
         </div>
+    }
+}
+
+/// The languages (ISO 639-1) a customer's documents can be in; empty is the organisation's own.
+const LANGUAGES: [(&str, &str); 9] = [
+    ("", "The organisation's own"),
+    ("en", "English (en)"),
+    ("de", "German (de)"),
+    ("fr", "French (fr)"),
+    ("nl", "Dutch (nl)"),
+    ("nb", "Norwegian Bokmål (nb)"),
+    ("sv", "Swedish (sv)"),
+    ("da", "Danish (da)"),
+    ("fi", "Finnish (fi)"),
+];
+
+/// Whether `error` is about a field [`BillingInputs`] shows.
+fn billing(error: &ValidationError) -> bool {
+    ["tax_id", "language"].contains(&error.field.as_str()) || error.field.starts_with("address.")
+}
+
+/// What invoices print for the buyer (BG-7): its address and VAT identifier.
+#[component]
+fn BillingInputs(fields: CustomerFields, error: Signal<Option<ValidationError>>) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>"Billing details, as printed on invoices"</legend>
+            <Field label="Address (one line per line)" field="address.lines" error>
+                <textarea name="address.lines" rows="2" bind:value=fields.address_lines></textarea>
+            </Field>
+            <div class="row">
+                <Field label="Postcode" field="address.postcode" error>
+                    <input name="address.postcode" bind:value=fields.postcode />
+                </Field>
+                <Field label="City" field="address.city" error>
+                    <input name="address.city" bind:value=fields.city />
+                </Field>
+                <Field label="Country" field="address.country" error>
+                    <input
+                        name="address.country"
+                        class="code"
+                        maxlength="2"
+                        placeholder="DE"
+                        bind:value=fields.country
+                    />
+                </Field>
+            </div>
+            <div class="row">
+                <Field label="VAT identifier" field="tax_id" error>
+                    <input name="tax_id" bind:value=fields.tax_id />
+                </Field>
+                <Field label="Language of documents" field="language" error>
+                    <select
+                        name="language"
+                        on:change=move |ev| fields.language.set(event_target_value(&ev))
+                    >
+                        {LANGUAGES
+                            .into_iter()
+                            .map(|(code, words)| {
+                                let selected = move || fields.language.with(|l| l == code);
+                                view! {
+                                    <option value=code prop:selected=selected>
+                                        {words}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </Field>
+            </div>
+        </fieldset>
     }
 }
 

@@ -169,6 +169,7 @@ mod tests {
             payment_terms_days: 14,
             tax_id: String::new(),
             address: Default::default(),
+            language: None,
         };
         let decision = decide_customer_upsert(customer.clone(), None).unwrap();
         assert_eq!(decision.changes.len(), 1);

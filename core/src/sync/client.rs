@@ -270,6 +270,7 @@ mod tests {
             payment_terms_days: 14,
             tax_id: String::new(),
             address: Default::default(),
+            language: None,
         }
     }
 

@@ -56,6 +56,7 @@ pub fn customer(organisation: OrganisationId, n: usize) -> Customer {
         payment_terms_days: 30,
         tax_id: String::new(),
         address: Address::default(),
+        language: None,
     }
 }
 

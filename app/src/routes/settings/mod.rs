@@ -9,6 +9,10 @@ use remit_core::settings::Settings;
 use remit_core::sync::Command;
 use remit_core::validation::{Rule, ValidationError};
 
+mod payment;
+
+use payment::{BankFields, PaymentFields, TaxRateFields, TermsFields};
+
 use crate::components::boundary::Loading;
 use crate::components::field_error::FieldError;
 use crate::state::use_app;
@@ -49,6 +53,7 @@ struct Fields {
     country: RwSignal<String>,
     prefix: RwSignal<String>,
     locked_until: RwSignal<String>,
+    payment: PaymentFields,
 }
 
 impl Fields {
@@ -68,11 +73,12 @@ impl Fields {
                     .map(|d| d.to_string())
                     .unwrap_or_default(),
             ),
+            payment: PaymentFields::new(settings),
         }
     }
 
-    /// `base` with what is typed; the fields this screen does not edit (tax rates, terms, dunning,
-    /// the credit-note series) and the version the edit is based on are carried over.
+    /// `base` with what is typed; the fields this screen does not edit (the default terms of new
+    /// customers, dunning, the credit-note series) and the version the edit is based on are carried over.
     fn read(&self, base: &Settings) -> Result<Settings, ValidationError> {
         let mut settings = base.clone();
         let seller = &mut settings.seller;
@@ -98,6 +104,7 @@ impl Fields {
                     .map_err(|_| ValidationError::new("period_locked_until", Rule::Date))?,
             ),
         };
+        self.payment.read_into(&mut settings)?;
         settings.validate()?;
         Ok(settings)
     }
@@ -143,13 +150,19 @@ fn SettingsForm(stored: Option<Settings>) -> impl IntoView {
             Err(e) => invalid.set(Some(e)),
         }
     };
+    // Errors about the payment fields show beside them; the others beneath the form.
+    let beside = Signal::derive(move || invalid.get().filter(payment::shows));
     let error = Signal::derive(move || {
-        invalid.get().map(|e| e.to_string()).or_else(|| {
-            save.value()
-                .get()
-                .and_then(Result::err)
-                .map(|e| e.to_string())
-        })
+        invalid
+            .get()
+            .filter(|e| !payment::shows(e))
+            .map(|e| e.to_string())
+            .or_else(|| {
+                save.value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|e| e.to_string())
+            })
     });
     let saved = move || invalid.with(Option::is_none) && matches!(save.value().get(), Some(Ok(())));
     view! {
@@ -166,6 +179,9 @@ fn SettingsForm(stored: Option<Settings>) -> impl IntoView {
             <form on:submit=submit>
                 <SellerFields fields owner />
                 <NumberingFields fields owner />
+                <BankFields fields=fields.payment owner error=beside />
+                <TermsFields fields=fields.payment owner error=beside />
+                <TaxRateFields fields=fields.payment owner error=beside />
                 {move || {
                     incomplete
                         .get()
