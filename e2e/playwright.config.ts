@@ -6,8 +6,10 @@ export default defineConfig({
   testDir: './tests',
   timeout: 90_000,
   expect: { timeout: 15_000 },
+  // Every test starts its own `remit serve` with its own data folder and port, so spec files run side by
+  // side: one worker per core of the 2-core machine CI runs on.
   fullyParallel: false,
-  workers: 1,
+  workers: 2,
   retries: 0,
   reporter: [['list']],
   use: {
