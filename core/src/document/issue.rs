@@ -147,7 +147,8 @@ impl Payee {
         draft: &InvoiceDraft,
         tax_total: Money,
     ) -> Result<Option<AccountingVat>, ValidationError> {
-        let Some(currency) = self.accounting_currency.filter(|c| *c != draft.currency) else {
+        let Some(currency) = AccountingRate::needed_for(draft.currency, self.accounting_currency)
+        else {
             return Ok(None);
         };
         let rate = draft.accounting_rate.ok_or_else(|| {

@@ -175,6 +175,15 @@ pub struct AccountingRate {
     pub date: NaiveDate,
 }
 
+impl AccountingRate {
+    /// The accounting currency (BT-6) a document in `currency` must also state its VAT total in, when
+    /// the books are kept in another one: exactly then a confirmed rate is needed at issue, and the
+    /// editor asks for it.
+    pub fn needed_for(currency: Currency, accounting: Option<Currency>) -> Option<Currency> {
+        accounting.filter(|books| *books != currency)
+    }
+}
+
 /// What the chosen terms mean for a draft: when it falls due, and each instalment with its amount and
 /// its early-payment discount (last day and amount).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -441,5 +450,27 @@ impl InvoiceDraft {
                 .map_err(|e| e.within(&format!("lines[{i}]")))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rate_to_the_books_is_needed_exactly_when_the_currencies_differ() {
+        let code = |c: &str| Currency::parse(c).unwrap();
+        let cases = [
+            ("EUR", Some("NOK"), Some("NOK")),
+            ("NOK", Some("NOK"), None),
+            ("EUR", None, None),
+        ];
+        for (document, books, needed) in cases {
+            assert_eq!(
+                AccountingRate::needed_for(code(document), books.map(code)),
+                needed.map(code),
+                "{document} into {books:?}"
+            );
+        }
     }
 }

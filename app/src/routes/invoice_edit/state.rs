@@ -422,9 +422,9 @@ struct Details {
     accounting_rate: Option<(String, String)>,
 }
 
-/// Whether the draft needs a rate to the accounting currency: its currency is another.
+/// Whether the editor asks for a rate to the accounting currency: core says the draft needs one.
 pub fn rate_inputs_shown(currency: Option<Currency>, accounting: Option<Currency>) -> bool {
-    matches!((currency, accounting), (Some(c), Some(a)) if c != a)
+    currency.is_some_and(|c| AccountingRate::needed_for(c, accounting).is_some())
 }
 
 impl Details {
