@@ -448,18 +448,8 @@ pub fn compute(doc: &Document, basis: LineNetBasis) -> Result<Totals, Validation
         lines.push(LineTotal { computed, used });
     }
 
-    if doc.price_basis == PriceBasis::Gross
-        && !(doc.allowances.is_empty() && doc.charges.is_empty())
-    {
-        // EN 16931 states document allowances and charges net of VAT; mixing them into VAT-inclusive
-        // prices would make BT-107/BT-108 ambiguous. Such discounts belong on the lines.
-        return Err(ValidationError::new(
-            "allowances",
-            Rule::Format {
-                detail: "document-level allowances and charges need net prices".into(),
-            },
-        ));
-    }
+    // With VAT-inclusive prices a document allowance or charge is inclusive too: it joins its group's
+    // gross, and the group's VAT is carved out of the sum. Issuing states it net (`inclusive`).
     let mut allowance_total = Decimal::ZERO;
     let mut charge_total = Decimal::ZERO;
     for (list, sign, name) in [
