@@ -80,10 +80,14 @@ impl Writer<'_> {
         self.vat_breakdown(flow)?;
         flow.place(self.totals()?);
         if self.snapshot.kind == DocumentKind::Invoice {
-            flow.place(self.payment()?);
+            for row in self.payment()? {
+                flow.place(row);
+            }
         }
         if !self.snapshot.note.trim().is_empty() {
-            flow.place(self.note()?);
+            for row in self.note()? {
+                flow.place(row);
+            }
         }
         Ok(())
     }
@@ -529,7 +533,7 @@ impl Writer<'_> {
     }
 
     /// Terms, instalments, the early-payment discount, the bank account and the payment reference.
-    fn payment(&self) -> Result<Row, RenderError> {
+    fn payment(&self) -> Result<Vec<Row>, RenderError> {
         let l = self.l10n;
         let s = self.snapshot;
         let mut lines: Vec<(Face, String)> = vec![(Face::Bold, l.label("payment")?)];
@@ -589,27 +593,29 @@ impl Writer<'_> {
         Ok(self.paragraphs(lines))
     }
 
-    fn note(&self) -> Result<Row, RenderError> {
+    fn note(&self) -> Result<Vec<Row>, RenderError> {
         let mut lines = vec![(Face::Bold, self.l10n.label("note")?)];
         lines.push((Face::Regular, self.snapshot.note.clone()));
         Ok(self.paragraphs(lines))
     }
 
-    /// Lines of text across the content width, wrapped, followed by a blank line.
-    fn paragraphs(&self, lines: Vec<(Face, String)>) -> Row {
-        let wrapped: Vec<(Face, String)> = lines
+    /// Lines of text across the content width, wrapped, followed by a blank line: a row each, so a
+    /// long note continues on the next page.
+    fn paragraphs(&self, lines: Vec<(Face, String)>) -> Vec<Row> {
+        let mut rows: Vec<Row> = lines
             .into_iter()
             .flat_map(|(face, text)| {
                 self.fonts
                     .wrap(face, BODY, &text, self.width)
                     .into_iter()
-                    .map(move |line| (face, line))
+                    .map(move |line| {
+                        let mut row = Row::new(LEADING);
+                        row.text(0.0, 0.0, face, BODY, line);
+                        row
+                    })
             })
             .collect();
-        let mut row = Row::new((wrapped.len() + 1) as f32 * LEADING);
-        for (i, (face, text)) in wrapped.into_iter().enumerate() {
-            row.text(0.0, i as f32 * LEADING, face, BODY, text);
-        }
-        row
+        rows.push(Row::new(LEADING));
+        rows
     }
 }

@@ -207,3 +207,115 @@ fn fixed(value: Decimal) -> Result<FixedDecimal, RenderError> {
     FixedDecimal::from_str(&value.to_string())
         .map_err(|e| RenderError::Locale(format!("{value}: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn eur(amount: Decimal) -> Money {
+        Money::exact(amount, Currency::parse("EUR").unwrap()).unwrap()
+    }
+
+    /// CLDR's separators use no-break spaces; compared here as plain ones.
+    fn plain(text: String) -> String {
+        text.replace(['\u{a0}', '\u{202f}'], " ")
+    }
+
+    #[test]
+    fn numbers_amounts_percentages_and_dates_follow_the_language() {
+        let date = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let cases = [
+            (
+                Language::English,
+                "1,234.56",
+                "EUR 1,234.56",
+                "19%",
+                "Nov 23, 2026",
+            ),
+            (
+                Language::German,
+                "1.234,56",
+                "1.234,56 EUR",
+                "19 %",
+                "23.11.2026",
+            ),
+            (
+                Language::French,
+                "1 234,56",
+                "1 234,56 EUR",
+                "19 %",
+                "23 nov. 2026",
+            ),
+            (
+                Language::NorwegianBokmal,
+                "1 234,56",
+                "1 234,56 EUR",
+                "19 %",
+                "23. nov. 2026",
+            ),
+        ];
+        for (language, number, money, percent, day) in cases {
+            let l = Localizer::new(language).unwrap();
+            assert_eq!(
+                plain(l.decimal(dec!(1234.56)).unwrap()),
+                number,
+                "{language:?}"
+            );
+            assert_eq!(
+                plain(l.money(eur(dec!(1234.56))).unwrap()),
+                money,
+                "{language:?}"
+            );
+            assert_eq!(plain(l.percent(dec!(19)).unwrap()), percent, "{language:?}");
+            assert_eq!(plain(l.date(date).unwrap()), day, "{language:?}");
+        }
+    }
+
+    #[test]
+    fn prices_keep_their_decimals_and_quantities_drop_trailing_zeros() {
+        let l = Localizer::new(Language::English).unwrap();
+        assert_eq!(l.price(dec!(5)).unwrap(), "5.00");
+        assert_eq!(l.price(dec!(8.3949)).unwrap(), "8.3949");
+        assert_eq!(l.quantity(dec!(2.500)).unwrap(), "2.5");
+        assert_eq!(l.decimal(dec!(-61.73)).unwrap(), "-61.73");
+    }
+
+    #[test]
+    fn every_catalogue_has_every_message_of_the_english_one() {
+        let english = FluentResource::try_new(Language::English.catalogue().to_owned()).unwrap();
+        let ids: Vec<String> = english
+            .entries()
+            .filter_map(|e| match e {
+                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
+                _ => None,
+            })
+            .collect();
+        assert!(ids.len() > 40);
+        for language in Language::ALL {
+            let l = Localizer::new(language).unwrap();
+            for id in &ids {
+                assert!(l.bundle.has_message(id), "{language:?} lacks {id}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_customers_language_tag_picks_the_catalogue() {
+        assert_eq!(Language::from_tag("de"), Some(Language::German));
+        assert_eq!(Language::from_tag("fr-CA"), Some(Language::French));
+        assert_eq!(Language::from_tag("nb_NO"), Some(Language::NorwegianBokmal));
+        assert_eq!(Language::from_tag("no"), Some(Language::NorwegianBokmal));
+        assert_eq!(Language::from_tag("sv"), None);
+        assert_eq!(Language::from_tag(""), None);
+    }
+
+    #[test]
+    fn a_missing_message_is_an_error_not_a_blank() {
+        let l = Localizer::new(Language::German).unwrap();
+        assert!(matches!(
+            l.label("no-such-message"),
+            Err(RenderError::Catalogue(_))
+        ));
+    }
+}

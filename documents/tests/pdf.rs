@@ -387,7 +387,14 @@ fn a_500_line_invoice_paginates_with_page_numbers_on_a4_and_letter() {
             paper,
             ..options(Language::English)
         };
-        let text = text_of("long.pdf", &invoice_pdf(&s, &options).unwrap());
+        let pdf = invoice_pdf(&s, &options).unwrap();
+        let info = run("pdfinfo", &[file("long.pdf", &pdf).to_str().unwrap()]);
+        let size = match paper {
+            Paper::A4 => "595.28 x 841.89 pts (A4)",
+            Paper::Letter => "612 x 792 pts (letter)",
+        };
+        assert!(info.contains(size), "{info}");
+        let text = text_of("long.pdf", &pdf);
         let pages = text.matches('\u{c}').count();
         assert!(pages >= 8, "{paper:?}: {pages} pages");
         let last = format!("Page {pages} of {pages}");
@@ -572,8 +579,8 @@ print("schema", xmp.count("<pdfaExtension:schemas>"), "Factur-X PDFA Extension S
 }
 
 #[test]
-fn the_factur_x_library_extracts_the_embedded_xml_unchanged() {
-    let test = "the_factur_x_library_extracts_the_embedded_xml_unchanged";
+fn the_factur_x_library_extracts_the_embedded_xml_unchanged_and_valid() {
+    let test = "the_factur_x_library_extracts_the_embedded_xml_unchanged_and_valid";
     let Some(xml) = cii() else { return };
     if !python_has("facturx", test) {
         return;
@@ -585,12 +592,14 @@ import sys
 from facturx import get_facturx_xml_from_pdf, get_level, get_flavor
 from lxml import etree
 with open(sys.argv[1], "rb") as f:
-    filename, xml = get_facturx_xml_from_pdf(f.read(), check_xsd=False)
+    # check_xsd: the library validates the XML against the Factur-X XSD of its level.
+    filename, xml = get_facturx_xml_from_pdf(f.read(), check_xsd=True)
 with open(sys.argv[2], "wb") as out:
     out.write(xml)
 print("filename", filename)
 tree = etree.fromstring(xml)
 print("flavor", get_flavor(tree))
+print("level", get_level(tree))
 "#;
     let out = run(
         "python3",
@@ -601,6 +610,20 @@ print("flavor", get_flavor(tree))
             out_path.to_str().unwrap(),
         ],
     );
-    assert_contains_all(&out, &["filename factur-x.xml", "flavor factur-x"]);
+    assert_contains_all(
+        &out,
+        &["filename factur-x.xml", "flavor factur-x", "level en16931"],
+    );
     assert_eq!(std::fs::read(&out_path).unwrap(), xml);
+}
+
+#[test]
+fn a_character_the_fonts_lack_is_refused_rather_than_printed_as_a_box() {
+    let mut s = invoice();
+    s.buyer.name = "株式会社 Havbris".into();
+    let err = invoice_pdf(&s, &options(Language::English)).unwrap_err();
+    assert!(
+        matches!(&err, remit_documents::RenderError::Pdf(m) if m.contains("NotDef")),
+        "{err}"
+    );
 }
