@@ -403,7 +403,7 @@ impl Writer<'_> {
         let l = self.l10n;
         let f = self.fonts;
         let w = self.width;
-        let (rate_x, taxable_x, tax_x) = (w - 200.0, w - 90.0, w);
+        let (rate_x, taxable_x, tax_x) = (w - 225.0, w - 95.0, w);
         let mut header = Row::new(2.0 * LEADING + 4.0);
         header.text(0.0, 0.0, Face::Bold, BODY + 1.0, l.label("vat-breakdown")?);
         let top = LEADING;

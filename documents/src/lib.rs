@@ -12,6 +12,16 @@
 //! - The same snapshot and options always give the same bytes: the document's date is the issue date,
 //!   its id the snapshot's digest, and no clock is read. Still, store the first rendering and serve it:
 //!   a font or crate upgrade may change later renderings.
+//!
+//! Limits, stated rather than hidden:
+//! - PDF/A-3b conformance is what krilla's `Archival::A3_B` validator enforces while writing (fonts
+//!   embedded, no `.notdef` glyph, embedded files with MIME type, date and description, XMP, output
+//!   intent). No independent PDF/A validator (veraPDF) is reachable here; the tests read the result
+//!   with poppler, pikepdf and the `factur-x` library instead.
+//! - DejaVu Sans covers Latin, Greek and Cyrillic scripts and more, but not CJK: a snapshot with a
+//!   character the fonts lack is refused ([`RenderError::Pdf`]) rather than printed as a box.
+//! - The logo is given per rendering ([`RenderOptions::logo`]); freezing it with the snapshot at issue is
+//!   the caller's (the server stores the first rendering's bytes).
 
 mod facturx;
 mod invoice;

@@ -1,7 +1,7 @@
 //! The PDF of an issued invoice, read back with the tools a recipient's systems use: poppler's
 //! `pdftotext` and `pdffonts`, and PyPI's `pikepdf` and `factur-x`. A test whose tool is missing says
-//! so loudly ("SKIPPED: ...") instead of passing quietly; `scripts`-style installs: `apt-get install
-//! poppler-utils` and `pip install pikepdf factur-x`.
+//! so loudly ("SKIPPED: ...") instead of passing quietly; `scripts/test` installs them (`apt-get
+//! install poppler-utils`, `pip install pikepdf factur-x`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -146,9 +146,11 @@ fn available(program: &str, args: &[&str], test: &str) -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
-        eprintln!(
+        let message = format!(
             "SKIPPED: {test} needs `{program}` (apt-get install poppler-utils; pip install pikepdf factur-x)"
         );
+        println!("{message}");
+        eprintln!("{message}");
     }
     ok
 }
@@ -506,20 +508,19 @@ fn png() -> Vec<u8> {
     png
 }
 
-/// The CII the hybrid embeds: a real EN 16931 CII from the CEN corpus in ../shared (the conversion
-/// of a snapshot to CII is core's, not this crate's).
+/// The CII the hybrid embeds: a real EN 16931 CII from the CEN corpus (`REMIT_CORPUS`, or
+/// `shared/corpus` beside the project root, as core's e-invoice tests find it). Converting a snapshot
+/// to CII is core's work, not this crate's.
 fn cii() -> Option<Vec<u8>> {
-    let root = std::env::var("REMIT_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    let path =
-        root.join("corpus/ConnectingEurope+eInvoicing-EN16931/cii/examples/CII_example5.xml");
+    let corpus = std::env::var_os("REMIT_CORPUS").map_or_else(
+        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus")),
+        PathBuf::from,
+    );
+    let path = corpus.join("ConnectingEurope+eInvoicing-EN16931/cii/examples/CII_example5.xml");
     let xml = std::fs::read(&path).ok();
     if xml.is_none() {
-        eprintln!(
-            "SKIPPED: the Factur-X tests need {} (set REMIT_SHARED)",
-            path.display()
-        );
+        println!("SKIPPED: the Factur-X tests need {}", path.display());
+        eprintln!("SKIPPED: the Factur-X tests need {}", path.display());
     }
     xml
 }
