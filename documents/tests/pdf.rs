@@ -1,7 +1,8 @@
 //! The PDF of an issued invoice, read back with the tools a recipient's systems use: poppler's
 //! `pdftotext` and `pdffonts`, and PyPI's `pikepdf` and `factur-x`. A test whose tool is missing says
 //! so loudly ("SKIPPED: ...") instead of passing quietly; `scripts/test` installs them (`apt-get
-//! install poppler-utils`, `pip install pikepdf factur-x`).
+//! install poppler-utils`, `pip install pikepdf factur-x`) and sets `REMIT_REQUIRE_PDF_TOOLS`, under
+//! which a missing tool fails the test.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -9,13 +10,16 @@ use std::process::Command;
 use chrono::NaiveDate;
 use remit_core::bank::BankAccount;
 use remit_core::document::issue::{CreditScope, Payee, Snapshot};
+use remit_core::document::parts::Period;
 use remit_core::document::parts::{Adjustment, Delivery, DocumentAdjustment, Exemption};
-use remit_core::document::{InvoiceDraft, InvoiceLine};
+use remit_core::document::{AccountingRate, InvoiceDraft, InvoiceLine};
 use remit_core::fixtures;
 use remit_core::ids::{CustomerId, InvoiceId};
+use remit_core::money::Currency;
 use remit_core::numbering::InvoiceNumber;
+use remit_core::settings::Settings;
 use remit_core::tax::{TaxCategory, TaxRate};
-use remit_core::terms::{DiscountVat, EarlyPaymentDiscount, PaymentPlan, PaymentTerms};
+use remit_core::terms::{DiscountVat, EarlyPaymentDiscount, Instalment, PaymentPlan, PaymentTerms};
 use remit_documents::{EmbeddedInvoice, Language, Paper, RenderOptions, invoice_pdf};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -62,6 +66,14 @@ fn lines() -> Vec<InvoiceLine> {
 /// An invoice issued the way the server issues one (`decide::issuing`): the seller from the
 /// settings, the buyer from the customer, the plan from the draft, the payee from the settings.
 fn issue(lines: Vec<InvoiceLine>) -> Snapshot {
+    issue_with(lines, |_, _| {})
+}
+
+/// [`issue`], with the draft and the settings changed by `change` first.
+fn issue_with(
+    lines: Vec<InvoiceLine>,
+    change: impl FnOnce(&mut InvoiceDraft, &mut Settings),
+) -> Snapshot {
     let organisation = fixtures::organisation_id();
     let mut settings = fixtures::settings_with_seller(
         organisation,
@@ -114,6 +126,7 @@ fn issue(lines: Vec<InvoiceLine>) -> Snapshot {
         ..PaymentPlan::single(PaymentTerms::Net { days: 30 })
     });
     draft.due_date = date("2026-12-23");
+    change(&mut draft, &mut settings);
     let plan = draft.payment_plan().unwrap();
     let seller = settings.seller.clone();
     let buyer = customer.as_buyer(&seller);
@@ -149,10 +162,20 @@ fn available(program: &str, args: &[&str], test: &str) -> bool {
         let message = format!(
             "SKIPPED: {test} needs `{program}` (apt-get install poppler-utils; pip install pikepdf factur-x)"
         );
-        println!("{message}");
-        eprintln!("{message}");
+        skip(&message);
     }
     ok
+}
+
+/// Says loudly that a test is skipped; with `REMIT_REQUIRE_PDF_TOOLS` set (`scripts/test` sets it) a
+/// missing tool fails the test instead.
+fn skip(message: &str) {
+    assert!(
+        std::env::var_os("REMIT_REQUIRE_PDF_TOOLS").is_none(),
+        "REMIT_REQUIRE_PDF_TOOLS is set, but {message}"
+    );
+    println!("{message}");
+    eprintln!("{message}");
 }
 
 fn python_has(module: &str, test: &str) -> bool {
@@ -455,9 +478,25 @@ fn a_logo_is_drawn_and_a_broken_one_is_refused() {
     let s = invoice();
     let mut with_logo = options(Language::English);
     with_logo.logo = Some(png());
-    let plain = invoice_pdf(&s, &options(Language::English)).unwrap();
     let logo = invoice_pdf(&s, &with_logo).unwrap();
-    assert!(logo.len() > plain.len());
+    if available(
+        "pdfimages",
+        &["-v"],
+        "a_logo_is_drawn_and_a_broken_one_is_refused",
+    ) {
+        let path = file("logo.pdf", &logo);
+        let listing = run("pdfimages", &["-list", path.to_str().unwrap()]);
+        // Header, rule, then one image: page 1, 2 × 2 pixels, three components through an ICC profile
+        // (PDF/A allows no device colours).
+        let images: Vec<Vec<&str>> = listing
+            .lines()
+            .skip(2)
+            .map(|l| l.split_whitespace().collect())
+            .collect();
+        assert_eq!(images.len(), 1, "{listing}");
+        let expected = ["1", "0", "image", "2", "2", "icc", "3"];
+        assert_eq!(&images[0][..7], expected, "{listing}");
+    }
     with_logo.logo = Some(b"not a png".to_vec());
     assert!(matches!(
         invoice_pdf(&s, &with_logo),
@@ -519,16 +558,19 @@ fn cii() -> Option<Vec<u8>> {
     let path = corpus.join("ConnectingEurope+eInvoicing-EN16931/cii/examples/CII_example5.xml");
     let xml = std::fs::read(&path).ok();
     if xml.is_none() {
-        println!("SKIPPED: the Factur-X tests need {}", path.display());
-        eprintln!("SKIPPED: the Factur-X tests need {}", path.display());
+        skip(&format!(
+            "SKIPPED: the Factur-X tests need {}",
+            path.display()
+        ));
     }
     xml
 }
 
-fn hybrid(xml: &[u8]) -> PathBuf {
+/// The hybrid with `xml` embedded, written to `name` (a file per test: they run in parallel).
+fn hybrid(name: &str, xml: &[u8]) -> PathBuf {
     let mut options = options(Language::French);
     options.embedded_invoice = Some(EmbeddedInvoice::factur_x(xml.to_vec()));
-    file("factur-x.pdf", &invoice_pdf(&invoice(), &options).unwrap())
+    file(name, &invoice_pdf(&invoice(), &options).unwrap())
 }
 
 #[test]
@@ -538,7 +580,7 @@ fn a_hybrid_declares_its_xml_as_the_alternative_and_factur_x_in_its_xmp() {
     if !python_has("pikepdf", test) {
         return;
     }
-    let path = hybrid(&xml);
+    let path = hybrid("factur-x-pikepdf.pdf", &xml);
     let script = r#"
 import sys, pikepdf
 pdf = pikepdf.open(sys.argv[1])
@@ -586,7 +628,7 @@ fn the_factur_x_library_extracts_the_embedded_xml_unchanged_and_valid() {
     if !python_has("facturx", test) {
         return;
     }
-    let path = hybrid(&xml);
+    let path = hybrid("factur-x-library.pdf", &xml);
     let out_path = file("extracted.xml", b"");
     let script = r#"
 import sys
@@ -626,5 +668,59 @@ fn a_character_the_fonts_lack_is_refused_rather_than_printed_as_a_box() {
     assert!(
         matches!(&err, remit_documents::RenderError::Pdf(m) if m.contains("NotDef")),
         "{err}"
+    );
+}
+
+#[test]
+fn instalments_a_supply_period_and_the_vat_in_the_books_currency_are_stated() {
+    let test = "instalments_a_supply_period_and_the_vat_in_the_books_currency_are_stated";
+    if !available("pdftotext", &["-v"], test) {
+        return;
+    }
+    let s = issue_with(lines(), |draft, settings| {
+        let half = |terms| Instalment {
+            percent: dec!(50),
+            terms,
+        };
+        draft.terms = Some(PaymentPlan {
+            instalments: vec![
+                half(PaymentTerms::Net { days: 14 }),
+                half(PaymentTerms::EndOfFollowingMonth),
+            ],
+            discount: None,
+        });
+        draft.due_date = date("2026-12-31");
+        draft.delivery = Some(Delivery {
+            date: None,
+            period: Some(Period {
+                start: date("2026-11-01"),
+                end: date("2026-11-15"),
+            }),
+        });
+        settings.accounting_currency = Some(Currency::parse("NOK").unwrap());
+        draft.accounting_rate = Some(AccountingRate {
+            rate: dec!(11.7),
+            date: date("2026-11-23"),
+        });
+    });
+    let due: Vec<_> = s.schedule.iter().map(|p| p.amount.amount()).collect();
+    assert_eq!(due, [dec!(901.20), dec!(901.19)]);
+    let books = s.references.accounting.as_ref().unwrap().tax_total.amount();
+    assert_eq!(books, dec!(2599.16)); // 222.15 × 11.7
+    let text = text_of(
+        "instalments.pdf",
+        &invoice_pdf(&s, &options(Language::English)).unwrap(),
+    );
+    assert_contains_all(
+        &text,
+        &[
+            "Net 14 days",
+            "At the end of the following month",
+            "EUR 901.20 due Dec 7, 2026",
+            "EUR 901.19 due Dec 31, 2026",
+            "Period of supply",
+            "Nov 1, 2026 – Nov 15, 2026",
+            "VAT in NOK at 11.7: NOK 2,599.16",
+        ],
     );
 }
