@@ -124,7 +124,7 @@ impl Writer<'_> {
                 .trim()
                 .to_owned(),
         ));
-        lines.push((Face::Regular, address.country.clone()));
+        lines.push((Face::Regular, self.l10n.country(&address.country)));
         if !party.tax_id.is_empty() {
             let id = self
                 .l10n

@@ -14,7 +14,9 @@ use icu_decimal::DecimalFormatter;
 use icu_experimental::dimension::currency::CurrencyType;
 use icu_experimental::dimension::currency::formatter::CurrencyFormatter;
 use icu_experimental::dimension::percent::formatter::PercentFormatter;
+use icu_experimental::displaynames::multi::RegionDisplayNames;
 use icu_locale_core::Locale;
+use icu_locale_core::subtags::Region;
 use remit_core::money::{Currency, Money};
 use rust_decimal::Decimal;
 use unic_langid::LanguageIdentifier;
@@ -81,6 +83,7 @@ pub struct Localizer {
     decimal: DecimalFormatter,
     percent: PercentFormatter<DecimalFormatter>,
     date: DateTimeFormatter<YMD>,
+    regions: RegionDisplayNames,
     locale: Locale,
 }
 
@@ -112,6 +115,8 @@ impl Localizer {
                 .map_err(data)?,
             date: DateTimeFormatter::try_new((&locale).into(), YMD::medium())
                 .map_err(|e| RenderError::Locale(e.to_string()))?,
+            regions: RegionDisplayNames::try_new((&locale).into(), Default::default())
+                .map_err(data)?,
             locale,
         })
     }
@@ -189,6 +194,15 @@ impl Localizer {
             .map_err(|e| RenderError::Locale(format!("{}: {e}", currency.code())))?;
         CurrencyFormatter::try_new_code((&self.locale).into(), code, Default::default())
             .map_err(|e| RenderError::Locale(e.to_string()))
+    }
+
+    /// The name of a country (ISO 3166-1 alpha-2) in the language: `Germany`, `Deutschland`; the code
+    /// itself for one CLDR does not name.
+    pub fn country(&self, code: &str) -> String {
+        Region::try_from_str(code)
+            .ok()
+            .and_then(|region| self.regions.of(region))
+            .map_or_else(|| code.to_owned(), str::to_owned)
     }
 
     /// A calendar date in the language's medium style: `23 Nov 2026`, `23.11.2026`.
@@ -270,6 +284,16 @@ mod tests {
             assert_eq!(plain(l.percent(dec!(19)).unwrap()), percent, "{language:?}");
             assert_eq!(plain(l.date(date).unwrap()), day, "{language:?}");
         }
+    }
+
+    #[test]
+    fn countries_are_named_in_the_language() {
+        let names = Language::ALL.map(|l| Localizer::new(l).unwrap().country("DE"));
+        assert_eq!(names, ["Germany", "Deutschland", "Allemagne", "Tyskland"]);
+        let l = Localizer::new(Language::English).unwrap();
+        assert_eq!(l.country("NO"), "Norway");
+        assert_eq!(l.country("XY"), "XY");
+        assert_eq!(l.country("??"), "??");
     }
 
     #[test]
