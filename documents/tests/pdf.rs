@@ -728,3 +728,46 @@ fn instalments_a_supply_period_and_the_vat_in_the_books_currency_are_stated() {
         ],
     );
 }
+
+#[test]
+fn an_invoice_without_optional_details_leaves_their_labels_out() {
+    let test = "an_invoice_without_optional_details_leaves_their_labels_out";
+    if !available("pdftotext", &["-v"], test) {
+        return;
+    }
+    // Core's plainest issue: no payee, no delivery, no references, one line, a buyer without VAT id.
+    let mut seller = issue(lines()).seller;
+    seller.tax_id.clear();
+    let mut buyer = seller.clone();
+    buyer.name = "Kari Nordmann".into();
+    let draft = fixtures::draft("NOK", vec![line("Repair", dec!(2), dec!(450), dec!(25))]);
+    let s = Snapshot::issue(
+        &draft,
+        InvoiceNumber::parse("INV-2026-000043").unwrap(),
+        seller,
+        buyer,
+        draft.payment_plan().unwrap(),
+    )
+    .unwrap();
+    let pdf = invoice_pdf(&s, &options(Language::NorwegianBokmal)).unwrap();
+    let text = text_of("minimal.pdf", &pdf);
+    assert_contains_all(
+        &text,
+        &[
+            "Faktura",
+            "Kari Nordmann",
+            "1 125,00 NOK",
+            "Netto 14 dager",
+            "Side 1 av 1",
+        ],
+    );
+    for absent in [
+        "MVA-nr.",
+        "Leveringsdato",
+        "Deres referanse",
+        "Bankkonto",
+        "Merknad",
+    ] {
+        assert!(!text.contains(absent), "{absent} in:\n{text}");
+    }
+}
