@@ -19,6 +19,14 @@ use crate::text::{Face, Fonts};
 
 const TITLE: f32 = 18.0;
 
+/// The `$kind` a message selects its wording by.
+pub fn kind_id(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Invoice => "invoice",
+        DocumentKind::CreditNote => "credit-note",
+    }
+}
+
 /// Rows of one document, built against the fonts (for measuring) and the customer's language.
 pub struct Writer<'a> {
     pub fonts: &'a Fonts,
@@ -58,10 +66,7 @@ impl Columns {
 
 impl Writer<'_> {
     fn kind(&self) -> &'static str {
-        match self.snapshot.kind {
-            DocumentKind::Invoice => "invoice",
-            DocumentKind::CreditNote => "credit-note",
-        }
+        kind_id(self.snapshot.kind)
     }
 
     fn money(&self, money: Money) -> Result<String, RenderError> {

@@ -31,7 +31,6 @@ mod render;
 mod text;
 
 use krilla::image::Image;
-use remit_core::document::en16931::DocumentKind;
 pub use remit_core::document::issue::Snapshot;
 use remit_core::validation::ValidationError;
 
@@ -129,10 +128,7 @@ pub fn invoice_pdf(snapshot: &Snapshot, options: &RenderOptions) -> Result<Vec<u
         let left = format!("{} · {}", snapshot.seller.name, snapshot.number);
         Ok((left, l10n.text("page", &args)?))
     })?;
-    let kind = match snapshot.kind {
-        DocumentKind::Invoice => "invoice",
-        DocumentKind::CreditNote => "credit-note",
-    };
+    let kind = invoice::kind_id(snapshot.kind);
     let title = l10n.text("document-title", &[("kind", locale::Arg::Text(kind))])?;
     let info = render::Info {
         title: format!("{title} {}", snapshot.number),
