@@ -588,6 +588,8 @@ fn a_hybrid_declares_its_xml_as_the_alternative_and_factur_x_in_its_xmp() {
     let script = r#"
 import sys, pikepdf
 pdf = pikepdf.open(sys.argv[1])
+# qpdf's structural check of what lopdf wrote back.
+print("problems", pdf.check_pdf_syntax())
 root = pdf.Root
 af = root.AF
 assert len(af) == 1, af
@@ -610,6 +612,7 @@ print("schema", xmp.count("<pdfaExtension:schemas>"), "Factur-X PDFA Extension S
     assert_contains_all(
         &out,
         &[
+            "problems []",
             "name factur-x.xml",
             "relationship /Alternative",
             "subtype /text/xml",
