@@ -21,6 +21,7 @@
 //! - [`sync_log`]: clients' registrations and progress, mutation results, the audit log.
 //! - [`accounts`]: organisations, users, sessions, sign-in failures.
 //! - [`webhooks`]: webhook endpoints and the delivery queue.
+//! - [`renderings`]: the bytes of issued documents' first renderings (PDFs).
 
 pub mod accounts;
 pub mod body;
@@ -33,6 +34,7 @@ pub mod leases;
 pub mod ledger;
 pub mod postgres;
 pub mod records;
+pub mod renderings;
 pub mod sequences;
 pub mod sqlite;
 pub mod sync_log;
