@@ -3,6 +3,7 @@
 // VAT-inclusive prices, in EUR for a NOK organisation at a confirmed rate, on 2/10 net 30. Issued offline
 // under a leased number, synced online: the screen, IndexedDB and the server hold the same totals to the
 // cent.
+import { execFileSync } from 'node:child_process';
 import { expectAccessible } from './axe';
 import { test, expect, signIn } from './remit';
 import { completeSettings, createCustomer, dig, idbRecords, seedSettings, TWO_TEN_NET_30, waitUntilSynced } from './invoicing';
@@ -175,4 +176,16 @@ test('the whole invoice, built offline with the keyboard, issued and synced with
   expect(snapshot.document.currency).toBe('EUR');
   const stored = (await idbRecords(page, 'invoice')) as any[];
   expect(stored.find((i) => i.id === invoices[0].id)?.digest).toBe(invoices[0].digest);
+
+  // Its PDF, from the app: the same number and amounts, in the customer's language (English).
+  await page.locator('a.brand').click();
+  const row = page.getByTestId('invoice-row').filter({ hasText: snapshot.number });
+  await expect(row.getByTestId('awaiting-sync')).toBeHidden({ timeout: 30_000 });
+  await row.getByTestId('invoice-row-number').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-pdf').click()]);
+  expect(download.suggestedFilename()).toBe(`${snapshot.number}.pdf`);
+  const text = execFileSync('pdftotext', ['-layout', await download.path(), '-']).toString();
+  for (const value of [snapshot.number, '2,763.70', '419.35', 'Exempt: transport to Svalbard', 'Loyalty']) {
+    expect(text).toContain(value);
+  }
 });
