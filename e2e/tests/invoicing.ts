@@ -19,6 +19,22 @@ export async function createCustomer(page: Page, name: string, email: string): P
   await expect(page.getByTestId('customer-row').filter({ hasText: name })).toBeVisible();
 }
 
+/** A catalogue item, made on the items screen. */
+export async function createItem(page: Page, name: string, price: string, rate: string, unit: string) {
+  await page.getByTestId('new-item').click();
+  await page.locator('input[name="name"]').fill(name);
+  await page.locator('input[name="unit_price"]').fill(price);
+  await page.locator('input[name="tax_rate"]').fill(rate);
+  await page.locator('input[name="unit"]').fill(unit);
+  await page.getByTestId('save-item').click();
+  await expect(page.getByTestId('item-row').filter({ hasText: name })).toBeVisible();
+}
+
+/** The focused element's `name`. */
+export async function focusedName(page: Page): Promise<string | null> {
+  return page.evaluate(() => document.activeElement?.getAttribute('name') ?? null);
+}
+
 export async function fillDraft(page: Page, customer: string, lines: Line[]): Promise<void> {
   await page.locator('select[name="customer_id"]').selectOption({ label: customer });
   for (const [i, line] of lines.entries()) {

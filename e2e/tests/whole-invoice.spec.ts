@@ -6,25 +6,20 @@
 import { execFileSync } from 'node:child_process';
 import { expectAccessible } from './axe';
 import { test, expect, signIn } from './remit';
-import { completeSettings, createCustomer, dig, idbRecords, seedSettings, TWO_TEN_NET_30, waitUntilSynced } from './invoicing';
+import {
+  completeSettings,
+  createCustomer,
+  createItem,
+  dig,
+  focusedName,
+  idbRecords,
+  seedSettings,
+  TWO_TEN_NET_30,
+  waitUntilSynced,
+} from './invoicing';
 import type { Page } from '@playwright/test';
 
 const CUSTOMER = 'Nordlys Shipping ASA';
-
-async function createItem(page: Page, name: string, price: string, rate: string, unit: string) {
-  await page.getByTestId('new-item').click();
-  await page.locator('input[name="name"]').fill(name);
-  await page.locator('input[name="unit_price"]').fill(price);
-  await page.locator('input[name="tax_rate"]').fill(rate);
-  await page.locator('input[name="unit"]').fill(unit);
-  await page.getByTestId('save-item').click();
-  await expect(page.getByTestId('item-row').filter({ hasText: name })).toBeVisible();
-}
-
-/** The focused element's `name`. */
-async function focusedName(page: Page): Promise<string | null> {
-  return page.evaluate(() => document.activeElement?.getAttribute('name') ?? null);
-}
 
 /** Focuses `selector` and types `text` over what it holds, with the keyboard. */
 async function typeInto(page: Page, selector: string, text: string) {

@@ -117,52 +117,100 @@ impl LineDetailsForm {
     }
 }
 
-/// One text field of a line's details.
-#[derive(Clone, Copy)]
-struct DetailField {
-    lines: RwSignal<Vec<LineForm>>,
-    index: usize,
+/// What one input of the details is: its label, core's name of its field below the line
+/// (`unit_code`, `period.start`), another field whose errors show beside it, its kind of input, and the
+/// text it edits.
+struct Detail {
+    label: &'static str,
+    field: &'static str,
+    also: Option<&'static str>,
+    input: Input,
     get: fn(&LineDetailsForm) -> &String,
     set: fn(&mut LineDetailsForm) -> &mut String,
 }
 
-impl DetailField {
-    fn text(self) -> String {
-        self.lines.with(|l| {
-            l.get(self.index)
-                .map(|l| (self.get)(&l.details).clone())
-                .unwrap_or_default()
-        })
-    }
-
-    fn put(self, value: String) {
-        self.lines.update(|l| {
-            if let Some(l) = l.get_mut(self.index) {
-                *(self.set)(&mut l.details) = value;
-            }
-        });
-    }
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Input {
+    Text,
+    /// A unit code, offered from [`UNITS`].
+    Unit,
+    Decimal,
+    Date,
 }
 
-/// A labelled input of the details, with core's error about `field` beneath it.
+/// The inputs of a line's details, in the order Tab walks them.
+const DETAILS: [Detail; 7] = [
+    Detail {
+        label: "Unit",
+        field: "unit_code",
+        also: None,
+        input: Input::Unit,
+        get: |d| &d.unit_code,
+        set: |d| &mut d.unit_code,
+    },
+    Detail {
+        label: "Price is for (quantity)",
+        field: "price_base_quantity",
+        also: None,
+        input: Input::Decimal,
+        get: |d| &d.price_base,
+        set: |d| &mut d.price_base,
+    },
+    Detail {
+        label: "List price before discount",
+        field: "gross_price",
+        also: None,
+        input: Input::Decimal,
+        get: |d| &d.list_price,
+        set: |d| &mut d.list_price,
+    },
+    Detail {
+        label: "VAT exemption code (VATEX)",
+        field: "exemption.code",
+        also: None,
+        input: Input::Text,
+        get: |d| &d.exemption_code,
+        set: |d| &mut d.exemption_code,
+    },
+    Detail {
+        label: "VAT exemption reason",
+        field: "exemption.text",
+        // The reason missing where the category needs one.
+        also: Some("exemption"),
+        input: Input::Text,
+        get: |d| &d.exemption_text,
+        set: |d| &mut d.exemption_text,
+    },
+    Detail {
+        label: "Period from",
+        field: "period.start",
+        also: None,
+        input: Input::Date,
+        get: |d| &d.period_start,
+        set: |d| &mut d.period_start,
+    },
+    Detail {
+        label: "Period to",
+        field: "period.end",
+        also: None,
+        input: Input::Date,
+        get: |d| &d.period_end,
+        set: |d| &mut d.period_end,
+    },
+];
+
+/// A labelled input of line `index`'s details, with core's error about it beneath it.
 #[component]
 fn DetailInput(
-    state: DetailField,
-    label: &'static str,
-    /// Core's name of the field below the line (`unit_code`, `period.start`).
-    field: &'static str,
-    /// Another field whose errors show here (`exemption`, the reason missing, under its text).
-    #[prop(optional)]
-    also: Option<&'static str>,
-    #[prop(optional)] kind: Option<&'static str>,
-    #[prop(optional, into)] list: Option<String>,
-    #[prop(optional)] decimal: bool,
+    detail: &'static Detail,
+    lines: RwSignal<Vec<LineForm>>,
+    index: usize,
     error: Signal<Option<ValidationError>>,
 ) -> impl IntoView {
-    let name = cell_name(state.index, field);
+    let name = cell_name(index, detail.field);
     let error_id = format!("{name}-error");
     let message = {
-        let names = [Some(name.clone()), also.map(|a| cell_name(state.index, a))];
+        let names = [Some(name.clone()), detail.also.map(|a| cell_name(index, a))];
         move || {
             error.with(|e| {
                 e.as_ref()
@@ -173,21 +221,35 @@ fn DetailInput(
     };
     let invalid = message.clone();
     let described = message.clone();
+    let text = move || {
+        lines.with(|l| {
+            l.get(index)
+                .map(|l| (detail.get)(&l.details).clone())
+                .unwrap_or_default()
+        })
+    };
+    let put = move |value: String| {
+        lines.update(|l| {
+            if let Some(l) = l.get_mut(index) {
+                *(detail.set)(&mut l.details) = value;
+            }
+        });
+    };
     view! {
         <label class="detail">
-            <span>{label}</span>
+            <span>{detail.label}</span>
             <input
                 name=name
-                type=kind.unwrap_or("text")
-                list=list
-                inputmode=decimal.then_some("decimal")
+                type=if detail.input == Input::Date { "date" } else { "text" }
+                list=(detail.input == Input::Unit).then(|| format!("units-{index}"))
+                inputmode=(detail.input == Input::Decimal).then_some("decimal")
                 aria-invalid=move || invalid().map(|_| "true")
                 aria-describedby={
                     let id = error_id.clone();
                     move || described().map(|_| id.clone())
                 }
-                prop:value=move || state.text()
-                on:input=move |ev| state.put(event_target_value(&ev))
+                prop:value=text
+                on:input=move |ev| put(event_target_value(&ev))
             />
             {move || {
                 message()
@@ -210,69 +272,18 @@ pub fn LineDetails(
     index: usize,
     error: Signal<Option<ValidationError>>,
 ) -> impl IntoView {
-    let field = |get, set| DetailField {
-        lines,
-        index,
-        get,
-        set,
-    };
-    let units = format!("units-{index}");
     view! {
         <div class="line-details" id=format!("line-details-{index}")>
-            <datalist id=units.clone()>
+            <datalist id=format!("units-{index}")>
                 {UNITS
                     .into_iter()
                     .map(|(code, name)| view! { <option value=code>{name}</option> })
                     .collect_view()}
             </datalist>
-            <DetailInput
-                state=field(|d| &d.unit_code, |d| &mut d.unit_code)
-                label="Unit"
-                field="unit_code"
-                list=units
-                error
-            />
-            <DetailInput
-                state=field(|d| &d.price_base, |d| &mut d.price_base)
-                label="Price is for (quantity)"
-                field="price_base_quantity"
-                decimal=true
-                error
-            />
-            <DetailInput
-                state=field(|d| &d.list_price, |d| &mut d.list_price)
-                label="List price before discount"
-                field="gross_price"
-                decimal=true
-                error
-            />
-            <DetailInput
-                state=field(|d| &d.exemption_code, |d| &mut d.exemption_code)
-                label="VAT exemption code (VATEX)"
-                field="exemption.code"
-                error
-            />
-            <DetailInput
-                state=field(|d| &d.exemption_text, |d| &mut d.exemption_text)
-                label="VAT exemption reason"
-                field="exemption.text"
-                also="exemption"
-                error
-            />
-            <DetailInput
-                state=field(|d| &d.period_start, |d| &mut d.period_start)
-                label="Period from"
-                field="period.start"
-                kind="date"
-                error
-            />
-            <DetailInput
-                state=field(|d| &d.period_end, |d| &mut d.period_end)
-                label="Period to"
-                field="period.end"
-                kind="date"
-                error
-            />
+            {DETAILS
+                .iter()
+                .map(|detail| view! { <DetailInput detail lines index error /> })
+                .collect_view()}
             <AdjustmentTable
                 rows=Rows::Line(lines, index)
                 legend=format!("Allowances and charges on line {}", index + 1)

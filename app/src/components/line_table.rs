@@ -328,6 +328,30 @@ fn LineRow(
     }
 }
 
+/// A line's edits by button: what the label says before and after the line's position, the button's
+/// text, and the edit.
+type LineEdit = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&mut Vec<LineForm>, usize),
+);
+
+const LINE_EDITS: [LineEdit; 4] = [
+    ("Move", " up", "↑", |l, at| {
+        shift(l, at, true);
+    }),
+    ("Move", " down", "↓", |l, at| {
+        shift(l, at, false);
+    }),
+    ("Duplicate", "", "Duplicate", |l, at| {
+        duplicate(l, at);
+    }),
+    ("Remove", "", "Remove", |l, at| {
+        delete(l, at);
+    }),
+];
+
 /// A line's own buttons: its details, move up and down, duplicate, remove. The keyboard does the same
 /// (the editor's shortcuts) with the same list edits.
 #[component]
@@ -352,46 +376,21 @@ fn LineButtons(
         >
             {move || if has_details() { "Details •" } else { "Details" }}
         </button>
-        <button
-            type="button"
-            class="link"
-            aria-label=format!("Move line {position} up")
-            on:click=edit(|l, at| {
-                shift(l, at, true);
+        {LINE_EDITS
+            .into_iter()
+            .map(|(verb, after, text, change)| {
+                view! {
+                    <button
+                        type="button"
+                        class="link"
+                        aria-label=format!("{verb} line {position}{after}")
+                        on:click=edit(change)
+                    >
+                        {text}
+                    </button>
+                }
             })
-        >
-            "↑"
-        </button>
-        <button
-            type="button"
-            class="link"
-            aria-label=format!("Move line {position} down")
-            on:click=edit(|l, at| {
-                shift(l, at, false);
-            })
-        >
-            "↓"
-        </button>
-        <button
-            type="button"
-            class="link"
-            aria-label=format!("Duplicate line {position}")
-            on:click=edit(|l, at| {
-                duplicate(l, at);
-            })
-        >
-            "Duplicate"
-        </button>
-        <button
-            type="button"
-            class="link"
-            aria-label=format!("Remove line {position}")
-            on:click=edit(|l, at| {
-                delete(l, at);
-            })
-        >
-            "Remove"
-        </button>
+            .collect_view()}
     }
 }
 
