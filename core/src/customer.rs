@@ -104,6 +104,7 @@ impl Customer {
         Party {
             name: self.name.clone(),
             tax_id: self.tax_id.clone(),
+            legal_id: String::new(),
             address,
         }
     }

@@ -39,6 +39,10 @@ pub struct Party {
     pub name: String,
     /// VAT identifier (BT-31 / BT-48), empty when the party has none.
     pub tax_id: String,
+    /// Legal registration identifier (BT-30 / BT-47), such as an organisation number; empty when not
+    /// given. A seller outside the scope of VAT (category O) is identified by it (BR-CO-26, BR-O-02).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub legal_id: String,
     pub address: Address,
 }
 
@@ -416,6 +420,7 @@ mod tests {
         Party {
             name: name.into(),
             tax_id: "NO999999999MVA".into(),
+            legal_id: String::new(),
             address: Address {
                 lines: vec!["Strandgata 1".into()],
                 postcode: "5013".into(),
