@@ -12,12 +12,12 @@ use serde_json::json;
 use super::drafts::version_after_edit;
 use super::{Cause, Decision, Notice, Write, invalid as invalid_argument};
 use crate::customer::Customer;
-use crate::document::InvoiceDraft;
 use crate::document::issue::{Payee, Snapshot};
 use crate::document::issued::{
     CreditNote, Invoice, IssueCreditNote, IssueInvoice, NumberSource, SequencePlace, VoidInvoice,
     Voided,
 };
+use crate::document::{InvoiceDraft, einvoice_rules};
 use crate::ids::{ClientId, InvoiceId, LeaseId};
 use crate::numbering::InvoiceNumber;
 use crate::numbering::check_issue_date;
@@ -92,6 +92,9 @@ pub fn issued_invoice(
         NumberSource::Leased { lease_id, number } => leased_number(issue, ctx, *lease_id, number)?,
     };
     let invoice = invoice_at(issue, ctx, place)?;
+    if issue.number == NumberSource::Server {
+        einvoice_rules::check(&invoice.snapshot).map_err(invalid)?;
+    }
     Ok(Issued {
         invoice,
         exceptions,
@@ -303,6 +306,8 @@ pub fn issue_offline(
         number_taken: false,
     };
     let invoice = issued_invoice(&issue, &context)?.invoice;
+    // Once issued offline the invoice is a fact the server cannot refuse: refuse it here, before.
+    einvoice_rules::check(&invoice.snapshot).map_err(invalid)?;
     Ok((issue, invoice))
 }
 
