@@ -366,3 +366,324 @@ fn stated_totals(snapshot: &Snapshot, document: &Document) -> Result<StatedTotal
         vat,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use rust_decimal_macros::dec;
+
+    use super::*;
+    use crate::bank::BankAccount;
+    use crate::document::InvoiceDraft;
+    use crate::document::issue::{Address, CreditScope, Payee};
+    use crate::document::parts::{Adjustment, Delivery, DocumentAdjustment, Exemption, Period};
+    use crate::einvoice::parse;
+    use crate::fixtures;
+    use crate::numbering::InvoiceNumber;
+    use crate::terms::{PaymentPlan, PaymentTerms};
+
+    fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn seller() -> issue::Party {
+        issue::Party {
+            name: "Fjord Consulting AS".into(),
+            tax_id: "NO999999999MVA".into(),
+            legal_id: "999999999".into(),
+            address: Address {
+                lines: vec![
+                    "Strandgata 1".into(),
+                    "3rd floor".into(),
+                    "Building B".into(),
+                    "Door 4".into(),
+                ],
+                postcode: "5013".into(),
+                city: "Bergen".into(),
+                country: "NO".into(),
+            },
+        }
+    }
+
+    fn buyer() -> issue::Party {
+        issue::Party {
+            name: "Havbris Fiskeri AS".into(),
+            tax_id: String::new(),
+            legal_id: String::new(),
+            address: fixtures::address("Kaigata 1", "8006", "Bodø", "NO"),
+        }
+    }
+
+    /// Net repair 4 × 250 at 25 % less 10 %; a book 1 × 120 exempt; freight 50 at 25 %; 100 prepaid.
+    fn draft() -> InvoiceDraft {
+        let mut repair = fixtures::line("Net repair", dec!(4), dec!(250), dec!(25));
+        repair.allowances.push(Adjustment {
+            percent: Some(dec!(10)),
+            reason_code: "95".into(),
+            ..Adjustment::default()
+        });
+        let mut book = fixtures::line("Manual", dec!(1), dec!(120), dec!(0));
+        book.tax_category = TaxCategory::E;
+        book.exemption = Some(Exemption {
+            code: "VATEX-EU-132-1I".into(),
+            text: "Exempt: education".into(),
+        });
+        let mut d = fixtures::draft("NOK", vec![repair, book]);
+        d.charges.push(DocumentAdjustment {
+            adjustment: Adjustment {
+                amount: Some(dec!(50)),
+                reason_code: "FC".into(),
+                reason: "Freight".into(),
+                ..Adjustment::default()
+            },
+            tax_category: TaxCategory::S,
+            tax_rate: TaxRate::new(dec!(25)).unwrap(),
+        });
+        d.prepaid = dec!(100);
+        d.buyer_reference = "PROJ-7".into();
+        d.purchase_order = "PO-118".into();
+        d.delivery = Some(Delivery {
+            date: Some(date("2026-11-20")),
+            period: Some(Period {
+                start: date("2026-11-01"),
+                end: date("2026-11-20"),
+            }),
+        });
+        d.note = "Thank you".into();
+        d
+    }
+
+    fn issued() -> Snapshot {
+        let payee = Payee {
+            bank_account: Some(BankAccount {
+                iban: "NO93 8601 1117 947".into(),
+                bic: "DNBANOKK".into(),
+                name: "Fjord Consulting AS".into(),
+            }),
+            payment_means_code: "58".into(),
+            accounting_currency: None,
+        };
+        Snapshot::issue_for(
+            &draft(),
+            InvoiceNumber::parse("INV-2026-000001").unwrap(),
+            seller(),
+            buyer(),
+            PaymentPlan::single(PaymentTerms::Net { days: 14 }),
+            &payee,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_issued_invoice_states_its_parties_payment_references_and_delivery() {
+        let e = from_snapshot(&issued()).unwrap();
+        let h = &e.header;
+        assert_eq!(h.customization_id.as_deref(), Some(EN16931));
+        assert_eq!(h.number.as_deref(), Some("INV-2026-000001"));
+        assert_eq!(h.type_code.as_deref(), Some("380"));
+        assert_eq!(h.due_date, Some(date("2026-12-07")));
+        assert_eq!(h.seller.name.as_deref(), Some("Fjord Consulting AS"));
+        assert_eq!(h.seller.vat_id.as_deref(), Some("NO999999999MVA"));
+        assert_eq!(h.seller.legal_id.as_deref(), Some("999999999"));
+        // A fourth address line joins the third: EN 16931 has room for three.
+        assert_eq!(
+            h.seller.address_lines,
+            vec!["Strandgata 1", "3rd floor", "Building B, Door 4"]
+        );
+        assert_eq!(
+            (h.seller.postcode.as_deref(), h.seller.city.as_deref()),
+            (Some("5013"), Some("Bergen"))
+        );
+        assert_eq!(h.seller.country.as_deref(), Some("NO"));
+        assert_eq!(h.buyer.name.as_deref(), Some("Havbris Fiskeri AS"));
+        assert_eq!(h.buyer.vat_id, None);
+        assert_eq!(h.buyer.country.as_deref(), Some("NO"));
+        assert_eq!(h.buyer_reference.as_deref(), Some("PROJ-7"));
+        assert_eq!(h.purchase_order.as_deref(), Some("PO-118"));
+        assert_eq!(h.notes, vec!["Thank you"]);
+        assert_eq!(h.delivery.date, Some(date("2026-11-20")));
+        assert_eq!(
+            h.delivery.period,
+            Some(InvoicePeriod {
+                start: date("2026-11-01"),
+                end: date("2026-11-20")
+            })
+        );
+        assert_eq!(h.delivery.country, None, "only an intra-community supply");
+        let p = &h.payment;
+        assert_eq!(p.means_code.as_deref(), Some("58"));
+        assert_eq!(p.remittance.as_deref(), Some("RF94INV2026000001"));
+        assert!(
+            crate::numbering::creditor_reference::CreditorReference::is_valid("RF94INV2026000001")
+        );
+        assert_eq!(
+            p.account,
+            Some(PaymentAccount {
+                id: "NO9386011117947".into(),
+                name: Some("Fjord Consulting AS".into()),
+                bic: Some("DNBANOKK".into()),
+            })
+        );
+        // 4 × 250 − 100 + 50 = 950 at 25 % (237.50) + 120 exempt = 1307.50, less 100 prepaid.
+        assert_eq!(p.terms.as_deref(), Some("1207.50 NOK due 2026-12-07"));
+    }
+
+    #[test]
+    fn an_issued_invoice_states_every_amount_as_the_snapshot_computed_it() {
+        let s = issued();
+        let e = from_snapshot(&s).unwrap();
+        let repair = &e.document.lines[0];
+        assert_eq!(repair.stated_net, Some(dec!(900.00)));
+        // The percentage is resolved to the amount EN 16931 requires, of the line amount as its base.
+        assert_eq!(
+            (
+                repair.allowances[0].amount,
+                repair.allowances[0].base,
+                repair.allowances[0].percent
+            ),
+            (Some(dec!(100.00)), Some(dec!(1000.00)), Some(dec!(10)))
+        );
+        assert_eq!(e.document.charges[0].amount, Some(dec!(50)));
+        let st = &e.stated;
+        assert_eq!(
+            (
+                st.line_net_total,
+                st.allowance_total,
+                st.charge_total,
+                st.tax_exclusive,
+                st.tax_total,
+                st.tax_inclusive,
+                st.prepaid,
+                st.rounding,
+                st.amount_due
+            ),
+            (
+                Some(dec!(1020.00)),
+                None,
+                Some(dec!(50.00)),
+                Some(dec!(1070.00)),
+                Some(dec!(237.50)),
+                Some(dec!(1307.50)),
+                Some(dec!(100.00)),
+                None,
+                Some(dec!(1207.50))
+            )
+        );
+        let vat: Vec<_> = st
+            .vat
+            .iter()
+            .map(|v| {
+                (
+                    v.category,
+                    v.rate,
+                    v.taxable,
+                    v.tax,
+                    v.exemption_reason.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            vat,
+            vec![
+                (
+                    Some(TaxCategory::S),
+                    Some(dec!(25)),
+                    Some(dec!(950.00)),
+                    Some(dec!(237.50)),
+                    None
+                ),
+                (
+                    Some(TaxCategory::E),
+                    Some(dec!(0)),
+                    Some(dec!(120.00)),
+                    Some(dec!(0.00)),
+                    Some("Exempt: education")
+                ),
+            ]
+        );
+        assert_eq!(s.totals.amount_due.amount(), dec!(1207.50));
+    }
+
+    #[test]
+    fn a_credit_note_states_its_invoice_and_terms_instead_of_a_due_date() {
+        let invoice = issued();
+        let cn = invoice
+            .credit_note(
+                &[],
+                InvoiceNumber::parse("CN-2026-000001").unwrap(),
+                date("2026-11-25"),
+                &CreditScope::Lines(vec![(1, dec!(1))]),
+            )
+            .unwrap();
+        let e = from_snapshot(&cn).unwrap();
+        assert_eq!(e.header.type_code.as_deref(), Some("381"));
+        assert_eq!(e.header.preceding[0].number, "INV-2026-000001");
+        assert_eq!(e.header.due_date, None);
+        assert!(e.header.payment.terms.is_some(), "BR-CO-25");
+        assert_eq!(e.header.payment.means_code, None);
+        assert_eq!(e.header.purchase_order.as_deref(), Some("PO-118"));
+        assert_eq!(e.stated.amount_due, Some(dec!(120.00)));
+    }
+
+    #[test]
+    fn category_o_is_stated_without_a_rate() {
+        let mut line = fixtures::line("Membership", dec!(1), dec!(100), dec!(0));
+        line.tax_category = TaxCategory::O;
+        line.exemption = Some(Exemption {
+            code: "VATEX-EU-O".into(),
+            text: String::new(),
+        });
+        let s = Snapshot::issue(
+            &fixtures::draft("EUR", vec![line]),
+            InvoiceNumber::parse("INV-9").unwrap(),
+            seller(),
+            buyer(),
+            PaymentPlan::single(PaymentTerms::DueOnReceipt),
+        )
+        .unwrap();
+        let e = from_snapshot(&s).unwrap();
+        assert_eq!(e.document.lines[0].vat.rate, None);
+        assert_eq!(e.stated.vat[0].rate, None);
+        assert_eq!(
+            e.stated.vat[0].exemption_reason.as_deref(),
+            Some("VATEX-EU-O")
+        );
+    }
+
+    #[test]
+    fn a_snapshot_without_an_exemption_reason_where_its_category_needs_one_is_not_exported() {
+        let mut s = issued();
+        s.document.lines[1].exemption_reason.clear();
+        assert_eq!(
+            from_snapshot(&s).unwrap_err(),
+            ExportError::MissingExemptionReason {
+                category: TaxCategory::E,
+                rule: "BR-E-10"
+            }
+        );
+    }
+
+    #[test]
+    fn reading_an_export_back_reproduces_the_snapshots_totals_to_the_cent() {
+        let s = issued();
+        for written in [snapshot_to_ubl(&s).unwrap(), snapshot_to_cii(&s).unwrap()] {
+            let read = parse(written.as_bytes()).unwrap().remove(0);
+            let t = &s.totals;
+            let st = &read.stated;
+            assert_eq!(st.line_net_total, Some(t.line_net_total.amount()));
+            assert_eq!(st.tax_exclusive, Some(t.tax_exclusive.amount()));
+            assert_eq!(st.tax_total, Some(t.tax_total.amount()));
+            assert_eq!(st.tax_inclusive, Some(t.tax_inclusive.amount()));
+            assert_eq!(st.prepaid, Some(t.prepaid.amount()));
+            assert_eq!(st.amount_due, Some(t.amount_due.amount()));
+            let computed = crate::einvoice::check(&read).computed;
+            assert_eq!(computed.amount_due, Some(t.amount_due));
+            assert_eq!(computed.tax_total, Some(t.tax_total));
+            assert_eq!(
+                read.header.payment,
+                from_snapshot(&s).unwrap().header.payment
+            );
+            assert_eq!(read.header.seller, from_snapshot(&s).unwrap().header.seller);
+        }
+    }
+}
