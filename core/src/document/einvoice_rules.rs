@@ -101,7 +101,9 @@ fn check_categories(snapshot: &Snapshot) -> Result<(), ValidationError> {
     let uses = uses(snapshot);
     let seller_vat = !snapshot.seller.tax_id.trim().is_empty();
     let buyer_vat = !snapshot.buyer.tax_id.trim().is_empty();
-    let outside_scope = uses.iter().any(|u| u.category == TaxCategory::O);
+    if uses.iter().any(|u| u.category == TaxCategory::O) {
+        return check_outside_scope(&uses, seller_vat, buyer_vat);
+    }
     for u in &uses {
         let c = u.category;
         let (needs_seller, needs_buyer, rule, what) = match c {
@@ -131,24 +133,6 @@ fn check_categories(snapshot: &Snapshot) -> Result<(), ValidationError> {
                 ),
             ));
         }
-        if outside_scope && c != TaxCategory::O {
-            return Err(refuse(
-                &u.field,
-                "O like the rest of the document: a document outside the scope of VAT has no other \
-                 VAT category (BR-O-11)",
-            ));
-        }
-    }
-    if outside_scope {
-        for (field, present) in [(SELLER_VAT, seller_vat), (BUYER_VAT, buyer_vat)] {
-            if present {
-                return Err(refuse(
-                    field,
-                    "empty: a document outside the scope of VAT (O) states no VAT identifier; the \
-                     seller is identified by its legal registration identifier (BR-O-02)",
-                ));
-            }
-        }
     }
     if uses.iter().any(|u| u.category == TaxCategory::K) {
         let delivery = snapshot.references.delivery;
@@ -176,6 +160,31 @@ fn check_categories(snapshot: &Snapshot) -> Result<(), ValidationError> {
                     "IT: split payment (B) is for Italian invoices only (BR-B-01)",
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// A document outside the scope of VAT (O) has no other category and states no VAT identifier.
+fn check_outside_scope(
+    uses: &[Use<'_>],
+    seller_vat: bool,
+    buyer_vat: bool,
+) -> Result<(), ValidationError> {
+    if let Some(u) = uses.iter().find(|u| u.category != TaxCategory::O) {
+        return Err(refuse(
+            &u.field,
+            "O like the rest of the document: a document outside the scope of VAT has no other VAT \
+             category (BR-O-11)",
+        ));
+    }
+    for (field, present) in [(SELLER_VAT, seller_vat), (BUYER_VAT, buyer_vat)] {
+        if present {
+            return Err(refuse(
+                field,
+                "empty: a document outside the scope of VAT (O) states no VAT identifier; the seller \
+                 is identified by its legal registration identifier (BR-O-02)",
+            ));
         }
     }
     Ok(())
@@ -273,4 +282,229 @@ fn check_amounts(snapshot: &Snapshot) -> Result<(), ValidationError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use rust_decimal_macros::dec;
+
+    use super::*;
+    use crate::bank::BankAccount;
+    use crate::document::issue::{Address, Party};
+    use crate::document::parts::{Delivery, Exemption};
+    use crate::document::{InvoiceDraft, TaxRounding};
+    use crate::fixtures;
+    use crate::numbering::InvoiceNumber;
+    use crate::tax::TaxRate;
+    use crate::terms::{PaymentPlan, PaymentTerms};
+
+    fn party(tax_id: &str, country: &str) -> Party {
+        Party {
+            name: "Fjord Consulting AS".into(),
+            tax_id: tax_id.into(),
+            legal_id: String::new(),
+            address: Address {
+                country: country.into(),
+                ..Address::default()
+            },
+        }
+    }
+
+    fn line(category: TaxCategory, rate: Decimal) -> crate::document::InvoiceLine {
+        let mut l = fixtures::line("Work", dec!(1), dec!(100), rate);
+        l.tax_category = category;
+        if category.requires_exemption() {
+            l.exemption = Some(Exemption {
+                code: String::new(),
+                text: "Reason".into(),
+            });
+        }
+        l
+    }
+
+    fn issue(draft: &InvoiceDraft, seller: Party, buyer: Party) -> Snapshot {
+        Snapshot::issue(
+            draft,
+            InvoiceNumber::parse("INV-1").unwrap(),
+            seller,
+            buyer,
+            PaymentPlan::single(PaymentTerms::DueOnReceipt),
+        )
+        .unwrap()
+    }
+
+    fn refusal(s: &Snapshot) -> (String, String) {
+        let e = check(s).unwrap_err();
+        let rule = e.to_string();
+        let id = rule
+            .rsplit_once('(')
+            .map(|(_, id)| id.trim_end_matches(')').to_owned())
+            .unwrap_or(rule);
+        (e.field, id)
+    }
+
+    fn standard() -> InvoiceDraft {
+        fixtures::draft("NOK", vec![line(TaxCategory::S, dec!(25))])
+    }
+
+    #[test]
+    fn a_complete_standard_rated_invoice_passes() {
+        let s = issue(&standard(), party("NO999999999MVA", "NO"), party("", "NO"));
+        assert_eq!(check(&s), Ok(()));
+    }
+
+    #[test]
+    fn each_rule_the_official_validation_would_break_is_refused_naming_field_and_rule() {
+        let seller = || party("NO999999999MVA", "NO");
+        let buyer = || party("", "NO");
+        let with = |category, rate| fixtures::draft("EUR", vec![line(category, rate)]);
+        let legal_only = Party {
+            legal_id: "999999999".into(),
+            ..party("", "NO")
+        };
+        let mut cases: Vec<(Snapshot, &str, &str)> = vec![
+            (
+                issue(&standard(), party("999999999", "NO"), buyer()),
+                SELLER_VAT,
+                "BR-CO-09",
+            ),
+            (
+                issue(&standard(), seller(), party("123", "NO")),
+                BUYER_VAT,
+                "BR-CO-09",
+            ),
+            (
+                issue(&with(TaxCategory::O, dec!(0)), party("", "NO"), buyer()),
+                SELLER_VAT,
+                "BR-CO-26",
+            ),
+            (
+                issue(&standard(), legal_only.clone(), buyer()),
+                SELLER_VAT,
+                "BR-S-02",
+            ),
+            (
+                issue(&with(TaxCategory::Z, dec!(0)), legal_only.clone(), buyer()),
+                SELLER_VAT,
+                "BR-Z-02",
+            ),
+            (
+                issue(&with(TaxCategory::AE, dec!(0)), seller(), buyer()),
+                BUYER_VAT,
+                "BR-AE-02",
+            ),
+            (
+                issue(&with(TaxCategory::K, dec!(0)), seller(), buyer()),
+                BUYER_VAT,
+                "BR-IC-02",
+            ),
+            (
+                issue(
+                    &with(TaxCategory::K, dec!(0)),
+                    seller(),
+                    party("DE123456789", "DE"),
+                ),
+                "draft.delivery",
+                "BR-IC-11",
+            ),
+            (
+                issue(&with(TaxCategory::O, dec!(0)), seller(), buyer()),
+                SELLER_VAT,
+                "BR-O-02",
+            ),
+            (
+                issue(
+                    &with(TaxCategory::O, dec!(0)),
+                    legal_only.clone(),
+                    party("NO123456789", "NO"),
+                ),
+                BUYER_VAT,
+                "BR-O-02",
+            ),
+            (
+                issue(
+                    &fixtures::draft(
+                        "EUR",
+                        vec![line(TaxCategory::O, dec!(0)), line(TaxCategory::Z, dec!(0))],
+                    ),
+                    legal_only,
+                    buyer(),
+                ),
+                "draft.lines[1].tax_category",
+                "BR-O-11",
+            ),
+            (
+                issue(&with(TaxCategory::B, dec!(22)), seller(), buyer()),
+                "settings.seller.address.country",
+                "BR-B-01",
+            ),
+            (
+                issue(
+                    &fixtures::draft("KWD", vec![line(TaxCategory::S, dec!(5))]),
+                    seller(),
+                    buyer(),
+                ),
+                "draft.currency",
+                "BR-DEC-09",
+            ),
+        ];
+        let mut charge = with(TaxCategory::S, dec!(25));
+        charge
+            .charges
+            .push(crate::document::parts::DocumentAdjustment {
+                adjustment: crate::document::parts::Adjustment {
+                    amount: Some(dec!(5)),
+                    reason: "Handling".into(),
+                    ..Default::default()
+                },
+                tax_category: TaxCategory::E,
+                tax_rate: TaxRate::new(dec!(0)).unwrap(),
+            });
+        cases.push((
+            issue(&charge, seller(), buyer()),
+            "draft.charges[0].tax_category",
+            "BR-E-10",
+        ));
+        // Eleven lines of 1 JPY at 25 %: 0.25 each rounds to 0 per line, 2.75 → 3 over the group.
+        let mut per_line = fixtures::draft(
+            "JPY",
+            (0..11)
+                .map(|_| fixtures::line("Pin", dec!(1), dec!(1), dec!(25)))
+                .collect(),
+        );
+        per_line.tax_rounding = TaxRounding::PerLine;
+        cases.push((
+            issue(&per_line, seller(), buyer()),
+            "draft.tax_rounding",
+            "BR-CO-17",
+        ));
+        let mut credit_transfer = issue(&standard(), seller(), buyer());
+        credit_transfer.references.payment_means_code = "30".into();
+        cases.push((credit_transfer.clone(), "settings.bank_account", "BR-61"));
+        for (snapshot, field, rule) in cases {
+            assert_eq!(refusal(&snapshot), (field.to_owned(), rule.to_owned()));
+        }
+        credit_transfer.references.bank_account = Some(BankAccount {
+            iban: "NO9386011117947".into(),
+            bic: String::new(),
+            name: "Fjord Consulting AS".into(),
+        });
+        assert_eq!(check(&credit_transfer), Ok(()));
+    }
+
+    #[test]
+    fn an_intra_community_supply_with_both_vat_ids_and_a_delivery_passes() {
+        let mut d = fixtures::draft("EUR", vec![line(TaxCategory::K, dec!(0))]);
+        d.delivery = Some(Delivery {
+            date: NaiveDate::from_ymd_opt(2026, 11, 20),
+            period: None,
+        });
+        let s = issue(
+            &d,
+            party("NO999999999MVA", "NO"),
+            party("DE123456789", "DE"),
+        );
+        assert_eq!(check(&s), Ok(()));
+    }
 }
