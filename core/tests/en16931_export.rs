@@ -407,7 +407,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                             }),
                         })
                         .filter(|d| d.date.is_some() || d.period.is_some())
-                        .or(intra_community.then(|| Delivery {
+                        .or(intra_community.then_some(Delivery {
                             date: Some(issue_date),
                             period: None,
                         }));

@@ -355,6 +355,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::too_many_lines, reason = "one case per rule, in a table")]
     fn each_rule_the_official_validation_would_break_is_refused_naming_field_and_rule() {
         let seller = || party("NO999999999MVA", "NO");
         let buyer = || party("", "NO");

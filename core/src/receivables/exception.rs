@@ -65,9 +65,8 @@ pub enum ExceptionKind {
     NotAnEInvoice {
         invoice_id: InvoiceId,
         number: InvoiceNumber,
-        /// Where the value is entered (`settings.seller.tax_id`).
-        field: String,
-        /// The broken rule in words, with its id.
+        /// The field where the value is entered and the broken rule in words, with its id
+        /// (`settings.seller.tax_id must be given: … (BR-S-02)`).
         problem: String,
     },
 }
@@ -134,7 +133,6 @@ impl ExceptionKind {
             "not_an_einvoice" => Self::NotAnEInvoice {
                 invoice_id: fields.take("invoice_id")?,
                 number: fields.take("number")?,
-                field: fields.take("field")?,
                 problem: fields.take("problem")?,
             },
             _ => return Err(wire::unknown(&kind, Self::VARIANTS)),
