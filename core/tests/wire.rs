@@ -153,7 +153,7 @@ fn every_exception_kind_reads_what_it_writes() {
         ),
         r#"{"kind":"refund_exceeds_credit","refund_id":"019a4d5e-0000-7000-8000-0000000000d1","excess":{"amount":"50.00","currency":"NOK"}}"#.to_owned(),
         format!(
-            r#"{{"kind":"not_an_einvoice","invoice_id":"{INVOICE}","number":"L7-2026-000002","problem":"customer.tax_id must be given (BR-AE-02)"}}"#
+            r#"{{"kind":"not_an_e_invoice","invoice_id":"{INVOICE}","number":"L7-2026-000002","problem":"customer.tax_id must be given (BR-AE-02)"}}"#
         ),
     ];
     round_trips::<ExceptionKind>(&kinds.iter().map(String::as_str).collect::<Vec<_>>());

@@ -87,7 +87,7 @@ impl ExceptionKind {
         "overpayment",
         "payment_in_closed_period",
         "refund_exceeds_credit",
-        "not_an_einvoice",
+        "not_an_e_invoice",
     ];
 
     fn read(fields: &mut Fields) -> Result<Self, serde_json::Error> {
@@ -130,7 +130,7 @@ impl ExceptionKind {
                 refund_id: fields.take("refund_id")?,
                 excess: fields.take("excess")?,
             },
-            "not_an_einvoice" => Self::NotAnEInvoice {
+            "not_an_e_invoice" => Self::NotAnEInvoice {
                 invoice_id: fields.take("invoice_id")?,
                 number: fields.take("number")?,
                 problem: fields.take("problem")?,
