@@ -224,6 +224,13 @@ fn vat(outside_scope: bool) -> BoxedStrategy<(TaxCategory, Decimal, Option<Exemp
         1 => exempt(TaxCategory::AE, "VATEX-EU-AE"),
         1 => exempt(TaxCategory::K, "VATEX-EU-IC"),
         1 => exempt(TaxCategory::G, "VATEX-EU-G"),
+        1 => prop::sample::select(vec![
+            (TaxCategory::L, Decimal::from(7)),
+            (TaxCategory::L, Decimal::ZERO),
+            (TaxCategory::M, Decimal::from(4)),
+            (TaxCategory::B, Decimal::from(22)),
+        ])
+        .prop_map(|(c, r)| (c, r, None)),
     ]
     .boxed()
 }

@@ -11,7 +11,8 @@
 //! on a document with VAT), BR-AE-02 and BR-IC-02 (both VAT identifiers on reverse charge and
 //! intra-community supply), BR-IC-11 (the delivery of an intra-community supply), BR-O-02 (no VAT
 //! identifier outside the scope of VAT) and BR-O-11 (no other category beside O), BR-B-01 (split
-//! payment only in Italy), the exemption reason of each category's VAT breakdown (BR-E-10, BR-AE-10,
+//! payment only in Italy), BR-AF-05 and BR-AF-06 as the CII artefacts check them (IGIC above 0 %),
+//! the exemption reason of each category's VAT breakdown (BR-E-10, BR-AE-10,
 //! BR-IC-10, BR-G-10, BR-O-10), BR-61 (credit transfer names the account), the BR-DEC rules (at most
 //! two decimals in an amount) and BR-CO-17 with BR-S-09 (VAT rounded per line stays within one unit of
 //! the category's taxable amount × rate).
@@ -41,6 +42,7 @@ fn refuse(field: impl Into<String>, expected: impl Into<String>) -> ValidationEr
 struct Use<'a> {
     field: String,
     category: TaxCategory,
+    percent: Decimal,
     allowance: Option<&'a AllowanceCharge>,
 }
 
@@ -49,6 +51,7 @@ fn uses(snapshot: &Snapshot) -> Vec<Use<'_>> {
     let lines = doc.lines.iter().enumerate().map(|(i, l)| Use {
         field: format!("draft.lines[{i}].tax_category"),
         category: l.vat.category,
+        percent: l.vat.percent(),
         allowance: None,
     });
     let adjustments = [("allowances", &doc.allowances), ("charges", &doc.charges)]
@@ -57,6 +60,7 @@ fn uses(snapshot: &Snapshot) -> Vec<Use<'_>> {
             list.iter().enumerate().map(move |(i, a)| Use {
                 field: format!("draft.{name}[{i}].tax_category"),
                 category: a.vat.map(|v| v.category).unwrap_or_default(),
+                percent: a.vat.map(|v| v.percent()).unwrap_or_default(),
                 allowance: Some(a),
             })
         });
@@ -123,6 +127,13 @@ fn check_categories(snapshot: &Snapshot) -> Result<(), ValidationError> {
                 format!(
                     "given: a document with {what} VAT states the seller's VAT identifier ({rule})"
                 ),
+            ));
+        }
+        if c == TaxCategory::L && u.percent.is_zero() {
+            return Err(refuse(
+                u.field.replace("tax_category", "tax_rate"),
+                "greater than zero: EN 16931 allows IGIC (L) at 0 %, but the official rules for \
+                 CII reject it (BR-AF-05, BR-AF-06)",
             ));
         }
         if needs_buyer && !buyer_vat {
@@ -434,6 +445,11 @@ mod tests {
                 ),
                 "draft.lines[1].tax_category",
                 "BR-O-11",
+            ),
+            (
+                issue(&with(TaxCategory::L, dec!(0)), seller(), buyer()),
+                "draft.lines[0].tax_rate",
+                "BR-AF-05, BR-AF-06",
             ),
             (
                 issue(&with(TaxCategory::B, dec!(22)), seller(), buyer()),
