@@ -111,10 +111,31 @@ fn vat_id(country: &'static str, none_in: u32) -> impl Strategy<Value = String> 
     ]
 }
 
-/// The seller, as the settings print it; `outside_scope` sellers are identified by a legal
+/// How the invoices of a scenario are taxed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Regime {
+    /// Any category but O and B, mixed.
+    Vat,
+    /// Outside the scope of VAT (O) only.
+    OutsideScope,
+    /// Italian split payment (B) only, between Italian parties.
+    SplitPayment,
+}
+
+impl Regime {
+    fn countries(self) -> Vec<&'static str> {
+        match self {
+            Regime::SplitPayment => vec!["IT"],
+            _ => COUNTRIES.to_vec(),
+        }
+    }
+}
+
+/// The seller, as the settings print it; sellers outside the scope of VAT are identified by a legal
 /// registration identifier only.
-fn seller(outside_scope: bool) -> impl Strategy<Value = Party> {
-    prop::sample::select(COUNTRIES.to_vec()).prop_flat_map(move |country| {
+fn seller(regime: Regime) -> impl Strategy<Value = Party> {
+    let outside_scope = regime == Regime::OutsideScope;
+    prop::sample::select(regime.countries()).prop_flat_map(move |country| {
         (
             text(30),
             vat_id(country, if outside_scope { 1 } else { 12 }),
@@ -134,10 +155,11 @@ fn seller(outside_scope: bool) -> impl Strategy<Value = Party> {
     })
 }
 
-fn customer(outside_scope: bool) -> impl Strategy<Value = Customer> {
+fn customer(regime: Regime) -> impl Strategy<Value = Customer> {
+    let outside_scope = regime == Regime::OutsideScope;
     (
         text(30),
-        prop::sample::select(COUNTRIES.to_vec()),
+        prop::sample::select(regime.countries()),
         any::<bool>(),
         prop::sample::select(CURRENCIES.to_vec()),
     )
@@ -195,7 +217,7 @@ fn settings(seller: Party) -> impl Strategy<Value = Settings> {
 }
 
 /// A VAT category and rate with the exemption its category needs.
-fn vat(outside_scope: bool) -> BoxedStrategy<(TaxCategory, Decimal, Option<Exemption>)> {
+fn vat(regime: Regime) -> BoxedStrategy<(TaxCategory, Decimal, Option<Exemption>)> {
     let exempt = |category, code: &'static str| {
         (
             Just(category),
@@ -213,8 +235,14 @@ fn vat(outside_scope: bool) -> BoxedStrategy<(TaxCategory, Decimal, Option<Exemp
                 )
             })
     };
-    if outside_scope {
-        return exempt(TaxCategory::O, "VATEX-EU-O").boxed();
+    match regime {
+        Regime::OutsideScope => return exempt(TaxCategory::O, "VATEX-EU-O").boxed(),
+        Regime::SplitPayment => {
+            return prop::sample::select(vec![22i64, 10, 4])
+                .prop_map(|r| (TaxCategory::B, Decimal::from(r), None))
+                .boxed();
+        }
+        Regime::Vat => {}
     }
     prop_oneof![
         12 => prop::sample::select(vec![25i64, 15, 12, 19, 7, 21, 20, 6, 81])
@@ -228,7 +256,6 @@ fn vat(outside_scope: bool) -> BoxedStrategy<(TaxCategory, Decimal, Option<Exemp
             (TaxCategory::L, Decimal::from(7)),
             (TaxCategory::L, Decimal::ZERO),
             (TaxCategory::M, Decimal::from(4)),
-            (TaxCategory::B, Decimal::from(22)),
         ])
         .prop_map(|(c, r)| (c, r, None)),
     ]
@@ -255,13 +282,13 @@ fn adjustment(codes: Vec<&'static str>) -> impl Strategy<Value = Adjustment> {
         })
 }
 
-fn line(outside_scope: bool) -> impl Strategy<Value = InvoiceLine> {
+fn line(regime: Regime) -> impl Strategy<Value = InvoiceLine> {
     (
         (
             text(40),
             (-500i64..20_000, 0u32..=3).prop_map(|(m, s)| Decimal::new(m, s)),
             decimal(2_000_000, 4),
-            vat(outside_scope),
+            vat(regime),
             prop::sample::select(vec!["C62", "HUR", "KGM", "MTR", "DAY", "H87", "LTR", "XBX"]),
         ),
         (
@@ -355,11 +382,16 @@ struct Scenario {
 
 #[allow(clippy::too_many_lines, reason = "one draft field after another")]
 fn scenario() -> impl Strategy<Value = Scenario> {
-    prop_oneof![9 => Just(false), 1 => Just(true)].prop_flat_map(|outside_scope| {
+    prop_oneof![
+        8 => Just(Regime::Vat),
+        1 => Just(Regime::OutsideScope),
+        1 => Just(Regime::SplitPayment),
+    ]
+    .prop_flat_map(|regime| {
         (
-            seller(outside_scope).prop_flat_map(settings),
-            customer(outside_scope),
-            prop::collection::vec(line(outside_scope), 1..6),
+            seller(regime).prop_flat_map(settings),
+            customer(regime),
+            prop::collection::vec(line(regime), 1..6),
             (
                 document_level(vec!["95", "100", ""]),
                 document_level(vec!["FC", "ABL", ""]),
@@ -542,6 +574,30 @@ fn issue_documents() -> (Vec<Snapshot>, BTreeMap<String, usize>) {
     (documents, refused)
 }
 
+/// The generated documents reach every VAT category core offers and include credit notes, so the
+/// check cannot pass by generating only the easy cases.
+fn assert_covers_the_categories_and_credit_notes(documents: &[Snapshot]) {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in documents {
+        for line in &d.document.lines {
+            *seen.entry(line.vat.category.code()).or_default() += 1;
+        }
+    }
+    println!("lines by VAT category: {seen:?}");
+    for category in TaxCategory::ALL {
+        assert!(
+            seen.contains_key(category.code()),
+            "no issued line of category {category}: {seen:?}"
+        );
+    }
+    assert!(
+        documents
+            .iter()
+            .any(|d| d.kind == remit_core::document::en16931::DocumentKind::CreditNote),
+        "no credit note"
+    );
+}
+
 /// A directory of this test's exports, removed when the test ends, passed or failed.
 struct TempDir(PathBuf);
 
@@ -610,6 +666,7 @@ fn every_invoice_core_issues_passes_the_official_en16931_rules_as_ubl_and_cii() 
         "issued {} documents; refused drafts by field: {refused:?}",
         documents.len()
     );
+    assert_covers_the_categories_and_credit_notes(&documents);
     let dir = TempDir::new();
     let dir = &dir.0;
     let mut files = Vec::new();
