@@ -1880,7 +1880,8 @@ fn exceptions_refer_to_records(_: &World, server: &Snapshot) -> Result<(), Strin
         let exists = match &item.kind {
             ExceptionKind::IssuedInClosedPeriod { invoice_id, .. }
             | ExceptionKind::IssueDateOutOfOrder { invoice_id, .. }
-            | ExceptionKind::DraftChangedElsewhere { invoice_id, .. } => {
+            | ExceptionKind::DraftChangedElsewhere { invoice_id, .. }
+            | ExceptionKind::NotAnEInvoice { invoice_id, .. } => {
                 holds(EntityKind::Invoice, invoice_id.as_uuid())
             }
             ExceptionKind::DraftIssuedTwice { numbers: twice, .. } => {
