@@ -75,6 +75,14 @@ pub enum AppError {
         #[source]
         source: ValidationError,
     },
+    /// An issued document that cannot be written as an e-invoice (issued before core refused what the
+    /// EN 16931 rules reject).
+    #[error("{what} cannot be written: {source}")]
+    NotAnEInvoice {
+        what: String,
+        #[source]
+        source: remit_core::einvoice::ExportError,
+    },
     /// An issued document cannot be rendered from its snapshot.
     #[error("{what} cannot be rendered")]
     Render {
@@ -108,7 +116,9 @@ impl AppError {
             AppError::NotFound => ErrorKind::NotFound,
             AppError::MethodNotAllowed => ErrorKind::MethodNotAllowed,
             AppError::AlreadySetUp => ErrorKind::AlreadySetUp,
-            AppError::EmailTaken | AppError::AmbiguousOrganisation(_) => ErrorKind::Conflict,
+            AppError::EmailTaken
+            | AppError::AmbiguousOrganisation(_)
+            | AppError::NotAnEInvoice { .. } => ErrorKind::Conflict,
             AppError::Invalid(_) => ErrorKind::Invalid,
             AppError::UnreadableBody(_)
             | AppError::UnreadableQuery(_)

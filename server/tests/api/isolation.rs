@@ -325,19 +325,28 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
             assert_eq!(a.status, found_by(reads_a));
             vec![a]
         }
-        ("GET", "/invoices/{id}/pdf") => {
-            let a = answer(as_.get(&format!("/api/invoices/{}/pdf", w.invoice)).await).await;
-            assert_eq!(a.status, found_by(reads_a));
-            vec![a]
+        ("GET", "/invoices/{id}/{file}") => {
+            let mut answers = Vec::new();
+            for file in ["pdf", "ubl", "cii"] {
+                let a = answer(
+                    as_.get(&format!("/api/invoices/{}/{file}", w.invoice))
+                        .await,
+                )
+                .await;
+                assert_eq!(a.status, found_by(reads_a), "{file}");
+                answers.push(a);
+            }
+            answers
         }
-        ("GET", "/credit-notes/{id}/pdf") => {
-            let a = answer(
-                as_.get(&format!("/api/credit-notes/{}/pdf", w.credit_note))
-                    .await,
-            )
-            .await;
-            assert_eq!(a.status, found_by(reads_a));
-            vec![a]
+        ("GET", "/credit-notes/{id}/{file}") => {
+            let mut answers = Vec::new();
+            for file in ["pdf", "ubl", "cii"] {
+                let path = format!("/api/credit-notes/{}/{file}", w.credit_note);
+                let a = answer(as_.get(&path).await).await;
+                assert_eq!(a.status, found_by(reads_a), "{file}");
+                answers.push(a);
+            }
+            answers
         }
         ("GET", "/payments") => {
             let all = answer(as_.get("/api/payments").await).await;
