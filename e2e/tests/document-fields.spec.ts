@@ -41,7 +41,7 @@ test('terms, VAT-inclusive prices, references and an allowance on a draft', asyn
   await expect(page.getByTestId('schedule-instalment')).toContainText(`paid by ${plus(10)}`);
 
   // The buyer's references, folded under Details.
-  await page.getByText('Details', { exact: true }).click();
+  await page.locator('summary', { hasText: 'Details' }).click();
   await page.locator('input[name="buyer_reference"]').fill('Dept 42');
   await page.locator('input[name="purchase_order"]').fill('PO-7781');
   await page.locator('input[name="delivery_date"]').fill(issueDate);

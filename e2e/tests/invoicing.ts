@@ -19,11 +19,12 @@ export async function createCustomer(page: Page, name: string, email: string): P
   await expect(page.getByTestId('customer-row').filter({ hasText: name })).toBeVisible();
 }
 
-/** A catalogue item, made on the items screen. */
-export async function createItem(page: Page, name: string, price: string, rate: string, unit: string) {
+/** A catalogue item, made on the items screen (priced in the organisation's currency unless given). */
+export async function createItem(page: Page, name: string, price: string, rate: string, unit: string, currency?: string) {
   await page.getByTestId('new-item').click();
   await page.locator('input[name="name"]').fill(name);
   await page.locator('input[name="unit_price"]').fill(price);
+  if (currency) await page.locator('input[name="currency"]').fill(currency);
   await page.locator('input[name="tax_rate"]').fill(rate);
   await page.locator('input[name="unit"]').fill(unit);
   await page.getByTestId('save-item').click();
