@@ -148,19 +148,24 @@ export const TWO_TEN_NET_30 = {
  * from a second client of the same owner), then lets the app pull them.
  */
 export async function seedSettings(page: Page, url: string, changes: Record<string, unknown>): Promise<void> {
-  const [settings] = (await idbRecords(page, 'settings')) as unknown[];
-  const current = findSettings(settings);
-  expect(current).toBeDefined();
-  const reply = await page.request.post(`${url}/api/sync/push`, {
-    headers: { 'X-Remit-Request': '1' },
-    data: {
-      protocol_version: 2,
-      client_id: uuidV7(),
-      mutations: [{ id: 1, name: 'settings.save', args: { ...current, ...changes } }],
-    },
-  });
-  expect(reply.ok()).toBe(true);
-  expect((await reply.json()).results[0]).toMatchObject({ status: 'applied' });
+  // The save names the version it edits: until the app has pulled the server's latest settings (a
+  // lease taken after the seller was completed changes them too), the server refuses it as stale, and
+  // it is made again from what the app holds by then.
+  await expect(async () => {
+    const [settings] = (await idbRecords(page, 'settings')) as unknown[];
+    const current = findSettings(settings);
+    expect(current).toBeDefined();
+    const reply = await page.request.post(`${url}/api/sync/push`, {
+      headers: { 'X-Remit-Request': '1' },
+      data: {
+        protocol_version: 2,
+        client_id: uuidV7(),
+        mutations: [{ id: 1, name: 'settings.save', args: { ...current, ...changes } }],
+      },
+    });
+    expect(reply.ok()).toBe(true);
+    expect((await reply.json()).results[0]).toMatchObject({ status: 'applied' });
+  }).toPass({ timeout: 30_000 });
   await page.reload();
   await waitUntilSynced(page);
   for (const [key, value] of Object.entries(changes)) {
