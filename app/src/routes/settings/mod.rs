@@ -47,6 +47,7 @@ struct Fields {
     name: RwSignal<String>,
     tax_id: RwSignal<String>,
     /// One address line per line of text.
+    legal_id: RwSignal<String>,
     address_lines: RwSignal<String>,
     postcode: RwSignal<String>,
     city: RwSignal<String>,
@@ -62,6 +63,7 @@ impl Fields {
         Self {
             name: RwSignal::new(seller.name.clone()),
             tax_id: RwSignal::new(seller.tax_id.clone()),
+            legal_id: RwSignal::new(seller.legal_id.clone()),
             address_lines: RwSignal::new(seller.address.lines.join("\n")),
             postcode: RwSignal::new(seller.address.postcode.clone()),
             city: RwSignal::new(seller.address.city.clone()),
@@ -84,6 +86,7 @@ impl Fields {
         let seller = &mut settings.seller;
         seller.name = self.name.get_untracked();
         seller.tax_id = self.tax_id.get_untracked().trim().to_owned();
+        seller.legal_id = self.legal_id.get_untracked().trim().to_owned();
         seller.address.lines = self
             .address_lines
             .get_untracked()
@@ -238,6 +241,10 @@ fn SellerFields(fields: Fields, owner: bool) -> impl IntoView {
             <label>
                 "VAT identifier"
                 <input name="seller.tax_id" bind:value=fields.tax_id />
+            </label>
+            <label>
+                "Company registration number (for a seller without a VAT identifier)"
+                <input name="seller.legal_id" bind:value=fields.legal_id />
             </label>
             <label>
                 "Address (one line per line)"
