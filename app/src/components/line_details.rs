@@ -292,3 +292,109 @@ pub fn LineDetails(
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use remit_core::document::parts::Adjustment;
+    use remit_core::tax::{TaxCategory, TaxRate};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    fn line() -> InvoiceLine {
+        InvoiceLine {
+            description: "Freight".into(),
+            quantity: Decimal::ONE,
+            unit_price: Decimal::new(900, 0),
+            tax_category: TaxCategory::E,
+            tax_rate: TaxRate::parse("0").unwrap(),
+            unit_code: "HUR".into(),
+            price_base_quantity: Some(Decimal::new(2, 0)),
+            gross_price: Some(Decimal::new(950, 0)),
+            price_discount: Some(Decimal::new(50, 0)),
+            allowances: vec![Adjustment {
+                percent: Some(Decimal::new(5, 0)),
+                reason: "Loyalty".into(),
+                ..Adjustment::default()
+            }],
+            charges: vec![Adjustment {
+                amount: Some(Decimal::new(25000, 2)),
+                reason: "Night shift".into(),
+                ..Adjustment::default()
+            }],
+            exemption: Some(Exemption {
+                code: "VATEX-EU-132-1I".into(),
+                text: "Exempt educational material".into(),
+            }),
+            period: Some(Period {
+                start: NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+                end: NaiveDate::from_ymd_opt(2026, 11, 6).unwrap(),
+            }),
+            ..InvoiceLine::default()
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn every_detail_of_a_line_reads_back_as_it_was() {
+        let loaded = line();
+        let mut edited = InvoiceLine {
+            unit_price: loaded.unit_price,
+            ..InvoiceLine::default()
+        };
+        LineDetailsForm::from_line(&loaded)
+            .apply(&mut edited, 0)
+            .unwrap();
+        assert_eq!(
+            InvoiceLine {
+                description: loaded.description.clone(),
+                quantity: loaded.quantity,
+                tax_category: loaded.tax_category,
+                tax_rate: loaded.tax_rate,
+                ..edited
+            },
+            loaded
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn the_discount_is_what_the_list_price_is_above_the_unit_price() {
+        let mut form = LineDetailsForm::from_line(&InvoiceLine::default());
+        form.list_price = "120".into();
+        let mut l = InvoiceLine {
+            unit_price: Decimal::new(100, 0),
+            ..InvoiceLine::default()
+        };
+        form.apply(&mut l, 0).unwrap();
+        assert_eq!(
+            (l.gross_price, l.price_discount),
+            (Some(Decimal::new(120, 0)), Some(Decimal::new(20, 0)))
+        );
+        form.list_price = String::new();
+        form.apply(&mut l, 0).unwrap();
+        assert_eq!((l.gross_price, l.price_discount), (None, None));
+    }
+
+    #[wasm_bindgen_test]
+    fn an_unreadable_detail_is_named_by_its_line_and_field() {
+        let cases = [
+            (|f: &mut LineDetailsForm| f.price_base = "two".into()) as fn(&mut LineDetailsForm),
+            |f| f.period_start = "2026-11-02".into(),
+            |f| {
+                let mut row = AdjustmentForm::default();
+                row.value = "ten".into();
+                f.adjustments = vec![row];
+            },
+        ];
+        let fields = [
+            "lines[3].price_base_quantity",
+            "lines[3].period.end",
+            "lines[3].allowances[0].percent",
+        ];
+        for (change, field) in cases.into_iter().zip(fields) {
+            let mut form = LineDetailsForm::default();
+            change(&mut form);
+            let error = form.apply(&mut InvoiceLine::default(), 3).unwrap_err();
+            assert_eq!(error.field, field);
+        }
+    }
+}
