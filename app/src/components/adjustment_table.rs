@@ -25,9 +25,30 @@ pub struct AdjustmentForm {
     /// Only on the whole invoice.
     pub tax_category: String,
     pub tax_rate: String,
-    /// Kept as loaded: the form has no input for a reason code.
-    reason_code: String,
+    /// UNCL5189 for an allowance, UNCL7161 for a charge; core checks it against the code list.
+    pub reason_code: String,
 }
+
+/// The allowance reasons offered as the user types (UNCL5189, as EN 16931 restricts it).
+const ALLOWANCE_REASONS: [(&str, &str); 8] = [
+    ("95", "Discount"),
+    ("100", "Special rebate"),
+    ("104", "Standard"),
+    ("105", "Yearly turnover"),
+    ("64", "Special agreement"),
+    ("65", "Production error discount"),
+    ("66", "New outlet discount"),
+    ("68", "End-of-range discount"),
+];
+
+/// The charge reasons offered as the user types (UNCL7161); any code of the list is accepted.
+const CHARGE_REASONS: [(&str, &str); 5] = [
+    ("FC", "Freight service"),
+    ("PC", "Packing"),
+    ("SH", "Special handling"),
+    ("ABK", "Miscellaneous"),
+    ("ZZZ", "Mutually defined"),
+];
 
 impl Default for AdjustmentForm {
     fn default() -> Self {
@@ -219,9 +240,21 @@ pub fn AdjustmentTable(
             <th scope="col">"VAT rate %"</th>
         }
     });
+    let codes = |id: String, list: &'static [(&'static str, &'static str)]| {
+        view! {
+            <datalist id=id>
+                {list
+                    .iter()
+                    .map(|(code, name)| view! { <option value=*code>{*name}</option> })
+                    .collect_view()}
+            </datalist>
+        }
+    };
     view! {
         <fieldset class="adjustments">
             <legend>{legend}</legend>
+            {codes(rows.input(0, "allowance-reasons"), &ALLOWANCE_REASONS)}
+            {codes(rows.input(0, "charge-reasons"), &CHARGE_REASONS)}
             <table>
                 <thead>
                     <tr>
@@ -229,6 +262,7 @@ pub fn AdjustmentTable(
                         <th scope="col">"Amount or percentage"</th>
                         <th scope="col">"Of"</th>
                         <th scope="col">"Reason"</th>
+                        <th scope="col">"Reason code"</th>
                         {vat_headers}
                         <th scope="col">
                             <span class="visually-hidden">"Remove"</span>
@@ -309,7 +343,15 @@ fn AdjustmentRow(
     } else {
         "% of the line"
     };
-    let columns = if rows.has_vat() { "7" } else { "5" };
+    let columns = if rows.has_vat() { "8" } else { "6" };
+    let reasons = move || {
+        let list = if charge() {
+            "charge-reasons"
+        } else {
+            "allowance-reasons"
+        };
+        rows.input(0, list)
+    };
     let category = read(|r| r.tax_category.clone());
     let vat_cells = rows.has_vat().then(|| {
         view! {
@@ -378,6 +420,16 @@ fn AdjustmentRow(
                     aria-label="Reason"
                     prop:value=read(|r| r.reason.clone())
                     on:input=write(|r, v| r.reason = v)
+                />
+            </td>
+            <td>
+                <input
+                    name=rows.input(index, "reason_code")
+                    aria-label="Reason code"
+                    class="code"
+                    list=reasons
+                    prop:value=read(|r| r.reason_code.clone())
+                    on:input=write(|r, v| r.reason_code = v.trim().to_owned())
                 />
             </td>
             {vat_cells}

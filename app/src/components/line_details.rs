@@ -380,9 +380,10 @@ mod tests {
             (|f: &mut LineDetailsForm| f.price_base = "two".into()) as fn(&mut LineDetailsForm),
             |f| f.period_start = "2026-11-02".into(),
             |f| {
-                let mut row = AdjustmentForm::default();
-                row.value = "ten".into();
-                f.adjustments = vec![row];
+                f.adjustments = vec![AdjustmentForm {
+                    value: "ten".into(),
+                    ..AdjustmentForm::default()
+                }];
             },
         ];
         let fields = [

@@ -2,7 +2,7 @@
 //! prices include VAT (and the cents that costs), and the buyer's references and delivery date.
 
 use leptos::prelude::*;
-use remit_core::document::TermsPreview;
+use remit_core::document::{TaxRounding, TermsPreview};
 
 use super::state::{DraftState, rate_inputs_shown};
 use crate::components::field::Field;
@@ -144,6 +144,8 @@ pub fn DetailsFieldset(form: DraftState) -> impl IntoView {
     let empty = form.buyer_reference.get_untracked().is_empty()
         && form.purchase_order.get_untracked().is_empty()
         && form.delivery_date.get_untracked().is_empty()
+        && form.delivery_start.get_untracked().is_empty()
+        && form.tax_rounding.get_untracked() == TaxRounding::PerDocument
         && form.prepaid.get_untracked().is_empty()
         && !form.cash_rounding.get_untracked();
     // Offered where the currency has a cash increment (core's list).
@@ -170,6 +172,12 @@ pub fn DetailsFieldset(form: DraftState) -> impl IntoView {
                 <Field label="Delivery date" field="delivery.date" error>
                     <input name="delivery_date" type="date" bind:value=form.delivery_date />
                 </Field>
+                <Field label="Delivered from" field="delivery.period.start" error>
+                    <input name="delivery_start" type="date" bind:value=form.delivery_start />
+                </Field>
+                <Field label="Delivered to" field="delivery.period.end" error>
+                    <input name="delivery_end" type="date" bind:value=form.delivery_end />
+                </Field>
             </fieldset>
             <fieldset class="row">
                 <legend>"Payment"</legend>
@@ -177,6 +185,35 @@ pub fn DetailsFieldset(form: DraftState) -> impl IntoView {
                     <input name="prepaid" inputmode="decimal" bind:value=form.prepaid />
                 </Field>
                 {cash}
+                <label>
+                    "VAT rounding"
+                    <select
+                        name="tax_rounding"
+                        on:change=move |ev| {
+                            form.tax_rounding
+                                .set(
+                                    if event_target_value(&ev) == "per_line" {
+                                        TaxRounding::PerLine
+                                    } else {
+                                        TaxRounding::PerDocument
+                                    },
+                                )
+                        }
+                    >
+                        <option
+                            value="per_document"
+                            prop:selected=move || form.tax_rounding.get() == TaxRounding::PerDocument
+                        >
+                            "Once per VAT rate (EN 16931)"
+                        </option>
+                        <option
+                            value="per_line"
+                            prop:selected=move || form.tax_rounding.get() == TaxRounding::PerLine
+                        >
+                            "On each line"
+                        </option>
+                    </select>
+                </label>
             </fieldset>
         </details>
     }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use remit_core::customer::Customer;
 use remit_core::document::en16931::PriceBasis;
 use remit_core::document::inclusive::unreproducible;
-use remit_core::document::parts::Delivery;
+use remit_core::document::parts::{Delivery, Period};
 use remit_core::document::{
     AccountingRate, DocumentTotals, InvoiceDraft, TaxRounding, TermsPreview, compute,
 };
@@ -29,7 +29,6 @@ use crate::components::line_table::LineForm;
 pub struct Head {
     pub id: InvoiceId,
     pub organisation_id: OrganisationId,
-    pub tax_rounding: TaxRounding,
     /// The server version the edit is based on (0 for a new draft).
     pub version: u64,
 }
@@ -41,13 +40,11 @@ impl Head {
             Self {
                 id: new_id,
                 organisation_id: session.organisation.id,
-                tax_rounding: TaxRounding::default(),
                 version: 0,
             },
             |d| Self {
                 id: d.id,
                 organisation_id: d.organisation_id,
-                tax_rounding: d.tax_rounding,
                 version: d.version,
             },
         )
@@ -90,6 +87,11 @@ pub struct DraftState {
     pub buyer_reference: RwSignal<String>,
     pub purchase_order: RwSignal<String>,
     pub delivery_date: RwSignal<String>,
+    /// BG-14 as typed: the period delivered, both days included.
+    pub delivery_start: RwSignal<String>,
+    pub delivery_end: RwSignal<String>,
+    /// VAT rounded once per category and rate (EN 16931's way) or on each line.
+    pub tax_rounding: RwSignal<TaxRounding>,
     /// BT-113 as typed; empty for nothing paid.
     pub prepaid: RwSignal<String>,
     /// Whether the amount due is rounded to the currency's cash increment (CHF 0.05, SEK 1).
@@ -150,6 +152,9 @@ impl DraftState {
         let purchase_order = text(|d| d.purchase_order.clone());
         let delivery_date = text(loaded_delivery_date);
         let prepaid = text(loaded_prepaid);
+        let delivery_start = text(|d| loaded_delivery_period(d, |p| p.start));
+        let delivery_end = text(|d| loaded_delivery_period(d, |p| p.end));
+        let tax_rounding = RwSignal::new(draft.map(|d| d.tax_rounding).unwrap_or_default());
         let cash_rounding = RwSignal::new(draft.is_some_and(|d| d.cash_rounding));
         let adjustments = RwSignal::new(draft.map(AdjustmentForm::from_draft).unwrap_or_default());
         // The loaded draft: the document fields the form has no input for yet are saved as they were.
@@ -170,6 +175,8 @@ impl DraftState {
                     buyer_reference: buyer_reference.get(),
                     purchase_order: purchase_order.get(),
                     delivery_date: delivery_date.get(),
+                    delivery_period: (delivery_start.get(), delivery_end.get()),
+                    tax_rounding: tax_rounding.get(),
                     prepaid: prepaid.get(),
                     cash_rounding: cash_rounding.get(),
                     adjustments: adjustments.get(),
@@ -179,15 +186,7 @@ impl DraftState {
             )
         });
         let (schedule, unreproducible) = terms_and_cents(built);
-        let totals =
-            Memo::new(move |_| built.with(|d| d.as_ref().ok().and_then(|d| compute(d).ok())))
-                .into();
-        let invalid = Memo::new(move |_| {
-            built.with(|d| match d {
-                Ok(draft) => draft.validate().err(),
-                Err(e) => Some(e.clone()),
-            })
-        });
+        let (totals, invalid) = totals_and_objection(built);
         Self {
             head,
             is_new: draft.is_none(),
@@ -208,6 +207,9 @@ impl DraftState {
             buyer_reference,
             purchase_order,
             delivery_date,
+            delivery_start,
+            delivery_end,
+            tax_rounding,
             prepaid,
             cash_rounding,
             adjustments,
@@ -342,7 +344,7 @@ fn build(
         .collect::<Result<Vec<_>, _>>()?;
     let issue_date = parse_date("issue_date", issue_date)?;
     let due_date = parse_date("due_date", due_date)?;
-    let delivery = details.delivery(base.and_then(|b| b.delivery))?;
+    let delivery = details.delivery()?;
     let (allowances, charges) = read_adjustments(&details.adjustments)?;
     let prepaid = details.prepaid()?;
     let cash_rounding = details.cash_rounding;
@@ -368,6 +370,7 @@ fn build(
             charges,
             prepaid,
             cash_rounding,
+            tax_rounding: details.tax_rounding,
             accounting_rate,
             ..base.clone()
         },
@@ -378,7 +381,7 @@ fn build(
             currency,
             issue_date,
             due_date,
-            tax_rounding: head.tax_rounding,
+            tax_rounding: details.tax_rounding,
             lines,
             note,
             version: head.version,
@@ -404,6 +407,15 @@ fn loaded_delivery_date(draft: &InvoiceDraft) -> String {
         .unwrap_or_default()
 }
 
+/// A day of the loaded draft's delivery period, as the input shows it.
+fn loaded_delivery_period(draft: &InvoiceDraft, day: fn(&Period) -> chrono::NaiveDate) -> String {
+    draft
+        .delivery
+        .and_then(|d| d.period)
+        .map(|p| day(&p).to_string())
+        .unwrap_or_default()
+}
+
 /// The prepaid amount as the input shows it: empty for nothing paid.
 fn loaded_prepaid(draft: &InvoiceDraft) -> String {
     if draft.prepaid.is_zero() {
@@ -411,6 +423,24 @@ fn loaded_prepaid(draft: &InvoiceDraft) -> String {
     } else {
         draft.prepaid.to_string()
     }
+}
+
+/// Core's totals of the draft while it can be computed, and core's objection to it, if any.
+fn totals_and_objection(
+    built: Memo<Result<InvoiceDraft, ValidationError>>,
+) -> (
+    Signal<Option<DocumentTotals>>,
+    Memo<Option<ValidationError>>,
+) {
+    let totals =
+        Memo::new(move |_| built.with(|d| d.as_ref().ok().and_then(|d| compute(d).ok()))).into();
+    let invalid = Memo::new(move |_| {
+        built.with(|d| match d {
+            Ok(draft) => draft.validate().err(),
+            Err(e) => Some(e.clone()),
+        })
+    });
+    (totals, invalid)
 }
 
 /// Core's schedule of the chosen terms, and the cents VAT-inclusive prices cannot reproduce (not zero).
@@ -443,6 +473,9 @@ struct Details {
     buyer_reference: String,
     purchase_order: String,
     delivery_date: String,
+    /// Start and end as typed.
+    delivery_period: (String, String),
+    tax_rounding: TaxRounding,
     prepaid: String,
     cash_rounding: bool,
     adjustments: Vec<AdjustmentForm>,
@@ -484,13 +517,20 @@ impl Details {
         }
     }
 
-    /// The delivery date typed, beside the loaded draft's delivery period (no input for it yet).
-    fn delivery(&self, loaded: Option<Delivery>) -> Result<Option<Delivery>, ValidationError> {
+    /// The delivery date and period typed (BT-72, BG-14); none when neither is.
+    fn delivery(&self) -> Result<Option<Delivery>, ValidationError> {
+        let within = |e: ValidationError| e.within("delivery");
         let date = match self.delivery_date.trim() {
             "" => None,
-            text => Some(parse_date("date", text).map_err(|e| e.within("delivery"))?),
+            text => Some(parse_date("date", text).map_err(within)?),
         };
-        let period = loaded.and_then(|d| d.period);
+        let period = match (self.delivery_period.0.trim(), self.delivery_period.1.trim()) {
+            ("", "") => None,
+            (start, end) => Some(Period {
+                start: parse_date("period.start", start).map_err(within)?,
+                end: parse_date("period.end", end).map_err(within)?,
+            }),
+        };
         Ok((date.is_some() || period.is_some()).then_some(Delivery { date, period }))
     }
 }
