@@ -118,9 +118,12 @@ fn single_line(field: &str, text: &str) -> Result<(), ValidationError> {
 /// as syntax.
 fn is_mailbox(address: &str) -> bool {
     looks_like_email(address)
-        && !address
-            .chars()
-            .any(|c| matches!(c, '<' | '>' | ',' | ';' | '"' | '(' | ')' | ':' | '\\' | '[' | ']'))
+        && !address.chars().any(|c| {
+            matches!(
+                c,
+                '<' | '>' | ',' | ';' | '"' | '(' | ')' | ':' | '\\' | '[' | ']'
+            )
+        })
 }
 
 /// Where a mail stands, as the app shows it beside the document.
@@ -236,8 +239,7 @@ mod tests {
     fn request() -> SendMail {
         SendMail {
             id: MailId::parse("019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4f01").unwrap(),
-            organisation_id: OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001")
-                .unwrap(),
+            organisation_id: OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap(),
             document: MailedDocument {
                 kind: MailedKind::Invoice,
                 id: Uuid::parse_str("019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4eb1").unwrap(),

@@ -29,10 +29,10 @@ use crate::customer::Customer;
 use crate::document::DocumentTotals;
 use crate::document::InvoiceDraft;
 use crate::document::issued::{CreditNote, Invoice};
-use crate::mail::OutgoingMail;
 use crate::ids::{
     ClientId, CustomerId, ExceptionId, InvoiceId, NaturalKey, OrganisationId, UserId,
 };
+use crate::mail::OutgoingMail;
 use crate::numbering::lease::NumberLease;
 use crate::receivables::dispute::Dispute;
 use crate::receivables::events::AccountEvent;
