@@ -19,8 +19,8 @@ const OTHER_OWNER: &str = "bob@other.example";
 const READER: &str = "auditor@acme.example";
 
 /// Organisation A with a customer, a draft, an issued invoice with a payment (an overpayment, which
-/// raises an exception item) and a dispute, a number lease and the owner's device, plus the two
-/// outsiders' accounts.
+/// raises an exception item), a dispute and a mail, a number lease and the owner's device, plus the
+/// two outsiders' accounts.
 struct World {
     app: TestApp,
     owner: Api,
@@ -72,6 +72,7 @@ impl World {
                     pay(4, &overpaid),
                     dispute(5, org, invoice, "2026-12-02"),
                     take_lease(6, org, new_id(), 5),
+                    send_mail(7, org, invoice, "ap@secret.example"),
                 ],
             )
             .await;
@@ -151,6 +152,11 @@ impl World {
             (
                 "SELECT user_id || ' ' || last_mutation_id FROM sync_clients WHERE client_id = $1",
                 Some(&client),
+            ),
+            (
+                "SELECT id || ' ' || to_address || ' ' || status FROM mail_queue \
+                 WHERE organisation_id = $1 ORDER BY id",
+                Some(&org),
             ),
         ];
         let mut state = Vec::new();
@@ -247,9 +253,13 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
             let mut emptied = w.draft.clone();
             emptied.lines.truncate(1);
             emptied.version = 1;
+            let mailed = send_mail(3, w.org, w.invoice, "intruder@evil.example");
             let own = answer(
-                as_.push_raw(new_client(), vec![upsert(1, &renamed), save(2, &emptied)])
-                    .await,
+                as_.push_raw(
+                    new_client(),
+                    vec![upsert(1, &renamed), save(2, &emptied), mailed],
+                )
+                .await,
             )
             .await;
             assert_all_forbidden(&own);

@@ -19,6 +19,7 @@ mod einvoice_cli;
 mod isolation;
 mod issuing;
 mod login_throttle;
+mod mail;
 mod processes;
 mod receivables;
 mod rest_reads;
