@@ -149,3 +149,91 @@ impl Attachments for NoAttachments {
         Box::pin(async { Ok(Vec::new()) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use remit_core::ids::MailId;
+    use remit_core::mail::MailedKind;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::store::mail::Claimed;
+
+    fn config(dkim: Option<DkimKey>) -> MailConfig {
+        MailConfig {
+            smtp_url: "smtp://127.0.0.1:2525".into(),
+            from: "Remit <mail@remit.example>".into(),
+            dkim,
+            attachments: Arc::new(NoAttachments),
+        }
+    }
+
+    fn claimed() -> Claimed {
+        Claimed {
+            id: MailId::parse("019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4f01").unwrap(),
+            organisation_id: OrganisationId::parse("019a4d5e-0000-7000-8000-000000000001").unwrap(),
+            document: MailedDocument {
+                kind: MailedKind::Invoice,
+                id: Uuid::parse_str("019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4eb1").unwrap(),
+            },
+            to: "ap@fiskeri.example".into(),
+            reply_to: None,
+            subject: "Invoice INV-1".into(),
+            text: "Hello".into(),
+            attempts: 1,
+        }
+    }
+
+    #[test]
+    fn with_a_dkim_key_every_message_is_signed_for_the_from_domain() {
+        let key = DkimKey {
+            selector: "mail2026".into(),
+            domain: None,
+            private_key: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".into(),
+            ed25519: true,
+        };
+        let message = config(Some(key))
+            .envelope()
+            .unwrap()
+            .compose(&claimed(), Vec::new(), 0)
+            .unwrap();
+        let text = String::from_utf8(message.formatted()).unwrap();
+        let signature = text
+            .split("\r\n")
+            .find(|h| h.starts_with("DKIM-Signature:"))
+            .unwrap_or_else(|| panic!("no DKIM-Signature in {text}"));
+        assert!(signature.contains("a=ed25519-sha256"), "{signature}");
+        assert!(signature.contains("d=remit.example"), "{signature}");
+        assert!(signature.contains("s=mail2026"), "{signature}");
+        let unsigned = config(None)
+            .envelope()
+            .unwrap()
+            .compose(&claimed(), Vec::new(), 0)
+            .unwrap();
+        assert!(
+            !String::from_utf8(unsigned.formatted())
+                .unwrap()
+                .contains("DKIM-Signature")
+        );
+    }
+
+    #[test]
+    fn a_bad_from_address_or_key_stops_the_set_up() {
+        let bad_from = MailConfig {
+            from: "not an address".into(),
+            ..config(None)
+        };
+        assert!(matches!(bad_from.envelope(), Err(MailSetupError::From(_))));
+        let bad_key = DkimKey {
+            selector: "s".into(),
+            domain: Some("remit.example".into()),
+            private_key:
+                "-----BEGIN RSA PRIVATE KEY-----\nnot a key\n-----END RSA PRIVATE KEY-----".into(),
+            ed25519: false,
+        };
+        assert!(matches!(
+            config(Some(bad_key)).envelope(),
+            Err(MailSetupError::DkimKey(_))
+        ));
+    }
+}
