@@ -463,6 +463,48 @@ fn parse_role(text: &str) -> Result<Role, String> {
 mod tests {
     use super::*;
 
+    fn serve_args(extra: &[&str]) -> Result<ServeArgs, clap::Error> {
+        let args = ["remit", "serve"].iter().chain(extra);
+        match Cli::try_parse_from(args)?.command {
+            Command::Serve(args) => Ok(args),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn mail_is_sent_only_with_an_smtp_url_and_an_operator_address() {
+        assert!(serve_args(&[]).unwrap().mail.config().unwrap().is_none());
+        assert!(serve_args(&["--smtp-url", "smtp://127.0.0.1:2525"]).is_err());
+        let args = serve_args(&[
+            "--smtp-url",
+            "smtp://127.0.0.1:2525",
+            "--mail-from",
+            "Remit <mail@remit.example>",
+        ])
+        .unwrap();
+        let config = args.mail.config().unwrap().unwrap();
+        assert_eq!(config.smtp_url, "smtp://127.0.0.1:2525");
+        assert_eq!(config.from, "Remit <mail@remit.example>");
+        assert!(config.dkim.is_none());
+        assert!(
+            serve_args(&["--dkim-key", "/nonexistent.pem"]).is_err(),
+            "needs a selector"
+        );
+        let missing_key = serve_args(&[
+            "--smtp-url",
+            "smtp://127.0.0.1:2525",
+            "--mail-from",
+            "mail@remit.example",
+            "--dkim-key",
+            "/nonexistent/dkim.pem",
+            "--dkim-selector",
+            "mail2026",
+        ])
+        .unwrap();
+        let error = missing_key.mail.config().unwrap_err();
+        assert!(error.contains("/nonexistent/dkim.pem"), "{error}");
+    }
+
     #[test]
     fn the_command_line_reads_as_documented() {
         let cli =

@@ -183,6 +183,7 @@ struct Tally {
     refunds: u64,
     disputes: u64,
     exceptions: u64,
+    mails: u64,
 }
 
 impl Tally {
@@ -201,6 +202,7 @@ impl Tally {
         self.refunds += other.refunds;
         self.disputes += other.disputes;
         self.exceptions += other.exceptions;
+        self.mails += other.mails;
     }
 
     /// Counts what the server holds at the end of a schedule.
@@ -217,6 +219,7 @@ impl Tally {
                 Record::Refund(_) => self.refunds += 1,
                 Record::Dispute(_) => self.disputes += 1,
                 Record::Exception(_) => self.exceptions += 1,
+                Record::Mail(_) => self.mails += 1,
                 _ => {}
             }
         }
