@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use remit_core::customer::Customer;
+use remit_core::document::issued::VoidInvoice;
 use remit_core::ids::{InvoiceId, MailId, OrganisationId};
 use remit_core::mail::{Mail, MailStatus, MailedDocument, MailedKind, SendMail};
 use remit_core::sync::{Command, Mutation, MutationStatus, Record};
@@ -502,3 +503,48 @@ async fn a_mail_fails_when_every_retry_is_used_up(backend: Backend) {
     );
 }
 on_both_backends!(a_mail_fails_when_every_retry_is_used_up => a_mail_fails_when_every_retry_is_used_up_sqlite, a_mail_fails_when_every_retry_is_used_up_postgres);
+
+async fn a_credit_note_is_sent_and_a_voided_invoice_is_not(backend: Backend) {
+    let mut office = Office::new(backend, None, BY_HAND).await;
+    let credit = credit(office.next, office.org, office.invoice, "2026-11-25");
+    office.next += 1;
+    let credit_note: Uuid = serde_json::from_value(credit.args["credit_note_id"].clone()).unwrap();
+    assert_eq!(office.push(credit).await.status, MutationStatus::Applied);
+    let request = SendMail {
+        document: MailedDocument {
+            kind: MailedKind::CreditNote,
+            id: credit_note,
+        },
+        ..office.request("ap@fiskeri.example")
+    };
+    assert_eq!(office.send(&request).await.status, MutationStatus::Applied);
+    let mail = office.pulled(request.id).await;
+    assert!(mail.number.starts_with("CN-"), "{mail:?}");
+    assert!(mail.subject.starts_with("Credit note CN-"), "{mail:?}");
+
+    let voided: InvoiceId = new_id();
+    let issue = issue_numbered(office.next, voided, &draft(&office.customer));
+    office.next += 1;
+    assert_eq!(office.push(issue).await.status, MutationStatus::Applied);
+    let void = Command::VoidInvoice(VoidInvoice {
+        invoice_id: voided,
+        organisation_id: office.org,
+        on: date("2026-11-24"),
+        reason: "Billed to the wrong customer".into(),
+    })
+    .to_mutation(office.next);
+    office.next += 1;
+    assert_eq!(office.push(void).await.status, MutationStatus::Applied);
+    let request = SendMail {
+        document: MailedDocument {
+            kind: MailedKind::Invoice,
+            id: voided.as_uuid(),
+        },
+        ..office.request("ap@fiskeri.example")
+    };
+    let error = office.send(&request).await.error.unwrap();
+    assert_eq!(error.field.as_deref(), Some("document.id"));
+    assert!(error.message.contains("not voided"), "{error:?}");
+    assert_eq!(office.app.count("mail_queue").await, 1);
+}
+on_both_backends!(a_credit_note_is_sent_and_a_voided_invoice_is_not => a_credit_note_is_sent_and_a_voided_invoice_is_not_sqlite, a_credit_note_is_sent_and_a_voided_invoice_is_not_postgres);
