@@ -1,12 +1,13 @@
 """The mail tests' SMTP server: Debian's aiosmtpd on 127.0.0.1:PORT, storing each message it accepts
 as DIR/<recipient>/<n>.eml (the bytes as received) and refusing with 550 every recipient whose local
 part starts with "refuse". Prints "ready" once it listens; exits when its stdin closes, so it never
-outlives the test process that started it.
+outlives the test process that started it, and then removes DIR when given --remove-when-done.
 
-    python3 smtp_server.py PORT DIR
+    python3 smtp_server.py PORT DIR [--remove-when-done]
 """
 
 import os
+import shutil
 import sys
 import threading
 import time
@@ -46,6 +47,8 @@ def main():
     print("ready", flush=True)
     sys.stdin.read()
     controller.stop()
+    if "--remove-when-done" in sys.argv[3:]:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -18,25 +18,27 @@ use remit_server::mail::send::Sender;
 use remit_server::mail::{MailConfig, NoAttachments};
 use remit_server::store::Store;
 use sqlx::Row;
-use tempfile::TempDir;
 use uuid::Uuid;
 
 use crate::helpers::*;
 use crate::on_both_backends;
 
 /// A real SMTP server: stores what it accepts as `<dir>/<recipient>/<n>.eml`, refuses recipients
-/// whose local part starts with `refuse` with 550. It stops when the test process ends (its stdin
-/// closes).
+/// whose local part starts with `refuse` with 550. It stops when dropped or when the test process
+/// ends (its stdin closes).
 struct SmtpServer {
     port: u16,
     dir: PathBuf,
     _process: Child,
     _stdin: ChildStdin,
-    _folder: Option<TempDir>,
 }
 
 impl SmtpServer {
     fn start(port: u16, dir: &Path) -> Self {
+        Self::spawn(port, dir, &[])
+    }
+
+    fn spawn(port: u16, dir: &Path, flags: &[&str]) -> Self {
         let python =
             std::env::var("REMIT_TEST_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_server.py");
@@ -44,6 +46,7 @@ impl SmtpServer {
             .arg(&script)
             .arg(port.to_string())
             .arg(dir)
+            .args(flags)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -65,18 +68,20 @@ impl SmtpServer {
             dir: dir.to_owned(),
             _process: process,
             _stdin: stdin,
-            _folder: None,
         }
     }
 
-    /// The run's server, started by the first test that needs it.
+    /// The run's server, started by the first test that needs it. A static is never dropped, so the
+    /// server removes its folder itself when the test process ends.
     fn shared() -> &'static SmtpServer {
         static SHARED: OnceLock<SmtpServer> = OnceLock::new();
         SHARED.get_or_init(|| {
-            let folder = tempfile::tempdir().unwrap();
-            let mut server = SmtpServer::start(free_port(), folder.path());
-            server._folder = Some(folder);
-            server
+            let folder = std::env::temp_dir().join(format!(
+                "remit-smtp-{}-{}",
+                std::process::id(),
+                Uuid::now_v7().simple()
+            ));
+            SmtpServer::spawn(free_port(), &folder, &["--remove-when-done"])
         })
     }
 
