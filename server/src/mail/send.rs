@@ -1,7 +1,9 @@
 //! The sender: a task of `remit serve --smtp-url …` that sends due mail, one at a time, and records what
 //! became of each. Nothing is lost: a mail leaves the queue only when the relay accepted it or refused
 //! it for good (a 5xx reply), or when every retry was used up; each ending is written to the mail's
-//! synced record.
+//! synced record. A mail the relay accepted but whose outcome could not be recorded (the database went
+//! away in between) is sent again once its claim runs out, under the same `Message-ID`, so a receiver
+//! can tell the copy.
 
 use std::sync::Arc;
 use std::time::Duration;
