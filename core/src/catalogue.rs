@@ -56,11 +56,7 @@ impl Item {
 
 /// Checks a UN/ECE Recommendation 20 unit code (BT-130): one to three upper-case letters or digits.
 pub fn check_unit_code(field: &str, unit: &str) -> Result<(), ValidationError> {
-    let unit_ok = (1..=3).contains(&unit.len())
-        && unit
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-    if unit_ok {
+    if crate::codes::is_unit(unit) {
         Ok(())
     } else {
         Err(ValidationError::new(

@@ -104,6 +104,7 @@ impl Customer {
         Party {
             name: self.name.clone(),
             tax_id: self.tax_id.clone(),
+            legal_id: String::new(),
             address,
         }
     }
@@ -118,9 +119,7 @@ impl Customer {
         }
         optional_text("tax_id", &self.tax_id, Self::MAX_TAX_ID)?;
         let country = &self.address.country;
-        if !country.is_empty()
-            && (country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()))
-        {
+        if !country.is_empty() && !crate::codes::is_country(country) {
             return Err(ValidationError::new(
                 "address.country",
                 Rule::Format {

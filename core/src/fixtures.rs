@@ -68,13 +68,15 @@ pub fn address(line: &str, postcode: &str, city: &str, country: &str) -> Address
     }
 }
 
-/// The organisation's initial settings with the seller at `address`: what issuing needs.
+/// The organisation's initial settings with the seller at `address`, with a VAT identifier of its
+/// country: what issuing a standard-rated invoice needs (BR-S-02).
 pub fn settings_with_seller(
     organisation: OrganisationId,
     name: &str,
     address: Address,
 ) -> Settings {
     let mut settings = Settings::initial(organisation, name);
+    settings.seller.tax_id = format!("{}999999999", address.country);
     settings.seller.address = address;
     settings
 }

@@ -12,6 +12,7 @@ pub mod access;
 pub mod api;
 pub mod bank;
 pub mod catalogue;
+pub mod codes;
 pub mod customer;
 pub mod decide;
 pub mod document;

@@ -83,6 +83,7 @@ impl Settings {
             seller: Party {
                 name: name.to_owned(),
                 tax_id: String::new(),
+                legal_id: String::new(),
                 address: Address::default(),
             },
             invoice_series: series(DocumentType::Invoice, "INV"),

@@ -11,8 +11,8 @@ use remit_core::document::en16931::{
     AllowanceCharge, Document, DocumentKind, Line, PayableRounding, Price, PriceBasis, VatClass,
 };
 use remit_core::einvoice::{
-    EInvoice, Header, Party, PrecedingInvoice, StatedTotals, StatedVat, Syntax, check, parse,
-    to_cii, to_ubl,
+    DeliveryInfo, EInvoice, Header, InvoicePeriod, Party, Payment, PaymentAccount,
+    PrecedingInvoice, StatedTotals, StatedVat, Syntax, check, parse, to_cii, to_ubl,
 };
 use remit_core::money::Currency;
 use remit_core::tax::{TaxCategory, TaxRate};
@@ -133,11 +133,69 @@ fn party() -> impl Strategy<Value = Party> {
     (
         prop::option::of(text()),
         prop::option::of("[A-Z]{2}[0-9]{8}"),
+        prop::option::of("[0-9]{9}"),
+        prop::collection::vec(text(), 0..=3),
+        prop::option::of(text()),
+        prop::option::of("[0-9]{4,5}"),
         prop::option::of("[A-Z]{2}"),
     )
-        .prop_map(|(name, vat_id, country)| Party {
-            name,
-            vat_id,
+        .prop_map(
+            |(name, vat_id, legal_id, address_lines, city, postcode, country)| Party {
+                name,
+                vat_id,
+                legal_id,
+                address_lines,
+                city,
+                postcode,
+                country,
+            },
+        )
+}
+
+/// Payment instructions as a writer can state them: a remittance or an account only with a means.
+fn payment() -> impl Strategy<Value = Payment> {
+    (
+        prop::option::of((
+            prop::sample::select(vec!["30", "58", "1", "ZZZ"]),
+            prop::option::of("RF[0-9]{2}[A-Z0-9]{5,10}"),
+            prop::option::of((
+                "[A-Z]{2}[0-9]{2}[A-Z0-9]{11}",
+                prop::option::of(text()),
+                prop::option::of("[A-Z]{6}[A-Z0-9]{2}"),
+            )),
+        )),
+        prop::option::of(text()),
+    )
+        .prop_map(|(means, terms)| {
+            let (means_code, remittance, account) = match means {
+                Some((code, remittance, account)) => (
+                    Some(code.to_owned()),
+                    remittance,
+                    account.map(|(id, name, bic)| PaymentAccount { id, name, bic }),
+                ),
+                None => (None, None, None),
+            };
+            Payment {
+                means_code,
+                remittance,
+                account,
+                terms,
+            }
+        })
+}
+
+fn delivery() -> impl Strategy<Value = DeliveryInfo> {
+    (
+        prop::option::of(date()),
+        prop::option::of((date(), 0i64..400)),
+        prop::option::of("[A-Z]{2}"),
+    )
+        .prop_map(|(date, period, country)| DeliveryInfo {
+            date,
+            period: period.map(|(start, days)| InvoicePeriod {
+                start,
+                end: start + chrono::Duration::days(days),
+            }),
             country,
         })
 }
@@ -225,6 +283,7 @@ fn einvoice() -> impl Strategy<Value = EInvoice> {
             prop::collection::vec((text(), prop::option::of(date())), 0..2),
             (party(), party()),
         ),
+        (prop::option::of(text()), delivery(), payment()),
         prop::collection::vec(line(), 1..6),
         prop::collection::vec(allowance_charge(true), 0..3),
         prop::collection::vec(allowance_charge(true), 0..3),
@@ -242,6 +301,7 @@ fn einvoice() -> impl Strategy<Value = EInvoice> {
                     preceding,
                     (seller, buyer),
                 ),
+                (purchase_order, delivery, payment),
                 lines,
                 allowances,
                 charges,
@@ -278,6 +338,9 @@ fn einvoice() -> impl Strategy<Value = EInvoice> {
                             .map(|(c, _)| Currency::parse(c).expect("currency")),
                         tax_total_in_tax_currency: tax_currency.map(|(_, total)| total),
                         buyer_reference,
+                        purchase_order,
+                        delivery,
+                        payment,
                         notes,
                         preceding: preceding
                             .into_iter()

@@ -152,6 +152,9 @@ fn every_exception_kind_reads_what_it_writes() {
             r#"{{"kind":"payment_in_closed_period","payment_id":"{PAYMENT}","received_on":"2026-11-02","locked_until":"2026-11-30"}}"#
         ),
         r#"{"kind":"refund_exceeds_credit","refund_id":"019a4d5e-0000-7000-8000-0000000000d1","excess":{"amount":"50.00","currency":"NOK"}}"#.to_owned(),
+        format!(
+            r#"{{"kind":"not_an_e_invoice","invoice_id":"{INVOICE}","number":"L7-2026-000002","problem":"customer.tax_id must be given (BR-AE-02)"}}"#
+        ),
     ];
     round_trips::<ExceptionKind>(&kinds.iter().map(String::as_str).collect::<Vec<_>>());
 

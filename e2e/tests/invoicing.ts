@@ -1,4 +1,5 @@
 // Steps a billing officer takes, shared by the specs.
+import { randomUUID } from 'node:crypto';
 import { expect, type Page } from '@playwright/test';
 import { OWNER } from './remit';
 
@@ -16,6 +17,22 @@ export async function createCustomer(page: Page, name: string, email: string): P
   await page.locator('input[name="payment_terms_days"]').fill('14');
   await page.getByTestId('save-customer').click();
   await expect(page.getByTestId('customer-row').filter({ hasText: name })).toBeVisible();
+}
+
+/** A catalogue item, made on the items screen. */
+export async function createItem(page: Page, name: string, price: string, rate: string, unit: string) {
+  await page.getByTestId('new-item').click();
+  await page.locator('input[name="name"]').fill(name);
+  await page.locator('input[name="unit_price"]').fill(price);
+  await page.locator('input[name="tax_rate"]').fill(rate);
+  await page.locator('input[name="unit"]').fill(unit);
+  await page.getByTestId('save-item').click();
+  await expect(page.getByTestId('item-row').filter({ hasText: name })).toBeVisible();
+}
+
+/** The focused element's `name`. */
+export async function focusedName(page: Page): Promise<string | null> {
+  return page.evaluate(() => document.activeElement?.getAttribute('name') ?? null);
 }
 
 export async function fillDraft(page: Page, customer: string, lines: Line[]): Promise<void> {
@@ -115,3 +132,61 @@ export async function issueDraft(page: Page, customer: string, lines: Line[]): P
   await page.getByTestId('issue-invoice').click();
   return year;
 }
+
+/** Named terms: 2 % off within 10 days, net 30. */
+export const TWO_TEN_NET_30 = {
+  name: '2/10 net 30',
+  plan: {
+    instalments: [{ percent: '100', terms: { kind: 'net', days: 30 } }],
+    discount: { percent: '2', days: 10, vat: 'reduces_vat' },
+  },
+};
+
+/**
+ * Changes the organisation's settings through the sync API the app itself pushes to (a `settings.save`
+ * from a second client of the same owner), then lets the app pull them.
+ */
+export async function seedSettings(page: Page, url: string, changes: Record<string, unknown>): Promise<void> {
+  const [settings] = (await idbRecords(page, 'settings')) as unknown[];
+  const current = findSettings(settings);
+  expect(current).toBeDefined();
+  const reply = await page.request.post(`${url}/api/sync/push`, {
+    headers: { 'X-Remit-Request': '1' },
+    data: {
+      protocol_version: 2,
+      client_id: uuidV7(),
+      mutations: [{ id: 1, name: 'settings.save', args: { ...current, ...changes } }],
+    },
+  });
+  expect(reply.ok()).toBe(true);
+  expect((await reply.json()).results[0]).toMatchObject({ status: 'applied' });
+  await page.reload();
+  await waitUntilSynced(page);
+  for (const [key, value] of Object.entries(changes)) {
+    await expect.poll(async () => dig(await idbRecords(page, 'settings'), key), { timeout: 30_000 }).toEqual(value);
+  }
+}
+
+/** The settings object in a stored record (the record may wrap it, or hold it as JSON text). */
+function findSettings(record: unknown): Record<string, unknown> | undefined {
+  let value: unknown = record;
+  if (typeof value === 'string') value = JSON.parse(value);
+  if (value && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    if ('seller' in object && 'organisation_id' in object) return object;
+    for (const child of Object.values(object)) {
+      const found = findSettings(child);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** A UUIDv7-shaped id for the second client: time first, as the server expects of client ids. */
+function uuidV7(): string {
+  const time = Date.now().toString(16).padStart(12, '0');
+  const rest = randomUUID().replace(/-/g, '').slice(12);
+  const hex = `${time}7${rest.slice(1, 4)}${'89ab'[Math.floor(Math.random() * 4)]}${rest.slice(5, 20)}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+

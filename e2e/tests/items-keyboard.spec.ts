@@ -3,25 +3,9 @@
 // the `?` overlay opened and closed — saved, with core's totals on screen and in IndexedDB.
 import { expectAccessible } from './axe';
 import { test, expect, signIn } from './remit';
-import { createCustomer, dig, idbRecords } from './invoicing';
-import type { Page } from '@playwright/test';
+import { createCustomer, createItem, dig, focusedName, idbRecords } from './invoicing';
 
 const CUSTOMER = 'Nordlys Shipping ASA';
-
-async function createItem(page: Page, name: string, price: string, rate: string, unit: string) {
-  await page.getByTestId('new-item').click();
-  await page.locator('input[name="name"]').fill(name);
-  await page.locator('input[name="unit_price"]').fill(price);
-  await page.locator('input[name="tax_rate"]').fill(rate);
-  await page.locator('input[name="unit"]').fill(unit);
-  await page.getByTestId('save-item').click();
-  await expect(page.getByTestId('item-row').filter({ hasText: name })).toBeVisible();
-}
-
-/** The focused element's `name`. */
-async function focusedName(page: Page): Promise<string | null> {
-  return page.evaluate(() => document.activeElement?.getAttribute('name') ?? null);
-}
 
 test('items from the catalogue, an invoice built with the keyboard alone', async ({ page, remit }, testInfo) => {
   remit.addOwner();

@@ -82,6 +82,18 @@ ensure_smtp() {
   export REMIT_TEST_PYTHON=/usr/bin/python3
 }
 
+# What the documents tests read PDFs with: poppler's pdftotext, pdffonts and pdfinfo, and PyPI's
+# pikepdf and factur-x (the tests print "SKIPPED: ..." without them).
+ensure_pdf_tools() {
+  if ! command -v pdftotext >/dev/null || ! command -v pdffonts >/dev/null; then
+    apt_install poppler-utils
+  fi
+  if ! python3 -c 'import pikepdf, facturx' 2>/dev/null; then
+    log "installing pikepdf and factur-x (pip)"
+    python3 -m pip install --quiet pikepdf factur-x
+  fi
+}
+
 ensure_e2e_packages() {
   # Playwright drives Debian's Chromium; it never downloads a browser of its own.
   export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

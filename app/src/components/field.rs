@@ -53,6 +53,9 @@ fn spelled_out(field: &str) -> String {
         // A document allowance's amount reads "Allowance 1: amount", not "adjustment amount".
         "adjustment" => String::new(),
         "iban" => "IBAN".into(),
+        "gross_price" => "list price".into(),
+        "price_base_quantity" => "quantity the price is for".into(),
+        "exemption" => "VAT exemption reason".into(),
         "bic" => "BIC".into(),
         other => other.replace('_', " "),
     }

@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 
 use super::field::in_words;
 use super::item_picker::{ItemPicker, Picker};
+use super::line_details::{LineDetails, LineDetailsForm};
 use super::money::amount_text;
 
 /// A line's cells in the order Tab and Enter walk them; each input is named `lines[<i>].<cell>`.
@@ -44,8 +45,10 @@ pub struct LineForm {
     pub unit_price: String,
     pub tax_category: String,
     pub tax_rate: String,
-    /// The line as loaded (or as an item filled it): the fields this table has no cell for yet (unit,
-    /// price base, allowances and charges, exemption, period) are saved as they were, never dropped.
+    /// Unit, price base, list price, allowances and charges, exemption and period, folded under the row.
+    pub details: LineDetailsForm,
+    /// The line as loaded (or as an item filled it): the fields the editor has no input for (the item
+    /// it came from) are saved as they were, never dropped.
     pub rest: InvoiceLine,
 }
 
@@ -57,6 +60,7 @@ impl Default for LineForm {
             unit_price: String::new(),
             tax_category: TaxCategory::default().code().into(),
             tax_rate: String::new(),
+            details: LineDetailsForm::from_line(&InvoiceLine::default()),
             rest: InvoiceLine::default(),
         }
     }
@@ -70,6 +74,7 @@ impl LineForm {
             unit_price: line.unit_price.to_string(),
             tax_category: line.tax_category.code().into(),
             tax_rate: line.tax_rate.to_string(),
+            details: LineDetailsForm::from_line(line),
             rest: line.clone(),
         }
     }
@@ -81,7 +86,7 @@ impl LineForm {
         self.tax_category = item.tax_category.code().into();
         self.tax_rate = item.tax_rate.percent().to_string();
         self.rest.item_id = Some(item.id);
-        self.rest.unit_code.clone_from(&item.unit);
+        self.details.unit_code.clone_from(&item.unit);
     }
 
     /// Reads the typed text into core's line; an unreadable field is an error at its path
@@ -92,14 +97,16 @@ impl LineForm {
             Decimal::from_str(text.trim())
                 .map_err(|_| ValidationError::new(field, Rule::Decimal).within(&path))
         };
-        Ok(InvoiceLine {
+        let mut line = InvoiceLine {
             description: self.description.clone(),
             quantity: decimal("quantity", &self.quantity)?,
             unit_price: decimal("unit_price", &self.unit_price)?,
             tax_category: TaxCategory::parse(&self.tax_category).map_err(|e| e.within(&path))?,
             tax_rate: TaxRate::parse(&self.tax_rate).map_err(|e| e.within(&path))?,
             ..self.rest.clone()
-        })
+        };
+        self.details.apply(&mut line, index)?;
+        Ok(line)
     }
 }
 
@@ -265,6 +272,7 @@ fn LineRow(
         error,
     };
     let category = state("tax_category");
+    let open = RwSignal::new(false);
     // The options compare with this row's category only: a keystroke elsewhere re-runs one memo here.
     let chosen = Memo::new(move |_| category.text());
     let net = move || {
@@ -302,24 +310,125 @@ fn LineRow(
                 {net}
             </td>
             <td class="actions">
-                <button
-                    type="button"
-                    class="link"
-                    aria-label="Remove line"
-                    on:click=move |_| {
-                        lines
-                            .update(|l| {
-                                if index < l.len() {
-                                    l.remove(index);
-                                }
-                            })
-                    }
-                >
-                    "Remove"
-                </button>
+                <LineButtons lines index open />
             </td>
         </tr>
+        {move || {
+            open.get()
+                .then(|| {
+                    view! {
+                        <tr class="line-details-row">
+                            <td colspan="7">
+                                <LineDetails lines index error />
+                            </td>
+                        </tr>
+                    }
+                })
+        }}
     }
+}
+
+/// A line's edits by button: what the label says before and after the line's position, the button's
+/// text, and the edit.
+type LineEdit = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&mut Vec<LineForm>, usize),
+);
+
+const LINE_EDITS: [LineEdit; 4] = [
+    ("Move", " up", "↑", |l, at| {
+        shift(l, at, true);
+    }),
+    ("Move", " down", "↓", |l, at| {
+        shift(l, at, false);
+    }),
+    ("Duplicate", "", "Duplicate", |l, at| {
+        duplicate(l, at);
+    }),
+    ("Remove", "", "Remove", |l, at| {
+        delete(l, at);
+    }),
+];
+
+/// A line's own buttons: its details, move up and down, duplicate, remove. The keyboard does the same
+/// (the editor's shortcuts) with the same list edits.
+#[component]
+fn LineButtons(
+    lines: RwSignal<Vec<LineForm>>,
+    index: usize,
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let has_details = move || lines.with(|l| l.get(index).is_some_and(|l| l.details.is_set()));
+    let edit =
+        move |change: fn(&mut Vec<LineForm>, usize)| move |_| lines.update(|l| change(l, index));
+    let position = index + 1;
+    view! {
+        <button
+            type="button"
+            class="link"
+            aria-expanded=move || open.get().to_string()
+            aria-controls=format!("line-details-{index}")
+            aria-label=format!("Details of line {position}")
+            data-testid=format!("line-details-{index}-toggle")
+            on:click=move |_| open.update(|o| *o = !*o)
+        >
+            {move || if has_details() { "Details •" } else { "Details" }}
+        </button>
+        {LINE_EDITS
+            .into_iter()
+            .map(|(verb, after, text, change)| {
+                view! {
+                    <button
+                        type="button"
+                        class="link"
+                        aria-label=format!("{verb} line {position}{after}")
+                        on:click=edit(change)
+                    >
+                        {text}
+                    </button>
+                }
+            })
+            .collect_view()}
+    }
+}
+
+/// Inserts `new` after line `at` (at the end without one); returns its index.
+pub fn insert_after<T>(lines: &mut Vec<T>, at: Option<usize>, new: T) -> usize {
+    let index = at.map_or(lines.len(), |at| (at + 1).min(lines.len()));
+    lines.insert(index, new);
+    index
+}
+
+/// Removes line `at`; returns the line that takes the focus (the next, else the previous), if any.
+pub fn delete<T>(lines: &mut Vec<T>, at: usize) -> Option<usize> {
+    if at >= lines.len() {
+        return None;
+    }
+    lines.remove(at);
+    (!lines.is_empty()).then(|| at.min(lines.len() - 1))
+}
+
+/// Moves line `at` one place up (or down); returns where it is now.
+pub fn shift<T>(lines: &mut [T], at: usize, up: bool) -> usize {
+    let to = if up {
+        at.saturating_sub(1)
+    } else {
+        (at + 1).min(lines.len().saturating_sub(1))
+    };
+    if at < lines.len() {
+        lines.swap(at, to);
+        to
+    } else {
+        at
+    }
+}
+
+/// Copies line `at` below it; returns the copy's index.
+pub fn duplicate<T: Clone>(lines: &mut Vec<T>, at: usize) -> Option<usize> {
+    let copy = lines.get(at)?.clone();
+    Some(insert_after(lines, Some(at), copy))
 }
 
 #[cfg(test)]
@@ -329,6 +438,26 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
+
+    #[wasm_bindgen_test]
+    fn lines_are_added_deleted_moved_and_duplicated_in_place() {
+        let mut lines = vec!['a', 'b', 'c'];
+        assert_eq!(insert_after(&mut lines, Some(0), 'x'), 1);
+        assert_eq!(lines, ['a', 'x', 'b', 'c']);
+        assert_eq!(insert_after(&mut lines, None, 'y'), 4);
+        assert_eq!(delete(&mut lines, 4), Some(3));
+        assert_eq!(delete(&mut lines, 1), Some(1));
+        assert_eq!(lines, ['a', 'b', 'c']);
+        assert_eq!(shift(&mut lines, 0, true), 0);
+        assert_eq!(shift(&mut lines, 2, false), 2);
+        assert_eq!(shift(&mut lines, 1, true), 0);
+        assert_eq!(lines, ['b', 'a', 'c']);
+        assert_eq!(duplicate(&mut lines, 2), Some(3));
+        assert_eq!(lines, ['b', 'a', 'c', 'c']);
+        let mut one = vec!['a'];
+        assert_eq!(delete(&mut one, 0), None);
+        assert_eq!(duplicate(&mut one, 0), None);
+    }
 
     #[wasm_bindgen_test]
     fn a_line_keeps_the_fields_the_table_has_no_cell_for() {

@@ -124,10 +124,21 @@ fn Numbered(invoice: Invoice, awaiting_sync: bool) -> impl IntoView {
 
 #[component]
 fn NumberedHeader(invoice: Invoice, awaiting_sync: bool) -> impl IntoView {
+    // The server has the file once the invoice reached it.
+    let pdf = (!awaiting_sync).then(|| {
+        let href = format!("/api/invoices/{}/pdf", invoice.id);
+        let name = format!("{}.pdf", invoice.number());
+        view! {
+            <a class="button secondary" href=href download=name data-testid="download-pdf">
+                "Download PDF"
+            </a>
+        }
+    });
     view! {
         <div class="toolbar">
             <h1>
-                "Invoice " <span data-testid="invoice-number">{invoice.number().to_string()}</span>
+                "Invoice "
+                <span data-testid="invoice-number">{invoice.number().to_string()}</span>
             </h1>
             <div class="actions">
                 {awaiting_sync
@@ -147,6 +158,7 @@ fn NumberedHeader(invoice: Invoice, awaiting_sync: bool) -> impl IntoView {
                             </span>
                         }
                     })}
+                {pdf}
                 <a class="button secondary" href="/">
                     "Back"
                 </a>

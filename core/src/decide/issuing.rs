@@ -12,12 +12,12 @@ use serde_json::json;
 use super::drafts::version_after_edit;
 use super::{Cause, Decision, Notice, Write, invalid as invalid_argument};
 use crate::customer::Customer;
-use crate::document::InvoiceDraft;
 use crate::document::issue::{Payee, Snapshot};
 use crate::document::issued::{
     CreditNote, Invoice, IssueCreditNote, IssueInvoice, NumberSource, SequencePlace, VoidInvoice,
     Voided,
 };
+use crate::document::{InvoiceDraft, einvoice_rules};
 use crate::ids::{ClientId, InvoiceId, LeaseId};
 use crate::numbering::InvoiceNumber;
 use crate::numbering::check_issue_date;
@@ -87,11 +87,22 @@ pub fn issued_invoice(
     issue: &IssueInvoice,
     ctx: &IssueContext<'_>,
 ) -> Result<Issued, MutationError> {
-    let (place, exceptions) = match &issue.number {
+    let (place, mut exceptions) = match &issue.number {
         NumberSource::Server => (server_number(issue, ctx)?, Vec::new()),
         NumberSource::Leased { lease_id, number } => leased_number(issue, ctx, *lease_id, number)?,
     };
     let invoice = invoice_at(issue, ctx, place)?;
+    if let Err(e) = einvoice_rules::check(&invoice.snapshot) {
+        match issue.number {
+            NumberSource::Server => return Err(invalid(e)),
+            // The customer has it: recorded, and what it breaks is raised for a person to correct.
+            NumberSource::Leased { .. } => exceptions.push(ExceptionKind::NotAnEInvoice {
+                invoice_id: invoice.id,
+                number: invoice.number().clone(),
+                problem: e.to_string(),
+            }),
+        }
+    }
     Ok(Issued {
         invoice,
         exceptions,
@@ -303,6 +314,8 @@ pub fn issue_offline(
         number_taken: false,
     };
     let invoice = issued_invoice(&issue, &context)?.invoice;
+    // Once issued offline the invoice is a fact the server cannot refuse: refuse it here, before.
+    einvoice_rules::check(&invoice.snapshot).map_err(invalid)?;
     Ok((issue, invoice))
 }
 
@@ -1025,6 +1038,57 @@ mod tests {
             issue_offline(id, draft, &settings, &customer, client(1), leases, &all).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("number"));
         assert!(e.message.contains("connect to the network"), "{e}");
+    }
+
+    #[test]
+    fn an_invoice_the_official_rules_reject_is_refused_by_the_server_and_before_an_offline_issue() {
+        let (mut settings, customer) = (settings(), customer());
+        settings.seller.tax_id.clear();
+        settings.seller.legal_id = "999999999".into();
+        let e =
+            issued_invoice(&issue(NumberSource::Server), &ctx(&settings, &customer)).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("settings.seller.tax_id"));
+        assert!(e.message.contains("BR-S-02"), "{e}");
+        let lease = lease(&settings, 1);
+        let e = issue_offline(
+            InvoiceId::parse("019a4d5e-0000-7000-8000-0000000000f2").unwrap(),
+            issue(NumberSource::Server).draft,
+            &settings,
+            &customer,
+            client(1),
+            std::slice::from_ref(&lease),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("settings.seller.tax_id"));
+    }
+
+    #[test]
+    fn an_invoice_issued_offline_that_the_official_rules_reject_is_recorded_with_an_exception() {
+        let (mut settings, customer) = (settings(), customer());
+        settings.seller.tax_id.clear();
+        settings.seller.legal_id = "999999999".into();
+        let lease = lease(&settings, 1);
+        let ctx = IssueContext {
+            lease: Some(&lease),
+            ..ctx(&settings, &customer)
+        };
+        let issued = issued_invoice(&issue(leased("INV-L7-000001")), &ctx).unwrap();
+        match issued.exceptions.as_slice() {
+            [
+                ExceptionKind::NotAnEInvoice {
+                    number, problem, ..
+                },
+            ] => {
+                assert_eq!(number.as_str(), "INV-L7-000001");
+                assert!(
+                    problem.starts_with("settings.seller.tax_id must be given"),
+                    "{problem}"
+                );
+                assert!(problem.contains("BR-S-02"), "{problem}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     fn an_issued_invoice() -> Invoice {

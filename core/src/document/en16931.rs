@@ -364,6 +364,32 @@ impl Line {
         self.net_in(currency, &|| field.to_owned())
     }
 
+    /// The amounts of the line's allowances and of its charges, each as [`Line::computed_net`] deducts
+    /// or adds it (a percentage is taken of quantity × price ÷ base quantity): what a printed line
+    /// states beside its net.
+    pub fn adjustment_amounts(
+        &self,
+        currency: Currency,
+        field: &str,
+    ) -> Result<(Vec<Money>, Vec<Money>), ValidationError> {
+        let field: FieldName = &|| field.to_owned();
+        let gross = self.gross_amount(field)?;
+        let resolve = |list: &[AllowanceCharge], name: &str| {
+            list.iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    a.amount_in(currency, Some(gross), &|| {
+                        format!("{}.{name}[{i}]", field())
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Ok((
+            resolve(&self.allowances, "allowances")?,
+            resolve(&self.charges, "charges")?,
+        ))
+    }
+
     fn net_in(&self, currency: Currency, field: FieldName) -> Result<Money, ValidationError> {
         let calc = Calc { field };
         let gross = self.gross_amount(field)?;
@@ -448,18 +474,8 @@ pub fn compute(doc: &Document, basis: LineNetBasis) -> Result<Totals, Validation
         lines.push(LineTotal { computed, used });
     }
 
-    if doc.price_basis == PriceBasis::Gross
-        && !(doc.allowances.is_empty() && doc.charges.is_empty())
-    {
-        // EN 16931 states document allowances and charges net of VAT; mixing them into VAT-inclusive
-        // prices would make BT-107/BT-108 ambiguous. Such discounts belong on the lines.
-        return Err(ValidationError::new(
-            "allowances",
-            Rule::Format {
-                detail: "document-level allowances and charges need net prices".into(),
-            },
-        ));
-    }
+    // With VAT-inclusive prices a document allowance or charge is inclusive too: it joins its group's
+    // gross, and the group's VAT is carved out of the sum. Issuing states it net (`inclusive`).
     let mut allowance_total = Decimal::ZERO;
     let mut charge_total = Decimal::ZERO;
     for (list, sign, name) in [
@@ -675,6 +691,25 @@ mod tests {
         });
         let t = compute(&doc("EUR", vec![l]), LineNetBasis::Computed).unwrap();
         assert_eq!(t.lines[0].computed.amount(), dec!(180.00)); // 200 − 20 + 5 − 5
+    }
+
+    #[test]
+    fn a_lines_adjustment_amounts_are_the_ones_its_net_deducts_and_adds() {
+        let mut l = line(dec!(10), dec!(20), dec!(25));
+        l.allowances.push(percent_off(dec!(200), dec!(10), None));
+        l.allowances.push(AllowanceCharge {
+            percent: Some(dec!(2.5)),
+            ..AllowanceCharge::default()
+        });
+        l.charges.push(fixed(dec!(5), None));
+        let eur = Currency::parse("EUR").unwrap();
+        let (allowances, charges) = l.adjustment_amounts(eur, "lines[0]").unwrap();
+        let amounts = |list: Vec<Money>| list.iter().map(Money::amount).collect::<Vec<_>>();
+        assert_eq!(amounts(allowances), [dec!(20.00), dec!(5.00)]);
+        assert_eq!(amounts(charges), [dec!(5.00)]);
+        l.allowances.push(AllowanceCharge::default());
+        let err = l.adjustment_amounts(eur, "lines[0]").unwrap_err();
+        assert_eq!(err.field, "lines[0].allowances[2].amount");
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! VAT-inclusive entry. A draft may state its unit prices with VAT ([`PriceBasis::Gross`]); an issued
-//! document always states net prices (BT-146, at most four decimals), so UBL and CII print what EN 16931
-//! expects. Issuing converts each price so that the document's gross total is reproduced; where no net
+//! VAT-inclusive entry. A draft may state its unit prices, and the amounts of its allowances and
+//! charges, with VAT ([`PriceBasis::Gross`]); an issued document always states net prices (BT-146, at
+//! most four decimals) and net allowances and charges, so UBL and CII print what EN 16931 expects. Issuing converts each price so that the document's gross total is reproduced; where no net
 //! price of four decimals can reproduce it, [`unreproducible`] says by how much, before issue.
 
 use rust_decimal::Decimal;
@@ -19,7 +19,7 @@ pub const PRICE_DECIMALS: u32 = 4;
 const SEARCH_STEPS: i64 = 3;
 
 /// The draft with net unit prices: unchanged when its prices are already net. Each gross price (and list
-/// price, and line allowance or charge amount) is divided by 1 + rate; then, per VAT category and rate,
+/// price, and line or document allowance or charge amount) is divided by 1 + rate; then, per VAT category and rate,
 /// the price of the line with the largest quantity is nudged by ten-thousandths until the group's
 /// taxable amount plus its VAT equals the gross the draft showed, or as near as four decimals allow
 /// (when two are equally near, the one not above the shown gross: the customer never pays more).
@@ -32,6 +32,13 @@ pub fn to_net_prices(draft: &InvoiceDraft) -> Result<InvoiceDraft, ValidationErr
     net.price_basis = PriceBasis::Net;
     for line in &mut net.lines {
         to_net_line(line)?;
+    }
+    for adjustment in net.allowances.iter_mut().chain(net.charges.iter_mut()) {
+        if let Some(amount) = adjustment.adjustment.amount {
+            // Stated in minor units, like BT-92 and BT-99; a percentage needs nothing: its base, the
+            // group's line nets, becomes net with the lines.
+            adjustment.adjustment.amount = Some(net_of(amount, adjustment.tax_rate, 2)?);
+        }
     }
     for group in &shown.vat {
         let Some(rate) = group.rate else { continue };
@@ -155,6 +162,7 @@ fn fit_line(
 mod tests {
     use super::*;
     use crate::document::compute;
+    use crate::document::parts::{Adjustment, DocumentAdjustment};
     use crate::fixtures;
     use crate::tax::TaxCategory;
     use proptest::prelude::*;
@@ -241,6 +249,55 @@ mod tests {
         assert!(unreproducible(&d).unwrap().is_zero());
     }
 
+    fn document_adjustment(
+        amount: Option<Decimal>,
+        percent: Option<Decimal>,
+        rate: Decimal,
+    ) -> DocumentAdjustment {
+        DocumentAdjustment {
+            adjustment: Adjustment {
+                amount,
+                percent,
+                reason_code: String::new(),
+                reason: "Loyalty discount".into(),
+            },
+            tax_category: TaxCategory::S,
+            tax_rate: TaxRate::new(rate).unwrap(),
+        }
+    }
+
+    #[test]
+    fn inclusive_document_allowances_and_charges_are_inclusive_and_issued_net() {
+        // 3 × 9.99 gross at 19 % less 3 % (0.90 of 29.97): 29.07 gross, of which 4.64 VAT. Freight of
+        // 11.90 with VAT is 10.00 net. The issued draft states the freight net and keeps the
+        // percentage, and reproduces the shown 40.97.
+        let mut d = gross_draft(vec![line(dec!(3), dec!(9.99), dec!(19))]);
+        d.allowances
+            .push(document_adjustment(None, Some(dec!(3)), dec!(19)));
+        d.charges
+            .push(document_adjustment(Some(dec!(11.90)), None, dec!(19)));
+        let adjusted = |d: &InvoiceDraft| {
+            let t = en16931::compute(&d.to_document(), LineNetBasis::Computed).unwrap();
+            (t.allowance_total.amount(), t.charge_total.amount())
+        };
+        assert_eq!(adjusted(&d), (dec!(0.90), dec!(11.90)));
+        let shown = compute(&d).unwrap();
+        assert_eq!(shown.amount_due.amount(), dec!(40.97));
+        assert_eq!(shown.tax_total.amount(), dec!(6.54));
+        let net = to_net_prices(&d).unwrap();
+        assert_eq!(net.charges[0].adjustment.amount, Some(dec!(10.00)));
+        assert_eq!(net.allowances[0].adjustment.percent, Some(dec!(3)));
+        assert_eq!(adjusted(&net).1, dec!(10.00));
+        let issued = compute(&net).unwrap();
+        assert_eq!(
+            issued
+                .amount_due
+                .checked_add(unreproducible(&d).unwrap())
+                .unwrap(),
+            shown.amount_due
+        );
+    }
+
     fn arb_line() -> impl Strategy<Value = InvoiceLine> {
         (
             1i64..500,
@@ -255,8 +312,13 @@ mod tests {
         #[test]
         fn issued_net_prices_reproduce_the_gross_within_the_reported_cents(
             lines in prop::collection::vec(arb_line(), 1..12),
+            discount in prop::option::of(0i64..=20),
         ) {
-            let d = gross_draft(lines);
+            let mut d = gross_draft(lines);
+            if let Some(percent) = discount {
+                let rate = d.lines[0].tax_rate.percent();
+                d.allowances.push(document_adjustment(None, Some(Decimal::from(percent)), rate));
+            }
             let shown = compute(&d).unwrap();
             let net = to_net_prices(&d).unwrap();
             let issued = compute(&net).unwrap();

@@ -39,6 +39,10 @@ pub struct Party {
     pub name: String,
     /// VAT identifier (BT-31 / BT-48), empty when the party has none.
     pub tax_id: String,
+    /// Legal registration identifier (BT-30 / BT-47), such as an organisation number; empty when not
+    /// given. A seller outside the scope of VAT (category O) is identified by it (BR-CO-26, BR-O-02).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub legal_id: String,
     pub address: Address,
 }
 
@@ -46,8 +50,8 @@ impl Party {
     pub fn validate(&self) -> Result<(), ValidationError> {
         required_text("name", &self.name, 200)?;
         optional_text("tax_id", &self.tax_id, 40)?;
-        let country = &self.address.country;
-        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
+        optional_text("legal_id", &self.legal_id, 40)?;
+        if !crate::codes::is_country(&self.address.country) {
             return Err(ValidationError::new(
                 "address.country",
                 Rule::Format {
@@ -75,8 +79,8 @@ pub struct Snapshot {
     pub preceding_invoice: Option<InvoiceNumber>,
     pub note: String,
     pub core_version: String,
-    /// What an invoice states for the buyer's records and for payment; empty on a credit note and on
-    /// invoices issued before it was captured.
+    /// What an invoice states for the buyer's records and for payment; a credit note keeps the buyer's
+    /// references and the delivery of its invoice. Empty on documents issued before it was captured.
     #[serde(default, skip_serializing_if = "References::is_empty")]
     pub references: References,
 }
@@ -381,7 +385,7 @@ impl Snapshot {
             document.charges.clear();
         }
         document.prepaid = Decimal::ZERO;
-        Self::freeze(
+        let mut credit_note = Self::freeze(
             DocumentKind::CreditNote,
             number,
             issue_date,
@@ -391,7 +395,15 @@ impl Snapshot {
             PaymentPlan::single(crate::terms::PaymentTerms::DueOnReceipt),
             Some(self.number.clone()),
             String::new(),
-        )
+        )?;
+        // The buyer's references and the delivery are those of the supply the credit note corrects.
+        credit_note.references = References {
+            buyer_reference: self.references.buyer_reference.clone(),
+            purchase_order: self.references.purchase_order.clone(),
+            delivery: self.references.delivery,
+            ..References::default()
+        };
+        Ok(credit_note)
     }
 }
 
@@ -416,6 +428,7 @@ mod tests {
         Party {
             name: name.into(),
             tax_id: "NO999999999MVA".into(),
+            legal_id: String::new(),
             address: Address {
                 lines: vec!["Strandgata 1".into()],
                 postcode: "5013".into(),

@@ -1,6 +1,7 @@
 //! Invoices and their lines. A draft is editable and has no number; its totals are always derived by
 //! [`totals::compute`], never stored as the source of truth.
 
+pub mod einvoice_rules;
 pub mod en16931;
 pub mod inclusive;
 pub mod issue;

@@ -18,20 +18,19 @@ pub enum Side {
 }
 
 impl Side {
-    /// UNCL5189 allowance reasons are numeric (`95` discount); UNCL7161 charge reasons are letters
-    /// (`FC` freight).
+    /// UNCL5189 allowance reasons (`95` discount, BR-CL-19); UNCL7161 charge reasons (`FC` freight,
+    /// BR-CL-20), as far as EN 16931 accepts them.
     fn code_ok(self, code: &str) -> bool {
-        (1..=3).contains(&code.len())
-            && match self {
-                Side::Allowance => code.chars().all(|c| c.is_ascii_digit()),
-                Side::Charge => code.chars().all(|c| c.is_ascii_uppercase()),
-            }
+        match self {
+            Side::Allowance => crate::codes::is_allowance_reason(code),
+            Side::Charge => crate::codes::is_charge_reason(code),
+        }
     }
 
     fn code_list(self) -> &'static str {
         match self {
-            Side::Allowance => "a UNCL5189 allowance reason code such as 95",
-            Side::Charge => "a UNCL7161 charge reason code such as FC",
+            Side::Allowance => "a UNCL5189 allowance reason code such as 95 (BR-CL-19)",
+            Side::Charge => "a UNCL7161 charge reason code such as FC (BR-CL-20)",
         }
     }
 }

@@ -6,7 +6,8 @@ use rust_decimal::Decimal;
 use super::read::{self, text};
 use super::xml::{Element, Writer};
 use super::{
-    EInvoice, Header, ParseError, Party, PrecedingInvoice, StatedTotals, StatedVat, Syntax,
+    DeliveryInfo, EInvoice, Header, InvoicePeriod, MAX_ADDRESS_LINES, ParseError, Party, Payment,
+    PaymentAccount, PrecedingInvoice, StatedTotals, StatedVat, Syntax,
 };
 use crate::document::en16931::{AllowanceCharge, DocumentKind, Line, Price, VatClass};
 use crate::money::Currency;
@@ -98,6 +99,13 @@ pub fn read(root: &Element) -> Result<EInvoice, ParseError> {
         tax_currency,
         tax_total_in_tax_currency,
         buyer_reference: text(agreement.and_then(|a| a.child(RAM, "BuyerReference"))),
+        purchase_order: text(
+            agreement.and_then(|a| {
+                a.path(&[ram("BuyerOrderReferencedDocument"), ram("IssuerAssignedID")])
+            }),
+        ),
+        delivery: delivery(tx, settlement)?,
+        payment: payment(settlement),
         notes: exchanged
             .into_iter()
             .flat_map(|d| d.all(RAM, "IncludedNote"))
@@ -178,6 +186,8 @@ fn party(el: Option<&Element>) -> Party {
     let Some(p) = el else {
         return Party::default();
     };
+    let address = p.child(RAM, "PostalTradeAddress");
+    let at = |name: &str| text(address.and_then(|a| a.child(RAM, name)));
     Party {
         name: text(p.child(RAM, "Name")),
         vat_id: p
@@ -185,7 +195,79 @@ fn party(el: Option<&Element>) -> Party {
             .filter_map(|r| r.child(RAM, "ID"))
             .find(|id| id.attr("schemeID") == Some("VA"))
             .and_then(|id| text(Some(id))),
-        country: text(p.path(&[ram("PostalTradeAddress"), ram("CountryID")])),
+        legal_id: text(p.path(&[ram("SpecifiedLegalOrganization"), ram("ID")])),
+        address_lines: ["LineOne", "LineTwo", "LineThree"]
+            .into_iter()
+            .filter_map(at)
+            .collect(),
+        city: at("CityName"),
+        postcode: at("PostcodeCode"),
+        country: at("CountryID"),
+    }
+}
+
+fn delivery(
+    tx: Option<&Element>,
+    settlement: Option<&Element>,
+) -> Result<DeliveryInfo, ParseError> {
+    let delivery = tx.and_then(|t| t.child(RAM, "ApplicableHeaderTradeDelivery"));
+    let period = settlement.and_then(|s| s.child(RAM, "BillingSpecifiedPeriod"));
+    let start = date_in(
+        period.and_then(|p| p.child(RAM, "StartDateTime")),
+        "BT-73",
+        "ram:BillingSpecifiedPeriod/ram:StartDateTime",
+    )?;
+    let end = date_in(
+        period.and_then(|p| p.child(RAM, "EndDateTime")),
+        "BT-74",
+        "ram:BillingSpecifiedPeriod/ram:EndDateTime",
+    )?;
+    Ok(DeliveryInfo {
+        date: date_in(
+            delivery.and_then(|d| {
+                d.path(&[
+                    ram("ActualDeliverySupplyChainEvent"),
+                    ram("OccurrenceDateTime"),
+                ])
+            }),
+            "BT-72",
+            "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime",
+        )?,
+        period: start
+            .zip(end)
+            .map(|(start, end)| InvoicePeriod { start, end }),
+        country: text(delivery.and_then(|d| {
+            d.path(&[
+                ram("ShipToTradeParty"),
+                ram("PostalTradeAddress"),
+                ram("CountryID"),
+            ])
+        })),
+    })
+}
+
+fn payment(settlement: Option<&Element>) -> Payment {
+    let means = settlement.and_then(|s| s.child(RAM, "SpecifiedTradeSettlementPaymentMeans"));
+    let account = means.and_then(|m| m.child(RAM, "PayeePartyCreditorFinancialAccount"));
+    Payment {
+        means_code: text(means.and_then(|m| m.child(RAM, "TypeCode"))),
+        remittance: text(settlement.and_then(|s| s.child(RAM, "PaymentReference"))),
+        account: account.and_then(|a| {
+            Some(PaymentAccount {
+                id: text(a.child(RAM, "IBANID"))?,
+                name: text(a.child(RAM, "AccountName")),
+                bic: text(means.and_then(|m| {
+                    m.path(&[
+                        ram("PayeeSpecifiedCreditorFinancialInstitution"),
+                        ram("BICID"),
+                    ])
+                })),
+            })
+        }),
+        terms: text(
+            settlement
+                .and_then(|s| s.path(&[ram("SpecifiedTradePaymentTerms"), ram("Description")])),
+        ),
     }
 }
 
@@ -467,9 +549,13 @@ pub fn to_cii(invoice: &EInvoice) -> Result<String, ValidationError> {
     w.opt("ram:BuyerReference", h.buyer_reference.as_deref());
     write_party(&mut w, "ram:SellerTradeParty", &h.seller);
     write_party(&mut w, "ram:BuyerTradeParty", &h.buyer);
+    if let Some(order) = &h.purchase_order {
+        w.open("ram:BuyerOrderReferencedDocument");
+        w.leaf("ram:IssuerAssignedID", &[], order);
+        w.close("ram:BuyerOrderReferencedDocument");
+    }
     w.close("ram:ApplicableHeaderTradeAgreement");
-    w.open("ram:ApplicableHeaderTradeDelivery");
-    w.close("ram:ApplicableHeaderTradeDelivery");
+    write_delivery(&mut w, &h.delivery);
     write_settlement(&mut w, invoice);
     w.close("rsm:SupplyChainTradeTransaction");
     Ok(w.finish(root))
@@ -478,9 +564,22 @@ pub fn to_cii(invoice: &EInvoice) -> Result<String, ValidationError> {
 fn write_party(w: &mut Writer, role: &str, party: &Party) {
     w.open(role);
     w.opt("ram:Name", party.name.as_deref());
-    if let Some(country) = &party.country {
+    if let Some(legal_id) = &party.legal_id {
+        w.open("ram:SpecifiedLegalOrganization");
+        w.leaf("ram:ID", &[], legal_id);
+        w.close("ram:SpecifiedLegalOrganization");
+    }
+    if party.has_address() {
         w.open("ram:PostalTradeAddress");
-        w.leaf("ram:CountryID", &[], country);
+        w.opt("ram:PostcodeCode", party.postcode.as_deref());
+        for (element, line) in ["ram:LineOne", "ram:LineTwo", "ram:LineThree"]
+            .into_iter()
+            .zip(party.address_lines.iter().take(MAX_ADDRESS_LINES))
+        {
+            w.leaf(element, &[], line);
+        }
+        w.opt("ram:CityName", party.city.as_deref());
+        w.opt("ram:CountryID", party.country.as_deref());
         w.close("ram:PostalTradeAddress");
     }
     if let Some(vat_id) = &party.vat_id {
@@ -489,6 +588,43 @@ fn write_party(w: &mut Writer, role: &str, party: &Party) {
         w.close("ram:SpecifiedTaxRegistration");
     }
     w.close(role);
+}
+
+fn write_delivery(w: &mut Writer, delivery: &DeliveryInfo) {
+    w.open("ram:ApplicableHeaderTradeDelivery");
+    if let Some(country) = &delivery.country {
+        w.open("ram:ShipToTradeParty");
+        w.open("ram:PostalTradeAddress");
+        w.leaf("ram:CountryID", &[], country);
+        w.close("ram:PostalTradeAddress");
+        w.close("ram:ShipToTradeParty");
+    }
+    if delivery.date.is_some() {
+        w.open("ram:ActualDeliverySupplyChainEvent");
+        date_102(w, "ram:OccurrenceDateTime", delivery.date, false);
+        w.close("ram:ActualDeliverySupplyChainEvent");
+    }
+    w.close("ram:ApplicableHeaderTradeDelivery");
+}
+
+fn write_payment_means(w: &mut Writer, payment: &Payment) {
+    let Some(code) = &payment.means_code else {
+        return;
+    };
+    w.open("ram:SpecifiedTradeSettlementPaymentMeans");
+    w.leaf("ram:TypeCode", &[], code);
+    if let Some(account) = &payment.account {
+        w.open("ram:PayeePartyCreditorFinancialAccount");
+        w.leaf("ram:IBANID", &[], &account.id);
+        w.opt("ram:AccountName", account.name.as_deref());
+        w.close("ram:PayeePartyCreditorFinancialAccount");
+        if let Some(bic) = &account.bic {
+            w.open("ram:PayeeSpecifiedCreditorFinancialInstitution");
+            w.leaf("ram:BICID", &[], bic);
+            w.close("ram:PayeeSpecifiedCreditorFinancialInstitution");
+        }
+    }
+    w.close("ram:SpecifiedTradeSettlementPaymentMeans");
 }
 
 fn write_trade_tax(w: &mut Writer, element: &str, vat: &VatClass) {
@@ -584,6 +720,7 @@ fn write_settlement(w: &mut Writer, invoice: &EInvoice) {
     let doc = &invoice.document;
     let s = &invoice.stated;
     w.open("ram:ApplicableHeaderTradeSettlement");
+    w.opt("ram:PaymentReference", h.payment.remittance.as_deref());
     w.opt(
         "ram:TaxCurrencyCode",
         h.tax_currency.as_ref().map(Currency::code),
@@ -593,6 +730,7 @@ fn write_settlement(w: &mut Writer, invoice: &EInvoice) {
         &[],
         h.currency.unwrap_or(doc.currency).code(),
     );
+    write_payment_means(w, &h.payment);
     for v in &s.vat {
         w.open("ram:ApplicableTradeTax");
         decimal(w, "ram:CalculatedAmount", v.tax);
@@ -603,13 +741,20 @@ fn write_settlement(w: &mut Writer, invoice: &EInvoice) {
         decimal(w, "ram:RateApplicablePercent", v.rate);
         w.close("ram:ApplicableTradeTax");
     }
+    if let Some(period) = h.delivery.period {
+        w.open("ram:BillingSpecifiedPeriod");
+        date_102(w, "ram:StartDateTime", Some(period.start), false);
+        date_102(w, "ram:EndDateTime", Some(period.end), false);
+        w.close("ram:BillingSpecifiedPeriod");
+    }
     for (charge, list) in [(false, &doc.allowances), (true, &doc.charges)] {
         for ac in list {
             write_allowance_charge(w, charge, ac);
         }
     }
-    if h.due_date.is_some() {
+    if h.due_date.is_some() || h.payment.terms.is_some() {
         w.open("ram:SpecifiedTradePaymentTerms");
+        w.opt("ram:Description", h.payment.terms.as_deref());
         date_102(w, "ram:DueDateDateTime", h.due_date, false);
         w.close("ram:SpecifiedTradePaymentTerms");
     }

@@ -14,6 +14,7 @@
 
 mod check;
 mod cii;
+pub mod export;
 mod read;
 pub mod report;
 mod ubl;
@@ -32,7 +33,8 @@ use crate::tax::TaxCategory;
 
 pub use check::{Computed, Finding, LineMismatch, Report, check};
 pub use cii::to_cii;
-pub use ubl::to_ubl;
+pub use export::{ExportError, from_snapshot, snapshot_to_cii, snapshot_to_ubl};
+pub use ubl::{CREDIT_NOTE_MEANS, to_ubl};
 
 /// Why bytes could not be read as e-invoices. Every variant names what it could not read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -78,7 +80,72 @@ pub struct Party {
     pub name: Option<String>,
     /// BT-31 / BT-48.
     pub vat_id: Option<String>,
+    /// BT-30 / BT-47: the legal registration identifier (an organisation number).
+    pub legal_id: Option<String>,
+    /// BT-35, BT-36, BT-162 / BT-50, BT-51, BT-163: at most three address lines.
+    pub address_lines: Vec<String>,
+    /// BT-37 / BT-52.
+    pub city: Option<String>,
+    /// BT-38 / BT-53.
+    pub postcode: Option<String>,
     /// BT-40 / BT-55.
+    pub country: Option<String>,
+}
+
+impl Party {
+    /// Whether the party states a postal address (BG-5 / BG-8).
+    fn has_address(&self) -> bool {
+        self.country.is_some()
+            || self.city.is_some()
+            || self.postcode.is_some()
+            || !self.address_lines.is_empty()
+    }
+}
+
+/// The most address lines EN 16931 has room for (BT-35, BT-36, BT-162).
+pub const MAX_ADDRESS_LINES: usize = 3;
+
+/// The seller's account a credit transfer goes to (BG-17).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PaymentAccount {
+    /// BT-84: the IBAN (or another account identifier).
+    pub id: String,
+    /// BT-85.
+    pub name: Option<String>,
+    /// BT-86: the BIC.
+    pub bic: Option<String>,
+}
+
+/// How the buyer is to pay (BG-16) and on what terms (BT-20).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Payment {
+    /// BT-81 (UNCL4461); the payment instructions are written only when it is set (BR-49).
+    pub means_code: Option<String>,
+    /// BT-83: the remittance information, Remit's ISO 11649 creditor reference.
+    pub remittance: Option<String>,
+    /// BG-17.
+    pub account: Option<PaymentAccount>,
+    /// BT-20: the payment terms in words.
+    pub terms: Option<String>,
+}
+
+/// A period of days, both included (BG-14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvoicePeriod {
+    /// BT-73.
+    pub start: NaiveDate,
+    /// BT-74.
+    pub end: NaiveDate,
+}
+
+/// When and where the goods or services were delivered (BG-13, BG-14).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeliveryInfo {
+    /// BT-72.
+    pub date: Option<NaiveDate>,
+    /// BG-14.
+    pub period: Option<InvoicePeriod>,
+    /// BT-80: the country delivered to.
     pub country: Option<String>,
 }
 
@@ -114,6 +181,12 @@ pub struct Header {
     pub tax_total_in_tax_currency: Option<Decimal>,
     /// BT-10.
     pub buyer_reference: Option<String>,
+    /// BT-13.
+    pub purchase_order: Option<String>,
+    /// BG-13 and BG-14.
+    pub delivery: DeliveryInfo,
+    /// BG-16 and BT-20.
+    pub payment: Payment,
     /// BT-22.
     pub notes: Vec<String>,
     /// BG-3.

@@ -6,7 +6,8 @@ use rust_decimal::Decimal;
 use super::read::{self, text};
 use super::xml::{Element, Writer};
 use super::{
-    EInvoice, Header, ParseError, Party, PrecedingInvoice, StatedTotals, StatedVat, Syntax,
+    DeliveryInfo, EInvoice, Header, InvoicePeriod, MAX_ADDRESS_LINES, ParseError, Party, Payment,
+    PaymentAccount, PrecedingInvoice, StatedTotals, StatedVat, Syntax,
 };
 use crate::document::en16931::{AllowanceCharge, DocumentKind, Line, Price, VatClass};
 use crate::money::Currency;
@@ -111,6 +112,9 @@ pub fn read(root: &Element) -> Result<EInvoice, ParseError> {
         tax_currency,
         tax_total_in_tax_currency,
         buyer_reference: text(root.child(CBC, "BuyerReference")),
+        purchase_order: text(root.path(&[cac("OrderReference"), cbc("ID")])),
+        delivery: delivery(root)?,
+        payment: payment(root),
         notes: root.all(CBC, "Note").map(|n| n.text().to_owned()).collect(),
         preceding,
         seller: party(root.path(&[cac("AccountingSupplierParty"), cac("Party")])),
@@ -155,17 +159,78 @@ fn party(el: Option<&Element>) -> Party {
     let Some(p) = el else {
         return Party::default();
     };
+    let address = p.child(CAC, "PostalAddress");
+    let at = |steps: &[(&str, &str)]| text(address.and_then(|a| a.path(steps)));
     Party {
         name: text(p.path(&[cac("PartyLegalEntity"), cbc("RegistrationName")])),
         vat_id: p
             .all(CAC, "PartyTaxScheme")
             .find(|s| s.text_at(&[cac("TaxScheme"), cbc("ID")]) == Some("VAT"))
             .and_then(|s| text(s.child(CBC, "CompanyID"))),
-        country: text(p.path(&[
-            cac("PostalAddress"),
+        legal_id: text(p.path(&[cac("PartyLegalEntity"), cbc("CompanyID")])),
+        address_lines: [
+            at(&[cbc("StreetName")]),
+            at(&[cbc("AdditionalStreetName")]),
+            at(&[cac("AddressLine"), cbc("Line")]),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        city: at(&[cbc("CityName")]),
+        postcode: at(&[cbc("PostalZone")]),
+        country: at(&[cac("Country"), cbc("IdentificationCode")]),
+    }
+}
+
+fn delivery(root: &Element) -> Result<DeliveryInfo, ParseError> {
+    let date = |el: Option<&Element>, term, element| {
+        el.map(|d| read::date(d.text(), false, term, element))
+            .transpose()
+    };
+    let period = root.child(CAC, "InvoicePeriod");
+    let start = date(
+        period.and_then(|p| p.child(CBC, "StartDate")),
+        "BT-73",
+        "cac:InvoicePeriod/cbc:StartDate",
+    )?;
+    let end = date(
+        period.and_then(|p| p.child(CBC, "EndDate")),
+        "BT-74",
+        "cac:InvoicePeriod/cbc:EndDate",
+    )?;
+    Ok(DeliveryInfo {
+        date: date(
+            root.path(&[cac("Delivery"), cbc("ActualDeliveryDate")]),
+            "BT-72",
+            "cac:Delivery/cbc:ActualDeliveryDate",
+        )?,
+        period: start
+            .zip(end)
+            .map(|(start, end)| InvoicePeriod { start, end }),
+        country: text(root.path(&[
+            cac("Delivery"),
+            cac("DeliveryLocation"),
+            cac("Address"),
             cac("Country"),
             cbc("IdentificationCode"),
         ])),
+    })
+}
+
+fn payment(root: &Element) -> Payment {
+    let means = root.child(CAC, "PaymentMeans");
+    let account = means.and_then(|m| m.child(CAC, "PayeeFinancialAccount"));
+    Payment {
+        means_code: text(means.and_then(|m| m.child(CBC, "PaymentMeansCode"))),
+        remittance: text(means.and_then(|m| m.child(CBC, "PaymentID"))),
+        account: account.and_then(|a| {
+            Some(PaymentAccount {
+                id: text(a.child(CBC, "ID"))?,
+                name: text(a.child(CBC, "Name")),
+                bic: text(a.path(&[cac("FinancialInstitutionBranch"), cbc("ID")])),
+            })
+        }),
+        terms: text(root.path(&[cac("PaymentTerms"), cbc("Note")])),
     }
 }
 
@@ -408,6 +473,17 @@ pub fn to_ubl(invoice: &EInvoice) -> Result<String, ValidationError> {
         h.tax_currency.as_ref().map(Currency::code),
     );
     w.opt("cbc:BuyerReference", h.buyer_reference.as_deref());
+    if let Some(period) = h.delivery.period {
+        w.open("cac:InvoicePeriod");
+        w.leaf("cbc:StartDate", &[], &period.start.to_string());
+        w.leaf("cbc:EndDate", &[], &period.end.to_string());
+        w.close("cac:InvoicePeriod");
+    }
+    if let Some(order) = &h.purchase_order {
+        w.open("cac:OrderReference");
+        w.leaf("cbc:ID", &[], order);
+        w.close("cac:OrderReference");
+    }
     for p in &h.preceding {
         w.open("cac:BillingReference");
         w.open("cac:InvoiceDocumentReference");
@@ -421,14 +497,8 @@ pub fn to_ubl(invoice: &EInvoice) -> Result<String, ValidationError> {
     }
     write_party(&mut w, "cac:AccountingSupplierParty", &h.seller);
     write_party(&mut w, "cac:AccountingCustomerParty", &h.buyer);
-    if doc.kind == DocumentKind::CreditNote
-        && let Some(due) = h.due_date
-    {
-        w.open("cac:PaymentMeans");
-        w.leaf("cbc:PaymentMeansCode", &[], "1");
-        w.leaf("cbc:PaymentDueDate", &[], &due.to_string());
-        w.close("cac:PaymentMeans");
-    }
+    write_delivery(&mut w, &h.delivery);
+    write_payment(&mut w, h, doc.kind);
     for (charge, list) in [(false, &doc.allowances), (true, &doc.charges)] {
         for ac in list {
             write_allowance_charge(&mut w, charge, ac, cur, ac.vat.as_ref());
@@ -454,11 +524,21 @@ fn write_party(w: &mut Writer, role: &str, party: &Party) {
     }
     w.open(role);
     w.open("cac:Party");
-    if let Some(country) = &party.country {
+    if party.has_address() {
         w.open("cac:PostalAddress");
-        w.open("cac:Country");
-        w.leaf("cbc:IdentificationCode", &[], country);
-        w.close("cac:Country");
+        let mut lines = party.address_lines.iter().take(MAX_ADDRESS_LINES);
+        w.opt("cbc:StreetName", lines.next().map(String::as_str));
+        w.opt("cbc:AdditionalStreetName", lines.next().map(String::as_str));
+        w.opt("cbc:CityName", party.city.as_deref());
+        w.opt("cbc:PostalZone", party.postcode.as_deref());
+        if let Some(line) = lines.next() {
+            w.open("cac:AddressLine");
+            w.leaf("cbc:Line", &[], line);
+            w.close("cac:AddressLine");
+        }
+        if let Some(country) = &party.country {
+            write_country(w, country);
+        }
         w.close("cac:PostalAddress");
     }
     if let Some(vat_id) = &party.vat_id {
@@ -467,14 +547,75 @@ fn write_party(w: &mut Writer, role: &str, party: &Party) {
         write_tax_scheme(w);
         w.close("cac:PartyTaxScheme");
     }
-    if let Some(name) = &party.name {
+    if party.name.is_some() || party.legal_id.is_some() {
         w.open("cac:PartyLegalEntity");
-        w.leaf("cbc:RegistrationName", &[], name);
+        w.opt("cbc:RegistrationName", party.name.as_deref());
+        w.opt("cbc:CompanyID", party.legal_id.as_deref());
         w.close("cac:PartyLegalEntity");
     }
     w.close("cac:Party");
     w.close(role);
 }
+
+fn write_country(w: &mut Writer, country: &str) {
+    w.open("cac:Country");
+    w.leaf("cbc:IdentificationCode", &[], country);
+    w.close("cac:Country");
+}
+
+fn write_delivery(w: &mut Writer, delivery: &DeliveryInfo) {
+    if delivery.date.is_none() && delivery.country.is_none() {
+        return;
+    }
+    w.open("cac:Delivery");
+    w.opt(
+        "cbc:ActualDeliveryDate",
+        delivery.date.map(|d| d.to_string()).as_deref(),
+    );
+    if let Some(country) = &delivery.country {
+        w.open("cac:DeliveryLocation");
+        w.open("cac:Address");
+        write_country(w, country);
+        w.close("cac:Address");
+        w.close("cac:DeliveryLocation");
+    }
+    w.close("cac:Delivery");
+}
+
+/// BG-16 and BT-20. A credit note has no `cbc:DueDate`: its BT-9 is the payment means' due date, under
+/// code 1 (not defined) when the document names no means.
+fn write_payment(w: &mut Writer, h: &Header, kind: DocumentKind) {
+    let p = &h.payment;
+    let due = h.due_date.filter(|_| kind == DocumentKind::CreditNote);
+    let code = p.means_code.as_deref().or(due.map(|_| CREDIT_NOTE_MEANS));
+    if let Some(code) = code {
+        w.open("cac:PaymentMeans");
+        w.leaf("cbc:PaymentMeansCode", &[], code);
+        w.opt("cbc:PaymentDueDate", due.map(|d| d.to_string()).as_deref());
+        w.opt("cbc:PaymentID", p.remittance.as_deref());
+        if let Some(account) = &p.account {
+            w.open("cac:PayeeFinancialAccount");
+            w.leaf("cbc:ID", &[], &account.id);
+            w.opt("cbc:Name", account.name.as_deref());
+            if let Some(bic) = &account.bic {
+                w.open("cac:FinancialInstitutionBranch");
+                w.leaf("cbc:ID", &[], bic);
+                w.close("cac:FinancialInstitutionBranch");
+            }
+            w.close("cac:PayeeFinancialAccount");
+        }
+        w.close("cac:PaymentMeans");
+    }
+    if let Some(terms) = &p.terms {
+        w.open("cac:PaymentTerms");
+        w.leaf("cbc:Note", &[], terms);
+        w.close("cac:PaymentTerms");
+    }
+}
+
+/// The payment means code (UNCL4461 1, not defined) a credit note's due date is written under when the
+/// document names none.
+pub const CREDIT_NOTE_MEANS: &str = "1";
 
 fn write_tax_scheme(w: &mut Writer) {
     w.open("cac:TaxScheme");

@@ -60,6 +60,15 @@ pub enum ExceptionKind {
     },
     /// A refund paid out more than the customer's credit: the excess is owed again.
     RefundExceedsCredit { refund_id: RefundId, excess: Money },
+    /// An invoice issued offline breaks a rule of EN 16931 (a server-numbered issue would have been
+    /// refused): it cannot be sent as an e-invoice until it is credited and issued again.
+    NotAnEInvoice {
+        invoice_id: InvoiceId,
+        number: InvoiceNumber,
+        /// The field where the value is entered and the broken rule in words, with its id
+        /// (`settings.seller.tax_id must be given: … (BR-S-02)`).
+        problem: String,
+    },
 }
 
 impl<'de> Deserialize<'de> for ExceptionKind {
@@ -78,6 +87,7 @@ impl ExceptionKind {
         "overpayment",
         "payment_in_closed_period",
         "refund_exceeds_credit",
+        "not_an_e_invoice",
     ];
 
     fn read(fields: &mut Fields) -> Result<Self, serde_json::Error> {
@@ -119,6 +129,11 @@ impl ExceptionKind {
             "refund_exceeds_credit" => Self::RefundExceedsCredit {
                 refund_id: fields.take("refund_id")?,
                 excess: fields.take("excess")?,
+            },
+            "not_an_e_invoice" => Self::NotAnEInvoice {
+                invoice_id: fields.take("invoice_id")?,
+                number: fields.take("number")?,
+                problem: fields.take("problem")?,
             },
             _ => return Err(wire::unknown(&kind, Self::VARIANTS)),
         })
@@ -175,6 +190,12 @@ impl ExceptionKind {
                 "a refund exceeded the customer's credit by {} {}",
                 excess.amount(),
                 excess.currency()
+            ),
+            Self::NotAnEInvoice {
+                number, problem, ..
+            } => format!(
+                "{number} was issued offline but cannot be an e-invoice: {problem}; credit it and \
+                 issue it again"
             ),
         }
     }

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use remit_core::document::en16931::DocumentKind;
-use remit_core::einvoice::{EInvoice, Syntax};
+use remit_core::einvoice::{CREDIT_NOTE_MEANS, EInvoice, Syntax};
 
 /// `REMIT_CORPUS`, or `shared/corpus` beside the project root. `None` (after saying so loudly) when
 /// it is not there, so a checkout without the corpus still builds and tests the rest.
@@ -71,6 +71,15 @@ pub fn as_written(invoice: &EInvoice, syntax: Syntax) -> EInvoice {
             }
             .to_owned(),
         );
+    }
+    // UBL states a credit note's due date (BT-9) inside its payment means, under code 1 (not defined)
+    // when the document names none.
+    if syntax == Syntax::Ubl
+        && e.document.kind == DocumentKind::CreditNote
+        && e.header.due_date.is_some()
+        && e.header.payment.means_code.is_none()
+    {
+        e.header.payment.means_code = Some(CREDIT_NOTE_MEANS.to_owned());
     }
     e.assumptions.clear();
     e.expectation = None;

@@ -75,6 +75,20 @@ pub enum AppError {
         #[source]
         source: ValidationError,
     },
+    /// An issued document cannot be rendered from its snapshot.
+    #[error("{what} cannot be rendered")]
+    Render {
+        what: String,
+        #[source]
+        source: remit_documents::RenderError,
+    },
+    /// A rendering stopped before it finished (it panicked, or the server is shutting down).
+    #[error("rendering {what} stopped")]
+    RenderTask {
+        what: String,
+        #[source]
+        source: tokio::task::JoinError,
+    },
     /// A session cookie that is no valid header value.
     #[error("the session cookie cannot be written")]
     Cookie(#[from] InvalidHeaderValue),
@@ -103,6 +117,8 @@ impl AppError {
             AppError::Store(_)
             | AppError::Password(_)
             | AppError::Stored { .. }
+            | AppError::Render { .. }
+            | AppError::RenderTask { .. }
             | AppError::Cookie(_) => ErrorKind::Internal,
         }
     }

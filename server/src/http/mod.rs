@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod customers;
+pub mod documents;
 pub mod error;
 pub mod exceptions;
 pub mod invoices;
@@ -71,6 +72,8 @@ pub enum Operation {
     Customers,
     Invoices,
     Invoice,
+    InvoicePdf,
+    CreditNotePdf,
     Payments,
     Statement,
     Aging,
@@ -111,6 +114,12 @@ pub const ROUTES: &[ApiRoute] = &[
     route(Method::GET, "/customers", Operation::Customers),
     route(Method::GET, "/invoices", Operation::Invoices),
     route(Method::GET, "/invoices/{id}", Operation::Invoice),
+    route(Method::GET, "/invoices/{id}/pdf", Operation::InvoicePdf),
+    route(
+        Method::GET,
+        "/credit-notes/{id}/pdf",
+        Operation::CreditNotePdf,
+    ),
     route(Method::GET, "/payments", Operation::Payments),
     route(
         Method::GET,
@@ -139,6 +148,8 @@ fn method_router(route: &ApiRoute) -> MethodRouter<AppState> {
         Operation::Customers => on(filter, customers::list),
         Operation::Invoices => on(filter, invoices::list),
         Operation::Invoice => on(filter, invoices::show),
+        Operation::InvoicePdf => on(filter, documents::invoice_pdf_file),
+        Operation::CreditNotePdf => on(filter, documents::credit_note_pdf_file),
         Operation::Payments => on(filter, payments::list),
         Operation::Statement => on(filter, statements::statement),
         Operation::Aging => on(filter, statements::aging),

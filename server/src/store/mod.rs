@@ -22,6 +22,7 @@
 //! - [`accounts`]: organisations, users, sessions, sign-in failures.
 //! - [`webhooks`]: webhook endpoints and the delivery queue.
 //! - [`mail`]: the outgoing mail queue, and the mails' synced records as the sender settles them.
+//! - [`renderings`]: the bytes of issued documents' first renderings (PDFs).
 
 pub mod accounts;
 pub mod body;
@@ -35,6 +36,7 @@ pub mod ledger;
 pub mod mail;
 pub mod postgres;
 pub mod records;
+pub mod renderings;
 pub mod sequences;
 pub mod sqlite;
 pub mod sync_log;

@@ -8,7 +8,8 @@
 //! same database.
 //!
 //! The edits are what the app's users do: customers, and drafts whose ids the devices share so that edits
-//! conflict; issuing drafts under the server's next number or, offline, under a number the device leased;
+//! conflict (with VAT-inclusive prices, line and document allowances, references, prepaid amounts and
+//! named terms at random); issuing drafts under the server's next number or, offline, under a number the device leased;
 //! voids and credit notes; payments named to invoices (also ones another device voided meanwhile) or to
 //! the oldest due first, the same bank line recorded on two devices, refunds, disputes, and settling the
 //! exception items that facts raise. The owner's device saves the organisation's settings first.
@@ -35,10 +36,12 @@ use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use remit_core::customer::Customer;
 use remit_core::decide::issuing::{IssueContext, issued_invoice};
+use remit_core::document::en16931::PriceBasis;
 use remit_core::document::issue::CreditScope;
 use remit_core::document::issued::{
     CreditNote, Invoice, IssueCreditNote, IssueInvoice, NumberSource, VoidInvoice, Voided,
 };
+use remit_core::document::parts::{Adjustment, DocumentAdjustment};
 use remit_core::document::{InvoiceDraft, compute};
 use remit_core::fixtures;
 use remit_core::ids::{
@@ -481,6 +484,7 @@ impl Edit {
                 if d.lines.len() > 4 {
                     d.lines.remove(0);
                 }
+                document_fields(&mut d, rng);
                 Some(Command::SaveDraft(d))
             }
             Edit::DeleteDraft => {
@@ -681,6 +685,45 @@ impl Edit {
 }
 
 /// Money received from `customer`, by bank transfer.
+/// Some of the document's fields beyond its lines, at random: VAT-inclusive prices, a line allowance, a
+/// document allowance in the first line's VAT, the buyer's references, a prepaid amount, 2/10 net 30.
+fn document_fields(d: &mut InvoiceDraft, rng: &mut StdRng) {
+    if rng.random_bool(0.3) {
+        d.price_basis = PriceBasis::Gross;
+    }
+    if rng.random_bool(0.3) {
+        d.lines[0].allowances = vec![Adjustment {
+            percent: Some(dec!(5)),
+            reason: "Loyalty".into(),
+            ..Adjustment::default()
+        }];
+    }
+    if rng.random_bool(0.3) {
+        let first = &d.lines[0];
+        d.allowances = vec![DocumentAdjustment {
+            adjustment: Adjustment {
+                percent: Some(dec!(3)),
+                reason: "Volume discount".into(),
+                ..Adjustment::default()
+            },
+            tax_category: first.tax_category,
+            tax_rate: first.tax_rate,
+        }];
+    }
+    if rng.random_bool(0.3) {
+        d.buyer_reference = format!("Dept {}", rng.random_range(1..99));
+        d.purchase_order = format!("PO-{}", rng.random::<u16>());
+        d.prepaid = dec!(1.00);
+        d.terms = Some(
+            serde_json::from_value(serde_json::json!({
+                "instalments": [{ "percent": "100", "terms": { "kind": "net", "days": 30 } }],
+                "discount": { "percent": "2", "days": 10, "vat": "reduces_vat" },
+            }))
+            .unwrap(),
+        );
+    }
+}
+
 fn payment(
     device: &Device,
     rng: &mut StdRng,
@@ -1894,7 +1937,8 @@ fn exceptions_refer_to_records(_: &World, server: &Snapshot) -> Result<(), Strin
         let exists = match &item.kind {
             ExceptionKind::IssuedInClosedPeriod { invoice_id, .. }
             | ExceptionKind::IssueDateOutOfOrder { invoice_id, .. }
-            | ExceptionKind::DraftChangedElsewhere { invoice_id, .. } => {
+            | ExceptionKind::DraftChangedElsewhere { invoice_id, .. }
+            | ExceptionKind::NotAnEInvoice { invoice_id, .. } => {
                 holds(EntityKind::Invoice, invoice_id.as_uuid())
             }
             ExceptionKind::DraftIssuedTwice { numbers: twice, .. } => {

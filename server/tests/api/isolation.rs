@@ -4,9 +4,11 @@
 
 use remit_core::customer::Customer;
 use remit_core::document::InvoiceDraft;
-use remit_core::ids::{ClientId, InvoiceId, OrganisationId};
+use remit_core::document::issue::CreditScope;
+use remit_core::document::issued::IssueCreditNote;
+use remit_core::ids::{ClientId, CreditNoteId, InvoiceId, OrganisationId};
 use remit_core::receivables::allocation::Instruction;
-use remit_core::sync::{MutationErrorKind, MutationStatus};
+use remit_core::sync::{Command, MutationErrorKind, MutationStatus};
 use remit_server::auth::Role;
 use remit_server::http::{ApiRoute, ROUTES};
 use reqwest::StatusCode;
@@ -19,8 +21,8 @@ const OTHER_OWNER: &str = "bob@other.example";
 const READER: &str = "auditor@acme.example";
 
 /// Organisation A with a customer, a draft, an issued invoice with a payment (an overpayment, which
-/// raises an exception item), a dispute and a mail, a number lease and the owner's device, plus the
-/// two outsiders' accounts.
+/// raises an exception item), a dispute, a credit note and a mail, a number lease and the owner's
+/// device, plus the two outsiders' accounts.
 struct World {
     app: TestApp,
     owner: Api,
@@ -29,6 +31,7 @@ struct World {
     customer: Customer,
     draft: InvoiceDraft,
     invoice: InvoiceId,
+    credit_note: CreditNoteId,
     /// How many changes A has.
     changes: usize,
 }
@@ -60,6 +63,7 @@ impl World {
         let draft = draft(&customer);
         set_up_seller(&owner, org).await;
         let invoice = new_id();
+        let credit_note: CreditNoteId = new_id();
         let mut overpaid = payment(&customer, "100.00", "2026-12-01");
         overpaid.instruction = Instruction::Named(vec![invoice]);
         let reply = owner
@@ -72,7 +76,16 @@ impl World {
                     pay(4, &overpaid),
                     dispute(5, org, invoice, "2026-12-02"),
                     take_lease(6, org, new_id(), 5),
-                    send_mail(7, org, invoice, "ap@secret.example"),
+                    Command::IssueCreditNote(IssueCreditNote {
+                        credit_note_id: credit_note,
+                        organisation_id: org,
+                        invoice_id: invoice,
+                        issue_date: date("2026-12-03"),
+                        scope: CreditScope::Full,
+                        note: String::new(),
+                    })
+                    .to_mutation(7),
+                    send_mail(8, org, invoice, "ap@secret.example"),
                 ],
             )
             .await;
@@ -93,6 +106,7 @@ impl World {
             customer,
             draft,
             invoice,
+            credit_note,
             changes,
         }
     }
@@ -115,6 +129,7 @@ impl World {
             self.customer.name.clone(),
             self.draft.id.to_string(),
             self.invoice.to_string(),
+            self.credit_note.to_string(),
             self.owner_client.to_string(),
             "INV-".into(),
             "Hauptstraße".into(),
@@ -320,6 +335,20 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
             assert_eq!(a.status, found_by(reads_a));
             vec![a]
         }
+        ("GET", "/invoices/{id}/pdf") => {
+            let a = answer(as_.get(&format!("/api/invoices/{}/pdf", w.invoice)).await).await;
+            assert_eq!(a.status, found_by(reads_a));
+            vec![a]
+        }
+        ("GET", "/credit-notes/{id}/pdf") => {
+            let a = answer(
+                as_.get(&format!("/api/credit-notes/{}/pdf", w.credit_note))
+                    .await,
+            )
+            .await;
+            assert_eq!(a.status, found_by(reads_a));
+            vec![a]
+        }
         ("GET", "/payments") => {
             let all = answer(as_.get("/api/payments").await).await;
             let of_customer = answer(
@@ -361,7 +390,8 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
             let a = answer(as_.get("/api/numbering/report").await).await;
             assert_eq!(a.status, StatusCode::OK);
             let sequences = json_of(&a).as_array().unwrap().len();
-            assert_eq!(sequences, if reads_a { 2 } else { 0 });
+            // The invoices', the credit notes' and the lease's sequences.
+            assert_eq!(sequences, if reads_a { 3 } else { 0 });
             vec![a]
         }
         ("GET", "/exceptions") => {

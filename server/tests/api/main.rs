@@ -15,6 +15,7 @@ mod binary;
 mod compression;
 mod convergence;
 mod corrupt_rows;
+mod documents;
 mod einvoice_cli;
 mod isolation;
 mod issuing;

@@ -158,8 +158,26 @@ impl Contract {
         let documented = &self.doc["paths"][format!("{API_PREFIX}{template}")]
             [method.to_lowercase()]["responses"][&status];
         assert!(documented.is_object(), "{case} is not documented");
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
         let body = response.bytes().await.unwrap();
+        let file = documented["content"]
+            .as_object()
+            .and_then(|c| c.keys().find(|media| *media != "application/json"));
         let value = match documented["content"]["application/json"]["schema"].clone() {
+            serde_json::Value::Null if file.is_some() => {
+                assert_eq!(
+                    Some(&content_type),
+                    file,
+                    "{case} answers the documented file"
+                );
+                assert!(!body.is_empty(), "{case} answers a file with nothing in it");
+                serde_json::Value::Null
+            }
             serde_json::Value::Null => {
                 assert!(body.is_empty(), "{case} documents no body");
                 serde_json::Value::Null
@@ -421,6 +439,9 @@ async fn every_route_answers_as_the_openapi_document_says(backend: Backend) {
             "settings"
         ]
     );
+    let shown = browser.get(&format!("/api/invoices/{invoice}")).await;
+    let shown: serde_json::Value = shown.json().await.unwrap();
+    let credit_note = shown["credit_notes"][0]["id"].as_str().unwrap().to_owned();
     let customer_path = |rest: &str| format!("/api/customers/{}/{rest}", c.id);
     let reads = [
         ("/invoices", "/api/invoices".to_owned()),
@@ -428,6 +449,16 @@ async fn every_route_answers_as_the_openapi_document_says(backend: Backend) {
         ("/invoices", "/api/invoices?customer_id=someone".to_owned()),
         ("/invoices/{id}", format!("/api/invoices/{invoice}")),
         ("/invoices/{id}", format!("/api/invoices/{}", d.id)),
+        ("/invoices/{id}/pdf", format!("/api/invoices/{invoice}/pdf")),
+        ("/invoices/{id}/pdf", format!("/api/invoices/{}/pdf", d.id)),
+        (
+            "/credit-notes/{id}/pdf",
+            format!("/api/credit-notes/{credit_note}/pdf"),
+        ),
+        (
+            "/credit-notes/{id}/pdf",
+            format!("/api/credit-notes/{invoice}/pdf"),
+        ),
         ("/payments", "/api/payments".to_owned()),
         ("/payments", "/api/payments?customer_id=".to_owned()),
         (

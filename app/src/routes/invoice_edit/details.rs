@@ -143,7 +143,19 @@ pub fn DetailsFieldset(form: DraftState) -> impl IntoView {
     // Folded while empty, open when the loaded draft has any of them.
     let empty = form.buyer_reference.get_untracked().is_empty()
         && form.purchase_order.get_untracked().is_empty()
-        && form.delivery_date.get_untracked().is_empty();
+        && form.delivery_date.get_untracked().is_empty()
+        && form.prepaid.get_untracked().is_empty()
+        && !form.cash_rounding.get_untracked();
+    // Offered where the currency has a cash increment (core's list).
+    let cash = move || {
+        let increment = form.currency.get()?.cash_increment()?;
+        Some(view! {
+            <label class="check">
+                <input name="cash_rounding" type="checkbox" bind:checked=form.cash_rounding />
+                {format!("Round the amount due to {increment} for cash")}
+            </label>
+        })
+    };
     view! {
         <details open=!empty>
             <summary>"Details"</summary>
@@ -158,6 +170,13 @@ pub fn DetailsFieldset(form: DraftState) -> impl IntoView {
                 <Field label="Delivery date" field="delivery.date" error>
                     <input name="delivery_date" type="date" bind:value=form.delivery_date />
                 </Field>
+            </fieldset>
+            <fieldset class="row">
+                <legend>"Payment"</legend>
+                <Field label="Already paid (prepaid amount)" field="prepaid" error>
+                    <input name="prepaid" inputmode="decimal" bind:value=form.prepaid />
+                </Field>
+                {cash}
             </fieldset>
         </details>
     }

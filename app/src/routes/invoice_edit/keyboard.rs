@@ -9,7 +9,7 @@ use web_sys::{Element, KeyboardEvent};
 use super::shortcuts::{self, Action, Focus, Keystroke, Modifiers, Scope, Step};
 use super::state::DraftState;
 use crate::components::item_picker::{Picker, focus_cell, focus_cell_now};
-use crate::components::line_table::{CELLS, LineForm, cell_of};
+use crate::components::line_table::{self, CELLS, LineForm, cell_of};
 
 /// What the shortcuts act on. Copy: reactive handles and callbacks.
 #[derive(Clone, Copy)]
@@ -80,19 +80,19 @@ impl Keyboard {
         let moved = match action {
             Action::NewLine => {
                 let new =
-                    lines.try_update(|l| shortcuts::insert_after(l, line, LineForm::default()));
+                    lines.try_update(|l| line_table::insert_after(l, line, LineForm::default()));
                 new.map(|n| (n, 0))
             }
             Action::DeleteLine => line
-                .and_then(|at| lines.try_update(|l| shortcuts::delete(l, at)).flatten())
+                .and_then(|at| lines.try_update(|l| line_table::delete(l, at)).flatten())
                 .map(|n| (n, at_cell)),
             Action::MoveLineUp | Action::MoveLineDown => line
                 .and_then(|at| {
-                    lines.try_update(|l| shortcuts::shift(l, at, action == Action::MoveLineUp))
+                    lines.try_update(|l| line_table::shift(l, at, action == Action::MoveLineUp))
                 })
                 .map(|n| (n, at_cell)),
             Action::DuplicateLine => line
-                .and_then(|at| lines.try_update(|l| shortcuts::duplicate(l, at)).flatten())
+                .and_then(|at| lines.try_update(|l| line_table::duplicate(l, at)).flatten())
                 .map(|n| (n, at_cell)),
             Action::NextField | Action::PreviousField => {
                 match cell.map(|(l, c)| self.step(l, c, action == Action::NextField)) {
@@ -104,7 +104,7 @@ impl Keyboard {
                     Some(Step::NewLine) => self
                         .form
                         .lines
-                        .try_update(|l| shortcuts::insert_after(l, None, LineForm::default()))
+                        .try_update(|l| line_table::insert_after(l, None, LineForm::default()))
                         .map(|n| (n, 0)),
                     Some(Step::Stay) | None => None,
                 }
@@ -143,7 +143,7 @@ impl Keyboard {
         let target = line
             .or_else(|| lines.with_untracked(|l| l.len().checked_sub(1)))
             .or_else(|| {
-                lines.try_update(|l| shortcuts::insert_after(l, None, LineForm::default()))
+                lines.try_update(|l| line_table::insert_after(l, None, LineForm::default()))
             });
         if let Some(line) = target {
             self.picker.search(line);

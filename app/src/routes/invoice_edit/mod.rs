@@ -10,7 +10,6 @@
 //! one table of keys, run by [`keyboard`] and listed by [`overlay`]; this module is the view.
 
 mod actions;
-mod adjustments;
 mod details;
 mod keyboard;
 mod overlay;
@@ -28,6 +27,7 @@ use remit_core::settings::TermsOption;
 use uuid::Uuid;
 
 use super::invoice_view::IssuedInvoiceView;
+use crate::components::adjustment_table::{AdjustmentTable, Rows};
 use crate::components::boundary::Loading;
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::Field;
@@ -38,7 +38,6 @@ use crate::components::totals::{DocumentSums, TotalsTable};
 use crate::state::use_app;
 use crate::store::StoreError;
 use actions::DraftActions;
-use adjustments::AdjustmentTable;
 use details::{
     AccountingRateInputs, DetailsFieldset, PricesIncludeVat, RoundingWarning, ScheduleSummary,
     TermsSelect,
@@ -197,7 +196,11 @@ fn DraftForm(
                 picker=keyboard.picker
                 error=form.shown_invalid()
             />
-            <AdjustmentTable rows=form.adjustments error=form.shown_invalid() />
+            <AdjustmentTable
+                rows=Rows::Document(form.adjustments)
+                legend="Allowances and charges on the whole invoice"
+                error=form.shown_invalid()
+            />
             <TotalsTable sums currency=form.currency />
             <ScheduleSummary form />
             <RoundingWarning form />

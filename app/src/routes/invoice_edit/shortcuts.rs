@@ -288,43 +288,6 @@ pub fn step(line: usize, cell: usize, lines: usize, cells: usize, forward: bool)
     }
 }
 
-/// Inserts `new` after line `at` (at the end without one); returns its index.
-pub fn insert_after<T>(lines: &mut Vec<T>, at: Option<usize>, new: T) -> usize {
-    let index = at.map_or(lines.len(), |at| (at + 1).min(lines.len()));
-    lines.insert(index, new);
-    index
-}
-
-/// Removes line `at`; returns the line that takes the focus (the next, else the previous), if any.
-pub fn delete<T>(lines: &mut Vec<T>, at: usize) -> Option<usize> {
-    if at >= lines.len() {
-        return None;
-    }
-    lines.remove(at);
-    (!lines.is_empty()).then(|| at.min(lines.len() - 1))
-}
-
-/// Moves line `at` one place up (or down); returns where it is now.
-pub fn shift<T>(lines: &mut [T], at: usize, up: bool) -> usize {
-    let to = if up {
-        at.saturating_sub(1)
-    } else {
-        (at + 1).min(lines.len().saturating_sub(1))
-    };
-    if at < lines.len() {
-        lines.swap(at, to);
-        to
-    } else {
-        at
-    }
-}
-
-/// Copies line `at` below it; returns the copy's index.
-pub fn duplicate<T: Clone>(lines: &mut Vec<T>, at: usize) -> Option<usize> {
-    let copy = lines.get(at)?.clone();
-    Some(insert_after(lines, Some(at), copy))
-}
-
 #[cfg(test)]
 mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
@@ -429,25 +392,5 @@ mod tests {
         assert_eq!(step(1, 4, 2, 5, true), Step::NewLine);
         assert_eq!(step(1, 0, 2, 5, false), Step::Cell { line: 0, cell: 4 });
         assert_eq!(step(0, 0, 2, 5, false), Step::Stay);
-    }
-
-    #[wasm_bindgen_test]
-    fn lines_are_added_deleted_moved_and_duplicated_in_place() {
-        let mut lines = vec!['a', 'b', 'c'];
-        assert_eq!(insert_after(&mut lines, Some(0), 'x'), 1);
-        assert_eq!(lines, ['a', 'x', 'b', 'c']);
-        assert_eq!(insert_after(&mut lines, None, 'y'), 4);
-        assert_eq!(delete(&mut lines, 4), Some(3));
-        assert_eq!(delete(&mut lines, 1), Some(1));
-        assert_eq!(lines, ['a', 'b', 'c']);
-        assert_eq!(shift(&mut lines, 0, true), 0);
-        assert_eq!(shift(&mut lines, 2, false), 2);
-        assert_eq!(shift(&mut lines, 1, true), 0);
-        assert_eq!(lines, ['b', 'a', 'c']);
-        assert_eq!(duplicate(&mut lines, 2), Some(3));
-        assert_eq!(lines, ['b', 'a', 'c', 'c']);
-        let mut one = vec!['a'];
-        assert_eq!(delete(&mut one, 0), None);
-        assert_eq!(duplicate(&mut one, 0), None);
     }
 }

@@ -19,8 +19,8 @@ use remit_core::terms::PaymentPlan;
 use remit_core::validation::{Rule, ValidationError};
 use rust_decimal::Decimal;
 
-use super::adjustments::{AdjustmentForm, read_adjustments};
 use crate::calendar;
+use crate::components::adjustment_table::{AdjustmentForm, read_adjustments};
 use crate::components::field::in_words;
 use crate::components::line_table::LineForm;
 
@@ -90,6 +90,10 @@ pub struct DraftState {
     pub buyer_reference: RwSignal<String>,
     pub purchase_order: RwSignal<String>,
     pub delivery_date: RwSignal<String>,
+    /// BT-113 as typed; empty for nothing paid.
+    pub prepaid: RwSignal<String>,
+    /// Whether the amount due is rounded to the currency's cash increment (CHF 0.05, SEK 1).
+    pub cash_rounding: RwSignal<bool>,
     /// Document allowances and charges as typed.
     pub adjustments: RwSignal<Vec<AdjustmentForm>>,
     /// Core's draft from what is typed, or the first field it cannot read.
@@ -144,12 +148,9 @@ impl DraftState {
             |pick: fn(&InvoiceDraft) -> String| RwSignal::new(draft.map(pick).unwrap_or_default());
         let buyer_reference = text(|d| d.buyer_reference.clone());
         let purchase_order = text(|d| d.purchase_order.clone());
-        let delivery_date = text(|d| {
-            d.delivery
-                .and_then(|v| v.date)
-                .map(|v| v.to_string())
-                .unwrap_or_default()
-        });
+        let delivery_date = text(loaded_delivery_date);
+        let prepaid = text(loaded_prepaid);
+        let cash_rounding = RwSignal::new(draft.is_some_and(|d| d.cash_rounding));
         let adjustments = RwSignal::new(draft.map(AdjustmentForm::from_draft).unwrap_or_default());
         // The loaded draft: the document fields the form has no input for yet are saved as they were.
         let base = StoredValue::new(draft.cloned());
@@ -169,6 +170,8 @@ impl DraftState {
                     buyer_reference: buyer_reference.get(),
                     purchase_order: purchase_order.get(),
                     delivery_date: delivery_date.get(),
+                    prepaid: prepaid.get(),
+                    cash_rounding: cash_rounding.get(),
                     adjustments: adjustments.get(),
                     accounting_rate: rate_inputs_shown(currency.get(), accounting_currency)
                         .then(|| (rate.get(), rate_date.get())),
@@ -205,6 +208,8 @@ impl DraftState {
             buyer_reference,
             purchase_order,
             delivery_date,
+            prepaid,
+            cash_rounding,
             adjustments,
             built,
             totals,
@@ -339,6 +344,8 @@ fn build(
     let due_date = parse_date("due_date", due_date)?;
     let delivery = details.delivery(base.and_then(|b| b.delivery))?;
     let (allowances, charges) = read_adjustments(&details.adjustments)?;
+    let prepaid = details.prepaid()?;
+    let cash_rounding = details.cash_rounding;
     let price_basis = if details.prices_include_vat {
         PriceBasis::Gross
     } else {
@@ -359,6 +366,8 @@ fn build(
             terms: details.terms,
             allowances,
             charges,
+            prepaid,
+            cash_rounding,
             accounting_rate,
             ..base.clone()
         },
@@ -376,15 +385,32 @@ fn build(
             price_basis,
             allowances,
             charges,
-            prepaid: Decimal::ZERO,
+            prepaid,
             buyer_reference: details.buyer_reference,
             purchase_order: details.purchase_order,
             delivery,
-            cash_rounding: false,
+            cash_rounding,
             terms: details.terms,
             accounting_rate,
         },
     })
+}
+
+fn loaded_delivery_date(draft: &InvoiceDraft) -> String {
+    draft
+        .delivery
+        .and_then(|v| v.date)
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}
+
+/// The prepaid amount as the input shows it: empty for nothing paid.
+fn loaded_prepaid(draft: &InvoiceDraft) -> String {
+    if draft.prepaid.is_zero() {
+        String::new()
+    } else {
+        draft.prepaid.to_string()
+    }
 }
 
 /// Core's schedule of the chosen terms, and the cents VAT-inclusive prices cannot reproduce (not zero).
@@ -417,6 +443,8 @@ struct Details {
     buyer_reference: String,
     purchase_order: String,
     delivery_date: String,
+    prepaid: String,
+    cash_rounding: bool,
     adjustments: Vec<AdjustmentForm>,
     /// The rate and its date as typed, when the currency differs from the accounting currency.
     accounting_rate: Option<(String, String)>,
@@ -443,6 +471,16 @@ impl Details {
                     .map_err(|_| within(ValidationError::new("rate", Rule::Decimal)))?,
                 date: parse_date("date", date).map_err(within)?,
             })),
+        }
+    }
+
+    /// The prepaid amount (BT-113): zero when nothing is typed.
+    fn prepaid(&self) -> Result<Decimal, ValidationError> {
+        match self.prepaid.trim() {
+            "" => Ok(Decimal::ZERO),
+            text => text
+                .parse()
+                .map_err(|_| ValidationError::new("prepaid", Rule::Decimal)),
         }
     }
 

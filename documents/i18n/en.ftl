@@ -1,0 +1,99 @@
+# Remit document messages, English. Ids are shared with the portal and the app.
+# Arguments arrive formatted by locale (numbers, dates, amounts); `count` is a plain number for plurals.
+
+document-title = { $kind ->
+    [credit-note] Credit note
+   *[invoice] Invoice
+}
+document-number = { $kind ->
+    [credit-note] Credit note number
+   *[invoice] Invoice number
+}
+issue-date = Issue date
+supply-date = Date of supply
+supply-period = Period of supply
+period = { $start } – { $end }
+due-date = Due date
+buyer-reference = Your reference
+purchase-order = Purchase order
+preceding-invoice = Corrects invoice
+payment-reference = Payment reference
+amounts-in = Amounts in { $currency }
+seller = From
+buyer = Bill to
+vat-id = VAT ID: { $id }
+column-description = Description
+column-quantity = Quantity
+column-unit = Unit
+column-unit-price = Unit price
+column-vat = VAT
+column-net = Net amount
+line-allowance = Allowance: { $reason }
+line-charge = Charge: { $reason }
+document-allowance = Allowance: { $reason } (VAT { $vat })
+document-charge = Charge: { $reason } (VAT { $vat })
+unit = { $code ->
+    [C62] pcs
+    [H87] pcs
+    [HUR] h
+    [DAY] days
+    [MON] months
+    [KGM] kg
+    [MTR] m
+    [LTR] l
+    [KMT] km
+    [MIN] min
+   *[other] { $code }
+}
+vat-breakdown = VAT breakdown
+column-category = Category
+column-rate = Rate
+column-taxable = Taxable amount
+column-tax = VAT amount
+vat-category = { $category ->
+    [S] Standard rate
+    [Z] Zero rated
+    [E] Exempt
+    [AE] Reverse charge
+    [K] Intra-community supply
+    [G] Export outside the EU
+    [O] Outside the scope of VAT
+    [L] IGIC (Canary Islands)
+    [M] IPSI (Ceuta and Melilla)
+    [B] Transferred VAT (split payment)
+   *[other] { $category }
+}
+exemption-reason = Exemption reason: { $reason }
+total-lines = Sum of line net amounts
+total-allowances = Allowances
+total-charges = Charges
+total-net = Total excluding VAT
+total-vat = Total VAT
+total-gross = Total including VAT
+total-prepaid = Paid in advance
+total-rounding = Rounding
+total-due = Amount due
+accounting-vat = VAT in { $currency } at { $rate }: { $amount }
+payment = Payment
+terms = { $kind ->
+    [due-on-receipt] Payable on receipt
+    [net] Net { $days } { $count ->
+        [one] day
+       *[other] days
+    }
+    [net-end-of-month] Net { $days } { $count ->
+        [one] day
+       *[other] days
+    } after the end of the month
+    [end-of-following-month] At the end of the following month
+   *[day-of-next-month] On day { $days } of the following month
+}
+instalment = { $amount } due { $date }
+early-discount = Early payment discount: { $percent } ({ $amount }) if paid by { $date }
+bank-account = Bank account
+account-holder = Account holder: { $name }
+iban = IBAN: { $iban }
+bic = BIC: { $bic }
+pay-with-reference = Please state the payment reference { $reference } with your payment.
+note = Note
+page = Page { $page } of { $pages }

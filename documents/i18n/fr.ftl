@@ -1,0 +1,98 @@
+# Remit document messages, French.
+
+document-title = { $kind ->
+    [credit-note] Avoir
+   *[invoice] Facture
+}
+document-number = { $kind ->
+    [credit-note] Numéro d’avoir
+   *[invoice] Numéro de facture
+}
+issue-date = Date d’émission
+supply-date = Date de livraison
+supply-period = Période de livraison
+period = { $start } – { $end }
+due-date = Date d’échéance
+buyer-reference = Votre référence
+purchase-order = Bon de commande
+preceding-invoice = Rectifie la facture
+payment-reference = Référence de paiement
+amounts-in = Montants en { $currency }
+seller = Émetteur
+buyer = Facturé à
+vat-id = N° TVA : { $id }
+column-description = Désignation
+column-quantity = Quantité
+column-unit = Unité
+column-unit-price = Prix unitaire
+column-vat = TVA
+column-net = Montant HT
+line-allowance = Remise : { $reason }
+line-charge = Majoration : { $reason }
+document-allowance = Remise : { $reason } (TVA { $vat })
+document-charge = Majoration : { $reason } (TVA { $vat })
+unit = { $code ->
+    [C62] pce
+    [H87] pce
+    [HUR] h
+    [DAY] jours
+    [MON] mois
+    [KGM] kg
+    [MTR] m
+    [LTR] l
+    [KMT] km
+    [MIN] min
+   *[other] { $code }
+}
+vat-breakdown = Récapitulatif de la TVA
+column-category = Catégorie
+column-rate = Taux
+column-taxable = Base HT
+column-tax = Montant TVA
+vat-category = { $category ->
+    [S] Taux normal
+    [Z] Taux zéro
+    [E] Exonéré
+    [AE] Autoliquidation
+    [K] Livraison intracommunautaire
+    [G] Exportation hors UE
+    [O] Hors champ de la TVA
+    [L] IGIC (Canaries)
+    [M] IPSI (Ceuta et Melilla)
+    [B] TVA transférée (paiement scindé)
+   *[other] { $category }
+}
+exemption-reason = Motif d’exonération : { $reason }
+total-lines = Total des lignes HT
+total-allowances = Remises
+total-charges = Majorations
+total-net = Total HT
+total-vat = Total TVA
+total-gross = Total TTC
+total-prepaid = Acompte versé
+total-rounding = Arrondi
+total-due = Net à payer
+accounting-vat = TVA en { $currency } au taux de { $rate } : { $amount }
+payment = Paiement
+terms = { $kind ->
+    [due-on-receipt] Payable à réception
+    [net] Payable à { $days } { $count ->
+        [one] jour
+       *[other] jours
+    }
+    [net-end-of-month] Payable à { $days } { $count ->
+        [one] jour
+       *[other] jours
+    } fin de mois
+    [end-of-following-month] Payable à la fin du mois suivant
+   *[day-of-next-month] Payable le { $days } du mois suivant
+}
+instalment = { $amount } à payer le { $date }
+early-discount = Escompte pour paiement anticipé : { $percent } ({ $amount }) avant le { $date }
+bank-account = Coordonnées bancaires
+account-holder = Titulaire : { $name }
+iban = IBAN : { $iban }
+bic = BIC : { $bic }
+pay-with-reference = Merci d’indiquer la référence { $reference } avec votre paiement.
+note = Remarque
+page = Page { $page } sur { $pages }
