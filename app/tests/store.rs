@@ -98,6 +98,7 @@ async fn a_fresh_database_opens_at_the_current_version_with_a_store_per_record_k
             "invoice",
             "invoice_drafts",
             "item",
+            "mail",
             "meta",
             "number_lease",
             "outbox",

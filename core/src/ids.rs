@@ -170,6 +170,10 @@ entity_id!(
     ExceptionId
 );
 entity_id!(
+    /// An invoice or credit note sent by mail: the request, and what became of it.
+    MailId
+);
+entity_id!(
     /// One installation of the app (a browser profile): the author of an outbox of mutations.
     ClientId
 );

@@ -22,6 +22,7 @@ pub mod einvoice;
 pub mod fixtures;
 pub mod ids;
 pub mod ledger;
+pub mod mail;
 pub mod money;
 pub mod numbering;
 pub mod organisation;

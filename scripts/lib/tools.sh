@@ -74,6 +74,14 @@ ensure_chromium() {
   export CHROMEDRIVER=/usr/bin/chromedriver
 }
 
+# The mail tests' SMTP server: Debian's aiosmtpd, run by server/tests/smtp_server.py with Debian's python3.
+ensure_smtp() {
+  if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+    apt_install python3-aiosmtpd
+  fi
+  export REMIT_TEST_PYTHON=/usr/bin/python3
+}
+
 # What the documents tests read PDFs with: poppler's pdftotext, pdffonts and pdfinfo, and PyPI's
 # pikepdf and factur-x (the tests print "SKIPPED: ..." without them).
 ensure_pdf_tools() {

@@ -1,6 +1,6 @@
 //! Starting the server, one way for `remit serve` and for the tests: open and migrate the database,
-//! listen, then serve the app and run the background tasks (the webhook dispatcher, the sign-in
-//! failure sweeper) until told to stop. What differs between the two is injected: the [`Clock`] and
+//! listen, then serve the app and run the background tasks (the webhook dispatcher, the mail sender
+//! when an SMTP relay is configured, the sign-in failure sweeper) until told to stop. What differs between the two is injected: the [`Clock`] and
 //! how often the tasks run ([`Intervals`]).
 
 use std::future::Future;
@@ -15,6 +15,8 @@ use tokio::sync::watch;
 use crate::auth::accounts;
 use crate::clock::Clock;
 use crate::http::{AppState, app};
+use crate::mail::send::{self as mail_send, Sender};
+use crate::mail::{MailConfig, MailSetupError};
 use crate::store::{Store, StoreError};
 use crate::webhooks::dispatch::{self, Dispatcher};
 
@@ -33,6 +35,8 @@ pub struct Config {
     pub dist: PathBuf,
     pub clock: Clock,
     pub intervals: Intervals,
+    /// How mail is sent; without it, mail waits in the queue.
+    pub mail: Option<MailConfig>,
 }
 
 /// How often the background tasks run.
@@ -40,6 +44,8 @@ pub struct Config {
 pub struct Intervals {
     /// How often the webhook dispatcher looks for due deliveries.
     pub webhook_poll: Duration,
+    /// How often the mail sender looks for due mail.
+    pub mail_poll: Duration,
     /// How often stale sign-in failures are forgotten.
     pub login_failure_sweep: Duration,
 }
@@ -49,6 +55,7 @@ impl Default for Intervals {
     fn default() -> Self {
         Self {
             webhook_poll: dispatch::POLL,
+            mail_poll: mail_send::POLL,
             login_failure_sweep: LOGIN_FAILURE_SWEEP,
         }
     }
@@ -66,6 +73,8 @@ pub enum StartError {
     Address(#[source] io::Error),
     #[error("cannot start the webhook dispatcher: {0}")]
     Dispatcher(#[source] reqwest::Error),
+    #[error("cannot set up mail: {0}")]
+    Mail(#[source] MailSetupError),
     #[error("server failed: {0}")]
     Serve(#[source] io::Error),
 }
@@ -84,6 +93,7 @@ pub struct Application {
     address: SocketAddr,
     state: AppState,
     dispatcher: Dispatcher,
+    sender: Option<Sender>,
     intervals: Intervals,
 }
 
@@ -103,6 +113,20 @@ impl Application {
             config.intervals.webhook_poll,
         )
         .map_err(StartError::Dispatcher)?;
+        let sender = match &config.mail {
+            Some(mail) => Some(
+                mail.sender(
+                    store.clone(),
+                    config.clock.clone(),
+                    config.intervals.mail_poll,
+                )
+                .map_err(StartError::Mail)?,
+            ),
+            None => {
+                tracing::info!("no SMTP relay configured (--smtp-url): mail waits in the queue");
+                None
+            }
+        };
         Ok(Self {
             listener,
             address,
@@ -112,6 +136,7 @@ impl Application {
                 dist: config.dist,
             },
             dispatcher,
+            sender,
             intervals: config.intervals,
         })
     }
@@ -139,12 +164,17 @@ impl Application {
             self.intervals.login_failure_sweep,
             stopped.clone(),
         ));
+        let sender = self
+            .sender
+            .map(|sender| tokio::spawn(sender.run(stopped.clone())));
         let dispatcher = tokio::spawn(self.dispatcher.run(stopped));
         let served = axum::serve(self.listener, app(self.state))
             .with_graceful_shutdown(shutdown)
             .await;
         stop.send_replace(true);
-        for (task, name) in [(dispatcher, "webhook dispatcher"), (sweeper, "sweeper")] {
+        let mut tasks = vec![(dispatcher, "webhook dispatcher"), (sweeper, "sweeper")];
+        tasks.extend(sender.map(|task| (task, "mail sender")));
+        for (task, name) in tasks {
             if let Err(e) = task.await {
                 tracing::error!("the {name} failed: {e}");
             }

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use remit_core::einvoice::report;
@@ -12,6 +13,7 @@ use crate::application::{self, Application, Config, Intervals};
 use crate::auth::accounts::{self, NewAccount};
 use crate::auth::{Organisation, Role};
 use crate::clock::Clock;
+use crate::mail::{DkimKey, MailConfig, NoAttachments};
 use crate::store::{Store, accounts as store_accounts};
 use crate::webhooks;
 
@@ -119,6 +121,64 @@ pub struct ServeArgs {
     /// The built app (Trunk's output).
     #[arg(long, default_value = "./dist")]
     pub dist: PathBuf,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// How mail is sent.
+#[derive(Debug, Clone, Args)]
+pub struct MailArgs {
+    /// The SMTP relay mail goes through: `smtp://host:port` (no TLS), `smtp://host:port?tls=required`
+    /// (STARTTLS) or `smtps://host:port`. Without it, mail waits in the queue, shown as not sent.
+    #[arg(long, env = "REMIT_SMTP_URL", requires = "mail_from")]
+    pub smtp_url: Option<String>,
+    /// The operator's address every message is from (`Remit <billing@remit.example>`); replies go to
+    /// the organisation's address.
+    #[arg(long, env = "REMIT_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// A DKIM private key to sign every message with: an RSA key in PKCS#1 PEM, or an Ed25519 key as
+    /// base64 of its 32 bytes.
+    #[arg(long, env = "REMIT_DKIM_KEY", requires = "dkim_selector")]
+    pub dkim_key: Option<PathBuf>,
+    /// The DKIM selector the public key is published under (`<selector>._domainkey.<domain>`).
+    #[arg(long, env = "REMIT_DKIM_SELECTOR")]
+    pub dkim_selector: Option<String>,
+    /// The DKIM signing domain; default: the domain of `--mail-from`.
+    #[arg(long, env = "REMIT_DKIM_DOMAIN")]
+    pub dkim_domain: Option<String>,
+}
+
+impl MailArgs {
+    /// The mail configuration, or `None` without `--smtp-url`. Documents are sent without attachments
+    /// until the server renders them ([`NoAttachments`]).
+    pub fn config(&self) -> Result<Option<MailConfig>, String> {
+        let Some(smtp_url) = &self.smtp_url else {
+            return Ok(None);
+        };
+        let from = self
+            .mail_from
+            .clone()
+            .ok_or("--smtp-url needs --mail-from")?;
+        let dkim = match (&self.dkim_key, &self.dkim_selector) {
+            (Some(path), Some(selector)) => {
+                let private_key = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read the DKIM key {}: {e}", path.display()))?;
+                Some(DkimKey {
+                    selector: selector.clone(),
+                    domain: self.dkim_domain.clone(),
+                    ed25519: !private_key.contains("-----BEGIN"),
+                    private_key,
+                })
+            }
+            _ => None,
+        };
+        Ok(Some(MailConfig {
+            smtp_url: smtp_url.clone(),
+            from,
+            dkim,
+            attachments: Arc::new(NoAttachments),
+        }))
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -277,6 +337,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         dist: args.dist,
         clock: Clock::system(),
         intervals: Intervals::default(),
+        mail: args.mail.config()?,
     })
     .await
     .map_err(|e| e.to_string())?;
@@ -401,6 +462,48 @@ fn parse_role(text: &str) -> Result<Role, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn serve_args(extra: &[&str]) -> Result<ServeArgs, clap::Error> {
+        let args = ["remit", "serve"].iter().chain(extra);
+        match Cli::try_parse_from(args)?.command {
+            Command::Serve(args) => Ok(args),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn mail_is_sent_only_with_an_smtp_url_and_an_operator_address() {
+        assert!(serve_args(&[]).unwrap().mail.config().unwrap().is_none());
+        assert!(serve_args(&["--smtp-url", "smtp://127.0.0.1:2525"]).is_err());
+        let args = serve_args(&[
+            "--smtp-url",
+            "smtp://127.0.0.1:2525",
+            "--mail-from",
+            "Remit <mail@remit.example>",
+        ])
+        .unwrap();
+        let config = args.mail.config().unwrap().unwrap();
+        assert_eq!(config.smtp_url, "smtp://127.0.0.1:2525");
+        assert_eq!(config.from, "Remit <mail@remit.example>");
+        assert!(config.dkim.is_none());
+        assert!(
+            serve_args(&["--dkim-key", "/nonexistent.pem"]).is_err(),
+            "needs a selector"
+        );
+        let missing_key = serve_args(&[
+            "--smtp-url",
+            "smtp://127.0.0.1:2525",
+            "--mail-from",
+            "mail@remit.example",
+            "--dkim-key",
+            "/nonexistent/dkim.pem",
+            "--dkim-selector",
+            "mail2026",
+        ])
+        .unwrap();
+        let error = missing_key.mail.config().unwrap_err();
+        assert!(error.contains("/nonexistent/dkim.pem"), "{error}");
+    }
 
     #[test]
     fn the_command_line_reads_as_documented() {

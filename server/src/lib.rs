@@ -8,6 +8,7 @@
 //! - [`auth`]: organisations, users, roles, password hashes, sessions.
 //! - [`store`]: the database, SQLite or PostgreSQL behind one API.
 //! - [`webhooks`]: outgoing webhooks, queued with the change that causes them, signed and retried.
+//! - [`mail`]: outgoing mail (documents sent by SMTP), queued with the mutation that asks for it.
 //! - [`cli`]: `remit serve`, `remit user add`, `remit webhook add`, `remit migrate`.
 //! - [`application`]: starting the server, for `remit serve` and the tests alike.
 //! - [`clock`]: "now", and an organisation's business date in its time zone.
@@ -17,6 +18,7 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod http;
+pub mod mail;
 pub mod store;
 pub mod sync;
 pub mod webhooks;

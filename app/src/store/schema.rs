@@ -10,6 +10,7 @@
 //!   every v1 draft is copied over; plus `meta` (key-value), `conflicts` and `rejected`.
 //! - Version 3 (sync protocol 2): one store per further kind of record, named as the wire names the
 //!   kind (`invoice`, `payment`, `number_lease`, …), keyed by `id` (`settings` by `organisation_id`).
+//! - Version 4: `mail` (keyed by `id`), the mails sent of issued documents.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::error::OpenDbError;
@@ -23,7 +24,7 @@ use super::records::DraftRecord;
 /// The database the app uses.
 pub const DB_NAME: &str = "remit";
 /// The version this build writes.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 pub const CUSTOMERS: &str = "customers";
 pub const INVOICE_DRAFTS: &str = "invoice_drafts";
@@ -67,6 +68,9 @@ pub async fn open(name: &str) -> Result<Database, OpenDbError> {
             if from < 3 {
                 to_v3(&db)?;
             }
+            if from < 4 {
+                to_v4(&db)?;
+            }
             Ok(())
         })
         .await
@@ -108,10 +112,22 @@ async fn to_v2(db: &Database) -> indexed_db_futures::Result<()> {
     Ok(())
 }
 
+/// The kinds of record version 3 added a store for: protocol 2's, as they were then.
+const V3_KINDS: [EntityKind; 9] = [
+    EntityKind::Item,
+    EntityKind::Settings,
+    EntityKind::Invoice,
+    EntityKind::CreditNote,
+    EntityKind::Payment,
+    EntityKind::Refund,
+    EntityKind::Dispute,
+    EntityKind::Exception,
+    EntityKind::NumberLease,
+];
+
 fn to_v3(db: &Database) -> indexed_db_futures::Result<()> {
-    for kind in EntityKind::ALL {
+    for kind in V3_KINDS {
         let key = match kind {
-            EntityKind::Customer | EntityKind::InvoiceDraft => continue,
             EntityKind::Settings => "organisation_id",
             _ => "id",
         };
@@ -119,5 +135,12 @@ fn to_v3(db: &Database) -> indexed_db_futures::Result<()> {
             .with_key_path(key.into())
             .build()?;
     }
+    Ok(())
+}
+
+fn to_v4(db: &Database) -> indexed_db_futures::Result<()> {
+    db.create_object_store(EntityKind::Mail.name())
+        .with_key_path("id".into())
+        .build()?;
     Ok(())
 }

@@ -138,6 +138,7 @@ mod tests {
                 }],
                 exceptions: vec![],
                 notices: vec![],
+                mails: vec![],
                 audit: json!({
                     "op": "put", "entity": "item", "id": item().id, "name": "Net repair",
                 }),

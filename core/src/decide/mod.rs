@@ -4,7 +4,8 @@
 //! - [`drafts`]: customers and invoice drafts;
 //! - [`catalogue`]: catalogue items and the organisation's settings;
 //! - [`issuing`]: number leases, issuing, voiding, credit notes;
-//! - [`receivables`]: payments, refunds, disputes, exception items.
+//! - [`receivables`]: payments, refunds, disputes, exception items;
+//! - [`mail`]: issued documents sent by mail.
 //!
 //! Each has the shape `decide_x(command, facts) -> Result<Decision, MutationError>`. The facts are plain
 //! data the shell loaded (the server from its database, the app from IndexedDB); the [`Decision`] lists
@@ -19,6 +20,7 @@
 pub mod catalogue;
 pub mod drafts;
 pub mod issuing;
+pub mod mail;
 pub mod receivables;
 
 use serde_json::{Value, json};
@@ -30,6 +32,7 @@ use crate::document::issued::{CreditNote, Invoice};
 use crate::ids::{
     ClientId, CustomerId, ExceptionId, InvoiceId, NaturalKey, OrganisationId, UserId,
 };
+use crate::mail::OutgoingMail;
 use crate::numbering::lease::NumberLease;
 use crate::receivables::dispute::Dispute;
 use crate::receivables::events::AccountEvent;
@@ -146,6 +149,8 @@ pub struct Decision {
     pub exceptions: Vec<ExceptionItem>,
     /// Webhook events to queue with the changes.
     pub notices: Vec<Notice>,
+    /// Mail to queue for the sender with the changes.
+    pub mails: Vec<OutgoingMail>,
     /// What the audit log records of the mutation.
     pub audit: Value,
 }
@@ -160,6 +165,7 @@ impl Decision {
             }],
             exceptions: Vec::new(),
             notices: Vec::new(),
+            mails: Vec::new(),
             audit,
         }
     }
@@ -170,6 +176,7 @@ impl Decision {
             changes: Vec::new(),
             exceptions: Vec::new(),
             notices: Vec::new(),
+            mails: Vec::new(),
             audit: json!({ "op": "none", "entity": entity, "id": id, "reason": reason }),
         }
     }
@@ -192,6 +199,11 @@ impl Decision {
 
     fn notify(mut self, notice: Notice) -> Self {
         self.notices.push(notice);
+        self
+    }
+
+    fn send(mut self, mail: OutgoingMail) -> Self {
+        self.mails.push(mail);
         self
     }
 

@@ -449,6 +449,7 @@ mod tests {
                 }],
                 exceptions: vec![],
                 notices: vec![Notice::PaymentReceived(payment)],
+                mails: vec![],
                 audit: json!({
                     "op": "put", "entity": "payment", "id": paid.id,
                     "amount": "1250.00", "currency": "NOK",
@@ -693,6 +694,7 @@ mod tests {
                 }],
                 exceptions: vec![],
                 notices: vec![],
+                mails: vec![],
                 audit: json!({
                     "op": "put", "entity": "refund", "id": refund.id,
                     "amount": "60.00", "currency": "NOK", "exceptions": 0,
@@ -821,6 +823,7 @@ mod tests {
                 }],
                 exceptions: vec![],
                 notices: vec![Notice::DisputeOpened(dispute)],
+                mails: vec![],
                 audit: json!({
                     "op": "put", "entity": "dispute", "id": open.id,
                     "invoice": "INV-2026-000001", "reason": "Two nets were never delivered",
@@ -932,6 +935,7 @@ mod tests {
                 }],
                 exceptions: vec![],
                 notices: vec![],
+                mails: vec![],
                 audit: json!({
                     "op": "put", "entity": "dispute", "id": resolve.id, "outcome": "upheld",
                 }),
@@ -1017,6 +1021,7 @@ mod tests {
                 }],
                 exceptions: vec![],
                 notices: vec![],
+                mails: vec![],
                 audit: json!({
                     "op": "put", "entity": "exception", "id": resolve.id, "remedy": "accepted",
                 }),

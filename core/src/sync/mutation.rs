@@ -13,6 +13,7 @@ use crate::customer::Customer;
 use crate::document::InvoiceDraft;
 use crate::document::issued::{IssueCreditNote, IssueInvoice, VoidInvoice};
 use crate::ids::{ClientId, InvoiceId, OrganisationId};
+use crate::mail::SendMail;
 use crate::numbering::lease::{ReturnLease, TakeLease};
 use crate::organisation::Role;
 use crate::receivables::dispute::{OpenDispute, ResolveDispute};
@@ -132,6 +133,8 @@ pub enum Command {
     ResolveDispute(ResolveDispute),
     /// `exception.resolve`: a person settled an exception item.
     ResolveException(ResolveException),
+    /// `mail.send`: send an issued invoice or credit note to an address, with a message.
+    SendMail(SendMail),
 }
 
 /// The arguments of `invoice_draft.delete`.
@@ -200,6 +203,7 @@ commands! {
     OpenDispute(OpenDispute) = "dispute.open", OPEN_DISPUTE, Dispute, |d| d.id.as_uuid(), |d| d.organisation_id;
     ResolveDispute(ResolveDispute) = "dispute.resolve", RESOLVE_DISPUTE, Dispute, |d| d.id.as_uuid(), |d| d.organisation_id;
     ResolveException(ResolveException) = "exception.resolve", RESOLVE_EXCEPTION, Exception, |e| e.id.as_uuid(), |e| e.organisation_id;
+    SendMail(SendMail) = "mail.send", SEND_MAIL, Mail, |m| m.id.as_uuid(), |m| m.organisation_id;
 }
 
 /// What a command changes in the device's own copy at once, before the server has seen it.
@@ -235,7 +239,8 @@ impl Command {
             | Command::RefundPayment(_)
             | Command::OpenDispute(_)
             | Command::ResolveDispute(_)
-            | Command::ResolveException(_) => LocalEffect::Nothing,
+            | Command::ResolveException(_)
+            | Command::SendMail(_) => LocalEffect::Nothing,
         }
     }
 
@@ -289,6 +294,7 @@ impl Command {
             Command::OpenDispute(d) => d.validate(),
             Command::ResolveDispute(d) => d.validate(),
             Command::ResolveException(e) => e.validate(),
+            Command::SendMail(m) => m.validate(),
         }
         .map_err(MutationError::invalid)
     }

@@ -9,6 +9,7 @@ use crate::customer::Customer;
 use crate::document::InvoiceDraft;
 use crate::document::issued::{CreditNote, Invoice};
 use crate::ids::ClientId;
+use crate::mail::Mail;
 use crate::numbering::lease::NumberLease;
 use crate::receivables::dispute::Dispute;
 use crate::receivables::exception::ExceptionItem;
@@ -22,6 +23,7 @@ use crate::wire::{self, Fields};
 /// - 1: customers and invoice drafts.
 /// - 2: adds items, settings, issue (server or leased numbers), void, credit notes, payments, refunds,
 ///   disputes, exception items and number leases. Version 1 mutations mean the same in version 2.
+///   Later in version 2: `mail.send` and `mail` records (a client that never sends mail is unaffected).
 pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The versions a server of this build accepts in a push: the current one and the previous one,
@@ -137,10 +139,11 @@ pub enum EntityKind {
     Dispute,
     Exception,
     NumberLease,
+    Mail,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 11] = [
+    pub const ALL: [EntityKind; 12] = [
         EntityKind::Customer,
         EntityKind::InvoiceDraft,
         EntityKind::Item,
@@ -152,6 +155,7 @@ impl EntityKind {
         EntityKind::Dispute,
         EntityKind::Exception,
         EntityKind::NumberLease,
+        EntityKind::Mail,
     ];
 
     /// The word the wire and the database use.
@@ -168,6 +172,7 @@ impl EntityKind {
             EntityKind::Dispute => "dispute",
             EntityKind::Exception => "exception",
             EntityKind::NumberLease => "number_lease",
+            EntityKind::Mail => "mail",
         }
     }
 
@@ -192,6 +197,8 @@ pub enum Record {
     Dispute(Dispute),
     Exception(ExceptionItem),
     NumberLease(NumberLease),
+    /// An issued document sent by mail, and whether it went.
+    Mail(Mail),
 }
 
 impl<'de> Deserialize<'de> for Record {
@@ -213,6 +220,7 @@ impl Record {
         "dispute",
         "exception",
         "number_lease",
+        "mail",
     ];
 
     fn read(fields: &mut Fields) -> Result<Self, serde_json::Error> {
@@ -232,6 +240,7 @@ impl Record {
             EntityKind::Dispute => Record::Dispute(fields.take("value")?),
             EntityKind::Exception => Record::Exception(fields.take("value")?),
             EntityKind::NumberLease => Record::NumberLease(fields.take("value")?),
+            EntityKind::Mail => Record::Mail(fields.take("value")?),
         })
     }
 }
@@ -250,6 +259,7 @@ impl Record {
             Record::Dispute(_) => EntityKind::Dispute,
             Record::Exception(_) => EntityKind::Exception,
             Record::NumberLease(_) => EntityKind::NumberLease,
+            Record::Mail(_) => EntityKind::Mail,
         }
     }
 
@@ -266,6 +276,7 @@ impl Record {
             Record::Dispute(d) => d.opened.id.as_uuid(),
             Record::Exception(e) => e.id.as_uuid(),
             Record::NumberLease(l) => l.id.as_uuid(),
+            Record::Mail(m) => m.id.as_uuid(),
         }
     }
 }

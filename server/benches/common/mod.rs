@@ -32,6 +32,7 @@ impl LocalServer {
             dist: dist.to_owned(),
             clock: Clock::system(),
             intervals: Intervals::default(),
+            mail: None,
         })
         .await
         .expect("start the server");

@@ -21,6 +21,7 @@
 //! - [`sync_log`]: clients' registrations and progress, mutation results, the audit log.
 //! - [`accounts`]: organisations, users, sessions, sign-in failures.
 //! - [`webhooks`]: webhook endpoints and the delivery queue.
+//! - [`mail`]: the outgoing mail queue, and the mails' synced records as the sender settles them.
 //! - [`renderings`]: the bytes of issued documents' first renderings (PDFs).
 
 pub mod accounts;
@@ -32,6 +33,7 @@ pub mod drafts;
 pub mod invoices;
 pub mod leases;
 pub mod ledger;
+pub mod mail;
 pub mod postgres;
 pub mod records;
 pub mod renderings;

@@ -1,5 +1,5 @@
 //! The generic `records` table: synced records that need no columns of their own beyond their
-//! organisation (settings, catalogue items, payments, refunds, disputes, exception items), each stored as
+//! organisation (settings, catalogue items, payments, refunds, disputes, exception items, mails), each stored as
 //! its JSON body with its version facts, and which organisation uses a record id in any table.
 
 use remit_core::decide::Stored;
@@ -93,6 +93,7 @@ pub async fn put_record(
         Record::Refund(r) => body::encode(r, "record"),
         Record::Dispute(d) => body::encode(d, "record"),
         Record::Exception(e) => body::encode(e, "record"),
+        Record::Mail(m) => body::encode(m, "record"),
         other => Err(StoreError::corrupt(
             "record",
             format!("{:?} has its own table", other.kind()),

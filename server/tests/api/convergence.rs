@@ -45,9 +45,10 @@ use remit_core::document::parts::{Adjustment, DocumentAdjustment};
 use remit_core::document::{InvoiceDraft, compute};
 use remit_core::fixtures;
 use remit_core::ids::{
-    CreditNoteId, CustomerId, DisputeId, InvoiceId, LeaseId, OrganisationId, PaymentId, RefundId,
-    UserId,
+    CreditNoteId, CustomerId, DisputeId, InvoiceId, LeaseId, MailId, OrganisationId, PaymentId,
+    RefundId, UserId,
 };
+use remit_core::mail::{MailedDocument, MailedKind, SendMail};
 use remit_core::money::{Currency, Money};
 use remit_core::numbering::NumberUse;
 use remit_core::numbering::lease::{NumberLease, ReturnLease, TakeLease};
@@ -185,6 +186,7 @@ struct Tally {
     refunds: u64,
     disputes: u64,
     exceptions: u64,
+    mails: u64,
 }
 
 impl Tally {
@@ -203,6 +205,7 @@ impl Tally {
         self.refunds += other.refunds;
         self.disputes += other.disputes;
         self.exceptions += other.exceptions;
+        self.mails += other.mails;
     }
 
     /// Counts what the server holds at the end of a schedule.
@@ -219,6 +222,7 @@ impl Tally {
                 Record::Refund(_) => self.refunds += 1,
                 Record::Dispute(_) => self.disputes += 1,
                 Record::Exception(_) => self.exceptions += 1,
+                Record::Mail(_) => self.mails += 1,
                 _ => {}
             }
         }
@@ -362,6 +366,8 @@ enum Edit {
     OpenDispute,
     ResolveDispute,
     ResolveException,
+    /// Sends an invoice the device holds by mail (a voided one is refused).
+    SendMail,
 }
 
 /// How a push travels.
@@ -401,7 +407,8 @@ impl Action {
             41..=42 => Action::Edit(Edit::RecordSamePayment),
             43..=44 => Action::Edit(Edit::Refund),
             45..=46 => Action::Edit(Edit::OpenDispute),
-            47..=48 => Action::Edit(Edit::ResolveDispute),
+            47 => Action::Edit(Edit::ResolveDispute),
+            48 => Action::Edit(Edit::SendMail),
             49 => Action::Edit(Edit::ResolveException),
             50..=54 => Action::GoOffline,
             55..=59 => Action::GoOnline,
@@ -642,6 +649,20 @@ impl Edit {
                     note: format!("Settled {}", rng.random::<u16>()),
                 }))
             }
+            Edit::SendMail => {
+                let invoice = device.invoices().choose(rng).copied()?;
+                Some(Command::SendMail(SendMail {
+                    id: MailId::try_from(random_id(rng)).unwrap(),
+                    organisation_id: organisation,
+                    document: MailedDocument {
+                        kind: MailedKind::Invoice,
+                        id: invoice.id.as_uuid(),
+                    },
+                    to: format!("ap{}@customer.example", rng.random::<u16>()),
+                    subject: String::new(),
+                    message: format!("Invoice {}", invoice.number()),
+                }))
+            }
         }
     }
 }
@@ -651,7 +672,7 @@ impl Edit {
     /// customer): what makes the thing it needs.
     fn instead(self) -> &'static [Edit] {
         match self {
-            Edit::Void | Edit::CreditNote | Edit::PayNamed | Edit::OpenDispute => {
+            Edit::Void | Edit::CreditNote | Edit::PayNamed | Edit::OpenDispute | Edit::SendMail => {
                 &[Edit::IssueWithLeasedNumber, Edit::IssueWithServerNumber]
             }
             Edit::RecordSamePayment | Edit::Refund | Edit::ResolveException => {
@@ -936,7 +957,10 @@ impl Device {
                 self.records
                     .insert(key, Record::Settings(Box::new(s.clone())));
             }
-            Command::TakeLease(_) | Command::IssueCreditNote(_) | Command::RecordPayment(_) => {}
+            Command::TakeLease(_)
+            | Command::IssueCreditNote(_)
+            | Command::RecordPayment(_)
+            | Command::SendMail(_) => {}
             Command::ReturnLease(_) => {
                 if let Some(Record::NumberLease(lease)) = self.records.get(&key) {
                     let returned = lease.hand_back(self.highest_used(lease));
@@ -1234,6 +1258,8 @@ struct Snapshot {
     snapshots: BTreeMap<CustomerId, SnapshotCheck>,
     /// Every number handed out: (sequence, position, use).
     number_uses: Vec<(String, u64, NumberUse)>,
+    /// The ids in the outgoing mail queue, in queue order.
+    mail_queue: Vec<Uuid>,
 }
 
 struct AuditRow {
@@ -1367,6 +1393,14 @@ impl Snapshot {
             .await
             .unwrap();
         drop(conn);
+        let mail_queue = rows(
+            "SELECT id FROM mail_queue WHERE organisation_id = $1 ORDER BY created_at_ms, id"
+                .into(),
+        )
+        .await
+        .iter()
+        .map(|r| Uuid::parse_str(&r.get::<String, _>("id")).unwrap())
+        .collect();
 
         let mut newcomer = Device::new(first.organisation, first.user, first.token.clone());
         while newcomer.take_pull(server.pull(&newcomer, DEFAULT_PULL_PAGE).await) {}
@@ -1384,6 +1418,7 @@ impl Snapshot {
             accounts,
             snapshots,
             number_uses,
+            mail_queue,
         }
     }
 }
@@ -1415,6 +1450,10 @@ const INVARIANTS: &[(&str, Invariant)] = &[
         the_audit_log_replays_to_the_records,
     ),
     ("nothing a device created is lost", nothing_created_is_lost),
+    (
+        "every mail record has its one queued message",
+        every_mail_is_queued_once,
+    ),
     (
         "every refusal is reported to the device that sent it",
         refusals_reach_their_device,
@@ -1659,6 +1698,24 @@ fn nothing_created_is_lost(world: &World, server: &Snapshot) -> Result<(), Strin
                 return Err(format!("{mutation:?} was never applied"));
             }
         }
+    }
+    Ok(())
+}
+
+/// Every applied `mail.send` queued exactly one message with its record, and nothing else is queued.
+fn every_mail_is_queued_once(_: &World, server: &Snapshot) -> Result<(), String> {
+    let records: BTreeSet<Uuid> = server
+        .records
+        .keys()
+        .filter(|(kind, _)| *kind == EntityKind::Mail)
+        .map(|(_, id)| *id)
+        .collect();
+    let queued: BTreeSet<Uuid> = server.mail_queue.iter().copied().collect();
+    if queued.len() != server.mail_queue.len() || queued != records {
+        return Err(format!(
+            "mail records {records:?}; queued messages {:?}",
+            server.mail_queue
+        ));
     }
     Ok(())
 }

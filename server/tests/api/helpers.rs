@@ -10,6 +10,7 @@ use remit_core::document::issue::CreditScope;
 use remit_core::document::issued::{IssueCreditNote, IssueInvoice, NumberSource};
 use remit_core::fixtures;
 use remit_core::ids::{ClientId, InvoiceId, LeaseId, OrganisationId};
+use remit_core::mail::{MailedDocument, MailedKind, SendMail};
 use remit_core::money::Money;
 use remit_core::numbering::InvoiceNumber;
 use remit_core::numbering::lease::{ReturnLease, TakeLease};
@@ -27,6 +28,7 @@ use remit_server::auth::Role;
 use remit_server::auth::accounts::{self, NewAccount};
 use remit_server::clock::{Clock, ManualClock};
 use remit_server::http::AppState;
+use remit_server::mail::MailConfig;
 use remit_server::store::Store;
 use reqwest::StatusCode;
 use rust_decimal_macros::dec;
@@ -155,11 +157,21 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// A server whose background tasks run at these intervals.
 pub async fn spawn_app_with(backend: Backend, intervals: Intervals) -> TestApp {
+    spawn_app_mailing(backend, intervals, None).await
+}
+
+/// A server whose background tasks run at these intervals, sending mail as `mail` says (none: mail
+/// waits in the queue, as without `--smtp-url`).
+pub async fn spawn_app_mailing(
+    backend: Backend,
+    intervals: Intervals,
+    mail: Option<MailConfig>,
+) -> TestApp {
     let db = TestDatabase::new(backend).await;
     let dist = db.dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     let clock = ManualClock::new(Clock::system().now_ms());
-    let server = start_server(&db.url, &dist, &clock, intervals).await;
+    let server = start_server(&db.url, &dist, &clock, intervals, mail).await;
     TestApp {
         address: server.address.clone(),
         store: server.store.clone(),
@@ -177,6 +189,7 @@ async fn start_server(
     dist: &Path,
     clock: &ManualClock,
     intervals: Intervals,
+    mail: Option<MailConfig>,
 ) -> Running {
     let application = Application::build(Config {
         database_url: url.to_owned(),
@@ -185,6 +198,7 @@ async fn start_server(
         dist: dist.to_owned(),
         clock: clock.clone().into(),
         intervals,
+        mail,
     })
     .await
     .expect("start the server");
@@ -216,7 +230,7 @@ impl TestApp {
 
     /// A second server process on the same database and clock; its address.
     pub async fn another_server(&self) -> String {
-        start_server(&self.db.url, &self.dist, &self.clock, self.intervals)
+        start_server(&self.db.url, &self.dist, &self.clock, self.intervals, None)
             .await
             .address
     }
@@ -549,6 +563,22 @@ pub async fn set_up_seller(api: &Api, organisation: OrganisationId) {
         )
         .await;
     assert_applied(&reply);
+}
+
+/// `mail.send` of invoice `invoice` to `to`, under a new mail id.
+pub fn send_mail(id: u64, organisation: OrganisationId, invoice: InvoiceId, to: &str) -> Mutation {
+    Command::SendMail(SendMail {
+        id: new_id(),
+        organisation_id: organisation,
+        document: MailedDocument {
+            kind: MailedKind::Invoice,
+            id: invoice.as_uuid(),
+        },
+        to: to.to_owned(),
+        subject: String::new(),
+        message: String::new(),
+    })
+    .to_mutation(id)
 }
 
 /// Issues `draft` as invoice `invoice` under the next number of the organisation's series.

@@ -21,8 +21,8 @@ const OTHER_OWNER: &str = "bob@other.example";
 const READER: &str = "auditor@acme.example";
 
 /// Organisation A with a customer, a draft, an issued invoice with a payment (an overpayment, which
-/// raises an exception item), a dispute and a credit note, a number lease and the owner's device, plus the two
-/// outsiders' accounts.
+/// raises an exception item), a dispute, a credit note and a mail, a number lease and the owner's
+/// device, plus the two outsiders' accounts.
 struct World {
     app: TestApp,
     owner: Api,
@@ -85,6 +85,7 @@ impl World {
                         note: String::new(),
                     })
                     .to_mutation(7),
+                    send_mail(8, org, invoice, "ap@secret.example"),
                 ],
             )
             .await;
@@ -166,6 +167,11 @@ impl World {
             (
                 "SELECT user_id || ' ' || last_mutation_id FROM sync_clients WHERE client_id = $1",
                 Some(&client),
+            ),
+            (
+                "SELECT id || ' ' || to_address || ' ' || status FROM mail_queue \
+                 WHERE organisation_id = $1 ORDER BY id",
+                Some(&org),
             ),
         ];
         let mut state = Vec::new();
@@ -262,9 +268,13 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
             let mut emptied = w.draft.clone();
             emptied.lines.truncate(1);
             emptied.version = 1;
+            let mailed = send_mail(3, w.org, w.invoice, "intruder@evil.example");
             let own = answer(
-                as_.push_raw(new_client(), vec![upsert(1, &renamed), save(2, &emptied)])
-                    .await,
+                as_.push_raw(
+                    new_client(),
+                    vec![upsert(1, &renamed), save(2, &emptied), mailed],
+                )
+                .await,
             )
             .await;
             assert_all_forbidden(&own);

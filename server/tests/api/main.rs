@@ -20,6 +20,7 @@ mod einvoice_cli;
 mod isolation;
 mod issuing;
 mod login_throttle;
+mod mail;
 mod processes;
 mod receivables;
 mod rest_reads;

@@ -3,18 +3,22 @@
 
 use std::path::Path;
 
-use remit_core::ids::{CustomerId, InvoiceId, PaymentId};
+use remit_core::customer::Customer;
+use remit_core::fixtures;
+use remit_core::ids::{CustomerId, InvoiceId, MailId, PaymentId};
+use remit_core::mail::{Mail, MailStatus, MailedDocument, MailedKind, OutgoingMail};
 use remit_core::money::{Currency, Money};
 use remit_core::numbering::InvoiceNumber;
 use remit_core::receivables::account::PaymentMethod;
 use remit_core::receivables::allocation::Instruction;
 use remit_core::receivables::events::{self, AccountEvent};
 use remit_core::receivables::payment::RecordPayment;
+use remit_core::sync::Record;
 use remit_core::terms::ScheduledPayment;
 use remit_server::auth::Role;
 use remit_server::auth::accounts::{NewAccount, add_user, sign_in};
 use remit_server::clock::Clock;
-use remit_server::store::{Store, ledger};
+use remit_server::store::{Store, changes, ledger, mail};
 use sqlx::migrate::Migrator;
 use uuid::Uuid;
 
@@ -354,3 +358,106 @@ async fn whole_account_snapshots_become_positions_and_entries(backend: Backend) 
 }
 
 on_both_backends!(whole_account_snapshots_become_positions_and_entries => whole_account_snapshots_become_positions_and_entries_sqlite, whole_account_snapshots_become_positions_and_entries_postgres);
+
+/// A change log written before mail (migration 0008) keeps every change through the rebuild that lets
+/// it carry mail records (SQLite rebuilds the table), and the upgraded database queues mail and logs
+/// its records.
+async fn the_change_log_from_before_mail_is_kept_and_carries_mail(backend: Backend) {
+    let (_db, store) = migrated_up_to(backend, "0008_account_positions.sql").await;
+    let clock = Clock::system();
+    let account = add_user(
+        &store,
+        &clock,
+        NewAccount {
+            organisation_name: "Acme GmbH".into(),
+            time_zone: "Europe/Berlin".into(),
+            currency: "EUR".into(),
+            name: "Olivia Owner".into(),
+            email: OWNER_EMAIL.into(),
+            password: PASSWORD.into(),
+            role: Role::Owner,
+        },
+    )
+    .await
+    .expect("a user on the earlier schema");
+    let org = account.organisation.id;
+    let customers: Vec<Customer> = (0..2)
+        .map(|n| {
+            fixtures::customer(
+                CustomerId::try_from(Uuid::now_v7()).unwrap(),
+                org,
+                &format!("Customer {n}"),
+                "EUR",
+            )
+        })
+        .collect();
+    let mut conn = store.read().await.unwrap();
+    for (n, customer) in customers.iter().enumerate() {
+        changes::insert_put(
+            &mut conn,
+            org,
+            n as u64 + 1,
+            Record::Customer(customer.clone()),
+        )
+        .await
+        .unwrap();
+    }
+    let before = changes::changes_after(&mut conn, org, 0, 100)
+        .await
+        .unwrap();
+    drop(conn);
+
+    store.migrate().await.expect("this version's migrations");
+    let mut tx = store.write().await.unwrap();
+    assert_eq!(
+        changes::changes_after(&mut tx, org, 0, 100).await.unwrap(),
+        before
+    );
+    let document = MailedDocument {
+        kind: MailedKind::Invoice,
+        id: Uuid::now_v7(),
+    };
+    let id = MailId::try_from(Uuid::now_v7()).unwrap();
+    let record = Mail {
+        id,
+        organisation_id: org,
+        customer_id: customers[0].id,
+        document,
+        number: "INV-2026-000001".into(),
+        to: "ap@customer.example".into(),
+        subject: "Invoice INV-2026-000001 from Acme GmbH".into(),
+        message: String::new(),
+        status: MailStatus::Queued,
+        sent_at_ms: None,
+        error: None,
+    };
+    changes::insert_put(&mut tx, org, 3, Record::Mail(record.clone()))
+        .await
+        .expect("the change log takes mail records");
+    let outgoing = OutgoingMail {
+        id,
+        organisation_id: org,
+        document,
+        to: record.to.clone(),
+        reply_to: Some(OWNER_EMAIL.into()),
+        subject: record.subject.clone(),
+        text: "Hello".into(),
+    };
+    mail::insert(&mut tx, &outgoing, clock.now_ms())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let claimed = mail::claim_due(&store, clock.now_ms(), clock.now_ms() + 60_000)
+        .await
+        .unwrap()
+        .expect("the queued mail is due");
+    assert_eq!((claimed.id, claimed.attempts), (id, 1));
+    let mut conn = store.read().await.unwrap();
+    let after = changes::changes_after(&mut conn, org, 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(after.len(), 3);
+    assert_eq!(after[..2], before[..]);
+}
+
+on_both_backends!(the_change_log_from_before_mail_is_kept_and_carries_mail => the_change_log_from_before_mail_is_kept_and_carries_mail_sqlite, the_change_log_from_before_mail_is_kept_and_carries_mail_postgres);

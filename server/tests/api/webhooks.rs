@@ -161,6 +161,7 @@ struct Sender {
 /// an hour: the tests that send by hand at chosen instants have the deliveries to themselves.
 const BY_HAND: Intervals = Intervals {
     webhook_poll: Duration::from_secs(3600),
+    mail_poll: Duration::from_secs(3600),
     login_failure_sweep: Duration::from_secs(15 * 60),
 };
 

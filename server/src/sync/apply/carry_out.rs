@@ -1,6 +1,7 @@
 //! Carrying out a core [`Decision`]: every write takes the organisation's next change number and is
 //! stored with the account event recorded at it; then the exception items; then the notices are queued
-//! as webhook deliveries. All in the mutation's transaction, so all of it commits or none.
+//! as webhook deliveries and the mails for the sender. All in the mutation's transaction, so all of it
+//! commits or none.
 
 use remit_core::decide::{Change, Decision, Write};
 use remit_core::ids::{CustomerId, InvoiceId};
@@ -11,7 +12,7 @@ use sqlx::AnyConnection;
 use super::{Accounts, Ctx};
 use crate::store::records::RecordWrite;
 use crate::store::{
-    StoreError, changes, credit_notes, customers, drafts, invoices, leases, ledger, records,
+    StoreError, changes, credit_notes, customers, drafts, invoices, leases, ledger, mail, records,
 };
 use crate::webhooks;
 
@@ -40,6 +41,9 @@ pub(super) async fn carry_out(
     }
     for notice in &decision.notices {
         webhooks::enqueue(conn, ctx.organisation(), notice, ctx.now).await?;
+    }
+    for outgoing in &decision.mails {
+        mail::insert(conn, outgoing, ctx.now).await?;
     }
     Ok(Applied {
         change_no,

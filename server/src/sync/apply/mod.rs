@@ -6,12 +6,14 @@
 //! - [`catalogue`]: catalogue items and the organisation's settings.
 //! - [`issuing`]: number leases, issuing, voiding, credit notes.
 //! - [`receivables`]: payments, refunds, disputes, exception items.
-//! - [`carry_out`]: storing a decision's writes, account events, exception items and notices.
+//! - [`mail`]: issued documents sent by mail.
+//! - [`carry_out`]: storing a decision's writes, account events, exception items, notices and mail.
 
 mod carry_out;
 mod catalogue;
 mod drafts;
 mod issuing;
+mod mail;
 mod receivables;
 
 use remit_core::decide::catalogue::current_settings;
@@ -103,6 +105,7 @@ async fn decide(
         Command::ResolveException(resolve) => {
             receivables::resolve_exception(conn, ctx, resolve).await
         }
+        Command::SendMail(request) => mail::send_mail(conn, ctx, request).await,
     }
 }
 
