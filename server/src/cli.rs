@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use remit_core::einvoice::report;
@@ -13,7 +12,7 @@ use crate::application::{self, Application, Config, Intervals};
 use crate::auth::accounts::{self, NewAccount};
 use crate::auth::{Organisation, Role};
 use crate::clock::Clock;
-use crate::mail::{DkimKey, MailConfig, NoAttachments};
+use crate::mail::{DkimKey, MailConfig};
 use crate::store::{Store, accounts as store_accounts};
 use crate::webhooks;
 
@@ -149,8 +148,8 @@ pub struct MailArgs {
 }
 
 impl MailArgs {
-    /// The mail configuration, or `None` without `--smtp-url`. Documents are sent without attachments
-    /// until the server renders them ([`NoAttachments`]).
+    /// The mail configuration, or `None` without `--smtp-url`. Documents are sent with their PDF and
+    /// UBL.
     pub fn config(&self) -> Result<Option<MailConfig>, String> {
         let Some(smtp_url) = &self.smtp_url else {
             return Ok(None);
@@ -176,7 +175,7 @@ impl MailArgs {
             smtp_url: smtp_url.clone(),
             from,
             dkim,
-            attachments: Arc::new(NoAttachments),
+            attachments: None,
         }))
     }
 }

@@ -17,6 +17,7 @@ pub mod application;
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod documents;
 pub mod http;
 pub mod mail;
 pub mod store;

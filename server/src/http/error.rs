@@ -77,26 +77,11 @@ pub enum AppError {
     },
     /// An issued document that cannot be written as an e-invoice (issued before core refused what the
     /// EN 16931 rules reject).
-    #[error("{what} cannot be written: {source}")]
-    NotAnEInvoice {
-        what: String,
-        #[source]
-        source: remit_core::einvoice::ExportError,
-    },
-    /// An issued document cannot be rendered from its snapshot.
-    #[error("{what} cannot be rendered")]
-    Render {
-        what: String,
-        #[source]
-        source: remit_documents::RenderError,
-    },
-    /// A rendering stopped before it finished (it panicked, or the server is shutting down).
-    #[error("rendering {what} stopped")]
-    RenderTask {
-        what: String,
-        #[source]
-        source: tokio::task::JoinError,
-    },
+    #[error(transparent)]
+    NotAnEInvoice(crate::documents::DocumentError),
+    /// An issued document's file cannot be made (rendering failed or stopped).
+    #[error("an issued document's file cannot be made")]
+    Document(#[source] crate::documents::DocumentError),
     /// A session cookie that is no valid header value.
     #[error("the session cookie cannot be written")]
     Cookie(#[from] InvalidHeaderValue),
@@ -118,7 +103,7 @@ impl AppError {
             AppError::AlreadySetUp => ErrorKind::AlreadySetUp,
             AppError::EmailTaken
             | AppError::AmbiguousOrganisation(_)
-            | AppError::NotAnEInvoice { .. } => ErrorKind::Conflict,
+            | AppError::NotAnEInvoice(_) => ErrorKind::Conflict,
             AppError::Invalid(_) => ErrorKind::Invalid,
             AppError::UnreadableBody(_)
             | AppError::UnreadableQuery(_)
@@ -127,8 +112,7 @@ impl AppError {
             AppError::Store(_)
             | AppError::Password(_)
             | AppError::Stored { .. }
-            | AppError::Render { .. }
-            | AppError::RenderTask { .. }
+            | AppError::Document(_)
             | AppError::Cookie(_) => ErrorKind::Internal,
         }
     }

@@ -24,6 +24,7 @@ use remit_core::ids::OrganisationId;
 use remit_core::mail::MailedDocument;
 
 use crate::clock::Clock;
+use crate::documents::DocumentAttachments;
 use crate::store::Store;
 use compose::Envelope;
 use send::{RelayError, Sender};
@@ -36,8 +37,9 @@ pub struct MailConfig {
     /// The operator's address every message is from: `Remit <billing@remit.example>`.
     pub from: String,
     pub dkim: Option<DkimKey>,
-    /// Where the documents' files come from.
-    pub attachments: Arc<dyn Attachments>,
+    /// Where the documents' files come from: by default ([`None`]) the issued documents' own PDF and
+    /// UBL ([`crate::documents::DocumentAttachments`]); a test may give its own.
+    pub attachments: Option<Arc<dyn Attachments>>,
 }
 
 /// A DKIM signing key and where its public half is published (`<selector>._domainkey.<domain>`).
@@ -100,12 +102,16 @@ impl MailConfig {
         clock: Clock,
         poll: std::time::Duration,
     ) -> Result<Sender, MailSetupError> {
+        let attachments = self
+            .attachments
+            .clone()
+            .unwrap_or_else(|| DocumentAttachments::new(store.clone()));
         Ok(Sender::new(
             store,
             clock,
             send::relay(&self.smtp_url)?,
             self.envelope()?,
-            self.attachments.clone(),
+            attachments,
             poll,
         ))
     }
@@ -139,17 +145,6 @@ pub trait Attachments: Send + Sync + std::fmt::Debug {
     ) -> AttachmentsFuture<'_>;
 }
 
-/// The provider until the server renders documents: no PDF or XML renderer of issued documents exists
-/// yet, so mails carry their text only.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoAttachments;
-
-impl Attachments for NoAttachments {
-    fn attachments(&self, _: OrganisationId, _: MailedDocument) -> AttachmentsFuture<'_> {
-        Box::pin(async { Ok(Vec::new()) })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use remit_core::ids::MailId;
@@ -164,7 +159,7 @@ mod tests {
             smtp_url: "smtp://127.0.0.1:2525".into(),
             from: "Remit <mail@remit.example>".into(),
             dkim,
-            attachments: Arc::new(NoAttachments),
+            attachments: None,
         }
     }
 

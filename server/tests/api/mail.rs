@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command as Process, Stdio};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use remit_core::customer::Customer;
@@ -14,8 +14,8 @@ use remit_core::ids::{InvoiceId, MailId, OrganisationId};
 use remit_core::mail::{Mail, MailStatus, MailedDocument, MailedKind, SendMail};
 use remit_core::sync::{Command, Mutation, MutationStatus, Record};
 use remit_server::application::Intervals;
+use remit_server::mail::MailConfig;
 use remit_server::mail::send::Sender;
-use remit_server::mail::{MailConfig, NoAttachments};
 use remit_server::store::Store;
 use sqlx::Row;
 use uuid::Uuid;
@@ -139,7 +139,7 @@ fn mail_config(url: &str) -> MailConfig {
         smtp_url: url.to_owned(),
         from: "Remit <mail@remit.example>".into(),
         dkim: None,
-        attachments: Arc::new(NoAttachments),
+        attachments: None,
     }
 }
 
@@ -398,7 +398,18 @@ async fn the_server_sends_a_mail_with_its_message_id_text_and_html_parts(backend
         body.contains("here is &lt;the&gt; invoice &amp; more."),
         "{message}"
     );
-    assert!(head.contains("multipart/alternative"), "{message}");
+    // The text in two parts beside the invoice's files: its PDF (the kept rendering the API serves)
+    // and its UBL.
+    assert!(head.contains("multipart/mixed"), "{message}");
+    assert!(body.contains("multipart/alternative"), "{message}");
+    for file in [
+        "Content-Type: application/pdf",
+        "filename=\"INV-2026-000001.pdf\"",
+        "Content-Type: application/xml",
+        "filename=\"INV-2026-000001.xml\"",
+    ] {
+        assert!(body.contains(file), "{file} in {message}");
+    }
     assert!(
         smtp.messages(&evil).is_empty(),
         "the message is only ever the body"
