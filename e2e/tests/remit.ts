@@ -3,7 +3,8 @@
 // origin (IndexedDB and the service worker belong to the origin).
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -17,16 +18,82 @@ export const OWNER = {
   password: 'correct horse battery',
 };
 
+/** A port nothing listens on (the system's choice, released at once). */
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => ok(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * The SMTP relay the server sends through: Debian's aiosmtpd (server/tests/smtp_server.py), keeping each
+ * message as `<dir>/<recipient>/<n>.eml`.
+ */
+export class MailRelay {
+  readonly dir = mkdtempSync(join(tmpdir(), 'remit-e2e-mail-'));
+  private child?: ChildProcess;
+  url = '';
+
+  async start(): Promise<void> {
+    const port = await freePort();
+    const child = spawn('python3', [resolve('../server/tests/smtp_server.py'), String(port), this.dir], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    await new Promise<void>((ok, fail) => {
+      let seen = '';
+      const timer = setTimeout(() => fail(new Error(`the SMTP relay did not start:\n${seen}`)), 20_000);
+      const read = (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes('ready')) {
+          clearTimeout(timer);
+          ok();
+        }
+      };
+      child.stdout!.on('data', read);
+      child.stderr!.on('data', read);
+      child.on('exit', (code) => fail(new Error(`the SMTP relay exited with ${code}:\n${seen}`)));
+    });
+    this.url = `smtp://127.0.0.1:${port}`;
+  }
+
+  /** The messages `recipient` received, oldest first, each as the file the relay kept. */
+  messages(recipient: string): string[] {
+    const box = join(this.dir, recipient.toLowerCase());
+    if (!existsSync(box)) return [];
+    return readdirSync(box)
+      .filter((f) => f.endsWith('.eml'))
+      .sort((a, b) => parseInt(a, 10) - parseInt(b, 10))
+      .map((f) => join(box, f));
+  }
+
+  stop(): void {
+    this.child?.stdin?.end();
+    this.child?.kill('SIGTERM');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
 export class RemitServer {
   readonly dataDir = mkdtempSync(join(tmpdir(), 'remit-e2e-'));
+  readonly mail = new MailRelay();
   private child?: ChildProcess;
   private port = 0;
   url = '';
 
   async start(): Promise<void> {
+    if (!this.mail.url) await this.mail.start();
     const child = spawn(
       BIN,
-      ['serve', '--port', String(this.port), '--data', this.dataDir, '--dist', DIST],
+      [
+        'serve', '--port', String(this.port), '--data', this.dataDir, '--dist', DIST,
+        '--smtp-url', this.mail.url, '--mail-from', 'Remit <mail@remit.example>',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child = child;
@@ -77,6 +144,7 @@ export class RemitServer {
   }
 
   dispose(): void {
+    this.mail.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -2,8 +2,11 @@
 // allowance, a document allowance and a freight charge, two VAT rates and an exempt line with its reason,
 // VAT-inclusive prices, in EUR for a NOK organisation at a confirmed rate, on 2/10 net 30. Issued offline
 // under a leased number, synced online: the screen, IndexedDB and the server hold the same totals to the
-// cent.
+// cent; its PDF downloaded, and the invoice sent by mail (queued offline) with its files.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expectAccessible } from './axe';
 import { test, expect, signIn } from './remit';
 import {
@@ -186,4 +189,47 @@ test('the whole invoice, built offline with the keyboard, issued and synced with
   for (const value of [snapshot.number, '2,763.70', '419.35', 'Exempt: transport to Svalbard', 'Loyalty']) {
     expect(text).toContain(value);
   }
+
+  // Sent by mail, offline first: queued in the outbox, sent once synced, with the PDF (its CII inside)
+  // and the UBL attached.
+  await page.context().setOffline(true);
+  const to = `ap-${Date.now()}@nordlys.example`;
+  await page.locator('input[name="mail_to"]').fill(to);
+  await page.locator('textarea[name="mail_message"]').fill('Thank you for your order.');
+  await page.getByTestId('send-mail').click();
+  await expect(page.getByTestId('pending-count')).toHaveText('1');
+  expect(remit.mail.messages(to)).toHaveLength(0);
+  await page.context().setOffline(false);
+  await waitUntilSynced(page);
+  await expect.poll(() => remit.mail.messages(to).length, { timeout: 30_000 }).toBe(1);
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId('mail-status')).toHaveText('Sent', { timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+  await expectAccessible(page, 'an issued invoice with its mail');
+
+  const files = mkdtempSync(join(tmpdir(), 'remit-e2e-attachments-'));
+  try {
+    execFileSync('python3', ['-c', SAVE_ATTACHMENTS, remit.mail.messages(to)[0], files]);
+    const pdf = join(files, `${snapshot.number}.pdf`);
+    expect(execFileSync('pdftotext', ['-layout', pdf, '-']).toString()).toContain('2,763.70');
+    execFileSync('pdfdetach', ['-saveall', '-o', files, pdf]);
+    expect(readFileSync(join(files, 'factur-x.xml'), 'utf8')).toContain(snapshot.number);
+    const ubl = readFileSync(join(files, `${snapshot.number}.xml`), 'utf8');
+    expect(ubl).toContain('<cbc:PayableAmount currencyID="EUR">2763.70</cbc:PayableAmount>');
+  } finally {
+    rmSync(files, { recursive: true, force: true });
+  }
 });
+
+/** Saves each attachment of the message file argv[1] into the folder argv[2], under its own name. */
+const SAVE_ATTACHMENTS = `
+import email, os, sys
+from email import policy
+with open(sys.argv[1], 'rb') as f:
+    message = email.message_from_binary_file(f, policy=policy.default)
+for part in message.iter_attachments():
+    content = part.get_content()
+    with open(os.path.join(sys.argv[2], part.get_filename()), 'wb') as out:
+        out.write(content if isinstance(content, bytes) else content.encode())
+`;

@@ -13,6 +13,7 @@ use crate::components::boundary::Loading;
 use crate::components::date::{DateText, date_text};
 use crate::components::lines::{LineView, LinesTable};
 use crate::components::totals::{DocumentSums, TotalsTable};
+use crate::routes::invoice_mail::InvoiceMail;
 use crate::routes::invoice_payments::{InvoicePayments, PaymentsState};
 use crate::state::use_app;
 use crate::store::StoreError;
@@ -118,6 +119,8 @@ fn Numbered(invoice: Invoice, awaiting_sync: bool) -> impl IntoView {
             <TotalsTable sums currency />
             {note.map(|note| view! { <p class="note">{note}</p> })}
         </section>
+        {(!awaiting_sync)
+            .then(|| view! { <InvoiceMail invoice=invoice.clone() /> })}
         <InvoicePayments invoice payments />
     }
 }

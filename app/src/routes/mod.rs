@@ -6,6 +6,7 @@ pub mod conflict;
 pub mod customer_edit;
 pub mod home;
 pub mod invoice_edit;
+pub mod invoice_mail;
 pub mod invoice_payments;
 pub mod invoice_view;
 pub mod item_edit;

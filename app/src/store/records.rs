@@ -12,6 +12,7 @@ use remit_core::catalogue::Item;
 use remit_core::customer::Customer;
 use remit_core::document::{DocumentTotals, InvoiceDraft, compute};
 use remit_core::ids::{CustomerId, InvoiceId, ItemId};
+use remit_core::mail::{Mail, MailedDocument};
 use remit_core::sync::{EntityKind, Mutation, MutationError, Record};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -217,6 +218,14 @@ impl Store {
 
     pub async fn item(&self, id: ItemId) -> StoreResult<Option<Item>> {
         self.one(store_of(EntityKind::Item), &id.to_string()).await
+    }
+
+    /// The mails sent of `document`, oldest first (ids are UUIDv7).
+    pub async fn mails_of(&self, document: MailedDocument) -> StoreResult<Vec<Mail>> {
+        let mut mails: Vec<Mail> = self.all(store_of(EntityKind::Mail)).await?;
+        mails.retain(|m| m.document == document);
+        mails.sort_by_key(|m| m.id.as_uuid());
+        Ok(mails)
     }
 
     /// Every draft, newest first (ids are UUIDv7, so they sort by creation time); drafts kept
