@@ -41,7 +41,9 @@ export class MailRelay {
 
   async start(): Promise<void> {
     const port = await freePort();
-    const child = spawn('python3', [resolve('../server/tests/smtp_server.py'), String(port), this.dir], {
+    // Debian's python3, which has Debian's aiosmtpd (scripts/test installs it).
+    const python = process.env.REMIT_TEST_PYTHON ?? '/usr/bin/python3';
+    const child = spawn(python, [resolve('../server/tests/smtp_server.py'), String(port), this.dir], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child = child;

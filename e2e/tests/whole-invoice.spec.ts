@@ -110,9 +110,9 @@ test('the whole invoice, built offline with the keyboard, issued and synced with
   await page.keyboard.type('1');
 
   // On the whole invoice: 3 % off the 25 % lines, 125.00 freight with VAT.
-  for (const [i, kind, value, unit, reason] of [
-    [0, 'Allowance', '3', '%', 'Volume discount'],
-    [1, 'Charge', '125', 'Amount', 'Freight'],
+  for (const [i, kind, value, unit, reason, code] of [
+    [0, 'Allowance', '3', '%', 'Volume discount', '95'],
+    [1, 'Charge', '125', 'Amount', 'Freight', 'FC'],
   ] as const) {
     await page.getByTestId('add-adjustment').focus();
     await page.keyboard.press('Enter');
@@ -123,6 +123,8 @@ test('the whole invoice, built offline with the keyboard, issued and synced with
     await page.keyboard.type(unit);
     await page.keyboard.press('Tab');
     await page.keyboard.type(reason);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(code);
     await page.keyboard.press('Tab');
     await page.keyboard.type('S');
     await page.keyboard.press('Tab');
@@ -155,6 +157,9 @@ test('the whole invoice, built offline with the keyboard, issued and synced with
     ['S', 'C62', ''],
   ]);
   expect(lines[0].allowances).toEqual([{ percent: '10', reason: 'Loyalty' }]);
+  expect(dig(draft, 'charges')).toEqual([
+    { adjustment: { amount: '125', reason_code: 'FC', reason: 'Freight' }, tax_category: 'S', tax_rate: '25' },
+  ]);
 
   // Issued offline under the device's leased number.
   await page.getByTestId('draft-row').first().click();
