@@ -551,23 +551,11 @@ fn png() -> Vec<u8> {
     png
 }
 
-/// The CII the hybrid embeds: a real EN 16931 CII from the CEN corpus (`REMIT_CORPUS`, or
-/// `shared/corpus` beside the project root, as core's e-invoice tests find it). Converting a snapshot
-/// to CII is core's work, not this crate's.
-fn cii() -> Option<Vec<u8>> {
-    let corpus = std::env::var_os("REMIT_CORPUS").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus")),
-        PathBuf::from,
-    );
-    let path = corpus.join("ConnectingEurope+eInvoicing-EN16931/cii/examples/CII_example5.xml");
-    let xml = std::fs::read(&path).ok();
-    if xml.is_none() {
-        skip(&format!(
-            "SKIPPED: the Factur-X tests need {}",
-            path.display()
-        ));
-    }
-    xml
+/// The CII the hybrid embeds: the test invoice itself, as core exports it (what the server embeds).
+fn cii() -> Vec<u8> {
+    remit_core::einvoice::snapshot_to_cii(&invoice())
+        .expect("the test invoice exports as CII")
+        .into_bytes()
 }
 
 /// The hybrid with `xml` embedded, written to `name` (a file per test: they run in parallel).
@@ -580,7 +568,7 @@ fn hybrid(name: &str, xml: &[u8]) -> PathBuf {
 #[test]
 fn a_hybrid_declares_its_xml_as_the_alternative_and_factur_x_in_its_xmp() {
     let test = "a_hybrid_declares_its_xml_as_the_alternative_and_factur_x_in_its_xmp";
-    let Some(xml) = cii() else { return };
+    let xml = cii();
     if !python_has("pikepdf", test) {
         return;
     }
@@ -631,7 +619,7 @@ print("schema", xmp.count("<pdfaExtension:schemas>"), "Factur-X PDFA Extension S
 #[test]
 fn the_factur_x_library_extracts_the_embedded_xml_unchanged_and_valid() {
     let test = "the_factur_x_library_extracts_the_embedded_xml_unchanged_and_valid";
-    let Some(xml) = cii() else { return };
+    let xml = cii();
     if !python_has("facturx", test) {
         return;
     }
