@@ -16,7 +16,7 @@ use remit_core::receivables::payment::RecordPayment;
 use remit_core::sync::Record;
 use remit_core::terms::ScheduledPayment;
 use remit_server::auth::Role;
-use remit_server::auth::accounts::{NewAccount, add_user, sign_in};
+use remit_server::auth::accounts::{Account, NewAccount, add_user, sign_in};
 use remit_server::clock::Clock;
 use remit_server::store::{Store, changes, ledger, mail};
 use sqlx::migrate::Migrator;
@@ -24,6 +24,25 @@ use uuid::Uuid;
 
 use crate::helpers::*;
 use crate::on_both_backends;
+
+/// Acme GmbH's owner, added on a database migrated only part of the way.
+async fn owner_on_earlier_schema(store: &Store, clock: &Clock) -> Account {
+    add_user(
+        store,
+        clock,
+        NewAccount {
+            organisation_name: "Acme GmbH".into(),
+            time_zone: "Europe/Berlin".into(),
+            currency: "EUR".into(),
+            name: "Olivia Owner".into(),
+            email: OWNER_EMAIL.into(),
+            password: PASSWORD.into(),
+            role: Role::Owner,
+        },
+    )
+    .await
+    .expect("a user on the earlier schema")
+}
 
 /// Migrates a fresh database only up to `version` (inclusive), as an earlier Remit left it.
 async fn migrated_up_to(backend: Backend, version: &str) -> (TestDatabase, Store) {
@@ -92,21 +111,7 @@ on_both_backends!(a_user_from_before_system_users_still_signs_in => a_user_from_
 async fn accounts_from_before_snapshots_are_replayed_then_snapshotted(backend: Backend) {
     let (_db, store) = migrated_up_to(backend, "0006_system_users.sql").await;
     let clock = Clock::system();
-    let account = add_user(
-        &store,
-        &clock,
-        NewAccount {
-            organisation_name: "Acme GmbH".into(),
-            time_zone: "Europe/Berlin".into(),
-            currency: "EUR".into(),
-            name: "Olivia Owner".into(),
-            email: OWNER_EMAIL.into(),
-            password: PASSWORD.into(),
-            role: Role::Owner,
-        },
-    )
-    .await
-    .expect("a user on the earlier schema");
+    let account = owner_on_earlier_schema(&store, &clock).await;
     let org = account.organisation.id;
     let customer = CustomerId::try_from(Uuid::now_v7()).unwrap();
     let eur = |text: &str| Money::parse(text, Currency::parse("EUR").unwrap()).unwrap();
@@ -200,21 +205,7 @@ const WHOLE_ACCOUNT_SNAPSHOT: &str = r#"{"entries":[
 async fn whole_account_snapshots_become_positions_and_entries(backend: Backend) {
     let (_db, store) = migrated_up_to(backend, "0007_account_snapshots.sql").await;
     let clock = Clock::system();
-    let account = add_user(
-        &store,
-        &clock,
-        NewAccount {
-            organisation_name: "Acme GmbH".into(),
-            time_zone: "Europe/Berlin".into(),
-            currency: "EUR".into(),
-            name: "Olivia Owner".into(),
-            email: OWNER_EMAIL.into(),
-            password: PASSWORD.into(),
-            role: Role::Owner,
-        },
-    )
-    .await
-    .expect("a user on the earlier schema");
+    let account = owner_on_earlier_schema(&store, &clock).await;
     let org = account.organisation.id;
     let customer = CustomerId::try_from(Uuid::now_v7()).unwrap();
     let eur = |text: &str| Money::parse(text, Currency::parse("EUR").unwrap()).unwrap();
@@ -365,21 +356,7 @@ on_both_backends!(whole_account_snapshots_become_positions_and_entries => whole_
 async fn the_change_log_from_before_mail_is_kept_and_carries_mail(backend: Backend) {
     let (_db, store) = migrated_up_to(backend, "0008_account_positions.sql").await;
     let clock = Clock::system();
-    let account = add_user(
-        &store,
-        &clock,
-        NewAccount {
-            organisation_name: "Acme GmbH".into(),
-            time_zone: "Europe/Berlin".into(),
-            currency: "EUR".into(),
-            name: "Olivia Owner".into(),
-            email: OWNER_EMAIL.into(),
-            password: PASSWORD.into(),
-            role: Role::Owner,
-        },
-    )
-    .await
-    .expect("a user on the earlier schema");
+    let account = owner_on_earlier_schema(&store, &clock).await;
     let org = account.organisation.id;
     let customers: Vec<Customer> = (0..2)
         .map(|n| {
