@@ -35,7 +35,7 @@ pub use remit_core::document::issue::Snapshot;
 use remit_core::validation::ValidationError;
 
 pub use layout::Paper;
-pub use locale::Language;
+pub use locale::{Arg, Language, Localizer};
 
 /// The name Factur-X (and ZUGFeRD 2) give the embedded XML.
 pub const FACTURX_FILE_NAME: &str = "factur-x.xml";

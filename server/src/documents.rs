@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use remit_core::document::issue::Snapshot;
 use remit_core::einvoice::{ExportError, snapshot_to_cii, snapshot_to_ubl};
 use remit_core::ids::{CreditNoteId, CustomerId, InvoiceId, OrganisationId};
@@ -41,6 +43,31 @@ pub enum DocumentError {
         #[source]
         source: tokio::task::JoinError,
     },
+}
+
+/// A document's file as it is downloaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentFile {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+    /// Letters, digits, hyphens, underscores and dots only: safe in a header as it is.
+    pub file_name: String,
+}
+
+impl IntoResponse for DocumentFile {
+    fn into_response(self) -> Response {
+        let disposition = format!("attachment; filename=\"{}\"", self.file_name);
+        let mut response = self.bytes.into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.content_type),
+        );
+        if let Ok(value) = HeaderValue::from_str(&disposition) {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+        response
+    }
 }
 
 /// An issued invoice or credit note of an organisation.
@@ -107,6 +134,25 @@ impl IssuedDocument {
             })
             .collect();
         format!("{number}.{extension}")
+    }
+
+    /// The file a download asks for by name (`pdf`, `ubl` or `cii`); none for any other name.
+    pub async fn file(
+        &self,
+        store: &Store,
+        name: &str,
+    ) -> Result<Option<DocumentFile>, DocumentError> {
+        let (bytes, content_type, extension) = match name {
+            "pdf" => (self.pdf(store).await?, "application/pdf", "pdf"),
+            "ubl" => (self.ubl()?.into_bytes(), "application/xml", "ubl.xml"),
+            "cii" => (self.cii()?.into_bytes(), "application/xml", "cii.xml"),
+            _ => return Ok(None),
+        };
+        Ok(Some(DocumentFile {
+            bytes,
+            content_type,
+            file_name: self.file_name(extension),
+        }))
     }
 
     pub fn ubl(&self) -> Result<String, DocumentError> {

@@ -20,6 +20,7 @@ pub mod clock;
 pub mod documents;
 pub mod http;
 pub mod mail;
+pub mod portal;
 pub mod store;
 pub mod sync;
 pub mod webhooks;

@@ -2,7 +2,6 @@
 //! document as a download, made by [`crate::documents`].
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use remit_core::ids::{CreditNoteId, InvoiceId};
 use remit_core::mail::{MailedDocument, MailedKind};
@@ -46,26 +45,15 @@ async fn file_of(
     id: uuid::Uuid,
     file: &str,
 ) -> Result<Response, AppError> {
-    if !matches!(file, "pdf" | "ubl" | "cii") {
-        return Err(AppError::NotFound);
-    }
     let document = MailedDocument { kind, id };
     let issued = IssuedDocument::find(&state.store, session.organisation.id, document)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (bytes, content_type, extension) = match file {
-        "pdf" => (issued.pdf(&state.store).await?, "application/pdf", "pdf"),
-        "ubl" => (issued.ubl()?.into_bytes(), "application/xml", "ubl.xml"),
-        _ => (issued.cii()?.into_bytes(), "application/xml", "cii.xml"),
-    };
-    let disposition = format!("attachment; filename=\"{}\"", issued.file_name(extension));
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    Ok(issued
+        .file(&state.store, file)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .into_response())
 }
 
 impl From<DocumentError> for AppError {
