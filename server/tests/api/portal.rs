@@ -368,3 +368,38 @@ async fn views_are_recorded_once_an_hour_and_their_address_erased_after_ninety_d
     assert_eq!(views[1].address.as_deref(), Some("127.0.0.1"));
 }
 on_both_backends!(views_are_recorded_once_an_hour_and_their_address_erased_after_ninety_days => views_are_recorded_once_an_hour_and_their_address_erased_after_ninety_days_sqlite, views_are_recorded_once_an_hour_and_their_address_erased_after_ninety_days_postgres);
+
+async fn pages_speak_the_chosen_the_customers_or_the_browsers_language(backend: Backend) {
+    let books = Books::new(backend).await;
+    let (_, url) = books.link(&books.nordlys, json!({})).await;
+    let client = reqwest::Client::new();
+    let page = |path: String, accept: &'static str| {
+        let request = client.get(format!("{}{path}", books.app.address));
+        async move {
+            let response = request
+                .header("accept-language", accept)
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let (_, german) = page(url.clone(), "de-CH, de;q=0.9, en;q=0.5").await;
+    assert!(
+        german.contains("Offener Saldo") && german.contains(r#"lang="de""#),
+        "{german}"
+    );
+    let (_, french) = page(format!("{url}?lang=fr"), "de").await;
+    assert!(
+        french.contains("Solde dû"),
+        "a chosen language wins: {french}"
+    );
+    let (_, unknown_tongue) = page(url.clone(), "ja").await;
+    assert!(unknown_tongue.contains("Balance due"));
+
+    // A dead link's page is in the browser's language, the same for every token.
+    let (status, dead) = page(format!("/p/{}", "1".repeat(64)), "nb-NO").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(dead.contains("Denne lenken åpnes ikke"), "{dead}");
+}
+on_both_backends!(pages_speak_the_chosen_the_customers_or_the_browsers_language => pages_speak_the_chosen_the_customers_or_the_browsers_language_sqlite, pages_speak_the_chosen_the_customers_or_the_browsers_language_postgres);
