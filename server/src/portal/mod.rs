@@ -29,6 +29,8 @@ use remit_core::mail::{MailedDocument, MailedKind};
 use remit_core::portal::{payments_since, portal_statement};
 use remit_documents::{Language, Localizer, RenderError};
 use serde::Deserialize;
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::documents::{DocumentError, IssuedDocument};
@@ -67,7 +69,9 @@ pub fn router() -> Router<AppState> {
             .route("/p/portal.css", get(stylesheet))
             .route("/p/{token}", get(statement_page))
             .route("/p/{token}/invoices/{id}", get(invoice_page))
-            .route("/p/{token}/invoices/{id}/{file}", get(invoice_file)),
+            .route("/p/{token}/invoices/{id}/{file}", get(invoice_file))
+            // A long statement is mostly repeated markup: compressed at the fastest level.
+            .layer(CompressionLayer::new().quality(CompressionLevel::Fastest)),
         |router, (name, value)| {
             router.layer(SetResponseHeaderLayer::overriding(
                 name,
@@ -176,6 +180,8 @@ fn with_localizer<T>(
 #[derive(Debug, Deserialize)]
 pub struct Choice {
     lang: Option<String>,
+    /// The page of open invoices, from 1.
+    page: Option<usize>,
 }
 
 /// The language a page is in: the one chosen on the page, else the customer's, else the first of the
@@ -280,7 +286,12 @@ async fn statement_page(
             organisation: &visit.organisation.name,
             token: &token,
         };
-        pages::statement(&page, &visit.customer.name, &statement)
+        pages::statement(
+            &page,
+            &visit.customer.name,
+            &statement,
+            choice.page.unwrap_or(1),
+        )
     })?;
     Ok(Html(page.into_string()).into_response())
 }
