@@ -62,6 +62,10 @@ pub struct Settings {
     /// its VAT total in this one too (BT-111), at a rate the user confirms on the draft.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounting_currency: Option<Currency>,
+    /// The colour of the customer's portal (`#1f4f8f`): its links and its heading's rule, so it must
+    /// read on white ([`brand_colour_rule`]). None for Remit's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand_colour: Option<String>,
 }
 
 impl Settings {
@@ -97,6 +101,7 @@ impl Settings {
             bank_account: None,
             payment_means_code: String::new(),
             accounting_currency: None,
+            brand_colour: None,
         }
     }
 
@@ -104,6 +109,9 @@ impl Settings {
     /// document is issued (issuing checks the full party).
     pub fn validate(&self) -> Result<(), ValidationError> {
         required_text("seller.name", &self.seller.name, 200)?;
+        if let Some(colour) = &self.brand_colour {
+            brand_colour_rule(colour)?;
+        }
         for (field, series, kind) in [
             (
                 "invoice_series",
@@ -291,5 +299,88 @@ mod tests {
         settings.period_locked_until = Some(day(31));
         assert!(settings.is_locked(day(31)));
         assert!(!settings.is_locked(day(31).succ_opt().unwrap()));
+    }
+}
+
+/// The least contrast a brand colour must have against white: WCAG 2's AA for text (4.5:1), since the
+/// portal writes its links in it.
+pub const BRAND_CONTRAST: f64 = 4.5;
+
+/// A brand colour is `#rrggbb`, dark enough for links on white. (Colour is no money: the contrast is a
+/// ratio of luminances, in floating point as WCAG defines it.)
+pub fn brand_colour_rule(colour: &str) -> Result<(), ValidationError> {
+    let field = "brand_colour";
+    let hex = colour
+        .strip_prefix('#')
+        .filter(|h| h.len() == 6 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or_else(|| {
+            ValidationError::new(
+                field,
+                Rule::Format {
+                    detail: "a colour as #rrggbb".into(),
+                },
+            )
+        })?;
+    let channel = |i: usize| {
+        let value = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0)) / 255.0;
+        if value <= 0.039_28 {
+            value / 12.92
+        } else {
+            ((value + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
+    let contrast = 1.05 / (luminance + 0.05);
+    if contrast < BRAND_CONTRAST {
+        return Err(ValidationError::new(
+            field,
+            Rule::Matches {
+                expected: format!(
+                    "a colour dark enough to read on white (contrast {contrast:.1}:1, at least {BRAND_CONTRAST}:1)"
+                ),
+            },
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod brand_colour_tests {
+    use super::*;
+
+    #[test]
+    fn a_brand_colour_is_hex_and_reads_on_white() {
+        let table = [
+            ("#1f4f8f", true),
+            ("#000000", true),
+            ("#767676", true),
+            ("#777777", false),
+            ("#ffcc00", false),
+            ("#FFFFFF", false),
+            ("1f4f8f", false),
+            ("#1f4f8", false),
+            ("#1g4f8f", false),
+            ("#1f4f8f; color: red", false),
+        ];
+        for (colour, allowed) in table {
+            let checked = brand_colour_rule(colour);
+            assert_eq!(checked.is_ok(), allowed, "{colour}: {checked:?}");
+            if let Err(e) = checked {
+                assert_eq!(e.field, "brand_colour");
+            }
+        }
+    }
+
+    #[test]
+    fn settings_saved_before_the_brand_colour_still_read() {
+        let mut earlier = serde_json::to_value(Settings::initial(
+            crate::fixtures::organisation_id(),
+            "Fjord Consulting AS",
+        ))
+        .unwrap();
+        earlier.as_object_mut().unwrap().remove("brand_colour");
+        let settings: Settings = serde_json::from_value(earlier).unwrap();
+        assert_eq!(settings.brand_colour, None);
+        assert!(settings.validate().is_ok());
     }
 }

@@ -1095,7 +1095,9 @@ impl World {
         }
         // The owner's first device fills in the seller's address, so that invoices can be issued.
         let owner = &mut devices[0];
-        owner.record(&Command::SaveSettings(issuing_settings(owner.organisation)));
+        let mut settings = issuing_settings(owner.organisation);
+        settings.brand_colour = Some("#0b5d3b".into());
+        owner.record(&Command::SaveSettings(settings));
         push_batch(server, owner, MAX_PUSH).await;
         Self {
             devices,

@@ -54,6 +54,8 @@ struct Fields {
     country: RwSignal<String>,
     prefix: RwSignal<String>,
     locked_until: RwSignal<String>,
+    /// The portal's colour, `#rrggbb`; empty for Remit's own.
+    brand_colour: RwSignal<String>,
     payment: PaymentFields,
 }
 
@@ -75,6 +77,7 @@ impl Fields {
                     .map(|d| d.to_string())
                     .unwrap_or_default(),
             ),
+            brand_colour: RwSignal::new(settings.brand_colour.clone().unwrap_or_default()),
             payment: PaymentFields::new(settings),
         }
     }
@@ -106,6 +109,10 @@ impl Fields {
                 text.parse()
                     .map_err(|_| ValidationError::new("period_locked_until", Rule::Date))?,
             ),
+        };
+        settings.brand_colour = match self.brand_colour.get_untracked().trim() {
+            "" => None,
+            colour => Some(colour.to_lowercase()),
         };
         self.payment.read_into(&mut settings)?;
         settings.validate()?;
@@ -182,6 +189,7 @@ fn SettingsForm(stored: Option<Settings>) -> impl IntoView {
             <form on:submit=submit>
                 <SellerFields fields owner />
                 <NumberingFields fields owner />
+                <PortalFields fields owner />
                 <BankFields fields=fields.payment owner error=beside />
                 <TermsFields fields=fields.payment owner error=beside />
                 <TaxRateFields fields=fields.payment owner error=beside />
@@ -274,6 +282,26 @@ fn SellerFields(fields: Fields, owner: bool) -> impl IntoView {
                     />
                 </label>
             </div>
+        </fieldset>
+    }
+}
+
+/// How the customer's portal looks.
+#[component]
+fn PortalFields(fields: Fields, owner: bool) -> impl IntoView {
+    view! {
+        <fieldset disabled=!owner>
+            <legend>"Customer portal"</legend>
+            <label>
+                "Colour of links and headings (#rrggbb, dark enough to read on white)"
+                <input
+                    name="brand_colour"
+                    class="code"
+                    maxlength="7"
+                    placeholder="#1f4f8f"
+                    bind:value=fields.brand_colour
+                />
+            </label>
         </fieldset>
     }
 }
