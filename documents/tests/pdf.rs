@@ -4,8 +4,9 @@
 //! install poppler-utils`, `pip install pikepdf factur-x`) and sets `REMIT_REQUIRE_PDF_TOOLS`, under
 //! which a missing tool fails the test.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod tools;
+
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use remit_core::bank::BankAccount;
@@ -23,6 +24,7 @@ use remit_core::terms::{DiscountVat, EarlyPaymentDiscount, Instalment, PaymentPl
 use remit_documents::{EmbeddedInvoice, Language, Paper, RenderOptions, invoice_pdf};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
+use tools::{assert_contains_all, available, file, python_has, run, text_of};
 
 const SELLER_VAT: &str = "DE123456789";
 const BUYER_VAT: &str = "FR40303265045";
@@ -150,66 +152,6 @@ fn options(language: Language) -> RenderOptions {
         language,
         ..RenderOptions::default()
     }
-}
-
-/// Whether `program` runs; says loudly which test is skipped when not.
-fn available(program: &str, args: &[&str], test: &str) -> bool {
-    let ok = Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        let message = format!(
-            "SKIPPED: {test} needs `{program}` (apt-get install poppler-utils; pip install pikepdf factur-x)"
-        );
-        skip(&message);
-    }
-    ok
-}
-
-/// Says loudly that a test is skipped; with `REMIT_REQUIRE_PDF_TOOLS` set (`scripts/test` sets it) a
-/// missing tool fails the test instead.
-fn skip(message: &str) {
-    assert!(
-        std::env::var_os("REMIT_REQUIRE_PDF_TOOLS").is_none(),
-        "REMIT_REQUIRE_PDF_TOOLS is set, but {message}"
-    );
-    println!("{message}");
-    eprintln!("{message}");
-}
-
-fn python_has(module: &str, test: &str) -> bool {
-    available("python3", &["-c", &format!("import {module}")], test)
-}
-
-/// Writes `bytes` to a file of its own under the test target directory.
-fn file(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("remit-documents");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
-
-fn run(program: &str, args: &[&str]) -> String {
-    let out = Command::new(program).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{program} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// The text `pdftotext` reads, with the no-break spaces CLDR puts in amounts as plain spaces.
-fn text_of(name: &str, pdf: &[u8]) -> String {
-    let path = file(name, pdf);
-    run("pdftotext", &["-layout", path.to_str().unwrap(), "-"]).replace(['\u{a0}', '\u{202f}'], " ")
-}
-
-fn assert_contains_all(text: &str, expected: &[&str]) {
-    let missing: Vec<_> = expected.iter().filter(|e| !text.contains(**e)).collect();
-    assert!(missing.is_empty(), "missing {missing:?} in:\n{text}");
 }
 
 #[test]
