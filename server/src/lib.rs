@@ -12,6 +12,8 @@
 //! - [`cli`]: `remit serve`, `remit user add`, `remit webhook add`, `remit migrate`.
 //! - [`application`]: starting the server, for `remit serve` and the tests alike.
 //! - [`clock`]: "now", and an organisation's business date in its time zone.
+//! - [`documents`]: issued documents, statements and receipts as files; [`statements`]: a customer's
+//!   statement as the JSON route and the PDF give it.
 
 pub mod application;
 pub mod auth;
@@ -20,6 +22,7 @@ pub mod clock;
 pub mod documents;
 pub mod http;
 pub mod mail;
+pub mod statements;
 pub mod store;
 pub mod sync;
 pub mod webhooks;

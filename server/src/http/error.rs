@@ -82,6 +82,9 @@ pub enum AppError {
     /// An issued document's file cannot be made (rendering failed or stopped).
     #[error("an issued document's file cannot be made")]
     Document(#[source] crate::documents::DocumentError),
+    /// The organisation's time zone is not in the server's time-zone database, so "today" is unknown.
+    #[error("today's date cannot be known")]
+    TimeZone(#[from] crate::clock::UnknownTimeZone),
     /// A session cookie that is no valid header value.
     #[error("the session cookie cannot be written")]
     Cookie(#[from] InvalidHeaderValue),
@@ -113,6 +116,7 @@ impl AppError {
             | AppError::Password(_)
             | AppError::Stored { .. }
             | AppError::Document(_)
+            | AppError::TimeZone(_)
             | AppError::Cookie(_) => ErrorKind::Internal,
         }
     }
