@@ -460,3 +460,34 @@ fn a_receipt_needs_the_number_of_every_invoice_it_paid() {
         Err(remit_documents::RenderError::Inconsistent(_))
     ));
 }
+
+#[test]
+fn a_statement_and_a_receipt_are_pdf_a_3b_dated_by_their_own_date_not_the_clock() {
+    if !available("pdfinfo", &["-v"], "a_statement_and_a_receipt_are_pdf_a_3b") {
+        return;
+    }
+    let s = statement_of(&account(), "2026-10-01", "2026-10-31", "2026-11-30");
+    let cases = [
+        (
+            statement_pdf(&s, &options(Language::English)).unwrap(),
+            "2026-11-30",
+        ),
+        (
+            receipt_pdf(&receipt(), &options(Language::English)).unwrap(),
+            "2026-10-05",
+        ),
+    ];
+    for (pdf, date) in cases {
+        let path = file("pdfa.pdf", &pdf);
+        let xmp = run("pdfinfo", &["-meta", path.to_str().unwrap()]);
+        assert_contains_all(
+            &xmp,
+            &[
+                "<pdfaid:part>3</pdfaid:part>",
+                "<pdfaid:conformance>B</pdfaid:conformance>",
+                &format!("<xmp:CreateDate>{date}T00:00:00+00:00</xmp:CreateDate>"),
+                "<dc:creator><rdf:Seq><rdf:li>Fjord Consulting GmbH</rdf:li>",
+            ],
+        );
+    }
+}
