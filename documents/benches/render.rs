@@ -13,6 +13,7 @@ use remit_core::ids::InvoiceId;
 use remit_core::money::{Currency, Money};
 use remit_core::numbering::InvoiceNumber;
 use remit_core::receivables::account::{Account, EntryKind};
+use remit_core::receivables::aging::{self, AgingPolicy};
 use remit_core::receivables::statement;
 use remit_core::receivables::{ItemRef, OpenItem};
 use remit_documents::{
@@ -106,6 +107,7 @@ fn statement(items: u32) -> StatementDocument {
         to,
         open_items: vec![statement::open_items(&account, eur).unwrap()],
         balance_forward: vec![statement::balance_forward(&account, eur, from, to).unwrap()],
+        aging: aging::age_in(&[eur], account.items(), to, &AgingPolicy::default()).unwrap(),
     }
 }
 

@@ -155,3 +155,8 @@ nothing-applied = Keiner Rechnung zugeordnet.
 credited = Ihrem Konto gutgeschrieben
 total-received = Erhalten insgesamt
 receipt-thanks = Vielen Dank für Ihre Zahlung.
+aging = Offene Beträge nach Tagen überfällig
+aging-bucket = { $label ->
+    [Current] Noch nicht fällig
+   *[other] { $label } Tage
+}

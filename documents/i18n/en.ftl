@@ -156,3 +156,8 @@ nothing-applied = Nothing was applied to an invoice.
 credited = Credited to your account
 total-received = Total received
 receipt-thanks = Thank you for your payment.
+aging = Open amounts by days past due
+aging-bucket = { $label ->
+    [Current] Not yet due
+   *[other] { $label } days
+}

@@ -155,3 +155,8 @@ nothing-applied = Imputé sur aucune facture.
 credited = Porté au crédit de votre compte
 total-received = Total reçu
 receipt-thanks = Merci pour votre paiement.
+aging = Montants ouverts par jours de retard
+aging-bucket = { $label ->
+    [Current] Pas encore échu
+   *[other] { $label } jours
+}

@@ -155,3 +155,8 @@ nothing-applied = Ikke fordelt på noen faktura.
 credited = Godskrevet kontoen deres
 total-received = Mottatt totalt
 receipt-thanks = Takk for betalingen.
+aging = Utestående etter dager forfalt
+aging-bucket = { $label ->
+    [Current] Ikke forfalt
+   *[other] { $label } dager
+}

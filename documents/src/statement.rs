@@ -9,6 +9,7 @@ use remit_core::bank::BankAccount;
 use remit_core::document::issue::Party;
 use remit_core::money::{Currency, Money};
 use remit_core::receivables::account::EntryKind;
+use remit_core::receivables::aging::AgingReport;
 use remit_core::receivables::statement::{BalanceForward, OpenItemStatement};
 use rust_decimal::Decimal;
 
@@ -35,6 +36,9 @@ pub struct StatementDocument {
     pub to: NaiveDate,
     pub open_items: Vec<OpenItemStatement>,
     pub balance_forward: Vec<BalanceForward>,
+    /// What is open by how late it is on the statement's date, per currency, as core aged it; printed
+    /// below the open items of its currency.
+    pub aging: Vec<AgingReport>,
 }
 
 impl StatementDocument {
@@ -133,6 +137,9 @@ impl Writer<'_> {
         if let Some(open) = s.open_items.iter().find(|o| o.currency == currency) {
             self.open_items(flow, open)?;
         }
+        if let Some(report) = s.aging.iter().find(|a| a.currency == currency) {
+            flow.place(self.aging(report)?);
+        }
         if let Some(activity) = s.balance_forward.iter().find(|b| b.currency == currency) {
             self.activity(flow, activity)?;
         }
@@ -208,6 +215,29 @@ impl Writer<'_> {
         flow.place(self.total(l.label("statement-total-due")?, open.total_due, Face::Bold)?);
         flow.place(Row::new(LEADING));
         Ok(())
+    }
+
+    /// The aging buckets side by side: each label over its amount.
+    fn aging(&self, report: &AgingReport) -> Result<Row, RenderError> {
+        let (l, f, w) = (self.l10n, self.fonts, self.width);
+        let mut row = Row::new(4.0 * LEADING);
+        row.text(0.0, 0.0, Face::Bold, BODY + 1.0, l.label("aging")?);
+        let column = w / report.buckets.len().max(1) as f32;
+        for (i, bucket) in report.buckets.iter().enumerate() {
+            let right = (i + 1) as f32 * column;
+            let label = l.text("aging-bucket", &[("label", Arg::Text(&bucket.label))])?;
+            row.text_right(f, right, LEADING, Face::Bold, BODY, label);
+            row.text_right(
+                f,
+                right,
+                2.0 * LEADING,
+                Face::Regular,
+                BODY,
+                l.money(bucket.amount)?,
+            );
+        }
+        row.rule(0.0, w, 2.0 * LEADING - 1.0, 0.4);
+        Ok(row)
     }
 
     fn activity(&self, flow: &mut Flow, activity: &BalanceForward) -> Result<(), RenderError> {

@@ -12,6 +12,7 @@ use remit_core::fixtures;
 use remit_core::ids::{CustomerId, InvoiceId, PaymentId};
 use remit_core::money::{Currency, Money};
 use remit_core::receivables::account::{Account, EntryKind, PaymentMethod};
+use remit_core::receivables::aging::{self, AgingPolicy};
 use remit_core::receivables::allocation::Instruction;
 use remit_core::receivables::payment::{self, RecordPayment};
 use remit_core::receivables::statement;
@@ -136,6 +137,7 @@ fn statement_of(account: &Account, from: &str, to: &str, on: &str) -> StatementD
         balance_forward: vec![
             statement::balance_forward(account, eur(), date(from), date(to)).unwrap(),
         ],
+        aging: aging::age_in(&[eur()], account.items(), date(on), &AgingPolicy::default()).unwrap(),
     }
 }
 
@@ -202,6 +204,12 @@ fn a_statement_prints_every_open_item_the_running_balance_and_the_total_due() {
             "EUR 99.90",
             "Total due",
             "EUR 650.40",
+            // Aged on the statement's date: INV-102 41 days late, INV-103 16.
+            "Open amounts by days past due",
+            "Not yet due",
+            "1–30 days",
+            "31–60 days",
+            "90+ days",
             // Activity: opening, the payment and the invoice with the balance after each, closing.
             "Opening balance",
             "EUR 2,050.50",

@@ -15,6 +15,7 @@ use remit_core::document::issue::Snapshot;
 use remit_core::einvoice::{ExportError, snapshot_to_cii, snapshot_to_ubl};
 use remit_core::ids::{CreditNoteId, CustomerId, InvoiceId, OrganisationId, PaymentId};
 use remit_core::mail::{MailedDocument, MailedKind};
+use remit_core::receivables::aging::{self, AgingPolicy};
 use remit_core::receivables::payment::Payment;
 use remit_core::sync::EntityKind;
 use remit_documents::{
@@ -267,9 +268,10 @@ pub struct DocumentFile {
 }
 
 /// The statement of the organisation's customer `customer` for `period` as a PDF dated `on`, in the
-/// customer's language: what `GET /api/customers/{id}/statement` gives for the period, with the
-/// organisation's name, address, tax ids and bank account from its settings. `None` for another
-/// organisation's customer or none at all. Not kept: a statement is of a moment.
+/// customer's language: what `GET /api/customers/{id}/statement` gives for the period, its open items
+/// aged on `on` as `GET /api/customers/{id}/aging` ages them, with the organisation's name, address, tax
+/// ids and bank account from its settings. `None` for another organisation's customer or none at all.
+/// Not kept: a statement is of a moment.
 pub async fn statement_pdf(
     store: &Store,
     organisation: OrganisationId,
@@ -288,7 +290,16 @@ pub async fn statement_pdf(
         period.from,
         period.to
     );
+    let currencies: Vec<_> = statement.open_items.iter().map(|o| o.currency).collect();
+    let items: Vec<_> = statement
+        .open_items
+        .iter()
+        .flat_map(|o| o.items.iter().cloned())
+        .collect();
+    let aging = aging::age_in(&currencies, &items, on, &AgingPolicy::default())
+        .map_err(|source| StatementError::Stored { customer, source })?;
     let document = StatementDocument {
+        aging,
         customer: found.as_buyer(&settings.seller),
         seller: settings.seller,
         bank_account: settings.bank_account,

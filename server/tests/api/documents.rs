@@ -236,8 +236,23 @@ async fn a_customers_statement_pdf_prints_the_figures_of_the_json_statement(back
         &format!("/api/customers/{}/statement?{period}", nordlys.id),
     )
     .await;
-    let figures = figures_of(&statement);
+    let mut figures = figures_of(&statement);
     assert!(figures.contains(&"EUR 14.67".to_owned()), "{figures:?}");
+    // The open items aged on the statement's date, as the aging route ages them.
+    let aged = get_json(
+        &owner,
+        &format!("/api/customers/{}/aging?on=2027-01-10", nordlys.id),
+    )
+    .await;
+    for bucket in aged["reports"][0]["buckets"].as_array().unwrap() {
+        let label = bucket["label"].as_str().unwrap();
+        figures.push(match label {
+            "Current" => "Not yet due".to_owned(),
+            days => format!("{days} days"),
+        });
+        figures.push(in_english(&bucket["amount"]));
+    }
+    assert!(figures.contains(&"1–30 days".to_owned()), "{figures:?}");
 
     let path = format!(
         "/api/customers/{}/statement/pdf?{period}&on=2027-01-10",
