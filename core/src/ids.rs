@@ -174,6 +174,10 @@ entity_id!(
     MailId
 );
 entity_id!(
+    /// A link to the customer's portal: a customer's statement, or one invoice of theirs.
+    PortalLinkId
+);
+entity_id!(
     /// One installation of the app (a browser profile): the author of an outbox of mutations.
     ClientId
 );

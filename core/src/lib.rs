@@ -26,6 +26,7 @@ pub mod mail;
 pub mod money;
 pub mod numbering;
 pub mod organisation;
+pub mod portal;
 pub mod receivables;
 pub mod settings;
 pub mod sync;

@@ -41,7 +41,7 @@ pub use remit_core::document::issue::Snapshot;
 use remit_core::validation::ValidationError;
 
 pub use layout::Paper;
-pub use locale::Language;
+pub use locale::{Arg, Language, Localizer};
 pub use receipt::ReceiptDocument;
 pub use statement::StatementDocument;
 

@@ -69,6 +69,16 @@ impl Language {
             Language::NorwegianBokmal => include_str!("../i18n/nb.ftl"),
         }
     }
+
+    /// The portal's messages (`portal-…`), in the same bundle as the documents' whose ids it reuses.
+    fn portal_catalogue(self) -> &'static str {
+        match self {
+            Language::English => include_str!("../i18n/portal/en.ftl"),
+            Language::German => include_str!("../i18n/portal/de.ftl"),
+            Language::French => include_str!("../i18n/portal/fr.ftl"),
+            Language::NorwegianBokmal => include_str!("../i18n/portal/nb.ftl"),
+        }
+    }
 }
 
 /// A message argument: text (already formatted by locale where it is a number) or a count that only
@@ -101,14 +111,16 @@ impl Localizer {
                 .map_err(|e: unic_langid::LanguageIdentifierError| {
                     RenderError::Locale(e.to_string())
                 })?;
-        let resource = FluentResource::try_new(language.catalogue().to_owned())
-            .map_err(|(_, errors)| RenderError::Catalogue(format!("{errors:?}")))?;
         let mut bundle = FluentBundle::new(vec![langid]);
         // The arguments are placed into printed text: no Unicode isolation marks around them.
         bundle.set_use_isolating(false);
-        bundle
-            .add_resource(resource)
-            .map_err(|errors| RenderError::Catalogue(format!("{errors:?}")))?;
+        for catalogue in [language.catalogue(), language.portal_catalogue()] {
+            let resource = FluentResource::try_new(catalogue.to_owned())
+                .map_err(|(_, errors)| RenderError::Catalogue(format!("{errors:?}")))?;
+            bundle
+                .add_resource(resource)
+                .map_err(|errors| RenderError::Catalogue(format!("{errors:?}")))?;
+        }
         let data = |e: icu_provider::DataError| RenderError::Locale(e.to_string());
         Ok(Self {
             bundle,
@@ -320,15 +332,24 @@ mod tests {
 
     #[test]
     fn every_catalogue_has_every_message_of_the_english_one() {
-        let english = FluentResource::try_new(Language::English.catalogue().to_owned()).unwrap();
+        let english = [
+            Language::English.catalogue(),
+            Language::English.portal_catalogue(),
+        ];
         let ids: Vec<String> = english
-            .entries()
-            .filter_map(|e| match e {
-                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
-                _ => None,
+            .into_iter()
+            .flat_map(|c| {
+                let resource = FluentResource::try_new(c.to_owned()).unwrap();
+                resource
+                    .entries()
+                    .filter_map(|e| match e {
+                        fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_owned()),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect();
-        assert!(ids.len() > 40);
+        assert!(ids.len() > 70);
         for language in Language::ALL {
             let l = Localizer::new(language).unwrap();
             for id in &ids {

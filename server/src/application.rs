@@ -5,7 +5,7 @@
 
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -17,6 +17,8 @@ use crate::clock::Clock;
 use crate::http::{AppState, app};
 use crate::mail::send::{self as mail_send, Sender};
 use crate::mail::{MailConfig, MailSetupError};
+use crate::portal::PortalConfig;
+use crate::portal::views::{self, ViewLog};
 use crate::store::{Store, StoreError};
 use crate::webhooks::dispatch::{self, Dispatcher};
 
@@ -37,6 +39,8 @@ pub struct Config {
     pub intervals: Intervals,
     /// How mail is sent; without it, mail waits in the queue.
     pub mail: Option<MailConfig>,
+    /// The reverse proxy in front of the server, whose `X-Forwarded-For` names the client.
+    pub trusted_proxy: Option<IpAddr>,
 }
 
 /// How often the background tasks run.
@@ -134,6 +138,10 @@ impl Application {
                 store,
                 clock: config.clock,
                 dist: config.dist,
+                portal: PortalConfig {
+                    trusted_proxy: config.trusted_proxy,
+                    views: ViewLog::default(),
+                },
             },
             dispatcher,
             sender,
@@ -168,7 +176,9 @@ impl Application {
             .sender
             .map(|sender| tokio::spawn(sender.run(stopped.clone())));
         let dispatcher = tokio::spawn(self.dispatcher.run(stopped));
-        let served = axum::serve(self.listener, app(self.state))
+        // The portal's lookup throttle and view log read the client's address from the connection.
+        let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
         stop.send_replace(true);
@@ -199,6 +209,10 @@ async fn sweep_login_failures(
         match accounts::forget_stale_login_failures(&store, &clock).await {
             Ok(forgotten) => tracing::debug!(forgotten, "stale sign-in failures forgotten"),
             Err(e) => tracing::warn!("cannot forget stale sign-in failures: {e}"),
+        }
+        match views::erase_old_details(&store, &clock).await {
+            Ok(erased) => tracing::debug!(erased, "old portal view details erased"),
+            Err(e) => tracing::warn!("cannot erase old portal view details: {e}"),
         }
     }
 }

@@ -122,6 +122,10 @@ pub struct ServeArgs {
     pub dist: PathBuf,
     #[command(flatten)]
     pub mail: MailArgs,
+    /// The reverse proxy's address: requests from it name the client in `X-Forwarded-For`, which is
+    /// ignored from anyone else.
+    #[arg(long, env = "REMIT_TRUSTED_PROXY")]
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 /// How mail is sent.
@@ -337,6 +341,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         clock: Clock::system(),
         intervals: Intervals::default(),
         mail: args.mail.config()?,
+        trusted_proxy: args.trusted_proxy,
     })
     .await
     .map_err(|e| e.to_string())?;

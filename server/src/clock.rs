@@ -79,7 +79,7 @@ impl From<ManualClock> for Clock {
 }
 
 /// The instant of a stored millisecond count; out-of-range counts are clamped to chrono's range.
-fn instant(ms: i64) -> DateTime<Utc> {
+pub fn instant(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or(if ms < 0 {
         DateTime::<Utc>::MIN_UTC
     } else {

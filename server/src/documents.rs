@@ -9,6 +9,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use remit_core::customer::Customer;
 use remit_core::document::issue::Snapshot;
@@ -57,6 +59,31 @@ pub enum DocumentError {
         #[source]
         source: tokio::task::JoinError,
     },
+}
+
+/// A document's file as it is downloaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentFile {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+    /// Letters, digits, hyphens, underscores and dots only: safe in a header as it is.
+    pub file_name: String,
+}
+
+impl IntoResponse for DocumentFile {
+    fn into_response(self) -> Response {
+        let disposition = format!("attachment; filename=\"{}\"", self.file_name);
+        let mut response = self.bytes.into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(self.content_type),
+        );
+        if let Ok(value) = HeaderValue::from_str(&disposition) {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+        response
+    }
 }
 
 /// An issued invoice or credit note of an organisation.
@@ -113,6 +140,25 @@ impl IssuedDocument {
             "{}.{extension}",
             file_safe(&self.snapshot.number.to_string())
         )
+    }
+
+    /// The file a download asks for by name (`pdf`, `ubl` or `cii`); none for any other name.
+    pub async fn file(
+        &self,
+        store: &Store,
+        name: &str,
+    ) -> Result<Option<DocumentFile>, DocumentError> {
+        let (bytes, content_type, extension) = match name {
+            "pdf" => (self.pdf(store).await?, "application/pdf", "pdf"),
+            "ubl" => (self.ubl()?.into_bytes(), "application/xml", "ubl.xml"),
+            "cii" => (self.cii()?.into_bytes(), "application/xml", "cii.xml"),
+            _ => return Ok(None),
+        };
+        Ok(Some(DocumentFile {
+            bytes,
+            content_type,
+            file_name: self.file_name(extension),
+        }))
     }
 
     pub fn ubl(&self) -> Result<String, DocumentError> {
@@ -260,13 +306,6 @@ fn file_safe(text: &str) -> String {
         .collect()
 }
 
-/// A file to download: its name and its bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocumentFile {
-    pub file_name: String,
-    pub bytes: Vec<u8>,
-}
-
 /// The statement of the organisation's customer `customer` for `period` as a PDF dated `on`, in the
 /// customer's language: what `GET /api/customers/{id}/statement` gives for the period, its open items
 /// aged on `on` as `GET /api/customers/{id}/aging` ages them, with the organisation's name, address, tax
@@ -318,7 +357,11 @@ pub async fn statement_pdf(
         remit_documents::statement_pdf(&document, &options)
     })
     .await?;
-    Ok(Some(DocumentFile { file_name, bytes }))
+    Ok(Some(DocumentFile {
+        bytes,
+        content_type: "application/pdf",
+        file_name,
+    }))
 }
 
 /// The receipt of the organisation's payment `id` as a PDF in the customer's language: the kept one,
@@ -340,7 +383,11 @@ pub async fn receipt_pdf(
     let kept =
         renderings::find_rendering(&mut conn, organisation, id.as_uuid(), Format::Pdf).await?;
     if let Some(bytes) = kept {
-        return Ok(Some(DocumentFile { file_name, bytes }));
+        return Ok(Some(DocumentFile {
+            bytes,
+            content_type: "application/pdf",
+            file_name,
+        }));
     }
     let customer_id = payment.received.customer_id;
     let customer = customers::find_customer(&mut conn, organisation, customer_id)
@@ -387,5 +434,9 @@ pub async fn receipt_pdf(
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(Some(DocumentFile { file_name, bytes }))
+    Ok(Some(DocumentFile {
+        bytes,
+        content_type: "application/pdf",
+        file_name,
+    }))
 }

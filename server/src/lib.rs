@@ -22,6 +22,7 @@ pub mod clock;
 pub mod documents;
 pub mod http;
 pub mod mail;
+pub mod portal;
 pub mod statements;
 pub mod store;
 pub mod sync;

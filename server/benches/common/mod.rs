@@ -33,6 +33,7 @@ impl LocalServer {
             clock: Clock::system(),
             intervals: Intervals::default(),
             mail: None,
+            trusted_proxy: None,
         })
         .await
         .expect("start the server");

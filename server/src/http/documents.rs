@@ -3,14 +3,13 @@
 //! [`crate::documents`].
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use remit_core::ids::{CreditNoteId, InvoiceId, PaymentId};
 use remit_core::mail::{MailedDocument, MailedKind};
 
 use super::session::CurrentSession;
 use super::{AppError, AppState};
-use crate::documents::{self as files, DocumentError, DocumentFile, IssuedDocument};
+use crate::documents::{self, DocumentError, IssuedDocument};
 
 /// `GET /api/invoices/{id}/{pdf|ubl|cii}`: an issued invoice as a file; 404 for another organisation's.
 pub async fn invoice_file(
@@ -47,23 +46,15 @@ async fn file_of(
     id: uuid::Uuid,
     file: &str,
 ) -> Result<Response, AppError> {
-    if !matches!(file, "pdf" | "ubl" | "cii") {
-        return Err(AppError::NotFound);
-    }
     let document = MailedDocument { kind, id };
     let issued = IssuedDocument::find(&state.store, session.organisation.id, document)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (bytes, content_type, extension) = match file {
-        "pdf" => (issued.pdf(&state.store).await?, "application/pdf", "pdf"),
-        "ubl" => (issued.ubl()?.into_bytes(), "application/xml", "ubl.xml"),
-        _ => (issued.cii()?.into_bytes(), "application/xml", "cii.xml"),
-    };
-    let file = DocumentFile {
-        file_name: issued.file_name(extension),
-        bytes,
-    };
-    Ok(download(file, content_type))
+    Ok(issued
+        .file(&state.store, file)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .into_response())
 }
 
 /// `GET /api/payments/{id}/receipt`: the payment's receipt as PDF, kept after its first rendering; 404
@@ -74,22 +65,10 @@ pub async fn receipt(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = PaymentId::parse(&id).map_err(|_| AppError::NotFound)?;
-    let file = files::receipt_pdf(&state.store, session.organisation.id, id)
+    let file = documents::receipt_pdf(&state.store, session.organisation.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(download(file, "application/pdf"))
-}
-
-/// `file` as an attachment of `content_type`, under its name.
-pub fn download(file: DocumentFile, content_type: &'static str) -> Response {
-    let disposition = format!("attachment; filename=\"{}\"", file.file_name);
-    let mut response = file.bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
+    Ok(file.into_response())
 }
 
 impl From<DocumentError> for AppError {

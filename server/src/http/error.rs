@@ -16,6 +16,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use remit_core::access::RetryAfter;
 pub use remit_core::api::{ErrorBody, ErrorKind};
+use remit_core::sync::{MutationError, MutationErrorKind};
 use remit_core::validation::ValidationError;
 
 use crate::auth::accounts::AccountError;
@@ -85,6 +86,9 @@ pub enum AppError {
     /// The organisation's time zone is not in the server's time-zone database, so "today" is unknown.
     #[error("today's date cannot be known")]
     TimeZone(#[from] crate::clock::UnknownTimeZone),
+    /// A request core refused, naming the field and the rule.
+    #[error(transparent)]
+    Refused(MutationError),
     /// A session cookie that is no valid header value.
     #[error("the session cookie cannot be written")]
     Cookie(#[from] InvalidHeaderValue),
@@ -108,6 +112,14 @@ impl AppError {
             | AppError::AmbiguousOrganisation(_)
             | AppError::NotAnEInvoice(_) => ErrorKind::Conflict,
             AppError::Invalid(_) => ErrorKind::Invalid,
+            AppError::Refused(e) => match e.kind {
+                MutationErrorKind::Invalid => ErrorKind::Invalid,
+                MutationErrorKind::Forbidden => ErrorKind::Forbidden,
+                MutationErrorKind::Conflict => ErrorKind::Conflict,
+                MutationErrorKind::UnknownMutation | MutationErrorKind::OutOfOrder => {
+                    ErrorKind::BadRequest
+                }
+            },
             AppError::UnreadableBody(_)
             | AppError::UnreadableQuery(_)
             | AppError::InvalidQuery(_) => ErrorKind::BadRequest,
@@ -130,6 +142,7 @@ impl AppError {
         };
         let field = match self {
             AppError::Invalid(e) | AppError::InvalidQuery(e) => Some(e.field.clone()),
+            AppError::Refused(e) => e.field.clone(),
             _ => None,
         };
         ErrorBody {
@@ -207,6 +220,32 @@ impl From<SyncError> for AppError {
             SyncError::UnsupportedProtocolVersion(v) => AppError::UnsupportedProtocolVersion(v),
             SyncError::ForeignClient => AppError::ForeignClient,
             SyncError::Store(e) => AppError::Store(e),
+        }
+    }
+}
+
+impl From<crate::portal::links::LinkError> for AppError {
+    fn from(e: crate::portal::links::LinkError) -> Self {
+        use crate::portal::links::LinkError;
+        match e {
+            LinkError::NotFound => AppError::NotFound,
+            LinkError::Refused(e) => AppError::Refused(e),
+            LinkError::Exists(link) => AppError::Refused(MutationError {
+                kind: MutationErrorKind::Conflict,
+                field: Some("id".into()),
+                message: format!(
+                    "link {} exists already; its address was shown when it was made",
+                    link.id
+                ),
+            }),
+            LinkError::Store(e) => AppError::Store(e),
+            LinkError::TimeZone(detail) => {
+                AppError::Store(StoreError::corrupt("organisation time zone", detail))
+            }
+            LinkError::Id(source) => AppError::Stored {
+                what: "a new portal link's id".into(),
+                source,
+            },
         }
     }
 }

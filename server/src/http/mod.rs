@@ -9,6 +9,7 @@ pub mod invoices;
 pub mod numbering;
 pub mod openapi;
 pub mod payments;
+pub mod portal_links;
 pub mod query;
 pub mod session;
 pub mod setup;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub clock: Clock,
     /// The built app (Trunk's `dist` folder).
     pub dist: PathBuf,
+    /// The customer's portal.
+    pub portal: crate::portal::PortalConfig,
 }
 
 /// The header every state-changing API request must carry. A page on another site cannot add a custom
@@ -81,6 +84,9 @@ pub enum Operation {
     Aging,
     NumberingReport,
     Exceptions,
+    PortalLinks,
+    CreatePortalLink,
+    RevokePortalLink,
     OpenApi,
 }
 
@@ -137,6 +143,21 @@ pub const ROUTES: &[ApiRoute] = &[
     route(Method::GET, "/customers/{id}/aging", Operation::Aging),
     route(Method::GET, "/numbering/report", Operation::NumberingReport),
     route(Method::GET, "/exceptions", Operation::Exceptions),
+    route(
+        Method::GET,
+        "/customers/{id}/portal-links",
+        Operation::PortalLinks,
+    ),
+    route(
+        Method::POST,
+        "/customers/{id}/portal-links",
+        Operation::CreatePortalLink,
+    ),
+    route(
+        Method::DELETE,
+        "/portal-links/{id}",
+        Operation::RevokePortalLink,
+    ),
     route(Method::GET, "/openapi.json", Operation::OpenApi),
 ];
 
@@ -165,6 +186,9 @@ fn method_router(route: &ApiRoute) -> MethodRouter<AppState> {
         Operation::Aging => on(filter, statements::aging),
         Operation::NumberingReport => on(filter, numbering::report),
         Operation::Exceptions => on(filter, exceptions::open),
+        Operation::PortalLinks => on(filter, portal_links::list),
+        Operation::CreatePortalLink => on(filter, portal_links::create),
+        Operation::RevokePortalLink => on(filter, portal_links::revoke),
         Operation::OpenApi => on(filter, openapi::document),
     }
 }
@@ -181,6 +205,7 @@ pub fn app(state: AppState) -> Router {
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest));
     Router::new()
         .nest(API_PREFIX, api)
+        .merge(crate::portal::router())
         .fallback(assets::serve)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use remit_core::customer::Customer;
 use remit_core::ids::CustomerId;
@@ -11,7 +11,6 @@ use remit_core::receivables::aging::{self, AgingPolicy, AgingReport};
 use remit_core::receivables::position::Position;
 use serde::{Deserialize, Serialize};
 
-use super::documents::download;
 use super::session::CurrentSession;
 use super::{ApiQuery, AppError, AppState, query};
 use crate::documents;
@@ -104,7 +103,7 @@ pub async fn statement_pdf(
     let file = documents::statement_pdf(&state.store, session.organisation.id, id, period, on)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(download(file, "application/pdf"))
+    Ok(file.into_response())
 }
 
 impl From<StatementError> for AppError {

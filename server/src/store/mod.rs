@@ -34,6 +34,7 @@ pub mod invoices;
 pub mod leases;
 pub mod ledger;
 pub mod mail;
+pub mod portal;
 pub mod postgres;
 pub mod records;
 pub mod renderings;

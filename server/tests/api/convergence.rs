@@ -275,6 +275,7 @@ impl Server {
             store: store.clone(),
             clock: clock.clone(),
             dist: dist.to_owned(),
+            portal: Default::default(),
         });
         Self {
             url: url.to_owned(),

@@ -199,6 +199,7 @@ async fn start_server(
         clock: clock.clone().into(),
         intervals,
         mail,
+        trusted_proxy: None,
     })
     .await
     .expect("start the server");
@@ -259,6 +260,7 @@ impl TestApp {
             store: self.store.clone(),
             clock: self.clock(),
             dist: self.dist.clone(),
+            portal: Default::default(),
         }
     }
 

@@ -33,6 +33,8 @@ struct World {
     invoice: InvoiceId,
     credit_note: CreditNoteId,
     payment: PaymentId,
+    /// A's link to the customer's portal.
+    portal_link: String,
     /// How many changes A has.
     changes: usize,
 }
@@ -97,6 +99,11 @@ impl World {
                 .all(|r| r.status == MutationStatus::Applied)
         );
         let changes = owner.pull(owner_client, None, Some(5000)).await.patch.len();
+        let links = format!("/api/customers/{}/portal-links", customer.id);
+        let link = owner.post(&links, &json!({})).await;
+        assert_eq!(link.status(), StatusCode::CREATED);
+        let link: Value = link.json().await.unwrap();
+        let portal_link = link["id"].as_str().unwrap().to_owned();
         app.user("Other Org", OTHER_OWNER, Role::Owner).await;
         app.user("Acme GmbH", READER, Role::ReadOnly).await;
         Self {
@@ -109,6 +116,7 @@ impl World {
             invoice,
             credit_note,
             payment: overpaid.id,
+            portal_link,
             changes,
         }
     }
@@ -134,6 +142,7 @@ impl World {
             self.credit_note.to_string(),
             self.payment.to_string(),
             self.owner_client.to_string(),
+            self.portal_link.clone(),
             "INV-".into(),
             "Hauptstraße".into(),
         ]
@@ -174,6 +183,12 @@ impl World {
             (
                 "SELECT id || ' ' || to_address || ' ' || status FROM mail_queue \
                  WHERE organisation_id = $1 ORDER BY id",
+                Some(&org),
+            ),
+            (
+                "SELECT id || ' ' || customer_id || ' ' || expires_on || ' ' || \
+                   CASE WHEN revoked_at_ms IS NULL THEN 'open' ELSE 'revoked' END \
+                 FROM portal_links WHERE organisation_id = $1 ORDER BY id",
                 Some(&org),
             ),
         ];
@@ -428,6 +443,45 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
             let a = answer(as_.get("/api/exceptions").await).await;
             assert_eq!(a.status, StatusCode::OK);
             assert_eq!(json_of(&a).as_array().unwrap().len(), usize::from(reads_a));
+            vec![a]
+        }
+        ("GET", "/customers/{id}/portal-links") => {
+            let path = format!("/api/customers/{}/portal-links", w.customer.id);
+            let a = answer(as_.get(&path).await).await;
+            assert_eq!(a.status, found_by(reads_a));
+            if reads_a {
+                let listed = json_of(&a);
+                assert_eq!(listed[0]["id"], w.portal_link.as_str());
+                assert!(!a.body.contains("/p/"), "a listing never shows a token");
+            }
+            vec![a]
+        }
+        ("POST", "/customers/{id}/portal-links") => {
+            let path = format!("/api/customers/{}/portal-links", w.customer.id);
+            let a = answer(as_.post(&path, &json!({})).await).await;
+            let refused = if reads_a {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(a.status, refused, "{}", a.body);
+            let for_invoice = json!({"invoice_id": w.invoice});
+            let b = answer(as_.post(&path, &for_invoice).await).await;
+            assert_eq!(b.status, refused, "{}", b.body);
+            vec![a, b]
+        }
+        ("DELETE", "/portal-links/{id}") => {
+            let a = answer(
+                as_.delete(&format!("/api/portal-links/{}", w.portal_link))
+                    .await,
+            )
+            .await;
+            let refused = if reads_a {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(a.status, refused, "{}", a.body);
             vec![a]
         }
         ("GET", "/openapi.json") => {

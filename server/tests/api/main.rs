@@ -21,6 +21,7 @@ mod isolation;
 mod issuing;
 mod login_throttle;
 mod mail;
+mod portal;
 mod processes;
 mod receivables;
 mod rest_reads;

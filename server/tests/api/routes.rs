@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
-use remit_core::ids::{InvoiceId, LeaseId};
+use remit_core::ids::{CustomerId, InvoiceId, LeaseId};
 use remit_core::receivables::allocation::Instruction;
 use remit_core::sync::Command;
 use remit_core::sync::mutation::DraftRef;
@@ -447,6 +447,7 @@ async fn every_route_answers_as_the_openapi_document_says(backend: Backend) {
     let shown: serde_json::Value = shown.json().await.unwrap();
     let credit_note = shown["credit_notes"][0]["id"].as_str().unwrap().to_owned();
     let customer_path = |rest: &str| format!("/api/customers/{}/{rest}", c.id);
+    let unknown_customer = format!("/api/customers/{}/portal-links", new_id::<CustomerId>());
     let reads = [
         ("/invoices", "/api/invoices".to_owned()),
         ("/invoices", format!("/api/invoices?customer_id={}", c.id)),
@@ -543,6 +544,44 @@ async fn every_route_answers_as_the_openapi_document_says(backend: Backend) {
     for (template, path) in &reads {
         contract
             .check("GET", template, browser.get(path).await)
+            .await;
+    }
+
+    let links = customer_path("portal-links");
+    let made = contract
+        .check(
+            "POST",
+            "/customers/{id}/portal-links",
+            browser.post(&links, &json!({})).await,
+        )
+        .await;
+    let expired = json!({"expires_on": "2000-01-01"});
+    for (path, body) in [
+        (links.clone(), expired),
+        (unknown_customer.clone(), json!({})),
+    ] {
+        contract
+            .check(
+                "POST",
+                "/customers/{id}/portal-links",
+                browser.post(&path, &body).await,
+            )
+            .await;
+    }
+    for path in [&links, &unknown_customer] {
+        contract
+            .check(
+                "GET",
+                "/customers/{id}/portal-links",
+                browser.get(path).await,
+            )
+            .await;
+    }
+    let revoke = format!("/api/portal-links/{}", made["id"].as_str().unwrap());
+    let unknown_link = format!("/api/portal-links/{}", new_id::<CustomerId>());
+    for path in [revoke, unknown_link] {
+        contract
+            .check("DELETE", "/portal-links/{id}", browser.delete(&path).await)
             .await;
     }
 

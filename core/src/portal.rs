@@ -1,0 +1,568 @@
+//! The customer's portal: links a billing user hands a customer, and what the customer sees through one.
+//!
+//! - A [`PortalLink`] opens one customer's statement, or one invoice of that customer only. Its token is
+//!   the shell's (256 random bits, stored as a hash); core decides its scope and lifetime
+//!   ([`decide_portal_link`]) and whether it still opens ([`PortalLink::state`]).
+//! - Failed lookups are throttled per client address ([`PORTAL_LOOKUP_THROTTLE`]), views recorded at most
+//!   once per link per [`PortalPolicy::view_interval_ms`] ([`view_is_due`]), and the address and user agent
+//!   of a view erased after [`PortalPolicy::erase_views_after_days`].
+//! - [`PortalStatement`] is what the statement page shows: per currency, the open items with days overdue,
+//!   unapplied credit, the balance due, the aging and the payments of the last twelve months.
+
+use chrono::{Days, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::access::LoginThrottle;
+use crate::ids::{CustomerId, InvoiceId, OrganisationId, PortalLinkId};
+use crate::money::{Currency, Money};
+use crate::organisation::Role;
+use crate::receivables::OpenItem;
+use crate::receivables::account::{Entry, EntryKind, PaymentMethod};
+use crate::receivables::aging::{self, AgingPolicy, AgingReport};
+use crate::receivables::position::Position;
+use crate::receivables::statement;
+use crate::sync::MutationError;
+use crate::validation::{Rule, ValidationError};
+
+/// An organisation's rules for portal links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalPolicy {
+    /// How long a statement link lives, in days from its creation.
+    pub link_days: u32,
+    /// How long an invoice link outlives the invoice's last due date, in days.
+    pub invoice_link_grace_days: u32,
+    /// The longest lifetime a user may give a link, in days from its creation.
+    pub max_link_days: u32,
+    /// A link's views are recorded at most once in this many milliseconds.
+    pub view_interval_ms: i64,
+    /// The address and user agent of a view are erased after this many days.
+    pub erase_views_after_days: u32,
+}
+
+impl Default for PortalPolicy {
+    fn default() -> Self {
+        Self {
+            link_days: 30,
+            invoice_link_grace_days: 30,
+            max_link_days: 400,
+            view_interval_ms: 60 * 60 * 1000,
+            erase_views_after_days: 90,
+        }
+    }
+}
+
+/// Failed portal lookups per client address: twenty within ten minutes, then wait. A token has 256
+/// random bits, so this only spares the database from scanners; it never locks a customer out for long.
+pub const PORTAL_LOOKUP_THROTTLE: LoginThrottle = LoginThrottle {
+    max_failures: 20,
+    window_ms: 10 * 60 * 1000,
+};
+
+/// What a billing user asks for: a link to a customer's statement, or to one invoice of theirs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPortalLink {
+    /// The client's id for the link, so a request sent twice makes one link.
+    #[serde(default)]
+    pub id: Option<PortalLinkId>,
+    /// The invoice the link shows, alone; none for the customer's statement.
+    #[serde(default)]
+    pub invoice_id: Option<InvoiceId>,
+    /// The last day the link opens; none for the policy's lifetime.
+    #[serde(default)]
+    pub expires_on: Option<NaiveDate>,
+}
+
+/// The invoice a link is asked for, as the shell found it in the organisation's books.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedInvoice {
+    pub id: InvoiceId,
+    pub customer_id: CustomerId,
+    /// The last due date of its schedule.
+    pub last_due_date: NaiveDate,
+}
+
+/// What [`decide_portal_link`] reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalLinkFacts {
+    pub organisation_id: OrganisationId,
+    /// The role of the user asking.
+    pub role: Role,
+    pub customer_id: CustomerId,
+    /// The requested invoice when the organisation has it (of any of its customers); none otherwise.
+    pub invoice: Option<LinkedInvoice>,
+    pub policy: PortalPolicy,
+    /// The organisation's business date.
+    pub today: NaiveDate,
+}
+
+/// A portal link as stored (its token only as a hash, which the shell keeps beside it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalLink {
+    pub id: PortalLinkId,
+    pub organisation_id: OrganisationId,
+    pub customer_id: CustomerId,
+    pub invoice_id: Option<InvoiceId>,
+    pub created_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    #[serde(default)]
+    pub revoked: bool,
+}
+
+/// Whether a link opens today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkState {
+    Open,
+    Expired,
+    Revoked,
+}
+
+impl PortalLink {
+    /// A link opens through its last day, `expires_on`, unless it was revoked.
+    pub fn state(&self, today: NaiveDate) -> LinkState {
+        if self.revoked {
+            LinkState::Revoked
+        } else if today > self.expires_on {
+            LinkState::Expired
+        } else {
+            LinkState::Open
+        }
+    }
+
+    /// Whether the link may show `invoice`: its customer's, and the link's own when it is an invoice link.
+    pub fn shows_invoice(&self, invoice: InvoiceId, customer: CustomerId) -> bool {
+        customer == self.customer_id && self.invoice_id.is_none_or(|only| only == invoice)
+    }
+}
+
+/// The link to make, or why not. The id is the request's (a request sent twice makes one link) or the
+/// one the shell drew.
+pub fn decide_portal_link(
+    request: &NewPortalLink,
+    drawn_id: PortalLinkId,
+    facts: &PortalLinkFacts,
+) -> Result<PortalLink, MutationError> {
+    let invalid =
+        |field: &str, rule: Rule| MutationError::invalid(ValidationError::new(field, rule));
+    if !facts.role.may_write() {
+        return Err(MutationError::forbidden(
+            "customer_id",
+            "a read-only user cannot hand out portal links",
+        ));
+    }
+    let invoice = match request.invoice_id {
+        None => None,
+        Some(id) => match &facts.invoice {
+            Some(found) if found.id == id && found.customer_id == facts.customer_id => Some(found),
+            _ => {
+                return Err(invalid(
+                    "invoice_id",
+                    Rule::Matches {
+                        expected: "an issued invoice of this customer".into(),
+                    },
+                ));
+            }
+        },
+    };
+    let policy = &facts.policy;
+    let latest = add_days(facts.today, policy.max_link_days);
+    let expires_on = match (request.expires_on, invoice) {
+        (Some(day), _) if day < facts.today || day > latest => {
+            return Err(invalid(
+                "expires_on",
+                Rule::Matches {
+                    expected: format!("a day from {} to {latest}", facts.today),
+                },
+            ));
+        }
+        (Some(day), _) => day,
+        (None, Some(invoice)) => add_days(
+            invoice.last_due_date.max(facts.today),
+            policy.invoice_link_grace_days,
+        ),
+        (None, None) => add_days(facts.today, policy.link_days),
+    };
+    Ok(PortalLink {
+        id: request.id.unwrap_or(drawn_id),
+        organisation_id: facts.organisation_id,
+        customer_id: facts.customer_id,
+        invoice_id: request.invoice_id,
+        created_on: facts.today,
+        expires_on,
+        revoked: false,
+    })
+}
+
+fn add_days(day: NaiveDate, days: u32) -> NaiveDate {
+    day.checked_add_days(Days::new(days.into()))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// Whether a view of a link at `now_ms` is recorded, given when its last recorded view was.
+pub fn view_is_due(last_recorded_ms: Option<i64>, now_ms: i64, policy: &PortalPolicy) -> bool {
+    last_recorded_ms.is_none_or(|last| now_ms - last >= policy.view_interval_ms)
+}
+
+/// Views recorded before this instant lose their address and user agent.
+pub fn erase_views_before(now_ms: i64, policy: &PortalPolicy) -> i64 {
+    now_ms - i64::from(policy.erase_views_after_days) * 24 * 60 * 60 * 1000
+}
+
+/// An open item as the statement page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OverdueItem {
+    #[serde(flatten)]
+    pub item: OpenItem,
+    /// Days past its due date on the statement day; zero when not yet due.
+    pub days_overdue: i64,
+}
+
+/// A payment of the last twelve months.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaidEntry {
+    pub date: NaiveDate,
+    pub reference: String,
+    pub amount: Money,
+    pub method: Option<PaymentMethod>,
+}
+
+/// One currency of the statement page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CurrencyStatement {
+    pub currency: Currency,
+    pub open: Vec<OverdueItem>,
+    pub unapplied: Money,
+    /// Σ open − unapplied credit.
+    pub balance_due: Money,
+    pub aging: AgingReport,
+    /// Newest first.
+    pub payments: Vec<PaidEntry>,
+}
+
+/// The statement page: what the customer owes on `on`, one section per currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PortalStatement {
+    pub on: NaiveDate,
+    pub currencies: Vec<CurrencyStatement>,
+}
+
+/// The first day of the payments the statement page lists: twelve months before `on`.
+pub fn payments_since(on: NaiveDate) -> NaiveDate {
+    on.checked_sub_months(Months::new(12))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// The statement page of an account: its `position`, the `entries` recorded since [`payments_since`],
+/// in the customer's own currency and every other the account holds. An invoice link's page shows
+/// that invoice's items only, and no payments or credit of the rest of the account.
+pub fn portal_statement(
+    position: &Position,
+    entries: &[Entry],
+    customer_currency: Currency,
+    on: NaiveDate,
+    only: Option<InvoiceId>,
+) -> Result<PortalStatement, ValidationError> {
+    let mut currencies = position.currencies();
+    currencies.push(customer_currency);
+    currencies.sort();
+    currencies.dedup();
+    let since = payments_since(on);
+    let sections = currencies
+        .into_iter()
+        .map(|currency| {
+            let mut open = statement::open_items(position, currency)?;
+            if let Some(invoice) = only {
+                open.items.retain(|i| i.item.invoice_id == invoice);
+                open.unapplied = Money::zero(currency);
+                open.total_due = Money::sum(currency, open.items.iter().map(|i| i.open))?;
+            }
+            let aging = aging::age_in(&[currency], &open.items, on, &AgingPolicy::default())?
+                .pop()
+                .ok_or(ValidationError::new("aging", Rule::Required))?;
+            let payments = match only {
+                Some(_) => Vec::new(),
+                None => paid_since(entries, currency, since),
+            };
+            Ok(CurrencyStatement {
+                currency,
+                open: open
+                    .items
+                    .into_iter()
+                    .map(|item| OverdueItem {
+                        days_overdue: (on - item.due_date).num_days().max(0),
+                        item,
+                    })
+                    .collect(),
+                unapplied: open.unapplied,
+                balance_due: open.total_due,
+                aging,
+                payments,
+            })
+        })
+        .collect::<Result<_, ValidationError>>()?;
+    Ok(PortalStatement {
+        on,
+        currencies: sections,
+    })
+}
+
+fn paid_since(entries: &[Entry], currency: Currency, since: NaiveDate) -> Vec<PaidEntry> {
+    let mut paid: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| {
+            e.kind == EntryKind::Payment && e.amount.currency() == currency && e.date >= since
+        })
+        .collect();
+    paid.sort_by_key(|e| std::cmp::Reverse((e.date, e.seq)));
+    paid.into_iter()
+        .map(|e| PaidEntry {
+            date: e.date,
+            reference: e.reference.clone(),
+            amount: e.amount,
+            method: e.method,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::receivables::ItemRef;
+    use crate::receivables::account::Account;
+    use crate::receivables::allocation::Instruction;
+    use rust_decimal::Decimal;
+    use rust_decimal_macros::dec;
+
+    fn d(day: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap()
+    }
+
+    fn id<T: TryFrom<uuid::Uuid>>(n: u8) -> T
+    where
+        T::Error: std::fmt::Debug,
+    {
+        let text = format!("019a4d5e-0000-7000-8000-0000000004{n:02x}");
+        T::try_from(uuid::Uuid::parse_str(&text).unwrap()).unwrap()
+    }
+
+    fn facts(invoice: Option<LinkedInvoice>) -> PortalLinkFacts {
+        PortalLinkFacts {
+            organisation_id: id(1),
+            role: Role::Billing,
+            customer_id: id(2),
+            invoice,
+            policy: PortalPolicy::default(),
+            today: d("2026-11-30"),
+        }
+    }
+
+    fn invoice_of(customer: CustomerId, last_due: &str) -> LinkedInvoice {
+        LinkedInvoice {
+            id: id(3),
+            customer_id: customer,
+            last_due_date: d(last_due),
+        }
+    }
+
+    #[test]
+    fn a_statement_link_lives_the_policys_thirty_days() {
+        let link = decide_portal_link(&NewPortalLink::default(), id(9), &facts(None)).unwrap();
+        assert_eq!(link.expires_on, d("2026-12-30"));
+        assert_eq!(
+            (link.id, link.customer_id, link.invoice_id),
+            (id(9), id(2), None)
+        );
+    }
+
+    #[test]
+    fn an_invoice_link_lives_until_thirty_days_after_the_last_due_date() {
+        let request = NewPortalLink {
+            invoice_id: Some(id(3)),
+            ..Default::default()
+        };
+        let later = facts(Some(invoice_of(id(2), "2027-01-31")));
+        assert_eq!(
+            decide_portal_link(&request, id(9), &later)
+                .unwrap()
+                .expires_on,
+            d("2027-03-02")
+        );
+        // An invoice already overdue: thirty days from today, not from the past due date.
+        let overdue = facts(Some(invoice_of(id(2), "2026-10-01")));
+        assert_eq!(
+            decide_portal_link(&request, id(9), &overdue)
+                .unwrap()
+                .expires_on,
+            d("2026-12-30")
+        );
+    }
+
+    #[test]
+    fn a_link_is_never_made_for_another_customers_invoice_or_an_unknown_one() {
+        let request = NewPortalLink {
+            invoice_id: Some(id(3)),
+            ..Default::default()
+        };
+        for found in [None, Some(invoice_of(id(7), "2027-01-31"))] {
+            let refused = decide_portal_link(&request, id(9), &facts(found)).unwrap_err();
+            assert_eq!(refused.field.as_deref(), Some("invoice_id"));
+        }
+    }
+
+    #[test]
+    fn a_chosen_expiry_lies_between_today_and_the_longest_lifetime() {
+        let table = [
+            ("2026-11-30", true),
+            ("2027-02-01", true),
+            ("2028-01-04", true),
+            ("2028-01-05", false),
+            ("2026-11-29", false),
+        ];
+        for (day, allowed) in table {
+            let request = NewPortalLink {
+                expires_on: Some(d(day)),
+                ..Default::default()
+            };
+            let decided = decide_portal_link(&request, id(9), &facts(None));
+            assert_eq!(decided.is_ok(), allowed, "{day}");
+            if let Err(e) = decided {
+                assert_eq!(e.field.as_deref(), Some("expires_on"));
+            }
+        }
+    }
+
+    #[test]
+    fn the_clients_id_makes_a_repeated_request_one_link_and_a_read_only_user_makes_none() {
+        let request = NewPortalLink {
+            id: Some(id(5)),
+            ..Default::default()
+        };
+        assert_eq!(
+            decide_portal_link(&request, id(9), &facts(None))
+                .unwrap()
+                .id,
+            id(5)
+        );
+        let read_only = PortalLinkFacts {
+            role: Role::ReadOnly,
+            ..facts(None)
+        };
+        let refused = decide_portal_link(&request, id(9), &read_only).unwrap_err();
+        assert_eq!(refused.kind, crate::sync::MutationErrorKind::Forbidden);
+    }
+
+    #[test]
+    fn a_link_opens_through_its_last_day_unless_revoked() {
+        let mut link = decide_portal_link(&NewPortalLink::default(), id(9), &facts(None)).unwrap();
+        assert_eq!(link.state(d("2026-12-30")), LinkState::Open);
+        assert_eq!(link.state(d("2026-12-31")), LinkState::Expired);
+        link.revoked = true;
+        assert_eq!(link.state(d("2026-12-01")), LinkState::Revoked);
+    }
+
+    #[test]
+    fn an_invoice_link_shows_its_own_invoice_only_and_a_statement_link_its_customers() {
+        let statement = decide_portal_link(&NewPortalLink::default(), id(9), &facts(None)).unwrap();
+        assert!(statement.shows_invoice(id(3), id(2)));
+        assert!(statement.shows_invoice(id(4), id(2)));
+        assert!(!statement.shows_invoice(id(3), id(7)));
+        let only = PortalLink {
+            invoice_id: Some(id(3)),
+            ..statement
+        };
+        assert!(only.shows_invoice(id(3), id(2)));
+        assert!(!only.shows_invoice(id(4), id(2)));
+    }
+
+    #[test]
+    fn a_view_is_recorded_once_an_hour_and_its_address_erased_after_ninety_days() {
+        let policy = PortalPolicy::default();
+        assert!(view_is_due(None, 0, &policy));
+        assert!(!view_is_due(Some(1_000), 1_000 + 3_599_999, &policy));
+        assert!(view_is_due(Some(1_000), 1_000 + 3_600_000, &policy));
+        assert_eq!(erase_views_before(90 * 86_400_000, &policy), 0);
+    }
+
+    fn eur(amount: Decimal) -> Money {
+        Money::exact(amount, Currency::parse("EUR").unwrap()).unwrap()
+    }
+
+    fn open_item(n: u8, due: &str, amount: Decimal) -> OpenItem {
+        OpenItem {
+            item: ItemRef {
+                invoice_id: id(n),
+                instalment: 0,
+            },
+            number: format!("INV-{n}"),
+            issue_date: d("2026-01-01"),
+            due_date: d(due),
+            amount: eur(amount),
+            open: eur(amount),
+            discount: None,
+            disputed: false,
+        }
+    }
+
+    fn account() -> Account {
+        let mut account = Account::default();
+        let invoices = [(10, "2026-09-30", dec!(100)), (11, "2026-12-15", dec!(250))];
+        for (n, due, amount) in invoices {
+            let item = open_item(n, due, amount);
+            account
+                .invoice(
+                    &item.number.clone(),
+                    d("2026-09-01"),
+                    vec![item],
+                    EntryKind::Invoice,
+                )
+                .unwrap();
+        }
+        for (day, amount) in [("2025-10-01", dec!(1)), ("2026-10-15", dec!(40))] {
+            let instruction = Instruction::OldestDueFirst;
+            let method = PaymentMethod::BankTransfer;
+            account
+                .receive("P", d(day), eur(amount), method, &instruction)
+                .unwrap();
+        }
+        account
+    }
+
+    #[test]
+    fn the_statement_page_shows_days_overdue_aging_and_a_years_payments_newest_first() {
+        let (position, entries) = account().into_parts();
+        let eur_code = Currency::parse("EUR").unwrap();
+        let page = portal_statement(&position, &entries, eur_code, d("2026-11-30"), None).unwrap();
+        let [section] = page.currencies.as_slice() else {
+            panic!("one currency: {page:?}")
+        };
+        let overdue: Vec<_> = section
+            .open
+            .iter()
+            .map(|o| (o.item.number.as_str(), o.item.open.amount(), o.days_overdue))
+            .collect();
+        assert_eq!(
+            overdue,
+            [("INV-10", dec!(59), 61), ("INV-11", dec!(250), 0)]
+        );
+        assert_eq!(section.balance_due, eur(dec!(309)));
+        assert_eq!(section.aging.total, eur(dec!(309)));
+        let paid: Vec<_> = section.payments.iter().map(|p| p.amount.amount()).collect();
+        assert_eq!(
+            paid,
+            [dec!(40)],
+            "the payment of 2025-10-01 is over a year old"
+        );
+    }
+
+    #[test]
+    fn an_invoice_links_page_shows_that_invoice_and_nothing_else_of_the_account() {
+        let (position, entries) = account().into_parts();
+        let eur_code = Currency::parse("EUR").unwrap();
+        let page =
+            portal_statement(&position, &entries, eur_code, d("2026-11-30"), Some(id(11))).unwrap();
+        let section = &page.currencies[0];
+        assert_eq!(section.open.len(), 1);
+        assert_eq!(section.balance_due, eur(dec!(250)));
+        assert!(section.payments.is_empty());
+    }
+}

@@ -1,0 +1,337 @@
+//! The customer's portal: server-rendered pages under `/p/{token}`, for a customer who has no account
+//! and may have no JavaScript. The workspace's wasm is never loaded here.
+//!
+//! - A token opens one customer's statement, or one invoice of theirs ([`links::open`]). Unknown, expired
+//!   and revoked tokens get the very same 404 page; failed lookups are throttled per client address.
+//! - Every page carries headers for a page with a secret in its URL: no referrer, no caching, no
+//!   indexing, no framing, and a Content-Security-Policy without inline script or style.
+//! - Every figure comes from core ([`remit_core::portal::portal_statement`], the issued snapshot) and is
+//!   formatted in the customer's language by the documents' [`Localizer`].
+
+pub mod address;
+pub mod links;
+pub mod pages;
+pub mod views;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::rc::Rc;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use remit_core::access::RetryAfter;
+use remit_core::ids::InvoiceId;
+use remit_core::mail::{MailedDocument, MailedKind};
+use remit_core::portal::{payments_since, portal_statement};
+use remit_documents::{Language, Localizer, RenderError};
+use serde::Deserialize;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::documents::{DocumentError, IssuedDocument};
+use crate::http::AppState;
+use crate::store::{StoreError, ledger};
+use address::ClientAddress;
+use links::{OpenError, Visit};
+use views::ViewLog;
+
+/// How the portal is set up for this server.
+#[derive(Debug, Clone, Default)]
+pub struct PortalConfig {
+    /// The reverse proxy whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxy: Option<IpAddr>,
+    pub views: ViewLog,
+}
+
+/// The portal's stylesheet: one file, so no page needs an inline style.
+const STYLESHEET: &str = include_str!("portal.css");
+
+/// Scripts, inline styles, frames, forms to elsewhere and plugins are all refused.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+                   frame-ancestors 'none'; base-uri 'none'";
+
+pub fn router() -> Router<AppState> {
+    let headers = [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::HeaderName::from_static("x-robots-tag"), "noindex"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ];
+    headers.into_iter().fold(
+        Router::new()
+            .route("/p/portal.css", get(stylesheet))
+            .route("/p/{token}", get(statement_page))
+            .route("/p/{token}/invoices/{id}", get(invoice_page))
+            .route("/p/{token}/invoices/{id}/{file}", get(invoice_file)),
+        |router, (name, value)| {
+            router.layer(SetResponseHeaderLayer::overriding(
+                name,
+                HeaderValue::from_static(value),
+            ))
+        },
+    )
+}
+
+/// Why a portal request failed; answered as a page in the visitor's language.
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    #[error("no open link")]
+    NotFound { language: Language },
+    #[error("too many failed lookups")]
+    Throttled {
+        language: Language,
+        retry_after: RetryAfter,
+    },
+    #[error("the database failed")]
+    Store(#[from] StoreError),
+    #[error("the page cannot be written")]
+    Render(#[from] RenderError),
+    #[error("the document cannot be made")]
+    Document(#[from] DocumentError),
+}
+
+impl IntoResponse for PortalError {
+    fn into_response(self) -> Response {
+        let (status, language, title, body) = match &self {
+            PortalError::NotFound { language } => (
+                StatusCode::NOT_FOUND,
+                *language,
+                "portal-not-found-title",
+                "portal-not-found",
+            ),
+            PortalError::Throttled { language, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                *language,
+                "portal-busy-title",
+                "portal-busy",
+            ),
+            _ => {
+                tracing::error!(error = ?self, "a portal page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Language::default(),
+                    "portal-failed-title",
+                    "portal-failed",
+                )
+            }
+        };
+        let page = with_localizer(language, |l10n| {
+            Ok(pages::message(l10n, language, title, body))
+        })
+        .map(|m| m.into_string())
+        .unwrap_or_else(|_| "Remit".to_owned());
+        let mut response = (status, Html(page)).into_response();
+        if let PortalError::Throttled { retry_after, .. } = self {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after.seconds()),
+            );
+        }
+        response
+    }
+}
+
+/// An HTML page.
+struct Html(String);
+
+impl IntoResponse for Html {
+    fn into_response(self) -> Response {
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            self.0,
+        )
+            .into_response()
+    }
+}
+
+thread_local! {
+    /// One localizer per language and worker thread: loading the catalogues and the locale data costs
+    /// more than writing a page, and a localizer cannot be shared between threads.
+    static LOCALIZERS: RefCell<HashMap<Language, Rc<Localizer>>> = RefCell::new(HashMap::new());
+}
+
+fn with_localizer<T>(
+    language: Language,
+    f: impl FnOnce(&Localizer) -> Result<T, RenderError>,
+) -> Result<T, RenderError> {
+    let l10n = LOCALIZERS.with(|cache| -> Result<Rc<Localizer>, RenderError> {
+        if let Some(found) = cache.borrow().get(&language) {
+            return Ok(found.clone());
+        }
+        let made = Rc::new(Localizer::new(language)?);
+        cache.borrow_mut().insert(language, made.clone());
+        Ok(made)
+    })?;
+    f(&l10n)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Choice {
+    lang: Option<String>,
+}
+
+/// The language a page is in: the one chosen on the page, else the customer's, else English.
+fn language(choice: &Choice, visit: Option<&Visit>) -> Language {
+    choice
+        .lang
+        .as_deref()
+        .and_then(Language::from_tag)
+        .or_else(|| {
+            visit
+                .and_then(|v| v.customer.language)
+                .and_then(|l| Language::from_tag(l.code()))
+        })
+        .unwrap_or_default()
+}
+
+/// Opens the token's link, recording the view; the same error for every token that opens nothing.
+async fn open(
+    state: &AppState,
+    client: ClientAddress,
+    headers: &HeaderMap,
+    token: &str,
+    choice: &Choice,
+) -> Result<Visit, PortalError> {
+    let visit = links::open(&state.store, &state.clock, client, token)
+        .await
+        .map_err(|e| match e {
+            OpenError::NoLink => PortalError::NotFound {
+                language: language(choice, None),
+            },
+            OpenError::Throttled(retry_after) => PortalError::Throttled {
+                language: language(choice, None),
+                retry_after,
+            },
+            OpenError::Store(e) => PortalError::Store(e),
+        })?;
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    state
+        .portal
+        .views
+        .record(&state.store, &state.clock, &visit.link, client, agent);
+    Ok(visit)
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+}
+
+/// `GET /p/{token}`: the statement (an invoice link's shows its invoice only).
+async fn statement_page(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Query(choice): Query<Choice>,
+) -> Result<Response, PortalError> {
+    let visit = open(&state, client, &headers, &token, &choice).await?;
+    let (position, entries) = {
+        let mut conn = state.store.read().await?;
+        let org = visit.organisation.id;
+        ledger::statement(
+            &mut conn,
+            org,
+            visit.customer.id,
+            payments_since(visit.today),
+        )
+        .await?
+    };
+    let statement = portal_statement(
+        &position,
+        &entries,
+        visit.customer.currency,
+        visit.today,
+        visit.link.invoice_id,
+    )
+    .map_err(|e| StoreError::corrupt("customer account", e))?;
+    let language = language(&choice, Some(&visit));
+    let page = with_localizer(language, |l10n| {
+        let page = pages::Page {
+            l10n,
+            language,
+            organisation: &visit.organisation.name,
+            token: &token,
+        };
+        pages::statement(&page, &visit.customer.name, &statement)
+    })?;
+    Ok(Html(page.into_string()).into_response())
+}
+
+/// The issued invoice `id` when the visit's link may show it; the same 404 as an unknown token if not.
+async fn shown_invoice(
+    state: &AppState,
+    visit: &Visit,
+    id: &str,
+    choice: &Choice,
+) -> Result<IssuedDocument, PortalError> {
+    let not_found = || PortalError::NotFound {
+        language: language(choice, Some(visit)),
+    };
+    let id = InvoiceId::parse(id).map_err(|_| not_found())?;
+    let document = MailedDocument {
+        kind: MailedKind::Invoice,
+        id: id.as_uuid(),
+    };
+    let found = IssuedDocument::find(&state.store, visit.organisation.id, document).await?;
+    match found {
+        Some(doc) if visit.link.shows_invoice(id, doc.customer) => Ok(doc),
+        _ => Err(not_found()),
+    }
+}
+
+/// `GET /p/{token}/invoices/{id}`
+async fn invoice_page(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    headers: HeaderMap,
+    Path((token, id)): Path<(String, String)>,
+    Query(choice): Query<Choice>,
+) -> Result<Response, PortalError> {
+    let visit = open(&state, client, &headers, &token, &choice).await?;
+    let document = shown_invoice(&state, &visit, &id, &choice).await?;
+    let language = language(&choice, Some(&visit));
+    let page = with_localizer(language, |l10n| {
+        let page = pages::Page {
+            l10n,
+            language,
+            organisation: &visit.organisation.name,
+            token: &token,
+        };
+        pages::invoice(&page, &id, &document.snapshot)
+    })?;
+    Ok(Html(page.into_string()).into_response())
+}
+
+/// `GET /p/{token}/invoices/{id}/{pdf|ubl|cii}`: the files the workspace serves, the same bytes.
+async fn invoice_file(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    headers: HeaderMap,
+    Path((token, id, file)): Path<(String, String, String)>,
+    Query(choice): Query<Choice>,
+) -> Result<Response, PortalError> {
+    let visit = open(&state, client, &headers, &token, &choice).await?;
+    let document = shown_invoice(&state, &visit, &id, &choice).await?;
+    match document.file(&state.store, &file).await? {
+        Some(file) => Ok(file.into_response()),
+        None => Err(PortalError::NotFound {
+            language: language(&choice, Some(&visit)),
+        }),
+    }
+}
