@@ -7,7 +7,9 @@
 use std::fmt;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use remit_core::ids::{CustomerId, PortalLinkId};
 use remit_core::numbering::report::SequenceReport;
+use remit_core::portal::{CreatedPortalLink, NewPortalLink, PortalLinkSummary};
 use remit_core::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -102,6 +104,29 @@ pub async fn sign_out() -> ApiResult<()> {
 /// it. A report of the server's own records, so it is read online only; nothing of it is stored.
 pub async fn numbering_report() -> ApiResult<Vec<SequenceReport>> {
     read(send(Request::get("/api/numbering/report")).await?).await
+}
+
+/// `GET /api/customers/{id}/portal-links`: the customer's links, read online only (the server keeps
+/// them; no token is ever in the answer).
+pub async fn portal_links(customer: CustomerId) -> ApiResult<Vec<PortalLinkSummary>> {
+    let path = format!("/api/customers/{customer}/portal-links");
+    read(send(Request::get(&path)).await?).await
+}
+
+/// `POST /api/customers/{id}/portal-links`: a new link; its address is in this answer only.
+pub async fn create_portal_link(
+    customer: CustomerId,
+    request: &NewPortalLink,
+) -> ApiResult<CreatedPortalLink> {
+    let path = format!("/api/customers/{customer}/portal-links");
+    read(send_json(Request::post(&path), request).await?).await
+}
+
+/// `DELETE /api/portal-links/{id}`
+pub async fn revoke_portal_link(id: PortalLinkId) -> ApiResult<()> {
+    let path = format!("/api/portal-links/{id}");
+    let response = send(Request::delete(&path).header(CSRF_HEADER, "1")).await?;
+    check(response).await.map(|_| ())
 }
 
 pub async fn push(request: &PushRequest) -> ApiResult<PushResponse> {

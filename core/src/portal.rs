@@ -60,6 +60,7 @@ pub const PORTAL_LOOKUP_THROTTLE: LoginThrottle = LoginThrottle {
 
 /// What a billing user asks for: a link to a customer's statement, or to one invoice of theirs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewPortalLink {
     /// The client's id for the link, so a request sent twice makes one link.
     #[serde(default)]
@@ -106,6 +107,31 @@ pub struct PortalLink {
     pub expires_on: NaiveDate,
     #[serde(default)]
     pub revoked: bool,
+}
+
+/// A link just made: its address holds the token, shown this once (`POST …/portal-links`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedPortalLink {
+    pub id: PortalLinkId,
+    /// The portal's address, relative to the server (`/p/<token>`).
+    pub url: String,
+    pub invoice_id: Option<InvoiceId>,
+    pub expires_on: NaiveDate,
+}
+
+/// A link as the workspace lists it (`GET …/portal-links`): never its token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalLinkSummary {
+    pub id: PortalLinkId,
+    pub customer_id: CustomerId,
+    pub invoice_id: Option<InvoiceId>,
+    pub created_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    pub state: LinkState,
+    /// Views recorded (at most one an hour).
+    pub views: i64,
+    /// RFC 3339, UTC.
+    pub last_viewed_at: Option<String>,
 }
 
 /// Whether a link opens today.

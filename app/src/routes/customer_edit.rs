@@ -18,6 +18,7 @@ use crate::components::date::date_text;
 use crate::components::field::Field;
 use crate::components::field_error::FieldError;
 use crate::components::money::MoneyText;
+use crate::routes::portal_links::PortalLinks;
 use crate::state::use_app;
 use crate::store::StoreError;
 
@@ -230,6 +231,7 @@ fn CustomerForm(customer: Option<Customer>, default_terms_days: u16) -> impl Int
             </form>
         </section>
         {fields.id.map(|id| view! { <CustomerDrafts id /> })}
+        {fields.id.map(|id| view! { <PortalLinks customer=id /> })}
     }
     .into_any()
 }

@@ -15,6 +15,7 @@ use crate::components::lines::{LineView, LinesTable};
 use crate::components::totals::{DocumentSums, TotalsTable};
 use crate::routes::invoice_mail::InvoiceMail;
 use crate::routes::invoice_payments::{InvoicePayments, PaymentsState};
+use crate::routes::portal_links::PortalLinks;
 use crate::state::use_app;
 use crate::store::StoreError;
 use crate::store::issuing::IssuedInvoice;
@@ -121,6 +122,10 @@ fn Numbered(invoice: Invoice, awaiting_sync: bool) -> impl IntoView {
         </section>
         {(!awaiting_sync)
             .then(|| view! { <InvoiceMail invoice=invoice.clone() /> })}
+        {(!awaiting_sync)
+            .then(|| {
+                view! { <PortalLinks customer=invoice.customer_id invoice=invoice.id /> }
+            })}
         <InvoicePayments invoice payments />
     }
 }

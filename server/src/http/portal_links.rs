@@ -4,39 +4,13 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::NaiveDate;
-use remit_core::ids::{CustomerId, InvoiceId, PortalLinkId};
-use remit_core::portal::{LinkState, NewPortalLink};
-use serde::Serialize;
+use remit_core::ids::{CustomerId, PortalLinkId};
+use remit_core::portal::{CreatedPortalLink, NewPortalLink, PortalLinkSummary};
 
 use super::session::CurrentSession;
 use super::{ApiJson, AppError, AppState};
 use crate::clock;
 use crate::portal::links::{self, LinkError};
-
-/// A link just made: its address holds the token, shown this once.
-#[derive(Debug, Serialize)]
-pub struct CreatedLink {
-    pub id: PortalLinkId,
-    /// The portal's address, relative to the server (`/p/<token>`).
-    pub url: String,
-    pub invoice_id: Option<InvoiceId>,
-    pub expires_on: NaiveDate,
-}
-
-/// A link as the workspace lists it.
-#[derive(Debug, Serialize)]
-pub struct LinkSummary {
-    pub id: PortalLinkId,
-    pub customer_id: CustomerId,
-    pub invoice_id: Option<InvoiceId>,
-    pub created_on: NaiveDate,
-    pub expires_on: NaiveDate,
-    pub state: LinkState,
-    pub views: i64,
-    /// RFC 3339, UTC.
-    pub last_viewed_at: Option<String>,
-}
 
 fn customer_id(id: &str) -> Result<CustomerId, AppError> {
     CustomerId::parse(id).map_err(|_| AppError::NotFound)
@@ -48,12 +22,12 @@ pub async fn create(
     session: CurrentSession,
     Path(id): Path<String>,
     ApiJson(request): ApiJson<NewPortalLink>,
-) -> Result<(StatusCode, Json<CreatedLink>), AppError> {
+) -> Result<(StatusCode, Json<CreatedPortalLink>), AppError> {
     let customer = customer_id(&id)?;
     let made = links::create(&state.store, &state.clock, &session, customer, &request).await?;
     Ok((
         StatusCode::CREATED,
-        Json(CreatedLink {
+        Json(CreatedPortalLink {
             id: made.link.id,
             url: links::path(&made.token),
             invoice_id: made.link.invoice_id,
@@ -67,7 +41,7 @@ pub async fn list(
     State(state): State<AppState>,
     session: CurrentSession,
     Path(id): Path<String>,
-) -> Result<Json<Vec<LinkSummary>>, AppError> {
+) -> Result<Json<Vec<PortalLinkSummary>>, AppError> {
     let customer = customer_id(&id)?;
     let organisation = &session.organisation;
     let today = state
@@ -78,7 +52,7 @@ pub async fn list(
     Ok(Json(
         listed
             .into_iter()
-            .map(|l| LinkSummary {
+            .map(|l| PortalLinkSummary {
                 id: l.link.id,
                 customer_id: l.link.customer_id,
                 invoice_id: l.link.invoice_id,

@@ -157,6 +157,16 @@ fn currency_section(page: &Page, section: &CurrencyStatement) -> Result<Markup, 
 
 fn open_items(page: &Page, section: &CurrencyStatement) -> Result<Markup, RenderError> {
     let l = page.l10n;
+    let [number, issued, due, overdue, open_amount] = [
+        "portal-column-number",
+        "portal-column-issued",
+        "portal-column-due",
+        "portal-column-overdue",
+        "portal-column-open",
+    ]
+    .map(|id| page.label(id));
+    let (number, issued, due, overdue, open_amount) =
+        (number?, issued?, due?, overdue?, open_amount?);
     let mut rows = Vec::new();
     for open in &section.open {
         let item = &open.item;
@@ -166,26 +176,25 @@ fn open_items(page: &Page, section: &CurrencyStatement) -> Result<Markup, Render
                     a href=(page.href(&format!("/invoices/{}", item.item.invoice_id))) { (item.number) }
                     @if item.disputed { " " span.flag { (page.label("portal-disputed")?) } }
                 }
-                td { (l.date(item.issue_date)?) }
-                td { (l.date(item.due_date)?) }
-                td.num { (l.quantity(open.days_overdue.into())?) }
-                td.num { (l.money(item.open)?) }
+                td data-label=(issued) { (l.date(item.issue_date)?) }
+                td data-label=(due) { (l.date(item.due_date)?) }
+                td.num data-label=(overdue) { (l.quantity(open.days_overdue.into())?) }
+                td.num data-label=(open_amount) { (l.money(item.open)?) }
             }
         });
     }
+    // On a phone each invoice is a block of labelled values (the stylesheet reads `data-label`).
     Ok(html! {
         h2 { (page.label("portal-open-invoices")?) }
-        div.scroll {
-            table {
-                thead { tr {
-                    th scope="col" { (page.label("portal-column-number")?) }
-                    th scope="col" { (page.label("portal-column-issued")?) }
-                    th scope="col" { (page.label("portal-column-due")?) }
-                    th.num scope="col" { (page.label("portal-column-overdue")?) }
-                    th.num scope="col" { (page.label("portal-column-open")?) }
-                } }
-                tbody { @for row in rows { (row) } }
-            }
+        table.items {
+            thead { tr {
+                th scope="col" { (number) }
+                th scope="col" { (issued) }
+                th scope="col" { (due) }
+                th.num scope="col" { (overdue) }
+                th.num scope="col" { (open_amount) }
+            } }
+            tbody { @for row in rows { (row) } }
         }
     })
 }
@@ -309,6 +318,11 @@ fn vat_breakdown(page: &Page, snapshot: &Snapshot) -> Result<Markup, RenderError
     Ok(html! {
         h2 { (page.label("portal-vat-breakdown")?) }
         table.vat {
+            thead { tr {
+                th scope="col" { (page.label("column-category")?) }
+                th.num scope="col" { (page.label("column-taxable")?) }
+                th.num scope="col" { (page.label("column-tax")?) }
+            } }
             tbody { @for row in rows { (row) } }
             tfoot {
                 tr { th scope="row" { (page.label("portal-total")?) } td.num { (l.money(totals.tax_exclusive)?) } td.num { (l.money(totals.tax_total)?) } }
