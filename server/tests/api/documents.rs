@@ -289,6 +289,16 @@ async fn a_customers_statement_pdf_prints_the_figures_of_the_json_statement(back
             assert!(text.contains(expected), "{expected} missing in:\n{text}");
         }
     }
+    // Without `on`, the statement is dated today in the organisation's time zone (Europe/Berlin): at
+    // 23:30 UTC on 29 November it is already the 30th there.
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-29T23:30:00Z").unwrap();
+    app.clock.set(at.timestamp_millis());
+    let today = format!("/api/customers/{}/statement/pdf?{period}", nordlys.id);
+    let dated = format!("{today}&on=2026-11-30");
+    assert_eq!(
+        download(&owner, &today).await.2,
+        download(&owner, &dated).await.2
+    );
     // In the customer's language.
     let german = format!(
         "/api/customers/{}/statement/pdf?{period}&on=2027-01-10",
