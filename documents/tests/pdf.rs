@@ -24,7 +24,7 @@ use remit_core::terms::{DiscountVat, EarlyPaymentDiscount, Instalment, PaymentPl
 use remit_documents::{EmbeddedInvoice, Language, Paper, RenderOptions, invoice_pdf};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use tools::{assert_contains_all, available, file, python_has, run, text_of};
+use tools::{assert_contains_all, available, file, png, python_has, run, text_of};
 
 const SELLER_VAT: &str = "DE123456789";
 const BUYER_VAT: &str = "FR40303265045";
@@ -448,49 +448,6 @@ fn a_logo_is_drawn_and_a_broken_one_is_refused() {
         invoice_pdf(&s, &with_logo),
         Err(remit_documents::RenderError::Logo(_))
     ));
-}
-
-/// A 2 × 2 RGB PNG, stored (uncompressed) deflate, with its CRCs.
-fn png() -> Vec<u8> {
-    let crc = |bytes: &[u8]| {
-        let mut c = 0xffff_ffffu32;
-        for &b in bytes {
-            c ^= u32::from(b);
-            for _ in 0..8 {
-                c = if c & 1 == 1 {
-                    0xedb8_8320 ^ (c >> 1)
-                } else {
-                    c >> 1
-                };
-            }
-        }
-        !c
-    };
-    let adler = |bytes: &[u8]| {
-        let (mut a, mut b) = (1u32, 0u32);
-        for &x in bytes {
-            a = (a + u32::from(x)) % 65521;
-            b = (b + a) % 65521;
-        }
-        (b << 16) | a
-    };
-    let chunk = |kind: &[u8], data: &[u8]| {
-        let mut out = (data.len() as u32).to_be_bytes().to_vec();
-        let mut body = kind.to_vec();
-        body.extend_from_slice(data);
-        out.extend_from_slice(&body);
-        out.extend_from_slice(&crc(&body).to_be_bytes());
-        out
-    };
-    let raw = [0u8, 200, 30, 30, 30, 30, 200, 0, 30, 200, 30, 200, 200, 30];
-    let mut zlib = vec![0x78, 0x01, 1, raw.len() as u8, 0, !(raw.len() as u8), 0xff];
-    zlib.extend_from_slice(&raw);
-    zlib.extend_from_slice(&adler(&raw).to_be_bytes());
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.extend(chunk(b"IHDR", &[0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0, 0, 0]));
-    png.extend(chunk(b"IDAT", &zlib));
-    png.extend(chunk(b"IEND", &[]));
-    png
 }
 
 /// The CII the hybrid embeds: the test invoice itself, as core exports it (what the server embeds).

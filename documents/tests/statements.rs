@@ -23,7 +23,7 @@ use remit_documents::{
 };
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use tools::{assert_contains_all, available, file, run, text_of};
+use tools::{assert_contains_all, available, file, png, run, text_of};
 
 const IBAN: &str = "DE89370400440532013000";
 
@@ -497,5 +497,40 @@ fn a_statement_and_a_receipt_are_pdf_a_3b_dated_by_their_own_date_not_the_clock(
                 "<dc:creator><rdf:Seq><rdf:li>Fjord Consulting GmbH</rdf:li>",
             ],
         );
+    }
+}
+
+#[test]
+fn a_statement_and_a_receipt_carry_the_organisations_logo() {
+    if !available(
+        "pdfimages",
+        &["-v"],
+        "a_statement_and_a_receipt_carry_the_logo",
+    ) {
+        return;
+    }
+    let with_logo = RenderOptions {
+        logo: Some(png()),
+        paper: Paper::Letter,
+        ..options(Language::English)
+    };
+    let s = statement_of(&account(), "2026-10-01", "2026-10-31", "2026-11-30");
+    let pdfs = [
+        statement_pdf(&s, &with_logo).unwrap(),
+        receipt_pdf(&receipt(), &with_logo).unwrap(),
+    ];
+    for pdf in pdfs {
+        let path = file("logo-statement.pdf", &pdf);
+        let listing = run("pdfimages", &["-list", path.to_str().unwrap()]);
+        // Header, rule, then the logo on page 1: 2 × 2 pixels.
+        let images: Vec<Vec<&str>> = listing
+            .lines()
+            .skip(2)
+            .map(|l| l.split_whitespace().collect())
+            .collect();
+        assert_eq!(images.len(), 1, "{listing}");
+        assert_eq!(&images[0][..5], ["1", "0", "image", "2", "2"], "{listing}");
+        let info = run("pdfinfo", &[path.to_str().unwrap()]);
+        assert!(info.contains("612 x 792 pts (letter)"), "{info}");
     }
 }
