@@ -94,6 +94,13 @@ ensure_pdf_tools() {
   fi
 }
 
+# The portal's load test (scripts/bench): Debian's wrk.
+ensure_wrk() {
+  if ! command -v wrk >/dev/null; then
+    apt_install wrk
+  fi
+}
+
 ensure_e2e_packages() {
   # Playwright drives Debian's Chromium; it never downloads a browser of its own.
   export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

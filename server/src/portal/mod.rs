@@ -29,6 +29,8 @@ use remit_core::mail::{MailedDocument, MailedKind};
 use remit_core::portal::{payments_since, portal_statement};
 use remit_documents::{Language, Localizer, RenderError};
 use serde::Deserialize;
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::documents::{DocumentError, IssuedDocument};
@@ -67,7 +69,9 @@ pub fn router() -> Router<AppState> {
             .route("/p/portal.css", get(stylesheet))
             .route("/p/{token}", get(statement_page))
             .route("/p/{token}/invoices/{id}", get(invoice_page))
-            .route("/p/{token}/invoices/{id}/{file}", get(invoice_file)),
+            .route("/p/{token}/invoices/{id}/{file}", get(invoice_file))
+            // A long statement is mostly repeated markup: compressed at the fastest level.
+            .layer(CompressionLayer::new().quality(CompressionLevel::Fastest)),
         |router, (name, value)| {
             router.layer(SetResponseHeaderLayer::overriding(
                 name,
@@ -176,10 +180,23 @@ fn with_localizer<T>(
 #[derive(Debug, Deserialize)]
 pub struct Choice {
     lang: Option<String>,
+    /// The page of open invoices, from 1.
+    page: Option<usize>,
 }
 
-/// The language a page is in: the one chosen on the page, else the customer's, else English.
-fn language(choice: &Choice, visit: Option<&Visit>) -> Language {
+/// The language a page is in: the one chosen on the page, else the customer's, else the first of the
+/// browser's (`Accept-Language`) Remit speaks, else English. A page that opens nothing never reads the
+/// customer's, so it cannot tell a valid token from another.
+fn language(choice: &Choice, visit: Option<&Visit>, headers: &HeaderMap) -> Language {
+    let browser = || {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .into_iter()
+            .flat_map(|v| v.split(','))
+            .filter_map(|tag| Language::from_tag(tag.split(';').next().unwrap_or_default().trim()))
+            .next()
+    };
     choice
         .lang
         .as_deref()
@@ -189,6 +206,7 @@ fn language(choice: &Choice, visit: Option<&Visit>) -> Language {
                 .and_then(|v| v.customer.language)
                 .and_then(|l| Language::from_tag(l.code()))
         })
+        .or_else(browser)
         .unwrap_or_default()
 }
 
@@ -204,10 +222,10 @@ async fn open(
         .await
         .map_err(|e| match e {
             OpenError::NoLink => PortalError::NotFound {
-                language: language(choice, None),
+                language: language(choice, None, headers),
             },
             OpenError::Throttled(retry_after) => PortalError::Throttled {
-                language: language(choice, None),
+                language: language(choice, None, headers),
                 retry_after,
             },
             OpenError::Store(e) => PortalError::Store(e),
@@ -260,7 +278,7 @@ async fn statement_page(
         visit.link.invoice_id,
     )
     .map_err(|e| StoreError::corrupt("customer account", e))?;
-    let language = language(&choice, Some(&visit));
+    let language = language(&choice, Some(&visit), &headers);
     let page = with_localizer(language, |l10n| {
         let page = pages::Page {
             l10n,
@@ -268,7 +286,12 @@ async fn statement_page(
             organisation: &visit.organisation.name,
             token: &token,
         };
-        pages::statement(&page, &visit.customer.name, &statement)
+        pages::statement(
+            &page,
+            &visit.customer.name,
+            &statement,
+            choice.page.unwrap_or(1),
+        )
     })?;
     Ok(Html(page.into_string()).into_response())
 }
@@ -278,10 +301,10 @@ async fn shown_invoice(
     state: &AppState,
     visit: &Visit,
     id: &str,
-    choice: &Choice,
+    (choice, headers): (&Choice, &HeaderMap),
 ) -> Result<IssuedDocument, PortalError> {
     let not_found = || PortalError::NotFound {
-        language: language(choice, Some(visit)),
+        language: language(choice, Some(visit), headers),
     };
     let id = InvoiceId::parse(id).map_err(|_| not_found())?;
     let document = MailedDocument {
@@ -304,8 +327,8 @@ async fn invoice_page(
     Query(choice): Query<Choice>,
 ) -> Result<Response, PortalError> {
     let visit = open(&state, client, &headers, &token, &choice).await?;
-    let document = shown_invoice(&state, &visit, &id, &choice).await?;
-    let language = language(&choice, Some(&visit));
+    let document = shown_invoice(&state, &visit, &id, (&choice, &headers)).await?;
+    let language = language(&choice, Some(&visit), &headers);
     let page = with_localizer(language, |l10n| {
         let page = pages::Page {
             l10n,
@@ -327,11 +350,11 @@ async fn invoice_file(
     Query(choice): Query<Choice>,
 ) -> Result<Response, PortalError> {
     let visit = open(&state, client, &headers, &token, &choice).await?;
-    let document = shown_invoice(&state, &visit, &id, &choice).await?;
+    let document = shown_invoice(&state, &visit, &id, (&choice, &headers)).await?;
     match document.file(&state.store, &file).await? {
         Some(file) => Ok(file.into_response()),
         None => Err(PortalError::NotFound {
-            language: language(&choice, Some(&visit)),
+            language: language(&choice, Some(&visit), &headers),
         }),
     }
 }

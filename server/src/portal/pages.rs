@@ -7,6 +7,9 @@ use remit_core::document::issue::Snapshot;
 use remit_core::portal::{CurrencyStatement, PortalStatement};
 use remit_documents::{Arg, Language, Localizer, RenderError};
 
+/// Open invoices listed on one page of the statement; the balance and the aging count them all.
+pub const OPEN_PER_PAGE: usize = 100;
+
 /// What every page of one visit shares.
 pub struct Page<'a> {
     pub l10n: &'a Localizer,
@@ -103,6 +106,7 @@ pub fn statement(
     page: &Page,
     customer: &str,
     statement: &PortalStatement,
+    page_no: usize,
 ) -> Result<Markup, RenderError> {
     let l = page.l10n;
     let date = l.date(statement.on)?;
@@ -115,7 +119,7 @@ pub fn statement(
     )?;
     let mut sections = Vec::new();
     for section in &statement.currencies {
-        sections.push(currency_section(page, section)?);
+        sections.push(currency_section(page, section, page_no)?);
     }
     let title = page.text(
         "portal-title",
@@ -131,7 +135,11 @@ pub fn statement(
     )
 }
 
-fn currency_section(page: &Page, section: &CurrencyStatement) -> Result<Markup, RenderError> {
+fn currency_section(
+    page: &Page,
+    section: &CurrencyStatement,
+    page_no: usize,
+) -> Result<Markup, RenderError> {
     let l = page.l10n;
     let due = l.money(section.balance_due)?;
     Ok(html! {
@@ -144,7 +152,7 @@ fn currency_section(page: &Page, section: &CurrencyStatement) -> Result<Markup, 
             @if section.open.is_empty() {
                 p { (page.label("portal-nothing-due")?) }
             } @else {
-                (open_items(page, section)?)
+                (open_items(page, section, page_no)?)
             }
             @if !section.unapplied.is_zero() {
                 p.credit { (page.label("portal-credit")?) ": " (l.money(section.unapplied)?) }
@@ -155,7 +163,12 @@ fn currency_section(page: &Page, section: &CurrencyStatement) -> Result<Markup, 
     })
 }
 
-fn open_items(page: &Page, section: &CurrencyStatement) -> Result<Markup, RenderError> {
+/// Page `page_no` (from 1) of the open invoices.
+fn open_items(
+    page: &Page,
+    section: &CurrencyStatement,
+    page_no: usize,
+) -> Result<Markup, RenderError> {
     let l = page.l10n;
     let [number, issued, due, overdue, open_amount] = [
         "portal-column-number",
@@ -167,8 +180,11 @@ fn open_items(page: &Page, section: &CurrencyStatement) -> Result<Markup, Render
     .map(|id| page.label(id));
     let (number, issued, due, overdue, open_amount) =
         (number?, issued?, due?, overdue?, open_amount?);
+    let pages = section.open.len().div_ceil(OPEN_PER_PAGE).max(1);
+    let page_no = page_no.clamp(1, pages);
     let mut rows = Vec::new();
-    for open in &section.open {
+    let shown = section.open.iter().skip((page_no - 1) * OPEN_PER_PAGE);
+    for open in shown.take(OPEN_PER_PAGE) {
         let item = &open.item;
         rows.push(html! {
             tr {
@@ -195,6 +211,22 @@ fn open_items(page: &Page, section: &CurrencyStatement) -> Result<Markup, Render
                 th.num scope="col" { (open_amount) }
             } }
             tbody { @for row in rows { (row) } }
+        }
+        @if pages > 1 { (pager(page, page_no, pages)?) }
+    })
+}
+
+/// Links to the previous and next page of open invoices.
+fn pager(page: &Page, page_no: usize, pages: usize) -> Result<Markup, RenderError> {
+    let at = |n: usize| format!("{}&page={n}", page.href(""));
+    let (here, all) = (page_no.to_string(), pages.to_string());
+    let args = [("page", Arg::Text(&here)), ("pages", Arg::Text(&all))];
+    let position = page.text("portal-page", &args)?;
+    Ok(html! {
+        nav.pager aria-label=(page.label("portal-pages")?) {
+            @if page_no > 1 { a rel="prev" href=(at(page_no - 1)) { (page.label("portal-previous")?) } }
+            span { (position) }
+            @if page_no < pages { a rel="next" href=(at(page_no + 1)) { (page.label("portal-next")?) } }
         }
     })
 }

@@ -368,3 +368,69 @@ async fn views_are_recorded_once_an_hour_and_their_address_erased_after_ninety_d
     assert_eq!(views[1].address.as_deref(), Some("127.0.0.1"));
 }
 on_both_backends!(views_are_recorded_once_an_hour_and_their_address_erased_after_ninety_days => views_are_recorded_once_an_hour_and_their_address_erased_after_ninety_days_sqlite, views_are_recorded_once_an_hour_and_their_address_erased_after_ninety_days_postgres);
+
+async fn pages_speak_the_chosen_the_customers_or_the_browsers_language(backend: Backend) {
+    let books = Books::new(backend).await;
+    let (_, url) = books.link(&books.nordlys, json!({})).await;
+    let client = reqwest::Client::new();
+    let page = |path: String, accept: &'static str| {
+        let request = client.get(format!("{}{path}", books.app.address));
+        async move {
+            let response = request
+                .header("accept-language", accept)
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let (_, german) = page(url.clone(), "de-CH, de;q=0.9, en;q=0.5").await;
+    assert!(
+        german.contains("Offener Saldo") && german.contains(r#"lang="de""#),
+        "{german}"
+    );
+    let (_, french) = page(format!("{url}?lang=fr"), "de").await;
+    assert!(
+        french.contains("Solde dû"),
+        "a chosen language wins: {french}"
+    );
+    let (_, unknown_tongue) = page(url.clone(), "ja").await;
+    assert!(unknown_tongue.contains("Balance due"));
+
+    // A dead link's page is in the browser's language, the same for every token.
+    let (status, dead) = page(format!("/p/{}", "1".repeat(64)), "nb-NO").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(dead.contains("Denne lenken åpnes ikke"), "{dead}");
+}
+on_both_backends!(pages_speak_the_chosen_the_customers_or_the_browsers_language => pages_speak_the_chosen_the_customers_or_the_browsers_language_sqlite, pages_speak_the_chosen_the_customers_or_the_browsers_language_postgres);
+
+async fn a_long_statement_lists_its_open_invoices_a_hundred_a_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (owner, info) = app.set_up().await;
+    let org = organisation_of(&info);
+    set_up_seller(&owner, org).await;
+    let payer = customer(org, "Langliste AS");
+    let mut mutations = vec![upsert(1, &payer)];
+    mutations.extend((0..101).map(|n| issue_numbered(n + 2, new_id(), &draft(&payer))));
+    assert_applied(&owner.push(new_client(), mutations).await);
+    let made = owner
+        .post(
+            &format!("/api/customers/{}/portal-links", payer.id),
+            &json!({}),
+        )
+        .await;
+    let made: Value = made.json().await.unwrap();
+    let url = made["url"].as_str().unwrap();
+
+    let (_, _, first) = open(&app, url).await;
+    let first = text(&first);
+    assert!(first.contains("INV-2026-000100") && !first.contains("INV-2026-000101"));
+    assert!(first.contains("Page 1 of 2") && first.contains(r#"rel="next""#));
+    let (_, _, second) = open(&app, &format!("{url}?page=2")).await;
+    let second = text(&second);
+    assert!(second.contains("INV-2026-000101") && !second.contains("INV-2026-000100<"));
+    assert!(second.contains(r#"rel="prev""#) && !second.contains(r#"rel="next""#));
+    let (_, _, beyond) = open(&app, &format!("{url}?page=99")).await;
+    assert_eq!(text(&beyond), second, "a page past the end is the last");
+}
+on_both_backends!(a_long_statement_lists_its_open_invoices_a_hundred_a_page => a_long_statement_lists_its_open_invoices_a_hundred_a_page_sqlite, a_long_statement_lists_its_open_invoices_a_hundred_a_page_postgres);
