@@ -96,3 +96,67 @@ bic = BIC: { $bic }
 pay-with-reference = Bitte geben Sie bei der Zahlung die Referenz { $reference } an.
 note = Bemerkung
 page = Seite { $page } von { $pages }
+
+## Kontoauszüge und Zahlungsbestätigungen (Issue #13)
+
+statement-title = Kontoauszug
+statement-customer = Kunde
+statement-date = Datum des Auszugs
+statement-period = Zeitraum
+statement-currency = Konto in { $currency }
+registration-id = Registernummer: { $id }
+open-items = Offene Posten
+column-invoice = Rechnung
+column-days-overdue = Tage überfällig
+column-amount = Betrag
+column-open = Offen
+disputed-item = { $number } (beanstandet)
+no-open-items = Es ist nichts offen.
+unapplied-credit = Abzüglich nicht zugeordnetes Guthaben
+statement-total-due = Fälliger Gesamtbetrag
+account-activity = Kontobewegungen
+column-date = Datum
+column-reference = Referenz
+column-entry = Buchung
+column-balance = Saldo
+opening-balance = Anfangssaldo
+closing-balance = Endsaldo
+entry-kind = { $kind ->
+    [invoice] Rechnung
+    [fee-invoice] Gebührenrechnung
+    [credit-note] Gutschrift
+    [payment] Zahlung
+    [refund] Erstattung
+    [discount-taken] Skonto
+    [write-off] Ausgebucht
+    [allocation] Guthaben verrechnet
+    [allocation-reversal] Verrechnung storniert
+    [discount-reversal] Skonto storniert
+   *[void] Rechnung storniert
+}
+receipt-title = Zahlungsbestätigung
+received-from = Erhalten von
+received-on = Eingegangen am
+amount-received = Erhaltener Betrag
+payment-method = Zahlungsart
+payment-method-name = { $method ->
+    [bank-transfer] Überweisung
+    [card] Karte
+    [cash] Bar
+    [cheque] Scheck
+    [direct-debit] Lastschrift
+   *[collections] Inkassobüro
+}
+applied-to = Verrechnet mit
+column-applied = Verrechnet
+column-discount = Skonto
+invoice-instalment = { $number }, Rate { $instalment }
+nothing-applied = Keiner Rechnung zugeordnet.
+credited = Ihrem Konto gutgeschrieben
+total-received = Erhalten insgesamt
+receipt-thanks = Vielen Dank für Ihre Zahlung.
+aging = Offene Beträge nach Tagen überfällig
+aging-bucket = { $label ->
+    [Current] Noch nicht fällig
+   *[other] { $label } Tage
+}

@@ -97,3 +97,67 @@ bic = BIC: { $bic }
 pay-with-reference = Please state the payment reference { $reference } with your payment.
 note = Note
 page = Page { $page } of { $pages }
+
+## Statements and payment receipts (issue #13)
+
+statement-title = Statement of account
+statement-customer = Customer
+statement-date = Statement date
+statement-period = Period
+statement-currency = Account in { $currency }
+registration-id = Registration no.: { $id }
+open-items = Open items
+column-invoice = Invoice
+column-days-overdue = Days overdue
+column-amount = Amount
+column-open = Open
+disputed-item = { $number } (disputed)
+no-open-items = Nothing is open.
+unapplied-credit = Less unapplied credit
+statement-total-due = Total due
+account-activity = Account activity
+column-date = Date
+column-reference = Reference
+column-entry = Entry
+column-balance = Balance
+opening-balance = Opening balance
+closing-balance = Closing balance
+entry-kind = { $kind ->
+    [invoice] Invoice
+    [fee-invoice] Fee invoice
+    [credit-note] Credit note
+    [payment] Payment
+    [refund] Refund
+    [discount-taken] Discount taken
+    [write-off] Written off
+    [allocation] Credit applied
+    [allocation-reversal] Allocation reversed
+    [discount-reversal] Discount reversed
+   *[void] Invoice voided
+}
+receipt-title = Payment receipt
+received-from = Received from
+received-on = Received on
+amount-received = Amount received
+payment-method = Payment method
+payment-method-name = { $method ->
+    [bank-transfer] Bank transfer
+    [card] Card
+    [cash] Cash
+    [cheque] Cheque
+    [direct-debit] Direct debit
+   *[collections] Collection agency
+}
+applied-to = Applied to
+column-applied = Applied
+column-discount = Discount taken
+invoice-instalment = { $number }, instalment { $instalment }
+nothing-applied = Nothing was applied to an invoice.
+credited = Credited to your account
+total-received = Total received
+receipt-thanks = Thank you for your payment.
+aging = Open amounts by days past due
+aging-bucket = { $label ->
+    [Current] Not yet due
+   *[other] { $label } days
+}

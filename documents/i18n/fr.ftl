@@ -96,3 +96,67 @@ bic = BIC : { $bic }
 pay-with-reference = Merci d’indiquer la référence { $reference } avec votre paiement.
 note = Remarque
 page = Page { $page } sur { $pages }
+
+## Relevés de compte et reçus de paiement (issue #13)
+
+statement-title = Relevé de compte
+statement-customer = Client
+statement-date = Date du relevé
+statement-period = Période
+statement-currency = Compte en { $currency }
+registration-id = N° d’immatriculation : { $id }
+open-items = Postes ouverts
+column-invoice = Facture
+column-days-overdue = Jours de retard
+column-amount = Montant
+column-open = Restant dû
+disputed-item = { $number } (contestée)
+no-open-items = Aucun poste ouvert.
+unapplied-credit = Moins l’avoir non affecté
+statement-total-due = Total dû
+account-activity = Mouvements du compte
+column-date = Date
+column-reference = Référence
+column-entry = Écriture
+column-balance = Solde
+opening-balance = Solde d’ouverture
+closing-balance = Solde de clôture
+entry-kind = { $kind ->
+    [invoice] Facture
+    [fee-invoice] Facture de frais
+    [credit-note] Avoir
+    [payment] Paiement
+    [refund] Remboursement
+    [discount-taken] Escompte
+    [write-off] Passé en perte
+    [allocation] Avoir imputé
+    [allocation-reversal] Imputation annulée
+    [discount-reversal] Escompte annulé
+   *[void] Facture annulée
+}
+receipt-title = Reçu de paiement
+received-from = Reçu de
+received-on = Reçu le
+amount-received = Montant reçu
+payment-method = Mode de paiement
+payment-method-name = { $method ->
+    [bank-transfer] Virement
+    [card] Carte
+    [cash] Espèces
+    [cheque] Chèque
+    [direct-debit] Prélèvement
+   *[collections] Agence de recouvrement
+}
+applied-to = Imputé sur
+column-applied = Imputé
+column-discount = Escompte
+invoice-instalment = { $number }, échéance { $instalment }
+nothing-applied = Imputé sur aucune facture.
+credited = Porté au crédit de votre compte
+total-received = Total reçu
+receipt-thanks = Merci pour votre paiement.
+aging = Montants ouverts par jours de retard
+aging-bucket = { $label ->
+    [Current] Pas encore échu
+   *[other] { $label } jours
+}

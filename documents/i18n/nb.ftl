@@ -96,3 +96,67 @@ bic = BIC: { $bic }
 pay-with-reference = Oppgi betalingsreferansen { $reference } ved betaling.
 note = Merknad
 page = Side { $page } av { $pages }
+
+## Kontoutskrifter og betalingskvitteringer (issue #13)
+
+statement-title = Kontoutskrift
+statement-customer = Kunde
+statement-date = Utskriftsdato
+statement-period = Periode
+statement-currency = Konto i { $currency }
+registration-id = Org.nr.: { $id }
+open-items = Åpne poster
+column-invoice = Faktura
+column-days-overdue = Dager forfalt
+column-amount = Beløp
+column-open = Utestående
+disputed-item = { $number } (omtvistet)
+no-open-items = Ingenting er utestående.
+unapplied-credit = Fratrukket ufordelt kreditt
+statement-total-due = Totalt å betale
+account-activity = Kontobevegelser
+column-date = Dato
+column-reference = Referanse
+column-entry = Postering
+column-balance = Saldo
+opening-balance = Inngående saldo
+closing-balance = Utgående saldo
+entry-kind = { $kind ->
+    [invoice] Faktura
+    [fee-invoice] Gebyrfaktura
+    [credit-note] Kreditnota
+    [payment] Innbetaling
+    [refund] Tilbakebetaling
+    [discount-taken] Kontantrabatt
+    [write-off] Avskrevet
+    [allocation] Kreditt fordelt
+    [allocation-reversal] Fordeling reversert
+    [discount-reversal] Kontantrabatt reversert
+   *[void] Faktura annullert
+}
+receipt-title = Betalingskvittering
+received-from = Mottatt fra
+received-on = Mottatt
+amount-received = Mottatt beløp
+payment-method = Betalingsmåte
+payment-method-name = { $method ->
+    [bank-transfer] Bankoverføring
+    [card] Kort
+    [cash] Kontant
+    [cheque] Sjekk
+    [direct-debit] Avtalegiro
+   *[collections] Inkassobyrå
+}
+applied-to = Fordelt på
+column-applied = Fordelt
+column-discount = Kontantrabatt
+invoice-instalment = { $number }, avdrag { $instalment }
+nothing-applied = Ikke fordelt på noen faktura.
+credited = Godskrevet kontoen deres
+total-received = Mottatt totalt
+receipt-thanks = Takk for betalingen.
+aging = Utestående etter dager forfalt
+aging-bucket = { $label ->
+    [Current] Ikke forfalt
+   *[other] { $label } dager
+}

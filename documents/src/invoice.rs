@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use remit_core::document::en16931::{AllowanceCharge, DocumentKind, Line, VatClass};
-use remit_core::document::issue::{Party, Snapshot};
+use remit_core::document::issue::Snapshot;
 use remit_core::money::Money;
 use remit_core::tax::{TaxCategory, TaxRate};
 use remit_core::terms::PaymentTerms;
@@ -15,9 +15,8 @@ use rust_decimal::Decimal;
 use crate::RenderError;
 use crate::layout::{BODY, Flow, LEADING, Row};
 use crate::locale::{Arg, Localizer};
+use crate::parts;
 use crate::text::{Face, Fonts};
-
-const TITLE: f32 = 18.0;
 
 /// The `$kind` a message selects its wording by.
 pub fn kind_id(kind: DocumentKind) -> &'static str {
@@ -99,44 +98,10 @@ impl Writer<'_> {
 
     /// The logo (its size in points) on the left, the document's title on the right.
     fn heading(&self, logo: Option<(f32, f32)>) -> Result<Row, RenderError> {
-        let (_, logo_height) = logo.unwrap_or_default();
-        let mut row = Row::new(logo_height.max(TITLE * 1.3) + LEADING);
-        if let Some((width, height)) = logo {
-            row.ops.push(crate::layout::Op::Logo {
-                x: 0.0,
-                y: 0.0,
-                width,
-                height,
-            });
-        }
         let title = self
             .l10n
             .text("document-title", &[("kind", Arg::Text(self.kind()))])?;
-        row.text_right(self.fonts, self.width, 0.0, Face::Bold, TITLE, title);
-        Ok(row)
-    }
-
-    /// A party's name, address and VAT id, one line each.
-    fn party_lines(&self, party: &Party) -> Result<Vec<(Face, String)>, RenderError> {
-        let mut lines = vec![(Face::Bold, party.name.clone())];
-        for line in &party.address.lines {
-            lines.push((Face::Regular, line.clone()));
-        }
-        let address = &party.address;
-        lines.push((
-            Face::Regular,
-            format!("{} {}", address.postcode, address.city)
-                .trim()
-                .to_owned(),
-        ));
-        lines.push((Face::Regular, self.l10n.country(&address.country)));
-        if !party.tax_id.is_empty() {
-            let id = self
-                .l10n
-                .text("vat-id", &[("id", Arg::Text(&party.tax_id))])?;
-            lines.push((Face::Regular, id));
-        }
-        Ok(lines)
+        Ok(parts::heading(self.fonts, self.width, title, logo))
     }
 
     /// The references on the right: number, dates, the buyer's references, the payment reference.
@@ -191,23 +156,12 @@ impl Writer<'_> {
     fn parties(&self) -> Result<Row, RenderError> {
         let s = self.snapshot;
         let mut left = vec![(Face::Bold, self.l10n.label("seller")?)];
-        left.extend(self.party_lines(&s.seller)?);
+        left.extend(parts::party_lines(self.l10n, &s.seller)?);
         left.push((Face::Regular, String::new()));
         left.push((Face::Bold, self.l10n.label("buyer")?));
-        left.extend(self.party_lines(&s.buyer)?);
+        left.extend(parts::party_lines(self.l10n, &s.buyer)?);
         let references = self.references()?;
-        let lines = left.len().max(references.len());
-        let mut row = Row::new(lines as f32 * LEADING + 2.0 * LEADING);
-        for (i, (face, text)) in left.into_iter().enumerate() {
-            row.text(0.0, i as f32 * LEADING, face, BODY, text);
-        }
-        let label_x = self.width * 0.52;
-        for (i, (label, value)) in references.into_iter().enumerate() {
-            let top = i as f32 * LEADING;
-            row.text(label_x, top, Face::Regular, BODY, label);
-            row.text_right(self.fonts, self.width, top, Face::Bold, BODY, value);
-        }
-        Ok(row)
+        Ok(parts::beside(self.fonts, self.width, left, references))
     }
 
     fn table_header(&self, columns: &Columns) -> Result<Row, RenderError> {
@@ -342,9 +296,7 @@ impl Writer<'_> {
             flow.place(block);
         }
         flow.end_table();
-        let mut rule = Row::new(4.0);
-        rule.rule(0.0, self.width, 1.0, 0.6);
-        flow.place(rule);
+        flow.place(parts::closing_rule(self.width));
         Ok(())
     }
 
@@ -574,19 +526,7 @@ impl Writer<'_> {
             }
         }
         if let Some(account) = &s.references.bank_account {
-            lines.push((Face::Bold, l.label("bank-account")?));
-            let holder = l.text("account-holder", &[("name", Arg::Text(&account.name))])?;
-            lines.push((Face::Regular, holder));
-            lines.push((
-                Face::Regular,
-                l.text("iban", &[("iban", Arg::Text(&account.iban))])?,
-            ));
-            if !account.bic.is_empty() {
-                lines.push((
-                    Face::Regular,
-                    l.text("bic", &[("bic", Arg::Text(&account.bic))])?,
-                ));
-            }
+            lines.extend(parts::bank_lines(l, account)?);
         }
         if let Some(reference) = &s.references.payment_reference {
             let text = l.text(
@@ -595,32 +535,12 @@ impl Writer<'_> {
             )?;
             lines.push((Face::Regular, text));
         }
-        Ok(self.paragraphs(lines))
+        Ok(parts::paragraphs(self.fonts, self.width, lines))
     }
 
     fn note(&self) -> Result<Vec<Row>, RenderError> {
         let mut lines = vec![(Face::Bold, self.l10n.label("note")?)];
         lines.push((Face::Regular, self.snapshot.note.clone()));
-        Ok(self.paragraphs(lines))
-    }
-
-    /// Lines of text across the content width, wrapped, followed by a blank line: a row each, so a
-    /// long note continues on the next page.
-    fn paragraphs(&self, lines: Vec<(Face, String)>) -> Vec<Row> {
-        let mut rows: Vec<Row> = lines
-            .into_iter()
-            .flat_map(|(face, text)| {
-                self.fonts
-                    .wrap(face, BODY, &text, self.width)
-                    .into_iter()
-                    .map(move |line| {
-                        let mut row = Row::new(LEADING);
-                        row.text(0.0, 0.0, face, BODY, line);
-                        row
-                    })
-            })
-            .collect();
-        rows.push(Row::new(LEADING));
-        rows
+        Ok(parts::paragraphs(self.fonts, self.width, lines))
     }
 }

@@ -1,5 +1,7 @@
 //! Issued invoices and credit notes as PDF, made in Rust and without IO: a frozen
-//! [`Snapshot`] and the [`RenderOptions`] in, the bytes of a PDF/A-3b document out.
+//! [`Snapshot`] and the [`RenderOptions`] in, the bytes of a PDF/A-3b document out. Customer
+//! statements ([`statement_pdf`]) and payment receipts ([`receipt_pdf`]) the same way, from what core
+//! computed for them.
 //!
 //! - Everything printed comes from the snapshot; every amount is one core computed (its totals, its
 //!   schedule, core's line adjustment amounts). Nothing here does arithmetic on money.
@@ -27,15 +29,21 @@ mod facturx;
 mod invoice;
 mod layout;
 mod locale;
+mod parts;
+mod receipt;
 mod render;
+mod statement;
 mod text;
 
 use krilla::image::Image;
+use remit_core::document::issue::CORE_VERSION;
 pub use remit_core::document::issue::Snapshot;
 use remit_core::validation::ValidationError;
 
 pub use layout::Paper;
 pub use locale::{Arg, Language, Localizer};
+pub use receipt::ReceiptDocument;
+pub use statement::StatementDocument;
 
 /// The name Factur-X (and ZUGFeRD 2) give the embedded XML.
 pub const FACTURX_FILE_NAME: &str = "factur-x.xml";
@@ -107,10 +115,7 @@ fn logo_size(image: &Image) -> (f32, f32) {
 pub fn invoice_pdf(snapshot: &Snapshot, options: &RenderOptions) -> Result<Vec<u8>, RenderError> {
     let fonts = text::Fonts::load()?;
     let l10n = locale::Localizer::new(options.language)?;
-    let logo = match &options.logo {
-        Some(png) => Some(Image::from_png(png.clone().into(), false).map_err(RenderError::Logo)?),
-        None => None,
-    };
+    let logo = load_logo(options)?;
     let mut flow = layout::Flow::new(options.paper);
     let writer = invoice::Writer {
         fonts: &fonts,
@@ -119,21 +124,17 @@ pub fn invoice_pdf(snapshot: &Snapshot, options: &RenderOptions) -> Result<Vec<u
         width: flow.content_width(),
     };
     writer.write(&mut flow, logo.as_ref().map(logo_size))?;
-    let pages = flow.finish(&fonts, |page, pages| {
-        let (page, pages) = (l10n.quantity(page.into())?, l10n.quantity(pages.into())?);
-        let args = [
-            ("page", locale::Arg::Text(&page)),
-            ("pages", locale::Arg::Text(&pages)),
-        ];
-        let left = format!("{} · {}", snapshot.seller.name, snapshot.number);
-        Ok((left, l10n.text("page", &args)?))
-    })?;
+    let footer = format!("{} · {}", snapshot.seller.name, snapshot.number);
+    let pages = paginate(flow, &fonts, &l10n, &footer)?;
     let kind = invoice::kind_id(snapshot.kind);
     let title = l10n.text("document-title", &[("kind", locale::Arg::Text(kind))])?;
     let info = render::Info {
         title: format!("{title} {}", snapshot.number),
         language: options.language.tag(),
-        snapshot,
+        author: snapshot.seller.name.clone(),
+        producer: format!("Remit {}", snapshot.core_version),
+        date: snapshot.issue_date,
+        document_id: snapshot.digest(),
     };
     let attachment = options.embedded_invoice.as_ref();
     let pdf = render::pdf(
@@ -148,4 +149,108 @@ pub fn invoice_pdf(snapshot: &Snapshot, options: &RenderOptions) -> Result<Vec<u
         Some(embedded) => facturx::declare(&pdf, &embedded.file_name),
         None => Ok(pdf),
     }
+}
+
+/// The PDF of a customer's statement: open items and account activity, one section per currency.
+pub fn statement_pdf(
+    statement: &StatementDocument,
+    options: &RenderOptions,
+) -> Result<Vec<u8>, RenderError> {
+    let (fonts, l10n, logo, mut flow) = start(options)?;
+    let writer = statement::Writer {
+        fonts: &fonts,
+        l10n: &l10n,
+        statement,
+        width: flow.content_width(),
+    };
+    writer.write(&mut flow, logo.as_ref().map(logo_size))?;
+    let title = l10n.label("statement-title")?;
+    let date = l10n.date(statement.on)?;
+    let footer = format!("{} · {title} · {date}", statement.seller.name);
+    let pages = paginate(flow, &fonts, &l10n, &footer)?;
+    let info = render::Info {
+        title: format!("{title} {} {date}", statement.customer.name),
+        language: options.language.tag(),
+        author: statement.seller.name.clone(),
+        producer: format!("Remit {CORE_VERSION}"),
+        date: statement.on,
+        document_id: format!(
+            "statement {} {} {} {}",
+            statement.customer.name, statement.from, statement.to, statement.on
+        ),
+    };
+    render::pdf(&pages, options.paper, &fonts, logo.as_ref(), None, &info)
+}
+
+/// The PDF of a payment's receipt: the money received and the invoices it paid.
+pub fn receipt_pdf(
+    receipt: &ReceiptDocument,
+    options: &RenderOptions,
+) -> Result<Vec<u8>, RenderError> {
+    let (fonts, l10n, logo, mut flow) = start(options)?;
+    let writer = receipt::Writer {
+        fonts: &fonts,
+        l10n: &l10n,
+        receipt,
+        width: flow.content_width(),
+    };
+    writer.write(&mut flow, logo.as_ref().map(logo_size))?;
+    let title = l10n.label("receipt-title")?;
+    let received = &receipt.payment.received;
+    let date = l10n.date(received.received_on)?;
+    let footer = format!("{} · {title} · {date}", receipt.seller.name);
+    let pages = paginate(flow, &fonts, &l10n, &footer)?;
+    let info = render::Info {
+        title: format!("{title} {} {date}", receipt.customer.name),
+        language: options.language.tag(),
+        author: receipt.seller.name.clone(),
+        producer: format!("Remit {CORE_VERSION}"),
+        date: received.received_on,
+        document_id: received.id.to_string(),
+    };
+    render::pdf(&pages, options.paper, &fonts, logo.as_ref(), None, &info)
+}
+
+/// What every rendering starts from: the fonts, the language, the logo and an empty flow. Only an
+/// invoice embeds an e-invoice: one given for another document is refused.
+fn start(
+    options: &RenderOptions,
+) -> Result<(text::Fonts, locale::Localizer, Option<Image>, layout::Flow), RenderError> {
+    if options.embedded_invoice.is_some() {
+        return Err(RenderError::Inconsistent(
+            "only an invoice or credit note embeds an e-invoice",
+        ));
+    }
+    Ok((
+        text::Fonts::load()?,
+        locale::Localizer::new(options.language)?,
+        load_logo(options)?,
+        layout::Flow::new(options.paper),
+    ))
+}
+
+/// The logo of `options`, read as PNG.
+fn load_logo(options: &RenderOptions) -> Result<Option<Image>, RenderError> {
+    options
+        .logo
+        .as_ref()
+        .map(|png| Image::from_png(png.clone().into(), false).map_err(RenderError::Logo))
+        .transpose()
+}
+
+/// The flow's pages, each with `footer` on the left and "Page n of m" on the right.
+fn paginate(
+    flow: layout::Flow,
+    fonts: &text::Fonts,
+    l10n: &locale::Localizer,
+    footer: &str,
+) -> Result<Vec<Vec<layout::Op>>, RenderError> {
+    flow.finish(fonts, |page, pages| {
+        let (page, pages) = (l10n.quantity(page.into())?, l10n.quantity(pages.into())?);
+        let args = [
+            ("page", locale::Arg::Text(&page)),
+            ("pages", locale::Arg::Text(&pages)),
+        ];
+        Ok((footer.to_owned(), l10n.text("page", &args)?))
+    })
 }

@@ -2,6 +2,7 @@
 //! percentages, dates and currency amounts formatted by ICU4X with CLDR data. Nothing here formats a
 //! number by hand: every digit separator and currency placement comes from CLDR.
 
+use std::cell::RefCell;
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
@@ -95,6 +96,8 @@ pub struct Localizer {
     date: DateTimeFormatter<YMD>,
     regions: RegionDisplayNames,
     locale: Locale,
+    /// The currency formatters made so far: a statement formats hundreds of amounts in one currency.
+    currencies: RefCell<Vec<(Currency, CurrencyFormatter<DecimalFormatter>)>>,
 }
 
 impl Localizer {
@@ -130,6 +133,7 @@ impl Localizer {
             regions: RegionDisplayNames::try_new((&locale).into(), Default::default())
                 .map_err(data)?,
             locale,
+            currencies: RefCell::new(Vec::new()),
         })
     }
 
@@ -192,8 +196,17 @@ impl Localizer {
     /// An amount in its currency, with the ISO code where CLDR's currency pattern puts the symbol:
     /// `NOK 1,299.88`, `1.299,88 EUR`, `1 299,88 EUR`.
     pub fn money(&self, money: Money) -> Result<String, RenderError> {
-        let formatter = self.currency(money.currency())?;
-        Ok(formatter
+        let currency = money.currency();
+        let mut made = self.currencies.borrow_mut();
+        let index = match made.iter().position(|(c, _)| *c == currency) {
+            Some(index) => index,
+            None => {
+                made.push((currency, self.currency(currency)?));
+                made.len() - 1
+            }
+        };
+        Ok(made[index]
+            .1
             .format_fixed_decimal(&fixed(money.amount())?)
             .to_string())
     }

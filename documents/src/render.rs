@@ -1,8 +1,8 @@
 //! Laid-out pages drawn with krilla as PDF/A-3b: fonts embedded (subset), text searchable and
-//! copyable, the e-invoice attached as an associated file, dates and ids taken from the snapshot so
-//! the same snapshot always gives the same bytes.
+//! copyable, the e-invoice attached as an associated file, dates and ids taken from the document so
+//! the same document always gives the same bytes.
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use krilla::configure::{Archival, ConfigurationBuilder};
 use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
 use krilla::geom::{PathBuilder, Point, Size, Transform};
@@ -12,21 +12,27 @@ use krilla::page::PageSettings;
 use krilla::paint::Stroke;
 use krilla::text::TextDirection;
 use krilla::{Document, SerializeSettings};
-use remit_core::document::issue::Snapshot;
 
 use crate::layout::{Op, Paper};
 use crate::text::Fonts;
 use crate::{EmbeddedInvoice, RenderError};
 
-/// What the PDF states about itself.
-pub struct Info<'a> {
+/// What the PDF states about itself: taken from the document, never from a clock, so the same
+/// document always gives the same bytes.
+pub struct Info {
     pub title: String,
     pub language: &'static str,
-    pub snapshot: &'a Snapshot,
+    /// The seller's name.
+    pub author: String,
+    /// `Remit` and the version of core that computed the figures.
+    pub producer: String,
+    /// The document's own date (an invoice's issue date, a statement's date, a payment's receipt).
+    pub date: NaiveDate,
+    /// What identifies the document (an invoice's digest, a payment's id).
+    pub document_id: String,
 }
 
-fn date_of(snapshot: &Snapshot) -> Result<DateTime, RenderError> {
-    let date = snapshot.issue_date;
+fn date_of(date: NaiveDate) -> Result<DateTime, RenderError> {
     let part = |n: u32| u8::try_from(n).map_err(|_| RenderError::Inconsistent("a date part"));
     let year = u16::try_from(date.year()).map_err(|_| RenderError::Inconsistent("a year"))?;
     Ok(DateTime::new(year)
@@ -57,16 +63,16 @@ pub fn pdf(
         enable_tagging: false,
         ..SerializeSettings::default()
     });
-    let date = date_of(info.snapshot)?;
+    let date = date_of(info.date)?;
     document.set_metadata(
         Metadata::new()
             .title(info.title.clone())
             .language(info.language.to_owned())
-            .authors(vec![info.snapshot.seller.name.clone()])
+            .authors(vec![info.author.clone()])
             .creator("Remit".to_owned())
-            .producer(format!("Remit {}", info.snapshot.core_version))
+            .producer(info.producer.clone())
             .creation_date(date)
-            .document_id(info.snapshot.digest()),
+            .document_id(info.document_id.clone()),
     );
     if let Some(attachment) = attachment {
         let embedded = EmbeddedFile {

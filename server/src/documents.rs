@@ -2,27 +2,43 @@
 //! hybrid with its CII embedded), and the e-invoice as UBL 2.1 or CII. A PDF is rendered once; the first
 //! rendering's bytes are kept and served, and mailed, ever after. The HTTP files and the mail
 //! attachments both come from here.
+//!
+//! A customer's statement ([`statement_pdf`]) and a payment's receipt ([`receipt_pdf`]) as PDF too: a
+//! statement is of a moment and rendered for each request; a receipt is kept like an invoice.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use remit_core::customer::Customer;
 use remit_core::document::issue::Snapshot;
 use remit_core::einvoice::{ExportError, snapshot_to_cii, snapshot_to_ubl};
-use remit_core::ids::{CreditNoteId, CustomerId, InvoiceId, OrganisationId};
+use remit_core::ids::{CreditNoteId, CustomerId, InvoiceId, OrganisationId, PaymentId};
 use remit_core::mail::{MailedDocument, MailedKind};
-use remit_documents::{EmbeddedInvoice, Language, RenderError, RenderOptions, invoice_pdf};
+use remit_core::receivables::aging::{self, AgingPolicy};
+use remit_core::receivables::payment::Payment;
+use remit_core::sync::EntityKind;
+use remit_documents::{
+    EmbeddedInvoice, Language, ReceiptDocument, RenderError, RenderOptions, StatementDocument,
+    invoice_pdf,
+};
 use uuid::Uuid;
 
 use crate::mail::{Attachment, AttachmentError, Attachments, AttachmentsFuture};
+use crate::statements::{self, Period, StatementError};
 use crate::store::renderings::{self, Format};
-use crate::store::{Store, StoreError, credit_notes, customers, invoices};
+use crate::store::{Store, StoreError, credit_notes, customers, invoices, records};
 
 /// Why a document's file could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
     #[error("the database failed")]
     Store(#[from] StoreError),
+    /// The statement asked for cannot be written (its period, or what is stored).
+    #[error(transparent)]
+    Statement(#[from] StatementError),
     /// The document was issued before core refused what the EN 16931 rules reject.
     #[error("{what} cannot be written as an e-invoice: {source}")]
     NotAnEInvoice {
@@ -120,20 +136,10 @@ impl IssuedDocument {
     /// The file name of its `extension` (`INV-2026-000001.pdf`): the number, with anything but letters,
     /// digits and hyphens as `_`.
     pub fn file_name(&self, extension: &str) -> String {
-        let number: String = self
-            .snapshot
-            .number
-            .to_string()
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        format!("{number}.{extension}")
+        format!(
+            "{}.{extension}",
+            file_safe(&self.snapshot.number.to_string())
+        )
     }
 
     /// The file a download asks for by name (`pdf`, `ubl` or `cii`); none for any other name.
@@ -181,11 +187,7 @@ impl IssuedDocument {
         let customer =
             customers::find_customer(&mut conn, self.organisation, self.customer).await?;
         drop(conn);
-        let language = customer
-            .and_then(|c| c.language)
-            .and_then(|l| Language::from_tag(l.code()))
-            .unwrap_or_default();
-        let rendered = self.render(language).await?;
+        let rendered = self.render(language_of(customer.as_ref())).await?;
         let mut tx = store.write().await?;
         let kept = renderings::keep_first_rendering(
             &mut tx,
@@ -216,17 +218,7 @@ impl IssuedDocument {
             ..RenderOptions::default()
         };
         let snapshot = self.snapshot.clone();
-        // Rendering is CPU work (tens of milliseconds for a long invoice): off the async workers.
-        tokio::task::spawn_blocking(move || invoice_pdf(&snapshot, &options))
-            .await
-            .map_err(|source| DocumentError::RenderTask {
-                what: what(),
-                source,
-            })?
-            .map_err(|source| DocumentError::Render {
-                what: what(),
-                source,
-            })
+        off_the_workers(what(), move || invoice_pdf(&snapshot, &options)).await
     }
 }
 
@@ -278,4 +270,173 @@ impl Attachments for DocumentAttachments {
                 .map_err(|e| AttachmentError(Box::new(e)))
         })
     }
+}
+
+/// Rendering is CPU work (tens of milliseconds for a long invoice or statement): off the async workers.
+async fn off_the_workers(
+    what: String,
+    render: impl FnOnce() -> Result<Vec<u8>, RenderError> + Send + 'static,
+) -> Result<Vec<u8>, DocumentError> {
+    match tokio::task::spawn_blocking(render).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(source)) => Err(DocumentError::Render { what, source }),
+        Err(source) => Err(DocumentError::RenderTask { what, source }),
+    }
+}
+
+/// The language documents to the customer are written in; English for one without (or with one Remit
+/// does not write documents in yet).
+fn language_of(customer: Option<&Customer>) -> Language {
+    customer
+        .and_then(|c| c.language)
+        .and_then(|l| Language::from_tag(l.code()))
+        .unwrap_or_default()
+}
+
+/// `text` as a file name's part: anything but ASCII letters, digits and hyphens as `_`.
+fn file_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The statement of the organisation's customer `customer` for `period` as a PDF dated `on`, in the
+/// customer's language: what `GET /api/customers/{id}/statement` gives for the period, its open items
+/// aged on `on` as `GET /api/customers/{id}/aging` ages them, with the organisation's name, address, tax
+/// ids and bank account from its settings. `None` for another organisation's customer or none at all.
+/// Not kept: a statement is of a moment.
+pub async fn statement_pdf(
+    store: &Store,
+    organisation: OrganisationId,
+    customer: CustomerId,
+    period: Period,
+    on: NaiveDate,
+) -> Result<Option<DocumentFile>, DocumentError> {
+    let Some((found, statement)) = statements::load(store, organisation, customer, period).await?
+    else {
+        return Ok(None);
+    };
+    let settings = records::settings(&mut *store.read().await?, organisation).await?;
+    let file_name = format!(
+        "statement-{}-{}-{}.pdf",
+        file_safe(&found.name),
+        period.from,
+        period.to
+    );
+    let currencies: Vec<_> = statement.open_items.iter().map(|o| o.currency).collect();
+    let items: Vec<_> = statement
+        .open_items
+        .iter()
+        .flat_map(|o| o.items.iter().cloned())
+        .collect();
+    let aging = aging::age_in(&currencies, &items, on, &AgingPolicy::default())
+        .map_err(|source| StatementError::Stored { customer, source })?;
+    let document = StatementDocument {
+        aging,
+        customer: found.as_buyer(&settings.seller),
+        seller: settings.seller,
+        bank_account: settings.bank_account,
+        on,
+        from: statement.from,
+        to: statement.to,
+        open_items: statement.open_items,
+        balance_forward: statement.balance_forward,
+    };
+    let options = RenderOptions {
+        language: language_of(Some(&found)),
+        ..RenderOptions::default()
+    };
+    let what = format!("the statement of customer {customer}");
+    let bytes = off_the_workers(what, move || {
+        remit_documents::statement_pdf(&document, &options)
+    })
+    .await?;
+    Ok(Some(DocumentFile {
+        bytes,
+        content_type: "application/pdf",
+        file_name,
+    }))
+}
+
+/// The receipt of the organisation's payment `id` as a PDF in the customer's language: the kept one,
+/// or the first, rendered now and kept (a later change of the settings or the customer leaves it as it
+/// was given). `None` for another organisation's payment or none at all.
+pub async fn receipt_pdf(
+    store: &Store,
+    organisation: OrganisationId,
+    id: PaymentId,
+) -> Result<Option<DocumentFile>, DocumentError> {
+    let mut conn = store.read().await?;
+    let found =
+        records::find_record::<Payment>(&mut conn, organisation, EntityKind::Payment, id.as_uuid())
+            .await?;
+    let Some(payment) = found.map(|stored| stored.record) else {
+        return Ok(None);
+    };
+    let file_name = format!("receipt-{}-{id}.pdf", payment.received.received_on);
+    let kept =
+        renderings::find_rendering(&mut conn, organisation, id.as_uuid(), Format::Pdf).await?;
+    if let Some(bytes) = kept {
+        return Ok(Some(DocumentFile {
+            bytes,
+            content_type: "application/pdf",
+            file_name,
+        }));
+    }
+    let customer_id = payment.received.customer_id;
+    let customer = customers::find_customer(&mut conn, organisation, customer_id)
+        .await?
+        .ok_or_else(|| StoreError::corrupt("payment", format!("{id} names no stored customer")))?;
+    let settings = records::settings(&mut conn, organisation).await?;
+    let mut invoice_numbers = BTreeMap::new();
+    for line in &payment.allocation.lines {
+        let invoice = line.item.invoice_id;
+        if invoice_numbers.contains_key(&invoice) {
+            continue;
+        }
+        let number = invoices::find_invoice(&mut conn, organisation, invoice)
+            .await?
+            .ok_or_else(|| {
+                StoreError::corrupt("payment", format!("{id} paid {invoice}, not stored"))
+            })?
+            .snapshot
+            .number;
+        invoice_numbers.insert(invoice, number.to_string());
+    }
+    drop(conn);
+    let options = RenderOptions {
+        language: language_of(Some(&customer)),
+        ..RenderOptions::default()
+    };
+    let document = ReceiptDocument {
+        customer: customer.as_buyer(&settings.seller),
+        seller: settings.seller,
+        payment,
+        invoice_numbers,
+    };
+    let rendered = off_the_workers(format!("the receipt of payment {id}"), move || {
+        remit_documents::receipt_pdf(&document, &options)
+    })
+    .await?;
+    let mut tx = store.write().await?;
+    let bytes = renderings::keep_first_rendering(
+        &mut tx,
+        organisation,
+        id.as_uuid(),
+        Format::Pdf,
+        rendered,
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(Some(DocumentFile {
+        bytes,
+        content_type: "application/pdf",
+        file_name,
+    }))
 }

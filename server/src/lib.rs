@@ -12,6 +12,8 @@
 //! - [`cli`]: `remit serve`, `remit user add`, `remit webhook add`, `remit migrate`.
 //! - [`application`]: starting the server, for `remit serve` and the tests alike.
 //! - [`clock`]: "now", and an organisation's business date in its time zone.
+//! - [`documents`]: issued documents, statements and receipts as files; [`statements`]: a customer's
+//!   statement as the JSON route and the PDF give it.
 
 pub mod application;
 pub mod auth;
@@ -21,6 +23,7 @@ pub mod documents;
 pub mod http;
 pub mod mail;
 pub mod portal;
+pub mod statements;
 pub mod store;
 pub mod sync;
 pub mod webhooks;

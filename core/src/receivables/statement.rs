@@ -252,6 +252,18 @@ mod tests {
     }
 
     #[test]
+    fn a_statement_counts_days_overdue_from_each_due_date_to_its_date_and_none_before_due() {
+        let s = open_items(&account(), eur()).unwrap();
+        // INV-2 fell due on 7 March, INV-3 falls due on 1 April.
+        let late: Vec<_> = s
+            .items
+            .iter()
+            .map(|i| (i.number.as_str(), i.days_overdue(d(3, 20))))
+            .collect();
+        assert_eq!(late, vec![("INV-2", 13), ("INV-3", 0)]);
+    }
+
+    #[test]
     fn a_period_must_not_end_before_it_starts() {
         assert_eq!(
             balance_forward(&account(), eur(), d(3, 1), d(2, 1))

@@ -1,14 +1,15 @@
 //! `GET /api/invoices/{id}/{pdf|ubl|cii}` and `/api/credit-notes/{id}/{pdf|ubl|cii}`: an issued
-//! document as a download, made by [`crate::documents`].
+//! document as a download; `GET /api/payments/{id}/receipt`: a payment's receipt. Each made by
+//! [`crate::documents`].
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use remit_core::ids::{CreditNoteId, InvoiceId};
+use remit_core::ids::{CreditNoteId, InvoiceId, PaymentId};
 use remit_core::mail::{MailedDocument, MailedKind};
 
 use super::session::CurrentSession;
 use super::{AppError, AppState};
-use crate::documents::{DocumentError, IssuedDocument};
+use crate::documents::{self, DocumentError, IssuedDocument};
 
 /// `GET /api/invoices/{id}/{pdf|ubl|cii}`: an issued invoice as a file; 404 for another organisation's.
 pub async fn invoice_file(
@@ -56,10 +57,25 @@ async fn file_of(
         .into_response())
 }
 
+/// `GET /api/payments/{id}/receipt`: the payment's receipt as PDF, kept after its first rendering; 404
+/// for another organisation's.
+pub async fn receipt(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = PaymentId::parse(&id).map_err(|_| AppError::NotFound)?;
+    let file = documents::receipt_pdf(&state.store, session.organisation.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(file.into_response())
+}
+
 impl From<DocumentError> for AppError {
     fn from(e: DocumentError) -> Self {
         match e {
             DocumentError::Store(e) => AppError::Store(e),
+            DocumentError::Statement(e) => AppError::from(e),
             e @ DocumentError::NotAnEInvoice { .. } => AppError::NotAnEInvoice(e),
             e => AppError::Document(e),
         }

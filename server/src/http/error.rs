@@ -83,6 +83,9 @@ pub enum AppError {
     /// An issued document's file cannot be made (rendering failed or stopped).
     #[error("an issued document's file cannot be made")]
     Document(#[source] crate::documents::DocumentError),
+    /// The organisation's time zone is not in the server's time-zone database, so "today" is unknown.
+    #[error("today's date cannot be known")]
+    TimeZone(#[from] crate::clock::UnknownTimeZone),
     /// A request core refused, naming the field and the rule.
     #[error(transparent)]
     Refused(MutationError),
@@ -125,6 +128,7 @@ impl AppError {
             | AppError::Password(_)
             | AppError::Stored { .. }
             | AppError::Document(_)
+            | AppError::TimeZone(_)
             | AppError::Cookie(_) => ErrorKind::Internal,
         }
     }

@@ -1,41 +1,51 @@
-//! A customer's statement and aged receivables over REST. The server loads the customer's position (its
-//! snapshot, see [`crate::store::ledger`]) and the entries of the period; core writes the statement.
+//! A customer's statement and aged receivables over REST. The statement is [`crate::statements`]'s (the
+//! PDF's too); the aging is core's of the customer's position (its snapshot, see [`crate::store::ledger`]).
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use remit_core::customer::Customer;
 use remit_core::ids::CustomerId;
-use remit_core::receivables::account::Entry;
 use remit_core::receivables::aging::{self, AgingPolicy, AgingReport};
 use remit_core::receivables::position::Position;
-use remit_core::receivables::statement::{self, BalanceForward, OpenItemStatement};
 use serde::{Deserialize, Serialize};
 
 use super::session::CurrentSession;
 use super::{ApiQuery, AppError, AppState, query};
+use crate::documents;
+use crate::statements::{self, Period, Statement, StatementError};
 use crate::store::{customers, ledger};
 
+/// `?from=YYYY-MM-DD&to=YYYY-MM-DD`, both required, and for a PDF the statement's date `on`.
 #[derive(Debug, Deserialize)]
-pub struct Period {
+pub struct PeriodQuery {
     from: Option<String>,
     to: Option<String>,
+    on: Option<String>,
+}
+
+impl PeriodQuery {
+    /// The period asked for; a missing or malformed date names its parameter.
+    pub fn period(&self) -> Result<Period, AppError> {
+        Ok(Period {
+            from: query::date("from", self.from.as_deref())?,
+            to: query::date("to", self.to.as_deref())?,
+        })
+    }
+
+    /// The statement's date: `on` when given, else today in the organisation's time zone.
+    pub fn on(&self, state: &AppState, session: &CurrentSession) -> Result<NaiveDate, AppError> {
+        match &self.on {
+            Some(on) => query::date("on", Some(on)),
+            None => Ok(state.clock.today_in(&session.organisation.time_zone)?),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
 pub struct Day {
     on: Option<String>,
-}
-
-/// A customer's statement for a period: balance-forward and open items, one of each per currency: the
-/// customer's own and any other the account has seen.
-#[derive(Debug, Serialize)]
-pub struct Statement {
-    pub customer_id: CustomerId,
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub balance_forward: Vec<BalanceForward>,
-    pub open_items: Vec<OpenItemStatement>,
 }
 
 /// A customer's open amounts by age on a day, one report per currency.
@@ -46,73 +56,67 @@ pub struct Aging {
     pub reports: Vec<AgingReport>,
 }
 
-/// A customer of the signed-in user's organisation, its position and, with `from`, the entries of its
-/// account dated `from` or later; 404 for any other id.
+/// A customer of the signed-in user's organisation and its position; 404 for any other id.
 async fn account(
     state: &AppState,
     session: &CurrentSession,
     id: &str,
-    from: Option<NaiveDate>,
-) -> Result<(Customer, Position, Vec<Entry>), AppError> {
+) -> Result<(Customer, Position), AppError> {
     let id = CustomerId::parse(id).map_err(|_| AppError::NotFound)?;
     let organisation = session.organisation.id;
     let mut conn = state.store.read().await?;
     let customer = customers::find_customer(&mut conn, organisation, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (position, entries) = match from {
-        Some(from) => ledger::statement(&mut conn, organisation, id, from).await?,
-        None => (
-            ledger::position(&mut conn, organisation, id).await?,
-            Vec::new(),
-        ),
-    };
-    Ok((customer, position, entries))
+    let position = ledger::position(&mut conn, organisation, id).await?;
+    Ok((customer, position))
 }
 
-/// `GET /api/customers/{id}/statement?from=YYYY-MM-DD&to=YYYY-MM-DD`
+/// `GET /api/customers/{id}/statement?from=YYYY-MM-DD&to=YYYY-MM-DD`: balance-forward and open items,
+/// one of each per currency.
 pub async fn statement(
     State(state): State<AppState>,
     session: CurrentSession,
     Path(id): Path<String>,
-    ApiQuery(period): ApiQuery<Period>,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> Result<Json<Statement>, AppError> {
-    let from = query::date("from", period.from.as_deref())?;
-    let to = query::date("to", period.to.as_deref())?;
-    let (customer, position, entries) = account(&state, &session, &id, Some(from)).await?;
-    // The period's own rule (it must not end before it starts) is the caller's to fix.
-    statement::check_period(from, to).map_err(AppError::InvalidQuery)?;
-    let customer_id = customer.id;
-    let mut currencies = position.currencies();
-    currencies.push(customer.currency);
-    currencies.sort();
-    currencies.dedup();
-    let balance_forward = currencies
-        .iter()
-        .map(|&c| {
-            let balance = position.balance(c)?;
-            statement::balance_forward_since(balance, &entries, c, from, to)
-        })
-        .collect::<Result<_, _>>()
-        .map_err(|source| AppError::Stored {
-            what: format!("the statement of customer {customer_id}"),
-            source,
-        })?;
-    let open_items = currencies
-        .iter()
-        .map(|&c| statement::open_items(&position, c))
-        .collect::<Result<_, _>>()
-        .map_err(|source| AppError::Stored {
-            what: format!("the open items of customer {customer_id}"),
-            source,
-        })?;
-    Ok(Json(Statement {
-        customer_id,
-        from,
-        to,
-        balance_forward,
-        open_items,
-    }))
+    let period = query.period()?;
+    let id = CustomerId::parse(&id).map_err(|_| AppError::NotFound)?;
+    let (_, statement) = statements::load(&state.store, session.organisation.id, id, period)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(statement))
+}
+
+/// `GET /api/customers/{id}/statement/pdf?from=YYYY-MM-DD&to=YYYY-MM-DD[&on=YYYY-MM-DD]`: the same
+/// statement as PDF, dated `on` (today in the organisation's time zone when not given), in the
+/// customer's language. Rendered for each request, never kept.
+pub async fn statement_pdf(
+    State(state): State<AppState>,
+    session: CurrentSession,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
+) -> Result<Response, AppError> {
+    let period = query.period()?;
+    let on = query.on(&state, &session)?;
+    let id = CustomerId::parse(&id).map_err(|_| AppError::NotFound)?;
+    let file = documents::statement_pdf(&state.store, session.organisation.id, id, period, on)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(file.into_response())
+}
+
+impl From<StatementError> for AppError {
+    fn from(e: StatementError) -> Self {
+        match e {
+            StatementError::Store(e) => AppError::Store(e),
+            StatementError::Period(e) => AppError::InvalidQuery(e),
+            StatementError::Stored { customer, source } => AppError::Stored {
+                what: format!("the statement of customer {customer}"),
+                source,
+            },
+        }
+    }
 }
 
 /// `GET /api/customers/{id}/aging?on=YYYY-MM-DD`, bucketed by core's default policy (days past due:
@@ -124,7 +128,7 @@ pub async fn aging(
     ApiQuery(day): ApiQuery<Day>,
 ) -> Result<Json<Aging>, AppError> {
     let on = query::date("on", day.on.as_deref())?;
-    let (customer, position, _) = account(&state, &session, &id, None).await?;
+    let (customer, position) = account(&state, &session, &id).await?;
     let customer_id = customer.id;
     let policy = AgingPolicy::default();
     let reports =

@@ -3,13 +3,15 @@
 //! its JSON body with its version facts, and which organisation uses a record id in any table.
 
 use remit_core::decide::Stored;
+use remit_core::decide::catalogue::current_settings;
 use remit_core::ids::{ClientId, CustomerId, OrganisationId};
+use remit_core::settings::Settings;
 use remit_core::sync::{DraftHead, EntityKind, PatchOp, Record};
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use super::changes::{entity_name, insert_change};
-use super::{StoreError, StoreResult, body, owner, to_i64, to_u64, version_head};
+use super::{StoreError, StoreResult, accounts, body, owner, to_i64, to_u64, version_head};
 
 /// A record kept in the generic `records` table: its organisation and version facts.
 pub async fn record_head(
@@ -154,4 +156,26 @@ pub async fn record_owner(
         }
     };
     owner(conn, sql, id).await
+}
+
+/// The organisation's settings as core says they are (saved, or a new organisation's).
+pub async fn settings(
+    conn: &mut AnyConnection,
+    organisation: OrganisationId,
+) -> StoreResult<Settings> {
+    let saved = find_record(
+        conn,
+        organisation,
+        EntityKind::Settings,
+        organisation.as_uuid(),
+    )
+    .await?
+    .map(|stored| stored.record);
+    let name = accounts::organisation(conn, organisation)
+        .await?
+        .map(|o| o.name)
+        .ok_or_else(|| {
+            StoreError::corrupt("organisation", "a signed-in organisation is missing")
+        })?;
+    Ok(current_settings(saved, organisation, &name))
 }

@@ -439,6 +439,13 @@ impl Api {
     }
 }
 
+/// The JSON of a `GET` that must succeed.
+pub async fn get_json(api: &Api, path: &str) -> Value {
+    let response = api.get(path).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.json().await.unwrap()
+}
+
 /// The JSON body of an error reply, with its status.
 pub async fn error_of(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();

@@ -6,7 +6,7 @@ use remit_core::customer::Customer;
 use remit_core::document::InvoiceDraft;
 use remit_core::document::issue::CreditScope;
 use remit_core::document::issued::IssueCreditNote;
-use remit_core::ids::{ClientId, CreditNoteId, InvoiceId, OrganisationId};
+use remit_core::ids::{ClientId, CreditNoteId, InvoiceId, OrganisationId, PaymentId};
 use remit_core::receivables::allocation::Instruction;
 use remit_core::sync::{Command, MutationErrorKind, MutationStatus};
 use remit_server::auth::Role;
@@ -32,6 +32,7 @@ struct World {
     draft: InvoiceDraft,
     invoice: InvoiceId,
     credit_note: CreditNoteId,
+    payment: PaymentId,
     /// A's link to the customer's portal.
     portal_link: String,
     /// How many changes A has.
@@ -114,6 +115,7 @@ impl World {
             draft,
             invoice,
             credit_note,
+            payment: overpaid.id,
             portal_link,
             changes,
         }
@@ -138,6 +140,7 @@ impl World {
             self.draft.id.to_string(),
             self.invoice.to_string(),
             self.credit_note.to_string(),
+            self.payment.to_string(),
             self.owner_client.to_string(),
             self.portal_link.clone(),
             "INV-".into(),
@@ -390,6 +393,24 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
             let a = answer(
                 as_.get(&format!(
                     "/api/customers/{}/statement?from=2026-11-01&to=2026-12-31",
+                    w.customer.id
+                ))
+                .await,
+            )
+            .await;
+            assert_eq!(a.status, found_by(reads_a));
+            vec![a]
+        }
+        ("GET", "/payments/{id}/receipt") => {
+            let path = format!("/api/payments/{}/receipt", w.payment);
+            let a = answer(as_.get(&path).await).await;
+            assert_eq!(a.status, found_by(reads_a));
+            vec![a]
+        }
+        ("GET", "/customers/{id}/statement/pdf") => {
+            let a = answer(
+                as_.get(&format!(
+                    "/api/customers/{}/statement/pdf?from=2026-11-01&to=2026-12-31",
                     w.customer.id
                 ))
                 .await,

@@ -12,12 +12,6 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::on_both_backends;
 
-async fn get_json(api: &Api, path: &str) -> Value {
-    let response = api.get(path).await;
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.json().await.unwrap()
-}
-
 async fn issued_invoices_are_listed_by_customer_and_shown_with_their_credit_notes(
     backend: Backend,
 ) {

@@ -504,6 +504,29 @@ async fn every_route_answers_as_the_openapi_document_says(backend: Backend) {
             ),
         ),
         (
+            "/customers/{id}/statement/pdf",
+            customer_path("statement/pdf?from=2026-11-01&to=2026-12-31&on=2027-01-31"),
+        ),
+        (
+            "/customers/{id}/statement/pdf",
+            customer_path("statement/pdf?from=2026-11-01&to=2026-12-31&on=someday"),
+        ),
+        (
+            "/customers/{id}/statement/pdf",
+            format!(
+                "/api/customers/{}/statement/pdf?from=2026-11-01&to=2026-12-31",
+                d.id
+            ),
+        ),
+        (
+            "/payments/{id}/receipt",
+            format!("/api/payments/{}/receipt", overpaid.id),
+        ),
+        (
+            "/payments/{id}/receipt",
+            format!("/api/payments/{}/receipt", d.id),
+        ),
+        (
             "/customers/{id}/aging",
             customer_path("aging?on=2027-01-31"),
         ),

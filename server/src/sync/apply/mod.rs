@@ -16,16 +16,15 @@ mod issuing;
 mod mail;
 mod receivables;
 
-use remit_core::decide::catalogue::current_settings;
 use remit_core::decide::{Cause, Decision, ensure_own};
 use remit_core::ids::{CustomerId, InvoiceId, OrganisationId};
 use remit_core::receivables::account::Account;
-use remit_core::settings::Settings;
-use remit_core::sync::{Command, EntityKind, Mutation, MutationError};
+use remit_core::sync::{Command, Mutation, MutationError};
 use sqlx::AnyConnection;
 
 use super::Caller;
-use crate::store::{StoreError, accounts, changes, ledger, records};
+use crate::store::records::settings;
+use crate::store::{StoreError, changes, ledger, records};
 
 pub use carry_out::Applied;
 
@@ -107,28 +106,6 @@ async fn decide(
         }
         Command::SendMail(request) => mail::send_mail(conn, ctx, request).await,
     }
-}
-
-/// The organisation's settings as core says they are (saved, or a new organisation's).
-async fn settings(
-    conn: &mut AnyConnection,
-    organisation: OrganisationId,
-) -> Result<Settings, StoreError> {
-    let saved = records::find_record(
-        conn,
-        organisation,
-        EntityKind::Settings,
-        organisation.as_uuid(),
-    )
-    .await?
-    .map(|stored| stored.record);
-    let name = accounts::organisation(conn, organisation)
-        .await?
-        .map(|o| o.name)
-        .ok_or_else(|| {
-            StoreError::corrupt("organisation", "a signed-in organisation is missing")
-        })?;
-    Ok(current_settings(saved, organisation, &name))
 }
 
 /// The customers' positions a mutation read, each as [`ledger::current`] read it: carrying out the
