@@ -13,12 +13,13 @@ use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::access::LoginThrottle;
-use crate::ids::{CustomerId, InvoiceId, OrganisationId, PortalLinkId};
+use crate::ids::{CustomerId, InvoiceId, OrganisationId, PaymentId, PortalLinkId};
 use crate::money::{Currency, Money};
 use crate::organisation::Role;
 use crate::receivables::OpenItem;
-use crate::receivables::account::{Entry, EntryKind, PaymentMethod};
+use crate::receivables::account::PaymentMethod;
 use crate::receivables::aging::{self, AgingPolicy, AgingReport};
+use crate::receivables::payment::Payment;
 use crate::receivables::position::Position;
 use crate::receivables::statement;
 use crate::sync::MutationError;
@@ -155,6 +156,17 @@ impl PortalLink {
         }
     }
 
+    /// Whether the link shows its customer's whole account (statements for a period, payments and their
+    /// receipts): a statement link does, an invoice link shows its invoice only.
+    pub fn shows_account(&self) -> bool {
+        self.invoice_id.is_none()
+    }
+
+    /// Whether the link may show a payment of `customer` (its receipt).
+    pub fn shows_payment(&self, customer: CustomerId) -> bool {
+        self.shows_account() && customer == self.customer_id
+    }
+
     /// Whether the link may show `invoice`: its customer's, and the link's own when it is an invoice link.
     pub fn shows_invoice(&self, invoice: InvoiceId, customer: CustomerId) -> bool {
         customer == self.customer_id && self.invoice_id.is_none_or(|only| only == invoice)
@@ -246,6 +258,8 @@ pub struct OverdueItem {
 /// A payment of the last twelve months.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PaidEntry {
+    /// The payment, whose receipt the customer may download.
+    pub id: PaymentId,
     pub date: NaiveDate,
     pub reference: String,
     pub amount: Money,
@@ -278,12 +292,13 @@ pub fn payments_since(on: NaiveDate) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
-/// The statement page of an account: its `position`, the `entries` recorded since [`payments_since`],
-/// in the customer's own currency and every other the account holds. An invoice link's page shows
-/// that invoice's items only, and no payments or credit of the rest of the account.
+/// The statement page of an account: its `position` and the customer's `payments` (those since
+/// [`payments_since`] are listed), in the customer's own currency and every other the account holds. An
+/// invoice link's page shows that invoice's items only, and no payments or credit of the rest of the
+/// account.
 pub fn portal_statement(
     position: &Position,
-    entries: &[Entry],
+    payments: &[Payment],
     customer_currency: Currency,
     on: NaiveDate,
     only: Option<InvoiceId>,
@@ -307,7 +322,7 @@ pub fn portal_statement(
                 .ok_or(ValidationError::new("aging", Rule::Required))?;
             let payments = match only {
                 Some(_) => Vec::new(),
-                None => paid_since(entries, currency, since),
+                None => paid_since(payments, currency, since),
             };
             Ok(CurrencyStatement {
                 currency,
@@ -315,7 +330,7 @@ pub fn portal_statement(
                     .items
                     .into_iter()
                     .map(|item| OverdueItem {
-                        days_overdue: (on - item.due_date).num_days().max(0),
+                        days_overdue: item.days_overdue(on),
                         item,
                     })
                     .collect(),
@@ -332,30 +347,30 @@ pub fn portal_statement(
     })
 }
 
-fn paid_since(entries: &[Entry], currency: Currency, since: NaiveDate) -> Vec<PaidEntry> {
-    let mut paid: Vec<&Entry> = entries
+fn paid_since(payments: &[Payment], currency: Currency, since: NaiveDate) -> Vec<PaidEntry> {
+    let mut paid: Vec<PaidEntry> = payments
         .iter()
-        .filter(|e| {
-            e.kind == EntryKind::Payment && e.amount.currency() == currency && e.date >= since
+        .map(|p| &p.received)
+        .filter(|p| p.amount.currency() == currency && p.received_on >= since)
+        .map(|p| PaidEntry {
+            id: p.id,
+            date: p.received_on,
+            reference: p.reference.clone(),
+            amount: p.amount,
+            method: Some(p.method),
         })
         .collect();
-    paid.sort_by_key(|e| std::cmp::Reverse((e.date, e.seq)));
-    paid.into_iter()
-        .map(|e| PaidEntry {
-            date: e.date,
-            reference: e.reference.clone(),
-            amount: e.amount,
-            method: e.method,
-        })
-        .collect()
+    paid.sort_by_key(|p| std::cmp::Reverse((p.date, p.id)));
+    paid
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::receivables::ItemRef;
-    use crate::receivables::account::Account;
+    use crate::receivables::account::{Account, EntryKind};
     use crate::receivables::allocation::Instruction;
+    use crate::receivables::payment::RecordPayment;
     use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 
@@ -487,17 +502,19 @@ mod tests {
     }
 
     #[test]
-    fn an_invoice_link_shows_its_own_invoice_only_and_a_statement_link_its_customers() {
+    fn an_invoice_link_shows_its_own_invoice_only_and_a_statement_link_its_customers_account() {
         let statement = decide_portal_link(&NewPortalLink::default(), id(9), &facts(None)).unwrap();
         assert!(statement.shows_invoice(id(3), id(2)));
         assert!(statement.shows_invoice(id(4), id(2)));
         assert!(!statement.shows_invoice(id(3), id(7)));
         let only = PortalLink {
             invoice_id: Some(id(3)),
-            ..statement
+            ..statement.clone()
         };
         assert!(only.shows_invoice(id(3), id(2)));
         assert!(!only.shows_invoice(id(4), id(2)));
+        assert!(statement.shows_payment(id(2)) && !statement.shows_payment(id(7)));
+        assert!(!only.shows_account() && !only.shows_payment(id(2)));
     }
 
     #[test]
@@ -529,8 +546,10 @@ mod tests {
         }
     }
 
-    fn account() -> Account {
+    /// An account of two invoices and two payments, and the payments as recorded.
+    fn account() -> (Account, Vec<Payment>) {
         let mut account = Account::default();
+        let mut payments = Vec::new();
         let invoices = [(10, "2026-09-30", dec!(100)), (11, "2026-12-15", dec!(250))];
         for (n, due, amount) in invoices {
             let item = open_item(n, due, amount);
@@ -543,21 +562,40 @@ mod tests {
                 )
                 .unwrap();
         }
-        for (day, amount) in [("2025-10-01", dec!(1)), ("2026-10-15", dec!(40))] {
-            let instruction = Instruction::OldestDueFirst;
-            let method = PaymentMethod::BankTransfer;
-            account
-                .receive("P", d(day), eur(amount), method, &instruction)
+        for (n, day, amount) in [(20, "2025-10-01", dec!(1)), (21, "2026-10-15", dec!(40))] {
+            let received = RecordPayment {
+                id: id(n),
+                organisation_id: id(1),
+                customer_id: id(2),
+                amount: eur(amount),
+                received_on: d(day),
+                method: PaymentMethod::BankTransfer,
+                reference: format!("P-{n}"),
+                instruction: Instruction::OldestDueFirst,
+            };
+            let allocation = account
+                .receive(
+                    &received.reference,
+                    received.received_on,
+                    received.amount,
+                    received.method,
+                    &received.instruction,
+                )
                 .unwrap();
+            payments.push(Payment {
+                received,
+                allocation,
+            });
         }
-        account
+        (account, payments)
     }
 
     #[test]
     fn the_statement_page_shows_days_overdue_aging_and_a_years_payments_newest_first() {
-        let (position, entries) = account().into_parts();
+        let (account, payments) = account();
+        let (position, _) = account.into_parts();
         let eur_code = Currency::parse("EUR").unwrap();
-        let page = portal_statement(&position, &entries, eur_code, d("2026-11-30"), None).unwrap();
+        let page = portal_statement(&position, &payments, eur_code, d("2026-11-30"), None).unwrap();
         let [section] = page.currencies.as_slice() else {
             panic!("one currency: {page:?}")
         };
@@ -572,20 +610,31 @@ mod tests {
         );
         assert_eq!(section.balance_due, eur(dec!(309)));
         assert_eq!(section.aging.total, eur(dec!(309)));
-        let paid: Vec<_> = section.payments.iter().map(|p| p.amount.amount()).collect();
+        let paid: Vec<_> = section
+            .payments
+            .iter()
+            .map(|p| (p.id, p.amount.amount()))
+            .collect();
         assert_eq!(
             paid,
-            [dec!(40)],
+            [(id(21), dec!(40))],
             "the payment of 2025-10-01 is over a year old"
         );
     }
 
     #[test]
     fn an_invoice_links_page_shows_that_invoice_and_nothing_else_of_the_account() {
-        let (position, entries) = account().into_parts();
+        let (account, payments) = account();
+        let (position, _) = account.into_parts();
         let eur_code = Currency::parse("EUR").unwrap();
-        let page =
-            portal_statement(&position, &entries, eur_code, d("2026-11-30"), Some(id(11))).unwrap();
+        let page = portal_statement(
+            &position,
+            &payments,
+            eur_code,
+            d("2026-11-30"),
+            Some(id(11)),
+        )
+        .unwrap();
         let section = &page.currencies[0];
         assert_eq!(section.open.len(), 1);
         assert_eq!(section.balance_due, eur(dec!(250)));

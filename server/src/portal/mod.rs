@@ -9,6 +9,7 @@
 //!   formatted in the customer's language by the documents' [`Localizer`].
 
 pub mod address;
+mod files;
 pub mod links;
 pub mod pages;
 pub mod views;
@@ -26,7 +27,9 @@ use axum::routing::get;
 use remit_core::access::RetryAfter;
 use remit_core::ids::InvoiceId;
 use remit_core::mail::{MailedDocument, MailedKind};
-use remit_core::portal::{payments_since, portal_statement};
+use remit_core::portal::portal_statement;
+use remit_core::receivables::payment::Payment;
+use remit_core::sync::EntityKind;
 use remit_documents::{Language, Localizer, RenderError};
 use serde::Deserialize;
 use tower_http::CompressionLevel;
@@ -35,7 +38,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::documents::{DocumentError, IssuedDocument};
 use crate::http::AppState;
-use crate::store::{StoreError, ledger};
+use crate::store::{StoreError, ledger, records};
 use address::ClientAddress;
 use links::{OpenError, Visit};
 use views::ViewLog;
@@ -69,7 +72,9 @@ pub fn router() -> Router<AppState> {
             .route("/p/portal.css", get(stylesheet))
             .route("/p/{token}", get(statement_page))
             .route("/p/{token}/invoices/{id}", get(invoice_page))
-            .route("/p/{token}/invoices/{id}/{file}", get(invoice_file))
+            .route("/p/{token}/invoices/{id}/{file}", get(files::invoice_file))
+            .route("/p/{token}/statement.pdf", get(files::statement_pdf))
+            .route("/p/{token}/receipts/{id}", get(files::receipt))
             // A long statement is mostly repeated markup: compressed at the fastest level.
             .layer(CompressionLayer::new().quality(CompressionLevel::Fastest)),
         |router, (name, value)| {
@@ -91,6 +96,12 @@ pub enum PortalError {
         language: Language,
         retry_after: RetryAfter,
     },
+    /// A statement period that is no period: `field` is `from` or `to`.
+    #[error("the period's {field} is not a day on or after its start")]
+    BadPeriod {
+        language: Language,
+        field: &'static str,
+    },
     #[error("the database failed")]
     Store(#[from] StoreError),
     #[error("the page cannot be written")]
@@ -107,6 +118,12 @@ impl IntoResponse for PortalError {
                 *language,
                 "portal-not-found-title",
                 "portal-not-found",
+            ),
+            PortalError::BadPeriod { language, .. } => (
+                StatusCode::BAD_REQUEST,
+                *language,
+                "portal-bad-period-title",
+                "portal-bad-period",
             ),
             PortalError::Throttled { language, .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -182,6 +199,9 @@ pub struct Choice {
     lang: Option<String>,
     /// The page of open invoices, from 1.
     page: Option<usize>,
+    /// The period of a statement PDF.
+    from: Option<String>,
+    to: Option<String>,
 }
 
 /// The language a page is in: the one chosen on the page, else the customer's, else the first of the
@@ -211,7 +231,7 @@ fn language(choice: &Choice, visit: Option<&Visit>, headers: &HeaderMap) -> Lang
 }
 
 /// Opens the token's link, recording the view; the same error for every token that opens nothing.
-async fn open(
+pub(crate) async fn open(
     state: &AppState,
     client: ClientAddress,
     headers: &HeaderMap,
@@ -259,20 +279,17 @@ async fn statement_page(
     Query(choice): Query<Choice>,
 ) -> Result<Response, PortalError> {
     let visit = open(&state, client, &headers, &token, &choice).await?;
-    let (position, entries) = {
+    let (position, payments) = {
         let mut conn = state.store.read().await?;
-        let org = visit.organisation.id;
-        ledger::statement(
-            &mut conn,
-            org,
-            visit.customer.id,
-            payments_since(visit.today),
-        )
-        .await?
+        let (org, customer) = (visit.organisation.id, Some(visit.customer.id));
+        let position = ledger::position(&mut conn, org, visit.customer.id).await?;
+        let payments: Vec<Payment> =
+            records::list_records(&mut conn, org, EntityKind::Payment, customer).await?;
+        (position, payments)
     };
     let statement = portal_statement(
         &position,
-        &entries,
+        &payments,
         visit.customer.currency,
         visit.today,
         visit.link.invoice_id,
@@ -290,7 +307,7 @@ async fn statement_page(
             &page,
             &visit.customer.name,
             &statement,
-            choice.page.unwrap_or(1),
+            (choice.page.unwrap_or(1), visit.link.shows_account()),
         )
     })?;
     Ok(Html(page.into_string()).into_response())
@@ -339,22 +356,4 @@ async fn invoice_page(
         pages::invoice(&page, &id, &document.snapshot)
     })?;
     Ok(Html(page.into_string()).into_response())
-}
-
-/// `GET /p/{token}/invoices/{id}/{pdf|ubl|cii}`: the files the workspace serves, the same bytes.
-async fn invoice_file(
-    State(state): State<AppState>,
-    client: ClientAddress,
-    headers: HeaderMap,
-    Path((token, id, file)): Path<(String, String, String)>,
-    Query(choice): Query<Choice>,
-) -> Result<Response, PortalError> {
-    let visit = open(&state, client, &headers, &token, &choice).await?;
-    let document = shown_invoice(&state, &visit, &id, (&choice, &headers)).await?;
-    match document.file(&state.store, &file).await? {
-        Some(file) => Ok(file.into_response()),
-        None => Err(PortalError::NotFound {
-            language: language(&choice, Some(&visit), &headers),
-        }),
-    }
 }

@@ -106,7 +106,7 @@ pub fn statement(
     page: &Page,
     customer: &str,
     statement: &PortalStatement,
-    page_no: usize,
+    (page_no, account): (usize, bool),
 ) -> Result<Markup, RenderError> {
     let l = page.l10n;
     let date = l.date(statement.on)?;
@@ -125,14 +125,36 @@ pub fn statement(
         "portal-title",
         &[("organisation", Arg::Text(page.organisation))],
     )?;
+    let period = if account {
+        Some(period_form(page, statement)?)
+    } else {
+        None
+    };
     page.layout(
         &title,
         "",
         html! {
             h1 { (heading) }
             @for section in sections { (section) }
+            @if let Some(form) = period { (form) }
         },
     )
+}
+
+/// A statement PDF for a period: a form that needs no script (a GET with two dates).
+fn period_form(page: &Page, statement: &PortalStatement) -> Result<Markup, RenderError> {
+    let from = remit_core::portal::payments_since(statement.on);
+    Ok(html! {
+        h2 { (page.label("portal-statement-pdf")?) }
+        form.period method="get" action=(format!("/p/{}/statement.pdf", page.token)) {
+            input type="hidden" name="lang" value=(page.language.tag());
+            label for="from" { (page.label("portal-from")?) }
+            input #from type="date" name="from" value=(from.to_string());
+            label for="to" { (page.label("portal-to")?) }
+            input #to type="date" name="to" value=(statement.on.to_string());
+            button type="submit" { (page.label("portal-download")?) }
+        }
+    })
 }
 
 fn currency_section(
@@ -249,7 +271,12 @@ fn payments(page: &Page, section: &CurrencyStatement) -> Result<Markup, RenderEr
     let mut rows = Vec::new();
     for paid in &section.payments {
         rows.push(html! {
-            tr { td { (l.date(paid.date)?) } td { (paid.reference) } td.num { (l.money(paid.amount)?) } }
+            tr {
+                td { (l.date(paid.date)?) }
+                td { (paid.reference) }
+                td.num { (l.money(paid.amount)?) }
+                td { a href=(page.href(&format!("/receipts/{}", paid.id))) download { (page.label("portal-receipt")?) } }
+            }
         });
     }
     Ok(html! {
@@ -262,6 +289,7 @@ fn payments(page: &Page, section: &CurrencyStatement) -> Result<Markup, RenderEr
                     th scope="col" { (page.label("portal-column-date")?) }
                     th scope="col" { (page.label("portal-column-reference")?) }
                     th.num scope="col" { (page.label("portal-column-amount")?) }
+                    th scope="col" { (page.label("portal-downloads")?) }
                 } }
                 tbody { @for row in rows { (row) } }
             }

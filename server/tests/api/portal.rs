@@ -434,3 +434,70 @@ async fn a_long_statement_lists_its_open_invoices_a_hundred_a_page(backend: Back
     assert_eq!(text(&beyond), second, "a page past the end is the last");
 }
 on_both_backends!(a_long_statement_lists_its_open_invoices_a_hundred_a_page => a_long_statement_lists_its_open_invoices_a_hundred_a_page_sqlite, a_long_statement_lists_its_open_invoices_a_hundred_a_page_postgres);
+
+async fn a_statement_link_downloads_statements_and_its_customers_receipts_only(backend: Backend) {
+    let books = Books::new(backend).await;
+    let nordlys_paid = payment(&books.nordlys, "50.00", "2026-11-20");
+    let fjord_paid = payment(&books.fjord, "20.00", "2026-11-21");
+    let reply = books
+        .owner
+        .push(
+            new_client(),
+            vec![pay(1, &nordlys_paid), pay(2, &fjord_paid)],
+        )
+        .await;
+    assert_applied(&reply);
+    let (_, url) = books.link(&books.nordlys, json!({})).await;
+    let (_, invoice_url) = books
+        .link(&books.nordlys, json!({"invoice_id": books.first}))
+        .await;
+
+    let (status, _, page) = open(&books.app, &url).await;
+    assert_eq!(status, StatusCode::OK);
+    let receipt = format!("/receipts/{}", nordlys_paid.id);
+    assert!(
+        text(&page).contains(&receipt),
+        "the payment links its receipt"
+    );
+    let (status, headers, from_portal) = open(&books.app, &format!("{url}{receipt}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/pdf");
+    let workspace = books
+        .owner
+        .get(&format!("/api/payments/{}/receipt", nordlys_paid.id))
+        .await;
+    assert_eq!(
+        from_portal,
+        workspace.bytes().await.unwrap().to_vec(),
+        "the kept receipt"
+    );
+
+    let today = books.app.clock().now().date_naive();
+    let period = format!("from=2026-01-01&to={today}");
+    let (status, _, statement) = open(&books.app, &format!("{url}/statement.pdf?{period}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(statement.starts_with(b"%PDF-"));
+    let (_, _, not_found) = open(&books.app, &format!("/p/{}", "0".repeat(64))).await;
+    for refused in [
+        format!("{url}/receipts/{}", fjord_paid.id),
+        format!("{invoice_url}{receipt}"),
+        format!("{invoice_url}/statement.pdf"),
+    ] {
+        let (status, _, body) = open(&books.app, &refused).await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::NOT_FOUND, not_found.clone()),
+            "{refused}"
+        );
+    }
+    let (status, _, body) = open(
+        &books.app,
+        &format!("{url}/statement.pdf?from=2026-12-01&to=2026-11-01"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text(&body).contains("The period cannot be read"));
+    let (status, _, _) = open(&books.app, &format!("{url}/statement.pdf?from=1.1.2026")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+on_both_backends!(a_statement_link_downloads_statements_and_its_customers_receipts_only => a_statement_link_downloads_statements_and_its_customers_receipts_only_sqlite, a_statement_link_downloads_statements_and_its_customers_receipts_only_postgres);
