@@ -29,6 +29,7 @@ use remit_core::ids::InvoiceId;
 use remit_core::mail::{MailedDocument, MailedKind};
 use remit_core::portal::portal_statement;
 use remit_core::receivables::payment::Payment;
+use remit_core::settings::brand_colour_rule;
 use remit_core::sync::EntityKind;
 use remit_documents::{Language, Localizer, RenderError};
 use serde::Deserialize;
@@ -74,6 +75,7 @@ pub fn router() -> Router<AppState> {
             .route("/p/{token}/invoices/{id}", get(invoice_page))
             .route("/p/{token}/invoices/{id}/{file}", get(files::invoice_file))
             .route("/p/{token}/statement.pdf", get(files::statement_pdf))
+            .route("/p/{token}/theme.css", get(theme))
             .route("/p/{token}/receipts/{id}", get(files::receipt))
             // A long statement is mostly repeated markup: compressed at the fastest level.
             .layer(CompressionLayer::new().quality(CompressionLevel::Fastest)),
@@ -230,6 +232,20 @@ fn language(choice: &Choice, visit: Option<&Visit>, headers: &HeaderMap) -> Lang
         .unwrap_or_default()
 }
 
+/// The page a token that opens nothing gets: the same for every such token.
+fn refused(e: OpenError, choice: &Choice, headers: &HeaderMap) -> PortalError {
+    match e {
+        OpenError::NoLink => PortalError::NotFound {
+            language: language(choice, None, headers),
+        },
+        OpenError::Throttled(retry_after) => PortalError::Throttled {
+            language: language(choice, None, headers),
+            retry_after,
+        },
+        OpenError::Store(e) => PortalError::Store(e),
+    }
+}
+
 /// Opens the token's link, recording the view; the same error for every token that opens nothing.
 pub(crate) async fn open(
     state: &AppState,
@@ -240,16 +256,7 @@ pub(crate) async fn open(
 ) -> Result<Visit, PortalError> {
     let visit = links::open(&state.store, &state.clock, client, token)
         .await
-        .map_err(|e| match e {
-            OpenError::NoLink => PortalError::NotFound {
-                language: language(choice, None, headers),
-            },
-            OpenError::Throttled(retry_after) => PortalError::Throttled {
-                language: language(choice, None, headers),
-                retry_after,
-            },
-            OpenError::Store(e) => PortalError::Store(e),
-        })?;
+        .map_err(|e| refused(e, choice, headers))?;
     let agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
@@ -268,6 +275,28 @@ async fn stylesheet() -> impl IntoResponse {
         ],
         STYLESHEET,
     )
+}
+
+/// `GET /p/{token}/theme.css`: the organisation's colour over the stylesheet's own (nothing when it
+/// has none, or when what is stored breaks core's rule: no stored text reaches the CSS unchecked).
+async fn theme(
+    State(state): State<AppState>,
+    client: ClientAddress,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Query(choice): Query<Choice>,
+) -> Result<Response, PortalError> {
+    let visit = links::open(&state.store, &state.clock, client, &token)
+        .await
+        .map_err(|e| refused(e, &choice, &headers))?;
+    let settings =
+        records::settings(&mut *state.store.read().await?, visit.organisation.id).await?;
+    let colour = settings
+        .brand_colour
+        .filter(|c| brand_colour_rule(c).is_ok())
+        .map(|c| format!(":root {{ --accent: {c}; }}\n"))
+        .unwrap_or_default();
+    Ok(([(header::CONTENT_TYPE, "text/css; charset=utf-8")], colour).into_response())
 }
 
 /// `GET /p/{token}`: the statement (an invoice link's shows its invoice only).

@@ -34,9 +34,10 @@ impl Page<'_> {
 
     fn layout(&self, title: &str, here: &str, body: Markup) -> Result<Markup, RenderError> {
         let switcher = self.language_switcher(here)?;
+        let theme = format!("/p/{}/theme.css", self.token);
         Ok(layout(
             self.language,
-            title,
+            (title, Some(theme.as_str())),
             html! {
                 header.top {
                     p.organisation { (self.organisation) }
@@ -69,7 +70,7 @@ impl Page<'_> {
 }
 
 /// The whole document around a page's body.
-fn layout(language: Language, title: &str, body: Markup) -> Markup {
+fn layout(language: Language, (title, theme): (&str, Option<&str>), body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(language.tag()) {
@@ -79,6 +80,7 @@ fn layout(language: Language, title: &str, body: Markup) -> Markup {
                 meta name="robots" content="noindex";
                 title { (title) }
                 link rel="stylesheet" href="/p/portal.css";
+                @if let Some(theme) = theme { link rel="stylesheet" href=(theme); }
             }
             body { (body) }
         }
@@ -91,7 +93,7 @@ pub fn message(l10n: &Localizer, language: Language, title_id: &str, body_id: &s
     let body = l10n.label(body_id).unwrap_or_else(|_| body_id.to_owned());
     layout(
         language,
-        &title,
+        (&title, None),
         html! {
             main.message {
                 h1 { (title) }

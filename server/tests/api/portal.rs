@@ -501,3 +501,37 @@ async fn a_statement_link_downloads_statements_and_its_customers_receipts_only(b
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 on_both_backends!(a_statement_link_downloads_statements_and_its_customers_receipts_only => a_statement_link_downloads_statements_and_its_customers_receipts_only_sqlite, a_statement_link_downloads_statements_and_its_customers_receipts_only_postgres);
+
+async fn the_portal_wears_the_organisations_colour(backend: Backend) {
+    let books = Books::new(backend).await;
+    let (_, url) = books.link(&books.nordlys, json!({})).await;
+    let (_, _, page) = open(&books.app, &url).await;
+    assert!(text(&page).contains(&format!(r#"href="{url}/theme.css""#)));
+    let (status, headers, css) = open(&books.app, &format!("{url}/theme.css")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert!(css.is_empty(), "Remit's own colours");
+
+    let mut settings = remit_core::fixtures::settings_with_seller(
+        books.org,
+        "Acme GmbH",
+        remit_core::fixtures::address("Hauptstraße 1", "10115", "Berlin", "DE"),
+    );
+    settings.version = 1;
+    settings.brand_colour = Some("#0b5d3b".into());
+    let reply = books
+        .owner
+        .push(new_client(), vec![save_settings(1, &settings)])
+        .await;
+    assert_applied(&reply);
+    let (_, _, css) = open(&books.app, &format!("{url}/theme.css")).await;
+    assert_eq!(text(&css), ":root { --accent: #0b5d3b; }\n");
+    let (status, _, _) = open(&books.app, &format!("/p/{}/theme.css", "0".repeat(64))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+on_both_backends!(the_portal_wears_the_organisations_colour => the_portal_wears_the_organisations_colour_sqlite, the_portal_wears_the_organisations_colour_postgres);
