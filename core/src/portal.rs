@@ -52,6 +52,17 @@ impl Default for PortalPolicy {
     }
 }
 
+impl PortalPolicy {
+    /// The policy of an organisation with these settings: its statement links' lifetime, if it chose one.
+    pub fn of(settings: &crate::settings::Settings) -> Self {
+        let policy = Self::default();
+        Self {
+            link_days: settings.portal_link_days.unwrap_or(policy.link_days),
+            ..policy
+        }
+    }
+}
+
 /// Failed portal lookups per client address: twenty within ten minutes, then wait. A token has 256
 /// random bits, so this only spares the database from scanners; it never locks a customer out for long.
 pub const PORTAL_LOOKUP_THROTTLE: LoginThrottle = LoginThrottle {
@@ -403,6 +414,19 @@ mod tests {
             customer_id: customer,
             last_due_date: d(last_due),
         }
+    }
+
+    #[test]
+    fn an_organisation_may_choose_how_long_its_statement_links_live() {
+        let mut settings = crate::settings::Settings::initial(id(1), "Fjord AS");
+        assert_eq!(PortalPolicy::of(&settings).link_days, 30);
+        settings.portal_link_days = Some(7);
+        let facts = PortalLinkFacts {
+            policy: PortalPolicy::of(&settings),
+            ..facts(None)
+        };
+        let link = decide_portal_link(&NewPortalLink::default(), id(9), &facts).unwrap();
+        assert_eq!(link.expires_on, d("2026-12-07"));
     }
 
     #[test]

@@ -66,6 +66,10 @@ pub struct Settings {
     /// read on white ([`brand_colour_rule`]). None for Remit's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand_colour: Option<String>,
+    /// How many days a statement link to the customer's portal opens; none for
+    /// [`PortalPolicy`](crate::portal::PortalPolicy)'s 30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portal_link_days: Option<u32>,
 }
 
 impl Settings {
@@ -102,6 +106,7 @@ impl Settings {
             payment_means_code: String::new(),
             accounting_currency: None,
             brand_colour: None,
+            portal_link_days: None,
         }
     }
 
@@ -111,6 +116,18 @@ impl Settings {
         required_text("seller.name", &self.seller.name, 200)?;
         if let Some(colour) = &self.brand_colour {
             brand_colour_rule(colour)?;
+        }
+        let longest = crate::portal::PortalPolicy::default().max_link_days;
+        if let Some(days) = self.portal_link_days
+            && !(1..=longest).contains(&days)
+        {
+            return Err(ValidationError::new(
+                "portal_link_days",
+                Rule::Range {
+                    min: "1".into(),
+                    max: longest.to_string(),
+                },
+            ));
         }
         for (field, series, kind) in [
             (
@@ -345,7 +362,7 @@ pub fn brand_colour_rule(colour: &str) -> Result<(), ValidationError> {
 }
 
 #[cfg(test)]
-mod brand_colour_tests {
+mod portal_settings_tests {
     use super::*;
 
     #[test]
@@ -372,15 +389,32 @@ mod brand_colour_tests {
     }
 
     #[test]
-    fn settings_saved_before_the_brand_colour_still_read() {
+    fn a_portal_link_lives_a_day_to_the_longest_lifetime() {
+        let mut settings = Settings::initial(crate::fixtures::organisation_id(), "Fjord AS");
+        for (days, allowed) in [(1, true), (30, true), (400, true), (0, false), (401, false)] {
+            settings.portal_link_days = Some(days);
+            let checked = settings.validate();
+            assert_eq!(checked.is_ok(), allowed, "{days}");
+            if let Err(e) = checked {
+                assert_eq!(e.field, "portal_link_days");
+            }
+        }
+    }
+
+    #[test]
+    fn settings_saved_before_the_portal_fields_still_read() {
         let mut earlier = serde_json::to_value(Settings::initial(
             crate::fixtures::organisation_id(),
             "Fjord Consulting AS",
         ))
         .unwrap();
         earlier.as_object_mut().unwrap().remove("brand_colour");
+        earlier.as_object_mut().unwrap().remove("portal_link_days");
         let settings: Settings = serde_json::from_value(earlier).unwrap();
-        assert_eq!(settings.brand_colour, None);
+        assert_eq!(
+            (&settings.brand_colour, settings.portal_link_days),
+            (&None, None)
+        );
         assert!(settings.validate().is_ok());
     }
 }

@@ -19,7 +19,7 @@ use crate::auth::session;
 use crate::clock::Clock;
 use crate::http::session::CurrentSession;
 use crate::store::portal::{self as store, ListedLink};
-use crate::store::{Store, StoreError, accounts, customers, invoices};
+use crate::store::{Store, StoreError, accounts, customers, invoices, records};
 
 /// Where a portal page lives, relative to the server's root.
 pub fn path(token: &str) -> String {
@@ -97,18 +97,19 @@ pub async fn create(
     request: &NewPortalLink,
 ) -> Result<MadeLink, LinkError> {
     let organisation = session.organisation.id;
-    {
+    let settings = {
         let mut conn = store.read().await?;
         customers::find_customer(&mut conn, organisation, customer)
             .await?
             .ok_or(LinkError::NotFound)?;
-    }
+        records::settings(&mut conn, organisation).await?
+    };
     let facts = PortalLinkFacts {
         organisation_id: organisation,
         role: session.user.role,
         customer_id: customer,
         invoice: linked_invoice(store, organisation, request.invoice_id).await?,
-        policy: PortalPolicy::default(),
+        policy: PortalPolicy::of(&settings),
         today: today(store, clock, organisation).await?,
     };
     let drawn = PortalLinkId::try_from(Uuid::now_v7())?;

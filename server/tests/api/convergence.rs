@@ -1097,6 +1097,7 @@ impl World {
         let owner = &mut devices[0];
         let mut settings = issuing_settings(owner.organisation);
         settings.brand_colour = Some("#0b5d3b".into());
+        settings.portal_link_days = Some(45);
         owner.record(&Command::SaveSettings(settings));
         push_batch(server, owner, MAX_PUSH).await;
         Self {

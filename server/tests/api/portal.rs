@@ -502,7 +502,7 @@ async fn a_statement_link_downloads_statements_and_its_customers_receipts_only(b
 }
 on_both_backends!(a_statement_link_downloads_statements_and_its_customers_receipts_only => a_statement_link_downloads_statements_and_its_customers_receipts_only_sqlite, a_statement_link_downloads_statements_and_its_customers_receipts_only_postgres);
 
-async fn the_portal_wears_the_organisations_colour(backend: Backend) {
+async fn the_portal_wears_the_organisations_colour_and_its_links_their_lifetime(backend: Backend) {
     let books = Books::new(backend).await;
     let (_, url) = books.link(&books.nordlys, json!({})).await;
     let (_, _, page) = open(&books.app, &url).await;
@@ -524,6 +524,7 @@ async fn the_portal_wears_the_organisations_colour(backend: Backend) {
     );
     settings.version = 1;
     settings.brand_colour = Some("#0b5d3b".into());
+    settings.portal_link_days = Some(7);
     let reply = books
         .owner
         .push(new_client(), vec![save_settings(1, &settings)])
@@ -533,5 +534,21 @@ async fn the_portal_wears_the_organisations_colour(backend: Backend) {
     assert_eq!(text(&css), ":root { --accent: #0b5d3b; }\n");
     let (status, _, _) = open(&books.app, &format!("/p/{}/theme.css", "0".repeat(64))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The organisation's links now live the week its settings say.
+    books.link(&books.fjord, json!({})).await;
+    let listed = books
+        .owner
+        .get(&format!("/api/customers/{}/portal-links", books.fjord.id))
+        .await;
+    let listed: Value = listed.json().await.unwrap();
+    let day = |key: &str| {
+        listed[0][key]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::NaiveDate>()
+            .unwrap()
+    };
+    assert_eq!((day("expires_on") - day("created_on")).num_days(), 7);
 }
-on_both_backends!(the_portal_wears_the_organisations_colour => the_portal_wears_the_organisations_colour_sqlite, the_portal_wears_the_organisations_colour_postgres);
+on_both_backends!(the_portal_wears_the_organisations_colour_and_its_links_their_lifetime => the_portal_wears_the_organisations_colour_and_its_links_their_lifetime_sqlite, the_portal_wears_the_organisations_colour_and_its_links_their_lifetime_postgres);

@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use remit_core::decide::catalogue::current_settings;
+use remit_core::portal::PortalPolicy;
 use remit_core::settings::Settings;
 use remit_core::sync::Command;
 use remit_core::validation::{Rule, ValidationError};
@@ -56,6 +57,8 @@ struct Fields {
     locked_until: RwSignal<String>,
     /// The portal's colour, `#rrggbb`; empty for Remit's own.
     brand_colour: RwSignal<String>,
+    /// Days a statement link opens; empty for the default.
+    portal_link_days: RwSignal<String>,
     payment: PaymentFields,
 }
 
@@ -78,6 +81,12 @@ impl Fields {
                     .unwrap_or_default(),
             ),
             brand_colour: RwSignal::new(settings.brand_colour.clone().unwrap_or_default()),
+            portal_link_days: RwSignal::new(
+                settings
+                    .portal_link_days
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            ),
             payment: PaymentFields::new(settings),
         }
     }
@@ -113,6 +122,18 @@ impl Fields {
         settings.brand_colour = match self.brand_colour.get_untracked().trim() {
             "" => None,
             colour => Some(colour.to_lowercase()),
+        };
+        settings.portal_link_days = match self.portal_link_days.get_untracked().trim() {
+            "" => None,
+            days => Some(days.parse().map_err(|_| {
+                ValidationError::new(
+                    "portal_link_days",
+                    Rule::Range {
+                        min: "1".into(),
+                        max: PortalPolicy::default().max_link_days.to_string(),
+                    },
+                )
+            })?),
         };
         self.payment.read_into(&mut settings)?;
         settings.validate()?;
@@ -300,6 +321,15 @@ fn PortalFields(fields: Fields, owner: bool) -> impl IntoView {
                     maxlength="7"
                     placeholder="#1f4f8f"
                     bind:value=fields.brand_colour
+                />
+            </label>
+            <label>
+                "Days a statement link opens (default 30)"
+                <input
+                    name="portal_link_days"
+                    inputmode="numeric"
+                    placeholder="30"
+                    bind:value=fields.portal_link_days
                 />
             </label>
         </fieldset>
