@@ -1,8 +1,9 @@
 //! An issued invoice, read-only: issued documents never change (corrections are credit notes). It shows
 //! the frozen snapshot exactly as recorded — the server's copy, or until it arrives the one core decided
 //! on this device for an offline issue — and re-reads whenever stored records change, so the server's
-//! number or copy replaces the provisional one in place. Below it, the invoice's payments and a form to
-//! record one ([`super::invoice_payments`]).
+//! number or copy replaces the provisional one in place. Below it, its mails, its credit notes and a
+//! form to issue one ([`super::credit_note_issue`]), and its payments and a form to record one
+//! ([`super::invoice_payments`]).
 
 use leptos::prelude::*;
 use remit_core::document::compute;
@@ -13,7 +14,8 @@ use crate::components::boundary::Loading;
 use crate::components::date::{DateText, date_text};
 use crate::components::lines::{LineView, LinesTable};
 use crate::components::totals::{DocumentSums, TotalsTable};
-use crate::routes::invoice_mail::InvoiceMail;
+use crate::routes::credit_note_issue::InvoiceCredits;
+use crate::routes::document_mail::{DocumentMail, Mailable};
 use crate::routes::invoice_payments::{InvoicePayments, PaymentsState};
 use crate::routes::portal_links::PortalLinks;
 use crate::state::use_app;
@@ -121,11 +123,12 @@ fn Numbered(invoice: Invoice, awaiting_sync: bool) -> impl IntoView {
             {note.map(|note| view! { <p class="note">{note}</p> })}
         </section>
         {(!awaiting_sync)
-            .then(|| view! { <InvoiceMail invoice=invoice.clone() /> })}
+            .then(|| view! { <DocumentMail mailable=Mailable::from(&invoice) /> })}
         {(!awaiting_sync)
             .then(|| {
                 view! { <PortalLinks customer=invoice.customer_id invoice=invoice.id /> }
             })}
+        <InvoiceCredits invoice=invoice.clone() />
         <InvoicePayments invoice payments />
     }
 }
