@@ -13,6 +13,7 @@ use remit_core::decide::issuing::credit_note;
 use remit_core::document::issue::{CreditScope, Snapshot};
 use remit_core::document::issued::{CreditNote, Invoice, IssueCreditNote};
 use remit_core::ids::CreditNoteId;
+use remit_core::organisation::Organisation;
 use remit_core::settings::Settings;
 use remit_core::sync::Command;
 use remit_core::validation::{Rule, ValidationError};
@@ -20,7 +21,6 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use crate::calendar;
-use crate::components::boundary::Loading;
 use crate::components::date::DateText;
 use crate::components::field::{Field, in_words};
 use crate::components::field_error::FieldError;
@@ -28,14 +28,15 @@ use crate::components::lines::{LeadColumn, LineView, LinesTable};
 use crate::components::money::MoneyText;
 use crate::state::use_app;
 use crate::store::credit_notes::{IssuedCreditNote, issued_here};
-use crate::store::{StoreError, StoreResult};
+use crate::store::{Store, StoreError, StoreResult};
 
 /// An invoice's credit notes and what core makes of them on this device.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Credits {
     pub notes: Vec<IssuedCreditNote>,
-    /// The organisation's settings (closed period, credit-note series) as core starts them.
-    pub settings: Settings,
+    /// The organisation's settings (closed period, credit-note series) as core starts them; `None`
+    /// when nobody is signed in.
+    pub settings: Option<Settings>,
     /// The credit notes as core issues them here, pending ones included: what they already took.
     pub here: Vec<CreditNote>,
 }
@@ -48,74 +49,62 @@ impl Credits {
     }
 }
 
-/// The credit notes of `invoice`, re-read whenever stored records change.
-fn credits_of(invoice: StoredValue<Invoice>) -> LocalResource<StoreResult<Credits>> {
-    let app = use_app();
-    LocalResource::new(move || {
-        app.revision.track();
-        let store = app.store();
-        let organisation = app.session.get_untracked().map(|s| s.organisation);
-        async move {
-            let organisation = organisation.ok_or(StoreError::SignedOut)?;
-            let saved = store.settings().await?;
-            let settings = current_settings(saved, organisation.id, &organisation.name);
-            let invoice = invoice.get_value();
-            let notes = store.credit_notes_of(invoice.id).await?;
-            let here = issued_here(&invoice, &notes, &settings);
-            Ok(Credits {
-                notes,
-                settings,
-                here,
-            })
-        }
+/// The credit notes of `invoice` as stored, and as core issues them with the organisation's settings.
+pub async fn load_credits(
+    store: &Store,
+    organisation: Option<Organisation>,
+    invoice: &Invoice,
+) -> StoreResult<Credits> {
+    let organisation = organisation.ok_or(StoreError::SignedOut)?;
+    let saved = store.settings().await?;
+    let settings = current_settings(saved, organisation.id, &organisation.name);
+    let notes = store.credit_notes_of(invoice.id).await?;
+    let here = issued_here(invoice, &notes, &settings);
+    Ok(Credits {
+        notes,
+        settings: Some(settings),
+        here,
     })
 }
 
 /// The invoice's credit notes and the form that issues one.
 #[component]
-pub fn InvoiceCredits(invoice: Invoice) -> impl IntoView {
+pub fn InvoiceCredits(invoice: Invoice, credits: Credits) -> impl IntoView {
     let invoice = StoredValue::new(invoice);
-    let credits = credits_of(invoice);
+    let left = invoice.with_value(|i| credits.creditable(i));
+    let rows = credits
+        .notes
+        .iter()
+        .map(|note| credit_note_row(note, &credits.here))
+        .collect::<Vec<_>>();
+    let credits = StoredValue::new(credits);
     view! {
-        <CreditNoteList credits />
-        <IssueCreditNoteForm invoice credits />
+        <CreditNoteList rows />
+        <IssueCreditNoteForm invoice credits left />
     }
 }
 
 #[component]
-fn CreditNoteList(credits: LocalResource<StoreResult<Credits>>) -> impl IntoView {
-    let rows = move || {
-        Suspend::new(async move {
-            let credits = credits.await?;
-            if credits.notes.is_empty() {
-                return Ok::<_, StoreError>(().into_any());
-            }
-            let rows = credits
-                .notes
-                .iter()
-                .map(|note| credit_note_row(note, &credits.here))
-                .collect_view();
-            Ok(view! {
-                <section class="card" aria-labelledby="credit-notes-heading">
-                    <h2 id="credit-notes-heading">"Credit notes"</h2>
-                    <div class="table-scroll">
-                        <table class="lines" data-testid="credit-notes">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Number"</th>
-                                    <th scope="col">"Issue date"</th>
-                                    <th scope="col" class="num">"Amount"</th>
-                                </tr>
-                            </thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    </div>
-                </section>
-            }
-            .into_any())
-        })
-    };
-    view! { <Loading>{rows}</Loading> }
+fn CreditNoteList(rows: Vec<AnyView>) -> impl IntoView {
+    (!rows.is_empty()).then(|| {
+        view! {
+            <section class="card" aria-labelledby="credit-notes-heading">
+                <h2 id="credit-notes-heading">"Credit notes"</h2>
+                <div class="table-scroll">
+                    <table class="lines" data-testid="credit-notes">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Number"</th>
+                                <th scope="col">"Issue date"</th>
+                                <th scope="col" class="num">"Amount"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            </section>
+        }
+    })
 }
 
 /// One credit note of the list: its number (or that it waits for one), date and amount as core made it.
@@ -165,26 +154,18 @@ struct CreditForm {
 }
 
 impl CreditForm {
-    fn new(lines: usize, today: chrono::NaiveDate) -> Self {
-        let pick = || LinePick {
+    /// Each line's quantity starts as what is left of it to credit.
+    fn new(left: &[Decimal], today: chrono::NaiveDate) -> Self {
+        let pick = |left: &Decimal| LinePick {
             chosen: RwSignal::new(false),
-            quantity: RwSignal::new(String::new()),
+            quantity: RwSignal::new(left.to_string()),
         };
         Self {
             whole: RwSignal::new(true),
-            lines: StoredValue::new((0..lines).map(|_| pick()).collect()),
+            lines: StoredValue::new(left.iter().map(pick).collect()),
             issue_date: RwSignal::new(today.to_string()),
             note: RwSignal::new(String::new()),
         }
-    }
-
-    /// Each line's quantity starts as what is left of it to credit.
-    fn start_from(&self, left: &[Decimal]) {
-        self.lines.with_value(|lines| {
-            for (pick, left) in lines.iter().zip(left) {
-                pick.quantity.set(left.to_string());
-            }
-        });
     }
 
     /// The chosen lines as core's scope, by index on the invoice.
@@ -227,7 +208,8 @@ impl CreditForm {
 #[component]
 fn IssueCreditNoteForm(
     invoice: StoredValue<Invoice>,
-    credits: LocalResource<StoreResult<Credits>>,
+    credits: StoredValue<Credits>,
+    left: Vec<Decimal>,
 ) -> impl IntoView {
     let app = use_app();
     let navigate = use_navigate();
@@ -238,14 +220,7 @@ fn IssueCreditNoteForm(
                 .map(|s| s.organisation.time_zone.as_str().to_owned())
         })
         .unwrap_or_default();
-    let lines = invoice.with_value(|i| i.snapshot.document.lines.len());
-    let form = CreditForm::new(lines, calendar::today_in(&time_zone));
-    // The quantities start from what is left, and again after each credit note changes that.
-    Effect::new(move |_| {
-        if let Some(Ok(credits)) = credits.get() {
-            form.start_from(&invoice.with_value(|i| credits.creditable(i)));
-        }
-    });
+    let form = CreditForm::new(&left, calendar::today_in(&time_zone));
     let invalid = RwSignal::new(None::<ValidationError>);
     let refused = RwSignal::new(None::<String>);
     let issue = Action::new_local(move |request: &IssueCreditNote| {
@@ -268,18 +243,17 @@ fn IssueCreditNoteForm(
             }
         };
         invalid.set(None);
-        let Some(Ok(credits)) = credits.get_untracked() else {
-            return;
-        };
-        let decided = invoice.with_value(|i| {
-            credit_note(&request, i, &credits.here, &credits.settings, None).map(|_| ())
+        let decided = credits.with_value(|c| {
+            let settings = c.settings.as_ref()?;
+            invoice.with_value(|i| Some(credit_note(&request, i, &c.here, settings, None)))
         });
         match decided {
-            Ok(()) => {
+            Some(Ok(_)) => {
                 refused.set(None);
                 issue.dispatch_local(request);
             }
-            Err(e) => refused.set(Some(e.message)),
+            Some(Err(e)) => refused.set(Some(e.message)),
+            None => refused.set(Some(StoreError::SignedOut.to_string())),
         }
     };
     let error = Signal::derive(move || {
