@@ -301,7 +301,7 @@ fn ScopeChoice(form: CreditForm) -> impl IntoView {
     view! {
         <fieldset class="choice">
             <legend>"Credit"</legend>
-            <label>
+            <label class="check">
                 <input
                     type="radio"
                     name="credit.scope"
@@ -309,9 +309,9 @@ fn ScopeChoice(form: CreditForm) -> impl IntoView {
                     prop:checked=move || form.whole.get()
                     on:change=move |_| form.whole.set(true)
                 />
-                " The whole invoice (what is not yet credited)"
+                "The whole invoice (what is not yet credited)"
             </label>
-            <label>
+            <label class="check">
                 <input
                     type="radio"
                     name="credit.scope"
@@ -319,7 +319,7 @@ fn ScopeChoice(form: CreditForm) -> impl IntoView {
                     prop:checked=move || !form.whole.get()
                     on:change=move |_| form.whole.set(false)
                 />
-                " Chosen lines"
+                "Chosen lines"
             </label>
         </fieldset>
     }
@@ -346,19 +346,21 @@ fn CreditLines(invoice: StoredValue<Invoice>, form: CreditForm) -> impl IntoView
                 return ().into_any();
             };
             view! {
-                <input
-                    type="checkbox"
-                    aria-label=format!("Credit line {}", index + 1)
-                    data-testid=format!("credit-line-{index}")
-                    bind:checked=pick.chosen
-                />
-                <input
-                    class="quantity"
-                    inputmode="decimal"
-                    aria-label=format!("Quantity to credit, line {}", index + 1)
-                    data-testid=format!("credit-quantity-{index}")
-                    bind:value=pick.quantity
-                />
+                <td class="pick">
+                    <input
+                        type="checkbox"
+                        aria-label=format!("Credit line {}", index + 1)
+                        data-testid=format!("credit-line-{index}")
+                        bind:checked=pick.chosen
+                    />
+                    <input
+                        class="quantity"
+                        inputmode="decimal"
+                        aria-label=format!("Quantity to credit, line {}", index + 1)
+                        data-testid=format!("credit-quantity-{index}")
+                        bind:value=pick.quantity
+                    />
+                </td>
             }
             .into_any()
         }),
