@@ -37,7 +37,7 @@ test('two lines of an invoice credited offline, numbered by the server, download
   await expect(page.getByTestId('credit-quantity-1')).toHaveValue('2');
   await page.getByTestId('credit-quantity-0').fill('4');
   await page.getByTestId('issue-credit-note').click();
-  await expect(page.getByTestId('field-error')).toContainText('quantity');
+  await expect(page.getByTestId('field-error')).toContainText('Line 1: quantity must be between 0 and 3');
   await expect(page.getByTestId('pending-count')).toHaveText('0');
 
   // 1 × 950 + 2 × 480 = 1910.00; 25 % = 477.50: 2387.50 credited.

@@ -15,7 +15,7 @@ use remit_core::document::issued::{CreditNote, Invoice, IssueCreditNote};
 use remit_core::ids::CreditNoteId;
 use remit_core::organisation::Organisation;
 use remit_core::settings::Settings;
-use remit_core::sync::Command;
+use remit_core::sync::{Command, MutationError};
 use remit_core::validation::{Rule, ValidationError};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -252,7 +252,7 @@ fn IssueCreditNoteForm(
                 refused.set(None);
                 issue.dispatch_local(request);
             }
-            Some(Err(e)) => refused.set(Some(e.message)),
+            Some(Err(e)) => refused.set(Some(refusal_in_words(&e, &request.scope))),
             None => refused.set(Some(StoreError::SignedOut.to_string())),
         }
     };
@@ -292,6 +292,34 @@ fn IssueCreditNoteForm(
                 </form>
             </details>
         </section>
+    }
+}
+
+/// Core's refusal as the form shows it. Core names an entry of the scope (`scope.lines[1].quantity`:
+/// the second line chosen); the form names the invoice line it is (`Line 3: quantity …`).
+fn refusal_in_words(refused: &MutationError, scope: &CreditScope) -> String {
+    let field = refused.field.as_deref().unwrap_or_default();
+    let entry = field
+        .strip_prefix("scope.lines[")
+        .and_then(|rest| rest.split_once(']'))
+        .and_then(|(n, rest)| Some((n.parse::<usize>().ok()?, rest)));
+    let line = match (entry, scope) {
+        (Some((n, rest)), CreditScope::Lines(chosen)) => {
+            chosen.get(n).map(|&(index, _)| (index, rest))
+        }
+        _ => None,
+    };
+    let rule = refused
+        .message
+        .strip_prefix(field)
+        .unwrap_or(&refused.message);
+    match line {
+        Some((index, rest)) => format!(
+            "Line {}: {}{rule}",
+            index + 1,
+            rest.trim_start_matches('.').replace('_', " ")
+        ),
+        None => refused.message.clone(),
     }
 }
 
@@ -368,5 +396,38 @@ fn CreditLines(invoice: StoredValue<Invoice>, form: CreditForm) -> impl IntoView
     move || {
         (!form.whole.get())
             .then(|| view! { <LinesTable lines=lines.clone() lead=Some(lead.clone()) /> })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use remit_core::validation::Rule;
+    use rust_decimal::Decimal;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn a_refused_quantity_names_the_invoice_line_not_the_entry_of_the_scope() {
+        let scope = CreditScope::Lines(vec![(0, Decimal::ONE), (2, Decimal::TWO)]);
+        let too_much = MutationError::invalid(ValidationError::new(
+            "scope.lines[1].quantity",
+            Rule::Range {
+                min: "0".into(),
+                max: "1".into(),
+            },
+        ));
+        assert_eq!(
+            refusal_in_words(&too_much, &scope),
+            format!(
+                "Line 3: quantity {}",
+                Rule::Range {
+                    min: "0".into(),
+                    max: "1".into()
+                }
+            )
+        );
+        let locked = MutationError::invalid(ValidationError::new("issue_date", Rule::Date));
+        assert_eq!(refusal_in_words(&locked, &scope), locked.message);
     }
 }
