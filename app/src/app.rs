@@ -8,6 +8,7 @@ use leptos_router::{NavigateOptions, path};
 
 use crate::api;
 use crate::routes::conflict::ConflictResolve;
+use crate::routes::credit_note_view::CreditNoteScreen;
 use crate::routes::customer_edit::CustomerEdit;
 use crate::routes::home::Home;
 use crate::routes::invoice_edit::InvoiceEdit;
@@ -49,6 +50,12 @@ pub fn App(state: AppState) -> impl IntoView {
                     <ProtectedRoute
                         path=path!("/invoices/:id")
                         view=InvoiceEdit
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
+                    <ProtectedRoute
+                        path=path!("/credit-notes/:id")
+                        view=CreditNoteScreen
                         condition=signed_in
                         redirect_path=to_sign_in
                     />

@@ -1065,3 +1065,86 @@ async fn an_invoices_payments_are_pending_until_the_servers_record_with_its_allo
             .is_empty()
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_credit_note_waits_for_its_number_until_the_servers_record_is_pulled() {
+    use remit_app::store::credit_notes::{IssuedCreditNote, issued_here};
+    use remit_core::decide::issuing::credit_note;
+    use remit_core::document::issue::CreditScope;
+    use remit_core::document::issued::IssueCreditNote;
+    use remit_core::ids::CreditNoteId;
+
+    let store = signed_in_store(&db_name("credit-notes")).await;
+    let acme = customer("Acme");
+    ready_to_issue(&store, &acme).await;
+    let invoice = store
+        .issue_offline(new_invoice_id(), draft(&acme), &session().organisation)
+        .await
+        .unwrap()
+        .unwrap();
+    let other = store
+        .issue_offline(new_invoice_id(), draft(&acme), &session().organisation)
+        .await
+        .unwrap()
+        .unwrap();
+    let settings = store.lease_stock().await.unwrap().settings.unwrap();
+    let credit = |quantity: Decimal| IssueCreditNote {
+        credit_note_id: CreditNoteId::try_from(Uuid::now_v7()).unwrap(),
+        organisation_id: invoice.organisation_id,
+        invoice_id: invoice.id,
+        issue_date: invoice.snapshot.issue_date,
+        scope: CreditScope::Lines(vec![(0, quantity)]),
+        note: String::new(),
+    };
+    // 1 of the 1.5 invoiced, then the 0.5 left: both wait for the server's number.
+    let first = credit(Decimal::ONE);
+    let rest = credit(Decimal::new(5, 1));
+    for request in [&first, &rest] {
+        store
+            .record(&Command::IssueCreditNote(request.clone()))
+            .await
+            .unwrap();
+    }
+    let listed = store.credit_notes_of(invoice.id).await.unwrap();
+    assert_eq!(
+        listed,
+        vec![
+            IssuedCreditNote::AwaitingNumber(Box::new(first.clone())),
+            IssuedCreditNote::AwaitingNumber(Box::new(rest.clone())),
+        ]
+    );
+    assert!(store.credit_notes_of(other.id).await.unwrap().is_empty());
+    // Core takes each after those before it: together they credit the whole line, nothing is left.
+    let here = issued_here(&invoice, &listed, &settings);
+    assert_eq!(here.len(), 2);
+    let earlier: Vec<_> = here.iter().map(|n| n.snapshot.clone()).collect();
+    assert_eq!(invoice.snapshot.creditable(&earlier), vec![Decimal::ZERO]);
+    // A third credit of the same line is refused here: nothing is left of it.
+    let third = credit(Decimal::new(1, 1));
+    assert!(credit_note(&third, &invoice, &here, &settings, None).is_err());
+
+    // The server processed the invoices and the first credit note and numbered it: its record replaces
+    // the pending one; the second still waits.
+    let numbered = credit_note(&first, &invoice, &[], &settings, None).unwrap();
+    store
+        .apply_pull(PullResponse {
+            cookie: Cookie(10),
+            last_mutation_id: 3,
+            patch: vec![PatchOp::Put {
+                change: 10,
+                record: Record::CreditNote(Box::new(numbered.clone())),
+            }],
+            more: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.credit_note(first.credit_note_id).await.unwrap(),
+        Some(IssuedCreditNote::Numbered(Box::new(numbered)))
+    );
+    assert_eq!(
+        store.credit_note(rest.credit_note_id).await.unwrap(),
+        Some(IssuedCreditNote::AwaitingNumber(Box::new(rest)))
+    );
+    assert_eq!(store.credit_note(third.credit_note_id).await.unwrap(), None);
+}

@@ -1,8 +1,9 @@
 //! An issued invoice, read-only: issued documents never change (corrections are credit notes). It shows
 //! the frozen snapshot exactly as recorded — the server's copy, or until it arrives the one core decided
 //! on this device for an offline issue — and re-reads whenever stored records change, so the server's
-//! number or copy replaces the provisional one in place. Below it, the invoice's payments and a form to
-//! record one ([`super::invoice_payments`]).
+//! number or copy replaces the provisional one in place. Below it, its mails, its credit notes and a
+//! form to issue one ([`super::credit_note_issue`]), and its payments and a form to record one
+//! ([`super::invoice_payments`]).
 
 use leptos::prelude::*;
 use remit_core::document::compute;
@@ -13,7 +14,8 @@ use crate::components::boundary::Loading;
 use crate::components::date::{DateText, date_text};
 use crate::components::lines::{LineView, LinesTable};
 use crate::components::totals::{DocumentSums, TotalsTable};
-use crate::routes::invoice_mail::InvoiceMail;
+use crate::routes::credit_note_issue::{Credits, InvoiceCredits, load_credits};
+use crate::routes::document_mail::{DocumentMail, Mailable};
 use crate::routes::invoice_payments::{InvoicePayments, PaymentsState};
 use crate::routes::portal_links::PortalLinks;
 use crate::state::use_app;
@@ -23,10 +25,23 @@ use crate::store::issuing::IssuedInvoice;
 #[component]
 pub fn IssuedInvoiceView(id: InvoiceId) -> impl IntoView {
     let app = use_app();
+    // The invoice and its credit notes, read together: one read after each change of stored records.
     let issued = LocalResource::new(move || {
         app.revision.track();
         let store = app.store();
-        async move { store.issued_invoice(id).await }
+        let organisation = app.session.get_untracked().map(|s| s.organisation);
+        async move {
+            let Some(issued) = store.issued_invoice(id).await? else {
+                return Ok(None);
+            };
+            let credits = match &issued {
+                IssuedInvoice::Numbered { invoice, .. } => {
+                    Some(load_credits(&store, organisation, invoice).await?)
+                }
+                IssuedInvoice::AwaitingNumber(_) => None,
+            };
+            Ok::<_, StoreError>(Some((issued, credits)))
+        }
     });
     let shown = move || {
         Suspend::new(async move {
@@ -34,11 +49,15 @@ pub fn IssuedInvoiceView(id: InvoiceId) -> impl IntoView {
                 None => {
                     view! { <p class="error">"This invoice is not on this device."</p> }.into_any()
                 }
-                Some(IssuedInvoice::Numbered {
-                    invoice,
-                    awaiting_sync,
-                }) => view! { <Numbered invoice=*invoice awaiting_sync /> }.into_any(),
-                Some(IssuedInvoice::AwaitingNumber(issue)) => {
+                Some((
+                    IssuedInvoice::Numbered {
+                        invoice,
+                        awaiting_sync,
+                    },
+                    credits,
+                )) => view! { <Numbered invoice=*invoice awaiting_sync credits=credits.unwrap_or_default() /> }
+                    .into_any(),
+                Some((IssuedInvoice::AwaitingNumber(issue), _)) => {
                     // Totals as core computes them from the draft sent; the server freezes the same.
                     let sums = compute(&issue.draft).ok().map(|t| DocumentSums::from(&t));
                     let currency = Some(issue.draft.currency);
@@ -72,7 +91,7 @@ fn AwaitingNumber(
 }
 
 #[component]
-fn Numbered(invoice: Invoice, awaiting_sync: bool) -> impl IntoView {
+fn Numbered(invoice: Invoice, awaiting_sync: bool, credits: Credits) -> impl IntoView {
     let payments = PaymentsState::new(&invoice);
     // Core's next unpaid due date: an instalment paid in full no longer falls due.
     let due_date = move || {
@@ -121,11 +140,12 @@ fn Numbered(invoice: Invoice, awaiting_sync: bool) -> impl IntoView {
             {note.map(|note| view! { <p class="note">{note}</p> })}
         </section>
         {(!awaiting_sync)
-            .then(|| view! { <InvoiceMail invoice=invoice.clone() /> })}
+            .then(|| view! { <DocumentMail mailable=Mailable::from(&invoice) /> })}
         {(!awaiting_sync)
             .then(|| {
                 view! { <PortalLinks customer=invoice.customer_id invoice=invoice.id /> }
             })}
+        <InvoiceCredits invoice=invoice.clone() credits />
         <InvoicePayments invoice payments />
     }
 }

@@ -3,10 +3,12 @@
 //! the router's (`ProtectedRoute` in [`crate::app`]).
 
 pub mod conflict;
+pub mod credit_note_issue;
+pub mod credit_note_view;
 pub mod customer_edit;
+pub mod document_mail;
 pub mod home;
 pub mod invoice_edit;
-pub mod invoice_mail;
 pub mod invoice_payments;
 pub mod invoice_view;
 pub mod item_edit;

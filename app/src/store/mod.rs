@@ -10,11 +10,13 @@
 //! - [`outbox`]: local changes (record + mutation + sync state in one transaction) and the outbox.
 //! - [`replies`]: applying what core decided about a push or pull reply, one transaction each.
 //! - [`conflicts`]: a conflicting draft's two copies, and settling the conflict in one transaction.
+//! - [`credit_notes`]: credit notes, the server's and those waiting for its number.
 //! - [`issuing`]: settings, this device's leases, and issued invoices with whether they await sync.
 //! - [`payments`]: an invoice's payments, pending in the outbox and as the server allocated them.
 //! - [`meta`]: the key-value store: the signed-in session and the sync state.
 
 pub mod conflicts;
+pub mod credit_notes;
 pub mod issuing;
 pub mod meta;
 pub mod outbox;

@@ -310,6 +310,25 @@ impl Snapshot {
             .collect()
     }
 
+    /// The quantity of each line (in the invoice's order) not yet credited by `earlier`: what a credit
+    /// note may still take of it. Credit notes of other invoices in `earlier` count for nothing.
+    pub fn creditable(&self, earlier: &[Snapshot]) -> Vec<Decimal> {
+        let credited = earlier
+            .iter()
+            .filter(|c| c.preceding_invoice.as_ref() == Some(&self.number))
+            .flat_map(|c| c.document.lines.iter());
+        self.document
+            .lines
+            .iter()
+            .map(|line| {
+                credited
+                    .clone()
+                    .filter(|l| l.id == line.id)
+                    .fold(line.quantity, |left, l| left - l.quantity)
+            })
+            .collect()
+    }
+
     /// A credit note correcting this invoice, given the credit notes already issued against it: never
     /// more of a line than was invoiced and not yet credited.
     pub fn credit_note(
@@ -327,15 +346,8 @@ impl Snapshot {
                 },
             ));
         }
-        let remaining = |index: usize| -> Decimal {
-            let line = &self.document.lines[index];
-            earlier
-                .iter()
-                .filter(|c| c.preceding_invoice.as_ref() == Some(&self.number))
-                .flat_map(|c| c.document.lines.iter())
-                .filter(|l| l.id == line.id)
-                .fold(line.quantity, |left, l| left - l.quantity)
-        };
+        let creditable = self.creditable(earlier);
+        let remaining = |index: usize| creditable[index];
         let wanted: Vec<(usize, Decimal)> = match scope {
             CreditScope::Full => (0..self.document.lines.len())
                 .map(|i| (i, remaining(i)))
@@ -616,6 +628,39 @@ mod tests {
             invoice
                 .credit_note(&[first, rest], n("CN-3"), d, &CreditScope::Full)
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn what_is_left_to_credit_is_each_lines_quantity_less_what_its_credit_notes_took() {
+        let invoice = issued();
+        let n = |s: &str| InvoiceNumber::parse(s).unwrap();
+        let d = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let invoiced: Vec<Decimal> = invoice.document.lines.iter().map(|l| l.quantity).collect();
+        assert_eq!(invoice.creditable(&[]), invoiced);
+        let first = invoice
+            .credit_note(&[], n("CN-1"), d, &CreditScope::Lines(vec![(1, dec!(4))]))
+            .unwrap();
+        let mut left = invoiced.clone();
+        left[1] -= dec!(4);
+        assert_eq!(invoice.creditable(std::slice::from_ref(&first)), left);
+        // Another invoice's credit note takes nothing from this one.
+        let mut other = first.clone();
+        other.preceding_invoice = Some(n("INV-OTHER"));
+        assert_eq!(invoice.creditable(&[other]), invoiced);
+        let rest = invoice
+            .credit_note(
+                std::slice::from_ref(&first),
+                n("CN-2"),
+                d,
+                &CreditScope::Full,
+            )
+            .unwrap();
+        assert!(
+            invoice
+                .creditable(&[first, rest])
+                .iter()
+                .all(Decimal::is_zero)
         );
     }
 }

@@ -1,11 +1,12 @@
-//! "Send by mail" on an issued invoice: to the customer's address (editable), with a message. The
-//! `mail.send` mutation goes through the outbox like any other, so it is queued offline and sent once
-//! synced; the server attaches the PDF and the e-invoice. Below the form, each mail of the invoice with
-//! what became of it (queued, sent, failed), as the server reports it in the synced `mail` records.
+//! "Send by mail" on an issued document, an invoice or a credit note: to the customer's address
+//! (editable), with a message. The `mail.send` mutation goes through the outbox like any other, so it is
+//! queued offline and sent once synced; the server attaches the PDF and the e-invoice. Below the form,
+//! each mail of the document with what became of it (queued, sent, failed), as the server reports it in
+//! the synced `mail` records.
 
 use leptos::prelude::*;
-use remit_core::document::issued::Invoice;
-use remit_core::ids::MailId;
+use remit_core::document::issued::{CreditNote, Invoice};
+use remit_core::ids::{CustomerId, MailId, OrganisationId};
 use remit_core::mail::{Mail, MailStatus, MailedDocument, MailedKind, SendMail};
 use remit_core::sync::Command;
 use remit_core::validation::ValidationError;
@@ -16,15 +17,49 @@ use crate::components::field_error::FieldError;
 use crate::state::use_app;
 use crate::store::StoreError;
 
-/// The mail form and the invoice's mails.
+/// The document a mail sends, and whose it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mailable {
+    pub document: MailedDocument,
+    pub customer: CustomerId,
+    pub organisation_id: OrganisationId,
+}
+
+impl From<&Invoice> for Mailable {
+    fn from(invoice: &Invoice) -> Self {
+        Self {
+            document: MailedDocument {
+                kind: MailedKind::Invoice,
+                id: invoice.id.as_uuid(),
+            },
+            customer: invoice.customer_id,
+            organisation_id: invoice.organisation_id,
+        }
+    }
+}
+
+impl From<&CreditNote> for Mailable {
+    fn from(note: &CreditNote) -> Self {
+        Self {
+            document: MailedDocument {
+                kind: MailedKind::CreditNote,
+                id: note.id.as_uuid(),
+            },
+            customer: note.customer_id,
+            organisation_id: note.organisation_id,
+        }
+    }
+}
+
+/// The mail form and the document's mails: `view! { <DocumentMail mailable=Mailable::from(&invoice) /> }`.
 #[component]
-pub fn InvoiceMail(invoice: Invoice) -> impl IntoView {
+pub fn DocumentMail(mailable: Mailable) -> impl IntoView {
     let app = use_app();
-    let document = MailedDocument {
-        kind: MailedKind::Invoice,
-        id: invoice.id.as_uuid(),
-    };
-    let customer = invoice.customer_id;
+    let Mailable {
+        document,
+        customer,
+        organisation_id,
+    } = mailable;
     let sent = LocalResource::new(move || {
         app.revision.track();
         let store = app.store();
@@ -44,7 +79,6 @@ pub fn InvoiceMail(invoice: Invoice) -> impl IntoView {
     });
     let message = RwSignal::new(String::new());
     let invalid = RwSignal::new(None::<ValidationError>);
-    let organisation_id = invoice.organisation_id;
     let send = Action::new_local(move |request: &SendMail| {
         let request = request.clone();
         async move {
