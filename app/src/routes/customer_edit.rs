@@ -12,6 +12,7 @@ use remit_core::validation::{Rule, ValidationError};
 use uuid::Uuid;
 
 use remit_core::decide::catalogue::current_settings;
+use remit_core::document::einvoice_rules::buyer_gaps;
 
 use crate::components::boundary::Loading;
 use crate::components::date::date_text;
@@ -58,17 +59,47 @@ fn CustomerLoader(id: Option<CustomerId>) -> impl IntoView {
                         .into_any(),
                 );
             }
-            let default_terms_days = app.session.with_untracked(|s| {
-                s.as_ref().map_or(Customer::FALLBACK_TERMS_DAYS, |s| {
-                    let settings =
-                        current_settings(settings, s.organisation.id, &s.organisation.name);
-                    Customer::default_terms_days(&settings.terms)
-                })
+            let settings = app.session.with_untracked(|s| {
+                s.as_ref()
+                    .map(|s| current_settings(settings, s.organisation.id, &s.organisation.name))
             });
-            Ok(view! { <CustomerForm customer default_terms_days /> }.into_any())
+            let default_terms_days = settings
+                .as_ref()
+                .map_or(Customer::FALLBACK_TERMS_DAYS, |s| {
+                    Customer::default_terms_days(&s.terms)
+                });
+            let gaps = match (&customer, &settings) {
+                (Some(c), Some(s)) => buyer_gaps(&c.as_buyer(&s.seller)),
+                _ => Vec::new(),
+            };
+            Ok(view! {
+                <EinvoiceGaps gaps />
+                <CustomerForm customer default_terms_days />
+            }
+            .into_any())
         })
     };
     view! { <Loading>{shown}</Loading> }
+}
+
+/// What the customer lacks for an e-invoice the receiving system accepts, as core's issue rules say:
+/// shown before an invoice is issued to them, which would be refused for it. (The buyer's only such
+/// rule today is BR-CO-09, on the VAT identifier.)
+#[component]
+fn EinvoiceGaps(gaps: Vec<ValidationError>) -> impl IntoView {
+    (!gaps.is_empty()).then(|| {
+        view! {
+            <section class="card narrow" data-testid="customer-einvoice-gaps">
+                <p class="flag danger">"Complete this customer before invoicing them:"</p>
+                <ul>
+                    {gaps
+                        .into_iter()
+                        .map(|g| view! { <li>{format!("VAT identifier {}", g.rule)}</li> })
+                        .collect_view()}
+                </ul>
+            </section>
+        }
+    })
 }
 
 /// The customer as typed.

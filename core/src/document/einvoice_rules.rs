@@ -20,7 +20,7 @@
 use rust_decimal::Decimal;
 
 use super::en16931::{AllowanceCharge, DOCUMENT_ROUNDING, DocumentKind};
-use super::issue::Snapshot;
+use super::issue::{Party, Snapshot};
 use crate::codes;
 use crate::money::{Currency, Money};
 use crate::tax::TaxCategory;
@@ -78,27 +78,42 @@ pub fn check(snapshot: &Snapshot) -> Result<(), ValidationError> {
 }
 
 fn check_parties(snapshot: &Snapshot) -> Result<(), ValidationError> {
-    for (field, vat_id) in [
-        (SELLER_VAT, &snapshot.seller.tax_id),
-        (BUYER_VAT, &snapshot.buyer.tax_id),
-    ] {
-        let vat_id = vat_id.trim();
-        if !vat_id.is_empty() && !codes::has_vat_prefix(vat_id) {
-            return Err(refuse(
-                field,
-                "a VAT identifier beginning with its country code, such as NO999999999MVA \
-                 (BR-CO-09)",
-            ));
-        }
+    let gaps = seller_gaps(&snapshot.seller).into_iter();
+    match gaps.chain(buyer_gaps(&snapshot.buyer)).next() {
+        Some(gap) => Err(gap),
+        None => Ok(()),
     }
-    if snapshot.seller.tax_id.trim().is_empty() && snapshot.seller.legal_id.trim().is_empty() {
-        return Err(refuse(
+}
+
+/// BR-CO-09: a VAT identifier, when given, starts with its country's code.
+fn vat_prefix(field: &str, vat_id: &str) -> Option<ValidationError> {
+    let vat_id = vat_id.trim();
+    (!vat_id.is_empty() && !codes::has_vat_prefix(vat_id)).then(|| {
+        refuse(
+            field,
+            "a VAT identifier beginning with its country code, such as NO999999999MVA (BR-CO-09)",
+        )
+    })
+}
+
+/// Every rule of the seller alone that the organisation's settings break, each naming its field: what
+/// the settings screen flags before any invoice is issued (issuing refuses the first of them).
+pub fn seller_gaps(seller: &Party) -> Vec<ValidationError> {
+    let mut gaps: Vec<_> = vat_prefix(SELLER_VAT, &seller.tax_id).into_iter().collect();
+    if seller.tax_id.trim().is_empty() && seller.legal_id.trim().is_empty() {
+        gaps.push(refuse(
             SELLER_VAT,
             "given, or the seller's legal registration identifier (settings.seller.legal_id): an \
              e-invoice identifies its seller by one of them (BR-CO-26)",
         ));
     }
-    Ok(())
+    gaps
+}
+
+/// Every rule of the buyer alone that a customer breaks, naming its field: what the customer screen
+/// flags before the customer is invoiced (issuing refuses the first of them).
+pub fn buyer_gaps(buyer: &Party) -> Vec<ValidationError> {
+    vat_prefix(BUYER_VAT, &buyer.tax_id).into_iter().collect()
 }
 
 fn check_categories(snapshot: &Snapshot) -> Result<(), ValidationError> {
@@ -302,7 +317,7 @@ mod tests {
 
     use super::*;
     use crate::bank::BankAccount;
-    use crate::document::issue::{Address, Party};
+    use crate::document::issue::Address;
     use crate::document::parts::{Delivery, Exemption};
     use crate::document::{InvoiceDraft, TaxRounding};
     use crate::fixtures;
@@ -523,5 +538,23 @@ mod tests {
             party("DE123456789", "DE"),
         );
         assert_eq!(check(&s), Ok(()));
+    }
+
+    #[test]
+    fn the_screens_flag_every_party_gap_that_issuing_would_refuse() {
+        let fields = |gaps: Vec<ValidationError>| -> Vec<String> {
+            gaps.into_iter().map(|g| g.field).collect()
+        };
+        assert!(seller_gaps(&party("NO999999999MVA", "NO")).is_empty());
+        assert_eq!(fields(seller_gaps(&party("999999999", "NO"))), [SELLER_VAT]);
+        let mut unidentified = party("", "NO");
+        assert_eq!(fields(seller_gaps(&unidentified)), [SELLER_VAT]);
+        unidentified.legal_id = "999999999".into();
+        assert!(
+            seller_gaps(&unidentified).is_empty(),
+            "identified by BR-CO-26's other way"
+        );
+        assert!(buyer_gaps(&party("", "DE")).is_empty());
+        assert_eq!(fields(buyer_gaps(&party("123456789", "DE"))), [BUYER_VAT]);
     }
 }

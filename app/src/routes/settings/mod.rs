@@ -5,6 +5,8 @@
 
 use leptos::prelude::*;
 use remit_core::decide::catalogue::current_settings;
+use remit_core::document::einvoice_rules::seller_gaps;
+use remit_core::document::issue::Party;
 use remit_core::portal::PortalPolicy;
 use remit_core::settings::Settings;
 use remit_core::sync::Command;
@@ -40,6 +42,15 @@ fn SettingsLoader() -> impl IntoView {
         })
     };
     view! { <Loading>{shown}</Loading> }
+}
+
+/// Why no invoice can be issued with this seller yet: its address is incomplete, or it breaks a rule
+/// the EN 16931 checks apply to every issue (core's `seller_gaps`); the first such reason.
+fn seller_incomplete(seller: &Party) -> Option<String> {
+    match seller.validate() {
+        Err(e) => Some(format!("seller.{e}")),
+        Ok(()) => seller_gaps(seller).first().map(ToString::to_string),
+    }
 }
 
 /// The settings as typed.
@@ -168,14 +179,14 @@ fn SettingsForm(stored: Option<Settings>) -> impl IntoView {
     let base = StoredValue::new(base);
     let invalid = RwSignal::new(None::<ValidationError>);
     // Whether invoices can be issued with these settings: core's check of the seller, on what is stored.
-    let incomplete = RwSignal::new(base.with_value(|s| s.seller.validate().err()));
+    let incomplete = RwSignal::new(base.with_value(|s| seller_incomplete(&s.seller)));
     let save = save_action(base);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match base.with_value(|b| fields.read(b)) {
             Ok(settings) => {
                 invalid.set(None);
-                incomplete.set(settings.seller.validate().err());
+                incomplete.set(seller_incomplete(&settings.seller));
                 save.dispatch_local(settings);
             }
             Err(e) => invalid.set(Some(e)),
@@ -220,9 +231,7 @@ fn SettingsForm(stored: Option<Settings>) -> impl IntoView {
                         .map(|e| {
                             view! {
                                 <p class="muted" data-testid="seller-incomplete">
-                                    {format!(
-                                        "Invoices can be issued once the seller is complete: seller.{e}",
-                                    )}
+                                    {format!("Invoices can be issued once the seller is complete: {e}")}
                                 </p>
                             }
                         })
