@@ -9,6 +9,8 @@
 //!   copyable and the document looks the same everywhere.
 //! - Given the CII of the invoice, the PDF is a Factur-X hybrid (EN 16931 profile): the XML embedded
 //!   as `factur-x.xml` with `/AFRelationship /Alternative`, and the `fx:` properties in the XMP.
+//! - Read the other way, [`embedded_invoice`] takes the XML out of any Factur-X / ZUGFeRD / XRechnung
+//!   hybrid PDF (untrusted input: size-limited, never a panic).
 //! - The same snapshot and options always give the same bytes: the document's date is the issue date,
 //!   its id the snapshot's digest, and no clock is read. Still, store the first rendering and serve it:
 //!   a font or crate upgrade may change later renderings.
@@ -23,6 +25,7 @@
 //! - The logo is given per rendering ([`RenderOptions::logo`]); freezing it with the snapshot at issue is
 //!   the caller's (the server stores the first rendering's bytes).
 
+mod extract;
 mod facturx;
 mod invoice;
 mod layout;
@@ -34,6 +37,10 @@ use krilla::image::Image;
 pub use remit_core::document::issue::Snapshot;
 use remit_core::validation::ValidationError;
 
+pub use extract::{
+    EmbeddedXml, ExtractError, INVOICE_FILE_NAMES, MAX_PDF_BYTES, MAX_XML_BYTES, embedded_invoice,
+    is_pdf,
+};
 pub use layout::Paper;
 pub use locale::Language;
 
