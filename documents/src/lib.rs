@@ -9,6 +9,7 @@
 //!   copyable and the document looks the same everywhere.
 //! - Given the CII of the invoice, the PDF is a Factur-X hybrid (EN 16931 profile): the XML embedded
 //!   as `factur-x.xml` with `/AFRelationship /Alternative`, and the `fx:` properties in the XMP.
+//! - A mailed document's default subject and body come from the same catalogues ([`mail_text`]).
 //! - Read the other way, [`embedded_invoice`] takes the XML out of any Factur-X / ZUGFeRD / XRechnung
 //!   hybrid PDF (untrusted input: size-limited, never a panic).
 //! - The same snapshot and options always give the same bytes: the document's date is the issue date,
@@ -30,6 +31,7 @@ mod facturx;
 mod invoice;
 mod layout;
 mod locale;
+mod mail;
 mod render;
 mod text;
 
@@ -43,6 +45,7 @@ pub use extract::{
 };
 pub use layout::Paper;
 pub use locale::Language;
+pub use mail::{MailText, MailedFacts, mail_text};
 
 /// The name Factur-X (and ZUGFeRD 2) give the embedded XML.
 pub const FACTURX_FILE_NAME: &str = "factur-x.xml";
