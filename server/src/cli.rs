@@ -503,6 +503,17 @@ fn parse_role(text: &str) -> Result<Role, String> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn an_e_invoice_file_larger_than_the_limit_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("big.xml");
+        std::fs::write(&file, b"0123456789a").unwrap();
+        assert_eq!(read_at_most(&file, 11).unwrap().len(), 11);
+        let e = read_at_most(&file, 10).unwrap_err();
+        assert!(e.contains("larger than 10 bytes"), "{e}");
+        assert!(read_at_most(&dir.path().join("missing.xml"), 10).is_err());
+    }
+
     fn serve_args(extra: &[&str]) -> Result<ServeArgs, clap::Error> {
         let args = ["remit", "serve"].iter().chain(extra);
         match Cli::try_parse_from(args)?.command {
