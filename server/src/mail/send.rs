@@ -152,7 +152,10 @@ impl Sender {
             .await
             .map_err(|e| Failure::Transient(e.to_string()))?
             .ok_or_else(|| {
-                Failure::Permanent(format!("the {} is not there", mail.document.kind.name()))
+                Failure::Permanent(format!(
+                    "the {} to mail is not there",
+                    mail.document.kind.name()
+                ))
             })?;
         let default = document.mail_text(&self.store).await.map_err(|e| match e {
             DocumentError::Store(_) => Failure::Transient(e.to_string()),
