@@ -34,14 +34,6 @@ impl MailedKind {
             .into_iter()
             .find(|k| k.name() == name)
     }
-
-    /// How a sentence names the document.
-    fn noun(self) -> &'static str {
-        match self {
-            MailedKind::Invoice => "invoice",
-            MailedKind::CreditNote => "credit note",
-        }
-    }
 }
 
 /// The issued document a mail sends: its kind and id. The sender asks for its attachments (PDF, XML)
@@ -54,7 +46,7 @@ pub struct MailedDocument {
 
 /// The arguments of `mail.send`: send an issued invoice or credit note to `to` (the customer's address
 /// as the app proposes it, edited or not), with the user's `message` as the body. An empty `subject`
-/// or `message` takes the default the decision writes.
+/// or `message` stays empty: the sender writes the default in the customer's language when it sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendMail {
     pub id: MailId,
@@ -158,7 +150,9 @@ pub struct Mail {
     /// The document's number, as the list shows it.
     pub number: String,
     pub to: String,
+    /// The user's subject; empty for the default the sender writes in the customer's language.
     pub subject: String,
+    /// The user's message; empty for the default, likewise.
     pub message: String,
     pub status: MailStatus,
     /// When the relay accepted it (epoch milliseconds).
@@ -177,6 +171,7 @@ impl Mail {
             && self.document == request.document
             && self.to == request.to.trim()
             && self.message == request.message
+            // Records of earlier versions hold the English default where the request had none.
             && (request.subject.trim().is_empty() || self.subject == request.subject.trim())
     }
 
@@ -210,26 +205,11 @@ pub struct OutgoingMail {
     pub to: String,
     /// Where replies go: the organisation's address, when it has one.
     pub reply_to: Option<String>,
+    /// Empty for the default subject: the wording is the catalogue's, in the customer's language,
+    /// written by the sender (mail queued by earlier versions carries its English default here).
     pub subject: String,
-    /// The plain-text body; the HTML part is made from it.
+    /// The plain-text body (the HTML part is made from it); empty for the default, likewise.
     pub text: String,
-}
-
-/// The subject a mail gets when the user left it empty.
-pub fn default_subject(kind: MailedKind, number: &str, seller: &str) -> String {
-    let noun = kind.noun();
-    let mut title = noun.to_owned();
-    title[..1].make_ascii_uppercase();
-    let subject = format!("{title} {number} from {seller}");
-    subject.chars().filter(|c| !c.is_control()).collect()
-}
-
-/// The body a mail gets when the user wrote no message.
-pub fn default_message(kind: MailedKind, number: &str, seller: &str) -> String {
-    format!(
-        "Dear customer,\n\nplease find {} {number} attached.\n\nKind regards,\n{seller}",
-        kind.noun()
-    )
 }
 
 #[cfg(test)]
@@ -307,18 +287,6 @@ mod tests {
             ..request()
         };
         assert_eq!(field(&long).as_deref(), Some("message"));
-    }
-
-    #[test]
-    fn defaults_name_the_document_and_the_seller() {
-        assert_eq!(
-            default_subject(MailedKind::CreditNote, "CN-2026-000001", "Nordlys AS"),
-            "Credit note CN-2026-000001 from Nordlys AS"
-        );
-        assert!(
-            default_message(MailedKind::Invoice, "INV-1", "Nordlys AS")
-                .contains("please find invoice INV-1 attached")
-        );
     }
 
     #[test]

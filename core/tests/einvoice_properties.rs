@@ -124,6 +124,8 @@ fn line() -> impl Strategy<Value = Line> {
                     exemption_reason: String::new(),
                     stated_net: stated,
                     additional_taxes: Vec::new(),
+                    exemption_code: String::new(),
+                    period: None,
                 }
             },
         )
@@ -221,6 +223,7 @@ fn stated_vat() -> impl Strategy<Value = StatedVat> {
                 taxable,
                 tax,
                 exemption_reason,
+                exemption_code: None,
             },
         )
 }

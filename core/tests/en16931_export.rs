@@ -19,12 +19,13 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use remit_core::bank::BankAccount;
 use remit_core::customer::Customer;
 use remit_core::decide::issuing::{IssueContext, SeriesHead, credit_note, issued_invoice};
+use remit_core::document::en16931::DocumentKind;
 use remit_core::document::en16931::PriceBasis;
 use remit_core::document::issue::{Address, CreditScope, Party, Snapshot};
 use remit_core::document::issued::{IssueCreditNote, IssueInvoice, NumberSource};
 use remit_core::document::parts::{Adjustment, Delivery, DocumentAdjustment, Exemption, Period};
 use remit_core::document::{AccountingRate, InvoiceDraft, InvoiceLine, TaxRounding};
-use remit_core::einvoice::{parse, snapshot_to_cii, snapshot_to_ubl};
+use remit_core::einvoice::{EInvoice, parse, snapshot_to_cii, snapshot_to_ubl};
 use remit_core::ids::{ClientId, CreditNoteId, CustomerId, InvoiceId, OrganisationId};
 use remit_core::money::Currency;
 use remit_core::settings::Settings;
@@ -591,9 +592,7 @@ fn assert_covers_the_categories_and_credit_notes(documents: &[Snapshot]) {
         );
     }
     assert!(
-        documents
-            .iter()
-            .any(|d| d.kind == remit_core::document::en16931::DocumentKind::CreditNote),
+        documents.iter().any(|d| d.kind == DocumentKind::CreditNote),
         "no credit note"
     );
 }
@@ -616,11 +615,96 @@ impl Drop for TempDir {
     }
 }
 
-/// Reading an export back reproduces the snapshot's totals to the cent.
-fn assert_reads_back(snapshot: &Snapshot, written: &str, file: &Path) {
+/// How many exports read back with each of the fields a credit note or a line may carry: the test
+/// fails when the generators stop producing one, so its rules are really checked.
+#[derive(Debug, Default)]
+struct Coverage {
+    credit_notes_in_accounting_currency: usize,
+    credit_notes_with_payment_means: usize,
+    credit_notes_with_invoice_date: usize,
+    line_periods: usize,
+    vatex_codes: usize,
+}
+
+impl Coverage {
+    fn count(&mut self, read: &EInvoice) {
+        let h = &read.header;
+        if read.document.kind == DocumentKind::CreditNote {
+            self.credit_notes_in_accounting_currency +=
+                usize::from(h.tax_total_in_tax_currency.is_some());
+            self.credit_notes_with_payment_means += usize::from(h.payment.means_code.is_some());
+            self.credit_notes_with_invoice_date +=
+                usize::from(h.preceding.iter().any(|p| p.issue_date.is_some()));
+        }
+        self.line_periods += read
+            .document
+            .lines
+            .iter()
+            .filter(|l| l.period.is_some())
+            .count();
+        self.vatex_codes += read
+            .stated
+            .vat
+            .iter()
+            .filter(|v| v.exemption_code.is_some())
+            .count();
+    }
+
+    fn assert_every_field_occurs(&self) {
+        println!("exports with the optional fields: {self:?}");
+        let c = self;
+        for (field, count) in [
+            (
+                "BT-111 on a credit note",
+                c.credit_notes_in_accounting_currency,
+            ),
+            ("BT-81 on a credit note", c.credit_notes_with_payment_means),
+            ("BT-26 on a credit note", c.credit_notes_with_invoice_date),
+            ("BG-26 line period", c.line_periods),
+            ("BT-121 VATEX code", c.vatex_codes),
+        ] {
+            assert!(count > 0, "no export states {field}: {self:?}");
+        }
+    }
+}
+
+/// Reading an export back reproduces the snapshot's totals to the cent, and the fields it carries
+/// besides: BT-111, BT-81, BT-26, each line's period.
+fn assert_reads_back(snapshot: &Snapshot, written: &str, file: &Path) -> EInvoice {
     let read = parse(written.as_bytes())
         .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
         .remove(0);
+    let r = &snapshot.references;
+    assert_eq!(
+        read.header.tax_total_in_tax_currency,
+        r.accounting.as_ref().map(|a| a.tax_total.amount()),
+        "{}: BT-111",
+        file.display()
+    );
+    let means = (!r.payment_means_code.is_empty()).then_some(r.payment_means_code.as_str());
+    if means.is_some() {
+        assert_eq!(
+            read.header.payment.means_code.as_deref(),
+            means,
+            "{}: BT-81",
+            file.display()
+        );
+    }
+    assert_eq!(
+        read.header.preceding.first().and_then(|p| p.issue_date),
+        r.preceding_issue_date,
+        "{}: BT-26",
+        file.display()
+    );
+    let periods = |lines: &[remit_core::document::en16931::Line]| -> Vec<Option<Period>> {
+        lines.iter().map(|l| l.period).collect()
+    };
+    assert_eq!(
+        periods(&read.document.lines),
+        periods(&snapshot.document.lines),
+        "{}: BT-134/BT-135",
+        file.display()
+    );
     let t = &snapshot.totals;
     let s = &read.stated;
     let cents = |m: &remit_core::money::Money| Some(m.amount());
@@ -653,6 +737,7 @@ fn assert_reads_back(snapshot: &Snapshot, written: &str, file: &Path) {
         "{}: core computes another amount due from the export",
         file.display()
     );
+    read
 }
 
 #[test]
@@ -670,6 +755,7 @@ fn every_invoice_core_issues_passes_the_official_en16931_rules_as_ubl_and_cii() 
     let dir = TempDir::new();
     let dir = &dir.0;
     let mut files = Vec::new();
+    let mut coverage = Coverage::default();
     for (i, snapshot) in documents.iter().enumerate() {
         for (syntax, written) in [
             ("ubl", snapshot_to_ubl(snapshot)),
@@ -679,10 +765,11 @@ fn every_invoice_core_issues_passes_the_official_en16931_rules_as_ubl_and_cii() 
                 .unwrap_or_else(|e| panic!("{} cannot be exported: {e}", snapshot.number.as_str()));
             let file = dir.join(format!("{i:03}-{}-{syntax}.xml", snapshot.number.as_str()));
             std::fs::write(&file, &written).expect("the export is written");
-            assert_reads_back(snapshot, &written, &file);
+            coverage.count(&assert_reads_back(snapshot, &written, &file));
             files.push(file);
         }
     }
+    coverage.assert_every_field_occurs();
     let output = Command::new(&validator)
         .arg("--json")
         .args(&files)

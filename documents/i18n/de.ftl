@@ -160,3 +160,18 @@ aging-bucket = { $label ->
     [Current] Noch nicht fällig
    *[other] { $label } Tage
 }
+
+## Mail: the default subject and body of a mailed invoice or credit note
+## ($kind: invoice-due, invoice or credit-note; $amount and $date already formatted)
+
+mail-subject = { $kind ->
+    [credit-note] Gutschrift { $number } von { $seller }
+   *[other] Rechnung { $number } von { $seller }
+}
+mail-greeting = Sehr geehrte Damen und Herren,
+mail-body = { $kind ->
+    [credit-note] anbei erhalten Sie die Gutschrift { $number } über { $amount }.
+    [invoice-due] anbei erhalten Sie die Rechnung { $number } über { $amount }, zahlbar bis { $date }.
+   *[other] anbei erhalten Sie die Rechnung { $number } über { $amount }.
+}
+mail-closing = Mit freundlichen Grüßen

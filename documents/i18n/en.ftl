@@ -161,3 +161,18 @@ aging-bucket = { $label ->
     [Current] Not yet due
    *[other] { $label } days
 }
+
+## Mail: the default subject and body of a mailed invoice or credit note
+## ($kind: invoice-due, invoice or credit-note; $amount and $date already formatted)
+
+mail-subject = { $kind ->
+    [credit-note] Credit note { $number } from { $seller }
+   *[other] Invoice { $number } from { $seller }
+}
+mail-greeting = Dear customer,
+mail-body = { $kind ->
+    [credit-note] Please find attached credit note { $number } for { $amount }.
+    [invoice-due] Please find attached invoice { $number } for { $amount }, due on { $date }.
+   *[other] Please find attached invoice { $number } for { $amount }.
+}
+mail-closing = Kind regards,

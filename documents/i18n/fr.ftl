@@ -160,3 +160,18 @@ aging-bucket = { $label ->
     [Current] Pas encore échu
    *[other] { $label } jours
 }
+
+## Mail: the default subject and body of a mailed invoice or credit note
+## ($kind: invoice-due, invoice or credit-note; $amount and $date already formatted)
+
+mail-subject = { $kind ->
+    [credit-note] Avoir { $number } de { $seller }
+   *[other] Facture { $number } de { $seller }
+}
+mail-greeting = Madame, Monsieur,
+mail-body = { $kind ->
+    [credit-note] Veuillez trouver ci-joint l’avoir { $number } d’un montant de { $amount }.
+    [invoice-due] Veuillez trouver ci-joint la facture { $number } d’un montant de { $amount }, à régler au plus tard le { $date }.
+   *[other] Veuillez trouver ci-joint la facture { $number } d’un montant de { $amount }.
+}
+mail-closing = Cordialement,

@@ -160,3 +160,18 @@ aging-bucket = { $label ->
     [Current] Ikke forfalt
    *[other] { $label } dager
 }
+
+## Mail: the default subject and body of a mailed invoice or credit note
+## ($kind: invoice-due, invoice or credit-note; $amount and $date already formatted)
+
+mail-subject = { $kind ->
+    [credit-note] Kreditnota { $number } fra { $seller }
+   *[other] Faktura { $number } fra { $seller }
+}
+mail-greeting = Hei,
+mail-body = { $kind ->
+    [credit-note] Vedlagt følger kreditnota { $number } på { $amount }.
+    [invoice-due] Vedlagt følger faktura { $number } på { $amount }, med forfall { $date }.
+   *[other] Vedlagt følger faktura { $number } på { $amount }.
+}
+mail-closing = Med vennlig hilsen

@@ -11,6 +11,9 @@
 //!   copyable and the document looks the same everywhere.
 //! - Given the CII of the invoice, the PDF is a Factur-X hybrid (EN 16931 profile): the XML embedded
 //!   as `factur-x.xml` with `/AFRelationship /Alternative`, and the `fx:` properties in the XMP.
+//! - A mailed document's default subject and body come from the same catalogues ([`mail_text`]).
+//! - Read the other way, [`embedded_invoice`] takes the XML out of any Factur-X / ZUGFeRD / XRechnung
+//!   hybrid PDF (untrusted input: size-limited, never a panic).
 //! - The same snapshot and options always give the same bytes: the document's date is the issue date,
 //!   its id the snapshot's digest, and no clock is read. Still, store the first rendering and serve it:
 //!   a font or crate upgrade may change later renderings.
@@ -25,10 +28,12 @@
 //! - The logo is given per rendering ([`RenderOptions::logo`]); freezing it with the snapshot at issue is
 //!   the caller's (the server stores the first rendering's bytes).
 
+mod extract;
 mod facturx;
 mod invoice;
 mod layout;
 mod locale;
+mod mail;
 mod parts;
 mod receipt;
 mod render;
@@ -40,8 +45,13 @@ use remit_core::document::issue::CORE_VERSION;
 pub use remit_core::document::issue::Snapshot;
 use remit_core::validation::ValidationError;
 
+pub use extract::{
+    EmbeddedXml, ExtractError, INVOICE_FILE_NAMES, MAX_PDF_BYTES, MAX_XML_BYTES, embedded_invoice,
+    is_pdf,
+};
 pub use layout::Paper;
 pub use locale::{Arg, Language, Localizer};
+pub use mail::{MailText, MailedFacts, mail_text};
 pub use receipt::ReceiptDocument;
 pub use statement::StatementDocument;
 

@@ -69,7 +69,8 @@ pub enum EinvoiceCommand {
 
 #[derive(Debug, Args)]
 pub struct EinvoiceArgs {
-    /// UBL or CII files; a rule test set prints one line per fragment.
+    /// UBL or CII files, or Factur-X / ZUGFeRD PDFs (the XML they embed); a rule test set prints one
+    /// line per fragment.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
 }
@@ -247,18 +248,7 @@ pub fn einvoice(command: &EinvoiceCommand, out: &mut impl std::io::Write) -> Exi
         EinvoiceCommand::Totals(args) => (args, false),
         EinvoiceCommand::Check(args) => (args, true),
     };
-    let mut lines = Vec::new();
-    for file in &args.files {
-        let name = file.display().to_string();
-        lines.extend(match std::fs::read(file) {
-            Ok(bytes) => report::for_file(&name, &bytes),
-            Err(e) => vec![report::ReportLine::Unreadable {
-                file: name,
-                index: None,
-                error: e.to_string(),
-            }],
-        });
-    }
+    let lines: Vec<_> = args.files.iter().flat_map(|f| einvoice_file(f)).collect();
     for line in &lines {
         if writeln!(out, "{}", line.to_json()).is_err() {
             return ExitCode::FAILURE;
@@ -268,6 +258,57 @@ pub fn einvoice(command: &EinvoiceCommand, out: &mut impl std::io::Write) -> Exi
     // `totals` only fails for an unreadable file; `check` also for a broken rule.
     let status = if checking || status == 2 { status } else { 0 };
     ExitCode::from(u8::try_from(status).unwrap_or(2))
+}
+
+/// The largest file `remit einvoice` reads, XML or PDF.
+const MAX_EINVOICE_FILE_BYTES: usize = remit_documents::MAX_PDF_BYTES;
+
+/// The lines of one file: an XML e-invoice as it is, a Factur-X / ZUGFeRD PDF through the XML it
+/// embeds (an error inside that XML names the embedded file).
+fn einvoice_file(file: &Path) -> Vec<report::ReportLine> {
+    let name = file.display().to_string();
+    let unreadable = |file: String, error: String| report::ReportLine::Unreadable {
+        file,
+        index: None,
+        error,
+    };
+    let bytes = match read_at_most(file, MAX_EINVOICE_FILE_BYTES) {
+        Ok(bytes) => bytes,
+        Err(error) => return vec![unreadable(name, error)],
+    };
+    if !remit_documents::is_pdf(&bytes) {
+        return report::for_file(&name, &bytes);
+    }
+    let embedded = match remit_documents::embedded_invoice(&bytes) {
+        Ok(embedded) => embedded,
+        Err(e) => return vec![unreadable(name, e.to_string())],
+    };
+    report::for_file(&name, &embedded.xml)
+        .into_iter()
+        .map(|line| match line {
+            report::ReportLine::Unreadable { file, error, .. } => unreadable(
+                file,
+                format!("the embedded {}: {error}", embedded.file_name),
+            ),
+            document => document,
+        })
+        .collect()
+}
+
+/// The file's bytes, or why not: it cannot be read or is larger than `max` bytes.
+fn read_at_most(file: &Path, max: usize) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    std::fs::File::open(file)
+        .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() > max {
+        return Err(format!(
+            "the file is larger than {max} bytes, the most read"
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Logs go to stderr (stdout carries the address line scripts read), filtered by `REMIT_LOG`.
@@ -466,6 +507,17 @@ fn parse_role(text: &str) -> Result<Role, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_e_invoice_file_larger_than_the_limit_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("big.xml");
+        std::fs::write(&file, b"0123456789a").unwrap();
+        assert_eq!(read_at_most(&file, 11).unwrap().len(), 11);
+        let e = read_at_most(&file, 10).unwrap_err();
+        assert!(e.contains("larger than 10 bytes"), "{e}");
+        assert!(read_at_most(&dir.path().join("missing.xml"), 10).is_err());
+    }
 
     fn serve_args(extra: &[&str]) -> Result<ServeArgs, clap::Error> {
         let args = ["remit", "serve"].iter().chain(extra);

@@ -21,8 +21,8 @@ use remit_core::receivables::aging::{self, AgingPolicy};
 use remit_core::receivables::payment::Payment;
 use remit_core::sync::EntityKind;
 use remit_documents::{
-    EmbeddedInvoice, Language, ReceiptDocument, RenderError, RenderOptions, StatementDocument,
-    invoice_pdf,
+    EmbeddedInvoice, Language, MailText, MailedFacts, ReceiptDocument, RenderError, RenderOptions,
+    StatementDocument, invoice_pdf, mail_text,
 };
 use uuid::Uuid;
 
@@ -184,10 +184,9 @@ impl IssuedDocument {
         {
             return Ok(kept);
         }
-        let customer =
-            customers::find_customer(&mut conn, self.organisation, self.customer).await?;
+        let language = self.language(&mut conn).await?;
         drop(conn);
-        let rendered = self.render(language_of(customer.as_ref())).await?;
+        let rendered = self.render(language).await?;
         let mut tx = store.write().await?;
         let kept = renderings::keep_first_rendering(
             &mut tx,
@@ -199,6 +198,34 @@ impl IssuedDocument {
         .await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(kept)
+    }
+
+    /// The customer's language; English when the customer has none Remit writes.
+    async fn language(&self, conn: &mut sqlx::AnyConnection) -> Result<Language, StoreError> {
+        let customer = customers::find_customer(conn, self.organisation, self.customer).await?;
+        Ok(language_of(customer.as_ref()))
+    }
+
+    /// The subject and body a mail of the document gets where the user wrote none: in the customer's
+    /// language, naming the document, the amount due and (an invoice's) due date.
+    pub async fn mail_text(&self, store: &Store) -> Result<MailText, DocumentError> {
+        let language = self.language(&mut *store.read().await?).await?;
+        let s = &self.snapshot;
+        let number = s.number.to_string();
+        let facts = MailedFacts {
+            kind: self.kind,
+            number: &number,
+            seller: &s.seller.name,
+            amount: s.totals.amount_due,
+            due_date: match self.kind {
+                MailedKind::Invoice => s.schedule.iter().map(|p| p.due_date).max(),
+                MailedKind::CreditNote => None,
+            },
+        };
+        mail_text(language, &facts).map_err(|source| DocumentError::Render {
+            what: format!("the mail of {number}"),
+            source,
+        })
     }
 
     /// The PDF with the CII embedded (Factur-X, EN 16931 profile). A snapshot that does not export (one

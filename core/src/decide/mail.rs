@@ -3,15 +3,16 @@
 //! be voided. The decision stores the `mail` record, queued, and carries the message to queue as
 //! data ([`Decision::mails`]); the server writes both in the mutation's transaction, so a mail is
 //! queued if and only if its mutation applied, once.
+//!
+//! What the mail says when the user wrote no subject or message is not decided here: it stays empty
+//! and the sender writes the default from the message catalogues, in the customer's language.
 
 use serde_json::json;
 
 use super::{Decision, FIRST_VERSION, Write, invalid};
 use crate::document::issued::{CreditNote, Invoice};
 use crate::ids::CustomerId;
-use crate::mail::{
-    Mail, MailStatus, MailedKind, OutgoingMail, SendMail, default_message, default_subject,
-};
+use crate::mail::{Mail, MailStatus, MailedKind, OutgoingMail, SendMail};
 use crate::sync::{MutationError, Record};
 
 /// The issued document a mail names, as stored.
@@ -40,13 +41,6 @@ impl IssuedDocument {
         match self {
             IssuedDocument::Invoice(i) => i.snapshot.number.to_string(),
             IssuedDocument::CreditNote(c) => c.snapshot.number.to_string(),
-        }
-    }
-
-    fn seller(&self) -> &str {
-        match self {
-            IssuedDocument::Invoice(i) => &i.snapshot.seller.name,
-            IssuedDocument::CreditNote(c) => &c.snapshot.seller.name,
         }
     }
 }
@@ -93,13 +87,10 @@ pub fn decide_send_mail(
         return Err(invalid("document.id", "an invoice that is not voided"));
     }
     let number = document.number();
-    let seller = document.seller();
-    let subject = match command.subject.trim() {
-        "" => default_subject(kind, &number, seller),
-        given => given.to_owned(),
-    };
+    let subject = command.subject.trim().to_owned();
+    // A message of blanks only is no message: the default is written instead.
     let text = if command.message.trim().is_empty() {
-        default_message(kind, &number, seller)
+        String::new()
     } else {
         command.message.clone()
     };
@@ -208,7 +199,8 @@ mod tests {
     }
 
     #[test]
-    fn sending_an_issued_invoice_stores_a_queued_mail_and_queues_its_message() {
+    fn sending_an_issued_invoice_stores_a_queued_mail_and_queues_its_message_with_the_default_text_left_to_the_sender()
+     {
         let invoice = invoice();
         let decision = decide_send_mail(&request(&invoice), &facts(&invoice)).unwrap();
         let mail = Mail {
@@ -218,7 +210,7 @@ mod tests {
             document: request(&invoice).document,
             number: "INV-2026-000001".into(),
             to: "ap@fiskeri.example".into(),
-            subject: "Invoice INV-2026-000001 from Nordlys AS".into(),
+            subject: String::new(),
             message: String::new(),
             status: MailStatus::Queued,
             sent_at_ms: None,
@@ -240,8 +232,8 @@ mod tests {
                 document: request(&invoice).document,
                 to: "ap@fiskeri.example".into(),
                 reply_to: Some("billing@nordlys.example".into()),
-                subject: "Invoice INV-2026-000001 from Nordlys AS".into(),
-                text: default_message(MailedKind::Invoice, "INV-2026-000001", "Nordlys AS"),
+                subject: String::new(),
+                text: String::new(),
             }]
         );
         assert!(decision.notices.is_empty() && decision.exceptions.is_empty());

@@ -22,6 +22,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::TaxRounding;
+use super::parts::Period;
 use crate::money::{Currency, Money, Rounding};
 use crate::tax::{TaxCategory, TaxRate};
 use crate::validation::{Rule, ValidationError};
@@ -165,6 +166,12 @@ pub struct Line {
     pub exemption_reason: String,
     /// BT-131 as a received document states it.
     pub stated_net: Option<Decimal>,
+    /// BT-121: the VATEX code of the exemption, when the line names one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub exemption_code: String,
+    /// BG-26: the period the line is invoiced for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
     /// Taxes charged on top of VAT (excise, a provincial sales tax). EN 16931 cannot express them: a
     /// document carrying any is refused by the e-invoice writers ([`Document::check_en16931`]).
     #[serde(default)]

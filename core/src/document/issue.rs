@@ -109,6 +109,9 @@ pub struct References {
     /// BT-6 and BT-111, when the invoice's currency is not the accounting currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounting: Option<AccountingVat>,
+    /// BT-26: on a credit note, the issue date of the invoice it corrects (BT-25).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preceding_issue_date: Option<NaiveDate>,
 }
 
 impl References {
@@ -166,15 +169,26 @@ impl Payee {
                 },
             )
         })?;
+        AccountingVat::at(currency, rate, tax_total).map(Some)
+    }
+}
+
+impl AccountingVat {
+    /// BT-111 of a document whose VAT total is `tax_total`, converted at `rate` into `currency`.
+    fn at(
+        currency: Currency,
+        rate: AccountingRate,
+        tax_total: Money,
+    ) -> Result<Self, ValidationError> {
         let amount = tax_total
             .amount()
             .checked_mul(rate.rate)
             .ok_or_else(|| ValidationError::new("accounting_rate.rate", Rule::Overflow))?;
-        Ok(Some(AccountingVat {
+        Ok(Self {
             currency,
             rate,
             tax_total: Money::rounded(amount, currency, en16931::DOCUMENT_ROUNDING),
-        }))
+        })
     }
 }
 
@@ -256,6 +270,7 @@ impl Snapshot {
             bank_account: payee.bank_account.clone(),
             payment_means_code: payee.payment_means_code.clone(),
             accounting: payee.accounting(draft, snapshot.totals.tax_total)?,
+            preceding_issue_date: None,
         };
         Ok(snapshot)
     }
@@ -408,12 +423,24 @@ impl Snapshot {
             Some(self.number.clone()),
             String::new(),
         )?;
-        // The buyer's references and the delivery are those of the supply the credit note corrects.
+        // The buyer's references, the delivery and the payment details are those of the invoice the
+        // credit note corrects; its VAT in the accounting currency is at the invoice's rate. It has no
+        // payment reference of its own: nothing is paid against it.
+        let r = &self.references;
+        let accounting = r
+            .accounting
+            .as_ref()
+            .map(|a| AccountingVat::at(a.currency, a.rate, credit_note.totals.tax_total))
+            .transpose()?;
         credit_note.references = References {
-            buyer_reference: self.references.buyer_reference.clone(),
-            purchase_order: self.references.purchase_order.clone(),
-            delivery: self.references.delivery,
-            ..References::default()
+            payment_reference: None,
+            buyer_reference: r.buyer_reference.clone(),
+            purchase_order: r.purchase_order.clone(),
+            delivery: r.delivery,
+            bank_account: r.bank_account.clone(),
+            payment_means_code: r.payment_means_code.clone(),
+            accounting,
+            preceding_issue_date: Some(self.issue_date),
         };
         Ok(credit_note)
     }

@@ -78,6 +78,12 @@ impl InvoiceLine {
                 .as_ref()
                 .map(Exemption::reason)
                 .unwrap_or_default(),
+            exemption_code: self
+                .exemption
+                .as_ref()
+                .map(|e| e.code.trim().to_owned())
+                .unwrap_or_default(),
+            period: self.period,
             ..en16931::Line::default()
         }
     }

@@ -10,6 +10,7 @@ use super::{
     PaymentAccount, PrecedingInvoice, StatedTotals, StatedVat, Syntax,
 };
 use crate::document::en16931::{AllowanceCharge, DocumentKind, Line, Price, VatClass};
+use crate::document::parts::Period;
 use crate::money::Currency;
 
 const RSM: &str = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100";
@@ -297,6 +298,7 @@ fn stated_totals(
             taxable: amount("BasisAmount", "BT-116")?,
             tax: amount("CalculatedAmount", "BT-117")?,
             exemption_reason: text(tax.child(RAM, "ExemptionReason")),
+            exemption_code: text(tax.child(RAM, "ExemptionReasonCode")),
         });
     }
     let Some(m) = settlement.child(RAM, "SpecifiedTradeSettlementHeaderMonetarySummation") else {
@@ -481,7 +483,29 @@ fn line(el: &Element, index: usize, assumptions: &mut Vec<String>) -> Result<Lin
             &at("ram:LineTotalAmount"),
         )?,
         additional_taxes: Vec::new(),
+        exemption_code: String::new(),
+        period: line_period(settlement, &at)?,
     })
+}
+
+/// BG-26, when the line states both its start (BT-134) and its end (BT-135).
+fn line_period(
+    settlement: Option<&Element>,
+    at: &dyn Fn(&str) -> String,
+) -> Result<Option<Period>, ParseError> {
+    let period = settlement.and_then(|s| s.child(RAM, "BillingSpecifiedPeriod"));
+    let date = |name: &str, term| {
+        date_in(
+            period.and_then(|p| p.child(RAM, name)),
+            term,
+            &at(&format!("ram:BillingSpecifiedPeriod/ram:{name}")),
+        )
+    };
+    let (start, end) = (
+        date("StartDateTime", "BT-134")?,
+        date("EndDateTime", "BT-135")?,
+    );
+    Ok(start.zip(end).map(|(start, end)| Period { start, end }))
 }
 
 fn date_102(w: &mut Writer, element: &str, date: Option<chrono::NaiveDate>, qualified: bool) {
@@ -701,6 +725,12 @@ fn write_line(w: &mut Writer, line: &Line) {
     w.close("ram:SpecifiedLineTradeDelivery");
     w.open("ram:SpecifiedLineTradeSettlement");
     write_trade_tax(w, "ram:ApplicableTradeTax", &line.vat);
+    if let Some(period) = line.period {
+        w.open("ram:BillingSpecifiedPeriod");
+        date_102(w, "ram:StartDateTime", Some(period.start), false);
+        date_102(w, "ram:EndDateTime", Some(period.end), false);
+        w.close("ram:BillingSpecifiedPeriod");
+    }
     for (charge, list) in [(false, &line.allowances), (true, &line.charges)] {
         for ac in list {
             write_allowance_charge(w, charge, ac);
@@ -738,6 +768,7 @@ fn write_settlement(w: &mut Writer, invoice: &EInvoice) {
         w.opt("ram:ExemptionReason", v.exemption_reason.as_deref());
         decimal(w, "ram:BasisAmount", v.taxable);
         w.opt("ram:CategoryCode", v.category.map(|c| c.code()));
+        w.opt("ram:ExemptionReasonCode", v.exemption_code.as_deref());
         decimal(w, "ram:RateApplicablePercent", v.rate);
         w.close("ram:ApplicableTradeTax");
     }

@@ -155,7 +155,7 @@ fn header(snapshot: &Snapshot, document: &Document) -> Header {
             .iter()
             .map(|n| PrecedingInvoice {
                 number: n.as_str().to_owned(),
-                issue_date: None,
+                issue_date: r.preceding_issue_date,
             })
             .collect(),
         seller: party(&snapshot.seller),
@@ -312,26 +312,48 @@ fn line_amount(line: &Line, currency: Currency, field: &str) -> Result<Decimal, 
         .map_err(ExportError::Document)
 }
 
-fn stated_totals(snapshot: &Snapshot, document: &Document) -> Result<StatedTotals, ExportError> {
-    let t = &snapshot.totals;
-    let mut reasons: BTreeMap<(TaxCategory, Option<TaxRate>), Vec<&str>> = BTreeMap::new();
-    for line in &snapshot.document.lines {
-        let reason = line.exemption_reason.trim();
-        let entry = reasons
+/// The exemption reasons (BT-120) and VATEX codes (BT-121) the lines of each VAT category and rate
+/// state, each once, in line order.
+#[derive(Default)]
+struct Exemptions<'a> {
+    reasons: Vec<&'a str>,
+    codes: Vec<&'a str>,
+}
+
+fn exemptions(document: &Document) -> BTreeMap<(TaxCategory, Option<TaxRate>), Exemptions<'_>> {
+    let mut groups: BTreeMap<_, Exemptions> = BTreeMap::new();
+    for line in &document.lines {
+        let group = groups
             .entry((line.vat.category, line.vat.rate))
             .or_default();
-        if !reason.is_empty() && !entry.contains(&reason) {
-            entry.push(reason);
+        for (text, list) in [
+            (line.exemption_reason.trim(), &mut group.reasons),
+            (line.exemption_code.trim(), &mut group.codes),
+        ] {
+            if !text.is_empty() && !list.contains(&text) {
+                list.push(text);
+            }
         }
     }
+    groups
+}
+
+fn stated_totals(snapshot: &Snapshot, document: &Document) -> Result<StatedTotals, ExportError> {
+    let t = &snapshot.totals;
+    let exemptions = exemptions(&snapshot.document);
     let vat = t
         .vat
         .iter()
         .map(|v| {
-            let exemption_reason = reasons
-                .get(&(v.category, v.rate))
-                .filter(|r| !r.is_empty())
-                .map(|r| r.join("; "));
+            let group = exemptions.get(&(v.category, v.rate));
+            let exemption_reason = group
+                .filter(|g| !g.reasons.is_empty())
+                .map(|g| g.reasons.join("; "));
+            // BT-121 holds one code: stated when the group's lines agree on it, the reasons say the rest.
+            let exemption_code = group.and_then(|g| match g.codes.as_slice() {
+                [code] => Some((*code).to_owned()),
+                _ => None,
+            });
             let rules = v.category.rules();
             if v.category.requires_exemption() && exemption_reason.is_none() {
                 return Err(ExportError::MissingExemptionReason {
@@ -348,6 +370,7 @@ fn stated_totals(snapshot: &Snapshot, document: &Document) -> Result<StatedTotal
                 taxable: Some(v.taxable.amount()),
                 tax: Some(v.tax.amount()),
                 exemption_reason,
+                exemption_code,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -605,7 +628,7 @@ mod tests {
     }
 
     #[test]
-    fn a_credit_note_states_its_invoice_and_terms_instead_of_a_due_date() {
+    fn a_credit_note_states_its_invoice_with_its_date_and_terms_instead_of_a_due_date() {
         let invoice = issued();
         let cn = invoice
             .credit_note(
@@ -618,11 +641,130 @@ mod tests {
         let e = from_snapshot(&cn).unwrap();
         assert_eq!(e.header.type_code.as_deref(), Some("381"));
         assert_eq!(e.header.preceding[0].number, "INV-2026-000001");
+        assert_eq!(e.header.preceding[0].issue_date, Some(invoice.issue_date));
         assert_eq!(e.header.due_date, None);
         assert!(e.header.payment.terms.is_some(), "BR-CO-25");
-        assert_eq!(e.header.payment.means_code, None);
         assert_eq!(e.header.purchase_order.as_deref(), Some("PO-118"));
         assert_eq!(e.stated.amount_due, Some(dec!(120.00)));
+    }
+
+    #[test]
+    fn a_credit_note_carries_the_payment_means_and_the_vat_in_the_accounting_currency_of_its_invoice()
+     {
+        let draft = InvoiceDraft {
+            accounting_rate: Some(crate::document::AccountingRate {
+                rate: dec!(0.0853),
+                date: date("2026-11-20"),
+            }),
+            ..draft()
+        };
+        let payee = Payee {
+            bank_account: Some(BankAccount {
+                iban: "DE89 3704 0044 0532 0130 00".into(),
+                bic: String::new(),
+                name: "Fjord Consulting AS".into(),
+            }),
+            payment_means_code: "58".into(),
+            accounting_currency: Some(Currency::parse("EUR").unwrap()),
+        };
+        let invoice = Snapshot::issue_for(
+            &draft,
+            InvoiceNumber::parse("INV-2026-000002").unwrap(),
+            seller(),
+            buyer(),
+            PaymentPlan::single(PaymentTerms::Net { days: 14 }),
+            &payee,
+        )
+        .unwrap();
+        let cn = invoice
+            .credit_note(
+                &[],
+                InvoiceNumber::parse("CN-2026-000002").unwrap(),
+                date("2026-11-25"),
+                &CreditScope::Lines(vec![(0, dec!(2))]),
+            )
+            .unwrap();
+        let e = from_snapshot(&cn).unwrap();
+        // 2 × 250 less 10 % = 450 at 25 % = 112.50 NOK VAT, × 0.0853 = 9.60 EUR.
+        assert_eq!(e.stated.tax_total, Some(dec!(112.50)));
+        assert_eq!(e.header.tax_currency, Currency::parse("EUR").ok());
+        assert_eq!(e.header.tax_total_in_tax_currency, Some(dec!(9.60)));
+        let p = &e.header.payment;
+        assert_eq!(p.means_code.as_deref(), Some("58"));
+        assert_eq!(
+            p.account.as_ref().map(|a| a.id.as_str()),
+            Some("DE89370400440532013000")
+        );
+        assert_eq!(p.remittance, None, "nothing is paid against a credit note");
+        for written in [snapshot_to_ubl(&cn).unwrap(), snapshot_to_cii(&cn).unwrap()] {
+            let read = parse(written.as_bytes()).unwrap().remove(0);
+            assert_eq!(read.header.tax_total_in_tax_currency, Some(dec!(9.60)));
+            assert_eq!(read.header.payment.means_code.as_deref(), Some("58"));
+            assert_eq!(
+                read.header.preceding[0].issue_date,
+                Some(invoice.issue_date)
+            );
+        }
+    }
+
+    #[test]
+    fn a_line_states_its_period_and_the_vat_breakdown_its_vatex_code() {
+        let mut d = draft();
+        d.lines[0].period = Some(Period {
+            start: date("2026-11-01"),
+            end: date("2026-11-30"),
+        });
+        let s = Snapshot::issue(
+            &d,
+            InvoiceNumber::parse("INV-2026-000003").unwrap(),
+            seller(),
+            buyer(),
+            PaymentPlan::single(PaymentTerms::DueOnReceipt),
+        )
+        .unwrap();
+        for written in [snapshot_to_ubl(&s).unwrap(), snapshot_to_cii(&s).unwrap()] {
+            let read = parse(written.as_bytes()).unwrap().remove(0);
+            assert_eq!(
+                read.document.lines[0].period,
+                Some(Period {
+                    start: date("2026-11-01"),
+                    end: date("2026-11-30"),
+                })
+            );
+            assert_eq!(read.document.lines[1].period, None);
+            let exempt = &read.stated.vat[1];
+            assert_eq!(exempt.exemption_code.as_deref(), Some("VATEX-EU-132-1I"));
+            assert_eq!(
+                exempt.exemption_reason.as_deref(),
+                Some("Exempt: education")
+            );
+            assert_eq!(read.stated.vat[0].exemption_code, None);
+        }
+    }
+
+    #[test]
+    fn lines_of_one_vat_group_with_different_vatex_codes_state_their_reasons_but_no_code() {
+        let mut d = draft();
+        let mut second = d.lines[1].clone();
+        second.exemption = Some(Exemption {
+            code: "VATEX-EU-132-1J".into(),
+            text: "Exempt: tuition".into(),
+        });
+        d.lines.push(second);
+        let s = Snapshot::issue(
+            &d,
+            InvoiceNumber::parse("INV-2026-000004").unwrap(),
+            seller(),
+            buyer(),
+            PaymentPlan::single(PaymentTerms::DueOnReceipt),
+        )
+        .unwrap();
+        let e = from_snapshot(&s).unwrap();
+        assert_eq!(e.stated.vat[1].exemption_code, None);
+        assert_eq!(
+            e.stated.vat[1].exemption_reason.as_deref(),
+            Some("Exempt: education; Exempt: tuition")
+        );
     }
 
     #[test]

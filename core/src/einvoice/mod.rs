@@ -208,6 +208,8 @@ pub struct StatedVat {
     pub tax: Option<Decimal>,
     /// BT-120.
     pub exemption_reason: Option<String>,
+    /// BT-121, a VATEX code.
+    pub exemption_code: Option<String>,
 }
 
 /// The totals as the document states them (BG-22 and BG-23), each only when stated.

@@ -10,6 +10,7 @@ use super::{
     PaymentAccount, PrecedingInvoice, StatedTotals, StatedVat, Syntax,
 };
 use crate::document::en16931::{AllowanceCharge, DocumentKind, Line, Price, VatClass};
+use crate::document::parts::Period;
 use crate::money::Currency;
 
 const CAC: &str = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
@@ -278,6 +279,9 @@ fn stated_totals(
                     "cac:TaxSubtotal/cbc:TaxAmount",
                 )?,
                 exemption_reason: text(sub.path(&[cac("TaxCategory"), cbc("TaxExemptionReason")])),
+                exemption_code: text(
+                    sub.path(&[cac("TaxCategory"), cbc("TaxExemptionReasonCode")]),
+                ),
             });
         }
     }
@@ -430,7 +434,29 @@ fn line(
             &at("cbc:LineExtensionAmount"),
         )?,
         additional_taxes: Vec::new(),
+        exemption_code: String::new(),
+        period: line_period(el, &at)?,
     })
+}
+
+/// BG-26, when the line states both its start (BT-134) and its end (BT-135).
+fn line_period(el: &Element, at: &dyn Fn(&str) -> String) -> Result<Option<Period>, ParseError> {
+    let period = el.child(CAC, "InvoicePeriod");
+    let date = |name: &str, term| {
+        period
+            .and_then(|p| p.child(CBC, name))
+            .map(|d| {
+                read::date(
+                    d.text(),
+                    false,
+                    term,
+                    &at(&format!("cac:InvoicePeriod/cbc:{name}")),
+                )
+            })
+            .transpose()
+    };
+    let (start, end) = (date("StartDate", "BT-134")?, date("EndDate", "BT-135")?);
+    Ok(start.zip(end).map(|(start, end)| Period { start, end }))
 }
 
 /// Writes an e-invoice as UBL 2.1: an Invoice or a CreditNote after the document's kind. BT-3 and BT-5,
@@ -677,6 +703,7 @@ fn write_tax_totals(w: &mut Writer, invoice: &EInvoice, cur: &str) {
             w.open("cac:TaxCategory");
             w.opt("cbc:ID", v.category.map(|c| c.code()));
             w.opt("cbc:Percent", v.rate.map(|r| r.to_string()).as_deref());
+            w.opt("cbc:TaxExemptionReasonCode", v.exemption_code.as_deref());
             w.opt("cbc:TaxExemptionReason", v.exemption_reason.as_deref());
             write_tax_scheme(w);
             w.close("cac:TaxCategory");
@@ -730,6 +757,12 @@ fn write_line(w: &mut Writer, n: &Names, line: &Line, cur: &str) {
         &line.quantity.to_string(),
     );
     amount(w, "cbc:LineExtensionAmount", line.stated_net, cur);
+    if let Some(period) = line.period {
+        w.open("cac:InvoicePeriod");
+        w.leaf("cbc:StartDate", &[], &period.start.to_string());
+        w.leaf("cbc:EndDate", &[], &period.end.to_string());
+        w.close("cac:InvoicePeriod");
+    }
     for (charge, list) in [(false, &line.allowances), (true, &line.charges)] {
         for ac in list {
             write_allowance_charge(w, charge, ac, cur, None);

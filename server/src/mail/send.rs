@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use super::Attachments;
 use super::compose::Envelope;
 use crate::clock::Clock;
+use crate::documents::{DocumentError, IssuedDocument};
 use crate::store::mail::{self as stored, Claimed, Outcome};
 use crate::store::{Store, StoreResult};
 use crate::webhooks::backoff;
@@ -123,6 +124,7 @@ impl Sender {
     }
 
     async fn send(&self, mail: &Claimed, now_ms: i64) -> Result<(), Failure> {
+        let mail = &self.worded(mail).await?;
         let attachments = self
             .attachments
             .attachments(mail.organisation_id, mail.document)
@@ -137,6 +139,40 @@ impl Sender {
             Err(e) if e.is_permanent() => Err(Failure::Permanent(e.to_string())),
             Err(e) => Err(Failure::Transient(e.to_string())),
         }
+    }
+
+    /// The mail with the default subject and body, in the customer's language, where it has none (mail
+    /// queued by earlier versions has its English default already and is sent as it is).
+    async fn worded(&self, mail: &Claimed) -> Result<Claimed, Failure> {
+        let blank = |text: &str| text.trim().is_empty();
+        if !blank(&mail.subject) && !blank(&mail.text) {
+            return Ok(mail.clone());
+        }
+        let document = IssuedDocument::find(&self.store, mail.organisation_id, mail.document)
+            .await
+            .map_err(|e| Failure::Transient(e.to_string()))?
+            .ok_or_else(|| {
+                Failure::Permanent(format!(
+                    "the {} to mail is not there",
+                    mail.document.kind.name()
+                ))
+            })?;
+        let default = document.mail_text(&self.store).await.map_err(|e| match e {
+            DocumentError::Store(_) => Failure::Transient(e.to_string()),
+            _ => Failure::Permanent(e.to_string()),
+        })?;
+        let or_default = |given: &str, default: String| {
+            if blank(given) {
+                default
+            } else {
+                given.to_owned()
+            }
+        };
+        Ok(Claimed {
+            subject: or_default(&mail.subject, default.subject),
+            text: or_default(&mail.text, default.body),
+            ..mail.clone()
+        })
     }
 
     /// Sends due mail every `poll` until `stop` turns true (or its sender is dropped); a send in

@@ -8,7 +8,7 @@ use std::process::{Child, ChildStdin, Command as Process, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use remit_core::customer::Customer;
+use remit_core::customer::{Customer, Language};
 use remit_core::document::issued::VoidInvoice;
 use remit_core::ids::{InvoiceId, MailId, OrganisationId};
 use remit_core::mail::{Mail, MailStatus, MailedDocument, MailedKind, SendMail};
@@ -174,11 +174,22 @@ struct Office {
 
 impl Office {
     async fn new(backend: Backend, mail: Option<MailConfig>, intervals: Intervals) -> Self {
+        Self::speaking(backend, mail, intervals, None).await
+    }
+
+    /// An office whose customer has `language` (an ISO 639-1 code) on record.
+    async fn speaking(
+        backend: Backend,
+        mail: Option<MailConfig>,
+        intervals: Intervals,
+        language: Option<&str>,
+    ) -> Self {
         let app = spawn_app_mailing(backend, intervals, mail).await;
         let (owner, info) = app.set_up().await;
         let org = organisation_of(&info);
         set_up_seller(&owner, org).await;
-        let customer = customer(org, "Fiskeri AS");
+        let mut customer = customer(org, "Fiskeri AS");
+        customer.language = language.map(|l| Language::parse(l).unwrap());
         let invoice: InvoiceId = new_id();
         let device = new_client();
         let reply = owner
@@ -291,7 +302,10 @@ async fn a_mail_is_queued_once_with_its_mutation_and_waits_without_a_relay(backe
     assert_eq!(mail.status, MailStatus::Queued);
     assert_eq!(mail.number, "INV-2026-000001");
     assert_eq!(mail.customer_id, office.customer.id);
-    assert_eq!(mail.subject, "Invoice INV-2026-000001 from Acme GmbH");
+    assert_eq!(
+        mail.subject, "",
+        "no subject given: the sender writes the default in the customer's language"
+    );
 
     // Without --smtp-url nothing sends it: after the server's own tasks ran, it is still queued.
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -536,7 +550,6 @@ async fn a_credit_note_is_sent_and_a_voided_invoice_is_not(backend: Backend) {
     assert_eq!(office.send(&request).await.status, MutationStatus::Applied);
     let mail = office.pulled(request.id).await;
     assert!(mail.number.starts_with("CN-"), "{mail:?}");
-    assert!(mail.subject.starts_with("Credit note CN-"), "{mail:?}");
 
     let voided: InvoiceId = new_id();
     let issue = issue_numbered(office.next, voided, &draft(&office.customer));
@@ -564,3 +577,51 @@ async fn a_credit_note_is_sent_and_a_voided_invoice_is_not(backend: Backend) {
     assert_eq!(office.app.count("mail_queue").await, 1);
 }
 on_both_backends!(a_credit_note_is_sent_and_a_voided_invoice_is_not => a_credit_note_is_sent_and_a_voided_invoice_is_not_sqlite, a_credit_note_is_sent_and_a_voided_invoice_is_not_postgres);
+
+async fn a_german_customer_gets_the_default_subject_and_body_in_german(backend: Backend) {
+    let smtp = SmtpServer::shared();
+    let mut office = Office::speaking(backend, None, BY_HAND, Some("de")).await;
+    let to = recipient("ap");
+    let request = SendMail {
+        message: String::new(),
+        ..office.request(&to)
+    };
+    assert_eq!(office.send(&request).await.status, MutationStatus::Applied);
+    // A mail queued as earlier versions queued every one: subject and text written out (in English).
+    let written = recipient("written");
+    let earlier = SendMail {
+        subject: "Invoice INV-2026-000001 from Acme GmbH".into(),
+        message: "Dear customer,\n\nplease find invoice INV-2026-000001 attached.".into(),
+        ..office.request(&written)
+    };
+    assert_eq!(office.send(&earlier).await.status, MutationStatus::Applied);
+    let sender = sender(&office.app.store, &smtp.url());
+    assert_eq!(sender.send_due(office.app.clock.now_ms()).await.unwrap(), 2);
+
+    let message = &smtp.messages(&to)[0];
+    let (head, body) = message.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.split("\r\n")
+            .any(|h| h == "Subject: Rechnung INV-2026-000001 von Acme GmbH"),
+        "{head}"
+    );
+    for german in [
+        "Sehr geehrte Damen und Herren,",
+        "anbei erhalten Sie die Rechnung INV-2026-000001",
+    ] {
+        assert!(body.contains(german), "{german} in {message}");
+    }
+    let message = &smtp.messages(&written)[0];
+    assert!(
+        message.contains("Subject: Invoice INV-2026-000001 from Acme GmbH"),
+        "{message}"
+    );
+    assert!(
+        message.contains("please find invoice INV-2026-000001 attached."),
+        "{message}"
+    );
+    for id in [request.id, earlier.id] {
+        assert_eq!(office.pulled(id).await.status, MailStatus::Sent);
+    }
+}
+on_both_backends!(a_german_customer_gets_the_default_subject_and_body_in_german => a_german_customer_gets_the_default_subject_and_body_in_german_sqlite, a_german_customer_gets_the_default_subject_and_body_in_german_postgres);
