@@ -59,7 +59,7 @@ impl ViewLog {
 
 async fn write(store: &Store, view: &View, policy: &PortalPolicy) -> StoreResult<()> {
     let mut tx = store.write().await?;
-    let last = links::last_view(&mut tx, view.link).await?;
+    let last = links::last_view(&mut tx, view.organisation, view.link).await?;
     if view_is_due(last, view.at_ms, policy) {
         links::insert_view(&mut tx, view).await?;
     }

@@ -60,7 +60,7 @@ pub async fn insert_link(
     let inserted = sqlx::query(
         "INSERT INTO portal_links (id, organisation_id, customer_id, invoice_id, token_hash, \
            created_on, expires_on, created_by, created_at_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (organisation_id, id) DO NOTHING",
     )
     .bind(link.id.to_string())
     .bind(link.organisation_id.to_string())
@@ -114,8 +114,10 @@ pub async fn links_of(
 ) -> StoreResult<Vec<ListedLink>> {
     let rows = sqlx::query(&format!(
         "SELECT {LINK_COLUMNS}, l.created_at_ms, \
-           (SELECT COUNT(*) FROM portal_views v WHERE v.link_id = l.id) AS views, \
-           (SELECT MAX(v.viewed_at_ms) FROM portal_views v WHERE v.link_id = l.id) AS last_viewed \
+           (SELECT COUNT(*) FROM portal_views v \
+             WHERE v.organisation_id = l.organisation_id AND v.link_id = l.id) AS views, \
+           (SELECT MAX(v.viewed_at_ms) FROM portal_views v \
+             WHERE v.organisation_id = l.organisation_id AND v.link_id = l.id) AS last_viewed \
          FROM portal_links l WHERE l.organisation_id = $1 AND l.customer_id = $2 \
          ORDER BY l.created_at_ms DESC, l.id DESC"
     ))
@@ -199,14 +201,19 @@ pub struct View {
     pub user_agent: Option<String>,
 }
 
-/// When the link's last recorded view was.
-pub async fn last_view(conn: &mut AnyConnection, link: PortalLinkId) -> StoreResult<Option<i64>> {
-    Ok(
-        sqlx::query_scalar("SELECT MAX(viewed_at_ms) FROM portal_views WHERE link_id = $1")
-            .bind(link.to_string())
-            .fetch_one(conn)
-            .await?,
+/// When the organisation's link's last recorded view was.
+pub async fn last_view(
+    conn: &mut AnyConnection,
+    organisation: OrganisationId,
+    link: PortalLinkId,
+) -> StoreResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT MAX(viewed_at_ms) FROM portal_views WHERE organisation_id = $1 AND link_id = $2",
     )
+    .bind(organisation.to_string())
+    .bind(link.to_string())
+    .fetch_one(conn)
+    .await?)
 }
 
 pub async fn insert_view(conn: &mut AnyConnection, view: &View) -> StoreResult<()> {
@@ -236,12 +243,17 @@ pub async fn erase_view_details(conn: &mut AnyConnection, before_ms: i64) -> Sto
     Ok(done.rows_affected())
 }
 
-/// A link's views, oldest first (for the workspace and tests).
-pub async fn views_of(conn: &mut AnyConnection, link: PortalLinkId) -> StoreResult<Vec<View>> {
+/// The organisation's link's views, oldest first.
+pub async fn views_of(
+    conn: &mut AnyConnection,
+    organisation: OrganisationId,
+    link: PortalLinkId,
+) -> StoreResult<Vec<View>> {
     let rows = sqlx::query(
         "SELECT organisation_id, viewed_at_ms, address, user_agent FROM portal_views \
-         WHERE link_id = $1 ORDER BY viewed_at_ms, id",
+         WHERE organisation_id = $1 AND link_id = $2 ORDER BY viewed_at_ms, id",
     )
+    .bind(organisation.to_string())
     .bind(link.to_string())
     .fetch_all(conn)
     .await?;

@@ -309,11 +309,11 @@ async fn failed_lookups_are_throttled_per_address_whatever_it_claims_to_forward(
 on_both_backends!(failed_lookups_are_throttled_per_address_whatever_it_claims_to_forward => failed_lookups_are_throttled_per_address_whatever_it_claims_to_forward_sqlite, failed_lookups_are_throttled_per_address_whatever_it_claims_to_forward_postgres);
 
 /// The views recorded for link `id`, waiting for the background write.
-async fn views_of(app: &TestApp, id: &str, expected: usize) -> Vec<links::View> {
+async fn views_of(books: &Books, id: &str, expected: usize) -> Vec<links::View> {
     let id = remit_core::ids::PortalLinkId::parse(id).unwrap();
     for _ in 0..100 {
-        let mut conn = app.store.read().await.unwrap();
-        let views = links::views_of(&mut conn, id).await.unwrap();
+        let mut conn = books.app.store.read().await.unwrap();
+        let views = links::views_of(&mut conn, books.org, id).await.unwrap();
         if views.len() >= expected {
             return views;
         }
@@ -333,13 +333,13 @@ async fn views_are_recorded_once_an_hour_and_their_address_erased_after_ninety_d
     for _ in 0..3 {
         assert_eq!(open(&books.app, &url).await.0, StatusCode::OK);
     }
-    let views = views_of(&books.app, &id, 1).await;
+    let views = views_of(&books, &id, 1).await;
     assert_eq!(views.len(), 1, "three views within the hour are one");
     assert_eq!(views[0].address.as_deref(), Some("127.0.0.1"));
 
     books.app.clock.advance(Duration::from_secs(3_600));
     assert_eq!(open(&books.app, &url).await.0, StatusCode::OK);
-    assert_eq!(views_of(&books.app, &id, 2).await.len(), 2);
+    assert_eq!(views_of(&books, &id, 2).await.len(), 2);
     let listed = books
         .owner
         .get(&format!("/api/customers/{}/portal-links", books.nordlys.id))
@@ -360,7 +360,7 @@ async fn views_are_recorded_once_an_hour_and_their_address_erased_after_ninety_d
         .await
         .unwrap();
     assert_eq!(erased, 1, "the first view is over ninety days old");
-    let views = views_of(&books.app, &id, 2).await;
+    let views = views_of(&books, &id, 2).await;
     assert_eq!(
         (views[0].address.as_deref(), views[0].user_agent.as_deref()),
         (None, None)
