@@ -12,7 +12,7 @@
 //! client against the server on a local port.
 //!
 //! ```text
-//! cargo bench -p remit-server --bench history [-- --quick] [--customer N] [--organisation N]
+//! cargo bench -p remit-server --bench history [-- --quick] [--customer N] [--organisation N] [--portal N]
 //! cargo bench -p remit-server --bench history -- seed DIR [--quick]
 //! cargo bench -p remit-server --bench history -- ops DIR/NAME issue|payment K
 //! ```
@@ -110,6 +110,9 @@ fn main() {
     };
     if let Some(n) = value("--customer") {
         sizes.customer = n;
+    }
+    if let Some(n) = value("--portal") {
+        sizes.portal = n;
     }
     if let Some(n) = value("--organisation") {
         sizes.organisation = n;
@@ -564,6 +567,8 @@ fn settings(organisation: OrganisationId) -> Settings {
         city: "Wien".into(),
         country: "AT".into(),
     };
+    // EN 16931's BR-CO-26: issuing needs the seller identified (core refuses it otherwise).
+    settings.seller.tax_id = "ATU12345678".into();
     settings
 }
 

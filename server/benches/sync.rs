@@ -157,6 +157,8 @@ fn invoices(organisation: OrganisationId, count: usize) -> Vec<Command> {
         city: "Wien".into(),
         country: "AT".into(),
     };
+    // EN 16931's BR-CO-26: issuing needs the seller identified (core refuses it otherwise).
+    settings.seller.tax_id = "ATU12345678".into();
     let customers: Vec<Customer> = (0..count.div_ceil(INVOICES_PER_CUSTOMER))
         .map(|n| customer(organisation, n))
         .collect();
