@@ -314,10 +314,7 @@ pub fn portal_statement(
     on: NaiveDate,
     only: Option<InvoiceId>,
 ) -> Result<PortalStatement, ValidationError> {
-    let mut currencies = position.currencies();
-    currencies.push(customer_currency);
-    currencies.sort();
-    currencies.dedup();
+    let currencies = position.statement_currencies(customer_currency);
     let since = payments_since(on);
     let sections = currencies
         .into_iter()

@@ -66,10 +66,7 @@ pub async fn load(
         customer: id,
         source,
     };
-    let mut currencies = position.currencies();
-    currencies.push(customer.currency);
-    currencies.sort();
-    currencies.dedup();
+    let currencies = position.statement_currencies(customer.currency);
     let balance_forward = currencies
         .iter()
         .map(|&c| {

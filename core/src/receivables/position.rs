@@ -105,6 +105,17 @@ impl Position {
         self.balance.keys().copied().collect()
     }
 
+    /// What a statement covers: the customer's own currency, even with nothing in it yet, and every
+    /// other the account has entries in, in code order.
+    pub fn statement_currencies(&self, customer_currency: Currency) -> Vec<Currency> {
+        let mut currencies = self.currencies();
+        if !currencies.contains(&customer_currency) {
+            currencies.push(customer_currency);
+            currencies.sort();
+        }
+        currencies
+    }
+
     /// Whether the position holds `invoice`'s items.
     pub fn holds(&self, invoice: InvoiceId) -> bool {
         self.items.iter().any(|i| i.item.invoice_id == invoice)
