@@ -24,7 +24,9 @@ use remit_core::terms::{DiscountVat, EarlyPaymentDiscount, Instalment, PaymentPl
 use remit_documents::{EmbeddedInvoice, Language, Paper, RenderOptions, invoice_pdf};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use tools::{assert_contains_all, available, file, png, python_has, run, text_of};
+use tools::{
+    assert_contains_all, assert_fonts_embedded, available, file, png, python_has, run, text_of,
+};
 
 const SELLER_VAT: &str = "DE123456789";
 const BUYER_VAT: &str = "FR40303265045";
@@ -318,16 +320,7 @@ fn every_font_is_embedded() {
         return;
     }
     let pdf = invoice_pdf(&invoice(), &options(Language::French)).unwrap();
-    let path = file("fonts.pdf", &pdf);
-    let listing = run("pdffonts", &[path.to_str().unwrap()]);
-    let fonts: Vec<&str> = listing.lines().skip(2).collect();
-    assert!(fonts.len() >= 2, "{listing}");
-    for font in fonts {
-        // Columns: name, type, encoding, emb, sub, uni, object ID.
-        let columns: Vec<&str> = font.split_whitespace().collect();
-        let flags = &columns[columns.len() - 5..columns.len() - 2];
-        assert_eq!(flags, ["yes", "yes", "yes"], "{listing}");
-    }
+    assert_fonts_embedded("fonts.pdf", &pdf);
 }
 
 #[test]

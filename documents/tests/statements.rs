@@ -23,7 +23,7 @@ use remit_documents::{
 };
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
-use tools::{assert_contains_all, available, file, png, run, text_of};
+use tools::{assert_contains_all, assert_fonts_embedded, available, file, png, run, text_of};
 
 const IBAN: &str = "DE89370400440532013000";
 
@@ -336,16 +336,7 @@ fn every_font_of_a_statement_and_a_receipt_is_embedded() {
         receipt_pdf(&receipt(), &options(Language::French)).unwrap(),
     ];
     for pdf in pdfs {
-        let path = file("fonts-statement.pdf", &pdf);
-        let listing = run("pdffonts", &[path.to_str().unwrap()]);
-        let fonts: Vec<&str> = listing.lines().skip(2).collect();
-        assert!(fonts.len() >= 2, "{listing}");
-        for font in fonts {
-            // Columns: name, type, encoding, emb, sub, uni, object ID.
-            let columns: Vec<&str> = font.split_whitespace().collect();
-            let flags = &columns[columns.len() - 5..columns.len() - 2];
-            assert_eq!(flags, ["yes", "yes", "yes"], "{listing}");
-        }
+        assert_fonts_embedded("fonts-statement.pdf", &pdf);
     }
 }
 

@@ -66,6 +66,20 @@ pub fn assert_contains_all(text: &str, expected: &[&str]) {
     assert!(missing.is_empty(), "missing {missing:?} in:\n{text}");
 }
 
+/// Every font of the PDF, as `pdffonts` lists them, is embedded, subset and has a Unicode map.
+pub fn assert_fonts_embedded(name: &str, pdf: &[u8]) {
+    let path = file(name, pdf);
+    let listing = run("pdffonts", &[path.to_str().unwrap()]);
+    let fonts: Vec<&str> = listing.lines().skip(2).collect();
+    assert!(fonts.len() >= 2, "{listing}");
+    for font in fonts {
+        // Columns: name, type, encoding, emb, sub, uni, object ID.
+        let columns: Vec<&str> = font.split_whitespace().collect();
+        let flags = &columns[columns.len() - 5..columns.len() - 2];
+        assert_eq!(flags, ["yes", "yes", "yes"], "{listing}");
+    }
+}
+
 /// A 2 × 2 RGB PNG, stored (uncompressed) deflate, with its CRCs.
 pub fn png() -> Vec<u8> {
     let crc = |bytes: &[u8]| {
