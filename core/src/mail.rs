@@ -1,6 +1,7 @@
-//! Issued documents sent by mail: the `mail.send` request, the synced `mail` record that says what
-//! became of it, and the message the server queues for its sender (the decision is
-//! [`crate::decide::mail::decide_send_mail`]).
+//! Mail to a customer: issued documents (the `mail.send` request, decided by
+//! [`crate::decide::mail::decide_send_mail`]) and portal links (mailed as they are made, decided by
+//! [`crate::portal::decide_portal_link_mail`]); the synced `mail` record that says what became of each,
+//! and the message the server queues for its sender.
 //!
 //! Everything a customer or a user types that ends up in a header (the address, the subject) is
 //! refused here when it holds a line break or another control character, so no text can add a header
@@ -12,12 +13,14 @@ use uuid::Uuid;
 use crate::ids::{CustomerId, MailId, OrganisationId};
 use crate::validation::{Rule, ValidationError, looks_like_email, optional_text, required_text};
 
-/// Which kind of issued document a mail carries.
+/// What a mail carries: an issued document, or a portal link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MailedKind {
     Invoice,
     CreditNote,
+    /// A portal link's address, in the text only (the mail's document id is the link's id).
+    PortalLink,
 }
 
 impl MailedKind {
@@ -26,17 +29,31 @@ impl MailedKind {
         match self {
             MailedKind::Invoice => "invoice",
             MailedKind::CreditNote => "credit_note",
+            MailedKind::PortalLink => "portal_link",
         }
     }
 
     pub fn parse(name: &str) -> Option<Self> {
-        [MailedKind::Invoice, MailedKind::CreditNote]
-            .into_iter()
-            .find(|k| k.name() == name)
+        [
+            MailedKind::Invoice,
+            MailedKind::CreditNote,
+            MailedKind::PortalLink,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
+    }
+
+    /// Whether the mail carries the document's files (its PDF and e-invoice): an issued document's does,
+    /// a portal link's mail has no attachments.
+    pub fn has_attachments(self) -> bool {
+        match self {
+            MailedKind::Invoice | MailedKind::CreditNote => true,
+            MailedKind::PortalLink => false,
+        }
     }
 }
 
-/// The issued document a mail sends: its kind and id. The sender asks for its attachments (PDF, XML)
+/// What a mail sends: its kind and id (an issued document's, or a portal link's). The sender asks for its attachments (PDF, XML)
 /// by this reference when it sends, so the queue never holds a copy of the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MailedDocument {
@@ -66,28 +83,38 @@ impl SendMail {
     pub const MAX_MESSAGE: usize = 10_000;
 
     pub fn validate(&self) -> Result<(), ValidationError> {
-        required_text("to", &self.to, Self::MAX_ADDRESS)?;
-        single_line("to", &self.to)?;
-        if !is_mailbox(self.to.trim()) {
-            return Err(ValidationError::new("to", Rule::Email));
-        }
-        optional_text("subject", &self.subject, Self::MAX_SUBJECT)?;
-        single_line("subject", &self.subject)?;
-        optional_text("message", &self.message, Self::MAX_MESSAGE)?;
-        if let Some(c) = self
-            .message
-            .chars()
-            .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
-            return Err(ValidationError::new(
-                "message",
-                Rule::Format {
-                    detail: format!("control character U+{:04X}", u32::from(c)),
-                },
-            ));
-        }
-        Ok(())
+        validate_addressed(("to", &self.to), &self.subject, &self.message)
     }
+}
+
+/// The rules of every mail a user addresses: one bare address (in the field named `to.0`, `to.1`
+/// holding it), a one-line subject, a message that may break lines but holds no other control
+/// character; each within [`SendMail`]'s limits.
+pub fn validate_addressed(
+    (field, to): (&str, &str),
+    subject: &str,
+    message: &str,
+) -> Result<(), ValidationError> {
+    required_text(field, to, SendMail::MAX_ADDRESS)?;
+    single_line(field, to)?;
+    if !is_mailbox(to.trim()) {
+        return Err(ValidationError::new(field, Rule::Email));
+    }
+    optional_text("subject", subject, SendMail::MAX_SUBJECT)?;
+    single_line("subject", subject)?;
+    optional_text("message", message, SendMail::MAX_MESSAGE)?;
+    if let Some(c) = message
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(ValidationError::new(
+            "message",
+            Rule::Format {
+                detail: format!("control character U+{:04X}", u32::from(c)),
+            },
+        ));
+    }
+    Ok(())
 }
 
 /// Text that becomes a header: one line, no control characters.
@@ -147,7 +174,8 @@ pub struct Mail {
     pub organisation_id: OrganisationId,
     pub customer_id: CustomerId,
     pub document: MailedDocument,
-    /// The document's number, as the list shows it.
+    /// The document's number, as the list shows it: for a portal link, the number of the invoice an
+    /// invoice link shows, empty for a statement link. Never the link's address.
     pub number: String,
     pub to: String,
     /// The user's subject; empty for the default the sender writes in the customer's language.
@@ -291,7 +319,11 @@ mod tests {
 
     #[test]
     fn kinds_and_statuses_read_as_the_wire_writes_them() {
-        for kind in [MailedKind::Invoice, MailedKind::CreditNote] {
+        for kind in [
+            MailedKind::Invoice,
+            MailedKind::CreditNote,
+            MailedKind::PortalLink,
+        ] {
             assert_eq!(MailedKind::parse(kind.name()), Some(kind));
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
         }

@@ -2,7 +2,9 @@
 //!
 //! - A [`PortalLink`] opens one customer's statement, or one invoice of that customer only. Its token is
 //!   the shell's (256 random bits, stored as a hash); core decides its scope and lifetime
-//!   ([`decide_portal_link`]) and whether it still opens ([`PortalLink::state`]).
+//!   ([`decide_portal_link`]) and whether it still opens ([`PortalLink::state`]). A link may be mailed to
+//!   the customer as it is made ([`decide_portal_link_mail`]): its address goes into the queued message
+//!   only, never into the synced `mail` record or the audit log.
 //! - Failed lookups are throttled per client address ([`PORTAL_LOOKUP_THROTTLE`]), views recorded at most
 //!   once per link per [`PortalPolicy::view_interval_ms`] ([`view_is_due`]), and the address and user agent
 //!   of a view erased after [`PortalPolicy::erase_views_after_days`].
@@ -13,7 +15,8 @@ use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::access::LoginThrottle;
-use crate::ids::{CustomerId, InvoiceId, OrganisationId, PaymentId, PortalLinkId};
+use crate::ids::{CustomerId, InvoiceId, MailId, OrganisationId, PaymentId, PortalLinkId};
+use crate::mail::{Mail, MailStatus, MailedDocument, MailedKind, OutgoingMail, validate_addressed};
 use crate::money::{Currency, Money};
 use crate::organisation::Role;
 use crate::receivables::OpenItem;
@@ -83,6 +86,137 @@ pub struct NewPortalLink {
     /// The last day the link opens; none for the policy's lifetime.
     #[serde(default)]
     pub expires_on: Option<NaiveDate>,
+    /// The address to mail the link to as it is made; none to make it only (and copy its address).
+    #[serde(default)]
+    pub send_to: Option<String>,
+    /// The mail's subject; empty for the default, in the customer's language.
+    #[serde(default)]
+    pub subject: String,
+    /// The user's message, which the link's address follows; empty for the default.
+    #[serde(default)]
+    pub message: String,
+}
+
+impl NewPortalLink {
+    /// The mail the request asks for, if any. A subject or message without an address to send to is
+    /// refused, naming `send_to`: it would be dropped unsaid.
+    pub fn mail(&self) -> Result<Option<LinkMail>, ValidationError> {
+        match &self.send_to {
+            Some(send_to) => Ok(Some(LinkMail {
+                send_to: send_to.clone(),
+                subject: self.subject.clone(),
+                message: self.message.clone(),
+            })),
+            None if self.subject.trim().is_empty() && self.message.trim().is_empty() => Ok(None),
+            None => Err(ValidationError::new("send_to", Rule::Required)),
+        }
+    }
+}
+
+/// A portal link to mail: to whom, and what the user wrote (empty for the default wording).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkMail {
+    pub send_to: String,
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+impl LinkMail {
+    /// The rules of every addressed mail ([`crate::mail::SendMail::validate`]), the address named
+    /// `send_to`.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        validate_addressed(("send_to", &self.send_to), &self.subject, &self.message)
+    }
+}
+
+/// What [`decide_portal_link_mail`] reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkMailFacts<'a> {
+    /// The id drawn for the mail.
+    pub mail_id: MailId,
+    /// The link the mail carries, just made.
+    pub link: &'a PortalLink,
+    /// The link's full address, holding its token.
+    pub url: &'a str,
+    /// The number of the invoice an invoice link shows.
+    pub invoice_number: Option<&'a str>,
+    /// The organisation's address for replies, when it has one.
+    pub reply_to: Option<String>,
+    /// The subject and text the mail gets where the user wrote none, in the customer's language; the
+    /// text holds `url`.
+    pub default_subject: String,
+    pub default_text: String,
+}
+
+/// A link's mail: the synced record (what was asked, and later what became of it) and the message to
+/// queue, which alone holds the link's address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkMailDecision {
+    pub mail: Mail,
+    pub outgoing: OutgoingMail,
+    /// The audit log's summary: who it went to and which link, never the address of the link.
+    pub audit: serde_json::Value,
+}
+
+/// Decides the mail of a portal link: refused (naming `send_to`, `subject` or `message`) as
+/// [`LinkMail::validate`] says; otherwise a queued `mail` record of kind `portal_link` and the message,
+/// whose text is the user's message followed by the link's address, or the default text (which holds
+/// it).
+pub fn decide_portal_link_mail(
+    request: &LinkMail,
+    facts: &LinkMailFacts,
+) -> Result<LinkMailDecision, MutationError> {
+    request.validate().map_err(MutationError::invalid)?;
+    let link = facts.link;
+    let document = MailedDocument {
+        kind: MailedKind::PortalLink,
+        id: link.id.as_uuid(),
+    };
+    let to = request.send_to.trim().to_owned();
+    let subject = request.subject.trim().to_owned();
+    let number = facts.invoice_number.unwrap_or_default().to_owned();
+    let text = if request.message.trim().is_empty() {
+        facts.default_text.clone()
+    } else {
+        format!("{}\n\n{}", request.message.trim_end(), facts.url)
+    };
+    let mail = Mail {
+        id: facts.mail_id,
+        organisation_id: link.organisation_id,
+        customer_id: link.customer_id,
+        document,
+        number: number.clone(),
+        to: to.clone(),
+        subject: subject.clone(),
+        message: request.message.clone(),
+        status: MailStatus::Queued,
+        sent_at_ms: None,
+        error: None,
+    };
+    let outgoing = OutgoingMail {
+        id: facts.mail_id,
+        organisation_id: link.organisation_id,
+        document,
+        to: to.clone(),
+        reply_to: facts.reply_to.clone(),
+        subject: if subject.is_empty() {
+            facts.default_subject.clone()
+        } else {
+            subject
+        },
+        text,
+    };
+    let audit = serde_json::json!({
+        "op": "put", "entity": "mail", "id": facts.mail_id,
+        "document": MailedKind::PortalLink.name(), "link": link.id, "number": number, "to": to,
+    });
+    Ok(LinkMailDecision {
+        mail,
+        outgoing,
+        audit,
+    })
 }
 
 /// The invoice a link is asked for, as the shell found it in the organisation's books.
@@ -129,6 +263,9 @@ pub struct CreatedPortalLink {
     pub url: String,
     pub invoice_id: Option<InvoiceId>,
     pub expires_on: NaiveDate,
+    /// The mail queued with the link, when the request asked for one (its synced `mail` record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_id: Option<MailId>,
 }
 
 /// A link as the workspace lists it (`GET …/portal-links`): never its token.
@@ -536,6 +673,132 @@ mod tests {
         assert!(!only.shows_invoice(id(4), id(2)));
         assert!(statement.shows_payment(id(2)) && !statement.shows_payment(id(7)));
         assert!(!only.shows_account() && !only.shows_payment(id(2)));
+    }
+
+    const URL: &str = "https://remit.example/p/secret-token-0123456789";
+
+    fn mail_facts(link: &PortalLink) -> LinkMailFacts<'_> {
+        LinkMailFacts {
+            mail_id: id(8),
+            link,
+            url: URL,
+            invoice_number: None,
+            reply_to: Some("billing@nordlys.example".into()),
+            default_subject: "Your account with Nordlys AS".into(),
+            default_text: format!("Dear customer,\n\nOpen your statement: {URL}\n\nNordlys AS"),
+        }
+    }
+
+    fn link_mail(message: &str) -> LinkMail {
+        LinkMail {
+            send_to: " ap@fiskeri.example ".into(),
+            subject: String::new(),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn a_mailed_link_queues_its_address_and_the_synced_record_never_holds_it() {
+        let link = decide_portal_link(&NewPortalLink::default(), id(9), &facts(None)).unwrap();
+        let decided = decide_portal_link_mail(&link_mail(""), &mail_facts(&link)).unwrap();
+        assert_eq!(
+            decided.mail,
+            Mail {
+                id: id(8),
+                organisation_id: id(1),
+                customer_id: id(2),
+                document: MailedDocument {
+                    kind: MailedKind::PortalLink,
+                    id: link.id.as_uuid(),
+                },
+                number: String::new(),
+                to: "ap@fiskeri.example".into(),
+                subject: String::new(),
+                message: String::new(),
+                status: MailStatus::Queued,
+                sent_at_ms: None,
+                error: None,
+            }
+        );
+        assert_eq!(decided.outgoing.subject, "Your account with Nordlys AS");
+        assert!(decided.outgoing.text.contains(URL));
+        assert_eq!(
+            decided.outgoing.reply_to.as_deref(),
+            Some("billing@nordlys.example")
+        );
+        let record = serde_json::to_string(&decided.mail).unwrap();
+        let audit = decided.audit.to_string();
+        for kept in [&record, &audit] {
+            assert!(!kept.contains("secret-token"), "{kept}");
+        }
+        assert!(audit.contains("portal_link") && audit.contains("ap@fiskeri.example"));
+    }
+
+    #[test]
+    fn the_users_message_and_subject_are_kept_and_the_address_follows_the_message() {
+        let link = PortalLink {
+            invoice_id: Some(id(3)),
+            ..decide_portal_link(&NewPortalLink::default(), id(9), &facts(None)).unwrap()
+        };
+        let request = LinkMail {
+            subject: " November ".into(),
+            ..link_mail("Hei,\nher er lenken.\n")
+        };
+        let facts = LinkMailFacts {
+            invoice_number: Some("INV-2026-000007"),
+            ..mail_facts(&link)
+        };
+        let decided = decide_portal_link_mail(&request, &facts).unwrap();
+        assert_eq!(decided.outgoing.subject, "November");
+        assert_eq!(
+            decided.outgoing.text,
+            format!("Hei,\nher er lenken.\n\n{URL}")
+        );
+        assert_eq!(decided.mail.number, "INV-2026-000007");
+        assert_eq!(decided.mail.message, "Hei,\nher er lenken.\n");
+        assert!(!decided.mail.message.contains(URL));
+    }
+
+    #[test]
+    fn a_bad_address_is_refused_naming_send_to() {
+        let link = decide_portal_link(&NewPortalLink::default(), id(9), &facts(None)).unwrap();
+        for bad in [
+            "",
+            "ap@fiskeri",
+            "Fiskeri <ap@fiskeri.example>",
+            "ap@fiskeri.example\r\nBcc: all@fiskeri.example",
+        ] {
+            let request = LinkMail {
+                send_to: bad.into(),
+                ..link_mail("")
+            };
+            let refused = decide_portal_link_mail(&request, &mail_facts(&link)).unwrap_err();
+            assert_eq!(refused.field.as_deref(), Some("send_to"), "{bad}");
+        }
+        let subject = LinkMail {
+            subject: "Link\nBcc: all@fiskeri.example".into(),
+            ..link_mail("")
+        };
+        let refused = decide_portal_link_mail(&subject, &mail_facts(&link)).unwrap_err();
+        assert_eq!(refused.field.as_deref(), Some("subject"));
+    }
+
+    #[test]
+    fn a_message_without_an_address_is_refused_and_no_address_asks_for_no_mail() {
+        assert_eq!(NewPortalLink::default().mail(), Ok(None));
+        let unsent = NewPortalLink {
+            message: "Here is your link".into(),
+            ..Default::default()
+        };
+        assert_eq!(unsent.mail().unwrap_err().field, "send_to");
+        let sent = NewPortalLink {
+            send_to: Some("ap@fiskeri.example".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            sent.mail().unwrap().map(|m| m.send_to).as_deref(),
+            Some("ap@fiskeri.example")
+        );
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub use extract::{
 };
 pub use layout::Paper;
 pub use locale::{Arg, Language, Localizer};
-pub use mail::{MailText, MailedFacts, mail_text};
+pub use mail::{LinkMailFacts, LinkWording, MailText, MailedFacts, link_mail_text, mail_text};
 pub use receipt::ReceiptDocument;
 pub use statement::StatementDocument;
 

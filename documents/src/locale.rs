@@ -79,6 +79,16 @@ impl Language {
             Language::NorwegianBokmal => include_str!("../i18n/portal/nb.ftl"),
         }
     }
+
+    /// The messages of a portal link sent by mail (`link-mail-…`).
+    fn link_mail_catalogue(self) -> &'static str {
+        match self {
+            Language::English => include_str!("../i18n/link-mail/en.ftl"),
+            Language::German => include_str!("../i18n/link-mail/de.ftl"),
+            Language::French => include_str!("../i18n/link-mail/fr.ftl"),
+            Language::NorwegianBokmal => include_str!("../i18n/link-mail/nb.ftl"),
+        }
+    }
 }
 
 /// A message argument: text (already formatted by locale where it is a number) or a count that only
@@ -114,7 +124,11 @@ impl Localizer {
         let mut bundle = FluentBundle::new(vec![langid]);
         // The arguments are placed into printed text: no Unicode isolation marks around them.
         bundle.set_use_isolating(false);
-        for catalogue in [language.catalogue(), language.portal_catalogue()] {
+        for catalogue in [
+            language.catalogue(),
+            language.portal_catalogue(),
+            language.link_mail_catalogue(),
+        ] {
             let resource = FluentResource::try_new(catalogue.to_owned())
                 .map_err(|(_, errors)| RenderError::Catalogue(format!("{errors:?}")))?;
             bundle
@@ -335,6 +349,7 @@ mod tests {
         let english = [
             Language::English.catalogue(),
             Language::English.portal_catalogue(),
+            Language::English.link_mail_catalogue(),
         ];
         let ids: Vec<String> = english
             .into_iter()

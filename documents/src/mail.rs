@@ -40,6 +40,11 @@ pub fn mail_text(language: Language, facts: &MailedFacts) -> Result<MailText, Re
         (MailedKind::CreditNote, _) => "credit-note",
         (MailedKind::Invoice, Some(_)) => "invoice-due",
         (MailedKind::Invoice, None) => "invoice",
+        (MailedKind::PortalLink, _) => {
+            return Err(RenderError::Catalogue(
+                "a portal link's mail is worded by link_mail_text".into(),
+            ));
+        }
     };
     let args = [
         ("kind", Arg::Text(kind)),
@@ -52,6 +57,61 @@ pub fn mail_text(language: Language, facts: &MailedFacts) -> Result<MailText, Re
     let body = [
         l.label("mail-greeting")?,
         l.text("mail-body", &args)?,
+        format!("{}\n{}", l.label("mail-closing")?, facts.seller),
+    ]
+    .join("\n\n");
+    Ok(MailText { subject, body })
+}
+
+/// Which default wording a mail carrying a portal link gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkWording {
+    /// A link just made for the customer: who sends it, what it shows, until when it works.
+    NewLink,
+}
+
+/// What the default text of a mailed portal link says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkMailFacts<'a> {
+    pub wording: LinkWording,
+    /// The organisation's name, sending the link and signing the mail.
+    pub seller: &'a str,
+    /// The number of the invoice an invoice link shows; `None` for a statement link.
+    pub invoice_number: Option<&'a str>,
+    /// The last day the link opens.
+    pub expires_on: NaiveDate,
+    /// The link's full address.
+    pub url: &'a str,
+}
+
+/// The subject and body a mailed portal link gets in `language` when the user wrote none: who sends
+/// it, what it shows (the statement, or invoice N), until when it works, and its address on a line of
+/// its own.
+pub fn link_mail_text(language: Language, facts: &LinkMailFacts) -> Result<MailText, RenderError> {
+    let l = Localizer::new(language)?;
+    let seller: String = facts.seller.chars().filter(|c| !c.is_control()).collect();
+    let date = l.date(facts.expires_on)?;
+    let (subject_id, body_id) = match facts.wording {
+        LinkWording::NewLink => ("link-mail-subject", "link-mail-body"),
+    };
+    let scope = match facts.invoice_number {
+        Some(_) => "invoice",
+        None => "statement",
+    };
+    let args = [
+        ("scope", Arg::Text(scope)),
+        (
+            "number",
+            Arg::Text(facts.invoice_number.unwrap_or_default()),
+        ),
+        ("seller", Arg::Text(&seller)),
+        ("date", Arg::Text(&date)),
+    ];
+    let subject = l.text(subject_id, &args)?;
+    let body = [
+        l.label("mail-greeting")?,
+        l.text(body_id, &args)?,
+        format!("{}\n{}", l.text("link-mail-open", &args)?, facts.url),
         format!("{}\n{}", l.label("mail-closing")?, facts.seller),
     ]
     .join("\n\n");
@@ -143,5 +203,80 @@ mod tests {
         };
         let text = mail_text(Language::English, &facts).unwrap();
         assert!(!text.subject.chars().any(char::is_control), "{text:?}");
+    }
+
+    fn link(invoice_number: Option<&'static str>) -> LinkMailFacts<'static> {
+        LinkMailFacts {
+            wording: LinkWording::NewLink,
+            seller: "Nordlys AS",
+            invoice_number,
+            expires_on: NaiveDate::from_ymd_opt(2026, 12, 30).unwrap(),
+            url: "https://remit.example/p/abc",
+        }
+    }
+
+    #[test]
+    fn a_mailed_link_says_who_sends_it_what_it_shows_and_until_when_in_the_customers_language() {
+        let cases = [
+            (
+                Language::English,
+                "Your account with Nordlys AS",
+                "your statement",
+                "Dec 30, 2026",
+            ),
+            (
+                Language::German,
+                "Ihr Konto bei Nordlys AS",
+                "Kontoauszug",
+                "30.12.2026",
+            ),
+            (
+                Language::French,
+                "Votre compte chez Nordlys AS",
+                "relevé de compte",
+                "30 déc. 2026",
+            ),
+            (
+                Language::NorwegianBokmal,
+                "Kontoen din hos Nordlys AS",
+                "kontoutskriften",
+                "30. des. 2026",
+            ),
+        ];
+        for (language, subject, shows, date) in cases {
+            let text = link_mail_text(language, &link(None)).unwrap();
+            assert_eq!(text.subject, subject, "{language:?}");
+            let body = plain(&text.body);
+            for expected in [shows, date, "Nordlys AS", "\nhttps://remit.example/p/abc\n"] {
+                assert!(
+                    body.contains(expected),
+                    "{language:?}: {expected} in {body}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_invoice_link_names_its_invoice() {
+        let text = link_mail_text(Language::English, &link(Some("INV-2026-000007"))).unwrap();
+        assert_eq!(
+            text.subject,
+            "Invoice INV-2026-000007 from Nordlys AS: your link"
+        );
+        assert!(
+            text.body.contains("a link to invoice INV-2026-000007"),
+            "{}",
+            text.body
+        );
+        assert!(
+            mail_text(
+                Language::English,
+                &MailedFacts {
+                    kind: MailedKind::PortalLink,
+                    ..invoice()
+                }
+            )
+            .is_err()
+        );
     }
 }

@@ -77,6 +77,9 @@ pub fn decide_send_mail(
                 match kind {
                     MailedKind::Invoice => "an issued invoice of the organisation",
                     MailedKind::CreditNote => "an issued credit note of the organisation",
+                    MailedKind::PortalLink => {
+                        "an issued document (a portal link is mailed as it is made)"
+                    }
                 },
             ));
         }
