@@ -123,6 +123,8 @@ impl IssuedDocument {
                     None => None,
                 }
             }
+            // A portal link is no issued document: its mail is worded when it is queued.
+            MailedKind::PortalLink => None,
         };
         Ok(found.map(|(customer, snapshot)| Self {
             organisation,
@@ -219,7 +221,7 @@ impl IssuedDocument {
             amount: s.totals.amount_due,
             due_date: match self.kind {
                 MailedKind::Invoice => s.schedule.iter().map(|p| p.due_date).max(),
-                MailedKind::CreditNote => None,
+                MailedKind::CreditNote | MailedKind::PortalLink => None,
             },
         };
         mail_text(language, &facts).map_err(|source| DocumentError::Render {
@@ -313,7 +315,7 @@ async fn off_the_workers(
 
 /// The language documents to the customer are written in; English for one without (or with one Remit
 /// does not write documents in yet).
-fn language_of(customer: Option<&Customer>) -> Language {
+pub(crate) fn language_of(customer: Option<&Customer>) -> Language {
     customer
         .and_then(|c| c.language)
         .and_then(|l| Language::from_tag(l.code()))

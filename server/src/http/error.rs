@@ -226,6 +226,7 @@ impl From<SyncError> for AppError {
 
 impl From<crate::portal::links::LinkError> for AppError {
     fn from(e: crate::portal::links::LinkError) -> Self {
+        use crate::mail::link::LinkMailError;
         use crate::portal::links::LinkError;
         match e {
             LinkError::NotFound => AppError::NotFound,
@@ -245,6 +246,15 @@ impl From<crate::portal::links::LinkError> for AppError {
             LinkError::Id(source) => AppError::Stored {
                 what: "a new portal link's id".into(),
                 source,
+            },
+            LinkError::Mail(e) => match e {
+                LinkMailError::Refused(e) => AppError::Refused(e),
+                LinkMailError::Store(e) => AppError::Store(e),
+                LinkMailError::Wording(e) => AppError::Document(e),
+                LinkMailError::Id(source) => AppError::Stored {
+                    what: "a new mail's id".into(),
+                    source,
+                },
             },
         }
     }

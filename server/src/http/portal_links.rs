@@ -1,11 +1,13 @@
 //! Portal links over REST: `POST /api/customers/{id}/portal-links` makes one (the only answer that
-//! holds its token), `GET` lists a customer's (never a token), `DELETE /api/portal-links/{id}` revokes.
+//! holds its token), mailing it when asked (`send_to`), `GET` lists a customer's (never a token),
+//! `DELETE /api/portal-links/{id}` revokes.
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use remit_core::ids::{CustomerId, PortalLinkId};
 use remit_core::portal::{CreatedPortalLink, NewPortalLink, PortalLinkSummary};
+use remit_core::validation::{Rule, ValidationError};
 
 use super::session::CurrentSession;
 use super::{ApiJson, AppError, AppState};
@@ -16,15 +18,54 @@ fn customer_id(id: &str) -> Result<CustomerId, AppError> {
     CustomerId::parse(id).map_err(|_| AppError::NotFound)
 }
 
+/// Where the request was sent to, for a mailed link's full address: the browser's `Origin` (the app's,
+/// as the user sees it, also behind a TLS proxy), else `http://` and the `Host` it named. Only a
+/// signed-in user's request with the API's header gets here, so no other site chooses it.
+fn request_origin(headers: &HeaderMap) -> Option<String> {
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    };
+    let origin = text(header::ORIGIN).filter(|o| {
+        ["https://", "http://"]
+            .iter()
+            .any(|scheme| o.strip_prefix(scheme).is_some_and(plain))
+    });
+    match origin {
+        Some(origin) => Some(origin.to_owned()),
+        None => text(header::HOST)
+            .filter(|h| plain(h))
+            .map(|host| format!("http://{host}")),
+    }
+}
+
 /// `POST /api/customers/{id}/portal-links`
 pub async fn create(
     State(state): State<AppState>,
     session: CurrentSession,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<NewPortalLink>,
 ) -> Result<(StatusCode, Json<CreatedPortalLink>), AppError> {
     let customer = customer_id(&id)?;
-    let made = links::create(&state.store, &state.clock, &session, customer, &request).await?;
+    let origin = request_origin(&headers);
+    if request.send_to.is_some() && origin.is_none() {
+        return Err(AppError::Invalid(ValidationError::new(
+            "Host",
+            Rule::Required,
+        )));
+    }
+    let made = links::create(
+        &state.store,
+        &state.clock,
+        &session,
+        customer,
+        &request,
+        origin.as_deref().unwrap_or_default(),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedPortalLink {
@@ -32,6 +73,7 @@ pub async fn create(
             url: links::path(&made.token),
             invoice_id: made.link.invoice_id,
             expires_on: made.link.expires_on,
+            mail_id: made.mail,
         }),
     ))
 }
@@ -77,4 +119,45 @@ pub async fn revoke(
     let id = PortalLinkId::parse(&id).map_err(|_| AppError::NotFound)?;
     links::revoke(&state.store, &state.clock, &session, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn headers(pairs: &[(header::HeaderName, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(name, value)| (name.clone(), HeaderValue::from_static(value)))
+            .collect()
+    }
+
+    #[test]
+    fn a_mailed_links_origin_is_the_browsers_else_the_host_it_asked() {
+        let both = headers(&[
+            (header::ORIGIN, "https://remit.example"),
+            (header::HOST, "10.0.0.5:8080"),
+        ]);
+        assert_eq!(
+            request_origin(&both).as_deref(),
+            Some("https://remit.example")
+        );
+        let host = headers(&[(header::HOST, "127.0.0.1:8080")]);
+        assert_eq!(
+            request_origin(&host).as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        for bad in ["null", "https://remit.example/path", "javascript:alert(1)"] {
+            let odd = headers(&[(header::ORIGIN, bad), (header::HOST, "remit.example")]);
+            assert_eq!(
+                request_origin(&odd).as_deref(),
+                Some("http://remit.example"),
+                "{bad}"
+            );
+        }
+        assert_eq!(request_origin(&headers(&[(header::HOST, "a b")])), None);
+        assert_eq!(request_origin(&HeaderMap::new()), None);
+    }
 }

@@ -1,4 +1,5 @@
-//! Outgoing mail: issued invoices and credit notes sent by SMTP (`mail.send`).
+//! Outgoing mail: issued invoices and credit notes sent by SMTP (`mail.send`), and portal links mailed as
+//! they are made ([`link`]; no attachments, the link's address in the text).
 //!
 //! A mail is queued in `mail_queue` in the transaction of the `mail.send` that asked for it
 //! ([`crate::store::mail`]), so it is queued if and only if the mutation applied, once. The [`send::Sender`]
@@ -12,6 +13,7 @@
 //! signed with DKIM when a key is configured.
 
 pub mod compose;
+pub mod link;
 pub mod send;
 
 use std::future::Future;

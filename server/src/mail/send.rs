@@ -125,11 +125,14 @@ impl Sender {
 
     async fn send(&self, mail: &Claimed, now_ms: i64) -> Result<(), Failure> {
         let mail = &self.worded(mail).await?;
-        let attachments = self
-            .attachments
-            .attachments(mail.organisation_id, mail.document)
-            .await
-            .map_err(|e| Failure::Transient(e.to_string()))?;
+        let attachments = if mail.document.kind.has_attachments() {
+            self.attachments
+                .attachments(mail.organisation_id, mail.document)
+                .await
+                .map_err(|e| Failure::Transient(e.to_string()))?
+        } else {
+            Vec::new()
+        };
         let message = self
             .envelope
             .compose(mail, attachments, now_ms)

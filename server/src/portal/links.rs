@@ -5,19 +5,21 @@
 use chrono::NaiveDate;
 use remit_core::access::LoginDecision;
 use remit_core::customer::Customer;
-use remit_core::ids::{CustomerId, InvoiceId, OrganisationId, PortalLinkId};
+use remit_core::ids::{CustomerId, InvoiceId, MailId, OrganisationId, PortalLinkId};
 use remit_core::organisation::Organisation;
 use remit_core::portal::{
     LinkState, LinkedInvoice, NewPortalLink, PORTAL_LOOKUP_THROTTLE, PortalLink, PortalLinkFacts,
     PortalPolicy, decide_portal_link,
 };
 use remit_core::sync::MutationError;
+use remit_documents::LinkWording;
 use uuid::Uuid;
 
 use super::address::ClientAddress;
 use crate::auth::session;
 use crate::clock::Clock;
 use crate::http::session::CurrentSession;
+use crate::mail::link::{LinkMailError, LinkToMail, queue_link_mail};
 use crate::store::portal::{self as store, ListedLink};
 use crate::store::{Store, StoreError, accounts, customers, invoices, records};
 
@@ -44,13 +46,17 @@ pub enum LinkError {
     /// The id drawn for the link is not one (the clock or the random source failed).
     #[error("drawing the link's id: {0}")]
     Id(#[from] remit_core::validation::ValidationError),
+    /// The link's mail could not be queued (nothing of the request was stored).
+    #[error(transparent)]
+    Mail(#[from] LinkMailError),
 }
 
-/// A link just made, with the token only its creator ever sees.
+/// A link just made, with the token only its creator ever sees, and the mail queued with it.
 #[derive(Debug, Clone)]
 pub struct MadeLink {
     pub link: PortalLink,
     pub token: String,
+    pub mail: Option<MailId>,
 }
 
 async fn today(
@@ -88,14 +94,23 @@ async fn linked_invoice(
     }))
 }
 
-/// Makes a link to customer `customer`'s portal as `request` asks.
+/// Makes a link to customer `customer`'s portal as `request` asks, and when it names an address to
+/// send it to, queues its mail in the same transaction ([`queue_link_mail`]): the link is made with its
+/// mail or not at all. `origin` is where the portal is served (`https://remit.example`), for the mailed
+/// address.
 pub async fn create(
     store: &Store,
     clock: &Clock,
     session: &CurrentSession,
     customer: CustomerId,
     request: &NewPortalLink,
+    origin: &str,
 ) -> Result<MadeLink, LinkError> {
+    let refused = |e| LinkError::Refused(MutationError::invalid(e));
+    let mail = request.mail().map_err(refused)?;
+    if let Some(mail) = &mail {
+        mail.validate().map_err(refused)?;
+    }
     let organisation = session.organisation.id;
     let settings = {
         let mut conn = store.read().await?;
@@ -128,8 +143,26 @@ pub async fn create(
         let existing = store::find_link(&mut tx, organisation, link.id).await?;
         return Err(existing.map_or(LinkError::NotFound, LinkError::Exists));
     }
+    let mail = match &mail {
+        Some(mail) => Some(
+            queue_link_mail(
+                &mut tx,
+                LinkToMail {
+                    link: &link,
+                    token: &token,
+                    origin,
+                    mail,
+                    wording: LinkWording::NewLink,
+                    user: session.user.id,
+                    now_ms: clock.now_ms(),
+                },
+            )
+            .await?,
+        ),
+        None => None,
+    };
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(MadeLink { link, token })
+    Ok(MadeLink { link, token, mail })
 }
 
 /// The customer's links, newest first.

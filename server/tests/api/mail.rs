@@ -625,3 +625,199 @@ async fn a_german_customer_gets_the_default_subject_and_body_in_german(backend: 
     }
 }
 on_both_backends!(a_german_customer_gets_the_default_subject_and_body_in_german => a_german_customer_gets_the_default_subject_and_body_in_german_sqlite, a_german_customer_gets_the_default_subject_and_body_in_german_postgres);
+
+/// Portal links mailed as they are made (`POST /api/customers/{id}/portal-links` with `send_to`).
+impl Office {
+    fn links_path(&self) -> String {
+        format!("/api/customers/{}/portal-links", self.customer.id)
+    }
+
+    /// Every stored text a token must never be in: the synced records, the change log, the audit log.
+    async fn kept_texts(&self) -> Vec<String> {
+        let mut texts = Vec::new();
+        for query in [
+            "SELECT body AS t FROM records",
+            "SELECT body AS t FROM changes WHERE body IS NOT NULL",
+            "SELECT summary AS t FROM audit_log",
+        ] {
+            let rows = sqlx::query(query)
+                .fetch_all(self.app.store.pool())
+                .await
+                .unwrap();
+            texts.extend(rows.iter().map(|r| r.get::<String, _>("t")));
+        }
+        texts
+    }
+
+    /// The queued message of mail `id`: its kind, document, recipient and text.
+    async fn queued_message(&self, id: &str) -> (String, String, String, String) {
+        let row = sqlx::query(
+            "SELECT document_kind, document_id, to_address, body_text FROM mail_queue WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(self.app.store.pool())
+        .await
+        .unwrap();
+        (
+            row.get("document_kind"),
+            row.get("document_id"),
+            row.get("to_address"),
+            row.get("body_text"),
+        )
+    }
+}
+
+/// The link's token, from the address the API answered (`/p/<token>`).
+fn token_of(made: &serde_json::Value) -> String {
+    made["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("/p/")
+        .unwrap()
+        .to_owned()
+}
+
+async fn a_mailed_portal_link_is_queued_with_its_address_which_no_record_or_audit_row_holds(
+    backend: Backend,
+) {
+    let office = Office::new(backend, None, BY_HAND).await;
+    let link_id: remit_core::ids::PortalLinkId = new_id();
+    let request = serde_json::json!({
+        "id": link_id,
+        "invoice_id": office.invoice,
+        "send_to": " ap@fiskeri.example ",
+        "message": "Hello Fiskeri,\nhere is your invoice online.",
+    });
+    let made = office.owner.post(&office.links_path(), &request).await;
+    assert_eq!(made.status(), reqwest::StatusCode::CREATED);
+    let made: serde_json::Value = made.json().await.unwrap();
+    let token = token_of(&made);
+    let mail_id = made["mail_id"].as_str().unwrap().to_owned();
+
+    let (kind, document, to, text) = office.queued_message(&mail_id).await;
+    assert_eq!(
+        (kind.as_str(), document, to.as_str()),
+        ("portal_link", link_id.to_string(), "ap@fiskeri.example")
+    );
+    assert_eq!(
+        text,
+        format!(
+            "Hello Fiskeri,\nhere is your invoice online.\n\n{}/p/{token}",
+            office.app.address
+        )
+    );
+    let mail = office.pulled(MailId::parse(&mail_id).unwrap()).await;
+    assert_eq!(
+        mail.document,
+        MailedDocument {
+            kind: MailedKind::PortalLink,
+            id: link_id.as_uuid(),
+        }
+    );
+    assert_eq!(
+        (mail.number.as_str(), mail.status, mail.customer_id),
+        ("INV-2026-000001", MailStatus::Queued, office.customer.id)
+    );
+    for kept in office.kept_texts().await {
+        assert!(!kept.contains(&token), "the token is kept in {kept}");
+    }
+    let audit = sqlx::query(
+        "SELECT a.summary, u.email FROM audit_log a JOIN users u ON u.id = a.user_id \
+         WHERE a.mutation_name = 'portal_link.mail'",
+    )
+    .fetch_one(office.app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        audit.get::<String, _>("email"),
+        OWNER_EMAIL,
+        "names the user"
+    );
+    assert!(
+        audit
+            .get::<String, _>("summary")
+            .contains(&link_id.to_string())
+    );
+
+    // The same request again makes no second link and queues no second mail.
+    let again = office.owner.post(&office.links_path(), &request).await;
+    assert_eq!(again.status(), reqwest::StatusCode::CONFLICT);
+    assert_eq!(office.app.count("mail_queue").await, 1);
+    assert_eq!(office.app.count("portal_links").await, 1);
+}
+on_both_backends!(a_mailed_portal_link_is_queued_with_its_address_which_no_record_or_audit_row_holds => a_mailed_portal_link_is_queued_with_its_address_which_no_record_or_audit_row_holds_sqlite, a_mailed_portal_link_is_queued_with_its_address_which_no_record_or_audit_row_holds_postgres);
+
+async fn a_portal_link_to_a_bad_address_is_refused_naming_send_to_and_nothing_is_stored(
+    backend: Backend,
+) {
+    let office = Office::new(backend, None, BY_HAND).await;
+    let records = office.app.count("records").await;
+    let cases = [
+        serde_json::json!({ "send_to": "Fiskeri <ap@fiskeri.example>" }),
+        serde_json::json!({ "send_to": "ap@fiskeri.example\r\nBcc: all@evil.example" }),
+        serde_json::json!({ "send_to": "" }),
+        serde_json::json!({ "message": "Your link, sent nowhere" }),
+    ];
+    for body in cases {
+        let refused = office.owner.post(&office.links_path(), &body).await;
+        assert_eq!(
+            refused.status(),
+            reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}"
+        );
+        let error: serde_json::Value = refused.json().await.unwrap();
+        assert_eq!(error["field"], "send_to", "{body}: {error}");
+    }
+    let subject = serde_json::json!({
+        "send_to": "ap@fiskeri.example",
+        "subject": "Link\nBcc: all@evil.example",
+    });
+    let refused = office.owner.post(&office.links_path(), &subject).await;
+    let error: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(error["field"], "subject");
+    assert_eq!(office.app.count("portal_links").await, 0, "no link either");
+    assert_eq!(office.app.count("mail_queue").await, 0);
+    assert_eq!(office.app.count("records").await, records);
+}
+on_both_backends!(a_portal_link_to_a_bad_address_is_refused_naming_send_to_and_nothing_is_stored => a_portal_link_to_a_bad_address_is_refused_naming_send_to_and_nothing_is_stored_sqlite, a_portal_link_to_a_bad_address_is_refused_naming_send_to_and_nothing_is_stored_postgres);
+
+async fn a_mailed_portal_link_arrives_in_the_customers_language_and_opens_the_portal(
+    backend: Backend,
+) {
+    let smtp = SmtpServer::shared();
+    let office = Office::speaking(backend, None, BY_HAND, Some("de")).await;
+    let to = recipient("link");
+    let made = office
+        .owner
+        .post(&office.links_path(), &serde_json::json!({ "send_to": to }))
+        .await;
+    assert_eq!(made.status(), reqwest::StatusCode::CREATED);
+    let made: serde_json::Value = made.json().await.unwrap();
+    let sender = sender(&office.app.store, &smtp.url());
+    assert_eq!(sender.send_due(office.app.clock.now_ms()).await.unwrap(), 1);
+
+    let message = &smtp.messages(&to)[0];
+    let (head, body) = message.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.split("\r\n")
+            .any(|h| h.starts_with("Subject: Ihr Konto bei ")),
+        "{head}"
+    );
+    assert!(
+        !head.contains("multipart/mixed"),
+        "no attachments: {message}"
+    );
+    // Quoted-printable breaks long lines with a soft `=` line end.
+    let text = body.replace("=\r\n", "");
+    assert!(text.contains("Kontoauszug"), "{message}");
+    let url = format!("{}/p/{}", office.app.address, token_of(&made));
+    assert!(text.contains(&url), "{url} in {message}");
+    let page = reqwest::get(&url).await.unwrap();
+    assert_eq!(page.status(), reqwest::StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Fiskeri AS"));
+    let mail = office
+        .pulled(MailId::parse(made["mail_id"].as_str().unwrap()).unwrap())
+        .await;
+    assert_eq!(mail.status, MailStatus::Sent);
+}
+on_both_backends!(a_mailed_portal_link_arrives_in_the_customers_language_and_opens_the_portal => a_mailed_portal_link_arrives_in_the_customers_language_and_opens_the_portal_sqlite, a_mailed_portal_link_arrives_in_the_customers_language_and_opens_the_portal_postgres);

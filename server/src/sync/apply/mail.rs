@@ -32,6 +32,7 @@ pub(super) async fn send_mail(
                 .map(|c| IssuedDocument::CreditNote(Box::new(c))),
             Err(_) => None,
         },
+        MailedKind::PortalLink => None,
     };
     let facts = SendMailFacts {
         stored: records::find_record::<Mail>(
