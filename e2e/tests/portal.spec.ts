@@ -89,3 +89,57 @@ test('a customer opens a portal link with JavaScript off, reads the statement an
   await desktop.close();
   await customer.close();
 });
+
+test('the executive mails a portal link from the customer screen; its address opens the portal with JavaScript off', async ({
+  page,
+  remit,
+  browser,
+}) => {
+  remit.addOwner();
+  await signIn(page, remit.url);
+  await completeSettings(page);
+  await page.locator('a.brand').click();
+  await createCustomer(page, CUSTOMER, 'post@fjellheim.example');
+  await issueDraft(page, CUSTOMER, [{ description: 'Cabin cleaning', quantity: '3', unitPrice: '850', taxRate: '25' }]);
+  await waitUntilSynced(page);
+
+  await page.locator('a.brand').click();
+  await page.getByTestId('customer-row').filter({ hasText: CUSTOMER }).getByRole('link').first().click();
+  const to = page.locator('input[name="portal_send_to"]');
+  // The customer's address is proposed; a bad one is refused naming the field, and nothing is made.
+  await expect(to).toHaveValue('post@fjellheim.example');
+  await to.fill('Fjellheim <post@fjellheim.example>');
+  await page.getByTestId('send-portal-link').click();
+  await expect(page.getByTestId('portal-link-form').getByTestId('field-error')).toContainText('address to send to');
+  await expect(page.getByTestId('portal-link')).toHaveCount(0);
+
+  await to.fill('post@fjellheim.example');
+  await page.locator('textarea[name="portal_message"]').fill('Here is your account with us.');
+  await page.getByTestId('send-portal-link').click();
+  await expect(page.getByTestId('portal-sent')).toHaveText('Sent to post@fjellheim.example');
+  await expect(page.getByTestId('portal-link')).toHaveCount(1);
+
+  await expect.poll(() => remit.mail.messages('post@fjellheim.example').length, { timeout: 30_000 }).toBe(1);
+  const [message] = remit.mail.messages('post@fjellheim.example');
+  const text = execFileSync('python3', ['-c', PLAIN_TEXT, message]).toString();
+  expect(text).toContain('Here is your account with us.');
+  const address = text.match(/https?:\/\/\S+\/p\/[0-9a-f]{64}/)?.[0];
+  expect(address, text).toBeDefined();
+
+  const customer = await browser.newContext({ javaScriptEnabled: false });
+  const portal = await customer.newPage();
+  const opened = await portal.goto(address!);
+  expect(opened!.status()).toBe(200);
+  await expect(portal.getByRole('heading', { level: 1 })).toContainText(CUSTOMER);
+  await expect(portal.locator('.balance')).toContainText('3,187.50');
+  await customer.close();
+});
+
+/** The plain-text part of the message file argv[1], decoded. */
+const PLAIN_TEXT = `
+import email, sys
+from email import policy
+with open(sys.argv[1], 'rb') as f:
+    message = email.message_from_binary_file(f, policy=policy.default)
+print(message.get_body(preferencelist=('plain',)).get_content())
+`;

@@ -40,7 +40,7 @@ pub fn in_words(error: &ValidationError) -> String {
 }
 
 /// A field's name as the screens label it; empty for a path segment the user never sees.
-fn spelled_out(field: &str) -> String {
+pub fn spelled_out(field: &str) -> String {
     match field {
         "tax_rate" => "VAT rate".into(),
         "tax_category" => "VAT category".into(),
@@ -57,6 +57,7 @@ fn spelled_out(field: &str) -> String {
         "price_base_quantity" => "quantity the price is for".into(),
         "exemption" => "VAT exemption reason".into(),
         "bic" => "BIC".into(),
+        "send_to" => "address to send to".into(),
         other => other.replace('_', " "),
     }
 }

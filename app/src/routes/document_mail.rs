@@ -151,8 +151,9 @@ fn MailList(mails: Vec<Mail>) -> impl IntoView {
     })
 }
 
+/// One mail and what became of it (also a portal link's, on the customer screen).
 #[component]
-fn MailRow(mail: Mail) -> impl IntoView {
+pub fn MailRow(mail: Mail) -> impl IntoView {
     let (status, class) = match mail.status {
         MailStatus::Queued => ("Waiting to be sent".to_owned(), "flag"),
         MailStatus::Sent => ("Sent".to_owned(), "flag ok"),

@@ -1,17 +1,32 @@
 //! The customer's portal links, on the customer screen: make one (for the statement, or for one invoice
-//! from the invoice screen), copy its address, see how often each was opened, withdraw one. Links live
-//! on the server only (their token is shown once, when made), so this part of the screen needs a
+//! from the invoice screen) and mail it to the customer (their address proposed, editable, with an
+//! optional message) or copy its address; see how often each was opened; withdraw one. Links live on
+//! the server only (their token is shown once, when made), so this part of the screen needs a
 //! connection and says so when there is none.
 
 use leptos::prelude::*;
-use remit_core::ids::{CustomerId, InvoiceId};
-use remit_core::portal::{CreatedPortalLink, LinkState, NewPortalLink, PortalLinkSummary};
+use remit_core::ids::{CustomerId, InvoiceId, PortalLinkId};
+use remit_core::mail::{MailedDocument, MailedKind};
+use remit_core::portal::{
+    CreatedPortalLink, LinkMail, LinkState, NewPortalLink, PortalLinkSummary,
+};
+use remit_core::validation::ValidationError;
 
 use crate::api::{self, ApiError};
 use crate::components::date::date_text;
+use crate::components::field::{Field, spelled_out};
 use crate::components::field_error::FieldError;
+use crate::routes::document_mail::MailRow;
+use crate::state::use_app;
 
-/// The links of `customer`, and a button to make one (for `invoice` alone, when given).
+/// A link just made, and the address it was mailed to, if it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Made {
+    link: CreatedPortalLink,
+    sent_to: Option<String>,
+}
+
+/// The links of `customer`, and a form to make one (for `invoice` alone, when given).
 #[component]
 pub fn PortalLinks(
     customer: CustomerId,
@@ -22,46 +37,15 @@ pub fn PortalLinks(
         changed.track();
         api::portal_links(customer)
     });
-    let made = RwSignal::new(None::<CreatedPortalLink>);
-    let create = Action::new_local(move |_: &()| async move {
-        let request = NewPortalLink {
-            invoice_id: invoice,
-            ..Default::default()
-        };
-        let created = api::create_portal_link(customer, &request).await?;
-        made.set(Some(created));
-        changed.update(|n| *n += 1);
-        Ok::<(), ApiError>(())
-    });
-    let failed = Signal::derive(move || match create.value().get() {
-        Some(Err(e)) => Some(problem(&e)),
-        _ => None,
-    });
-    let label = if invoice.is_some() {
-        "Create a link to this invoice"
-    } else {
-        "Create a link to the statement"
-    };
+    let made = RwSignal::new(None::<Made>);
     view! {
         <section class="card narrow" aria-labelledby="portal-heading" data-testid="portal-links">
             <h2 id="portal-heading">"Customer portal"</h2>
             <p class="hint">
                 "A link lets the customer see what they owe and download their documents, with no account."
             </p>
-            <div class="actions">
-                <button
-                    type="button"
-                    data-testid="create-portal-link"
-                    on:click=move |_| {
-                        create.dispatch_local(());
-                    }
-                    disabled=move || create.pending().get()
-                >
-                    {label}
-                </button>
-            </div>
-            <FieldError error=failed />
-            {move || made.get().map(|link| view! { <NewLink link /> })}
+            <CreateLink customer invoice made changed />
+            {move || made.get().map(|m| view! { <NewLink link=m.link sent_to=m.sent_to /> })}
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match links.await {
@@ -74,17 +58,138 @@ pub fn PortalLinks(
     }
 }
 
-/// What the user can do about a failed call.
-fn problem(error: &ApiError) -> String {
-    match error {
-        ApiError::Network(_) => "Portal links need a connection to the server.".to_owned(),
-        other => other.to_string(),
+/// The customer's address as stored on this device, once read; empty when it has none.
+fn proposed_address(customer: CustomerId, send_to: RwSignal<String>) {
+    let app = use_app();
+    let address = LocalResource::new(move || {
+        let store = app.store();
+        async move {
+            store
+                .customer(customer)
+                .await
+                .ok()
+                .flatten()
+                .map(|c| c.email)
+        }
+    });
+    // What the user types then stays.
+    Effect::new(move |_| {
+        if let Some(Some(email)) = address.get()
+            && send_to.get_untracked().is_empty()
+        {
+            send_to.set(email);
+        }
+    });
+}
+
+/// Makes a link, mailed to the address given ("Send by mail") or only shown to copy ("Create and copy").
+#[component]
+fn CreateLink(
+    customer: CustomerId,
+    invoice: Option<InvoiceId>,
+    made: RwSignal<Option<Made>>,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
+    let send_to = RwSignal::new(String::new());
+    proposed_address(customer, send_to);
+    let message = RwSignal::new(String::new());
+    let invalid = RwSignal::new(None::<ValidationError>);
+    let create = Action::new_local(move |request: &NewPortalLink| {
+        let request = request.clone();
+        async move {
+            let link = api::create_portal_link(customer, &request).await?;
+            if request.send_to.is_some() {
+                message.set(String::new());
+            }
+            made.set(Some(Made {
+                link,
+                sent_to: request.send_to,
+            }));
+            changed.update(|n| *n += 1);
+            Ok::<(), ApiError>(())
+        }
+    });
+    let request = move |mail: Option<LinkMail>| NewPortalLink {
+        invoice_id: invoice,
+        send_to: mail.as_ref().map(|m| m.send_to.trim().to_owned()),
+        message: mail.map(|m| m.message).unwrap_or_default(),
+        ..Default::default()
+    };
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mail = LinkMail {
+            send_to: send_to.get_untracked(),
+            subject: String::new(),
+            message: message.get_untracked(),
+        };
+        match mail.validate() {
+            Ok(()) => {
+                invalid.set(None);
+                create.dispatch_local(request(Some(mail)));
+            }
+            Err(e) => invalid.set(Some(e)),
+        }
+    };
+    let copy_only = move |_| {
+        invalid.set(None);
+        create.dispatch_local(request(None));
+    };
+    let error = Signal::derive(move || invalid.get());
+    let failed = Signal::derive(move || match create.value().get() {
+        Some(Err(e)) => Some(problem(&e)),
+        _ => None,
+    });
+    let busy = move || create.pending().get();
+    let what = if invoice.is_some() {
+        "this invoice"
+    } else {
+        "the statement"
+    };
+    view! {
+        <form on:submit=send data-testid="portal-link-form">
+            <Field label="Send by mail to" field="send_to" error>
+                <input name="portal_send_to" type="email" bind:value=send_to />
+            </Field>
+            <Field label="Message (optional)" field="message" error>
+                <textarea name="portal_message" rows="3" bind:value=message></textarea>
+            </Field>
+            <FieldError error=failed />
+            <div class="actions">
+                <button type="submit" data-testid="send-portal-link" disabled=busy>
+                    {format!("Send a link to {what}")}
+                </button>
+                <button
+                    type="button"
+                    class="secondary"
+                    data-testid="create-portal-link"
+                    on:click=copy_only
+                    disabled=busy
+                >
+                    {format!("Create a link to {what} to copy")}
+                </button>
+            </div>
+        </form>
     }
 }
 
-/// The address of a link just made, to copy: shown this once.
+/// What the user can do about a failed call; an input the server refused is named in the screen's words.
+fn problem(error: &ApiError) -> String {
+    match error {
+        ApiError::Network(_) => "Portal links need a connection to the server.".to_owned(),
+        other => match other.field() {
+            Some(field) => {
+                let message = other.to_string();
+                let rule = message.strip_prefix(field).unwrap_or(&message).trim();
+                format!("The {} {rule}", spelled_out(field))
+            }
+            None => other.to_string(),
+        },
+    }
+}
+
+/// The address of a link just made, to copy: shown this once; and to whom it was mailed.
 #[component]
-fn NewLink(link: CreatedPortalLink) -> impl IntoView {
+fn NewLink(link: CreatedPortalLink, sent_to: Option<String>) -> impl IntoView {
     let origin = window().location().origin().unwrap_or_default();
     let address = format!("{origin}{}", link.url);
     let copied = RwSignal::new(false);
@@ -107,6 +212,7 @@ fn NewLink(link: CreatedPortalLink) -> impl IntoView {
                 {move || if copied.get() { "Copied" } else { "Copy" }}
             </button>
             <p class="hint">"This address is shown only now; make a new link if it is lost."</p>
+            {sent_to.map(|to| view! { <p class="flag ok" role="status" data-testid="portal-sent">{format!("Sent to {to}")}</p> })}
         </div>
     }
 }
@@ -162,7 +268,34 @@ fn LinkRow(link: PortalLinkSummary, changed: RwSignal<u32>) -> impl IntoView {
                     "Withdraw"
                 </button>
             })}
+            <LinkMails link=id />
             <FieldError error=failed />
         </li>
+    }
+}
+
+/// The mails that carried a link, as this device synced their records: to whom, and whether sent.
+#[component]
+fn LinkMails(link: PortalLinkId) -> impl IntoView {
+    let app = use_app();
+    let document = MailedDocument {
+        kind: MailedKind::PortalLink,
+        id: link.as_uuid(),
+    };
+    let mails = LocalResource::new(move || {
+        app.revision.track();
+        let store = app.store();
+        async move { store.mails_of(document).await }
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                mails.await.map(|mails| (!mails.is_empty()).then(|| view! {
+                    <ul class="mails" data-testid="portal-link-mails">
+                        {mails.into_iter().map(|mail| view! { <MailRow mail /> }).collect_view()}
+                    </ul>
+                }))
+            })}
+        </Transition>
     }
 }
