@@ -146,7 +146,7 @@ fn CreateLink(
         "the statement"
     };
     view! {
-        <form on:submit=send data-testid="portal-link-form">
+        <form on:submit=send novalidate=true data-testid="portal-link-form">
             <Field label="Send by mail to" field="send_to" error>
                 <input name="portal_send_to" type="email" bind:value=send_to />
             </Field>
