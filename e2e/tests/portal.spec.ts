@@ -1,6 +1,7 @@
 // The customer's portal (issue #14): the executive makes a link on the customer screen; the customer opens it
 // in a browser with JavaScript off, reads what they owe, opens the invoice and downloads its PDF. The pages
-// pass axe-core and are kept as screenshots at 360 px and 1280 px; a withdrawn link opens nothing.
+// pass axe-core and are kept as screenshots at 360 px and 1280 px; a withdrawn link opens nothing. A link sent
+// by mail arrives at the test relay, and the address in it opens the portal with JavaScript off.
 import { execFileSync } from 'node:child_process';
 import { expectAccessible } from './axe';
 import { test, expect, signIn } from './remit';
@@ -125,6 +126,17 @@ test('the executive mails a portal link from the customer screen; its address op
   expect(text).toContain('Here is your account with us.');
   const address = text.match(/https?:\/\/\S+\/p\/[0-9a-f]{64}/)?.[0];
   expect(address, text).toBeDefined();
+
+  // The mail's record syncs to the device: under the link, to whom it went and that it was sent.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId('portal-link-mails')).toContainText('To post@fjellheim.example', {
+      timeout: 2_000,
+    });
+    await expect(page.getByTestId('portal-link-mails').getByTestId('mail-status')).toHaveText('Sent', {
+      timeout: 2_000,
+    });
+  }).toPass({ timeout: 30_000 });
 
   const customer = await browser.newContext({ javaScriptEnabled: false });
   const portal = await customer.newPage();
