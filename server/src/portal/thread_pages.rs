@@ -236,6 +236,7 @@ pub fn thread(page: &Page, view: &ThreadView) -> Result<Markup, RenderError> {
             }
         }
         ol.messages { @for m in messages { (m) } }
+        (problem(page, view.reply.2)?)
         (ending(page, thread, &here, &view.reply)?)
     };
     page.layout(&title, &here, body)
@@ -287,7 +288,6 @@ fn ending(
     }
     let described = problem_text.map(|_| "problem");
     Ok(html! {
-        (problem(page, *problem_text)?)
         form.reply method="post" action=(page.href(&format!("{here}/messages"))) {
             input type="hidden" name="form" value=(token);
             label for="body" { (page.label("portal-reply")?) }

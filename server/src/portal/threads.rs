@@ -1,7 +1,7 @@
 //! The customer's questions and disputes in the portal. Asking and writing again are the mutations
 //! `thread.open` and `thread.reply`, pushed by the organisation's system client, so core decides them
 //! exactly as it decides a billing user's, and the workspace's devices receive them by sync. The ids come
-//! from the form's nonce: a form sent twice opens one thread. A page answers a problem with the form
+//! from the form's nonce and what it says: a form sent twice opens one thread. A page answers a problem with the form
 //! again, what was typed kept, and the problem said in the customer's language.
 
 use axum::body::Bytes;
@@ -284,7 +284,17 @@ fn asked(
             remit_core::validation::Rule::Required,
         ))
     })?;
-    let key = |namespace: &str| NaturalKey::new(namespace).ordered_after(nonce);
+    // The form's nonce and what it says: sent twice it is the same question; changed and sent again
+    // from the same page (the browser's back button), another.
+    let lines: Vec<String> = draft.lines.iter().map(u32::to_string).collect();
+    let key = |namespace: &str| {
+        NaturalKey::new(namespace)
+            .ordered_after(nonce)
+            .part(kind.name())
+            .part(reason.name())
+            .part(lines.join(","))
+            .part(&draft.message)
+    };
     let open = OpenThread {
         id: ThreadId::derived(&key("portal thread")),
         organisation_id: visit.organisation.id,
@@ -432,7 +442,11 @@ pub(super) async fn write_again(
     let sent = match checked(&token, &reply_purpose(thread.id), &form, now) {
         Ok(nonce) => {
             let reply = ReplyToThread {
-                id: ThreadMessageId::derived(&NaturalKey::new("portal reply").ordered_after(nonce)),
+                id: ThreadMessageId::derived(
+                    &NaturalKey::new("portal reply")
+                        .ordered_after(nonce)
+                        .part(typed),
+                ),
                 organisation_id: visit.organisation.id,
                 thread_id: thread.id,
                 body: typed.to_owned(),

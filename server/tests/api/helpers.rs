@@ -693,7 +693,7 @@ pub fn open_thread(
         message_id: new_id(),
         message: "The audit took less time than billed.".into(),
         opened_on: date("2026-12-02"),
-        written_at_ms: 1_764_633_600_000,
+        written_at_ms: 1_796_169_600_000,
     })
     .to_mutation(id)
 }
@@ -710,7 +710,7 @@ pub fn reply_to_thread(
         organisation_id: organisation,
         thread_id: thread,
         body: body.to_owned(),
-        written_at_ms: 1_764_637_200_000,
+        written_at_ms: 1_796_173_200_000,
     })
     .to_mutation(id)
 }
