@@ -174,6 +174,14 @@ entity_id!(
     MailId
 );
 entity_id!(
+    /// A customer's question or dispute and its answers: a conversation about an invoice or the account.
+    ThreadId
+);
+entity_id!(
+    /// One message of a thread, the customer's or a billing user's.
+    ThreadMessageId
+);
+entity_id!(
     /// A link to the customer's portal: a customer's statement, or one invoice of theirs.
     PortalLinkId
 );

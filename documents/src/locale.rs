@@ -70,13 +70,26 @@ impl Language {
         }
     }
 
-    /// The portal's messages (`portal-…`), in the same bundle as the documents' whose ids it reuses.
-    fn portal_catalogue(self) -> &'static str {
+    /// The portal's messages (`portal-…`), in the same bundle as the documents' whose ids it reuses:
+    /// its pages, then its questions and disputes.
+    fn portal_catalogues(self) -> [&'static str; 2] {
         match self {
-            Language::English => include_str!("../i18n/portal/en.ftl"),
-            Language::German => include_str!("../i18n/portal/de.ftl"),
-            Language::French => include_str!("../i18n/portal/fr.ftl"),
-            Language::NorwegianBokmal => include_str!("../i18n/portal/nb.ftl"),
+            Language::English => [
+                include_str!("../i18n/portal/en.ftl"),
+                include_str!("../i18n/threads/en.ftl"),
+            ],
+            Language::German => [
+                include_str!("../i18n/portal/de.ftl"),
+                include_str!("../i18n/threads/de.ftl"),
+            ],
+            Language::French => [
+                include_str!("../i18n/portal/fr.ftl"),
+                include_str!("../i18n/threads/fr.ftl"),
+            ],
+            Language::NorwegianBokmal => [
+                include_str!("../i18n/portal/nb.ftl"),
+                include_str!("../i18n/threads/nb.ftl"),
+            ],
         }
     }
 
@@ -124,9 +137,11 @@ impl Localizer {
         let mut bundle = FluentBundle::new(vec![langid]);
         // The arguments are placed into printed text: no Unicode isolation marks around them.
         bundle.set_use_isolating(false);
+        let [portal, threads] = language.portal_catalogues();
         for catalogue in [
             language.catalogue(),
-            language.portal_catalogue(),
+            portal,
+            threads,
             language.link_mail_catalogue(),
         ] {
             let resource = FluentResource::try_new(catalogue.to_owned())
@@ -346,9 +361,11 @@ mod tests {
 
     #[test]
     fn every_catalogue_has_every_message_of_the_english_one() {
+        let [portal, threads] = Language::English.portal_catalogues();
         let english = [
             Language::English.catalogue(),
-            Language::English.portal_catalogue(),
+            portal,
+            threads,
             Language::English.link_mail_catalogue(),
         ];
         let ids: Vec<String> = english

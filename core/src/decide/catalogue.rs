@@ -139,6 +139,7 @@ mod tests {
                 exceptions: vec![],
                 notices: vec![],
                 mails: vec![],
+                answers: vec![],
                 audit: json!({
                     "op": "put", "entity": "item", "id": item().id, "name": "Net repair",
                 }),

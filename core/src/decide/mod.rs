@@ -5,7 +5,8 @@
 //! - [`catalogue`]: catalogue items and the organisation's settings;
 //! - [`issuing`]: number leases, issuing, voiding, credit notes;
 //! - [`receivables`]: payments, refunds, disputes, exception items;
-//! - [`mail`]: issued documents sent by mail.
+//! - [`mail`]: issued documents sent by mail;
+//! - [`threads`]: the customer's questions and disputes, and their answers.
 //!
 //! Each has the shape `decide_x(command, facts) -> Result<Decision, MutationError>`. The facts are plain
 //! data the shell loaded (the server from its database, the app from IndexedDB); the [`Decision`] lists
@@ -22,6 +23,7 @@ pub mod drafts;
 pub mod issuing;
 pub mod mail;
 pub mod receivables;
+pub mod threads;
 
 use serde_json::{Value, json};
 
@@ -40,6 +42,7 @@ use crate::receivables::exception::{ExceptionItem, ExceptionKind};
 use crate::receivables::payment::Payment;
 use crate::sync::{MutationError, Record};
 use crate::validation::{Rule, ValidationError};
+use threads::AnswerMail;
 
 /// The mutation a decision is taken on: who sent it and its place in their queue. Ids the decision
 /// creates are derived from it.
@@ -151,6 +154,8 @@ pub struct Decision {
     pub notices: Vec<Notice>,
     /// Mail to queue for the sender with the changes.
     pub mails: Vec<OutgoingMail>,
+    /// Customers to tell, by mail with a new portal link, that their question has an answer.
+    pub answers: Vec<AnswerMail>,
     /// What the audit log records of the mutation.
     pub audit: Value,
 }
@@ -166,6 +171,7 @@ impl Decision {
             exceptions: Vec::new(),
             notices: Vec::new(),
             mails: Vec::new(),
+            answers: Vec::new(),
             audit,
         }
     }
@@ -177,6 +183,7 @@ impl Decision {
             exceptions: Vec::new(),
             notices: Vec::new(),
             mails: Vec::new(),
+            answers: Vec::new(),
             audit: json!({ "op": "none", "entity": entity, "id": id, "reason": reason }),
         }
     }
@@ -204,6 +211,26 @@ impl Decision {
 
     fn send(mut self, mail: OutgoingMail) -> Self {
         self.mails.push(mail);
+        self
+    }
+
+    fn tell(mut self, answer: Option<AnswerMail>) -> Self {
+        self.answers.extend(answer);
+        self
+    }
+
+    /// This decision followed by `next`'s, in one mutation: its changes, exceptions, notices and mail
+    /// after this one's; the audit row records `next`'s under the key of what it changed.
+    fn and(mut self, next: Decision) -> Self {
+        let key = next.audit["entity"].as_str().unwrap_or("then").to_owned();
+        self.changes.extend(next.changes);
+        self.exceptions.extend(next.exceptions);
+        self.notices.extend(next.notices);
+        self.mails.extend(next.mails);
+        self.answers.extend(next.answers);
+        if let Some(audit) = self.audit.as_object_mut() {
+            audit.insert(key, next.audit);
+        }
         self
     }
 

@@ -450,6 +450,7 @@ mod tests {
                 exceptions: vec![],
                 notices: vec![Notice::PaymentReceived(payment)],
                 mails: vec![],
+                answers: vec![],
                 audit: json!({
                     "op": "put", "entity": "payment", "id": paid.id,
                     "amount": "1250.00", "currency": "NOK",
@@ -695,6 +696,7 @@ mod tests {
                 exceptions: vec![],
                 notices: vec![],
                 mails: vec![],
+                answers: vec![],
                 audit: json!({
                     "op": "put", "entity": "refund", "id": refund.id,
                     "amount": "60.00", "currency": "NOK", "exceptions": 0,
@@ -824,6 +826,7 @@ mod tests {
                 exceptions: vec![],
                 notices: vec![Notice::DisputeOpened(dispute)],
                 mails: vec![],
+                answers: vec![],
                 audit: json!({
                     "op": "put", "entity": "dispute", "id": open.id,
                     "invoice": "INV-2026-000001", "reason": "Two nets were never delivered",
@@ -936,6 +939,7 @@ mod tests {
                 exceptions: vec![],
                 notices: vec![],
                 mails: vec![],
+                answers: vec![],
                 audit: json!({
                     "op": "put", "entity": "dispute", "id": resolve.id, "outcome": "upheld",
                 }),
@@ -1022,6 +1026,7 @@ mod tests {
                 exceptions: vec![],
                 notices: vec![],
                 mails: vec![],
+                answers: vec![],
                 audit: json!({
                     "op": "put", "entity": "exception", "id": resolve.id, "remedy": "accepted",
                 }),

@@ -8,6 +8,7 @@
 //! - [`account`]: a customer's account as an append-only list of entries, its balance per currency.
 //! - [`position`]: what decisions read of an account, bounded by what is open.
 //! - [`statement`], [`aging`], [`dunning`]: what a customer is sent and how late they are.
+//! - [`thread`]: a customer's question or dispute, its messages and how it ended.
 //! - [`late_fee`]: what paying late costs; [`credit_limit`]: whether a new invoice may be issued.
 
 pub mod account;
@@ -23,6 +24,7 @@ pub mod late_fee;
 pub mod payment;
 pub mod position;
 pub mod statement;
+pub mod thread;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

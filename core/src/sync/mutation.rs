@@ -19,6 +19,7 @@ use crate::organisation::Role;
 use crate::receivables::dispute::{OpenDispute, ResolveDispute};
 use crate::receivables::exception::ResolveException;
 use crate::receivables::payment::{RecordPayment, RefundPayment};
+use crate::receivables::thread::{OpenThread, ReplyToThread, ResolveThread};
 use crate::settings::Settings;
 use crate::sync::protocol::{EntityKind, Mutation, MutationStatus, Record};
 use crate::validation::{Rule, ValidationError};
@@ -135,6 +136,12 @@ pub enum Command {
     ResolveException(ResolveException),
     /// `mail.send`: send an issued invoice or credit note to an address, with a message.
     SendMail(SendMail),
+    /// `thread.open`: a customer's question or dispute (a dispute pauses the invoice's reminders).
+    OpenThread(OpenThread),
+    /// `thread.reply`: a message in a thread.
+    ReplyToThread(ReplyToThread),
+    /// `thread.resolve`: how a thread ended.
+    ResolveThread(ResolveThread),
 }
 
 /// The arguments of `invoice_draft.delete`.
@@ -204,6 +211,9 @@ commands! {
     ResolveDispute(ResolveDispute) = "dispute.resolve", RESOLVE_DISPUTE, Dispute, |d| d.id.as_uuid(), |d| d.organisation_id;
     ResolveException(ResolveException) = "exception.resolve", RESOLVE_EXCEPTION, Exception, |e| e.id.as_uuid(), |e| e.organisation_id;
     SendMail(SendMail) = "mail.send", SEND_MAIL, Mail, |m| m.id.as_uuid(), |m| m.organisation_id;
+    OpenThread(OpenThread) = "thread.open", OPEN_THREAD, Thread, |t| t.id.as_uuid(), |t| t.organisation_id;
+    ReplyToThread(ReplyToThread) = "thread.reply", REPLY_TO_THREAD, ThreadMessage, |m| m.id.as_uuid(), |m| m.organisation_id;
+    ResolveThread(ResolveThread) = "thread.resolve", RESOLVE_THREAD, Thread, |t| t.id.as_uuid(), |t| t.organisation_id;
 }
 
 /// What a command changes in the device's own copy at once, before the server has seen it.
@@ -240,7 +250,10 @@ impl Command {
             | Command::OpenDispute(_)
             | Command::ResolveDispute(_)
             | Command::ResolveException(_)
-            | Command::SendMail(_) => LocalEffect::Nothing,
+            | Command::SendMail(_)
+            | Command::OpenThread(_)
+            | Command::ReplyToThread(_)
+            | Command::ResolveThread(_) => LocalEffect::Nothing,
         }
     }
 
@@ -295,6 +308,9 @@ impl Command {
             Command::ResolveDispute(d) => d.validate(),
             Command::ResolveException(e) => e.validate(),
             Command::SendMail(m) => m.validate(),
+            Command::OpenThread(t) => t.validate(),
+            Command::ReplyToThread(m) => m.validate(),
+            Command::ResolveThread(t) => t.validate(),
         }
         .map_err(MutationError::invalid)
     }

@@ -14,6 +14,7 @@ use crate::numbering::lease::NumberLease;
 use crate::receivables::dispute::Dispute;
 use crate::receivables::exception::ExceptionItem;
 use crate::receivables::payment::{Payment, RefundPayment};
+use crate::receivables::thread::{Thread, ThreadMessage};
 use crate::settings::Settings;
 use crate::sync::mutation::MutationError;
 use crate::wire::{self, Fields};
@@ -23,7 +24,8 @@ use crate::wire::{self, Fields};
 /// - 1: customers and invoice drafts.
 /// - 2: adds items, settings, issue (server or leased numbers), void, credit notes, payments, refunds,
 ///   disputes, exception items and number leases. Version 1 mutations mean the same in version 2.
-///   Later in version 2: `mail.send` and `mail` records (a client that never sends mail is unaffected).
+///   Later in version 2: `mail.send` and `mail` records (a client that never sends mail is unaffected);
+///   then `thread.open`, `thread.reply`, `thread.resolve` and `thread` and `thread_message` records.
 pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The versions a server of this build accepts in a push: the current one and the previous one,
@@ -140,10 +142,12 @@ pub enum EntityKind {
     Exception,
     NumberLease,
     Mail,
+    Thread,
+    ThreadMessage,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 12] = [
+    pub const ALL: [EntityKind; 14] = [
         EntityKind::Customer,
         EntityKind::InvoiceDraft,
         EntityKind::Item,
@@ -156,6 +160,8 @@ impl EntityKind {
         EntityKind::Exception,
         EntityKind::NumberLease,
         EntityKind::Mail,
+        EntityKind::Thread,
+        EntityKind::ThreadMessage,
     ];
 
     /// The word the wire and the database use.
@@ -173,6 +179,8 @@ impl EntityKind {
             EntityKind::Exception => "exception",
             EntityKind::NumberLease => "number_lease",
             EntityKind::Mail => "mail",
+            EntityKind::Thread => "thread",
+            EntityKind::ThreadMessage => "thread_message",
         }
     }
 
@@ -199,6 +207,10 @@ pub enum Record {
     NumberLease(NumberLease),
     /// An issued document sent by mail, and whether it went.
     Mail(Mail),
+    /// A customer's question or dispute, and how it ended.
+    Thread(Box<Thread>),
+    /// One message of a thread.
+    ThreadMessage(ThreadMessage),
 }
 
 impl<'de> Deserialize<'de> for Record {
@@ -221,6 +233,8 @@ impl Record {
         "exception",
         "number_lease",
         "mail",
+        "thread",
+        "thread_message",
     ];
 
     fn read(fields: &mut Fields) -> Result<Self, serde_json::Error> {
@@ -241,6 +255,8 @@ impl Record {
             EntityKind::Exception => Record::Exception(fields.take("value")?),
             EntityKind::NumberLease => Record::NumberLease(fields.take("value")?),
             EntityKind::Mail => Record::Mail(fields.take("value")?),
+            EntityKind::Thread => Record::Thread(fields.take("value")?),
+            EntityKind::ThreadMessage => Record::ThreadMessage(fields.take("value")?),
         })
     }
 }
@@ -260,6 +276,8 @@ impl Record {
             Record::Exception(_) => EntityKind::Exception,
             Record::NumberLease(_) => EntityKind::NumberLease,
             Record::Mail(_) => EntityKind::Mail,
+            Record::Thread(_) => EntityKind::Thread,
+            Record::ThreadMessage(_) => EntityKind::ThreadMessage,
         }
     }
 
@@ -277,6 +295,8 @@ impl Record {
             Record::Exception(e) => e.id.as_uuid(),
             Record::NumberLease(l) => l.id.as_uuid(),
             Record::Mail(m) => m.id.as_uuid(),
+            Record::Thread(t) => t.id.as_uuid(),
+            Record::ThreadMessage(m) => m.id.as_uuid(),
         }
     }
 }

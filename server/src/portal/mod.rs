@@ -5,13 +5,18 @@
 //!   and revoked tokens get the very same 404 page; failed lookups are throttled per client address.
 //! - Every page carries headers for a page with a secret in its URL: no referrer, no caching, no
 //!   indexing, no framing, and a Content-Security-Policy without inline script or style.
+//! - The customer asks questions and disputes invoices in threads ([`threads`]): plain forms with a
+//!   per-page form token ([`forms`]), decided by core as the system client's mutations.
 //! - Every figure comes from core ([`remit_core::portal::portal_statement`], the issued snapshot) and is
 //!   formatted in the customer's language by the documents' [`Localizer`].
 
 pub mod address;
 mod files;
+pub mod forms;
 pub mod links;
 pub mod pages;
+mod thread_pages;
+mod threads;
 pub mod views;
 
 use std::cell::RefCell;
@@ -20,10 +25,11 @@ use std::net::IpAddr;
 use std::rc::Rc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use remit_core::access::RetryAfter;
 use remit_core::ids::InvoiceId;
 use remit_core::mail::{MailedDocument, MailedKind};
@@ -77,6 +83,14 @@ pub fn router() -> Router<AppState> {
             .route("/p/{token}/statement.pdf", get(files::statement_pdf))
             .route("/p/{token}/theme.css", get(theme))
             .route("/p/{token}/receipts/{id}", get(files::receipt))
+            .route("/p/{token}/threads", post(threads::ask))
+            .route("/p/{token}/threads/new", get(threads::new_thread))
+            .route("/p/{token}/threads/{id}", get(threads::show))
+            .route(
+                "/p/{token}/threads/{id}/messages",
+                post(threads::write_again),
+            )
+            .layer(DefaultBodyLimit::max(forms::MAX_FORM_BYTES))
             // A long statement is mostly repeated markup: compressed at the fastest level.
             .layer(CompressionLayer::new().quality(CompressionLevel::Fastest)),
         |router, (name, value)| {
@@ -106,6 +120,8 @@ pub enum PortalError {
     },
     #[error("the database failed")]
     Store(#[from] StoreError),
+    #[error("the question could not be pushed")]
+    Sync(#[from] crate::sync::SyncError),
     #[error("the page cannot be written")]
     Render(#[from] RenderError),
     #[error("the document cannot be made")]
@@ -204,6 +220,8 @@ pub struct Choice {
     /// The period of a statement PDF.
     from: Option<String>,
     to: Option<String>,
+    /// The invoice a new question is about.
+    invoice: Option<String>,
 }
 
 /// The language a page is in: the one chosen on the page, else the customer's, else the first of the
@@ -324,6 +342,7 @@ async fn statement_page(
         visit.link.invoice_id,
     )
     .map_err(|e| StoreError::corrupt("customer account", e))?;
+    let threads = threads::shown_threads(&state, &visit, None).await?;
     let language = language(&choice, Some(&visit), &headers);
     let page = with_localizer(language, |l10n| {
         let page = pages::Page {
@@ -332,11 +351,18 @@ async fn statement_page(
             organisation: &visit.organisation.name,
             token: &token,
         };
+        let asked = thread_pages::list(&page, "portal-threads", &threads)?;
+        let ask = if visit.link.shows_account() {
+            thread_pages::ask_link(&page, None)?
+        } else {
+            maud::html! {}
+        };
         pages::statement(
             &page,
             &visit.customer.name,
             &statement,
             (choice.page.unwrap_or(1), visit.link.shows_account()),
+            maud::html! { (asked) (ask) },
         )
     })?;
     Ok(Html(page.into_string()).into_response())
@@ -374,6 +400,8 @@ async fn invoice_page(
 ) -> Result<Response, PortalError> {
     let visit = open(&state, client, &headers, &token, &choice).await?;
     let document = shown_invoice(&state, &visit, &id, (&choice, &headers)).await?;
+    let invoice = InvoiceId::try_from(document.id).ok();
+    let threads = threads::shown_threads(&state, &visit, invoice).await?;
     let language = language(&choice, Some(&visit), &headers);
     let page = with_localizer(language, |l10n| {
         let page = pages::Page {
@@ -382,7 +410,14 @@ async fn invoice_page(
             organisation: &visit.organisation.name,
             token: &token,
         };
-        pages::invoice(&page, &id, &document.snapshot)
+        let asked = thread_pages::list(&page, "portal-threads-invoice", &threads)?;
+        let ask = thread_pages::ask_link(&page, Some(&id))?;
+        pages::invoice(
+            &page,
+            &id,
+            &document.snapshot,
+            maud::html! { (asked) (ask) },
+        )
     })?;
     Ok(Html(page.into_string()).into_response())
 }

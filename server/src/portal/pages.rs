@@ -20,19 +20,24 @@ pub struct Page<'a> {
 
 impl Page<'_> {
     /// A portal address in the page's language.
-    fn href(&self, rest: &str) -> String {
+    pub(super) fn href(&self, rest: &str) -> String {
         format!("/p/{}{rest}?lang={}", self.token, self.language.tag())
     }
 
-    fn text(&self, id: &str, args: &[(&str, Arg)]) -> Result<String, RenderError> {
+    pub(super) fn text(&self, id: &str, args: &[(&str, Arg)]) -> Result<String, RenderError> {
         self.l10n.text(id, args)
     }
 
-    fn label(&self, id: &str) -> Result<String, RenderError> {
+    pub(super) fn label(&self, id: &str) -> Result<String, RenderError> {
         self.l10n.label(id)
     }
 
-    fn layout(&self, title: &str, here: &str, body: Markup) -> Result<Markup, RenderError> {
+    pub(super) fn layout(
+        &self,
+        title: &str,
+        here: &str,
+        body: Markup,
+    ) -> Result<Markup, RenderError> {
         let switcher = self.language_switcher(here)?;
         let theme = format!("/p/{}/theme.css", self.token);
         Ok(layout(
@@ -109,6 +114,7 @@ pub fn statement(
     customer: &str,
     statement: &PortalStatement,
     (page_no, account): (usize, bool),
+    questions: Markup,
 ) -> Result<Markup, RenderError> {
     let l = page.l10n;
     let date = l.date(statement.on)?;
@@ -138,6 +144,7 @@ pub fn statement(
         html! {
             h1 { (heading) }
             @for section in sections { (section) }
+            (questions)
             @if let Some(form) = period { (form) }
         },
     )
@@ -299,8 +306,14 @@ fn payments(page: &Page, section: &CurrencyStatement) -> Result<Markup, RenderEr
     })
 }
 
-/// One invoice: its dates, lines, VAT breakdown, totals and downloads.
-pub fn invoice(page: &Page, id: &str, snapshot: &Snapshot) -> Result<Markup, RenderError> {
+/// One invoice: its dates, lines, VAT breakdown, totals and downloads, and the customer's questions
+/// about it.
+pub fn invoice(
+    page: &Page,
+    id: &str,
+    snapshot: &Snapshot,
+    questions: Markup,
+) -> Result<Markup, RenderError> {
     let l = page.l10n;
     let number = snapshot.number.to_string();
     let title = page.text("portal-invoice-title", &[("number", Arg::Text(&number))])?;
@@ -322,6 +335,7 @@ pub fn invoice(page: &Page, id: &str, snapshot: &Snapshot) -> Result<Markup, Ren
             li { a href=(page.href(&format!("{here}/ubl"))) download { (page.label("portal-download-ubl")?) } }
             li { a href=(page.href(&format!("{here}/cii"))) download { (page.label("portal-download-cii")?) } }
         }
+        (questions)
     };
     page.layout(&title, &here, body)
 }

@@ -53,6 +53,23 @@ pub async fn organisation(
     row.map(|r| read_organisation(&r, "")).transpose()
 }
 
+/// Who the organisation's user `id` is to a customer reading their answer: their name, or `None`
+/// for the organisation's system user (it writes for the customer, in the portal) and for an unknown id.
+pub async fn person_named(
+    conn: &mut AnyConnection,
+    organisation: OrganisationId,
+    id: UserId,
+) -> StoreResult<Option<String>> {
+    let row = sqlx::query(
+        "SELECT name FROM users WHERE id = $1 AND organisation_id = $2 AND kind = 'person'",
+    )
+    .bind(id.to_string())
+    .bind(organisation.to_string())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| r.try_get("name")).transpose()?)
+}
+
 /// The oldest organisations named `name` (at most two, enough to tell "one" from "ambiguous").
 pub async fn organisations_named(
     conn: &mut AnyConnection,

@@ -96,6 +96,8 @@ pub async fn put_record(
         Record::Dispute(d) => body::encode(d, "record"),
         Record::Exception(e) => body::encode(e, "record"),
         Record::Mail(m) => body::encode(m, "record"),
+        Record::Thread(t) => body::encode(t, "record"),
+        Record::ThreadMessage(m) => body::encode(m, "record"),
         other => Err(StoreError::corrupt(
             "record",
             format!("{:?} has its own table", other.kind()),

@@ -46,7 +46,7 @@ use remit_core::document::{InvoiceDraft, compute};
 use remit_core::fixtures;
 use remit_core::ids::{
     CreditNoteId, CustomerId, DisputeId, InvoiceId, LeaseId, MailId, OrganisationId, PaymentId,
-    RefundId, UserId,
+    RefundId, ThreadId, ThreadMessageId, UserId,
 };
 use remit_core::mail::{MailedDocument, MailedKind, SendMail};
 use remit_core::money::{Currency, Money};
@@ -61,6 +61,9 @@ use remit_core::receivables::exception::{
     ExceptionItem, ExceptionKind, ExceptionResolution, Remedy, ResolveException,
 };
 use remit_core::receivables::payment::{Payment, RecordPayment, RefundPayment};
+use remit_core::receivables::thread::{
+    OpenThread, ReplyToThread, ResolveThread, Thread, ThreadKind, ThreadOutcome, ThreadReason,
+};
 use remit_core::sync::mutation::DraftRef;
 use remit_core::sync::{
     ClientSync, Command, EntityKind, MAX_PUSH, Mutation, MutationStatus, PullResponse, PushRequest,
@@ -369,6 +372,13 @@ enum Edit {
     ResolveException,
     /// Sends an invoice the device holds by mail (a voided one is refused).
     SendMail,
+    /// Records a customer's question or dispute about an invoice it holds (a dispute of a voided one
+    /// is refused).
+    OpenThread,
+    /// Answers a thread it holds, resolved or not.
+    ReplyToThread,
+    /// Resolves an open thread: a dispute by a credit note of its invoice when the device holds one.
+    ResolveThread,
 }
 
 /// How a push travels.
@@ -420,7 +430,10 @@ impl Action {
             74..=75 => Action::Push(PushShape::Reordered),
             76..=77 => Action::Push(PushShape::Stale),
             78..=81 => Action::Push(PushShape::ReplyLost),
-            82..=97 => Action::Pull(rng.random_range(1..=5)),
+            82..=94 => Action::Pull(rng.random_range(1..=5)),
+            95 => Action::Edit(Edit::OpenThread),
+            96 => Action::Edit(Edit::ReplyToThread),
+            97 => Action::Edit(Edit::ResolveThread),
             _ => Action::RestartServer,
         }
     }
@@ -664,6 +677,66 @@ impl Edit {
                     message: format!("Invoice {}", invoice.number()),
                 }))
             }
+            Edit::OpenThread => {
+                let invoice = device.invoices().choose(rng).copied()?;
+                let lines = invoice.snapshot.document.lines.len() as u32;
+                Some(Command::OpenThread(OpenThread {
+                    id: ThreadId::try_from(random_id(rng)).unwrap(),
+                    organisation_id: organisation,
+                    customer_id: invoice.customer_id,
+                    invoice_id: Some(invoice.id),
+                    kind: *ThreadKind::ALL.choose(rng)?,
+                    reason: *ThreadReason::ALL.choose(rng)?,
+                    lines: if rng.random_bool(0.5) {
+                        vec![rng.random_range(1..=lines)]
+                    } else {
+                        Vec::new()
+                    },
+                    message_id: ThreadMessageId::try_from(random_id(rng)).unwrap(),
+                    message: format!("Asked {}", rng.random::<u16>()),
+                    opened_on: day(DISPUTED_ON),
+                    written_at_ms: rng.random_range(0..1_000_000),
+                }))
+            }
+            Edit::ReplyToThread => {
+                let thread = device.threads().choose(rng).copied()?;
+                Some(Command::ReplyToThread(ReplyToThread {
+                    id: ThreadMessageId::try_from(random_id(rng)).unwrap(),
+                    organisation_id: organisation,
+                    thread_id: thread.id,
+                    body: format!("Answered {}", rng.random::<u16>()),
+                    written_at_ms: rng.random_range(0..1_000_000),
+                }))
+            }
+            Edit::ResolveThread => {
+                let open: Vec<&Thread> = device
+                    .threads()
+                    .into_iter()
+                    .filter(|t| !t.is_resolved())
+                    .collect();
+                let thread = open.choose(rng)?;
+                let credit = device
+                    .credit_notes()
+                    .into_iter()
+                    .find(|c| Some(c.invoice_id) == thread.invoice_id);
+                let (outcome, credit_note_id) = match (credit, thread.kind) {
+                    (Some(credit), _) if rng.random_bool(0.5) => {
+                        (ThreadOutcome::Credited, Some(credit.id))
+                    }
+                    (_, ThreadKind::Inquiry) if rng.random_bool(0.5) => {
+                        (ThreadOutcome::Answered, None)
+                    }
+                    _ => (ThreadOutcome::Rejected, None),
+                };
+                Some(Command::ResolveThread(ResolveThread {
+                    id: thread.id,
+                    organisation_id: organisation,
+                    resolved_on: day(RESOLVED_ON),
+                    outcome,
+                    credit_note_id,
+                    note: format!("Resolved {}", rng.random::<u16>()),
+                }))
+            }
         }
     }
 }
@@ -673,13 +746,17 @@ impl Edit {
     /// customer): what makes the thing it needs.
     fn instead(self) -> &'static [Edit] {
         match self {
-            Edit::Void | Edit::CreditNote | Edit::PayNamed | Edit::OpenDispute | Edit::SendMail => {
-                &[Edit::IssueWithLeasedNumber, Edit::IssueWithServerNumber]
-            }
+            Edit::Void
+            | Edit::CreditNote
+            | Edit::PayNamed
+            | Edit::OpenDispute
+            | Edit::SendMail
+            | Edit::OpenThread => &[Edit::IssueWithLeasedNumber, Edit::IssueWithServerNumber],
             Edit::RecordSamePayment | Edit::Refund | Edit::ResolveException => {
                 &[Edit::PayNamed, Edit::PayOldestDueFirst]
             }
             Edit::ResolveDispute => &[Edit::OpenDispute],
+            Edit::ReplyToThread | Edit::ResolveThread => &[Edit::OpenThread],
             _ => &[],
         }
     }
@@ -847,6 +924,13 @@ impl Device {
         })
     }
 
+    fn threads(&self) -> Vec<&Thread> {
+        self.held(|r| match r {
+            Record::Thread(t) => Some(&**t),
+            _ => None,
+        })
+    }
+
     fn exceptions(&self) -> Vec<&ExceptionItem> {
         self.held(|r| match r {
             Record::Exception(e) => Some(e),
@@ -961,7 +1045,10 @@ impl Device {
             Command::TakeLease(_)
             | Command::IssueCreditNote(_)
             | Command::RecordPayment(_)
-            | Command::SendMail(_) => {}
+            | Command::SendMail(_)
+            | Command::OpenThread(_)
+            | Command::ReplyToThread(_)
+            | Command::ResolveThread(_) => {}
             Command::ReturnLease(_) => {
                 if let Some(Record::NumberLease(lease)) = self.records.get(&key) {
                     let returned = lease.hand_back(self.highest_used(lease));
@@ -1617,6 +1704,16 @@ fn audited_state(server: &Snapshot) -> BTreeMap<(String, String), u64> {
     let mut state = BTreeMap::new();
     for a in applied {
         let key = audited_key(server, &a.summary);
+        // A question's first message, and the dispute a dispute thread opens or resolves, are written
+        // by the thread's mutation and audited within its row.
+        if key.0 == "thread" {
+            if let Some(message) = a.summary["message"].as_str() {
+                state.insert(("thread_message".to_owned(), message.to_owned()), 0);
+            }
+            if let Some(dispute) = a.summary["dispute"]["id"].as_str() {
+                state.insert(("dispute".to_owned(), dispute.to_owned()), 0);
+            }
+        }
         if let Some(draft) = a.summary["draft_id"].as_str() {
             state.remove(&("invoice_draft".to_owned(), draft.to_owned()));
         }

@@ -9,7 +9,7 @@ use remit_core::document::InvoiceDraft;
 use remit_core::document::issue::CreditScope;
 use remit_core::document::issued::{IssueCreditNote, IssueInvoice, NumberSource};
 use remit_core::fixtures;
-use remit_core::ids::{ClientId, InvoiceId, LeaseId, OrganisationId};
+use remit_core::ids::{ClientId, CustomerId, InvoiceId, LeaseId, OrganisationId, ThreadId};
 use remit_core::mail::{MailedDocument, MailedKind, SendMail};
 use remit_core::money::Money;
 use remit_core::numbering::InvoiceNumber;
@@ -18,6 +18,9 @@ use remit_core::receivables::account::PaymentMethod;
 use remit_core::receivables::allocation::Instruction;
 use remit_core::receivables::dispute::OpenDispute;
 use remit_core::receivables::payment::RecordPayment;
+use remit_core::receivables::thread::{
+    OpenThread, ReplyToThread, ResolveThread, ThreadKind, ThreadOutcome, ThreadReason,
+};
 use remit_core::settings::Settings;
 use remit_core::sync::{
     Command, Cookie, Mutation, PROTOCOL_VERSION, PatchOp, PullRequest, PullResponse, PushRequest,
@@ -666,6 +669,61 @@ pub fn dispute(
         invoice_id: invoice,
         opened_on: date(opened_on),
         reason: "The audit took less time".into(),
+    })
+    .to_mutation(id)
+}
+
+/// The customer's `kind` of thread about `invoice` (the price is wrong, they write), as a billing user
+/// records one that came by phone.
+pub fn open_thread(
+    id: u64,
+    thread: ThreadId,
+    (organisation, customer): (OrganisationId, CustomerId),
+    invoice: InvoiceId,
+    kind: ThreadKind,
+) -> Mutation {
+    Command::OpenThread(OpenThread {
+        id: thread,
+        organisation_id: organisation,
+        customer_id: customer,
+        invoice_id: Some(invoice),
+        kind,
+        reason: ThreadReason::WrongAmount,
+        lines: vec![1],
+        message_id: new_id(),
+        message: "The audit took less time than billed.".into(),
+        opened_on: date("2026-12-02"),
+        written_at_ms: 1_796_169_600_000,
+    })
+    .to_mutation(id)
+}
+
+/// A billing user's answer in `thread`.
+pub fn reply_to_thread(
+    id: u64,
+    organisation: OrganisationId,
+    thread: ThreadId,
+    body: &str,
+) -> Mutation {
+    Command::ReplyToThread(ReplyToThread {
+        id: new_id(),
+        organisation_id: organisation,
+        thread_id: thread,
+        body: body.to_owned(),
+        written_at_ms: 1_796_173_200_000,
+    })
+    .to_mutation(id)
+}
+
+/// Resolves `thread` as rejected, with the reason the customer reads.
+pub fn reject_thread(id: u64, organisation: OrganisationId, thread: ThreadId) -> Mutation {
+    Command::ResolveThread(ResolveThread {
+        id: thread,
+        organisation_id: organisation,
+        resolved_on: date("2026-12-03"),
+        outcome: ThreadOutcome::Rejected,
+        credit_note_id: None,
+        note: "The hours are in the signed timesheet.".into(),
     })
     .to_mutation(id)
 }

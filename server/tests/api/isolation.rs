@@ -6,8 +6,9 @@ use remit_core::customer::Customer;
 use remit_core::document::InvoiceDraft;
 use remit_core::document::issue::CreditScope;
 use remit_core::document::issued::IssueCreditNote;
-use remit_core::ids::{ClientId, CreditNoteId, InvoiceId, OrganisationId, PaymentId};
+use remit_core::ids::{ClientId, CreditNoteId, InvoiceId, OrganisationId, PaymentId, ThreadId};
 use remit_core::receivables::allocation::Instruction;
+use remit_core::receivables::thread::ThreadKind;
 use remit_core::sync::{Command, MutationErrorKind, MutationStatus};
 use remit_server::auth::Role;
 use remit_server::http::{ApiRoute, ROUTES};
@@ -21,8 +22,8 @@ const OTHER_OWNER: &str = "bob@other.example";
 const READER: &str = "auditor@acme.example";
 
 /// Organisation A with a customer, a draft, an issued invoice with a payment (an overpayment, which
-/// raises an exception item), a dispute, a credit note and a mail, a number lease and the owner's
-/// device, plus the two outsiders' accounts.
+/// raises an exception item), a dispute, a credit note and a mail, a number lease, a customer's
+/// disputing thread with an answer, and the owner's device, plus the two outsiders' accounts.
 struct World {
     app: TestApp,
     owner: Api,
@@ -33,6 +34,7 @@ struct World {
     invoice: InvoiceId,
     credit_note: CreditNoteId,
     payment: PaymentId,
+    thread: ThreadId,
     /// A's link to the customer's portal.
     portal_link: String,
     /// How many changes A has.
@@ -67,6 +69,7 @@ impl World {
         set_up_seller(&owner, org).await;
         let invoice = new_id();
         let credit_note: CreditNoteId = new_id();
+        let thread: ThreadId = new_id();
         let mut overpaid = payment(&customer, "100.00", "2026-12-01");
         overpaid.instruction = Instruction::Named(vec![invoice]);
         let reply = owner
@@ -89,6 +92,8 @@ impl World {
                     })
                     .to_mutation(7),
                     send_mail(8, org, invoice, "ap@secret.example"),
+                    open_thread(9, thread, (org, customer.id), invoice, ThreadKind::Dispute),
+                    reply_to_thread(10, org, thread, "Secret answer"),
                 ],
             )
             .await;
@@ -116,6 +121,7 @@ impl World {
             invoice,
             credit_note,
             payment: overpaid.id,
+            thread,
             portal_link,
             changes,
         }
@@ -141,6 +147,8 @@ impl World {
             self.invoice.to_string(),
             self.credit_note.to_string(),
             self.payment.to_string(),
+            self.thread.to_string(),
+            "Secret answer".into(),
             self.owner_client.to_string(),
             self.portal_link.clone(),
             "INV-".into(),
@@ -287,10 +295,18 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
             emptied.lines.truncate(1);
             emptied.version = 1;
             let mailed = send_mail(3, w.org, w.invoice, "intruder@evil.example");
+            let answered = reply_to_thread(4, w.org, w.thread, "Answered by an intruder");
+            let resolved = reject_thread(5, w.org, w.thread);
             let own = answer(
                 as_.push_raw(
                     new_client(),
-                    vec![upsert(1, &renamed), save(2, &emptied), mailed],
+                    vec![
+                        upsert(1, &renamed),
+                        save(2, &emptied),
+                        mailed,
+                        answered,
+                        resolved,
+                    ],
                 )
                 .await,
             )

@@ -14,19 +14,19 @@ use crate::helpers::*;
 use crate::on_both_backends;
 
 /// An organisation with two customers; Nordlys has two issued invoices, Fjord one.
-struct Books {
-    app: TestApp,
-    owner: Api,
-    org: OrganisationId,
-    nordlys: Customer,
-    fjord: Customer,
-    first: InvoiceId,
-    second: InvoiceId,
-    fjords: InvoiceId,
+pub(crate) struct Books {
+    pub app: TestApp,
+    pub owner: Api,
+    pub org: OrganisationId,
+    pub nordlys: Customer,
+    pub fjord: Customer,
+    pub first: InvoiceId,
+    pub second: InvoiceId,
+    pub fjords: InvoiceId,
 }
 
 impl Books {
-    async fn new(backend: Backend) -> Self {
+    pub async fn new(backend: Backend) -> Self {
         let app = spawn_app(backend).await;
         let (owner, info) = app.set_up().await;
         let org = organisation_of(&info);
@@ -66,7 +66,7 @@ impl Books {
     }
 
     /// Makes a link for `customer`; returns its id and address.
-    async fn link(&self, customer: &Customer, body: Value) -> (String, String) {
+    pub async fn link(&self, customer: &Customer, body: Value) -> (String, String) {
         let path = format!("/api/customers/{}/portal-links", customer.id);
         let made = self.owner.post(&path, &body).await;
         assert_eq!(made.status(), StatusCode::CREATED);
@@ -77,7 +77,10 @@ impl Books {
 }
 
 /// Status, headers and body of a page, read by a customer's browser (no session, no cookies).
-async fn open(app: &TestApp, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+pub(crate) async fn open(
+    app: &TestApp,
+    path: &str,
+) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
     let response = reqwest::get(format!("{}{path}", app.address))
         .await
         .unwrap();
@@ -86,7 +89,7 @@ async fn open(app: &TestApp, path: &str) -> (StatusCode, reqwest::header::Header
     (status, headers, response.bytes().await.unwrap().to_vec())
 }
 
-fn text(body: &[u8]) -> String {
+pub(crate) fn text(body: &[u8]) -> String {
     String::from_utf8(body.to_vec()).unwrap()
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use remit_core::customer::Customer;
 use remit_core::fixtures;
-use remit_core::ids::{CustomerId, InvoiceId, MailId, PaymentId};
+use remit_core::ids::{CustomerId, InvoiceId, MailId, PaymentId, ThreadId, ThreadMessageId};
 use remit_core::mail::{Mail, MailStatus, MailedDocument, MailedKind, OutgoingMail};
 use remit_core::money::{Currency, Money};
 use remit_core::numbering::InvoiceNumber;
@@ -13,6 +13,9 @@ use remit_core::receivables::account::PaymentMethod;
 use remit_core::receivables::allocation::Instruction;
 use remit_core::receivables::events::{self, AccountEvent};
 use remit_core::receivables::payment::RecordPayment;
+use remit_core::receivables::thread::{
+    Author, Thread, ThreadKind, ThreadMessage, ThreadReason, ThreadState,
+};
 use remit_core::sync::Record;
 use remit_core::terms::ScheduledPayment;
 use remit_server::auth::Role;
@@ -438,3 +441,97 @@ async fn the_change_log_from_before_mail_is_kept_and_carries_mail(backend: Backe
 }
 
 on_both_backends!(the_change_log_from_before_mail_is_kept_and_carries_mail => the_change_log_from_before_mail_is_kept_and_carries_mail_sqlite, the_change_log_from_before_mail_is_kept_and_carries_mail_postgres);
+
+/// A change log written before threads (migration 0013) keeps every change, the mail among them,
+/// through the rebuild that lets it carry the customer's questions (SQLite rebuilds the table), and the
+/// upgraded log takes `thread` and `thread_message` records.
+async fn the_change_log_from_before_threads_is_kept_and_carries_threads(backend: Backend) {
+    let (_db, store) = migrated_up_to(backend, "0013").await;
+    let clock = Clock::system();
+    let account = owner_on_earlier_schema(&store, &clock).await;
+    let org = account.organisation.id;
+    let customer = fixtures::customer(
+        CustomerId::try_from(Uuid::now_v7()).unwrap(),
+        org,
+        "Nordlys AS",
+        "EUR",
+    );
+    let mail = Mail {
+        id: MailId::try_from(Uuid::now_v7()).unwrap(),
+        organisation_id: org,
+        customer_id: customer.id,
+        document: MailedDocument {
+            kind: MailedKind::Invoice,
+            id: Uuid::now_v7(),
+        },
+        number: "INV-2026-000001".into(),
+        to: "ap@nordlys.example".into(),
+        subject: String::new(),
+        message: String::new(),
+        status: MailStatus::Queued,
+        sent_at_ms: None,
+        error: None,
+    };
+    let mut conn = store.read().await.unwrap();
+    for (n, record) in [Record::Customer(customer.clone()), Record::Mail(mail)]
+        .into_iter()
+        .enumerate()
+    {
+        changes::insert_put(&mut conn, org, n as u64 + 1, record)
+            .await
+            .unwrap();
+    }
+    let before = changes::changes_after(&mut conn, org, 0, 100)
+        .await
+        .unwrap();
+    drop(conn);
+
+    store.migrate().await.expect("this version's migrations");
+    let mut tx = store.write().await.unwrap();
+    assert_eq!(
+        changes::changes_after(&mut tx, org, 0, 100).await.unwrap(),
+        before
+    );
+    let thread = Thread {
+        id: ThreadId::try_from(Uuid::now_v7()).unwrap(),
+        organisation_id: org,
+        customer_id: customer.id,
+        invoice_id: None,
+        invoice_number: None,
+        kind: ThreadKind::Inquiry,
+        reason: ThreadReason::Other,
+        lines: Vec::new(),
+        opened_on: date("2026-12-01"),
+        opened_at_ms: clock.now_ms(),
+        recorded_by: None,
+        dispute_id: None,
+        state: ThreadState::Waiting,
+        last_message_at_ms: clock.now_ms(),
+        messages: 1,
+        resolution: None,
+    };
+    let message = ThreadMessage {
+        id: ThreadMessageId::try_from(Uuid::now_v7()).unwrap(),
+        organisation_id: org,
+        thread_id: thread.id,
+        customer_id: customer.id,
+        author: Author::Customer,
+        body: "Which purchase order is this?".into(),
+        written_at_ms: clock.now_ms(),
+    };
+    changes::insert_put(&mut tx, org, 3, Record::Thread(Box::new(thread)))
+        .await
+        .expect("the change log takes threads");
+    changes::insert_put(&mut tx, org, 4, Record::ThreadMessage(message))
+        .await
+        .expect("the change log takes their messages");
+    tx.commit().await.unwrap();
+    let mut conn = store.read().await.unwrap();
+    let after = changes::changes_after(&mut conn, org, 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(after.len(), 4);
+    assert_eq!(after[..2], before[..]);
+}
+
+on_both_backends!(the_change_log_from_before_threads_is_kept_and_carries_threads => the_change_log_from_before_threads_is_kept_and_carries_threads_sqlite, the_change_log_from_before_threads_is_kept_and_carries_threads_postgres);

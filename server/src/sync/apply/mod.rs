@@ -7,6 +7,7 @@
 //! - [`issuing`]: number leases, issuing, voiding, credit notes.
 //! - [`receivables`]: payments, refunds, disputes, exception items.
 //! - [`mail`]: issued documents sent by mail.
+//! - [`threads`]: the customer's questions and disputes.
 //! - [`carry_out`]: storing a decision's writes, account events, exception items, notices and mail.
 
 mod carry_out;
@@ -15,6 +16,7 @@ mod drafts;
 mod issuing;
 mod mail;
 mod receivables;
+mod threads;
 
 use remit_core::decide::{Cause, Decision, ensure_own};
 use remit_core::ids::{CustomerId, InvoiceId, OrganisationId};
@@ -105,6 +107,9 @@ async fn decide(
             receivables::resolve_exception(conn, ctx, resolve).await
         }
         Command::SendMail(request) => mail::send_mail(conn, ctx, request).await,
+        Command::OpenThread(open) => threads::open_thread(conn, ctx, open).await,
+        Command::ReplyToThread(reply) => threads::reply(conn, ctx, reply).await,
+        Command::ResolveThread(resolve) => threads::resolve(conn, ctx, resolve).await,
     }
 }
 
