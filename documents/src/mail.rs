@@ -68,6 +68,9 @@ pub fn mail_text(language: Language, facts: &MailedFacts) -> Result<MailText, Re
 pub enum LinkWording {
     /// A link just made for the customer: who sends it, what it shows, until when it works.
     NewLink,
+    /// A fresh link to read the answer to a question the customer asked in the portal; `resolved`
+    /// when the answer ends the question.
+    Answer { resolved: bool },
 }
 
 /// What the default text of a mailed portal link says.
@@ -93,6 +96,11 @@ pub fn link_mail_text(language: Language, facts: &LinkMailFacts) -> Result<MailT
     let date = l.date(facts.expires_on)?;
     let (subject_id, body_id) = match facts.wording {
         LinkWording::NewLink => ("link-mail-subject", "link-mail-body"),
+        LinkWording::Answer { .. } => ("link-mail-answer-subject", "link-mail-answer-body"),
+    };
+    let resolved = match facts.wording {
+        LinkWording::Answer { resolved: true } => "yes",
+        _ => "no",
     };
     let scope = match facts.invoice_number {
         Some(_) => "invoice",
@@ -106,6 +114,7 @@ pub fn link_mail_text(language: Language, facts: &LinkMailFacts) -> Result<MailT
         ),
         ("seller", Arg::Text(&seller)),
         ("date", Arg::Text(&date)),
+        ("resolved", Arg::Text(resolved)),
     ];
     let subject = l.text(subject_id, &args)?;
     let body = [
@@ -277,6 +286,38 @@ mod tests {
                 }
             )
             .is_err()
+        );
+    }
+
+    #[test]
+    fn an_answer_says_the_question_was_answered_or_resolved_and_gives_the_link() {
+        let answered = LinkMailFacts {
+            wording: LinkWording::Answer { resolved: false },
+            ..link(Some("INV-2026-000007"))
+        };
+        let text = link_mail_text(Language::English, &answered).unwrap();
+        assert_eq!(
+            text.subject,
+            "Your question about invoice INV-2026-000007: Nordlys AS answered"
+        );
+        assert!(
+            text.body.contains(
+                "Nordlys AS has answered your question about invoice INV-2026-000007. Read the answer"
+            ),
+            "{}",
+            text.body
+        );
+        let resolved = LinkMailFacts {
+            wording: LinkWording::Answer { resolved: true },
+            ..link(None)
+        };
+        let text = link_mail_text(Language::German, &resolved).unwrap();
+        assert_eq!(text.subject, "Ihre Frage an Nordlys AS: eine Antwort");
+        assert!(
+            text.body.contains("Nordlys AS hat Ihre Anfrage erledigt.")
+                && text.body.contains("\nhttps://remit.example/p/abc\n"),
+            "{}",
+            text.body
         );
     }
 }

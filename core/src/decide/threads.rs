@@ -12,6 +12,7 @@ use super::receivables::{OpenDisputeFacts, decide_dispute_open, decide_dispute_r
 use super::{Decision, FIRST_VERSION, Stored, Write, invalid, next_version};
 use crate::document::issued::{CreditNote, Invoice};
 use crate::ids::{CustomerId, DisputeId, InvoiceId, NaturalKey, ThreadId, UserId};
+use crate::portal::LinkMail;
 use crate::receivables::dispute::{Dispute, DisputeOutcome, OpenDispute, ResolveDispute};
 use crate::receivables::thread::{
     Author, OpenThread, ReplyToThread, ResolveThread, Thread, ThreadKind, ThreadMessage,
@@ -263,9 +264,15 @@ pub fn decide_thread_reply(
     })
 }
 
+/// The mail that tells the customer, when their address is one a mail can go to.
 fn answer_mail(thread: &Thread, to: &str, outcome: Option<ThreadOutcome>) -> Option<AnswerMail> {
     let to = to.trim();
-    (!to.is_empty()).then(|| AnswerMail {
+    let mail = LinkMail {
+        send_to: to.to_owned(),
+        subject: String::new(),
+        message: String::new(),
+    };
+    mail.validate().is_ok().then(|| AnswerMail {
         thread_id: thread.id,
         customer_id: thread.customer_id,
         invoice_id: thread.invoice_id,
@@ -643,11 +650,17 @@ mod tests {
     }
 
     #[test]
-    fn no_address_no_mail() {
-        let mut facts = reply_facts(opened_thread(ThreadKind::Inquiry), user());
-        facts.customer_email = " ".into();
-        let decision = decide_thread_reply(&reply("Answered by phone."), &facts).unwrap();
-        assert!(decision.answers.is_empty());
+    fn no_address_or_one_no_mail_can_go_to_no_mail() {
+        for address in [
+            " ",
+            "Fiskeri <ap@fiskeri.example>",
+            "ap@fiskeri.example\r\nBcc: x@y.z",
+        ] {
+            let mut facts = reply_facts(opened_thread(ThreadKind::Inquiry), user());
+            facts.customer_email = address.into();
+            let decision = decide_thread_reply(&reply("Answered by phone."), &facts).unwrap();
+            assert!(decision.answers.is_empty(), "{address:?}");
+        }
     }
 
     #[test]

@@ -8,3 +8,17 @@ link-mail-body = { $scope ->
    *[statement] { $seller } sendet Ihnen einen Link zu Ihrem Kontoauszug. Dort sehen Sie, was Sie schulden, und können Ihre Rechnungen herunterladen.
 }
 link-mail-open = Hier öffnen (der Link gilt bis { $date }):
+link-mail-answer-subject = { $scope ->
+    [invoice] Ihre Frage zur Rechnung { $number }: { $seller } hat geantwortet
+   *[statement] Ihre Frage an { $seller }: eine Antwort
+}
+link-mail-answer-body = { $resolved ->
+    [yes] { $seller } hat Ihre Anfrage{ $scope ->
+        [invoice] {" "}zur Rechnung { $number }
+       *[statement] {""}
+    } erledigt. Die Antwort finden Sie auf Ihrer Seite.
+   *[no] { $seller } hat Ihre Anfrage{ $scope ->
+        [invoice] {" "}zur Rechnung { $number }
+       *[statement] {""}
+    } beantwortet. Lesen Sie die Antwort auf Ihrer Seite und schreiben Sie dort gern zurück.
+}

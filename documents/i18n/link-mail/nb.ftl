@@ -8,3 +8,17 @@ link-mail-body = { $scope ->
    *[statement] { $seller } sender deg en lenke til kontoutskriften din, der du ser hva du skylder og kan laste ned fakturaene dine.
 }
 link-mail-open = Åpne den her (lenken virker til og med { $date }):
+link-mail-answer-subject = { $scope ->
+    [invoice] Spørsmålet ditt om faktura { $number }: { $seller } har svart
+   *[statement] Spørsmålet ditt til { $seller }: et svar
+}
+link-mail-answer-body = { $resolved ->
+    [yes] { $seller } har avsluttet spørsmålet ditt{ $scope ->
+        [invoice] {" "}om faktura { $number }
+       *[statement] {""}
+    }. Svaret står på siden din.
+   *[no] { $seller } har svart på spørsmålet ditt{ $scope ->
+        [invoice] {" "}om faktura { $number }
+       *[statement] {""}
+    }. Les svaret på siden din, og skriv gjerne tilbake der.
+}

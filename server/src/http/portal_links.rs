@@ -21,7 +21,7 @@ fn customer_id(id: &str) -> Result<CustomerId, AppError> {
 /// Where the request was sent to, for a mailed link's full address: the browser's `Origin` (the app's,
 /// as the user sees it, also behind a TLS proxy), else `http://` and the `Host` it named. Only a
 /// signed-in user's request with the API's header gets here, so no other site chooses it.
-fn request_origin(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn request_origin(headers: &HeaderMap) -> Option<String> {
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
     let plain = |s: &str| {
         !s.is_empty()

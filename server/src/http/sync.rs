@@ -2,9 +2,11 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use remit_core::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
 use serde::Deserialize;
 
+use super::portal_links::request_origin;
 use super::session::CurrentSession;
 use super::{ApiJson, ApiQuery, AppError, AppState};
 use crate::sync::{pull, push};
@@ -12,10 +14,19 @@ use crate::sync::{pull, push};
 pub async fn push(
     State(state): State<AppState>,
     session: CurrentSession,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, AppError> {
+    let origin = request_origin(&headers);
     Ok(Json(
-        push::push(&state.store, &state.clock, &session.caller(), &request).await?,
+        push::push_at(
+            &state.store,
+            &state.clock,
+            &session.caller(),
+            &request,
+            origin.as_deref(),
+        )
+        .await?,
     ))
 }
 

@@ -5,23 +5,26 @@
 use chrono::NaiveDate;
 use remit_core::access::LoginDecision;
 use remit_core::customer::Customer;
+use remit_core::decide::threads::AnswerMail;
 use remit_core::ids::{CustomerId, InvoiceId, MailId, OrganisationId, PortalLinkId};
 use remit_core::organisation::Organisation;
 use remit_core::portal::{
-    LinkState, LinkedInvoice, NewPortalLink, PORTAL_LOOKUP_THROTTLE, PortalLink, PortalLinkFacts,
-    PortalPolicy, decide_portal_link,
+    LinkMail, LinkState, LinkedInvoice, NewPortalLink, PORTAL_LOOKUP_THROTTLE, PortalLink,
+    PortalLinkFacts, PortalPolicy, decide_portal_link,
 };
 use remit_core::sync::MutationError;
 use remit_documents::LinkWording;
+use sqlx::AnyConnection;
 use uuid::Uuid;
 
 use super::address::ClientAddress;
-use crate::auth::session;
+use crate::auth::{Role, session};
 use crate::clock::Clock;
 use crate::http::session::CurrentSession;
 use crate::mail::link::{LinkMailError, LinkToMail, queue_link_mail};
 use crate::store::portal::{self as store, ListedLink};
 use crate::store::{Store, StoreError, accounts, customers, invoices, records};
+use crate::sync::Caller;
 
 /// Where a portal page lives, relative to the server's root.
 pub fn path(token: &str) -> String {
@@ -60,12 +63,11 @@ pub struct MadeLink {
 }
 
 async fn today(
-    store: &Store,
+    conn: &mut AnyConnection,
     clock: &Clock,
     organisation: OrganisationId,
 ) -> Result<NaiveDate, LinkError> {
-    let mut conn = store.read().await?;
-    let organisation = accounts::organisation(&mut conn, organisation)
+    let organisation = accounts::organisation(conn, organisation)
         .await?
         .ok_or(LinkError::NotFound)?;
     clock
@@ -74,13 +76,12 @@ async fn today(
 }
 
 async fn linked_invoice(
-    store: &Store,
+    conn: &mut AnyConnection,
     organisation: OrganisationId,
     id: Option<InvoiceId>,
 ) -> Result<Option<LinkedInvoice>, LinkError> {
     let Some(id) = id else { return Ok(None) };
-    let mut conn = store.read().await?;
-    let found = invoices::find_invoice(&mut conn, organisation, id).await?;
+    let found = invoices::find_invoice(conn, organisation, id).await?;
     Ok(found.map(|invoice| LinkedInvoice {
         id: invoice.id,
         customer_id: invoice.customer_id,
@@ -92,6 +93,28 @@ async fn linked_invoice(
             .max()
             .unwrap_or(invoice.snapshot.issue_date),
     }))
+}
+
+/// What core decides a link on, for `request` of `customer`'s, by a user of `role`.
+async fn link_facts(
+    conn: &mut AnyConnection,
+    clock: &Clock,
+    (organisation, role): (OrganisationId, Role),
+    customer: CustomerId,
+    request: &NewPortalLink,
+) -> Result<PortalLinkFacts, LinkError> {
+    customers::find_customer(conn, organisation, customer)
+        .await?
+        .ok_or(LinkError::NotFound)?;
+    let settings = records::settings(conn, organisation).await?;
+    Ok(PortalLinkFacts {
+        organisation_id: organisation,
+        role,
+        customer_id: customer,
+        invoice: linked_invoice(conn, organisation, request.invoice_id).await?,
+        policy: PortalPolicy::of(&settings),
+        today: today(conn, clock, organisation).await?,
+    })
 }
 
 /// Makes a link to customer `customer`'s portal as `request` asks, and when it names an address to
@@ -112,21 +135,14 @@ pub async fn create(
         mail.validate().map_err(refused)?;
     }
     let organisation = session.organisation.id;
-    let settings = {
-        let mut conn = store.read().await?;
-        customers::find_customer(&mut conn, organisation, customer)
-            .await?
-            .ok_or(LinkError::NotFound)?;
-        records::settings(&mut conn, organisation).await?
-    };
-    let facts = PortalLinkFacts {
-        organisation_id: organisation,
-        role: session.user.role,
-        customer_id: customer,
-        invoice: linked_invoice(store, organisation, request.invoice_id).await?,
-        policy: PortalPolicy::of(&settings),
-        today: today(store, clock, organisation).await?,
-    };
+    let facts = link_facts(
+        &mut *store.read().await?,
+        clock,
+        (organisation, session.user.role),
+        customer,
+        request,
+    )
+    .await?;
     let drawn = PortalLinkId::try_from(Uuid::now_v7())?;
     let link = decide_portal_link(request, drawn, &facts).map_err(LinkError::Refused)?;
     let token = session::new_token();
@@ -163,6 +179,65 @@ pub async fn create(
     };
     tx.commit().await.map_err(StoreError::from)?;
     Ok(MadeLink { link, token, mail })
+}
+
+/// Makes a fresh link for a customer whose question a mutation answered, and queues the mail that
+/// hands it to them ([`LinkWording::Answer`]), in the mutation's transaction: a link to the thread's
+/// invoice, or the statement for a question about the account, for the policy's lifetime. `origin` is
+/// where the portal is served; the mail's id.
+pub async fn mail_answer(
+    conn: &mut AnyConnection,
+    clock: &Clock,
+    answer: &AnswerMail,
+    caller: &Caller,
+    origin: &str,
+) -> Result<MailId, LinkError> {
+    let request = NewPortalLink {
+        id: None,
+        invoice_id: answer.invoice_id,
+        expires_on: None,
+        send_to: Some(answer.to.clone()),
+        subject: String::new(),
+        message: String::new(),
+    };
+    let facts = link_facts(
+        conn,
+        clock,
+        (caller.organisation_id, caller.role),
+        answer.customer_id,
+        &request,
+    )
+    .await?;
+    let drawn = PortalLinkId::try_from(Uuid::now_v7())?;
+    let link = decide_portal_link(&request, drawn, &facts).map_err(LinkError::Refused)?;
+    let token = session::new_token();
+    let now_ms = clock.now_ms();
+    store::insert_link(
+        conn,
+        &link,
+        &session::token_hash(&token),
+        caller.user_id,
+        now_ms,
+    )
+    .await?;
+    let mail = LinkMail {
+        send_to: answer.to.clone(),
+        subject: String::new(),
+        message: String::new(),
+    };
+    let wording = LinkWording::Answer {
+        resolved: answer.outcome.is_some(),
+    };
+    let to_mail = LinkToMail {
+        link: &link,
+        token: &token,
+        origin,
+        mail: &mail,
+        wording,
+        user: caller.user_id,
+        now_ms,
+    };
+    Ok(queue_link_mail(conn, to_mail).await?)
 }
 
 /// The customer's links, newest first.

@@ -20,9 +20,14 @@ use remit_core::sync::{
 use serde_json::json;
 use sqlx::Connection;
 
+use remit_core::decide::threads::AnswerMail;
+use remit_core::ids::MailId;
+
 use super::apply::{ApplyError, Ctx, apply};
 use super::{Caller, SyncError};
 use crate::clock::Clock;
+use crate::mail::link::LinkMailError;
+use crate::portal::links::{self, LinkError};
 use crate::store::sync_log::{self, AuditEntry};
 use crate::store::{Store, StoreError, WriteTx};
 
@@ -35,6 +40,18 @@ pub async fn push(
     caller: &Caller,
     request: &PushRequest,
 ) -> Result<PushResponse, SyncError> {
+    push_at(store, clock, caller, request, None).await
+}
+
+/// [`push`], from a browser at `origin` (`https://remit.example`): the portal's address in the mails a
+/// mutation sends with a fresh portal link (an answer to a customer's question).
+pub async fn push_at(
+    store: &Store,
+    clock: &Clock,
+    caller: &Caller,
+    request: &PushRequest,
+    origin: Option<&str>,
+) -> Result<PushResponse, SyncError> {
     if !ACCEPTED_PROTOCOL_VERSIONS.contains(&request.protocol_version) {
         return Err(SyncError::UnsupportedProtocolVersion(
             request.protocol_version,
@@ -44,7 +61,14 @@ pub async fn push(
     let mut results = Vec::with_capacity(request.mutations.len());
     let mut tx = store.write().await?;
     for mutation in &request.mutations {
-        let (result, last) = process(&mut tx, clock, caller, request.client_id, mutation).await?;
+        let (result, last) = process(
+            &mut tx,
+            (clock, origin),
+            caller,
+            request.client_id,
+            mutation,
+        )
+        .await?;
         tracing::info!(
             client_id = %request.client_id,
             mutation_id = mutation.id,
@@ -97,7 +121,7 @@ async fn register(
 /// after it.
 pub(super) async fn process(
     tx: &mut WriteTx,
-    clock: &Clock,
+    (clock, origin): (&Clock, Option<&str>),
     caller: &Caller,
     client: ClientId,
     mutation: &Mutation,
@@ -125,7 +149,7 @@ pub(super) async fn process(
                 },
                 now: clock.now_ms(),
             };
-            let result = apply_next(tx, caller, ctx, mutation).await?;
+            let result = apply_next(tx, (caller, clock, origin), ctx, mutation).await?;
             Ok((result, mutation.id))
         }
     }
@@ -144,14 +168,19 @@ fn refused(mutation: &Mutation, error: MutationError) -> MutationResult {
 /// the enclosing transaction.
 async fn apply_next(
     tx: &mut WriteTx,
-    caller: &Caller,
+    (caller, clock, origin): (&Caller, &Clock, Option<&str>),
     ctx: Ctx,
     mutation: &Mutation,
 ) -> Result<MutationResult, SyncError> {
     let mut effects = tx.begin().await?;
     let outcome = apply(&mut effects, caller, ctx, mutation).await;
     let (result, change_no, summary) = match outcome {
-        Ok(applied) => {
+        Ok(mut applied) => {
+            let mails =
+                tell_customers(&mut effects, (caller, clock, origin), &applied.answers).await?;
+            if !mails.is_empty() {
+                applied.audit["mails"] = json!(mails);
+            }
             effects.commit().await?;
             let result = MutationResult {
                 id: mutation.id,
@@ -169,6 +198,39 @@ async fn apply_next(
     };
     record(tx, caller, ctx, mutation, &result, change_no, summary).await?;
     Ok(result)
+}
+
+/// Hands each customer whose question a mutation answered a fresh portal link by mail, in the
+/// mutation's transaction; the mails' ids. A mail that cannot be made (no origin to give the address
+/// from, wording that cannot be written) leaves the answer recorded and readable through the
+/// customer's earlier links, and is logged; a database failure fails the push, to be sent again.
+async fn tell_customers(
+    effects: &mut sqlx::Transaction<'_, sqlx::Any>,
+    (caller, clock, origin): (&Caller, &Clock, Option<&str>),
+    answers: &[AnswerMail],
+) -> Result<Vec<MailId>, SyncError> {
+    let mut mails = Vec::with_capacity(answers.len());
+    for answer in answers {
+        let Some(origin) = origin else {
+            tracing::error!(thread = %answer.thread_id, "no origin to give the answer's portal link from: not mailed");
+            continue;
+        };
+        let mut one = effects.begin().await?;
+        match links::mail_answer(&mut one, clock, answer, caller, origin).await {
+            Ok(mail) => {
+                one.commit().await?;
+                mails.push(mail);
+            }
+            Err(LinkError::Store(e) | LinkError::Mail(LinkMailError::Store(e))) => {
+                return Err(e.into());
+            }
+            Err(e) => {
+                one.rollback().await?;
+                tracing::error!(thread = %answer.thread_id, error = %e, "the answer's portal link was not mailed");
+            }
+        }
+    }
+    Ok(mails)
 }
 
 /// Records a processed mutation's result and its audit row.

@@ -68,7 +68,14 @@ impl SystemClient {
             .await?
             .ok_or_else(|| StoreError::corrupt("client", "the system client is missing"))?;
         let mutation = command.to_mutation(last + 1);
-        let (result, _) = process(&mut tx, clock, &self.caller(), self.client, &mutation).await?;
+        let (result, _) = process(
+            &mut tx,
+            (clock, None),
+            &self.caller(),
+            self.client,
+            &mutation,
+        )
+        .await?;
         tx.commit().await?;
         Ok(result)
     }

@@ -54,6 +54,17 @@ async fn ask_form(app: &TestApp, url: &str, invoice: Option<&str>) -> (StatusCod
     (status, text(&body))
 }
 
+/// The subject and text of every mail queued for the customers' address, oldest first.
+async fn answer_mails(books: &Books) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT subject, body_text FROM mail_queue WHERE to_address = 'ap@customer.example' \
+         AND document_kind = 'portal_link' ORDER BY created_at_ms, id",
+    )
+    .fetch_all(books.app.store.pool())
+    .await
+    .unwrap()
+}
+
 /// Every record of the organisation as the owner's device pulls it.
 async fn pulled(books: &Books) -> Vec<Record> {
     books
@@ -266,6 +277,25 @@ async fn answers_appear_in_the_portal_until_the_thread_is_resolved(backend: Back
         page.contains("PO 4711, as agreed.") && page.contains("Answered"),
         "{page}"
     );
+    // The customer is told by mail, with a fresh link to the invoice that shows the answer.
+    let [(subject, body)] = answer_mails(&books).await.try_into().expect("one mail");
+    assert_eq!(
+        subject,
+        "Your question about invoice INV-2026-000001: Acme GmbH answered"
+    );
+    assert!(
+        body.contains("Acme GmbH has answered your question about invoice INV-2026-000001."),
+        "{body}"
+    );
+    let fresh = body
+        .split_whitespace()
+        .find_map(|w| w.find("/p/").map(|at| w[at..].to_owned()))
+        .expect("a link in the mail");
+    assert_ne!(fresh, url);
+    let (status, _, invoice_page) =
+        open(&books.app, &format!("{fresh}/threads/{}", thread.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text(&invoice_page).contains("PO 4711, as agreed."));
     assert!(
         page.contains("Olivia Owner, Acme GmbH"),
         "who answered: {page}"
@@ -301,6 +331,11 @@ async fn answers_appear_in_the_portal_until_the_thread_is_resolved(backend: Back
         "{page}"
     );
     assert!(!page.contains(r#"name="form""#), "no form to write again");
+    assert_eq!(
+        answer_mails(&books).await.len(),
+        2,
+        "the resolution is mailed too"
+    );
     let (status, _, page) = send(
         &books.app,
         &thread_path,

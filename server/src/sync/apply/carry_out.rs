@@ -3,6 +3,7 @@
 //! as webhook deliveries and the mails for the sender. All in the mutation's transaction, so all of it
 //! commits or none.
 
+use remit_core::decide::threads::AnswerMail;
 use remit_core::decide::{Change, Decision, Write};
 use remit_core::ids::{CustomerId, InvoiceId};
 use remit_core::sync::{EntityKind, PatchOp, Record};
@@ -23,6 +24,8 @@ pub struct Applied {
     pub change_no: Option<u64>,
     /// What the audit log records of it.
     pub audit: Value,
+    /// Customers to tell, by mail with a fresh portal link, that their question has an answer.
+    pub answers: Vec<AnswerMail>,
 }
 
 /// Carries out `decision`; `read` are the customers' accounts as its facts were loaded.
@@ -48,6 +51,7 @@ pub(super) async fn carry_out(
     Ok(Applied {
         change_no,
         audit: decision.audit,
+        answers: decision.answers,
     })
 }
 
