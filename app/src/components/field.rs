@@ -57,6 +57,9 @@ fn spelled_out(field: &str) -> String {
         "price_base_quantity" => "quantity the price is for".into(),
         "exemption" => "VAT exemption reason".into(),
         "bic" => "BIC".into(),
+        "body" => "message".into(),
+        "credit_note_id" => "credit note".into(),
+        "older_than_days" => "number of days".into(),
         other => other.replace('_', " "),
     }
 }
