@@ -473,7 +473,11 @@ fn ResolveForm(thread: Thread, invoice: Option<(Invoice, Credits)>) -> impl Into
                         value=o.name()
                         data-testid=format!("outcome-{}", o.name())
                         prop:checked=move || outcome.get() == o.name()
-                        on:change=move |_| outcome.set(o.name().to_owned())
+                        on:change=move |_| {
+                            outcome.set(o.name().to_owned());
+                            invalid.set(None);
+                            refused.set(None);
+                        }
                     />
                     {outcome_words(o)}
                 </label>
