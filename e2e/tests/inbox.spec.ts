@@ -191,4 +191,14 @@ test('a dispute answered and credited offline reaches the server once, the dispu
   });
   const [dispute] = of('dispute').filter((d) => d.id === thread.dispute_id);
   expect(dispute).toMatchObject({ resolution: { outcome: 'upheld' } });
+
+  // The customer screen leads to the customer's threads; resolved ones are a filter away.
+  await page.goto(`${remit.url}/customers/${customer.id}`);
+  await page.getByTestId('customer-threads').click();
+  await expect(page).toHaveURL(new RegExp(`/inbox\\?customer=${customer.id}$`));
+  await expect(page.getByTestId('no-threads')).toBeVisible();
+  await expect(page.getByTestId('inbox-customer')).toHaveValue(customer.id);
+  await page.getByTestId('inbox-state').selectOption('resolved');
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId('thread-state')).toHaveText('Resolved');
 });

@@ -168,7 +168,14 @@ pub fn Inbox() -> impl IntoView {
                     <select name="inbox_state" data-testid="inbox-state" bind:value=filters.state>
                         <option value="">"Open (not resolved)"</option>
                         {ThreadState::ALL
-                            .map(|s| view! { <option value=s.name()>{state_words(s)}</option> })}
+                            .map(|s| {
+                                let selected = filters.state.get_untracked() == s.name();
+                                view! {
+                                    <option value=s.name() selected=selected>
+                                        {state_words(s)}
+                                    </option>
+                                }
+                            })}
                     </select>
                 </label>
                 <Field label="Older than (days)" field="older_than_days" error>
@@ -195,7 +202,14 @@ fn CustomerFilter(filters: Filters, choices: Vec<(String, String)>) -> impl Into
                 <option value="">"All customers"</option>
                 {choices
                     .into_iter()
-                    .map(|(id, name)| view! { <option value=id>{name}</option> })
+                    .map(|(id, name)| {
+                        let selected = filters.customer.with_untracked(|c| *c == id);
+                        view! {
+                            <option value=id selected=selected>
+                                {name}
+                            </option>
+                        }
+                    })
                     .collect_view()}
             </select>
         </label>
