@@ -271,6 +271,7 @@ pub fn InboxLink() -> impl IntoView {
     let waiting = LocalResource::new(move || {
         app.revision.track();
         let store = app.store();
+        // A failed read shows no number here; the inbox itself shows the failure.
         async move { store.waiting_count().await.unwrap_or_default() }
     });
     let count = move || {

@@ -140,7 +140,8 @@ fn Asked(thread: Thread, customer: String, invoice: Option<Invoice>) -> impl Int
         .map(|&n| {
             let description = invoice
                 .as_ref()
-                .and_then(|i| i.snapshot.document.lines.get((n as usize).wrapping_sub(1)))
+                .zip((n as usize).checked_sub(1))
+                .and_then(|(i, index)| i.snapshot.document.lines.get(index))
                 .map(|l| l.name.clone())
                 .unwrap_or_default();
             view! { <li data-testid="thread-line">{format!("Line {n}: {description}")}</li> }
