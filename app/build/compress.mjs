@@ -11,7 +11,8 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
-const HASHED = /-[0-9a-f]{16}[._]/;
+// Trunk writes its 64-bit hash in hex without leading zeros: one build in sixteen has 15 digits.
+const HASHED = /-[0-9a-f]{8,16}[._]/;
 const COMPRESSIBLE = /\.(js|wasm|css|html|svg|json|webmanifest)$/;
 
 const dir = process.argv[2];

@@ -11,12 +11,14 @@ use crate::routes::conflict::ConflictResolve;
 use crate::routes::credit_note_view::CreditNoteScreen;
 use crate::routes::customer_edit::CustomerEdit;
 use crate::routes::home::Home;
+use crate::routes::inbox::{Inbox, InboxLink};
 use crate::routes::invoice_edit::InvoiceEdit;
 use crate::routes::item_edit::ItemEdit;
 use crate::routes::items::ItemList;
 use crate::routes::numbering::NumberingReport;
 use crate::routes::settings::OrganisationSettings;
 use crate::routes::sign_in::SignIn;
+use crate::routes::thread_view::ThreadScreen;
 use crate::state::{AppState, use_app};
 
 #[component]
@@ -56,6 +58,18 @@ pub fn App(state: AppState) -> impl IntoView {
                     <ProtectedRoute
                         path=path!("/credit-notes/:id")
                         view=CreditNoteScreen
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
+                    <ProtectedRoute
+                        path=path!("/inbox")
+                        view=Inbox
+                        condition=signed_in
+                        redirect_path=to_sign_in
+                    />
+                    <ProtectedRoute
+                        path=path!("/inbox/:id")
+                        view=ThreadScreen
                         condition=signed_in
                         redirect_path=to_sign_in
                     />
@@ -125,6 +139,7 @@ fn Header() -> impl IntoView {
                 {move || app.session.with(|s| s.as_ref().map(|s| s.organisation.name.clone()))}
             </span>
             <nav class="links">
+                <InboxLink />
                 <a href="/items" data-testid="nav-items">
                     "Items"
                 </a>

@@ -1,7 +1,7 @@
 //! The app's shared state, provided as context to every screen: the open store, who is signed in, and a
 //! revision counter that tells list screens to read IndexedDB again.
 //!
-//! Screens change data only through [`AppState::record`], [`AppState::issue_offline`] and
+//! Screens change data only through [`AppState::record`], [`AppState::record_all`], [`AppState::issue_offline`] and
 //! [`AppState::settle_conflict`], which write IndexedDB first and then tell sync; they never call the
 //! network for data (the numbering report, a server report, is the one read they make online).
 
@@ -37,6 +37,14 @@ impl AppState {
     /// screens and sync know.
     pub async fn record(&self, command: Command) -> Result<(), StoreError> {
         self.store().record(&command).await?;
+        self.after_change().await;
+        Ok(())
+    }
+
+    /// Stores several local changes in one transaction, in order (see [`Store::record_all`]), then lets
+    /// the screens and sync know.
+    pub async fn record_all(&self, commands: &[Command]) -> Result<(), StoreError> {
+        self.store().record_all(commands).await?;
         self.after_change().await;
         Ok(())
     }

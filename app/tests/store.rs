@@ -1,5 +1,5 @@
 //! The IndexedDB store in a real browser: schema versions, the v1 → v2 migration, atomic local changes,
-//! reopening, the outbox, settling conflicts, and invoices issued offline. Each test uses its own
+//! reopening, the outbox, settling conflicts, invoices issued offline, and the inbox's threads. Each test uses its own
 //! database name.
 
 use indexed_db_futures::database::Database;
@@ -106,6 +106,8 @@ async fn a_fresh_database_opens_at_the_current_version_with_a_store_per_record_k
             "refund",
             "rejected",
             "settings",
+            "thread",
+            "thread_message",
         ]
     );
     assert!(store.customers().await.unwrap().is_empty());
@@ -1147,4 +1149,401 @@ async fn a_credit_note_waits_for_its_number_until_the_servers_record_is_pulled()
         Some(IssuedCreditNote::AwaitingNumber(Box::new(rest)))
     );
     assert_eq!(store.credit_note(third.credit_note_id).await.unwrap(), None);
+}
+
+/// Version 4 exactly as the ladder left it (see `schema`), before threads had stores.
+async fn write_v4(name: &str) -> Database {
+    Database::open(name)
+        .with_version(4u32)
+        .with_on_upgrade_needed(|_, db| {
+            for store in [
+                "customers",
+                "outbox",
+                "conflicts",
+                "rejected",
+                "item",
+                "invoice",
+                "credit_note",
+                "payment",
+                "refund",
+                "dispute",
+                "exception",
+                "number_lease",
+                "mail",
+            ] {
+                db.create_object_store(store)
+                    .with_key_path("id".into())
+                    .build()?;
+            }
+            db.create_object_store("invoice_drafts")
+                .with_key_path("id".into())
+                .build()?
+                .create_index("by_customer", "customer_id".into())
+                .build()?;
+            db.create_object_store("settings")
+                .with_key_path("organisation_id".into())
+                .build()?;
+            db.create_object_store("meta").build()?;
+            Ok(())
+        })
+        .await
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_version_4_database_keeps_its_records_and_outbox_when_threads_get_their_stores() {
+    use remit_core::ids::ClientId;
+    use remit_core::sync::ClientSync;
+
+    let name = db_name("upgrade-v4");
+    let acme = customer("Acme");
+    let mut sync = ClientSync::new(new_id::<ClientId>());
+    let queued = sync.record(&Command::UpsertCustomer(acme.clone()));
+    let v4 = write_v4(&name).await;
+    let tx = v4
+        .transaction(["customers", "outbox", "meta"])
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    tx.object_store("customers")
+        .unwrap()
+        .put(to_js(&acme).unwrap())
+        .await
+        .unwrap();
+    tx.object_store("outbox")
+        .unwrap()
+        .put(to_js(&queued).unwrap())
+        .await
+        .unwrap();
+    let meta = tx.object_store("meta").unwrap();
+    for (key, value) in [
+        ("session", to_js(&session()).unwrap()),
+        ("signed_in", to_js(&true).unwrap()),
+        ("sync", to_js(&sync).unwrap()),
+    ] {
+        meta.put(value)
+            .with_key(key)
+            .without_key_type()
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    v4.close();
+
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.database().version() as u32, VERSION);
+    let names = store_names(store.database());
+    assert!(names.contains(&"thread".to_owned()) && names.contains(&"thread_message".to_owned()));
+    assert_eq!(store.customers().await.unwrap(), vec![acme]);
+    assert_eq!(store.signed_in_session().await.unwrap(), Some(session()));
+    assert_eq!(store.outbox().await.unwrap(), vec![queued.clone()]);
+    // The queued change is still first; a reply written after the upgrade queues behind it.
+    let reply = remit_core::receivables::thread::ReplyToThread {
+        id: new_id(),
+        organisation_id: fixtures::organisation_id(),
+        thread_id: new_id(),
+        body: "We are looking into it.".into(),
+        written_at_ms: 1_764_600_000_000,
+    };
+    let sent = store.record(&Command::ReplyToThread(reply)).await.unwrap();
+    assert_eq!(sent.id, queued.id + 1);
+    let outbox = store.outbox().await.unwrap();
+    assert_eq!(
+        outbox.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![queued.id, sent.id]
+    );
+}
+
+mod threads {
+    use chrono::NaiveDate;
+    use remit_app::store::threads::Message;
+    use remit_core::ids::ThreadId;
+    use remit_core::receivables::thread::{
+        Author, InboxFilter, ReplyToThread, ResolveThread, Thread, ThreadKind, ThreadMessage,
+        ThreadOutcome, ThreadReason, ThreadState,
+    };
+
+    use super::*;
+
+    const DAY_MS: i64 = 86_400_000;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+    }
+
+    /// A thread of `customer` opened `days_ago`.
+    fn thread(customer: CustomerId, kind: ThreadKind, state: ThreadState, days_ago: i64) -> Thread {
+        let opened_on = today() - chrono::Days::new(days_ago as u64);
+        let opened_at_ms = 1_764_547_200_000 - days_ago * DAY_MS;
+        Thread {
+            id: new_id(),
+            organisation_id: fixtures::organisation_id(),
+            customer_id: customer,
+            invoice_id: Some(new_invoice_id()),
+            invoice_number: Some("INV-1".into()),
+            kind,
+            reason: ThreadReason::WrongAmount,
+            lines: Vec::new(),
+            opened_on,
+            opened_at_ms,
+            recorded_by: None,
+            dispute_id: None,
+            state,
+            last_message_at_ms: opened_at_ms,
+            messages: 1,
+            resolution: None,
+        }
+    }
+
+    fn message(thread: &Thread, author: Author, at: i64) -> ThreadMessage {
+        ThreadMessage {
+            id: new_id(),
+            organisation_id: thread.organisation_id,
+            thread_id: thread.id,
+            customer_id: thread.customer_id,
+            author,
+            body: format!("written at {at}"),
+            written_at_ms: at,
+        }
+    }
+
+    fn reply(thread: &Thread, at: i64) -> ReplyToThread {
+        ReplyToThread {
+            id: new_id(),
+            organisation_id: thread.organisation_id,
+            thread_id: thread.id,
+            body: "We credit the second line.".into(),
+            written_at_ms: at,
+        }
+    }
+
+    async fn pull(store: &Store, cookie: u64, last_mutation_id: u64, records: Vec<Record>) {
+        store
+            .apply_pull(PullResponse {
+                cookie: Cookie(cookie),
+                last_mutation_id,
+                patch: records
+                    .into_iter()
+                    .zip(cookie * 100..)
+                    .map(|(record, change)| PatchOp::Put { change, record })
+                    .collect(),
+                more: false,
+            })
+            .await
+            .unwrap();
+    }
+
+    fn ids(entries: &[remit_app::store::threads::InboxEntry]) -> Vec<ThreadId> {
+        entries.iter().map(|e| e.thread.id).collect()
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_inbox_shows_open_threads_in_cores_order_filtered_by_state_customer_and_age() {
+        let store = signed_in_store(&db_name("inbox")).await;
+        let acme: CustomerId = new_id();
+        let other: CustomerId = new_id();
+        let question = thread(acme, ThreadKind::Inquiry, ThreadState::Waiting, 9);
+        let dispute = thread(acme, ThreadKind::Dispute, ThreadState::Waiting, 2);
+        let answered = thread(acme, ThreadKind::Inquiry, ThreadState::Answered, 20);
+        let resolved = thread(acme, ThreadKind::Dispute, ThreadState::Resolved, 30);
+        let others = thread(other, ThreadKind::Inquiry, ThreadState::Waiting, 1);
+        pull(
+            &store,
+            1,
+            0,
+            [&question, &dispute, &answered, &resolved, &others]
+                .into_iter()
+                .map(|t| Record::Thread(Box::new(t.clone())))
+                .collect(),
+        )
+        .await;
+
+        let open = store.inbox(InboxFilter::default(), today()).await.unwrap();
+        // Waiting disputes first, then waiting questions oldest first, then the rest.
+        assert_eq!(
+            ids(&open),
+            vec![dispute.id, question.id, others.id, answered.id]
+        );
+        assert!(open.iter().all(|e| !e.answered_here));
+        let only = |state, customer, older_than_days| InboxFilter {
+            state,
+            customer,
+            older_than_days,
+        };
+        let inbox = |filter| store.inbox(filter, today());
+        assert_eq!(
+            ids(&inbox(only(Some(ThreadState::Resolved), None, None))
+                .await
+                .unwrap()),
+            vec![resolved.id]
+        );
+        assert_eq!(
+            ids(&inbox(only(None, Some(other), None)).await.unwrap()),
+            vec![others.id]
+        );
+        assert_eq!(
+            ids(
+                &inbox(only(Some(ThreadState::Waiting), Some(acme), Some(5)))
+                    .await
+                    .unwrap()
+            ),
+            vec![question.id]
+        );
+        assert_eq!(store.waiting_count().await.unwrap(), 3);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_reply_written_here_waits_in_order_among_the_messages_until_the_server_records_it() {
+        let store = signed_in_store(&db_name("thread-reply")).await;
+        let acme: CustomerId = new_id();
+        let asked = thread(acme, ThreadKind::Dispute, ThreadState::Waiting, 1);
+        let t0 = asked.opened_at_ms;
+        let first = message(&asked, Author::Customer, t0);
+        let again = message(&asked, Author::Customer, t0 + 3_000);
+        let elsewhere = thread(acme, ThreadKind::Inquiry, ThreadState::Waiting, 1);
+        pull(
+            &store,
+            1,
+            0,
+            vec![
+                Record::Thread(Box::new(asked.clone())),
+                Record::Thread(Box::new(elsewhere.clone())),
+                Record::ThreadMessage(again.clone()),
+                Record::ThreadMessage(first.clone()),
+                Record::ThreadMessage(message(&elsewhere, Author::Customer, t0)),
+            ],
+        )
+        .await;
+        assert_eq!(store.waiting_count().await.unwrap(), 2);
+
+        // Written between the customer's two messages (a clock behind): shown where it was written.
+        let mine = reply(&asked, t0 + 1_000);
+        store
+            .record(&Command::ReplyToThread(mine.clone()))
+            .await
+            .unwrap();
+        let shown = store.thread(asked.id).await.unwrap().unwrap();
+        assert_eq!(
+            shown.messages,
+            vec![
+                Message::Recorded(first.clone()),
+                Message::Pending(mine.clone()),
+                Message::Recorded(again.clone()),
+            ]
+        );
+        assert_eq!(shown.pending_resolution, None);
+        assert_eq!(store.waiting_count().await.unwrap(), 1);
+        let entry = store
+            .inbox(InboxFilter::default(), today())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.thread.id == asked.id)
+            .unwrap();
+        assert!(entry.answered_here);
+
+        // The server recorded it (mutation 1): the message is the server's, shown once.
+        let recorded = ThreadMessage {
+            id: mine.id,
+            organisation_id: asked.organisation_id,
+            thread_id: asked.id,
+            customer_id: acme,
+            author: Author::User {
+                user_id: session().user.id,
+                name: session().user.name,
+            },
+            body: mine.body.clone(),
+            written_at_ms: mine.written_at_ms,
+        };
+        let mut now_answered = asked.clone();
+        now_answered.state = ThreadState::Answered;
+        pull(
+            &store,
+            2,
+            1,
+            vec![
+                Record::ThreadMessage(recorded.clone()),
+                Record::Thread(Box::new(now_answered)),
+            ],
+        )
+        .await;
+        let shown = store.thread(asked.id).await.unwrap().unwrap();
+        assert_eq!(
+            shown.messages,
+            vec![
+                Message::Recorded(first),
+                Message::Recorded(recorded),
+                Message::Recorded(again),
+            ]
+        );
+        assert_eq!(store.waiting_count().await.unwrap(), 1);
+        assert_eq!(store.thread(new_id::<ThreadId>()).await.unwrap(), None);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_credit_note_and_the_resolution_naming_it_are_queued_together_in_that_order() {
+        use remit_app::store::credit_notes::IssuedCreditNote;
+        use remit_core::document::issue::CreditScope;
+        use remit_core::document::issued::IssueCreditNote;
+
+        let store = signed_in_store(&db_name("thread-resolve")).await;
+        let acme = customer("Acme");
+        ready_to_issue(&store, &acme).await;
+        let invoice = store
+            .issue_offline(new_invoice_id(), draft(&acme), &session().organisation)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut disputed = thread(acme.id, ThreadKind::Dispute, ThreadState::Waiting, 0);
+        disputed.invoice_id = Some(invoice.id);
+        pull(
+            &store,
+            4,
+            0,
+            vec![Record::Thread(Box::new(disputed.clone()))],
+        )
+        .await;
+        let issue = IssueCreditNote {
+            credit_note_id: new_id(),
+            organisation_id: invoice.organisation_id,
+            invoice_id: invoice.id,
+            issue_date: invoice.snapshot.issue_date,
+            scope: CreditScope::Lines(vec![(0, Decimal::ONE)]),
+            note: String::new(),
+        };
+        let resolve = ResolveThread {
+            id: disputed.id,
+            organisation_id: disputed.organisation_id,
+            resolved_on: today(),
+            outcome: ThreadOutcome::Credited,
+            credit_note_id: Some(issue.credit_note_id),
+            note: String::new(),
+        };
+        let before = store.outbox_len().await.unwrap();
+        let queued = store
+            .record_all(&[
+                Command::IssueCreditNote(issue.clone()),
+                Command::ResolveThread(resolve.clone()),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(queued.len(), 2);
+        assert_eq!(queued[1].id, queued[0].id + 1);
+        let outbox = store.outbox().await.unwrap();
+        assert_eq!(outbox.len() as u32, before + 2);
+        assert_eq!(
+            outbox[outbox.len() - 2..]
+                .iter()
+                .map(|m| m.name.clone())
+                .collect::<Vec<_>>(),
+            vec!["credit_note.issue", "thread.resolve"]
+        );
+        assert_eq!(
+            store.credit_notes_of(invoice.id).await.unwrap(),
+            vec![IssuedCreditNote::AwaitingNumber(Box::new(issue))]
+        );
+        let shown = store.thread(disputed.id).await.unwrap().unwrap();
+        assert_eq!(shown.pending_resolution, Some(resolve));
+        assert_eq!(store.waiting_count().await.unwrap(), 0);
+    }
 }

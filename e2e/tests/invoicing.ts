@@ -189,7 +189,7 @@ function findSettings(record: unknown): Record<string, unknown> | undefined {
 }
 
 /** A UUIDv7-shaped id for the second client: time first, as the server expects of client ids. */
-function uuidV7(): string {
+export function uuidV7(): string {
   const time = Date.now().toString(16).padStart(12, '0');
   const rest = randomUUID().replace(/-/g, '').slice(12);
   const hex = `${time}7${rest.slice(1, 4)}${'89ab'[Math.floor(Math.random() * 4)]}${rest.slice(5, 20)}`;

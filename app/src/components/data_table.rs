@@ -75,6 +75,16 @@ struct Sorting {
     ascending: bool,
 }
 
+/// The rows and columns with their type erased: everything below works on row and column indexes, so
+/// the table's code is in the wasm once, not once per kind of row listed.
+#[derive(Clone)]
+struct Erased {
+    headers: Vec<(&'static str, &'static str, bool)>,
+    cell: Arc<dyn Fn(usize, usize) -> AnyView + Send + Sync>,
+    key: Arc<dyn Fn(usize, usize) -> Option<SortKey> + Send + Sync>,
+    href: Arc<dyn Fn(usize) -> String + Send + Sync>,
+}
+
 /// `view! { <DataTable rows columns=vec![Column::new("Name", |c: &Customer| c.name.clone())]
 /// href=|c: &Customer| format!("/customers/{}", c.id) row_testid="customer-row" /> }`
 #[component]
@@ -90,26 +100,42 @@ where
     T: Send + Sync + 'static,
 {
     let count = rows.len();
-    let rows = StoredValue::new(rows);
-    let columns = StoredValue::new(columns);
+    let rows = Arc::new(rows);
+    let columns = Arc::new(columns);
+    let erased = Erased {
+        headers: columns
+            .iter()
+            .map(|c| (c.header, c.class, c.sort.is_some()))
+            .collect(),
+        cell: {
+            let (rows, columns) = (rows.clone(), columns.clone());
+            Arc::new(move |row, column| (columns[column].cell)(&rows[row]))
+        },
+        key: {
+            let (rows, columns) = (rows.clone(), columns);
+            Arc::new(move |row, column| columns[column].sort.as_ref().map(|key| key(&rows[row])))
+        },
+        href: Arc::new(move |row| href(&rows[row])),
+    };
+    table(erased, count, row_testid, page_size)
+}
+
+fn table(table: Erased, count: usize, row_testid: &'static str, page_size: usize) -> AnyView {
     let sorting = RwSignal::new(None::<Sorting>);
     let page = RwSignal::new(0usize);
     let pages = count.div_ceil(page_size.max(1)).max(1);
     let navigate = use_navigate();
+    let columns = table.headers.len();
+    let key = table.key.clone();
 
     // Row indexes in display order: sorted (stable, so equal keys keep the given order), then paged.
     let shown = move || {
         let mut order: Vec<usize> = (0..count).collect();
         if let Some(Sorting { column, ascending }) = sorting.get() {
-            let key = columns.with_value(|c| c.get(column).and_then(|c| c.sort.clone()));
-            if let Some(key) = key {
-                rows.with_value(|rows| {
-                    order.sort_by(|&a, &b| {
-                        let ord = key(&rows[a]).cmp(&key(&rows[b]));
-                        if ascending { ord } else { ord.reverse() }
-                    });
-                });
-            }
+            order.sort_by(|&a, &b| {
+                let ord = key(a, column).cmp(&key(b, column));
+                if ascending { ord } else { ord.reverse() }
+            });
         }
         let start = page.get() * page_size;
         order
@@ -118,27 +144,24 @@ where
             .take(page_size)
             .collect::<Vec<_>>()
     };
-    let headers = columns.with_value(|cs| {
-        cs.iter()
-            .enumerate()
-            .map(|(i, c)| header(i, c, sorting, page))
-            .collect_view()
-    });
+    let headers = table
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(i, &(title, class, sortable))| header(i, title, class, sortable, sorting, page))
+        .collect_view();
+    let classes: Vec<&'static str> = table.headers.iter().map(|h| h.1).collect();
     let body = move || {
         let navigate = navigate.clone();
         shown()
             .into_iter()
             .map(|i| {
-                let target = rows.with_value(|r| href(&r[i]));
+                let target = (table.href)(i);
                 let navigate = navigate.clone();
                 let open = move |_| navigate(&target, NavigateOptions::default());
-                let cells = columns.with_value(|cs| {
-                    rows.with_value(|r| {
-                        cs.iter()
-                            .map(|c| view! { <td class=c.class>{(c.cell)(&r[i])}</td> })
-                            .collect_view()
-                    })
-                });
+                let cells = (0..columns)
+                    .map(|c| view! { <td class=classes[c]>{(table.cell)(i, c)}</td> })
+                    .collect_view();
                 view! {
                     <tr class="clickable" data-testid=row_testid on:click=open>
                         {cells}
@@ -158,18 +181,19 @@ where
         </div>
         {(pages > 1).then(|| view! { <Pager page pages /> })}
     }
+    .into_any()
 }
 
 /// A column header; a sortable one is a button that sorts ascending, then descending.
-fn header<T>(
+fn header(
     index: usize,
-    column: &Column<T>,
+    title: &'static str,
+    class: &'static str,
+    sortable: bool,
     sorting: RwSignal<Option<Sorting>>,
     page: RwSignal<usize>,
 ) -> AnyView {
-    let title = column.header;
-    let class = column.class;
-    if column.sort.is_none() {
+    if !sortable {
         return view! { <th scope="col" class=class>{title}</th> }.into_any();
     }
     let state = move || sorting.get().filter(|s| s.column == index);

@@ -58,6 +58,9 @@ pub fn spelled_out(field: &str) -> String {
         "exemption" => "VAT exemption reason".into(),
         "bic" => "BIC".into(),
         "send_to" => "address to send to".into(),
+        "body" => "message".into(),
+        "credit_note_id" => "credit note".into(),
+        "older_than_days" => "number of days".into(),
         other => other.replace('_', " "),
     }
 }

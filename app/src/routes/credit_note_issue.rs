@@ -43,7 +43,7 @@ pub struct Credits {
 
 impl Credits {
     /// What is left to credit of each line of `invoice`, as core counts it.
-    fn creditable(&self, invoice: &Invoice) -> Vec<Decimal> {
+    pub(crate) fn creditable(&self, invoice: &Invoice) -> Vec<Decimal> {
         let earlier: Vec<Snapshot> = self.here.iter().map(|n| n.snapshot.clone()).collect();
         invoice.snapshot.creditable(&earlier)
     }
@@ -146,7 +146,7 @@ struct LinePick {
 
 /// The form as typed.
 #[derive(Clone, Copy)]
-struct CreditForm {
+pub struct CreditForm {
     whole: RwSignal<bool>,
     lines: StoredValue<Vec<LinePick>>,
     issue_date: RwSignal<String>,
@@ -155,7 +155,7 @@ struct CreditForm {
 
 impl CreditForm {
     /// Each line's quantity starts as what is left of it to credit.
-    fn new(left: &[Decimal], today: chrono::NaiveDate) -> Self {
+    pub(crate) fn new(left: &[Decimal], today: chrono::NaiveDate) -> Self {
         let pick = |left: &Decimal| LinePick {
             chosen: RwSignal::new(false),
             quantity: RwSignal::new(left.to_string()),
@@ -166,6 +166,18 @@ impl CreditForm {
             issue_date: RwSignal::new(today.to_string()),
             note: RwSignal::new(String::new()),
         }
+    }
+
+    /// Only `lines` (numbered from 1, as a customer picks them), when there are any.
+    pub(crate) fn picking(self, lines: &[u32]) -> Self {
+        if !lines.is_empty() {
+            self.whole.set(false);
+            for (index, pick) in self.lines.get_value().into_iter().enumerate() {
+                pick.chosen
+                    .set(lines.iter().any(|&l| l as usize == index + 1));
+            }
+        }
+        self
     }
 
     /// The chosen lines as core's scope, by index on the invoice.
@@ -186,7 +198,7 @@ impl CreditForm {
     }
 
     /// Reads the form into the `credit_note.issue` command for `invoice`, checked by core.
-    fn read(&self, invoice: &Invoice) -> Result<IssueCreditNote, ValidationError> {
+    pub(crate) fn read(&self, invoice: &Invoice) -> Result<IssueCreditNote, ValidationError> {
         let request = IssueCreditNote {
             credit_note_id: CreditNoteId::try_from(Uuid::now_v7())?,
             organisation_id: invoice.organisation_id,
@@ -297,7 +309,7 @@ fn IssueCreditNoteForm(
 
 /// Core's refusal as the form shows it. Core names an entry of the scope (`scope.lines[1].quantity`:
 /// the second line chosen); the form names the invoice line it is (`Line 3: quantity …`).
-fn refusal_in_words(refused: &MutationError, scope: &CreditScope) -> String {
+pub(crate) fn refusal_in_words(refused: &MutationError, scope: &CreditScope) -> String {
     let field = refused.field.as_deref().unwrap_or_default();
     let entry = field
         .strip_prefix("scope.lines[")
@@ -325,7 +337,7 @@ fn refusal_in_words(refused: &MutationError, scope: &CreditScope) -> String {
 
 /// Everything not yet credited, or chosen lines.
 #[component]
-fn ScopeChoice(form: CreditForm) -> impl IntoView {
+pub fn ScopeChoice(form: CreditForm) -> impl IntoView {
     view! {
         <fieldset class="choice">
             <legend>"Credit"</legend>
@@ -355,7 +367,7 @@ fn ScopeChoice(form: CreditForm) -> impl IntoView {
 
 /// The invoice's lines, each with a tick and the quantity to credit, while crediting chosen lines.
 #[component]
-fn CreditLines(invoice: StoredValue<Invoice>, form: CreditForm) -> impl IntoView {
+pub fn CreditLines(invoice: StoredValue<Invoice>, form: CreditForm) -> impl IntoView {
     let lines = invoice.with_value(|i| {
         let snapshot = &i.snapshot;
         snapshot

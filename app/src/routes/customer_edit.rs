@@ -243,6 +243,17 @@ fn CustomerForm(customer: Option<Customer>, default_terms_days: u16) -> impl Int
     view! {
         <section class="card narrow">
             <h1>{if is_new { "New customer" } else { "Customer" }}</h1>
+            {fields
+                .id
+                .map(|id| {
+                    view! {
+                        <p>
+                            <a href=format!("/inbox?customer={id}") data-testid="customer-threads">
+                                "Questions and disputes"
+                            </a>
+                        </p>
+                    }
+                })}
             <form on:submit=submit>
                 <CustomerInputs fields />
                 <BillingInputs fields error=beside />

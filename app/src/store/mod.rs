@@ -13,6 +13,7 @@
 //! - [`credit_notes`]: credit notes, the server's and those waiting for its number.
 //! - [`issuing`]: settings, this device's leases, and issued invoices with whether they await sync.
 //! - [`payments`]: an invoice's payments, pending in the outbox and as the server allocated them.
+//! - [`threads`]: customers' questions and disputes, with the replies and resolutions waiting to sync.
 //! - [`meta`]: the key-value store: the signed-in session and the sync state.
 
 pub mod conflicts;
@@ -24,6 +25,7 @@ pub mod payments;
 pub mod records;
 pub mod replies;
 pub mod schema;
+pub mod threads;
 
 use std::sync::Arc;
 

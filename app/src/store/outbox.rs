@@ -70,6 +70,19 @@ impl Store {
         Ok(mutation)
     }
 
+    /// Stores several local changes in one transaction, their mutations in the given order: the server
+    /// processes them in that order (a credit note before the resolution that names it), and either all
+    /// of them wait to sync or none.
+    pub async fn record_all(&self, commands: &[Command]) -> StoreResult<Vec<Mutation>> {
+        let tx = self.write(&change_stores())?;
+        let mut mutations = Vec::with_capacity(commands.len());
+        for command in commands {
+            mutations.push(stage(&tx, command).await?);
+        }
+        tx.commit().await?;
+        Ok(mutations)
+    }
+
     /// Every mutation waiting to sync, oldest first (the outbox is keyed by mutation id).
     pub async fn outbox(&self) -> StoreResult<Vec<Mutation>> {
         let tx = self.read(&[OUTBOX])?;

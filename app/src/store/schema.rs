@@ -11,6 +11,10 @@
 //! - Version 3 (sync protocol 2): one store per further kind of record, named as the wire names the
 //!   kind (`invoice`, `payment`, `number_lease`, …), keyed by `id` (`settings` by `organisation_id`).
 //! - Version 4: `mail` (keyed by `id`), the mails sent of issued documents.
+//! - Version 5: `thread` (keyed by `id`, index `by_state` on `state`, so the inbox reads the open
+//!   threads without the resolved ones piling up behind them) and `thread_message` (keyed by `id`, index
+//!   `by_thread` on `thread_id`: one thread's messages without reading every message): customers'
+//!   questions and disputes.
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::error::OpenDbError;
@@ -24,7 +28,7 @@ use super::records::DraftRecord;
 /// The database the app uses.
 pub const DB_NAME: &str = "remit";
 /// The version this build writes.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 pub const CUSTOMERS: &str = "customers";
 pub const INVOICE_DRAFTS: &str = "invoice_drafts";
@@ -35,6 +39,10 @@ pub const OUTBOX: &str = "outbox";
 pub const META: &str = "meta";
 pub const CONFLICTS: &str = "conflicts";
 pub const REJECTED: &str = "rejected";
+/// Index of `thread` on `state`: the threads waiting for an answer, or answered, or resolved.
+pub const BY_STATE: &str = "by_state";
+/// Index of `thread_message` on `thread_id`: one thread's messages.
+pub const BY_THREAD: &str = "by_thread";
 /// The store that holds records of `kind`.
 pub fn store_of(kind: EntityKind) -> &'static str {
     match kind {
@@ -70,6 +78,9 @@ pub async fn open(name: &str) -> Result<Database, OpenDbError> {
             }
             if from < 4 {
                 to_v4(&db)?;
+            }
+            if from < 5 {
+                to_v5(&db)?;
             }
             Ok(())
         })
@@ -141,6 +152,22 @@ fn to_v3(db: &Database) -> indexed_db_futures::Result<()> {
 fn to_v4(db: &Database) -> indexed_db_futures::Result<()> {
     db.create_object_store(EntityKind::Mail.name())
         .with_key_path("id".into())
+        .build()?;
+    Ok(())
+}
+
+fn to_v5(db: &Database) -> indexed_db_futures::Result<()> {
+    let threads = db
+        .create_object_store(EntityKind::Thread.name())
+        .with_key_path("id".into())
+        .build()?;
+    threads.create_index(BY_STATE, "state".into()).build()?;
+    let messages = db
+        .create_object_store(EntityKind::ThreadMessage.name())
+        .with_key_path("id".into())
+        .build()?;
+    messages
+        .create_index(BY_THREAD, "thread_id".into())
         .build()?;
     Ok(())
 }
