@@ -10,10 +10,12 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::customer::Customer;
+use crate::decide::issuing::{IssueContext, issued_invoice};
 use crate::document::en16931::PriceBasis;
 use crate::document::issue::Address;
+use crate::document::issued::{Invoice, IssueInvoice, NumberSource};
 use crate::document::{InvoiceDraft, InvoiceLine, TaxRounding};
-use crate::ids::{CustomerId, InvoiceId, OrganisationId};
+use crate::ids::{ClientId, CustomerId, InvoiceId, OrganisationId};
 use crate::money::Currency;
 use crate::organisation::{Organisation, TimeZoneName};
 use crate::settings::Settings;
@@ -139,4 +141,44 @@ pub fn draft(currency: &str, lines: Vec<InvoiceLine>) -> InvoiceDraft {
         &customer,
         lines,
     )
+}
+
+/// The settings of Nordlys AS (Kaigata 1, Bodø, Norway), the seller of [`issued`], in organisation
+/// [`organisation_id`].
+pub fn nordlys() -> Settings {
+    settings_with_seller(
+        organisation_id(),
+        "Nordlys AS",
+        address("Kaigata 1", "8006", "Bodø", "NO"),
+    )
+}
+
+/// Invoice `…00f1` of Nordlys AS ([`nordlys`]) to Fiskeri AS (customer [`CUSTOMER`], in NOK) with
+/// `lines`, issued as [`draft`] is dated under the server's next number: INV-2026-000001.
+pub fn issued(lines: Vec<InvoiceLine>) -> Invoice {
+    let customer = customer(
+        CustomerId::parse(CUSTOMER).expect("a v7 id"),
+        organisation_id(),
+        "Fiskeri AS",
+        "NOK",
+    );
+    let issue = IssueInvoice {
+        invoice_id: InvoiceId::parse("019a4d5e-0000-7000-8000-0000000000f1").expect("a v7 id"),
+        draft: draft("NOK", lines),
+        number: NumberSource::Server,
+    };
+    let settings = nordlys();
+    let ctx = IssueContext {
+        settings: &settings,
+        customer: &customer,
+        client: ClientId::parse("019a4d5e-0000-7000-8000-0000000000c1").expect("a v7 id"),
+        draft_head: None,
+        issued_from_draft: Vec::new(),
+        last_in_sequence: None,
+        lease: None,
+        number_taken: false,
+    };
+    issued_invoice(&issue, &ctx)
+        .expect("the fixtures' draft issues")
+        .invoice
 }

@@ -9,6 +9,7 @@ import {
   completeSettings,
   createCustomer,
   idbRecords,
+  inboxWithOneThread,
   issueDraft,
   setUp,
   uuidV7,
@@ -103,12 +104,7 @@ test('a dispute answered and credited offline reaches the server once, the dispu
   expect((await opened.json()).results[0]).toMatchObject({ status: 'applied' });
 
   // The inbox shows it once pulled: a dispute of the invoice, waiting for an answer.
-  await page.goto(`${remit.url}/inbox`);
-  const row = page.getByTestId('thread-row');
-  await expect(async () => {
-    await page.reload();
-    await expect(row).toHaveCount(1, { timeout: 2_000 });
-  }).toPass({ timeout: 30_000 });
+  const row = await inboxWithOneThread(page, remit.url);
   await expect(row).toContainText(CUSTOMER);
   await expect(row).toContainText(invoiceNumber);
   await expect(row).toContainText('Dispute');

@@ -1,6 +1,6 @@
 // Steps a billing officer takes, shared by the specs.
 import { randomUUID } from 'node:crypto';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { OWNER } from './remit';
 
 export interface Line {
@@ -196,3 +196,14 @@ export function uuidV7(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+
+/** Opens the inbox and reloads it (each start pulls) until it lists one thread; that thread's row. */
+export async function inboxWithOneThread(page: Page, url: string): Promise<Locator> {
+  await page.goto(`${url}/inbox`);
+  const row = page.getByTestId('thread-row');
+  await expect(async () => {
+    await page.reload();
+    await expect(row).toHaveCount(1, { timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+  return row;
+}

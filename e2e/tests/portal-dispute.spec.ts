@@ -6,7 +6,14 @@
 import { execFileSync } from 'node:child_process';
 import { expectAccessible } from './axe';
 import { test, expect } from './remit';
-import { completeSettings, createCustomer, issueDraft, setUp, waitUntilSynced } from './invoicing';
+import {
+  completeSettings,
+  createCustomer,
+  inboxWithOneThread,
+  issueDraft,
+  setUp,
+  waitUntilSynced,
+} from './invoicing';
 import type { Page, TestInfo } from '@playwright/test';
 
 const CUSTOMER = 'Fjordlys Kafé AS';
@@ -113,12 +120,7 @@ test('a customer disputes a line in the portal with JavaScript off; the answer w
   await desktop.close();
 
   // The executive's inbox, once synced, shows the dispute; the answer is written offline.
-  await page.goto(`${remit.url}/inbox`);
-  const row = page.getByTestId('thread-row');
-  await expect(async () => {
-    await page.reload();
-    await expect(row).toHaveCount(1, { timeout: 2_000 });
-  }).toPass({ timeout: 30_000 });
+  const row = await inboxWithOneThread(page, remit.url);
   await expect(row).toContainText(number);
   await expect(row).toContainText('Dispute');
   await page.context().setOffline(true);

@@ -9,7 +9,7 @@
 
 use serde_json::json;
 
-use super::{Decision, FIRST_VERSION, Write, invalid};
+use super::{Decision, FIRST_VERSION, Write, invalid, replayed};
 use crate::document::issued::{CreditNote, Invoice};
 use crate::ids::CustomerId;
 use crate::mail::{Mail, MailStatus, MailedKind, OutgoingMail, SendMail};
@@ -61,12 +61,12 @@ pub fn decide_send_mail(
     command: &SendMail,
     facts: &SendMailFacts,
 ) -> Result<Decision, MutationError> {
-    if let Some(stored) = &facts.stored {
-        return if stored.made_from(command) {
-            Ok(Decision::unchanged("mail", command.id, "already queued"))
-        } else {
-            Err(invalid("id", "an id not used by another mail"))
-        };
+    let same = facts
+        .stored
+        .as_ref()
+        .map(|stored| stored.made_from(command));
+    if let Some(replay) = replayed(same, "mail", command.id, "already queued") {
+        return replay;
     }
     let kind = command.document.kind;
     let document = match &facts.document {
@@ -138,10 +138,9 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::decide::issuing::{IssueContext, issued_invoice};
-    use crate::document::issued::{IssueInvoice, NumberSource, Voided};
+    use crate::document::issued::Voided;
     use crate::fixtures;
-    use crate::ids::{ClientId, InvoiceId, MailId, OrganisationId};
+    use crate::ids::{MailId, OrganisationId};
     use crate::mail::MailedDocument;
     use crate::sync::MutationErrorKind;
 
@@ -151,32 +150,12 @@ mod tests {
 
     /// INV-2026-000001 of Nordlys AS to Fiskeri AS.
     fn invoice() -> Invoice {
-        let settings = fixtures::settings_with_seller(
-            org(),
-            "Nordlys AS",
-            fixtures::address("Kaigata 1", "8006", "Bodø", "NO"),
-        );
-        let draft = fixtures::draft(
-            "NOK",
-            vec![fixtures::line("Net repair", dec!(4), dec!(250), dec!(25))],
-        );
-        let customer = fixtures::customer(draft.customer_id, org(), "Fiskeri AS", "NOK");
-        let issue = IssueInvoice {
-            invoice_id: InvoiceId::parse("019a4d5e-0000-7000-8000-0000000000f1").unwrap(),
-            draft,
-            number: NumberSource::Server,
-        };
-        let ctx = IssueContext {
-            settings: &settings,
-            customer: &customer,
-            client: ClientId::parse("019a4d5e-0000-7000-8000-0000000000c1").unwrap(),
-            draft_head: None,
-            issued_from_draft: Vec::new(),
-            last_in_sequence: None,
-            lease: None,
-            number_taken: false,
-        };
-        issued_invoice(&issue, &ctx).unwrap().invoice
+        fixtures::issued(vec![fixtures::line(
+            "Net repair",
+            dec!(4),
+            dec!(250),
+            dec!(25),
+        )])
     }
 
     fn request(invoice: &Invoice) -> SendMail {

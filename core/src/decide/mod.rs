@@ -294,17 +294,16 @@ fn invalid(field: &str, expected: impl Into<String>) -> MutationError {
     ))
 }
 
-/// A fact arriving under an id already recorded: the same fact again changes nothing (a replay through
-/// another path, a webhook delivered twice); anything else under that id is refused.
-fn recorded_once<T: PartialEq>(
-    stored: Option<&T>,
-    incoming: &T,
+/// A request or fact arriving under an id already recorded: `same` says whether what is stored under
+/// the id is what it asks for (`None`: nothing is). The same again changes nothing (a replay through
+/// another path, a webhook delivered twice, a form sent twice); anything else under that id is refused.
+fn replayed(
+    same: Option<bool>,
     entity: &str,
     id: impl serde::Serialize,
     reason: &str,
 ) -> Option<Result<Decision, MutationError>> {
-    let stored = stored?;
-    Some(if stored == incoming {
+    Some(if same? {
         Ok(Decision::unchanged(entity, id, reason))
     } else {
         Err(invalid(
@@ -312,6 +311,17 @@ fn recorded_once<T: PartialEq>(
             format!("an id not used by another {}", entity.replace('_', " ")),
         ))
     })
+}
+
+/// [`replayed`] for a fact recorded as it arrived: the same when equal.
+fn recorded_once<T: PartialEq>(
+    stored: Option<&T>,
+    incoming: &T,
+    entity: &str,
+    id: impl serde::Serialize,
+    reason: &str,
+) -> Option<Result<Decision, MutationError>> {
+    replayed(stored.map(|s| s == incoming), entity, id, reason)
 }
 
 #[cfg(test)]

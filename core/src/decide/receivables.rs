@@ -287,8 +287,7 @@ mod tests {
 
     use super::*;
     use crate::decide::Change;
-    use crate::decide::issuing::{IssueContext, issued_invoice};
-    use crate::document::issued::{IssueInvoice, NumberSource, Voided};
+    use crate::document::issued::Voided;
     use crate::fixtures;
     use crate::ids::{
         ClientId, CustomerId, DisputeId, ExceptionId, OrganisationId, PaymentId, RefundId, UserId,
@@ -343,27 +342,12 @@ mod tests {
 
     /// The payer's first invoice: INV-2026-000001 of 2026-11-23, 1,250.00 NOK due 2026-12-07.
     fn invoice() -> Invoice {
-        let settings = settings();
-        let customer = fixtures::customer(payer(), org(), "Fiskeri AS", "NOK");
-        let issue = IssueInvoice {
-            invoice_id: id(InvoiceId::parse, 0xf1),
-            draft: fixtures::draft(
-                "NOK",
-                vec![fixtures::line("Net repair", dec!(4), dec!(250), dec!(25))],
-            ),
-            number: NumberSource::Server,
-        };
-        let ctx = IssueContext {
-            settings: &settings,
-            customer: &customer,
-            client: cause().client,
-            draft_head: None,
-            issued_from_draft: Vec::new(),
-            last_in_sequence: None,
-            lease: None,
-            number_taken: false,
-        };
-        issued_invoice(&issue, &ctx).unwrap().invoice
+        fixtures::issued(vec![fixtures::line(
+            "Net repair",
+            dec!(4),
+            dec!(250),
+            dec!(25),
+        )])
     }
 
     fn invoiced(invoice: &Invoice) -> AccountEvent {

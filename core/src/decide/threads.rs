@@ -9,7 +9,7 @@
 use serde_json::json;
 
 use super::receivables::{OpenDisputeFacts, decide_dispute_open, decide_dispute_resolve};
-use super::{Decision, FIRST_VERSION, Stored, Write, invalid, next_version};
+use super::{Decision, FIRST_VERSION, Stored, Write, invalid, next_version, replayed};
 use crate::document::issued::{CreditNote, Invoice};
 use crate::ids::{CustomerId, DisputeId, InvoiceId, NaturalKey, ThreadId, UserId};
 use crate::portal::LinkMail;
@@ -71,12 +71,9 @@ pub fn decide_thread_open(
     open: &OpenThread,
     facts: &OpenThreadFacts,
 ) -> Result<Decision, MutationError> {
-    if let Some(stored) = &facts.stored {
-        return if stored.opened_by(open) {
-            Ok(Decision::unchanged("thread", open.id, "already open"))
-        } else {
-            Err(invalid("id", "an id not used by another thread"))
-        };
+    let same = facts.stored.as_ref().map(|stored| stored.opened_by(open));
+    if let Some(replay) = replayed(same, "thread", open.id, "already open") {
+        return replay;
     }
     if !facts.customer_known {
         return Err(invalid("customer_id", "a customer of the organisation"));
@@ -406,11 +403,11 @@ mod tests {
 
     use super::*;
     use crate::decide::Notice;
-    use crate::decide::issuing::{IssueContext, credit_note, issued_invoice};
+    use crate::decide::issuing::credit_note;
     use crate::document::issue::CreditScope;
-    use crate::document::issued::{IssueCreditNote, IssueInvoice, NumberSource};
+    use crate::document::issued::IssueCreditNote;
     use crate::fixtures;
-    use crate::ids::{ClientId, CreditNoteId, CustomerId, ThreadMessageId, UserId};
+    use crate::ids::{CreditNoteId, CustomerId, ThreadMessageId, UserId};
     use crate::receivables::events::AccountEvent;
     use crate::receivables::thread::ThreadReason;
     use crate::sync::MutationErrorKind;
@@ -437,35 +434,10 @@ mod tests {
 
     /// The payer's invoice of two lines, issued 2026-11-23.
     fn invoice() -> Invoice {
-        let settings = fixtures::settings_with_seller(
-            fixtures::organisation_id(),
-            "Nordlys AS",
-            fixtures::address("Kaigata 1", "8006", "Bodø", "NO"),
-        );
-        let customer =
-            fixtures::customer(payer(), fixtures::organisation_id(), "Fiskeri AS", "NOK");
-        let issue = IssueInvoice {
-            invoice_id: id(InvoiceId::parse, 0xf1),
-            draft: fixtures::draft(
-                "NOK",
-                vec![
-                    fixtures::line("Net repair", dec!(4), dec!(250), dec!(25)),
-                    fixtures::line("Travel", dec!(1), dec!(90), dec!(25)),
-                ],
-            ),
-            number: NumberSource::Server,
-        };
-        let ctx = IssueContext {
-            settings: &settings,
-            customer: &customer,
-            client: id(ClientId::parse, 0xc1),
-            draft_head: None,
-            issued_from_draft: Vec::new(),
-            last_in_sequence: None,
-            lease: None,
-            number_taken: false,
-        };
-        issued_invoice(&issue, &ctx).unwrap().invoice
+        fixtures::issued(vec![
+            fixtures::line("Net repair", dec!(4), dec!(250), dec!(25)),
+            fixtures::line("Travel", dec!(1), dec!(90), dec!(25)),
+        ])
     }
 
     fn open(kind: ThreadKind) -> OpenThread {
@@ -736,11 +708,7 @@ mod tests {
 
     /// A credit note of the invoice's travel line.
     fn credit() -> CreditNote {
-        let settings = fixtures::settings_with_seller(
-            fixtures::organisation_id(),
-            "Nordlys AS",
-            fixtures::address("Kaigata 1", "8006", "Bodø", "NO"),
-        );
+        let settings = fixtures::nordlys();
         let issue = IssueCreditNote {
             credit_note_id: id(CreditNoteId::parse, 0x91),
             organisation_id: fixtures::organisation_id(),

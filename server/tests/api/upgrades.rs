@@ -76,6 +76,33 @@ async fn migrated_up_to(backend: Backend, version: &str) -> (TestDatabase, Store
     (db, store)
 }
 
+/// Writes `records` as the organisation's first changes on the earlier schema, runs this version's
+/// migrations, and checks the change log reads back the same; the log as written, and a transaction to
+/// go on in.
+async fn migrated_with_changes(
+    store: &Store,
+    org: remit_core::ids::OrganisationId,
+    records: Vec<Record>,
+) -> (remit_server::store::WriteTx, Vec<remit_core::sync::PatchOp>) {
+    let mut conn = store.read().await.unwrap();
+    for (n, record) in records.into_iter().enumerate() {
+        changes::insert_put(&mut conn, org, n as u64 + 1, record)
+            .await
+            .unwrap();
+    }
+    let before = changes::changes_after(&mut conn, org, 0, 100)
+        .await
+        .unwrap();
+    drop(conn);
+    store.migrate().await.expect("this version's migrations");
+    let mut tx = store.write().await.unwrap();
+    assert_eq!(
+        changes::changes_after(&mut tx, org, 0, 100).await.unwrap(),
+        before
+    );
+    (tx, before)
+}
+
 /// Users from before system users existed (migration 0006) are people who sign in, as before.
 async fn a_user_from_before_system_users_still_signs_in(backend: Backend) {
     let (_db, store) = migrated_up_to(backend, "0005_latest_change.sql").await;
@@ -371,28 +398,8 @@ async fn the_change_log_from_before_mail_is_kept_and_carries_mail(backend: Backe
             )
         })
         .collect();
-    let mut conn = store.read().await.unwrap();
-    for (n, customer) in customers.iter().enumerate() {
-        changes::insert_put(
-            &mut conn,
-            org,
-            n as u64 + 1,
-            Record::Customer(customer.clone()),
-        )
-        .await
-        .unwrap();
-    }
-    let before = changes::changes_after(&mut conn, org, 0, 100)
-        .await
-        .unwrap();
-    drop(conn);
-
-    store.migrate().await.expect("this version's migrations");
-    let mut tx = store.write().await.unwrap();
-    assert_eq!(
-        changes::changes_after(&mut tx, org, 0, 100).await.unwrap(),
-        before
-    );
+    let written = customers.iter().cloned().map(Record::Customer).collect();
+    let (mut tx, before) = migrated_with_changes(&store, org, written).await;
     let document = MailedDocument {
         kind: MailedKind::Invoice,
         id: Uuid::now_v7(),
@@ -472,26 +479,8 @@ async fn the_change_log_from_before_threads_is_kept_and_carries_threads(backend:
         sent_at_ms: None,
         error: None,
     };
-    let mut conn = store.read().await.unwrap();
-    for (n, record) in [Record::Customer(customer.clone()), Record::Mail(mail)]
-        .into_iter()
-        .enumerate()
-    {
-        changes::insert_put(&mut conn, org, n as u64 + 1, record)
-            .await
-            .unwrap();
-    }
-    let before = changes::changes_after(&mut conn, org, 0, 100)
-        .await
-        .unwrap();
-    drop(conn);
-
-    store.migrate().await.expect("this version's migrations");
-    let mut tx = store.write().await.unwrap();
-    assert_eq!(
-        changes::changes_after(&mut tx, org, 0, 100).await.unwrap(),
-        before
-    );
+    let written = vec![Record::Customer(customer.clone()), Record::Mail(mail)];
+    let (mut tx, before) = migrated_with_changes(&store, org, written).await;
     let thread = Thread {
         id: ThreadId::try_from(Uuid::now_v7()).unwrap(),
         organisation_id: org,
