@@ -1140,6 +1140,26 @@ async fn a_credit_note_waits_for_its_number_until_the_servers_record_is_pulled()
         })
         .await
         .unwrap();
+    // What the numbered credit note credits is no longer open on the invoice; the other keeps its own.
+    let payments = store.payments_for_invoice(invoice.id).await.unwrap();
+    assert_eq!(payments.credited, vec![numbered.clone()]);
+    let open = payments.balance(&invoice).unwrap().open().unwrap();
+    let issued = remit_core::receivables::balance::InvoiceBalance::of(&invoice, &[], &[], &[])
+        .unwrap()
+        .open()
+        .unwrap();
+    assert_eq!(
+        issued.checked_sub(open).unwrap(),
+        numbered.snapshot.totals.amount_due
+    );
+    assert!(
+        store
+            .payments_for_invoice(other.id)
+            .await
+            .unwrap()
+            .credited
+            .is_empty()
+    );
     assert_eq!(
         store.credit_note(first.credit_note_id).await.unwrap(),
         Some(IssuedCreditNote::Numbered(Box::new(numbered)))

@@ -1,9 +1,10 @@
 //! Payments of an invoice: those recorded on this device and still in the outbox (awaiting sync), and
-//! the server's `payment` records with the allocation core decided there. Read in one transaction, so a
+//! the server's `payment` records with the allocation core decided there; and its credit notes, which
+//! take off what they credit. Read in one transaction, so a
 //! payment is never shown twice nor missed while a sync reply lands. Which payments belong to an invoice
 //! and what is still open on it are core's (`Payment::concerns`, `InvoiceBalance`).
 
-use remit_core::document::issued::Invoice;
+use remit_core::document::issued::{CreditNote, Invoice};
 use remit_core::ids::InvoiceId;
 use remit_core::receivables::balance::InvoiceBalance;
 use remit_core::receivables::payment::{Payment, RecordPayment};
@@ -19,6 +20,10 @@ fn payments() -> &'static str {
     store_of(EntityKind::Payment)
 }
 
+fn credit_notes() -> &'static str {
+    store_of(EntityKind::CreditNote)
+}
+
 /// An invoice's payments, oldest first (payment ids are UUIDv7, made when the payment is recorded).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InvoicePayments {
@@ -26,19 +31,21 @@ pub struct InvoicePayments {
     pub pending: Vec<RecordPayment>,
     /// The server's records that name the invoice or apply money to it.
     pub recorded: Vec<Payment>,
+    /// The credit notes the server issued against the invoice: they take off what they credit.
+    pub credited: Vec<CreditNote>,
 }
 
 impl InvoicePayments {
     /// What is still open on `invoice` after these payments, as core counts it.
     pub fn balance(&self, invoice: &Invoice) -> Result<InvoiceBalance, ValidationError> {
-        InvoiceBalance::of(invoice, &self.recorded, &self.pending)
+        InvoiceBalance::of(invoice, &self.recorded, &self.credited, &self.pending)
     }
 }
 
 impl Store {
     /// The payments of `invoice`: pending in the outbox, and as the server recorded them.
     pub async fn payments_for_invoice(&self, invoice: InvoiceId) -> StoreResult<InvoicePayments> {
-        let tx = self.read(&[payments(), OUTBOX])?;
+        let tx = self.read(&[payments(), credit_notes(), OUTBOX])?;
         let mut recorded: Vec<Payment> = read_all::<Payment>(&tx, payments())
             .await?
             .into_iter()
@@ -55,6 +62,15 @@ impl Store {
             .filter(|p| recorded.iter().all(|r| r.received.id != p.id))
             .collect();
         pending.sort_by_key(|p| p.id);
-        Ok(InvoicePayments { pending, recorded })
+        let credited: Vec<CreditNote> = read_all::<CreditNote>(&tx, credit_notes())
+            .await?
+            .into_iter()
+            .filter(|c| c.invoice_id == invoice)
+            .collect();
+        Ok(InvoicePayments {
+            pending,
+            recorded,
+            credited,
+        })
     }
 }

@@ -1,6 +1,7 @@
 //! What is still open on one issued invoice, as a device knows it: the instalments as issued, less what
-//! the server's allocations applied to them, less what the payments recorded here and not yet allocated
-//! will take once they arrive (allocated here exactly as the server will, by [`allocate`]).
+//! the server's allocations applied to them, less its credit notes (each allocated to the invoice as the
+//! server allocates it, by [`allocate`]), less what the payments recorded here and not yet allocated will
+//! take once they arrive (allocated here exactly as the server will).
 //!
 //! The app shows the next unpaid due date and pre-fills the payment form from this; the server's
 //! account ([`super::account::Account`]) stays the record.
@@ -10,7 +11,7 @@ use chrono::NaiveDate;
 use super::OpenItem;
 use super::allocation::{AllocationLine, Instruction, allocate};
 use super::payment::{Payment, RecordPayment};
-use crate::document::issued::Invoice;
+use crate::document::issued::{CreditNote, Invoice};
 use crate::ids::InvoiceId;
 use crate::money::{Currency, Money};
 use crate::terms::ScheduledPayment;
@@ -38,11 +39,13 @@ impl InvoiceBalance {
         }
     }
 
-    /// What is open on `invoice` after the server's `recorded` payments and this device's `pending`
-    /// ones (oldest first, as they will reach the server). A voided invoice has nothing open.
+    /// What is open on `invoice` after the server's `recorded` payments, its issued `credit_notes`
+    /// (those of other invoices are skipped) and this device's `pending` payments (oldest first, as they
+    /// will reach the server). A voided invoice has nothing open.
     pub fn of(
         invoice: &Invoice,
         recorded: &[Payment],
+        credit_notes: &[CreditNote],
         pending: &[RecordPayment],
     ) -> Result<Self, ValidationError> {
         let snapshot = &invoice.snapshot;
@@ -61,6 +64,14 @@ impl InvoiceBalance {
         }
         for payment in recorded {
             balance.settle(payment.applied_to(invoice.id))?;
+        }
+        let mut credited: Vec<&CreditNote> = credit_notes
+            .iter()
+            .filter(|c| c.invoice_id == invoice.id)
+            .collect();
+        credited.sort_by_key(|c| (c.snapshot.issue_date, c.place.position));
+        for note in credited {
+            balance.credit(note)?;
         }
         for payment in pending {
             balance.expect(payment)?;
@@ -83,6 +94,21 @@ impl InvoiceBalance {
             }
         }
         Ok(())
+    }
+
+    /// Takes off what a credit note of the invoice applies to it: allocated to the invoice as a payment
+    /// naming it would be, which is how the server's account takes it.
+    pub fn credit(&mut self, note: &CreditNote) -> Result<(), ValidationError> {
+        let Some(invoice_id) = self.items.first().map(|i| i.item.invoice_id) else {
+            return Ok(());
+        };
+        let plan = allocate(
+            note.snapshot.totals.amount_due,
+            note.snapshot.issue_date,
+            &self.items,
+            &Instruction::Named(vec![invoice_id]),
+        )?;
+        self.settle(&plan.lines)
     }
 
     /// Takes off what a payment recorded on this device, not yet allocated by the server, will apply
@@ -199,6 +225,43 @@ mod tests {
             amount: eur(amount),
             discount: eur("0"),
         }
+    }
+
+    #[test]
+    fn a_credit_note_of_the_invoice_takes_off_what_the_server_applies_and_others_nothing() {
+        use crate::decide::issuing::credit_note;
+        use crate::document::issue::CreditScope;
+        use crate::document::issued::IssueCreditNote;
+        use crate::fixtures;
+        use rust_decimal_macros::dec;
+
+        // 4 × 250 NOK at 25 %: 1,250.00; two of the four credited: 625.00.
+        let invoice = fixtures::issued(vec![fixtures::line(
+            "Net repair",
+            dec!(4),
+            dec!(250),
+            dec!(25),
+        )]);
+        let request = IssueCreditNote {
+            credit_note_id: crate::ids::CreditNoteId::parse("019a4d5e-0000-7000-8000-0000000000a9")
+                .unwrap(),
+            organisation_id: invoice.organisation_id,
+            invoice_id: invoice.id,
+            issue_date: date("2026-11-25"),
+            scope: CreditScope::Lines(vec![(0, dec!(2))]),
+            note: String::new(),
+        };
+        let note = credit_note(&request, &invoice, &[], &fixtures::nordlys(), None).unwrap();
+        let mut elsewhere = note.clone();
+        elsewhere.invoice_id = other_invoice();
+        let nok = |text| Money::parse(text, Currency::parse("NOK").unwrap()).unwrap();
+        let balance = InvoiceBalance::of(&invoice, &[], &[note.clone(), elsewhere], &[]).unwrap();
+        assert_eq!(balance.open().unwrap(), nok("625.00"));
+        let mut whole = note.clone();
+        whole.snapshot.totals.amount_due = nok("1250.00");
+        let balance = InvoiceBalance::of(&invoice, &[], &[whole], &[]).unwrap();
+        assert_eq!(balance.open().unwrap(), nok("0.00"));
+        assert_eq!(balance.suggested_payment(), None);
     }
 
     #[test]
