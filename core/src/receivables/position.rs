@@ -125,6 +125,10 @@ impl Position {
     /// invoices first appear among the items. One pass over the items and one over the allocations: a
     /// position of many open invoices is read on every page of the portal and every change.
     pub fn settle_out(&mut self) -> Vec<SettledInvoice> {
+        // The common case, a position read back as it was stored: nothing settled to take out.
+        if !self.items.iter().any(OpenItem::is_settled) {
+            return Vec::new();
+        }
         let open: BTreeSet<InvoiceId> = self
             .items
             .iter()
