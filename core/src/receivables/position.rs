@@ -122,8 +122,9 @@ impl Position {
     }
 
     /// Takes out every invoice whose items are all settled, with its allocations, in the order the
-    /// invoices first appear among the items. One pass over the items and one over the allocations: a
-    /// position of many open invoices is read on every page of the portal and every change.
+    /// invoices first appear among the items. Linear in the items and allocations (with a set of the
+    /// invoices still open): a position of many open invoices is read on every page of the portal and
+    /// every change.
     pub fn settle_out(&mut self) -> Vec<SettledInvoice> {
         // The common case, a position read back as it was stored: nothing settled to take out.
         if !self.items.iter().any(OpenItem::is_settled) {
