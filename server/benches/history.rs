@@ -15,6 +15,8 @@
 //! cargo bench -p remit-server --bench history [-- --quick] [--customer N] [--organisation N] [--portal N]
 //! cargo bench -p remit-server --bench history -- seed DIR [--quick]
 //! cargo bench -p remit-server --bench history -- ops DIR/NAME issue|payment K
+//! cargo bench -p remit-server --bench history -- portal-seed DIR [--portal N]
+//! cargo bench -p remit-server --bench history -- portal-requests DIR K
 //! ```
 //!
 //! `seed` writes SQLite databases at four points of history (`early`, `customer`: one customer with a
@@ -22,6 +24,9 @@
 //! customers); `ops` applies K issues or payments to one of them in
 //! one push, on one thread, so that `scripts/bench` can count the instructions of K and of 1 under
 //! `valgrind --tool=callgrind` and take the difference: the stable cost of one change.
+//! `portal-seed` writes the portal bench's customer (`--portal N` open invoices, 500 unless given) and its
+//! statement link; `portal-requests` asks a server on a copy of it for that statement page K times, one
+//! request after another on one thread: the instructions of one page, and where they go, under callgrind.
 //!
 //! Runs on a temporary SQLite file; also on PostgreSQL when `REMIT_BENCH_DATABASE_URL` names a server.
 
@@ -127,6 +132,19 @@ fn main() {
             let runtime = tokio::runtime::Runtime::new().expect("runtime");
             runtime.block_on(seed(Path::new(&args[1]), quick));
         }
+        Some("portal-seed") => {
+            let runtime = tokio::runtime::Runtime::new().expect("runtime");
+            let n = value("--portal").unwrap_or(Sizes::FULL.portal);
+            runtime.block_on(portal_seed(Path::new(&args[1]), n));
+        }
+        Some("portal-requests") => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            let count = args[2].parse().expect("a count");
+            runtime.block_on(portal_requests(Path::new(&args[1]), count));
+        }
         Some("ops") => {
             // One thread: instruction counts under callgrind stay the same from run to run.
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -166,31 +184,11 @@ async fn bench(backend: &str, url: &str, dist: &Path, sizes: Sizes) {
 
 /// The portal's statement page of a customer with `sizes.portal` open invoices, under `wrk`.
 async fn portal_statement(backend: &str, server: &LocalServer, sizes: Sizes) {
-    let email = "portal@bench.example";
-    let org = server.organisation(email).await;
-    let payer = customer(org.id, 0);
-    org.push(vec![
-        Command::SaveSettings(settings(org.id)),
-        Command::UpsertCustomer(payer.clone()),
-    ])
-    .await;
-    org.push(issues(std::slice::from_ref(&payer), sizes.portal))
-        .await;
-    let http = server.signed_in(email).await;
-    let link: serde_json::Value = http
-        .post(format!(
-            "{}/api/customers/{}/portal-links",
-            server.address, payer.id
-        ))
-        .header("X-Remit-Request", "1")
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .expect("make a link")
-        .json()
-        .await
-        .expect("the link");
-    let url = format!("{}{}", server.address, link["url"].as_str().expect("url"));
+    let url = format!(
+        "{}{}",
+        server.address,
+        portal_link(server, sizes.portal).await
+    );
     let what = format!(
         "portal statement of {} open invoices under wrk",
         sizes.portal
@@ -227,6 +225,68 @@ async fn portal_statement(backend: &str, server: &LocalServer, sizes: Sizes) {
         p99 <= 50.0,
         &format!("p50 {p50:.1} ms"),
     );
+}
+
+/// A customer of `open` issued, open invoices in a new organisation, and the path of a statement link
+/// to it made through the API.
+async fn portal_link(server: &LocalServer, open: usize) -> String {
+    let email = "portal@bench.example";
+    let org = server.organisation(email).await;
+    let payer = customer(org.id, 0);
+    org.push(vec![
+        Command::SaveSettings(settings(org.id)),
+        Command::UpsertCustomer(payer.clone()),
+    ])
+    .await;
+    org.push(issues(std::slice::from_ref(&payer), open)).await;
+    let http = server.signed_in(email).await;
+    let link: serde_json::Value = http
+        .post(format!(
+            "{}/api/customers/{}/portal-links",
+            server.address, payer.id
+        ))
+        .header("X-Remit-Request", "1")
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("make a link")
+        .json()
+        .await
+        .expect("the link");
+    link["url"].as_str().expect("url").to_owned()
+}
+
+/// Seeds `dir/portal.db` with the portal bench's customer of `open` invoices; its link's path goes to
+/// `dir/portal.url`.
+async fn portal_seed(dir: &Path, open: usize) {
+    std::fs::create_dir_all(dir).expect("seed folder");
+    let db = dir.join("portal.db");
+    for file in sqlite_files(&db) {
+        let _ = std::fs::remove_file(file);
+    }
+    let server = LocalServer::start(&sqlite_url(&db), dir).await;
+    let path = portal_link(&server, open).await;
+    server.store.close().await;
+    std::fs::write(dir.join("portal.url"), path).expect("write the link");
+}
+
+/// Asks a server on a copy of `dir/portal.db` for the seeded statement page `count` times in turn.
+async fn portal_requests(dir: &Path, count: usize) {
+    let path = std::fs::read_to_string(dir.join("portal.url")).expect("the seeded link");
+    let work = tempfile::tempdir().expect("temporary folder");
+    let db = work.path().join("portal.db");
+    std::fs::copy(dir.join("portal.db"), &db).expect("copy database");
+    let server = LocalServer::start(&sqlite_url(&db), work.path()).await;
+    let http = reqwest::Client::new();
+    for _ in 0..count {
+        let response = http
+            .get(format!("{}{path}", server.address))
+            .send()
+            .await
+            .expect("request");
+        assert!(response.status().is_success(), "GET {path}");
+        response.bytes().await.expect("body");
+    }
 }
 
 /// A figure of `wrk --latency`'s output: the number after `label` (latencies in milliseconds).

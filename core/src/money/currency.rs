@@ -3,6 +3,7 @@
 use std::fmt;
 
 use rust_decimal::Decimal;
+use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::validation::{Rule, ValidationError};
@@ -10,8 +11,8 @@ use crate::validation::{Rule, ValidationError};
 /// An ISO 4217 currency that Remit knows, with its number of minor units (decimals of an amount).
 ///
 /// Only [`Currency::parse`] builds one, so a `Currency` always has a known number of minor units.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(into = "String")]
 pub struct Currency {
     code: [u8; 3],
     minor_units: u8,
@@ -203,18 +204,21 @@ const CASH_INCREMENTS: &[(&str, i64, u32)] = &[
 impl Currency {
     /// Parses an ISO 4217 alphabetic code (`"EUR"`); lower case is accepted and normalised.
     pub fn parse(code: &str) -> Result<Self, ValidationError> {
-        let upper = code.trim().to_ascii_uppercase();
+        let unknown = || ValidationError::new("currency", Rule::Currency);
+        // Every stored amount carries its currency: no allocation on the way from text to a code.
+        let [a, b, c]: [u8; 3] = code.trim().as_bytes().try_into().map_err(|_| unknown())?;
+        let upper = [
+            a.to_ascii_uppercase(),
+            b.to_ascii_uppercase(),
+            c.to_ascii_uppercase(),
+        ];
         ISO_4217
-            .binary_search_by(|(c, _)| c.cmp(&upper.as_str()))
-            .map(|i| {
-                let (c, minor_units) = ISO_4217[i];
-                let b = c.as_bytes();
-                Currency {
-                    code: [b[0], b[1], b[2]],
-                    minor_units,
-                }
+            .binary_search_by(|(c, _)| c.as_bytes().cmp(&upper[..]))
+            .map(|i| Currency {
+                code: upper,
+                minor_units: ISO_4217[i].1,
             })
-            .map_err(|_| ValidationError::new("currency", Rule::Currency))
+            .map_err(|_| unknown())
     }
 
     pub fn code(&self) -> &str {
@@ -258,6 +262,25 @@ impl TryFrom<String> for Currency {
 
     fn try_from(code: String) -> Result<Self, Self::Error> {
         Currency::parse(&code)
+    }
+}
+
+/// Read from the code's text as it lies in the input, without copying it into a `String` first.
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Code;
+        impl Visitor<'_> for Code {
+            type Value = Currency;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an ISO 4217 currency code")
+            }
+
+            fn visit_str<E: de::Error>(self, code: &str) -> Result<Currency, E> {
+                Currency::parse(code).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Code)
     }
 }
 

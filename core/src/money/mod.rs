@@ -3,12 +3,14 @@
 mod currency;
 mod rounding;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 pub use currency::Currency;
 pub use rounding::Rounding;
 use rust_decimal::Decimal;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::validation::{Rule, ValidationError};
@@ -17,8 +19,8 @@ use crate::validation::{Rule, ValidationError};
 /// form (`"12.30"`) is canonical: the same amount is the same string on screen, in IndexedDB and in the
 /// database. Arithmetic is checked: overflow and mixed currencies are errors, never panics or silent
 /// conversions. Serialized as `{"amount": "12.30", "currency": "EUR"}`: amounts are strings, never floats.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "MoneyWire", into = "MoneyWire")]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "MoneyWire")]
 pub struct Money {
     amount: Decimal,
     currency: Currency,
@@ -128,17 +130,90 @@ impl fmt::Debug for Money {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct MoneyWire {
     amount: String,
     currency: Currency,
 }
 
-impl TryFrom<MoneyWire> for Money {
-    type Error = ValidationError;
+/// Read as `MoneyWire` is written, with the amount's text borrowed from the input where it can be: a
+/// customer's position holds two amounts per open invoice, and every read of it decodes them all.
+/// Like a derived `Deserialize`, it takes the fields in any order (or as a sequence) and ignores fields
+/// it does not know.
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        const FIELDS: &[&str] = &["amount", "currency"];
+        deserializer.deserialize_struct("MoneyWire", FIELDS, MoneyVisitor)
+    }
+}
 
-    fn try_from(wire: MoneyWire) -> Result<Self, Self::Error> {
-        Money::parse(&wire.amount, wire.currency)
+struct MoneyVisitor;
+
+impl<'de> Visitor<'de> for MoneyVisitor {
+    type Value = Money;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an amount and its currency")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Money, A::Error> {
+        let mut amount: Option<Text<'de>> = None;
+        let mut currency: Option<Currency> = None;
+        while let Some(key) = map.next_key::<Text<'de>>()? {
+            match key.0.as_ref() {
+                "amount" if amount.is_some() => return Err(de::Error::duplicate_field("amount")),
+                "amount" => amount = Some(map.next_value()?),
+                "currency" if currency.is_some() => {
+                    return Err(de::Error::duplicate_field("currency"));
+                }
+                "currency" => currency = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        let amount = amount.ok_or_else(|| de::Error::missing_field("amount"))?;
+        let currency = currency.ok_or_else(|| de::Error::missing_field("currency"))?;
+        Money::parse(&amount.0, currency).map_err(de::Error::custom)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Money, A::Error> {
+        let amount: Text<'de> = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let currency: Currency = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+        Money::parse(&amount.0, currency).map_err(de::Error::custom)
+    }
+}
+
+/// A string of the input: borrowed when the input lends it, copied when it cannot.
+struct Text<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(text)))
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(text.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, text: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(text)))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
     }
 }
 
@@ -176,6 +251,31 @@ mod tests {
             Money::parse("1.5", bhd).unwrap().amount().to_string(),
             "1.500"
         );
+    }
+
+    #[test]
+    fn an_amount_reads_in_any_field_order_from_text_or_a_value_ignoring_unknown_fields() {
+        let m = Money::parse("1234.5", eur()).unwrap();
+        for text in [
+            r#"{"amount": "1234.50", "currency": "EUR"}"#,
+            r#"{"currency": "eur", "note": [1], "amount": "1234.5"}"#,
+            r#"{"amount": "1234.5\u0030", "currency": "\u0045UR"}"#,
+            r#"["1234.50", "EUR"]"#,
+        ] {
+            assert_eq!(serde_json::from_str::<Money>(text).unwrap(), m, "{text}");
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(serde_json::from_value::<Money>(value).unwrap(), m, "{text}");
+        }
+        for text in [
+            r#"{"amount": "1.00"}"#,
+            r#"{"currency": "EUR"}"#,
+            r#"{"amount": "1.00", "amount": "2.00", "currency": "EUR"}"#,
+            r#"{"amount": "1.001", "currency": "EUR"}"#,
+            r#"{"amount": "1.00", "currency": "EURO"}"#,
+            r#"{"amount": 1, "currency": "EUR"}"#,
+        ] {
+            assert!(serde_json::from_str::<Money>(text).is_err(), "{text}");
+        }
     }
 
     #[test]

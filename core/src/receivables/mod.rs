@@ -26,7 +26,10 @@ pub mod position;
 pub mod statement;
 pub mod thread;
 
+use std::fmt;
+
 use chrono::NaiveDate;
+use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::InvoiceId;
@@ -55,7 +58,9 @@ pub struct OpenItem {
     pub item: ItemRef,
     /// The invoice number (BT-1), for statements and reminders.
     pub number: String,
+    #[serde(deserialize_with = "read_day")]
     pub issue_date: NaiveDate,
+    #[serde(deserialize_with = "read_day")]
     pub due_date: NaiveDate,
     /// The instalment's original amount.
     pub amount: Money,
@@ -65,6 +70,40 @@ pub struct OpenItem {
     /// An open dispute pauses dunning for the item.
     #[serde(default)]
     pub disputed: bool,
+}
+
+/// A day as chrono writes one (`2026-11-23`), read without chrono's general parser: a customer's
+/// position holds two per open invoice, and every read of it decodes them all. Any other text is read
+/// by chrono, with chrono's errors.
+fn read_day<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
+    struct Day;
+    impl Visitor<'_> for Day {
+        type Value = NaiveDate;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a date (YYYY-MM-DD)")
+        }
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<NaiveDate, E> {
+            iso_day(text).map_or_else(|| text.parse().map_err(E::custom), Ok)
+        }
+    }
+    deserializer.deserialize_str(Day)
+}
+
+/// `YYYY-MM-DD` of a year from 0 to 9999, when `text` is one and names a day of the calendar.
+fn iso_day(text: &str) -> Option<NaiveDate> {
+    let b: &[u8; 10] = text.as_bytes().try_into().ok()?;
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |digits: &[u8]| {
+        digits.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let year = i32::try_from(number(&b[0..4])?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(&b[5..7])?, number(&b[8..10])?)
 }
 
 impl OpenItem {
@@ -103,5 +142,33 @@ impl OpenItem {
     /// Whole days past the due date on `today` (0 when not yet due).
     pub fn days_overdue(&self, today: NaiveDate) -> i64 {
         (today - self.due_date).num_days().max(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_reads_as_chrono_reads_it() {
+        let texts = [
+            "2026-11-23",
+            "0001-01-01",
+            "9999-12-31",
+            "2024-02-29",
+            "2026-02-29",
+            "2026-13-01",
+            "2026-1-05",
+            "2026-01-5x",
+            "+12345-01-01",
+            "2026/11/23",
+            "",
+        ];
+        for text in texts {
+            let json = serde_json::Value::String(text.to_owned());
+            let read = read_day(&json).map_err(|e| e.to_string());
+            let chrono = serde_json::from_value::<NaiveDate>(json).map_err(|e| e.to_string());
+            assert_eq!(read, chrono, "{text}");
+        }
     }
 }

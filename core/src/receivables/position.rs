@@ -10,7 +10,7 @@
 //! entries (what a statement lists) are not part of the position: each operation appends the ones it
 //! makes to the journal it is given.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -121,39 +121,49 @@ impl Position {
         self.items.iter().any(|i| i.item.invoice_id == invoice)
     }
 
-    /// Takes out every invoice whose items are all settled, with its allocations.
+    /// Takes out every invoice whose items are all settled, with its allocations, in the order the
+    /// invoices first appear among the items. Linear in the items and allocations (with a set of the
+    /// invoices still open): a position of many open invoices is read on every page of the portal and
+    /// every change.
     pub fn settle_out(&mut self) -> Vec<SettledInvoice> {
-        let mut settled: Vec<InvoiceId> = Vec::new();
-        for item in &self.items {
-            let id = item.item.invoice_id;
-            if !settled.contains(&id)
-                && self
-                    .items
-                    .iter()
-                    .filter(|i| i.item.invoice_id == id)
-                    .all(OpenItem::is_settled)
-            {
-                settled.push(id);
+        // The common case, a position read back as it was stored: nothing settled to take out.
+        if !self.items.iter().any(OpenItem::is_settled) {
+            return Vec::new();
+        }
+        let open: BTreeSet<InvoiceId> = self
+            .items
+            .iter()
+            .filter(|i| !i.is_settled())
+            .map(|i| i.item.invoice_id)
+            .collect();
+        if self.items.iter().all(|i| open.contains(&i.item.invoice_id)) {
+            return Vec::new();
+        }
+        let mut settled: Vec<SettledInvoice> = Vec::new();
+        let mut at: BTreeMap<InvoiceId, usize> = BTreeMap::new();
+        for item in std::mem::take(&mut self.items) {
+            let invoice_id = item.item.invoice_id;
+            if open.contains(&invoice_id) {
+                self.items.push(item);
+                continue;
+            }
+            let index = *at.entry(invoice_id).or_insert_with(|| {
+                settled.push(SettledInvoice {
+                    invoice_id,
+                    items: Vec::new(),
+                    allocations: Vec::new(),
+                });
+                settled.len() - 1
+            });
+            settled[index].items.push(item);
+        }
+        for allocation in std::mem::take(&mut self.allocations) {
+            match at.get(&allocation.item.invoice_id) {
+                Some(&index) => settled[index].allocations.push(allocation),
+                None => self.allocations.push(allocation),
             }
         }
         settled
-            .into_iter()
-            .map(|invoice_id| {
-                let (items, kept) = std::mem::take(&mut self.items)
-                    .into_iter()
-                    .partition(|i| i.item.invoice_id == invoice_id);
-                self.items = kept;
-                let (allocations, kept) = std::mem::take(&mut self.allocations)
-                    .into_iter()
-                    .partition(|a| a.item.invoice_id == invoice_id);
-                self.allocations = kept;
-                SettledInvoice {
-                    invoice_id,
-                    items,
-                    allocations,
-                }
-            })
-            .collect()
     }
 
     /// Puts a settled invoice back, for an event that names it.

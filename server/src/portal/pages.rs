@@ -2,6 +2,9 @@
 //! the Content-Security-Policy allows neither. Every amount and date comes formatted by the documents'
 //! [`Localizer`] in the customer's language, from figures core computed.
 
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, html};
 use remit_core::document::issue::Snapshot;
 use remit_core::portal::{CurrencyStatement, PortalStatement};
@@ -214,6 +217,7 @@ fn open_items(
     let pages = section.open.len().div_ceil(OPEN_PER_PAGE).max(1);
     let page_no = page_no.clamp(1, pages);
     let mut rows = Vec::new();
+    let mut days = Days::new(l);
     let shown = section.open.iter().skip((page_no - 1) * OPEN_PER_PAGE);
     for open in shown.take(OPEN_PER_PAGE) {
         let item = &open.item;
@@ -223,8 +227,8 @@ fn open_items(
                     a href=(page.href(&format!("/invoices/{}", item.item.invoice_id))) { (item.number) }
                     @if item.disputed { " " span.flag { (page.label("portal-disputed")?) } }
                 }
-                td data-label=(issued) { (l.date(item.issue_date)?) }
-                td data-label=(due) { (l.date(item.due_date)?) }
+                td data-label=(issued) { (days.format(item.issue_date)?) }
+                td data-label=(due) { (days.format(item.due_date)?) }
                 td.num data-label=(overdue) { (l.quantity(open.days_overdue.into())?) }
                 td.num data-label=(open_amount) { (l.money(item.open)?) }
             }
@@ -245,6 +249,31 @@ fn open_items(
         }
         @if pages > 1 { (pager(page, page_no, pages)?) }
     })
+}
+
+/// The days of one table, each formatted once: the invoices of a page share few issue and due dates,
+/// and formatting one costs far more than looking it up.
+struct Days<'a> {
+    l10n: &'a Localizer,
+    formatted: BTreeMap<NaiveDate, String>,
+}
+
+impl<'a> Days<'a> {
+    fn new(l10n: &'a Localizer) -> Self {
+        Self {
+            l10n,
+            formatted: BTreeMap::new(),
+        }
+    }
+
+    fn format(&mut self, day: NaiveDate) -> Result<String, RenderError> {
+        if let Some(text) = self.formatted.get(&day) {
+            return Ok(text.clone());
+        }
+        let text = self.l10n.date(day)?;
+        self.formatted.insert(day, text.clone());
+        Ok(text)
+    }
 }
 
 /// Links to the previous and next page of open invoices.
@@ -278,10 +307,11 @@ fn aging(page: &Page, section: &CurrencyStatement) -> Result<Markup, RenderError
 fn payments(page: &Page, section: &CurrencyStatement) -> Result<Markup, RenderError> {
     let l = page.l10n;
     let mut rows = Vec::new();
+    let mut days = Days::new(l);
     for paid in &section.payments {
         rows.push(html! {
             tr {
-                td { (l.date(paid.date)?) }
+                td { (days.format(paid.date)?) }
                 td { (paid.reference) }
                 td.num { (l.money(paid.amount)?) }
                 td { a href=(page.href(&format!("/receipts/{}", paid.id))) download { (page.label("portal-receipt")?) } }

@@ -150,7 +150,8 @@ async fn snapshot(
     row.map(|r| {
         Ok((
             to_u64("account snapshot seq", r.try_get("seq")?)?,
-            body::decode(&r.try_get::<String, _>("account")?, "account snapshot")?,
+            // Borrowed from the row: a long position is decoded from where it lies, not from a copy.
+            body::decode(r.try_get::<&str, _>("account")?, "account snapshot")?,
         ))
     })
     .transpose()
