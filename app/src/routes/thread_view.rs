@@ -348,11 +348,12 @@ fn ReplyForm(thread: ThreadId) -> impl IntoView {
     }
 }
 
-/// The outcomes a thread of `kind` may end with; a credit note only when the invoice is on this device.
+/// The outcomes core allows a thread of `kind`; a credit note only when the invoice is on this device
+/// (the form needs its lines).
 fn outcomes_for(kind: ThreadKind, can_credit: bool) -> Vec<ThreadOutcome> {
-    ThreadOutcome::ALL
-        .into_iter()
-        .filter(|o| !(kind == ThreadKind::Dispute && *o == ThreadOutcome::Answered))
+    kind.outcomes()
+        .iter()
+        .copied()
         .filter(|o| can_credit || *o != ThreadOutcome::Credited)
         .collect()
 }

@@ -318,17 +318,17 @@ pub fn decide_thread_resolve(
             format!("on or after {}, the day it was opened", thread.opened_on),
         ));
     }
-    let dispute_outcome = match (thread.kind, resolve.outcome) {
-        (ThreadKind::Dispute, ThreadOutcome::Answered) => {
-            return Err(invalid(
-                "outcome",
-                "for a dispute: a credit note, rejected, or withdrawn",
-            ));
-        }
-        (_, ThreadOutcome::Answered) => None,
-        (_, ThreadOutcome::Credited) => Some(DisputeOutcome::Upheld),
-        (_, ThreadOutcome::Rejected) => Some(DisputeOutcome::Rejected),
-        (_, ThreadOutcome::Withdrawn) => Some(DisputeOutcome::Withdrawn),
+    if !thread.kind.outcomes().contains(&resolve.outcome) {
+        return Err(invalid(
+            "outcome",
+            "for a dispute: a credit note, rejected, or withdrawn",
+        ));
+    }
+    let dispute_outcome = match resolve.outcome {
+        ThreadOutcome::Answered => None,
+        ThreadOutcome::Credited => Some(DisputeOutcome::Upheld),
+        ThreadOutcome::Rejected => Some(DisputeOutcome::Rejected),
+        ThreadOutcome::Withdrawn => Some(DisputeOutcome::Withdrawn),
     };
     let credit_note = match resolve.credit_note_id {
         Some(id) => Some(

@@ -42,6 +42,19 @@ impl ThreadKind {
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
+
+    /// How a thread of this kind may end: a dispute by a credit note, a rejection or a withdrawal,
+    /// never just an answer; a question any way.
+    pub fn outcomes(self) -> &'static [ThreadOutcome] {
+        match self {
+            ThreadKind::Inquiry => &ThreadOutcome::ALL,
+            ThreadKind::Dispute => &[
+                ThreadOutcome::Credited,
+                ThreadOutcome::Rejected,
+                ThreadOutcome::Withdrawn,
+            ],
+        }
+    }
 }
 
 /// Why the customer writes: the reasons a billing team sorts disputes by.
@@ -443,6 +456,16 @@ mod tests {
         let mut open = opened(ThreadKind::Inquiry, false);
         open.lines = vec![1];
         assert_eq!(open.validate().unwrap_err().field, "lines");
+    }
+
+    #[test]
+    fn a_dispute_ends_by_credit_rejection_or_withdrawal_and_a_question_any_way() {
+        use ThreadOutcome::*;
+        assert_eq!(
+            ThreadKind::Dispute.outcomes(),
+            [Credited, Rejected, Withdrawn]
+        );
+        assert_eq!(ThreadKind::Inquiry.outcomes(), ThreadOutcome::ALL);
     }
 
     #[test]
