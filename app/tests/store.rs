@@ -757,6 +757,15 @@ async fn protocol_2_records_land_in_their_own_stores_and_settings_save_locally_a
 
 /// A device ready to issue offline, as a pull leaves it: settings whose seller can be printed, the
 /// customer, and a lease of this device's series `L1` with two numbers.
+/// An invoice for `acme` issued on this device from a fresh draft, under a number of its lease.
+async fn issue_for(store: &Store, acme: &Customer) -> Invoice {
+    store
+        .issue_offline(new_invoice_id(), draft(acme), &session().organisation)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 async fn ready_to_issue(store: &Store, acme: &Customer) -> NumberLease {
     let org = fixtures::organisation_id();
     let seller = Address {
@@ -892,11 +901,7 @@ async fn the_servers_invoice_replaces_the_provisional_one_when_pulled() {
     let store = signed_in_store(&db_name("issue-pulled")).await;
     let acme = customer("Acme");
     ready_to_issue(&store, &acme).await;
-    let invoice = store
-        .issue_offline(new_invoice_id(), draft(&acme), &session().organisation)
-        .await
-        .unwrap()
-        .unwrap();
+    let invoice = issue_for(&store, &acme).await;
 
     let server = Invoice {
         digest: "recorded by the server".into(),
@@ -942,11 +947,7 @@ async fn a_refused_offline_issue_leaves_no_invoice_and_a_server_issue_waits_for_
     let store = signed_in_store(&db_name("issue-refused")).await;
     let acme = customer("Acme");
     ready_to_issue(&store, &acme).await;
-    let invoice = store
-        .issue_offline(new_invoice_id(), draft(&acme), &session().organisation)
-        .await
-        .unwrap()
-        .unwrap();
+    let invoice = issue_for(&store, &acme).await;
     let by_server = IssueInvoice {
         invoice_id: new_invoice_id(),
         draft: draft(&acme),
@@ -1079,16 +1080,8 @@ async fn a_credit_note_waits_for_its_number_until_the_servers_record_is_pulled()
     let store = signed_in_store(&db_name("credit-notes")).await;
     let acme = customer("Acme");
     ready_to_issue(&store, &acme).await;
-    let invoice = store
-        .issue_offline(new_invoice_id(), draft(&acme), &session().organisation)
-        .await
-        .unwrap()
-        .unwrap();
-    let other = store
-        .issue_offline(new_invoice_id(), draft(&acme), &session().organisation)
-        .await
-        .unwrap()
-        .unwrap();
+    let invoice = issue_for(&store, &acme).await;
+    let other = issue_for(&store, &acme).await;
     let settings = store.lease_stock().await.unwrap().settings.unwrap();
     let credit = |quantity: Decimal| IssueCreditNote {
         credit_note_id: CreditNoteId::try_from(Uuid::now_v7()).unwrap(),
@@ -1509,11 +1502,7 @@ mod threads {
         let store = signed_in_store(&db_name("thread-resolve")).await;
         let acme = customer("Acme");
         ready_to_issue(&store, &acme).await;
-        let invoice = store
-            .issue_offline(new_invoice_id(), draft(&acme), &session().organisation)
-            .await
-            .unwrap()
-            .unwrap();
+        let invoice = issue_for(&store, &acme).await;
         let mut disputed = thread(acme.id, ThreadKind::Dispute, ThreadState::Waiting, 0);
         disputed.invoice_id = Some(invoice.id);
         pull(

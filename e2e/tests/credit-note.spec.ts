@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { expectAccessible } from './axe';
 import { test, expect } from './remit';
-import { completeSettings, createCustomer, issueDraft, setUp, waitUntilSynced, type Line } from './invoicing';
+import { setUpWithInvoice, waitUntilSynced, type Line } from './invoicing';
 
 const CUSTOMER = 'Nordlys Shipping ASA';
 const LINES: Line[] = [
@@ -17,14 +17,8 @@ test('two lines of an invoice credited offline, numbered by the server, download
   page,
   remit,
 }, testInfo) => {
-  await setUp(page, remit.url);
-  await completeSettings(page);
-  await page.locator('a.brand').click();
-  await createCustomer(page, CUSTOMER, 'ap@nordlys.example');
-  const year = await issueDraft(page, CUSTOMER, LINES);
+  const year = await setUpWithInvoice(page, remit.url, CUSTOMER, 'ap@nordlys.example', LINES);
   const invoiceNumber = `INV-${year}-000001`;
-  await expect(page.getByTestId('invoice-number')).toHaveText(invoiceNumber, { timeout: 30_000 });
-  await waitUntilSynced(page);
 
   // Offline: one hull inspection and both chart updates. Four inspections are more than were invoiced.
   await page.context().setOffline(true);

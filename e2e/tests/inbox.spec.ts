@@ -6,15 +6,12 @@
 import { expectAccessible } from './axe';
 import { test, expect } from './remit';
 import {
-  completeSettings,
-  createCustomer,
   idbRecords,
   inboxWithOneThread,
-  issueDraft,
-  setUp,
+  type Line,
+  setUpWithInvoice,
   uuidV7,
   waitUntilSynced,
-  type Line,
 } from './invoicing';
 import type { APIRequestContext, Page, TestInfo } from '@playwright/test';
 
@@ -57,14 +54,8 @@ test('a dispute answered and credited offline reaches the server once, the dispu
   page,
   remit,
 }, testInfo) => {
-  await setUp(page, remit.url);
-  await completeSettings(page);
-  await page.locator('a.brand').click();
-  await createCustomer(page, CUSTOMER, 'regnskap@havbris.example');
-  const year = await issueDraft(page, CUSTOMER, LINES);
+  const year = await setUpWithInvoice(page, remit.url, CUSTOMER, 'regnskap@havbris.example', LINES);
   const invoiceNumber = `INV-${year}-000001`;
-  await expect(page.getByTestId('invoice-number')).toHaveText(invoiceNumber, { timeout: 30_000 });
-  await waitUntilSynced(page);
 
   // The customer phoned: the diving hours (line 2) are wrong. Recorded through the sync API, as a second
   // client of the same billing user.

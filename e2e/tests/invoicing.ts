@@ -207,3 +207,24 @@ export async function inboxWithOneThread(page: Page, url: string): Promise<Locat
   }).toPass({ timeout: 30_000 });
   return row;
 }
+
+/**
+ * First run with a complete seller, `customer` (at `email`) and their first invoice of `lines` issued and
+ * synced; the issue date's year.
+ */
+export async function setUpWithInvoice(
+  page: Page,
+  url: string,
+  customer: string,
+  email: string,
+  lines: Line[],
+): Promise<string> {
+  await setUp(page, url);
+  await completeSettings(page);
+  await page.locator('a.brand').click();
+  await createCustomer(page, customer, email);
+  const year = await issueDraft(page, customer, lines);
+  await expect(page.getByTestId('invoice-number')).toHaveText(`INV-${year}-000001`, { timeout: 30_000 });
+  await waitUntilSynced(page);
+  return year;
+}

@@ -7,11 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { expectAccessible } from './axe';
 import { test, expect } from './remit';
 import {
-  completeSettings,
-  createCustomer,
   inboxWithOneThread,
-  issueDraft,
-  setUp,
+  setUpWithInvoice,
   waitUntilSynced,
 } from './invoicing';
 import type { Page, TestInfo } from '@playwright/test';
@@ -48,17 +45,11 @@ test('a customer disputes a line in the portal with JavaScript off; the answer w
   remit,
   browser,
 }, testInfo) => {
-  await setUp(page, remit.url);
-  await completeSettings(page);
-  await page.locator('a.brand').click();
-  await createCustomer(page, CUSTOMER, ADDRESS);
-  const year = await issueDraft(page, CUSTOMER, [
+  const year = await setUpWithInvoice(page, remit.url, CUSTOMER, ADDRESS, [
     { description: 'Coffee machine service', quantity: '1', unitPrice: '1450', taxRate: '25' },
     { description: 'Descaling agent', quantity: '6', unitPrice: '89', taxRate: '25' },
   ]);
   const number = `INV-${year}-000001`;
-  await expect(page.getByTestId('invoice-number')).toHaveText(number, { timeout: 30_000 });
-  await waitUntilSynced(page);
 
   // The executive mails the customer a link to their statement.
   await page.locator('a.brand').click();
