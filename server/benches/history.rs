@@ -138,19 +138,12 @@ fn main() {
             runtime.block_on(portal_seed(Path::new(&args[1]), n));
         }
         Some("portal-requests") => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
+            let runtime = one_thread();
             let count = args[2].parse().expect("a count");
             runtime.block_on(portal_requests(Path::new(&args[1]), count));
         }
         Some("ops") => {
-            // One thread: instruction counts under callgrind stay the same from run to run.
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
+            let runtime = one_thread();
             let count = args[3].parse().expect("a count");
             runtime.block_on(ops(Path::new(&args[1]), &args[2], count));
         }
@@ -767,4 +760,12 @@ fn sqlite_files(db: &Path) -> [PathBuf; 3] {
         PathBuf::from(format!("{name}-wal")),
         PathBuf::from(format!("{name}-shm")),
     ]
+}
+
+/// A runtime on one thread: instruction counts under callgrind stay the same from run to run.
+fn one_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
 }
