@@ -186,6 +186,10 @@ entity_id!(
     PortalLinkId
 );
 entity_id!(
+    /// One attempt of a customer to pay online through a gateway (kept by the server only).
+    CheckoutId
+);
+entity_id!(
     /// One installation of the app (a browser profile): the author of an outbox of mutations.
     ClientId
 );

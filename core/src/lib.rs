@@ -20,6 +20,7 @@ pub mod document;
 pub mod einvoice;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fixtures;
+pub mod gateway;
 pub mod ids;
 pub mod ledger;
 pub mod mail;

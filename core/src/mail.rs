@@ -21,6 +21,8 @@ pub enum MailedKind {
     CreditNote,
     /// A portal link's address, in the text only (the mail's document id is the link's id).
     PortalLink,
+    /// A payment's receipt (the mail's document id is the payment's id), with the receipt's PDF.
+    Receipt,
 }
 
 impl MailedKind {
@@ -30,6 +32,7 @@ impl MailedKind {
             MailedKind::Invoice => "invoice",
             MailedKind::CreditNote => "credit_note",
             MailedKind::PortalLink => "portal_link",
+            MailedKind::Receipt => "receipt",
         }
     }
 
@@ -38,16 +41,17 @@ impl MailedKind {
             MailedKind::Invoice,
             MailedKind::CreditNote,
             MailedKind::PortalLink,
+            MailedKind::Receipt,
         ]
         .into_iter()
         .find(|k| k.name() == name)
     }
 
-    /// Whether the mail carries the document's files (its PDF and e-invoice): an issued document's does,
-    /// a portal link's mail has no attachments.
+    /// Whether the mail carries the document's files: an issued document's (its PDF and e-invoice) and a
+    /// receipt's (its PDF) do, a portal link's mail has no attachments.
     pub fn has_attachments(self) -> bool {
         match self {
-            MailedKind::Invoice | MailedKind::CreditNote => true,
+            MailedKind::Invoice | MailedKind::CreditNote | MailedKind::Receipt => true,
             MailedKind::PortalLink => false,
         }
     }

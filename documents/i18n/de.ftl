@@ -166,11 +166,13 @@ aging-bucket = { $label ->
 
 mail-subject = { $kind ->
     [credit-note] Gutschrift { $number } von { $seller }
+    [receipt] Quittung für Ihre Zahlung an { $seller }
    *[other] Rechnung { $number } von { $seller }
 }
 mail-greeting = Sehr geehrte Damen und Herren,
 mail-body = { $kind ->
     [credit-note] anbei erhalten Sie die Gutschrift { $number } über { $amount }.
+    [receipt] vielen Dank für Ihre Zahlung über { $amount } am { $date }. Anbei erhalten Sie Ihre Quittung.
     [invoice-due] anbei erhalten Sie die Rechnung { $number } über { $amount }, zahlbar bis { $date }.
    *[other] anbei erhalten Sie die Rechnung { $number } über { $amount }.
 }

@@ -163,15 +163,18 @@ aging-bucket = { $label ->
 }
 
 ## Mail: the default subject and body of a mailed invoice or credit note
-## ($kind: invoice-due, invoice or credit-note; $amount and $date already formatted)
+## ($kind: invoice-due, invoice, credit-note or receipt; $amount and $date already formatted; a
+## receipt's $date is the day the payment was received)
 
 mail-subject = { $kind ->
     [credit-note] Credit note { $number } from { $seller }
+    [receipt] Receipt for your payment to { $seller }
    *[other] Invoice { $number } from { $seller }
 }
 mail-greeting = Dear customer,
 mail-body = { $kind ->
     [credit-note] Please find attached credit note { $number } for { $amount }.
+    [receipt] Thank you for your payment of { $amount } on { $date }. Please find your receipt attached.
     [invoice-due] Please find attached invoice { $number } for { $amount }, due on { $date }.
    *[other] Please find attached invoice { $number } for { $amount }.
 }

@@ -166,11 +166,13 @@ aging-bucket = { $label ->
 
 mail-subject = { $kind ->
     [credit-note] Avoir { $number } de { $seller }
+    [receipt] Reçu de votre paiement à { $seller }
    *[other] Facture { $number } de { $seller }
 }
 mail-greeting = Madame, Monsieur,
 mail-body = { $kind ->
     [credit-note] Veuillez trouver ci-joint l’avoir { $number } d’un montant de { $amount }.
+    [receipt] Merci pour votre paiement de { $amount } le { $date }. Veuillez trouver votre reçu ci-joint.
     [invoice-due] Veuillez trouver ci-joint la facture { $number } d’un montant de { $amount }, à régler au plus tard le { $date }.
    *[other] Veuillez trouver ci-joint la facture { $number } d’un montant de { $amount }.
 }

@@ -166,11 +166,13 @@ aging-bucket = { $label ->
 
 mail-subject = { $kind ->
     [credit-note] Kreditnota { $number } fra { $seller }
+    [receipt] Kvittering for betalingen din til { $seller }
    *[other] Faktura { $number } fra { $seller }
 }
 mail-greeting = Hei,
 mail-body = { $kind ->
     [credit-note] Vedlagt følger kreditnota { $number } på { $amount }.
+    [receipt] Takk for betalingen på { $amount } den { $date }. Vedlagt følger kvitteringen.
     [invoice-due] Vedlagt følger faktura { $number } på { $amount }, med forfall { $date }.
    *[other] Vedlagt følger faktura { $number } på { $amount }.
 }

@@ -23,9 +23,10 @@ pub struct MailedFacts<'a> {
     pub number: &'a str,
     /// The seller's name, signing the mail.
     pub seller: &'a str,
-    /// What the customer owes (an invoice) or is credited (a credit note).
+    /// What the customer owes (an invoice), is credited (a credit note) or paid (a receipt).
     pub amount: Money,
-    /// The invoice's (last) due date; `None` for a credit note.
+    /// The invoice's (last) due date; the day a receipt's payment was received; `None` for a credit
+    /// note.
     pub due_date: Option<NaiveDate>,
 }
 
@@ -40,6 +41,7 @@ pub fn mail_text(language: Language, facts: &MailedFacts) -> Result<MailText, Re
         (MailedKind::CreditNote, _) => "credit-note",
         (MailedKind::Invoice, Some(_)) => "invoice-due",
         (MailedKind::Invoice, None) => "invoice",
+        (MailedKind::Receipt, _) => "receipt",
         (MailedKind::PortalLink, _) => {
             return Err(RenderError::Catalogue(
                 "a portal link's mail is worded by link_mail_text".into(),

@@ -14,6 +14,7 @@ use tokio::sync::watch;
 
 use crate::auth::accounts;
 use crate::clock::Clock;
+use crate::gateway::GatewayConfig;
 use crate::http::{AppState, app};
 use crate::mail::send::{self as mail_send, Sender};
 use crate::mail::{MailConfig, MailSetupError};
@@ -41,6 +42,8 @@ pub struct Config {
     pub mail: Option<MailConfig>,
     /// The reverse proxy in front of the server, whose `X-Forwarded-For` names the client.
     pub trusted_proxy: Option<IpAddr>,
+    /// How payment gateways are reached.
+    pub gateways: GatewayConfig,
 }
 
 /// How often the background tasks run.
@@ -142,6 +145,7 @@ impl Application {
                     trusted_proxy: config.trusted_proxy,
                     views: ViewLog::default(),
                 },
+                gateways: config.gateways,
             },
             dispatcher,
             sender,

@@ -12,6 +12,7 @@ use crate::application::{self, Application, Config, Intervals};
 use crate::auth::accounts::{self, NewAccount};
 use crate::auth::{Organisation, Role};
 use crate::clock::Clock;
+use crate::gateway::GatewayConfig;
 use crate::mail::{DkimKey, MailConfig};
 use crate::store::{Store, accounts as store_accounts};
 use crate::webhooks;
@@ -127,6 +128,12 @@ pub struct ServeArgs {
     /// ignored from anyone else.
     #[arg(long, env = "REMIT_TRUSTED_PROXY")]
     pub trusted_proxy: Option<std::net::IpAddr>,
+    /// Stripe's API address; another only for a stand-in that speaks the same contract (tests).
+    #[arg(long, env = "REMIT_STRIPE_API_URL", default_value = crate::gateway::STRIPE_API_URL)]
+    pub stripe_api_url: String,
+    /// How old, in seconds, a Stripe webhook's signed time may be before it is refused.
+    #[arg(long, env = "REMIT_STRIPE_WEBHOOK_TOLERANCE", default_value_t = 300)]
+    pub stripe_webhook_tolerance: u64,
 }
 
 /// How mail is sent.
@@ -383,6 +390,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         intervals: Intervals::default(),
         mail: args.mail.config()?,
         trusted_proxy: args.trusted_proxy,
+        gateways: GatewayConfig::new(
+            args.stripe_api_url,
+            std::time::Duration::from_secs(args.stripe_webhook_tolerance),
+        )
+        .map_err(|e| e.to_string())?,
     })
     .await
     .map_err(|e| e.to_string())?;

@@ -123,8 +123,9 @@ impl IssuedDocument {
                     None => None,
                 }
             }
-            // A portal link is no issued document: its mail is worded when it is queued.
-            MailedKind::PortalLink => None,
+            // A portal link is no issued document: its mail is worded when it is queued. A receipt
+            // is made from its payment ([`receipt_pdf`]).
+            MailedKind::PortalLink | MailedKind::Receipt => None,
         };
         Ok(found.map(|(customer, snapshot)| Self {
             organisation,
@@ -221,7 +222,7 @@ impl IssuedDocument {
             amount: s.totals.amount_due,
             due_date: match self.kind {
                 MailedKind::Invoice => s.schedule.iter().map(|p| p.due_date).max(),
-                MailedKind::CreditNote | MailedKind::PortalLink => None,
+                MailedKind::CreditNote | MailedKind::PortalLink | MailedKind::Receipt => None,
             },
         };
         mail_text(language, &facts).map_err(|source| DocumentError::Render {

@@ -8,6 +8,8 @@
 //! - [`auth`]: organisations, users, roles, password hashes, sessions.
 //! - [`store`]: the database, SQLite or PostgreSQL behind one API.
 //! - [`webhooks`]: outgoing webhooks, queued with the change that causes them, signed and retried.
+//! - [`gateway`]: paying online from the portal (the sandbox and Stripe), gateways' reports settled as
+//!   facts, refunds sent to gateways.
 //! - [`mail`]: outgoing mail (documents sent by SMTP), queued with the mutation that asks for it.
 //! - [`cli`]: `remit serve`, `remit user add`, `remit webhook add`, `remit migrate`.
 //! - [`application`]: starting the server, for `remit serve` and the tests alike.
@@ -20,6 +22,7 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod documents;
+pub mod gateway;
 pub mod http;
 pub mod mail;
 pub mod portal;

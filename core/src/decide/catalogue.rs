@@ -140,6 +140,7 @@ mod tests {
                 notices: vec![],
                 mails: vec![],
                 answers: vec![],
+                refunds: vec![],
                 audit: json!({
                     "op": "put", "entity": "item", "id": item().id, "name": "Net repair",
                 }),

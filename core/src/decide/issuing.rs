@@ -1240,6 +1240,7 @@ mod tests {
                 notices: vec![],
                 mails: vec![],
                 answers: vec![],
+                refunds: vec![],
                 audit: json!({
                     "op": "put", "entity": "number_lease", "id": take().id, "device": "L7",
                     "first": 21, "last": 30,
@@ -1301,6 +1302,7 @@ mod tests {
                 notices: vec![],
                 mails: vec![],
                 answers: vec![],
+                refunds: vec![],
                 audit: json!({
                     "op": "put", "entity": "number_lease", "id": give_back().id,
                     "returned_from": 4, "last": 10,
@@ -1401,6 +1403,7 @@ mod tests {
                 notices: vec![Notice::InvoiceIssued(Box::new(invoice.clone()))],
                 mails: vec![],
                 answers: vec![],
+                refunds: vec![],
                 audit: json!({
                     "op": "put", "entity": "invoice", "id": invoice.id,
                     "number": "INV-2026-000001", "draft_id": issue.draft.id, "lease_id": null,
@@ -1554,6 +1557,7 @@ mod tests {
                 notices: vec![],
                 mails: vec![],
                 answers: vec![],
+                refunds: vec![],
                 audit: json!({
                     "op": "void", "entity": "invoice", "id": invoice.id,
                     "number": "INV-2026-000001", "on": "2026-11-24", "reason": "Wrong customer",
@@ -1636,6 +1640,7 @@ mod tests {
                 notices: vec![],
                 mails: vec![],
                 answers: vec![],
+                refunds: vec![],
                 audit: json!({
                     "op": "put", "entity": "credit_note", "id": request.credit_note_id,
                     "number": "CN-2026-000001", "invoice": "INV-2026-000001", "amount": "312.50",

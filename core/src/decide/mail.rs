@@ -1,8 +1,8 @@
 //! Sending an issued document by mail: `mail.send`. A request (it may be refused, naming the field):
 //! the document must be an issued invoice or credit note of the organisation, and an invoice must not
-//! be voided. The decision stores the `mail` record, queued, and carries the message to queue as
-//! data ([`Decision::mails`]); the server writes both in the mutation's transaction, so a mail is
-//! queued if and only if its mutation applied, once.
+//! be voided; or a payment of the organisation, whose receipt is sent. The decision stores the `mail`
+//! record, queued, and carries the message to queue as data ([`Decision::mails`]); the server writes
+//! both in the mutation's transaction, so a mail is queued if and only if its mutation applied, once.
 //!
 //! What the mail says when the user wrote no subject or message is not decided here: it stays empty
 //! and the sender writes the default from the message catalogues, in the customer's language.
@@ -13,13 +13,15 @@ use super::{Decision, FIRST_VERSION, Write, invalid, replayed};
 use crate::document::issued::{CreditNote, Invoice};
 use crate::ids::CustomerId;
 use crate::mail::{Mail, MailStatus, MailedKind, OutgoingMail, SendMail};
+use crate::receivables::payment::Payment;
 use crate::sync::{MutationError, Record};
 
-/// The issued document a mail names, as stored.
+/// The issued document a mail names, as stored: an invoice, a credit note, or a payment (its receipt).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IssuedDocument {
     Invoice(Box<Invoice>),
     CreditNote(Box<CreditNote>),
+    Receipt(Box<Payment>),
 }
 
 impl IssuedDocument {
@@ -27,6 +29,7 @@ impl IssuedDocument {
         match self {
             IssuedDocument::Invoice(_) => MailedKind::Invoice,
             IssuedDocument::CreditNote(_) => MailedKind::CreditNote,
+            IssuedDocument::Receipt(_) => MailedKind::Receipt,
         }
     }
 
@@ -34,6 +37,7 @@ impl IssuedDocument {
         match self {
             IssuedDocument::Invoice(i) => i.customer_id,
             IssuedDocument::CreditNote(c) => c.customer_id,
+            IssuedDocument::Receipt(p) => p.received.customer_id,
         }
     }
 
@@ -41,6 +45,12 @@ impl IssuedDocument {
         match self {
             IssuedDocument::Invoice(i) => i.snapshot.number.to_string(),
             IssuedDocument::CreditNote(c) => c.snapshot.number.to_string(),
+            // A receipt is known by the payment's reference (the gateway's payment id, the bank's
+            // reference), else by its day.
+            IssuedDocument::Receipt(p) if !p.received.reference.trim().is_empty() => {
+                p.received.reference.trim().to_owned()
+            }
+            IssuedDocument::Receipt(p) => p.received.received_on.to_string(),
         }
     }
 }
@@ -80,6 +90,7 @@ pub fn decide_send_mail(
                     MailedKind::PortalLink => {
                         "an issued document (a portal link is mailed as it is made)"
                     }
+                    MailedKind::Receipt => "a payment of the organisation",
                 },
             ));
         }

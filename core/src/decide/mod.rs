@@ -31,6 +31,7 @@ use crate::customer::Customer;
 use crate::document::DocumentTotals;
 use crate::document::InvoiceDraft;
 use crate::document::issued::{CreditNote, Invoice};
+use crate::gateway::OutboundRefund;
 use crate::ids::{
     ClientId, CustomerId, ExceptionId, InvoiceId, NaturalKey, OrganisationId, UserId,
 };
@@ -156,6 +157,8 @@ pub struct Decision {
     pub mails: Vec<OutgoingMail>,
     /// Customers to tell, by mail with a new portal link, that their question has an answer.
     pub answers: Vec<AnswerMail>,
+    /// Refunds to send to the gateway that took the payment, queued with the changes.
+    pub refunds: Vec<OutboundRefund>,
     /// What the audit log records of the mutation.
     pub audit: Value,
 }
@@ -172,6 +175,20 @@ impl Decision {
             notices: Vec::new(),
             mails: Vec::new(),
             answers: Vec::new(),
+            refunds: Vec::new(),
+            audit,
+        }
+    }
+
+    /// A decision that raises one exception item and stores nothing else.
+    pub(crate) fn exception(item: ExceptionItem, audit: Value) -> Self {
+        Self {
+            changes: Vec::new(),
+            exceptions: vec![item],
+            notices: Vec::new(),
+            mails: Vec::new(),
+            answers: Vec::new(),
+            refunds: Vec::new(),
             audit,
         }
     }
@@ -184,6 +201,7 @@ impl Decision {
             notices: Vec::new(),
             mails: Vec::new(),
             answers: Vec::new(),
+            refunds: Vec::new(),
             audit: json!({ "op": "none", "entity": entity, "id": id, "reason": reason }),
         }
     }
@@ -219,6 +237,11 @@ impl Decision {
         self
     }
 
+    fn refund_through(mut self, refund: Option<OutboundRefund>) -> Self {
+        self.refunds.extend(refund);
+        self
+    }
+
     /// This decision followed by `next`'s, in one mutation: its changes, exceptions, notices and mail
     /// after this one's; the audit row records `next`'s under the key of what it changed.
     fn and(mut self, next: Decision) -> Self {
@@ -228,6 +251,7 @@ impl Decision {
         self.notices.extend(next.notices);
         self.mails.extend(next.mails);
         self.answers.extend(next.answers);
+        self.refunds.extend(next.refunds);
         if let Some(audit) = self.audit.as_object_mut() {
             audit.insert(key, next.audit);
         }
@@ -285,7 +309,7 @@ pub fn ensure_own(
 }
 
 /// An argument that must name something else: `field` names it, `expected` says what it must be.
-fn invalid(field: &str, expected: impl Into<String>) -> MutationError {
+pub(crate) fn invalid(field: &str, expected: impl Into<String>) -> MutationError {
     MutationError::invalid(ValidationError::new(
         field,
         Rule::Matches {

@@ -9,6 +9,7 @@ use super::{
     Cause, Decision, FIRST_VERSION, Notice, Stored, Write, invalid, next_version, recorded_once,
 };
 use crate::document::issued::Invoice;
+use crate::gateway::{GatewayCharge, outbound_refund};
 use crate::ids::InvoiceId;
 use crate::receivables::account::Account;
 use crate::receivables::dispute::{Dispute, OpenDispute, ResolveDispute};
@@ -110,6 +111,8 @@ pub struct RefundFacts {
     pub payment: Option<Payment>,
     /// The customer's account before the refund.
     pub account: Account,
+    /// The gateway that took the named payment, when a gateway took it: the refund is sent there.
+    pub gateway: Option<GatewayCharge>,
 }
 
 /// Decides a `payment.refund`: recorded, with an exception for what exceeds the customer's credit.
@@ -140,10 +143,11 @@ pub fn decide_payment_refund(
     let mut account = facts.account.clone();
     let exceptions = payment::refund(&mut account, refund).map_err(MutationError::invalid)?;
     let customer = refund.customer_id;
+    let outbound = outbound_refund(refund, facts.gateway.as_ref());
     let audit = json!({
         "op": "put", "entity": "refund", "id": refund.id,
         "amount": refund.amount.amount().to_string(), "currency": refund.amount.currency(),
-        "exceptions": exceptions.len(),
+        "exceptions": exceptions.len(), "to_gateway": outbound.is_some(),
     });
     let write = Write::Record {
         record: Record::Refund(refund.clone()),
@@ -152,7 +156,8 @@ pub fn decide_payment_refund(
     };
     Ok(Decision::store(write, audit)
         .with_event(customer, AccountEvent::Refunded(refund.clone()))
-        .raise(&facts.cause, Some(customer), exceptions))
+        .raise(&facts.cause, Some(customer), exceptions)
+        .refund_through(outbound))
 }
 
 /// What a `dispute.open` is decided on.
@@ -435,6 +440,7 @@ mod tests {
                 notices: vec![Notice::PaymentReceived(payment)],
                 mails: vec![],
                 answers: vec![],
+                refunds: vec![],
                 audit: json!({
                     "op": "put", "entity": "payment", "id": paid.id,
                     "amount": "1250.00", "currency": "NOK",
@@ -646,6 +652,7 @@ mod tests {
             paid_on: day("2026-12-03"),
             method: PaymentMethod::BankTransfer,
             reference: String::new(),
+            gateway_refund: None,
         }
     }
 
@@ -656,6 +663,7 @@ mod tests {
             customer_known: true,
             payment,
             account,
+            gateway: None,
         }
     }
 
@@ -681,6 +689,7 @@ mod tests {
                 notices: vec![],
                 mails: vec![],
                 answers: vec![],
+                refunds: vec![],
                 audit: json!({
                     "op": "put", "entity": "refund", "id": refund.id,
                     "amount": "60.00", "currency": "NOK", "exceptions": 0,
@@ -811,6 +820,7 @@ mod tests {
                 notices: vec![Notice::DisputeOpened(dispute)],
                 mails: vec![],
                 answers: vec![],
+                refunds: vec![],
                 audit: json!({
                     "op": "put", "entity": "dispute", "id": open.id,
                     "invoice": "INV-2026-000001", "reason": "Two nets were never delivered",
@@ -924,6 +934,7 @@ mod tests {
                 notices: vec![],
                 mails: vec![],
                 answers: vec![],
+                refunds: vec![],
                 audit: json!({
                     "op": "put", "entity": "dispute", "id": resolve.id, "outcome": "upheld",
                 }),
@@ -1011,6 +1022,7 @@ mod tests {
                 notices: vec![],
                 mails: vec![],
                 answers: vec![],
+                refunds: vec![],
                 audit: json!({
                     "op": "put", "entity": "exception", "id": resolve.id, "remedy": "accepted",
                 }),

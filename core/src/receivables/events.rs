@@ -290,6 +290,7 @@ mod tests {
             paid_on: day(20),
             method: PaymentMethod::BankTransfer,
             reference: String::new(),
+            gateway_refund: None,
         };
         let exceptions = payment::refund(&mut account, &refund).unwrap();
         assert_eq!(
@@ -454,6 +455,7 @@ mod tests {
                 paid_on: day(21),
                 method: PaymentMethod::Cash,
                 reference: String::new(),
+                gateway_refund: None,
             }),
             Op::Dispute(invoice, open) => AccountEvent::Disputed {
                 invoice_id: id(InvoiceId::parse, invoice),

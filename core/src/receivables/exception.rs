@@ -60,6 +60,14 @@ pub enum ExceptionKind {
     },
     /// A refund paid out more than the customer's credit: the excess is owed again.
     RefundExceedsCredit { refund_id: RefundId, excess: Money },
+    /// The gateway that took a payment refused the refund Remit sent it: the refund is recorded, but
+    /// the money did not reach the customer.
+    RefundRefusedByGateway {
+        refund_id: RefundId,
+        amount: Money,
+        /// What the gateway said.
+        reason: String,
+    },
     /// An invoice issued offline breaks a rule of EN 16931 (a server-numbered issue would have been
     /// refused): it cannot be sent as an e-invoice until it is credited and issued again.
     NotAnEInvoice {
@@ -87,6 +95,7 @@ impl ExceptionKind {
         "overpayment",
         "payment_in_closed_period",
         "refund_exceeds_credit",
+        "refund_refused_by_gateway",
         "not_an_e_invoice",
     ];
 
@@ -129,6 +138,11 @@ impl ExceptionKind {
             "refund_exceeds_credit" => Self::RefundExceedsCredit {
                 refund_id: fields.take("refund_id")?,
                 excess: fields.take("excess")?,
+            },
+            "refund_refused_by_gateway" => Self::RefundRefusedByGateway {
+                refund_id: fields.take("refund_id")?,
+                amount: fields.take("amount")?,
+                reason: fields.take("reason")?,
             },
             "not_an_e_invoice" => Self::NotAnEInvoice {
                 invoice_id: fields.take("invoice_id")?,
@@ -190,6 +204,12 @@ impl ExceptionKind {
                 "a refund exceeded the customer's credit by {} {}",
                 excess.amount(),
                 excess.currency()
+            ),
+            Self::RefundRefusedByGateway { amount, reason, .. } => format!(
+                "the payment gateway refused a refund of {} {} ({reason}); the money is still the \
+                 customer's credit",
+                amount.amount(),
+                amount.currency()
             ),
             Self::NotAnEInvoice {
                 number, problem, ..

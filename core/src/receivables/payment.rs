@@ -62,6 +62,10 @@ pub struct RefundPayment {
     pub method: PaymentMethod,
     #[serde(default)]
     pub reference: String,
+    /// The gateway's own id of the refund when it was made in the gateway (its dashboard) and reported
+    /// by it; none when Remit is to send the refund to the gateway that took the payment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_refund: Option<String>,
 }
 
 const MAX_REFERENCE: usize = 200;
@@ -114,7 +118,11 @@ impl Payment {
 impl RefundPayment {
     pub fn validate(&self) -> Result<(), ValidationError> {
         positive("amount", &self.amount)?;
-        optional_text("reference", &self.reference, MAX_REFERENCE)
+        optional_text("reference", &self.reference, MAX_REFERENCE)?;
+        match &self.gateway_refund {
+            Some(id) => crate::validation::required_text("gateway_refund", id, MAX_REFERENCE),
+            None => Ok(()),
+        }
     }
 }
 

@@ -12,6 +12,7 @@ use crate::catalogue::Item;
 use crate::customer::Customer;
 use crate::document::InvoiceDraft;
 use crate::document::issued::{IssueCreditNote, IssueInvoice, VoidInvoice};
+use crate::gateway::RefundRefused;
 use crate::ids::{ClientId, InvoiceId, OrganisationId};
 use crate::mail::SendMail;
 use crate::numbering::lease::{ReturnLease, TakeLease};
@@ -142,6 +143,8 @@ pub enum Command {
     ReplyToThread(ReplyToThread),
     /// `thread.resolve`: how a thread ended.
     ResolveThread(ResolveThread),
+    /// `refund.refused`: the payment gateway refused a refund Remit sent it (the system client's).
+    RefundRefused(RefundRefused),
 }
 
 /// The arguments of `invoice_draft.delete`.
@@ -214,6 +217,7 @@ commands! {
     OpenThread(OpenThread) = "thread.open", OPEN_THREAD, Thread, |t| t.id.as_uuid(), |t| t.organisation_id;
     ReplyToThread(ReplyToThread) = "thread.reply", REPLY_TO_THREAD, ThreadMessage, |m| m.id.as_uuid(), |m| m.organisation_id;
     ResolveThread(ResolveThread) = "thread.resolve", RESOLVE_THREAD, Thread, |t| t.id.as_uuid(), |t| t.organisation_id;
+    RefundRefused(RefundRefused) = "refund.refused", REFUND_REFUSED, Exception, |r| r.exception_id().as_uuid(), |r| r.organisation_id;
 }
 
 /// What a command changes in the device's own copy at once, before the server has seen it.
@@ -253,7 +257,8 @@ impl Command {
             | Command::SendMail(_)
             | Command::OpenThread(_)
             | Command::ReplyToThread(_)
-            | Command::ResolveThread(_) => LocalEffect::Nothing,
+            | Command::ResolveThread(_)
+            | Command::RefundRefused(_) => LocalEffect::Nothing,
         }
     }
 
@@ -311,6 +316,7 @@ impl Command {
             Command::OpenThread(t) => t.validate(),
             Command::ReplyToThread(m) => m.validate(),
             Command::ResolveThread(t) => t.validate(),
+            Command::RefundRefused(r) => r.validate(),
         }
         .map_err(MutationError::invalid)
     }

@@ -34,6 +34,7 @@ impl LocalServer {
             intervals: Intervals::default(),
             mail: None,
             trusted_proxy: None,
+            gateways: Default::default(),
         })
         .await
         .expect("start the server");

@@ -48,6 +48,8 @@ pub struct AppState {
     pub dist: PathBuf,
     /// The customer's portal.
     pub portal: crate::portal::PortalConfig,
+    /// How this server reaches payment gateways.
+    pub gateways: crate::gateway::GatewayConfig,
 }
 
 /// The header every state-changing API request must carry. A page on another site cannot add a custom

@@ -23,6 +23,7 @@
 //! - [`webhooks`]: webhook endpoints and the delivery queue.
 //! - [`mail`]: the outgoing mail queue, and the mails' synced records as the sender settles them.
 //! - [`renderings`]: the bytes of issued documents' first renderings (PDFs).
+//! - [`gateway`]: payment gateways and their secrets, checkouts, the queue of refunds to send.
 
 pub mod accounts;
 pub mod body;
@@ -30,6 +31,7 @@ pub mod changes;
 pub mod credit_notes;
 pub mod customers;
 pub mod drafts;
+pub mod gateway;
 pub mod invoices;
 pub mod leases;
 pub mod ledger;

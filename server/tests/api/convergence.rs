@@ -279,6 +279,7 @@ impl Server {
             clock: clock.clone(),
             dist: dist.to_owned(),
             portal: Default::default(),
+            gateways: Default::default(),
         });
         Self {
             url: url.to_owned(),
@@ -616,6 +617,7 @@ impl Edit {
                     paid_on: day(REFUNDED_ON),
                     method: PaymentMethod::BankTransfer,
                     reference: String::new(),
+                    gateway_refund: None,
                 }))
             }
             Edit::OpenDispute => {
@@ -1048,7 +1050,8 @@ impl Device {
             | Command::SendMail(_)
             | Command::OpenThread(_)
             | Command::ReplyToThread(_)
-            | Command::ResolveThread(_) => {}
+            | Command::ResolveThread(_)
+            | Command::RefundRefused(_) => {}
             Command::ReturnLease(_) => {
                 if let Some(Record::NumberLease(lease)) = self.records.get(&key) {
                     let returned = lease.hand_back(self.highest_used(lease));
@@ -2056,7 +2059,8 @@ fn exceptions_refer_to_records(_: &World, server: &Snapshot) -> Result<(), Strin
             | ExceptionKind::PaymentInClosedPeriod { payment_id, .. } => {
                 holds(EntityKind::Payment, payment_id.as_uuid())
             }
-            ExceptionKind::RefundExceedsCredit { refund_id, .. } => {
+            ExceptionKind::RefundExceedsCredit { refund_id, .. }
+            | ExceptionKind::RefundRefusedByGateway { refund_id, .. } => {
                 holds(EntityKind::Refund, refund_id.as_uuid())
             }
         };

@@ -203,6 +203,7 @@ async fn start_server(
         intervals,
         mail,
         trusted_proxy: None,
+        gateways: Default::default(),
     })
     .await
     .expect("start the server");
@@ -264,6 +265,7 @@ impl TestApp {
             clock: self.clock(),
             dist: self.dist.clone(),
             portal: Default::default(),
+            gateways: Default::default(),
         }
     }
 

@@ -184,6 +184,7 @@ async fn refunds_disputes_and_exceptions_are_recorded_and_resolved(backend: Back
         paid_on: "2026-11-27".parse().unwrap(),
         method: PaymentMethod::BankTransfer,
         reference: String::new(),
+        gateway_refund: None,
     };
     let dispute = OpenDispute {
         id: DisputeId::try_from(Uuid::now_v7()).unwrap(),

@@ -13,7 +13,8 @@ use sqlx::AnyConnection;
 use super::{Accounts, Ctx};
 use crate::store::records::RecordWrite;
 use crate::store::{
-    StoreError, changes, credit_notes, customers, drafts, invoices, leases, ledger, mail, records,
+    StoreError, changes, credit_notes, customers, drafts, gateway, invoices, leases, ledger, mail,
+    records,
 };
 use crate::webhooks;
 
@@ -47,6 +48,9 @@ pub(super) async fn carry_out(
     }
     for outgoing in &decision.mails {
         mail::insert(conn, outgoing, ctx.now).await?;
+    }
+    for refund in &decision.refunds {
+        gateway::queue_refund(conn, refund, ctx.now).await?;
     }
     Ok(Applied {
         change_no,

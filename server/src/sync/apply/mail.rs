@@ -3,8 +3,9 @@
 
 use remit_core::decide::Decision;
 use remit_core::decide::mail::{IssuedDocument, SendMailFacts, decide_send_mail};
-use remit_core::ids::{CreditNoteId, InvoiceId};
+use remit_core::ids::{CreditNoteId, InvoiceId, PaymentId};
 use remit_core::mail::{Mail, MailedKind, SendMail};
+use remit_core::receivables::payment::Payment;
 use remit_core::sync::EntityKind;
 use sqlx::AnyConnection;
 
@@ -33,6 +34,17 @@ pub(super) async fn send_mail(
             Err(_) => None,
         },
         MailedKind::PortalLink => None,
+        MailedKind::Receipt => match PaymentId::try_from(id) {
+            Ok(id) => records::find_record::<Payment>(
+                conn,
+                organisation,
+                EntityKind::Payment,
+                id.as_uuid(),
+            )
+            .await?
+            .map(|stored| IssuedDocument::Receipt(Box::new(stored.record))),
+            Err(_) => None,
+        },
     };
     let facts = SendMailFacts {
         stored: records::find_record::<Mail>(

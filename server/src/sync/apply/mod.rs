@@ -110,6 +110,7 @@ async fn decide(
         Command::OpenThread(open) => threads::open_thread(conn, ctx, open).await,
         Command::ReplyToThread(reply) => threads::reply(conn, ctx, reply).await,
         Command::ResolveThread(resolve) => threads::resolve(conn, ctx, resolve).await,
+        Command::RefundRefused(refused) => receivables::refund_refused(conn, ctx, refused).await,
     }
 }
 

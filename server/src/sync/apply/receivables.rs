@@ -6,6 +6,7 @@ use remit_core::decide::receivables::{
     OpenDisputeFacts, PaymentFacts, RefundFacts, decide_dispute_open, decide_dispute_resolve,
     decide_exception_resolve, decide_payment_record, decide_payment_refund,
 };
+use remit_core::gateway::{RefundRefused, RefundRefusedFacts, decide_refund_refused};
 use remit_core::receivables::dispute::{Dispute, OpenDispute, ResolveDispute};
 use remit_core::receivables::exception::{ExceptionItem, ResolveException};
 use remit_core::receivables::payment::{Payment, RecordPayment, RefundPayment};
@@ -13,7 +14,7 @@ use remit_core::sync::EntityKind;
 use sqlx::AnyConnection;
 
 use super::{Accounts, ApplyError, Ctx, settings};
-use crate::store::{customers, invoices, records};
+use crate::store::{customers, gateway, invoices, records};
 
 pub(super) async fn record_payment(
     conn: &mut AnyConnection,
@@ -63,6 +64,10 @@ pub(super) async fn refund(
         None => None,
     };
     let id = refund.id.as_uuid();
+    let gateway = match refund.payment_id {
+        Some(payment) => gateway::charge_of(conn, organisation, payment).await?,
+        None => None,
+    };
     let facts = RefundFacts {
         cause: ctx.cause,
         stored: records::find_record(conn, organisation, EntityKind::Refund, id)
@@ -75,8 +80,37 @@ pub(super) async fn refund(
         account: read
             .read(conn, organisation, refund.customer_id, &[])
             .await?,
+        gateway,
     };
     Ok(decide_payment_refund(&refund, &facts)?)
+}
+
+/// `refund.refused`: the refund as recorded, and the exception item already raised for it.
+pub(super) async fn refund_refused(
+    conn: &mut AnyConnection,
+    ctx: Ctx,
+    refused: RefundRefused,
+) -> Result<Decision, ApplyError> {
+    let organisation = ctx.organisation();
+    let facts = RefundRefusedFacts {
+        refund: records::find_record::<RefundPayment>(
+            conn,
+            organisation,
+            EntityKind::Refund,
+            refused.refund_id.as_uuid(),
+        )
+        .await?
+        .map(|stored| stored.record),
+        raised: records::find_record::<ExceptionItem>(
+            conn,
+            organisation,
+            EntityKind::Exception,
+            refused.exception_id().as_uuid(),
+        )
+        .await?
+        .map(|stored| stored.record),
+    };
+    Ok(decide_refund_refused(&refused, &facts)?)
 }
 
 pub(super) async fn open_dispute(
