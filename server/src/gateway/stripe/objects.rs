@@ -1,0 +1,266 @@
+//! Stripe's objects as this server reads them (only the fields it uses), and what they report as
+//! core's [`GatewayEvent`]s. A checkout session reads the same whether a webhook carries it or the
+//! success page asks for it ([`session_report`]), so both report the same payment.
+
+use std::collections::HashMap;
+
+use chrono_tz::Tz;
+use remit_core::gateway::{GatewayEvent, from_minor_units};
+use remit_core::ids::{CheckoutId, OrganisationId, RefundId};
+use remit_core::money::Currency;
+use serde::Deserialize;
+use sqlx::AnyConnection;
+
+use crate::clock::{self, UnknownTimeZone};
+use crate::store::{StoreError, accounts};
+
+/// Stripe's error answer: `{"error": {"type", "code", "message"}}`.
+#[derive(Debug, Deserialize)]
+pub struct ApiError {
+    pub error: ApiErrorBody,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ApiErrorBody {
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+impl ApiError {
+    /// Why Stripe refused, as it said it: its code and message.
+    pub fn reason(&self) -> String {
+        let e = &self.error;
+        let code = e.code.as_deref().or(e.kind.as_deref()).unwrap_or("error");
+        match e.message.as_deref() {
+            Some(message) => format!("{code}: {message}"),
+            None => code.to_owned(),
+        }
+    }
+}
+
+/// A Checkout Session.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Session {
+    pub id: String,
+    /// The hosted page (none once the session is complete or expired).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// `open`, `complete` or `expired`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// `paid`, `unpaid` or `no_payment_required`.
+    pub payment_status: String,
+    #[serde(default)]
+    pub client_reference_id: Option<String>,
+    #[serde(default)]
+    pub payment_intent: Option<String>,
+    #[serde(default)]
+    pub amount_total: Option<i64>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// When the session was created, in Unix seconds.
+    pub created: i64,
+    #[serde(default)]
+    pub customer_details: Option<CustomerDetails>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CustomerDetails {
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// A refund, as Stripe answers its creation and lists it in a charge.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StripeRefund {
+    pub id: String,
+    #[serde(default)]
+    pub amount: i64,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub created: i64,
+    /// `pending`, `succeeded`, `failed`, `canceled` or `requires_action`.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub failure_reason: Option<String>,
+    #[serde(default)]
+    pub metadata: HashMap<String, String>,
+}
+
+/// A charge, as `charge.refunded` carries it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Charge {
+    pub id: String,
+    #[serde(default)]
+    pub payment_intent: Option<String>,
+    #[serde(default)]
+    pub refunds: Option<List<StripeRefund>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct List<T> {
+    pub data: Vec<T>,
+}
+
+/// A webhook's event.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Event {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub created: i64,
+    pub data: EventData,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventData {
+    pub object: serde_json::Value,
+}
+
+/// Why a Stripe object cannot be read as a report. Names the field, never its value.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("the event is not Stripe's event JSON")]
+    Json(#[source] serde_json::Error),
+    #[error("the {0} is missing or not valid")]
+    Field(&'static str),
+}
+
+/// The organisation's time zone, in which its business dates fall.
+#[derive(Debug, thiserror::Error)]
+pub enum ZoneError {
+    #[error("the database failed")]
+    Store(#[from] StoreError),
+    #[error("the organisation does not exist")]
+    NoOrganisation,
+    #[error("the organisation's time zone is unknown")]
+    Unknown(#[from] UnknownTimeZone),
+}
+
+/// The time zone of `organisation`'s business dates.
+pub async fn business_zone(
+    conn: &mut AnyConnection,
+    organisation: OrganisationId,
+) -> Result<Tz, ZoneError> {
+    let found = accounts::organisation(conn, organisation)
+        .await?
+        .ok_or(ZoneError::NoOrganisation)?;
+    Ok(clock::zone(&found.time_zone)?)
+}
+
+/// The business date in `zone` of Stripe's `seconds` since the Unix epoch.
+fn date_of(seconds: i64, zone: Tz) -> chrono::NaiveDate {
+    clock::today_in(zone, clock::instant(seconds.saturating_mul(1000)))
+}
+
+fn currency(code: Option<&str>, field: &'static str) -> Result<Currency, ReadError> {
+    code.and_then(|c| Currency::parse(c).ok())
+        .ok_or(ReadError::Field(field))
+}
+
+fn checkout_of(session: &Session) -> Result<CheckoutId, ReadError> {
+    session
+        .client_reference_id
+        .as_deref()
+        .and_then(|id| CheckoutId::parse(id).ok())
+        .ok_or(ReadError::Field("session's client reference"))
+}
+
+/// What a checkout session reports, or `None` while the customer has not finished the page: paid
+/// (its payment intent, amount and payer's address; paid on the organisation's business date of the
+/// session, the one instant every report of it carries alike), or pending (finished with a method
+/// that settles later).
+pub fn session_report(session: &Session, zone: Tz) -> Result<Option<GatewayEvent>, ReadError> {
+    match (session.payment_status.as_str(), session.status.as_deref()) {
+        ("paid", _) => {
+            let checkout = checkout_of(session)?;
+            let gateway_payment = session
+                .payment_intent
+                .clone()
+                .filter(|p| !p.is_empty())
+                .ok_or(ReadError::Field("session's payment intent"))?;
+            let minor = session
+                .amount_total
+                .ok_or(ReadError::Field("session's amount total"))?;
+            let currency = currency(session.currency.as_deref(), "session's currency")?;
+            Ok(Some(GatewayEvent::Paid {
+                checkout,
+                gateway_payment,
+                amount: from_minor_units(minor, currency),
+                paid_on: date_of(session.created, zone),
+                payer_email: session
+                    .customer_details
+                    .as_ref()
+                    .and_then(|d| d.email.clone()),
+            }))
+        }
+        ("unpaid", Some("complete")) => Ok(Some(GatewayEvent::Pending {
+            checkout: checkout_of(session)?,
+        })),
+        _ => Ok(None),
+    }
+}
+
+/// What a charge's refunds report: one refund each that went through, naming Remit's refund when
+/// Remit sent it.
+pub fn charge_reports(charge: &Charge, zone: Tz) -> Result<Vec<GatewayEvent>, ReadError> {
+    let gateway_payment = charge
+        .payment_intent
+        .clone()
+        .filter(|p| !p.is_empty())
+        .ok_or(ReadError::Field("charge's payment intent"))?;
+    let refunds = charge
+        .refunds
+        .as_ref()
+        .ok_or(ReadError::Field("charge's refunds"))?;
+    refunds
+        .data
+        .iter()
+        .filter(|r| !matches!(r.status.as_deref(), Some("failed" | "canceled")))
+        .map(|refund| {
+            let currency = currency(refund.currency.as_deref(), "refund's currency")?;
+            let remit_refund = match refund.metadata.get("remit_refund_id") {
+                Some(id) => Some(
+                    RefundId::parse(id)
+                        .map_err(|_| ReadError::Field("refund's remit_refund_id"))?,
+                ),
+                None => None,
+            };
+            Ok(GatewayEvent::Refunded {
+                gateway_payment: gateway_payment.clone(),
+                gateway_refund: refund.id.clone(),
+                amount: from_minor_units(refund.amount, currency),
+                refunded_on: date_of(refund.created, zone),
+                remit_refund,
+            })
+        })
+        .collect()
+}
+
+/// What an event reports; an event of a type Remit does not handle reports nothing.
+pub fn event_reports(event: &Event, zone: Tz) -> Result<Vec<GatewayEvent>, ReadError> {
+    let session =
+        || serde_json::from_value::<Session>(event.data.object.clone()).map_err(ReadError::Json);
+    match event.kind.as_str() {
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
+            Ok(session_report(&session()?, zone)?.into_iter().collect())
+        }
+        "checkout.session.async_payment_failed" => Ok(vec![GatewayEvent::Failed {
+            checkout: checkout_of(&session()?)?,
+            reason: "Stripe reported that the payment failed after the customer left its page"
+                .into(),
+        }]),
+        "charge.refunded" => {
+            let charge = serde_json::from_value::<Charge>(event.data.object.clone())
+                .map_err(ReadError::Json)?;
+            charge_reports(&charge, zone)
+        }
+        _ => Ok(Vec::new()),
+    }
+}
