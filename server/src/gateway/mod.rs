@@ -12,6 +12,7 @@
 //!   that arrives twice, late, or at once with another records one payment.
 //! - [`refunds`]: the queue that sends refunds recorded in the workspace to the gateway.
 
+pub mod refunds;
 pub mod stripe;
 
 use std::time::Duration;

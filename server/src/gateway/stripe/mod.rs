@@ -70,20 +70,22 @@ impl CallError {
 }
 
 /// A form body as Stripe reads it (`line_items[0][quantity]=1`).
-struct Form(form_urlencoded::Serializer<'static, String>);
+struct Form(Vec<(&'static str, String)>);
 
 impl Form {
     fn new() -> Self {
-        Self(form_urlencoded::Serializer::new(String::new()))
+        Self(Vec::new())
     }
 
-    fn field(&mut self, name: &str, value: &str) -> &mut Self {
-        self.0.append_pair(name, value);
+    fn field(&mut self, name: &'static str, value: &str) -> &mut Self {
+        self.0.push((name, value.to_owned()));
         self
     }
 
-    fn finish(mut self) -> String {
-        self.0.finish()
+    fn finish(self) -> String {
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(self.0)
+            .finish()
     }
 }
 
