@@ -264,3 +264,210 @@ pub fn event_reports(event: &Event, zone: Tz) -> Result<Vec<GatewayEvent>, ReadE
         _ => Ok(Vec::new()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use remit_core::money::Money;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    const CHECKOUT: &str = "019a4d5e-0000-7000-8000-0000000000c1";
+    const REFUND: &str = "019a4d5e-0000-7000-8000-0000000000e1";
+
+    fn oslo() -> Tz {
+        "Europe/Oslo".parse().unwrap()
+    }
+
+    fn checkout() -> CheckoutId {
+        CheckoutId::parse(CHECKOUT).unwrap()
+    }
+
+    fn eur(amount: &str) -> Money {
+        Money::parse(amount, Currency::parse("EUR").unwrap()).unwrap()
+    }
+
+    fn day(text: &str) -> chrono::NaiveDate {
+        text.parse().unwrap()
+    }
+
+    /// A session as Stripe sends it, created at 2026-03-28T23:30:00Z (already the 29th in Oslo).
+    fn session(status: &str, payment_status: &str) -> Value {
+        json!({
+            "id": "cs_test_1", "object": "checkout.session", "url": null,
+            "status": status, "payment_status": payment_status,
+            "client_reference_id": CHECKOUT, "payment_intent": "pi_3Q",
+            "amount_total": 14000, "currency": "eur", "created": 1_774_740_600,
+            "customer_details": { "email": "payer@example.test" },
+            "metadata": { "checkout_id": CHECKOUT },
+        })
+    }
+
+    /// An event Stripe created a day after the session (2026-03-30T16:00:00Z): a payment is dated by
+    /// its session, which the success page reads alike.
+    fn event(kind: &str, object: Value) -> Event {
+        serde_json::from_value(json!({
+            "id": "evt_1", "object": "event", "type": kind, "created": 1_774_886_400,
+            "data": { "object": object },
+        }))
+        .unwrap()
+    }
+
+    fn paid() -> GatewayEvent {
+        GatewayEvent::Paid {
+            checkout: checkout(),
+            gateway_payment: "pi_3Q".into(),
+            amount: eur("140.00"),
+            paid_on: day("2026-03-29"),
+            payer_email: Some("payer@example.test".into()),
+        }
+    }
+
+    #[test]
+    fn each_handled_event_reports_what_core_reads() {
+        let failed = GatewayEvent::Failed {
+            checkout: checkout(),
+            reason: "Stripe reported that the payment failed after the customer left its page"
+                .into(),
+        };
+        let pending = GatewayEvent::Pending {
+            checkout: checkout(),
+        };
+        let cases = [
+            (
+                "checkout.session.completed",
+                session("complete", "paid"),
+                vec![paid()],
+            ),
+            (
+                "checkout.session.completed",
+                session("complete", "unpaid"),
+                vec![pending],
+            ),
+            (
+                "checkout.session.async_payment_succeeded",
+                session("complete", "paid"),
+                vec![paid()],
+            ),
+            (
+                "checkout.session.async_payment_failed",
+                session("complete", "unpaid"),
+                vec![failed],
+            ),
+            (
+                "checkout.session.expired",
+                session("expired", "unpaid"),
+                vec![],
+            ),
+            ("customer.created", json!({ "id": "cus_1" }), vec![]),
+        ];
+        for (kind, object, expected) in cases {
+            assert_eq!(
+                event_reports(&event(kind, object), oslo()).unwrap(),
+                expected,
+                "{kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_session_reads_the_same_from_a_webhook_and_from_the_api() {
+        let from_webhook = event_reports(
+            &event("checkout.session.completed", session("complete", "paid")),
+            oslo(),
+        );
+        let asked: Session = serde_json::from_value(session("complete", "paid")).unwrap();
+        assert_eq!(
+            from_webhook.unwrap(),
+            session_report(&asked, oslo())
+                .unwrap()
+                .into_iter()
+                .collect::<Vec<_>>()
+        );
+        let open: Session = serde_json::from_value(session("open", "unpaid")).unwrap();
+        assert_eq!(session_report(&open, oslo()).unwrap(), None, "not finished");
+    }
+
+    #[test]
+    fn a_paid_session_missing_what_a_payment_needs_is_refused_naming_the_field() {
+        let cases = [
+            (
+                "client_reference_id",
+                json!("not-a-checkout"),
+                "session's client reference",
+            ),
+            (
+                "client_reference_id",
+                Value::Null,
+                "session's client reference",
+            ),
+            ("payment_intent", Value::Null, "session's payment intent"),
+            ("amount_total", Value::Null, "session's amount total"),
+            ("currency", json!("xyz"), "session's currency"),
+        ];
+        for (field, value, named) in cases {
+            let mut object = session("complete", "paid");
+            object[field] = value;
+            let e =
+                event_reports(&event("checkout.session.completed", object), oslo()).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("the {named} is missing or not valid"),
+                "{field}"
+            );
+        }
+        let e = event_reports(&event("charge.refunded", json!({ "id": 1 })), oslo()).unwrap_err();
+        assert!(matches!(e, ReadError::Json(_)));
+    }
+
+    #[test]
+    fn a_refunded_charge_reports_each_refund_that_went_through() {
+        let charge = json!({
+            "id": "ch_1", "object": "charge", "payment_intent": "pi_3Q",
+            "refunds": { "object": "list", "data": [
+                { "id": "re_dash", "amount": 1000, "currency": "eur", "created": 1_774_740_600,
+                  "status": "succeeded", "metadata": {} },
+                { "id": "re_remit", "amount": 500, "currency": "eur", "created": 1_774_800_000,
+                  "status": "succeeded", "metadata": { "remit_refund_id": REFUND } },
+                { "id": "re_failed", "amount": 700, "currency": "eur", "created": 1_774_800_000,
+                  "status": "failed", "metadata": {} },
+            ]},
+        });
+        let reports = event_reports(&event("charge.refunded", charge), oslo()).unwrap();
+        assert_eq!(
+            reports,
+            vec![
+                GatewayEvent::Refunded {
+                    gateway_payment: "pi_3Q".into(),
+                    gateway_refund: "re_dash".into(),
+                    amount: eur("10.00"),
+                    refunded_on: day("2026-03-29"),
+                    remit_refund: None,
+                },
+                GatewayEvent::Refunded {
+                    gateway_payment: "pi_3Q".into(),
+                    gateway_refund: "re_remit".into(),
+                    amount: eur("5.00"),
+                    refunded_on: day("2026-03-29"),
+                    remit_refund: Some(RefundId::parse(REFUND).unwrap()),
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn stripes_error_reads_as_its_code_and_message() {
+        let cases = [
+            (
+                json!({ "error": { "type": "invalid_request_error", "code": "amount_too_large", "message": "Too much" } }),
+                "amount_too_large: Too much",
+            ),
+            (json!({ "error": { "type": "card_error" } }), "card_error"),
+            (json!({ "error": {} }), "error"),
+        ];
+        for (body, reason) in cases {
+            let error: ApiError = serde_json::from_value(body).unwrap();
+            assert_eq!(error.reason(), reason);
+        }
+    }
+}
