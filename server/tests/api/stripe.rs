@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use remit_core::customer::Customer;
-use remit_core::gateway::{Checkout, CheckoutState, GatewayDecision, Provider, gateway_payment_id};
+use remit_core::gateway::{
+    Checkout, CheckoutState, GatewayDecision, GatewayEvent, Provider, gateway_payment_id,
+};
 use remit_core::ids::{CheckoutId, InvoiceId, OrganisationId, RefundId};
 use remit_core::money::Money;
 use remit_core::receivables::account::PaymentMethod;
@@ -838,3 +840,142 @@ async fn a_workspace_refund_is_made_in_stripe_once_and_a_refusal_is_raised(backe
     assert!(!logged.contains(&paid.signature), "no signature in the log");
 }
 on_both_backends!(a_workspace_refund_is_made_in_stripe_once_and_a_refusal_is_raised => a_workspace_refund_is_made_in_stripe_once_and_a_refusal_is_raised_sqlite, a_workspace_refund_is_made_in_stripe_once_and_a_refusal_is_raised_postgres);
+
+/// The `status` and `attempts` of the queued refund `refund`.
+async fn queued(shop: &Shop, refund: RefundId) -> (String, i64) {
+    let row = sqlx::query("SELECT status, attempts FROM gateway_refunds WHERE refund_id = $1")
+        .bind(refund.to_string())
+        .fetch_one(shop.app.store.pool())
+        .await
+        .unwrap();
+    (row.get("status"), row.get("attempts"))
+}
+
+/// A refund Stripe cannot be reached for is tried again after the backoff, and once given up on, it is
+/// raised as refused.
+async fn a_refund_stripe_never_answers_is_retried_then_raised(backend: Backend) {
+    let mut shop = Shop::open(backend).await;
+    let checkout = shop.checkout("24.67").await;
+    assert_eq!(
+        shop.deliver(&shop.pay(&checkout, "card").await).await,
+        StatusCode::OK
+    );
+    let payment = shop.payments().await.remove(0);
+    let refund = shop.refund(&payment, "5.00").await;
+    // Nothing listens on port 9 of this host.
+    let unreachable =
+        GatewayConfig::new("http://127.0.0.1:9".into(), Duration::from_secs(300)).unwrap();
+    let sender = RefundSender::new(
+        shop.app.store.clone(),
+        shop.app.clock(),
+        unreachable,
+        Duration::from_secs(3600),
+    );
+    assert_eq!(sender.send_due(shop.app.clock.now_ms()).await.unwrap(), 1);
+    assert_eq!(queued(&shop, refund).await, ("queued".into(), 1));
+    assert_eq!(
+        sender.send_due(shop.app.clock.now_ms()).await.unwrap(),
+        0,
+        "not due before its backoff"
+    );
+    let mut attempts = 1;
+    while queued(&shop, refund).await.0 == "queued" {
+        shop.app.clock.advance(Duration::from_secs(6 * 60 * 60));
+        assert_eq!(sender.send_due(shop.app.clock.now_ms()).await.unwrap(), 1);
+        attempts += 1;
+    }
+    assert_eq!(
+        attempts, 12,
+        "given up after the webhook backoff's attempts"
+    );
+    assert_eq!(queued(&shop, refund).await, ("refused".into(), 12));
+    let raised = shop.exceptions().await;
+    assert!(
+        raised.iter().any(|e| matches!(
+            &e.kind,
+            ExceptionKind::RefundRefusedByGateway { refund_id, reason, .. }
+                if *refund_id == refund && reason.contains("did not answer after 12 attempts")
+        )),
+        "{raised:?}"
+    );
+    assert_eq!(
+        shop.stand_in.get("/test/refunds").await["requests"],
+        0,
+        "the stand-in was never reached"
+    );
+}
+on_both_backends!(a_refund_stripe_never_answers_is_retried_then_raised => a_refund_stripe_never_answers_is_retried_then_raised_sqlite, a_refund_stripe_never_answers_is_retried_then_raised_postgres);
+
+/// The sandbox refunds what is left of its payment and refuses more, as a card gateway does.
+async fn the_sandbox_refunds_at_most_what_is_left_of_its_payment(backend: Backend) {
+    let mut shop = Shop::open(backend).await;
+    let mut tx = shop.app.store.write().await.unwrap();
+    let sandbox = GatewayAccount {
+        provider: Provider::Sandbox,
+        secret_key: String::new(),
+        webhook_secrets: Vec::new(),
+    };
+    gateway_store::put_account(&mut tx, shop.org, &sandbox, shop.app.clock.now_ms())
+        .await
+        .unwrap();
+    let checkout = Checkout {
+        id: new_id(),
+        organisation_id: shop.org,
+        customer_id: shop.customer.id,
+        link_id: new_id(),
+        provider: Provider::Sandbox,
+        amount: shop.eur("24.67"),
+        instruction: Instruction::Named(vec![shop.invoice]),
+        state: CheckoutState::Open,
+    };
+    gateway_store::insert_checkout(&mut tx, &checkout, "203.0.113.9", shop.app.clock.now_ms())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // What the sandbox's card page reports when the customer pays.
+    let paid = GatewayEvent::Paid {
+        checkout: checkout.id,
+        gateway_payment: format!("sandbox_{}", checkout.id),
+        amount: shop.eur("24.67"),
+        paid_on: date("2026-12-01"),
+        payer_email: None,
+    };
+    remit_server::gateway::settle(
+        &shop.app.store,
+        &shop.app.clock(),
+        (shop.org, Provider::Sandbox),
+        &paid,
+    )
+    .await
+    .unwrap();
+    let payment = shop.payments().await.remove(0);
+
+    let first = shop.refund(&payment, "10.00").await;
+    assert_eq!(shop.send_refunds().await, 1);
+    assert_eq!(queued(&shop, first).await.0, "sent");
+    // 14.67 is left.
+    let too_much = shop.refund(&payment, "14.68").await;
+    assert_eq!(shop.send_refunds().await, 1);
+    assert_eq!(queued(&shop, too_much).await.0, "refused");
+    let rest = shop.refund(&payment, "14.67").await;
+    assert_eq!(shop.send_refunds().await, 1);
+    assert_eq!(queued(&shop, rest).await.0, "sent");
+    let refused: Vec<RefundId> = shop
+        .exceptions()
+        .await
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            ExceptionKind::RefundRefusedByGateway {
+                refund_id, reason, ..
+            } if reason.starts_with("amount_too_large") => Some(refund_id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refused, vec![too_much]);
+    assert_eq!(
+        shop.stand_in.get("/test/refunds").await["requests"],
+        0,
+        "nothing went to Stripe"
+    );
+}
+on_both_backends!(the_sandbox_refunds_at_most_what_is_left_of_its_payment => the_sandbox_refunds_at_most_what_is_left_of_its_payment_sqlite, the_sandbox_refunds_at_most_what_is_left_of_its_payment_postgres);
