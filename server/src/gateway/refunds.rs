@@ -49,12 +49,16 @@ enum Answer {
 impl From<CallError> for Answer {
     fn from(error: CallError) -> Self {
         match error {
-            CallError::Refused { reason, .. } => Answer::Refused { reason },
-            transient if transient.is_transient() => Answer::Transient {
-                error: transient.to_string(),
-            },
-            other => Answer::Refused {
-                reason: other.to_string(),
+            CallError::Refused { reason, .. } | CallError::Declined { reason } => {
+                Answer::Refused { reason }
+            }
+            // An answer that cannot be read may be of a refund Stripe made: asked again under the same
+            // idempotency key, Stripe answers the same, so it is asked again like a network failure.
+            other @ (CallError::Network(_)
+            | CallError::Unavailable { .. }
+            | CallError::Answer(_)
+            | CallError::Incomplete(_)) => Answer::Transient {
+                error: other.to_string(),
             },
         }
     }

@@ -60,6 +60,9 @@ pub enum CallError {
     /// Stripe's answer lacks what the request is for.
     #[error("Stripe's answer has no {0}")]
     Incomplete(&'static str),
+    /// Stripe took the request but could not do it (a refund that failed at once).
+    #[error("Stripe could not do it: {reason}")]
+    Declined { reason: String },
 }
 
 impl CallError {
@@ -216,8 +219,7 @@ pub async fn create_refund(
     let refund: StripeRefund =
         call(post(config, secret_key, "/v1/refunds", refund_id, form)).await?;
     match refund.status.as_deref() {
-        Some(status @ ("failed" | "canceled")) => Err(CallError::Refused {
-            status: 200,
+        Some(status @ ("failed" | "canceled")) => Err(CallError::Declined {
             reason: format!(
                 "the refund {status}: {}",
                 refund
