@@ -15,12 +15,14 @@ use remit_core::gateway::{
 };
 use remit_core::ids::{CheckoutId, InvoiceId, OrganisationId, RefundId};
 use remit_core::money::Money;
+use remit_core::organisation::TimeZoneName;
 use remit_core::receivables::account::PaymentMethod;
 use remit_core::receivables::allocation::Instruction;
 use remit_core::receivables::exception::{ExceptionItem, ExceptionKind};
 use remit_core::receivables::payment::{Payment, RefundPayment};
 use remit_core::sync::{Command, PatchOp, Record};
 use remit_server::application::Intervals;
+use remit_server::clock;
 use remit_server::gateway::refunds::RefundSender;
 use remit_server::gateway::stripe::{self, CallError, SessionRequest};
 use remit_server::gateway::{GatewayConfig, HostedPage};
@@ -341,6 +343,13 @@ impl Shop {
     }
 }
 
+/// The organisation's business date (Berlin's, as set up) when Stripe created `event`.
+fn business_date(event: &Signed) -> chrono::NaiveDate {
+    let created = event.event["created"].as_i64().unwrap();
+    let berlin = clock::zone(&TimeZoneName::parse("Europe/Berlin").unwrap()).unwrap();
+    clock::today_in(berlin, clock::instant(created * 1000))
+}
+
 fn payment_intent(event: &Signed) -> String {
     event.event["data"]["object"]["payment_intent"]
         .as_str()
@@ -518,6 +527,7 @@ async fn a_payment_reported_twice_or_out_of_order_is_recorded_once(backend: Back
     );
     assert_eq!(payment.received.amount, shop.eur("24.67"));
     assert_eq!(payment.received.reference, pi);
+    assert_eq!(payment.received.received_on, business_date(&paid));
     assert_eq!(payment.allocation.lines.len(), 1);
     assert_eq!(payment.allocation.lines[0].item.invoice_id, shop.invoice);
     assert_eq!(payment.allocation.lines[0].amount, shop.eur("24.67"));
@@ -525,7 +535,10 @@ async fn a_payment_reported_twice_or_out_of_order_is_recorded_once(backend: Back
         shop.stored(card.checkout.id).await.checkout.state,
         CheckoutState::Paid {
             gateway_payment: pi.clone(),
-            payment_id: payment.received.id
+            payment_id: payment.received.id,
+            amount: shop.eur("24.67"),
+            paid_on: business_date(&paid),
+            receipt_to: Some("ap@customer.example".into()),
         }
     );
 
@@ -641,6 +654,14 @@ async fn the_success_page_racing_the_webhook_records_one_payment(backend: Backen
         page.decision,
         GatewayDecision::Apply { .. } | GatewayDecision::Ignore { .. }
     ));
+    let race_day = clock::today_in(
+        clock::zone(&TimeZoneName::parse("Europe/Berlin").unwrap()).unwrap(),
+        clock.now(),
+    );
+    // The customer reloads the success page two days later: the payment is recorded as it was.
+    shop.app
+        .clock
+        .advance(Duration::from_secs(2 * 24 * 60 * 60));
     let again = stripe::confirm(&shop.app.store, &clock, &config, &checkout).await;
     assert!(again.is_ok(), "{again:?}");
     let payments = shop.payments().await;
@@ -652,6 +673,11 @@ async fn the_success_page_racing_the_webhook_records_one_payment(backend: Backen
     assert_eq!(
         payments[0].allocation.lines[0].item.invoice_id,
         shop.invoice
+    );
+    let recorded_on = payments[0].received.received_on;
+    assert!(
+        recorded_on == business_date(&paid) || recorded_on == race_day,
+        "dated by the first report: {recorded_on}"
     );
 }
 on_both_backends!(the_success_page_racing_the_webhook_records_one_payment => the_success_page_racing_the_webhook_records_one_payment_sqlite, the_success_page_racing_the_webhook_records_one_payment_postgres);

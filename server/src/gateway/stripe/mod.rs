@@ -4,8 +4,9 @@
 //! - [`create_session`]: the hosted page a customer pays on, one per checkout (the checkout's id is the
 //!   idempotency key, so a retried start gets the same page).
 //! - [`confirm`]: the success page asks Stripe for the checkout's session and settles what it says
-//!   through [`crate::gateway::settle`], reading the session exactly as a webhook carries it
-//!   ([`objects::session_report`]), so the page and a webhook racing it record one payment.
+//!   through [`crate::gateway::settle`], reading the session as a webhook carries it
+//!   ([`objects::session_report`]): the same payment id, and core records a payment reported again
+//!   as it was first recorded, so the page and a webhook racing it record one payment.
 //! - [`create_refund`]: a refund recorded in the workspace, sent back (the refund's id is the
 //!   idempotency key and is kept in the refund's metadata).
 //! - [`signature`] and [`webhook`]: the signed events Stripe sends (`POST /hooks/stripe/{organisation}`).
@@ -255,8 +256,9 @@ pub enum ConfirmError {
     Settle(#[from] SettleError),
 }
 
-/// Asks Stripe for the session of `stored` and settles what it says, as a webhook about it would.
-/// A session the customer has not finished changes nothing.
+/// Asks Stripe for the session of `stored` and settles what it says, as a webhook about it would (paid
+/// now, by `clock`, when the webhook has not reported it first). A session the customer has not
+/// finished changes nothing.
 pub async fn confirm(
     store: &Store,
     clock: &Clock,
@@ -281,7 +283,7 @@ pub async fn confirm(
         (account, zone)
     };
     let found = retrieve_session(config, &account.secret_key, session).await?;
-    let Some(event) = session_report(&found, zone)? else {
+    let Some(event) = session_report(&found, zone, clock.now_ms().div_euclid(1000))? else {
         return Ok(Settled {
             decision: GatewayDecision::Ignore {
                 reason: "the customer has not finished Stripe's page",

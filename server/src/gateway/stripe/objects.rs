@@ -1,6 +1,7 @@
 //! Stripe's objects as this server reads them (only the fields it uses), and what they report as
 //! core's [`GatewayEvent`]s. A checkout session reads the same whether a webhook carries it or the
-//! success page asks for it ([`session_report`]), so both report the same payment.
+//! success page asks for it ([`session_report`]): the same payment, dated by when it was reported
+//! (the event's time, or the success page's); core keeps the day it was first recorded on.
 
 use std::collections::HashMap;
 
@@ -62,8 +63,6 @@ pub struct Session {
     pub amount_total: Option<i64>,
     #[serde(default)]
     pub currency: Option<String>,
-    /// When the session was created, in Unix seconds.
-    pub created: i64,
     #[serde(default)]
     pub customer_details: Option<CustomerDetails>,
 }
@@ -172,11 +171,15 @@ fn checkout_of(session: &Session) -> Result<CheckoutId, ReadError> {
         .ok_or(ReadError::Field("session's client reference"))
 }
 
-/// What a checkout session reports, or `None` while the customer has not finished the page: paid
-/// (its payment intent, amount and payer's address; paid on the organisation's business date of the
-/// session, the one instant every report of it carries alike), or pending (finished with a method
-/// that settles later).
-pub fn session_report(session: &Session, zone: Tz) -> Result<Option<GatewayEvent>, ReadError> {
+/// What a checkout session reports at `reported_at` (Unix seconds), or `None` while the customer has
+/// not finished the page: paid (its payment intent, amount and payer's address, paid on the
+/// organisation's business date of `reported_at`), or pending (finished with a method that settles
+/// later).
+pub fn session_report(
+    session: &Session,
+    zone: Tz,
+    reported_at: i64,
+) -> Result<Option<GatewayEvent>, ReadError> {
     match (session.payment_status.as_str(), session.status.as_deref()) {
         ("paid", _) => {
             let checkout = checkout_of(session)?;
@@ -193,7 +196,7 @@ pub fn session_report(session: &Session, zone: Tz) -> Result<Option<GatewayEvent
                 checkout,
                 gateway_payment,
                 amount: from_minor_units(minor, currency),
-                paid_on: date_of(session.created, zone),
+                paid_on: date_of(reported_at, zone),
                 payer_email: session
                     .customer_details
                     .as_ref()
@@ -249,7 +252,9 @@ pub fn event_reports(event: &Event, zone: Tz) -> Result<Vec<GatewayEvent>, ReadE
         || serde_json::from_value::<Session>(event.data.object.clone()).map_err(ReadError::Json);
     match event.kind.as_str() {
         "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
-            Ok(session_report(&session()?, zone)?.into_iter().collect())
+            Ok(session_report(&session()?, zone, event.created)?
+                .into_iter()
+                .collect())
         }
         "checkout.session.async_payment_failed" => Ok(vec![GatewayEvent::Failed {
             checkout: checkout_of(&session()?)?,
@@ -274,6 +279,8 @@ mod tests {
 
     const CHECKOUT: &str = "019a4d5e-0000-7000-8000-0000000000c1";
     const REFUND: &str = "019a4d5e-0000-7000-8000-0000000000e1";
+    /// 2026-03-28T23:30:00Z: the 29th in Oslo.
+    const REPORTED_AT: i64 = 1_774_740_600;
 
     fn oslo() -> Tz {
         "Europe/Oslo".parse().unwrap()
@@ -291,23 +298,22 @@ mod tests {
         text.parse().unwrap()
     }
 
-    /// A session as Stripe sends it, created at 2026-03-28T23:30:00Z (already the 29th in Oslo).
+    /// A session as Stripe sends it.
     fn session(status: &str, payment_status: &str) -> Value {
         json!({
             "id": "cs_test_1", "object": "checkout.session", "url": null,
             "status": status, "payment_status": payment_status,
             "client_reference_id": CHECKOUT, "payment_intent": "pi_3Q",
-            "amount_total": 14000, "currency": "eur", "created": 1_774_740_600,
+            "amount_total": 14000, "currency": "eur", "created": 1_774_600_000,
             "customer_details": { "email": "payer@example.test" },
             "metadata": { "checkout_id": CHECKOUT },
         })
     }
 
-    /// An event Stripe created a day after the session (2026-03-30T16:00:00Z): a payment is dated by
-    /// its session, which the success page reads alike.
+    /// An event Stripe created at 2026-03-28T23:30:00Z, already the 29th in Oslo.
     fn event(kind: &str, object: Value) -> Event {
         serde_json::from_value(json!({
-            "id": "evt_1", "object": "event", "type": kind, "created": 1_774_886_400,
+            "id": "evt_1", "object": "event", "type": kind, "created": REPORTED_AT,
             "data": { "object": object },
         }))
         .unwrap()
@@ -371,21 +377,26 @@ mod tests {
     }
 
     #[test]
-    fn a_session_reads_the_same_from_a_webhook_and_from_the_api() {
-        let from_webhook = event_reports(
-            &event("checkout.session.completed", session("complete", "paid")),
-            oslo(),
-        );
+    fn a_session_reads_the_same_from_a_webhook_and_from_the_api_dated_by_its_report() {
+        let completed = event("checkout.session.completed", session("complete", "paid"));
         let asked: Session = serde_json::from_value(session("complete", "paid")).unwrap();
         assert_eq!(
-            from_webhook.unwrap(),
-            session_report(&asked, oslo())
-                .unwrap()
-                .into_iter()
-                .collect::<Vec<_>>()
+            event_reports(&completed, oslo()).unwrap(),
+            Vec::from_iter(session_report(&asked, oslo(), REPORTED_AT).unwrap())
         );
+        // Asked an hour earlier, it was still the 28th in Oslo.
+        let Some(GatewayEvent::Paid { paid_on, .. }) =
+            session_report(&asked, oslo(), REPORTED_AT - 3600).unwrap()
+        else {
+            panic!("paid");
+        };
+        assert_eq!(paid_on, day("2026-03-28"));
         let open: Session = serde_json::from_value(session("open", "unpaid")).unwrap();
-        assert_eq!(session_report(&open, oslo()).unwrap(), None, "not finished");
+        assert_eq!(
+            session_report(&open, oslo(), REPORTED_AT).unwrap(),
+            None,
+            "not finished"
+        );
     }
 
     #[test]
