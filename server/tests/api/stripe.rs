@@ -412,6 +412,12 @@ async fn only_events_signed_as_stripe_documents_are_read(backend: Backend) {
         StatusCode::BAD_REQUEST,
         "v0 only"
     );
+    let huge = format!("{{\"padding\":\"{}\"}}", "x".repeat(300 * 1024));
+    assert_eq!(
+        shop.deliver_raw(&huge, Some(&paid.signature)).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "more than Stripe sends"
+    );
     assert!(shop.payments().await.is_empty(), "nothing recorded");
     assert_eq!(
         shop.stored(checkout.checkout.id).await.checkout.state,

@@ -10,14 +10,15 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use chrono_tz::Tz;
 use remit_core::gateway::Provider;
 use remit_core::ids::OrganisationId;
 
-use super::objects::{self, Event};
+use super::objects::{self, Event, ReadError, ZoneError};
 use super::signature::verify;
 use crate::gateway::settle;
 use crate::http::AppState;
-use crate::store::gateway;
+use crate::store::gateway::{self, GatewayAccount};
 
 /// Stripe's events are a few kilobytes; a larger body is not Stripe's.
 pub const MAX_EVENT_BYTES: usize = 256 * 1024;
@@ -36,6 +37,22 @@ const OK: Answer = (StatusCode::OK, "received");
 const UNKNOWN: Answer = (StatusCode::NOT_FOUND, "no Stripe account here");
 const FAILED: Answer = (StatusCode::INTERNAL_SERVER_ERROR, "the server failed");
 
+/// The organisation's Stripe account and business calendar, when it takes payments through Stripe.
+async fn stripe_account(
+    state: &AppState,
+    organisation: OrganisationId,
+) -> Result<Option<(GatewayAccount, Tz)>, ZoneError> {
+    let mut conn = state.store.read().await?;
+    let Some(account) = gateway::account(&mut conn, organisation)
+        .await?
+        .filter(|a| a.provider == Provider::Stripe)
+    else {
+        return Ok(None);
+    };
+    let zone = objects::business_zone(&mut conn, organisation).await?;
+    Ok(Some((account, zone)))
+}
+
 async fn receive(
     State(state): State<AppState>,
     Path(organisation_id): Path<String>,
@@ -45,30 +62,11 @@ async fn receive(
     let Ok(organisation) = OrganisationId::parse(&organisation_id) else {
         return UNKNOWN;
     };
-    let found = async {
-        let mut conn = state.store.read().await?;
-        let account = gateway::account(&mut conn, organisation).await?;
-        let zone = match &account {
-            Some(a) if a.provider == Provider::Stripe => {
-                Some(objects::business_zone(&mut conn, organisation).await)
-            }
-            _ => None,
-        };
-        Ok::<_, crate::store::StoreError>((account, zone))
-    }
-    .await;
-    let (account, zone) = match found {
-        Ok((Some(account), Some(zone))) => (account, zone),
-        Ok(_) => return UNKNOWN,
+    let (account, zone) = match stripe_account(&state, organisation).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return UNKNOWN,
         Err(error) => {
             tracing::error!(%organisation, %error, "stripe webhook: cannot load the account");
-            return FAILED;
-        }
-    };
-    let zone = match zone {
-        Ok(zone) => zone,
-        Err(error) => {
-            tracing::error!(%organisation, %error, "stripe webhook: no business calendar");
             return FAILED;
         }
     };
@@ -85,10 +83,10 @@ async fn receive(
         tracing::warn!(%organisation, %error, "stripe webhook refused");
         return (StatusCode::BAD_REQUEST, "the signature is not valid");
     }
-    let reports = serde_json::from_slice::<Event>(&body)
-        .map_err(objects::ReadError::Json)
+    let read = serde_json::from_slice::<Event>(&body)
+        .map_err(ReadError::Json)
         .and_then(|event| Ok((objects::event_reports(&event, zone)?, event)));
-    let (reports, event) = match reports {
+    let (reports, event) = match read {
         Ok(read) => read,
         Err(error) => {
             tracing::warn!(%organisation, %error, "stripe webhook: unreadable event");
