@@ -5,7 +5,7 @@ port. It speaks the contract Remit uses, as Stripe documents it:
 - POST /v1/checkout/sessions (form-encoded, as Stripe takes it) creates a Checkout Session;
   GET /v1/checkout/sessions/{id} answers it as it is now;
 - POST /v1/refunds refunds part of a payment intent; more than is left is refused with HTTP 400 and
-  code `amount_too_large`, an unknown payment intent with HTTP 404 and `resource_missing`;
+  code `amount_too_large`, an unknown payment intent with HTTP 400 and `resource_missing`;
 - a repeated Idempotency-Key (per key and path) gets the first answer again, status included;
 - errors are Stripe's shape: {"error": {"type", "code", "message"}}.
 
@@ -142,7 +142,7 @@ class Stripe:
         intent_id = form.get("payment_intent", "")
         intent = self.intents.get(intent_id)
         if intent is None:
-            raise ApiError(404, "resource_missing", f"No such payment_intent: '{intent_id}'")
+            raise ApiError(400, "resource_missing", f"No such payment_intent: '{intent_id}'")
         try:
             amount = int(form.get("amount", intent["amount"] - self.refunded(intent_id)))
         except ValueError:

@@ -1011,3 +1011,44 @@ async fn the_sandbox_refunds_at_most_what_is_left_of_its_payment(backend: Backen
     );
 }
 on_both_backends!(the_sandbox_refunds_at_most_what_is_left_of_its_payment => the_sandbox_refunds_at_most_what_is_left_of_its_payment_sqlite, the_sandbox_refunds_at_most_what_is_left_of_its_payment_postgres);
+
+/// A refund of a payment Stripe does not know is refused by Stripe and raised.
+async fn a_refund_of_a_payment_stripe_does_not_know_is_raised(backend: Backend) {
+    let mut shop = Shop::open(backend).await;
+    let checkout = shop.checkout("24.67").await;
+    // A report of a payment intent the stand-in never made (another Stripe account's, say).
+    let paid = GatewayEvent::Paid {
+        checkout: checkout.checkout.id,
+        gateway_payment: "pi_test_unknown_to_stripe".into(),
+        amount: shop.eur("24.67"),
+        paid_on: date("2026-12-01"),
+        payer_email: None,
+    };
+    remit_server::gateway::settle(
+        &shop.app.store,
+        &shop.app.clock(),
+        (shop.org, Provider::Stripe),
+        &paid,
+    )
+    .await
+    .unwrap();
+    let payment = shop.payments().await.remove(0);
+    let refund = shop.refund(&payment, "5.00").await;
+    assert_eq!(shop.send_refunds().await, 1);
+    assert_eq!(queued(&shop, refund).await, ("refused".into(), 1));
+    assert_eq!(shop.stand_in.get("/test/refunds").await["requests"], 1);
+    let reasons: Vec<String> = shop
+        .exceptions()
+        .await
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            ExceptionKind::RefundRefusedByGateway {
+                refund_id, reason, ..
+            } if refund_id == refund => Some(reason),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(reasons[0].starts_with("resource_missing: "), "{reasons:?}");
+}
+on_both_backends!(a_refund_of_a_payment_stripe_does_not_know_is_raised => a_refund_of_a_payment_stripe_does_not_know_is_raised_sqlite, a_refund_of_a_payment_stripe_does_not_know_is_raised_postgres);
