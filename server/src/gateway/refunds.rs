@@ -64,6 +64,27 @@ impl From<CallError> for Answer {
     }
 }
 
+impl Answer {
+    /// The answer with `secret` cut out of what it says, should a gateway's message ever repeat it:
+    /// a refusal's reason is kept, synced and shown.
+    fn without(self, secret: &str) -> Self {
+        let cut = |text: String| {
+            if secret.is_empty() {
+                text
+            } else {
+                text.replace(secret, "[redacted]")
+            }
+        };
+        match self {
+            Answer::Refused { reason } => Answer::Refused {
+                reason: cut(reason),
+            },
+            Answer::Transient { error } => Answer::Transient { error: cut(error) },
+            sent @ Answer::Sent { .. } => sent,
+        }
+    }
+}
+
 /// Why a refund could not be handled; it is claimed again once its claim lapses.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
@@ -136,14 +157,14 @@ impl RefundSender {
         if let RefundAttempt::Refused { reason } = &attempt {
             self.raise_refusal(refund, reason).await?;
         }
+        let (outcome, detail) = match &attempt {
+            RefundAttempt::Sent { .. } => ("sent", ""),
+            RefundAttempt::Refused { reason } => ("refused", reason.as_str()),
+            RefundAttempt::Failed { error, .. } => ("retry", error.as_str()),
+        };
         tracing::info!(
             refund = %refund.refund_id, organisation = %refund.organisation_id,
-            provider = refund.provider.name(), attempts = claimed.attempts,
-            outcome = match &attempt {
-                RefundAttempt::Sent { .. } => "sent",
-                RefundAttempt::Refused { .. } => "refused",
-                RefundAttempt::Failed { .. } => "retry",
-            },
+            provider = refund.provider.name(), attempts = claimed.attempts, outcome, detail,
             "gateway refund"
         );
         stored::settle_refund(&self.store, refund, &attempt).await?;
@@ -196,7 +217,7 @@ impl RefundSender {
                     Ok(made) => Answer::Sent {
                         gateway_refund: made.id,
                     },
-                    Err(error) => Answer::from(error),
+                    Err(error) => Answer::from(error).without(&account.secret_key),
                 })
             }
             Provider::Sandbox => {
@@ -245,5 +266,55 @@ impl RefundSender {
             }
         }
         tracing::info!("refund sender stopped");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stripes_refusals_are_refusals_and_what_may_pass_is_asked_again() {
+        let refused = CallError::Refused {
+            status: 400,
+            reason: "amount_too_large: Refund amount (5000) is greater than unrefunded amount"
+                .into(),
+        };
+        assert_eq!(
+            Answer::from(refused),
+            Answer::Refused {
+                reason: "amount_too_large: Refund amount (5000) is greater than unrefunded amount"
+                    .into()
+            }
+        );
+        let declined = CallError::Declined {
+            reason: "the refund failed: expired_or_canceled_card".into(),
+        };
+        assert!(matches!(Answer::from(declined), Answer::Refused { .. }));
+        for transient in [
+            CallError::Unavailable { status: 503 },
+            CallError::Unavailable { status: 429 },
+            CallError::Incomplete("refund id"),
+            CallError::Answer(serde_json::from_str::<u8>("x").unwrap_err()),
+        ] {
+            assert!(matches!(Answer::from(transient), Answer::Transient { .. }));
+        }
+    }
+
+    #[test]
+    fn a_reason_never_repeats_the_secret_key() {
+        let said = Answer::Refused {
+            reason: "api_key_invalid: Invalid API Key provided: sk_live_abc123".into(),
+        };
+        assert_eq!(
+            said.without("sk_live_abc123"),
+            Answer::Refused {
+                reason: "api_key_invalid: Invalid API Key provided: [redacted]".into()
+            }
+        );
+        let sent = Answer::Sent {
+            gateway_refund: "re_1".into(),
+        };
+        assert_eq!(sent.clone().without(""), sent);
     }
 }
