@@ -6,7 +6,7 @@
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command as Process, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use remit_core::customer::Customer;
@@ -22,6 +22,7 @@ use remit_core::receivables::exception::{ExceptionItem, ExceptionKind};
 use remit_core::receivables::payment::{Payment, RefundPayment};
 use remit_core::sync::{Command, PatchOp, Record};
 use remit_server::application::Intervals;
+use remit_server::auth::Role;
 use remit_server::clock;
 use remit_server::gateway::refunds::RefundSender;
 use remit_server::gateway::stripe::{self, CallError, SessionRequest};
@@ -136,6 +137,8 @@ struct Shop {
     app: TestApp,
     stand_in: StandIn,
     owner: Api,
+    /// A billing user, who refunds from the workspace.
+    billing: Api,
     org: OrganisationId,
     customer: Customer,
     invoice: InvoiceId,
@@ -153,10 +156,9 @@ impl Shop {
         set_up_seller(&owner, org).await;
         let customer = customer(org, "Fiskeri AS");
         let invoice: InvoiceId = new_id();
-        let device = new_client();
         let reply = owner
             .push(
-                device,
+                new_client(),
                 vec![
                     upsert(1, &customer),
                     issue_numbered(2, invoice, &draft(&customer)),
@@ -178,15 +180,19 @@ impl Shop {
         .await
         .unwrap();
         tx.commit().await.unwrap();
+        let (billing, _) = app
+            .user("Acme GmbH", "billing@acme.example", Role::Billing)
+            .await;
         Self {
             app,
             stand_in,
             owner,
+            billing,
             org,
             customer,
             invoice,
-            device,
-            next: 3,
+            device: new_client(),
+            next: 1,
         }
     }
 
@@ -303,7 +309,7 @@ impl Shop {
         })
     }
 
-    /// A billing user refunds `amount` of `payment` from the workspace.
+    /// A billing user refunds `amount` of `payment` from the workspace, through the sync API.
     async fn refund(&mut self, payment: &Payment, amount: &str) -> RefundId {
         let id: RefundId = new_id();
         let refund = RefundPayment {
@@ -318,7 +324,7 @@ impl Shop {
             gateway_refund: None,
         };
         let reply = self
-            .owner
+            .billing
             .push(
                 self.device,
                 vec![Command::RefundPayment(refund).to_mutation(self.next)],
@@ -758,19 +764,29 @@ impl<'a> MakeWriter<'a> for Captured {
     }
 }
 
+/// The log of this test process from the first call on: every test's server logs there. A process-wide
+/// subscriber, since one set for a test's thread alone may miss events whose interest another thread
+/// cached first.
+fn captured_log() -> Captured {
+    static LOG: OnceLock<Captured> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let log = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(log.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("no other test sets a logger");
+        log
+    })
+    .clone()
+}
+
 /// A refund a billing user records for a Stripe payment is made in Stripe once, under the refund's id;
 /// one Stripe refuses raises an exception item. Neither the secret key nor a webhook secret is ever in
 /// a pull, an audit row or the log.
 async fn a_workspace_refund_is_made_in_stripe_once_and_a_refusal_is_raised(backend: Backend) {
-    let log = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_writer(log.clone())
-        .with_ansi(false)
-        .finish();
-    // The test's runtime has one thread: the server's tasks log here too.
-    let _logging = tracing::subscriber::set_default(subscriber);
-
+    let log = captured_log();
     let mut shop = Shop::open(backend).await;
     let checkout = shop.checkout("40.00").await;
     let paid = shop.pay(&checkout, "card").await;
