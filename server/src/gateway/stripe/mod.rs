@@ -18,7 +18,9 @@ pub mod objects;
 pub mod signature;
 pub mod webhook;
 
+use chrono_tz::Tz;
 use remit_core::gateway::{Checkout, GatewayDecision, Provider, minor_units};
+use remit_core::ids::OrganisationId;
 use remit_core::money::Money;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
@@ -26,8 +28,8 @@ use serde::de::DeserializeOwned;
 
 use super::{GatewayConfig, HostedPage, SettleError, Settled, named_checkout, settle};
 use crate::clock::Clock;
-use crate::store::gateway::StoredCheckout;
-use crate::store::{Store, StoreError, gateway};
+use crate::store::gateway::{GatewayAccount, StoredCheckout};
+use crate::store::{Store, gateway};
 use objects::{ApiError, ReadError, Session, StripeRefund, ZoneError, session_report};
 
 /// What [`create_session`] asks Stripe for.
@@ -233,6 +235,23 @@ pub async fn create_refund(
     }
 }
 
+/// The organisation's Stripe account and the time zone of its business dates, when it takes payments
+/// through Stripe.
+pub async fn stripe_account(
+    store: &Store,
+    organisation: OrganisationId,
+) -> Result<Option<(GatewayAccount, Tz)>, ZoneError> {
+    let mut conn = store.read().await?;
+    let Some(account) = gateway::account(&mut conn, organisation)
+        .await?
+        .filter(|a| a.provider == Provider::Stripe)
+    else {
+        return Ok(None);
+    };
+    let zone = objects::business_zone(&mut conn, organisation).await?;
+    Ok(Some((account, zone)))
+}
+
 /// Why the success page could not confirm a checkout with Stripe.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfirmError {
@@ -250,8 +269,6 @@ pub enum ConfirmError {
     Read(#[from] ReadError),
     #[error("the organisation's business dates cannot be told")]
     Zone(#[from] ZoneError),
-    #[error("the database failed")]
-    Store(#[from] StoreError),
     #[error("settling the payment failed")]
     Settle(#[from] SettleError),
 }
@@ -273,15 +290,9 @@ pub async fn confirm(
         .gateway_session
         .as_deref()
         .ok_or(ConfirmError::NoSession)?;
-    let (account, zone) = {
-        let mut conn = store.read().await?;
-        let account = gateway::account(&mut conn, checkout.organisation_id)
-            .await?
-            .filter(|a| a.provider == Provider::Stripe)
-            .ok_or(ConfirmError::NoAccount)?;
-        let zone = objects::business_zone(&mut conn, checkout.organisation_id).await?;
-        (account, zone)
-    };
+    let (account, zone) = stripe_account(store, checkout.organisation_id)
+        .await?
+        .ok_or(ConfirmError::NoAccount)?;
     let found = retrieve_session(config, &account.secret_key, session).await?;
     let Some(event) = session_report(&found, zone, clock.now_ms().div_euclid(1000))? else {
         return Ok(Settled {

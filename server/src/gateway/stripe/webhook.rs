@@ -10,15 +10,14 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use chrono_tz::Tz;
 use remit_core::gateway::Provider;
 use remit_core::ids::OrganisationId;
 
-use super::objects::{self, Event, ReadError, ZoneError};
+use super::objects::{self, Event, ReadError};
 use super::signature::verify;
+use super::stripe_account;
 use crate::gateway::settle;
 use crate::http::AppState;
-use crate::store::gateway::{self, GatewayAccount};
 
 /// Stripe's events are a few kilobytes; a larger body is not Stripe's.
 pub const MAX_EVENT_BYTES: usize = 256 * 1024;
@@ -37,22 +36,6 @@ const OK: Answer = (StatusCode::OK, "received");
 const UNKNOWN: Answer = (StatusCode::NOT_FOUND, "no Stripe account here");
 const FAILED: Answer = (StatusCode::INTERNAL_SERVER_ERROR, "the server failed");
 
-/// The organisation's Stripe account and business calendar, when it takes payments through Stripe.
-async fn stripe_account(
-    state: &AppState,
-    organisation: OrganisationId,
-) -> Result<Option<(GatewayAccount, Tz)>, ZoneError> {
-    let mut conn = state.store.read().await?;
-    let Some(account) = gateway::account(&mut conn, organisation)
-        .await?
-        .filter(|a| a.provider == Provider::Stripe)
-    else {
-        return Ok(None);
-    };
-    let zone = objects::business_zone(&mut conn, organisation).await?;
-    Ok(Some((account, zone)))
-}
-
 async fn receive(
     State(state): State<AppState>,
     Path(organisation_id): Path<String>,
@@ -62,7 +45,7 @@ async fn receive(
     let Ok(organisation) = OrganisationId::parse(&organisation_id) else {
         return UNKNOWN;
     };
-    let (account, zone) = match stripe_account(&state, organisation).await {
+    let (account, zone) = match stripe_account(&state.store, organisation).await {
         Ok(Some(found)) => found,
         Ok(None) => return UNKNOWN,
         Err(error) => {
