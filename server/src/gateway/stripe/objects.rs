@@ -163,16 +163,17 @@ fn currency(code: Option<&str>, field: &'static str) -> Result<Currency, ReadErr
         .ok_or(ReadError::Field(field))
 }
 
-fn checkout_of(session: &Session) -> Result<CheckoutId, ReadError> {
+/// The checkout a session was made for, when Remit made it: a session of another integration on the
+/// same Stripe account has no reference, or one of its own.
+fn checkout_of(session: &Session) -> Option<CheckoutId> {
     session
         .client_reference_id
         .as_deref()
         .and_then(|id| CheckoutId::parse(id).ok())
-        .ok_or(ReadError::Field("session's client reference"))
 }
 
 /// What a checkout session reports at `reported_at` (Unix seconds), or `None` while the customer has
-/// not finished the page: paid (its payment intent, amount and payer's address, paid on the
+/// not finished the page or when the session is not Remit's: paid (its payment intent, amount and payer's address, paid on the
 /// organisation's business date of `reported_at`), or pending (finished with a method that settles
 /// later).
 pub fn session_report(
@@ -180,9 +181,11 @@ pub fn session_report(
     zone: Tz,
     reported_at: i64,
 ) -> Result<Option<GatewayEvent>, ReadError> {
+    let Some(checkout) = checkout_of(session) else {
+        return Ok(None);
+    };
     match (session.payment_status.as_str(), session.status.as_deref()) {
         ("paid", _) => {
-            let checkout = checkout_of(session)?;
             let gateway_payment = session
                 .payment_intent
                 .clone()
@@ -203,21 +206,17 @@ pub fn session_report(
                     .and_then(|d| d.email.clone()),
             }))
         }
-        ("unpaid", Some("complete")) => Ok(Some(GatewayEvent::Pending {
-            checkout: checkout_of(session)?,
-        })),
+        ("unpaid", Some("complete")) => Ok(Some(GatewayEvent::Pending { checkout })),
         _ => Ok(None),
     }
 }
 
 /// What a charge's refunds report: one refund each that went through, naming Remit's refund when
-/// Remit sent it.
+/// Remit sent it. A charge without a payment intent was not taken through Checkout: nothing.
 pub fn charge_reports(charge: &Charge, zone: Tz) -> Result<Vec<GatewayEvent>, ReadError> {
-    let gateway_payment = charge
-        .payment_intent
-        .clone()
-        .filter(|p| !p.is_empty())
-        .ok_or(ReadError::Field("charge's payment intent"))?;
+    let Some(gateway_payment) = charge.payment_intent.clone().filter(|p| !p.is_empty()) else {
+        return Ok(Vec::new());
+    };
     let refunds = charge
         .refunds
         .as_ref()
@@ -256,11 +255,14 @@ pub fn event_reports(event: &Event, zone: Tz) -> Result<Vec<GatewayEvent>, ReadE
                 .into_iter()
                 .collect())
         }
-        "checkout.session.async_payment_failed" => Ok(vec![GatewayEvent::Failed {
-            checkout: checkout_of(&session()?)?,
-            reason: "Stripe reported that the payment failed after the customer left its page"
-                .into(),
-        }]),
+        "checkout.session.async_payment_failed" => Ok(checkout_of(&session()?)
+            .map(|checkout| GatewayEvent::Failed {
+                checkout,
+                reason: "Stripe reported that the payment failed after the customer left its page"
+                    .into(),
+            })
+            .into_iter()
+            .collect()),
         "charge.refunded" => {
             let charge = serde_json::from_value::<Charge>(event.data.object.clone())
                 .map_err(ReadError::Json)?;
@@ -402,16 +404,6 @@ mod tests {
     #[test]
     fn a_paid_session_missing_what_a_payment_needs_is_refused_naming_the_field() {
         let cases = [
-            (
-                "client_reference_id",
-                json!("not-a-checkout"),
-                "session's client reference",
-            ),
-            (
-                "client_reference_id",
-                Value::Null,
-                "session's client reference",
-            ),
             ("payment_intent", Value::Null, "session's payment intent"),
             ("amount_total", Value::Null, "session's amount total"),
             ("currency", json!("xyz"), "session's currency"),
@@ -429,6 +421,31 @@ mod tests {
         }
         let e = event_reports(&event("charge.refunded", json!({ "id": 1 })), oslo()).unwrap_err();
         assert!(matches!(e, ReadError::Json(_)));
+    }
+
+    #[test]
+    fn sessions_and_charges_another_integration_made_report_nothing() {
+        let kinds = [
+            "checkout.session.completed",
+            "checkout.session.async_payment_succeeded",
+            "checkout.session.async_payment_failed",
+        ];
+        for reference in [Value::Null, json!("order-4711")] {
+            for kind in kinds {
+                let mut object = session("complete", "paid");
+                object["client_reference_id"] = reference.clone();
+                assert_eq!(
+                    event_reports(&event(kind, object), oslo()).unwrap(),
+                    vec![],
+                    "{kind} {reference}"
+                );
+            }
+        }
+        let direct = json!({ "id": "ch_1", "object": "charge", "payment_intent": null });
+        assert_eq!(
+            event_reports(&event("charge.refunded", direct), oslo()).unwrap(),
+            vec![]
+        );
     }
 
     #[test]
