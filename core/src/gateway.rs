@@ -567,6 +567,39 @@ pub fn outbound_refund(
     })
 }
 
+/// Why the sandbox gateway refuses a refund.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SandboxRefusal {
+    /// The refund is not in the payment's currency.
+    #[error("currency_mismatch: the refund is in {asked}, the payment in {paid}")]
+    OtherCurrency { asked: String, paid: String },
+    /// The refund is more than what is left of the payment.
+    #[error("amount_too_large: the refund of {asked} is more than the {left} left of the payment")]
+    TooLarge { asked: Money, left: Money },
+}
+
+/// What the sandbox gateway answers a refund of `asked` from its payment `paid`, of which `refunded`
+/// went back already: like a card gateway, it refunds at most what is left of the payment, in the
+/// payment's currency.
+pub fn sandbox_refund(paid: Money, refunded: &[Money], asked: Money) -> Result<(), SandboxRefusal> {
+    let currency = paid.currency();
+    let other = |asked: Currency| SandboxRefusal::OtherCurrency {
+        asked: asked.code().to_owned(),
+        paid: currency.code().to_owned(),
+    };
+    if asked.currency() != currency {
+        return Err(other(asked.currency()));
+    }
+    // What went back in another currency cannot be told apart from the payment: nothing is left.
+    let left = Money::sum(currency, refunded.iter().copied())
+        .and_then(|back| paid.checked_sub(back))
+        .unwrap_or(Money::zero(currency));
+    if asked.amount() > left.amount() {
+        return Err(SandboxRefusal::TooLarge { asked, left });
+    }
+    Ok(())
+}
+
 /// The arguments of `refund.refused`: the gateway refused a refund Remit sent it. Sent by the
 /// organisation's system client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,5 +1,5 @@
 //! Starting the server, one way for `remit serve` and for the tests: open and migrate the database,
-//! listen, then serve the app and run the background tasks (the webhook dispatcher, the mail sender
+//! listen, then serve the app and run the background tasks (the webhook dispatcher, the refund sender, the mail sender
 //! when an SMTP relay is configured, the sign-in failure sweeper) until told to stop. What differs between the two is injected: the [`Clock`] and
 //! how often the tasks run ([`Intervals`]).
 
@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use crate::auth::accounts;
 use crate::clock::Clock;
 use crate::gateway::GatewayConfig;
+use crate::gateway::refunds::{self, RefundSender};
 use crate::http::{AppState, app};
 use crate::mail::send::{self as mail_send, Sender};
 use crate::mail::{MailConfig, MailSetupError};
@@ -55,6 +56,8 @@ pub struct Intervals {
     pub mail_poll: Duration,
     /// How often stale sign-in failures are forgotten.
     pub login_failure_sweep: Duration,
+    /// How often the refund sender looks for refunds to send to gateways.
+    pub refund_poll: Duration,
 }
 
 impl Default for Intervals {
@@ -64,6 +67,7 @@ impl Default for Intervals {
             webhook_poll: dispatch::POLL,
             mail_poll: mail_send::POLL,
             login_failure_sweep: LOGIN_FAILURE_SWEEP,
+            refund_poll: refunds::POLL,
         }
     }
 }
@@ -101,6 +105,7 @@ pub struct Application {
     state: AppState,
     dispatcher: Dispatcher,
     sender: Option<Sender>,
+    refunds: RefundSender,
     intervals: Intervals,
 }
 
@@ -134,6 +139,12 @@ impl Application {
                 None
             }
         };
+        let refunds = RefundSender::new(
+            store.clone(),
+            config.clock.clone(),
+            config.gateways.clone(),
+            config.intervals.refund_poll,
+        );
         Ok(Self {
             listener,
             address,
@@ -149,6 +160,7 @@ impl Application {
             },
             dispatcher,
             sender,
+            refunds,
             intervals: config.intervals,
         })
     }
@@ -179,6 +191,7 @@ impl Application {
         let sender = self
             .sender
             .map(|sender| tokio::spawn(sender.run(stopped.clone())));
+        let refunds = tokio::spawn(self.refunds.run(stopped.clone()));
         let dispatcher = tokio::spawn(self.dispatcher.run(stopped));
         // The portal's lookup throttle and view log read the client's address from the connection.
         let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
@@ -186,7 +199,11 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await;
         stop.send_replace(true);
-        let mut tasks = vec![(dispatcher, "webhook dispatcher"), (sweeper, "sweeper")];
+        let mut tasks = vec![
+            (dispatcher, "webhook dispatcher"),
+            (refunds, "refund sender"),
+            (sweeper, "sweeper"),
+        ];
         tasks.extend(sender.map(|task| (task, "mail sender")));
         for (task, name) in tasks {
             if let Err(e) = task.await {

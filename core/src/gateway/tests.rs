@@ -544,3 +544,62 @@ proptest! {
         prop_assert_eq!(paid, plan.amount);
     }
 }
+
+#[test]
+fn the_sandbox_refunds_at_most_what_is_left_of_the_payment() {
+    let paid = eur(dec!(140.00));
+    let cases = [
+        ("all of it", vec![], dec!(140.00), None),
+        ("part", vec![eur(dec!(40.00))], dec!(100.00), None),
+        (
+            "the rest exactly",
+            vec![eur(dec!(40.00)), eur(dec!(60.00))],
+            dec!(40.00),
+            None,
+        ),
+        (
+            "one cent more",
+            vec![eur(dec!(40.00))],
+            dec!(100.01),
+            Some(dec!(100.00)),
+        ),
+        (
+            "nothing left",
+            vec![eur(dec!(140.00))],
+            dec!(0.01),
+            Some(dec!(0.00)),
+        ),
+        ("more than paid", vec![], dec!(140.01), Some(dec!(140.00))),
+    ];
+    for (case, refunded, asked, refused_with_left) in cases {
+        let answer = sandbox_refund(paid, &refunded, eur(asked));
+        match refused_with_left {
+            None => assert_eq!(answer, Ok(()), "{case}"),
+            Some(left) => assert_eq!(
+                answer,
+                Err(SandboxRefusal::TooLarge {
+                    asked: eur(asked),
+                    left: eur(left)
+                }),
+                "{case}"
+            ),
+        }
+    }
+}
+
+#[test]
+fn the_sandbox_refuses_a_refund_in_another_currency_and_says_why() {
+    let refused = sandbox_refund(eur(dec!(10.00)), &[], money(dec!(10), "NOK")).unwrap_err();
+    assert_eq!(
+        refused,
+        SandboxRefusal::OtherCurrency {
+            asked: "NOK".into(),
+            paid: "EUR".into()
+        }
+    );
+    let too_large = sandbox_refund(eur(dec!(10.00)), &[], eur(dec!(12.00))).unwrap_err();
+    assert_eq!(
+        too_large.to_string(),
+        "amount_too_large: the refund of 12.00 EUR is more than the 10.00 EUR left of the payment"
+    );
+}

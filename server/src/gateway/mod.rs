@@ -12,6 +12,9 @@
 //!   that arrives twice, late, or at once with another records one payment.
 //! - [`refunds`]: the queue that sends refunds recorded in the workspace to the gateway.
 
+pub mod refunds;
+pub mod stripe;
+
 use std::time::Duration;
 
 use remit_core::decide::Stored;
@@ -70,6 +73,13 @@ impl GatewayConfig {
     }
 }
 
+/// A gateway's hosted page a customer pays on: the gateway's id of it and its address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostedPage {
+    pub session: String,
+    pub url: String,
+}
+
 /// Why a gateway's report could not be settled.
 #[derive(Debug, thiserror::Error)]
 pub enum SettleError {
@@ -98,8 +108,8 @@ impl Settled {
     }
 }
 
-/// The checkout an event names, when it is the organisation's.
-fn named_checkout(event: &GatewayEvent) -> Option<CheckoutId> {
+/// The checkout an event names.
+pub fn named_checkout(event: &GatewayEvent) -> Option<CheckoutId> {
     match event {
         GatewayEvent::Paid { checkout, .. }
         | GatewayEvent::Pending { checkout }

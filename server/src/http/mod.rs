@@ -208,6 +208,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest(API_PREFIX, api)
         .merge(crate::portal::router())
+        .merge(crate::gateway::stripe::webhook::router())
         .fallback(assets::serve)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

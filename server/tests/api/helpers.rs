@@ -30,6 +30,7 @@ use remit_server::application::{Application, Config, Intervals, StartError};
 use remit_server::auth::Role;
 use remit_server::auth::accounts::{self, NewAccount};
 use remit_server::clock::{Clock, ManualClock};
+use remit_server::gateway::GatewayConfig;
 use remit_server::http::AppState;
 use remit_server::mail::MailConfig;
 use remit_server::store::Store;
@@ -142,6 +143,8 @@ pub struct TestApp {
     /// Stands at the moment the server started until the test moves it.
     pub clock: ManualClock,
     pub intervals: Intervals,
+    /// How the server reaches payment gateways.
+    pub gateways: GatewayConfig,
     server: Running,
 }
 
@@ -170,11 +173,30 @@ pub async fn spawn_app_mailing(
     intervals: Intervals,
     mail: Option<MailConfig>,
 ) -> TestApp {
+    spawn(backend, intervals, mail, GatewayConfig::default()).await
+}
+
+/// A server whose background tasks run at these intervals, reaching payment gateways as `gateways`
+/// says (Stripe's API at a stand-in's address).
+pub async fn spawn_app_with_gateways(
+    backend: Backend,
+    intervals: Intervals,
+    gateways: GatewayConfig,
+) -> TestApp {
+    spawn(backend, intervals, None, gateways).await
+}
+
+async fn spawn(
+    backend: Backend,
+    intervals: Intervals,
+    mail: Option<MailConfig>,
+    gateways: GatewayConfig,
+) -> TestApp {
     let db = TestDatabase::new(backend).await;
     let dist = db.dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     let clock = ManualClock::new(Clock::system().now_ms());
-    let server = start_server(&db.url, &dist, &clock, intervals, mail).await;
+    let server = start_server(&db.url, &dist, &clock, (intervals, &gateways), mail).await;
     TestApp {
         address: server.address.clone(),
         store: server.store.clone(),
@@ -182,6 +204,7 @@ pub async fn spawn_app_mailing(
         db,
         clock,
         intervals,
+        gateways,
         server,
     }
 }
@@ -191,7 +214,7 @@ async fn start_server(
     url: &str,
     dist: &Path,
     clock: &ManualClock,
-    intervals: Intervals,
+    (intervals, gateways): (Intervals, &GatewayConfig),
     mail: Option<MailConfig>,
 ) -> Running {
     let application = Application::build(Config {
@@ -203,7 +226,7 @@ async fn start_server(
         intervals,
         mail,
         trusted_proxy: None,
-        gateways: Default::default(),
+        gateways: gateways.clone(),
     })
     .await
     .expect("start the server");
@@ -235,9 +258,15 @@ impl TestApp {
 
     /// A second server process on the same database and clock; its address.
     pub async fn another_server(&self) -> String {
-        start_server(&self.db.url, &self.dist, &self.clock, self.intervals, None)
-            .await
-            .address
+        start_server(
+            &self.db.url,
+            &self.dist,
+            &self.clock,
+            (self.intervals, &self.gateways),
+            None,
+        )
+        .await
+        .address
     }
 
     /// Stops the server as `remit serve` stops on a signal: requests in flight finish, then the
@@ -265,7 +294,7 @@ impl TestApp {
             clock: self.clock(),
             dist: self.dist.clone(),
             portal: Default::default(),
-            gateways: Default::default(),
+            gateways: self.gateways.clone(),
         }
     }
 

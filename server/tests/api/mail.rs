@@ -159,6 +159,7 @@ const BY_HAND: Intervals = Intervals {
     webhook_poll: Duration::from_secs(3600),
     mail_poll: Duration::from_secs(3600),
     login_failure_sweep: Duration::from_secs(15 * 60),
+    refund_poll: Duration::from_secs(3600),
 };
 
 /// An organisation with one issued invoice, and the device it is used from.

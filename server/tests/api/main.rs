@@ -29,6 +29,7 @@ mod rest_reads;
 mod routes;
 mod schema;
 mod session;
+mod stripe;
 mod sync_conflicts;
 mod sync_pull;
 mod sync_push;

@@ -163,6 +163,7 @@ const BY_HAND: Intervals = Intervals {
     webhook_poll: Duration::from_secs(3600),
     mail_poll: Duration::from_secs(3600),
     login_failure_sweep: Duration::from_secs(15 * 60),
+    refund_poll: Duration::from_secs(3600),
 };
 
 /// The server's own dispatcher polls every 20 ms.
