@@ -19,11 +19,12 @@ use std::time::Duration;
 
 use remit_core::decide::Stored;
 use remit_core::gateway::{
-    GatewayDecision, GatewayEvent, GatewayFacts, Provider, decide_gateway_event, gateway_payment_id,
+    Checkout, GatewayDecision, GatewayEvent, GatewayFacts, Provider, decide_gateway_event,
+    gateway_payment_id,
 };
 use remit_core::ids::{CheckoutId, OrganisationId};
 use remit_core::receivables::payment::Payment;
-use remit_core::sync::{EntityKind, MutationStatus};
+use remit_core::sync::{Command, EntityKind, MutationStatus};
 
 use crate::clock::Clock;
 use crate::store::{Store, StoreError, customers, gateway, records};
@@ -93,6 +94,9 @@ pub enum SettleError {
         command: &'static str,
         message: String,
     },
+    /// Other reports of the checkout kept changing it while this one was decided.
+    #[error("the checkout kept changing while the report was settled")]
+    Contended,
 }
 
 /// What settling a report did.
@@ -118,15 +122,22 @@ pub fn named_checkout(event: &GatewayEvent) -> Option<CheckoutId> {
     }
 }
 
-/// Settles what `provider` reported for `organisation`: loads the facts, asks core, applies the
-/// commands as the organisation's system client, then stores the checkout's new state.
-pub async fn settle(
-    store: &Store,
-    clock: &Clock,
-    (organisation, provider): (OrganisationId, Provider),
-    event: &GatewayEvent,
-) -> Result<Settled, SettleError> {
-    let (checkout, payment, email) = {
+/// How often a report is decided again when another report of the same checkout changed it meanwhile.
+const SETTLE_ATTEMPTS: usize = 3;
+
+/// What a report is decided on, as loaded.
+struct Loaded {
+    checkout: Option<Checkout>,
+    payment: Option<Payment>,
+    email: Option<String>,
+}
+
+impl Loaded {
+    async fn load(
+        store: &Store,
+        (organisation, provider): (OrganisationId, Provider),
+        event: &GatewayEvent,
+    ) -> Result<Self, StoreError> {
         let mut conn = store.read().await?;
         let checkout = match named_checkout(event) {
             Some(id) => gateway::find_checkout(&mut conn, id)
@@ -154,44 +165,85 @@ pub async fn settle(
                 .map(|customer| customer.email),
             None => None,
         };
-        (checkout, payment, email)
-    };
-    let facts = GatewayFacts {
-        provider,
-        checkout: checkout.as_ref(),
-        payment: payment.as_ref(),
-        customer_email: email.as_deref(),
-    };
-    let decision = decide_gateway_event(event, &facts);
-    match &decision {
-        GatewayDecision::Apply { state, commands } => {
-            let system = SystemClient::of(organisation);
-            for command in commands {
-                let result = system.apply(store, clock, command).await?;
-                if result.status != MutationStatus::Applied {
-                    let message = result
-                        .error
-                        .map(|e| e.message)
-                        .unwrap_or_else(|| format!("{:?}", result.status));
-                    return Err(SettleError::Refused {
-                        command: command.name(),
-                        message,
-                    });
-                }
-            }
-            if let (Some(state), Some(checkout)) = (state, &checkout) {
-                let mut tx = store.write().await?;
-                gateway::save_state(&mut tx, checkout, state).await?;
-                tx.commit().await.map_err(StoreError::from)?;
-            }
-            tracing::info!(
-                %organisation, provider = provider.name(), commands = commands.len(),
-                "gateway report settled"
-            );
-        }
-        GatewayDecision::Ignore { reason } | GatewayDecision::Later { reason } => {
-            tracing::info!(%organisation, provider = provider.name(), reason, "gateway report");
+        Ok(Self {
+            checkout,
+            payment,
+            email,
+        })
+    }
+
+    fn facts(&self, provider: Provider) -> GatewayFacts<'_> {
+        GatewayFacts {
+            provider,
+            checkout: self.checkout.as_ref(),
+            payment: self.payment.as_ref(),
+            customer_email: self.email.as_deref(),
         }
     }
-    Ok(Settled { decision })
+}
+
+/// Settles what `provider` reported for `organisation`: loads the facts, asks core, stores the
+/// checkout's new state, then applies the commands as the organisation's system client.
+///
+/// Two reports of one checkout may arrive at once (the webhook and the customer's return to the
+/// success page). The new state is stored only over the state the decision was taken on; the report
+/// that finds it changed decides again from what the other stored, so both apply the very same
+/// commands, and the second changes nothing. A state stored whose commands then failed is completed by
+/// the next report, which decides from it.
+pub async fn settle(
+    store: &Store,
+    clock: &Clock,
+    (organisation, provider): (OrganisationId, Provider),
+    event: &GatewayEvent,
+) -> Result<Settled, SettleError> {
+    for _ in 0..SETTLE_ATTEMPTS {
+        let loaded = Loaded::load(store, (organisation, provider), event).await?;
+        let decision = decide_gateway_event(event, &loaded.facts(provider));
+        match &decision {
+            GatewayDecision::Apply { state, commands } => {
+                if let (Some(state), Some(checkout)) = (state, &loaded.checkout) {
+                    let mut tx = store.write().await?;
+                    let saved = gateway::save_state(&mut tx, checkout, state).await?;
+                    tx.commit().await.map_err(StoreError::from)?;
+                    if !saved {
+                        continue;
+                    }
+                }
+                apply(store, clock, organisation, commands).await?;
+                tracing::info!(
+                    %organisation, provider = provider.name(), commands = commands.len(),
+                    "gateway report settled"
+                );
+            }
+            GatewayDecision::Ignore { reason } | GatewayDecision::Later { reason } => {
+                tracing::info!(%organisation, provider = provider.name(), reason, "gateway report");
+            }
+        }
+        return Ok(Settled { decision });
+    }
+    Err(SettleError::Contended)
+}
+
+/// Applies a report's commands as the organisation's system client, in order.
+async fn apply(
+    store: &Store,
+    clock: &Clock,
+    organisation: OrganisationId,
+    commands: &[Command],
+) -> Result<(), SettleError> {
+    let system = SystemClient::of(organisation);
+    for command in commands {
+        let result = system.apply(store, clock, command).await?;
+        if result.status != MutationStatus::Applied {
+            let message = result
+                .error
+                .map(|e| e.message)
+                .unwrap_or_else(|| format!("{:?}", result.status));
+            return Err(SettleError::Refused {
+                command: command.name(),
+                message,
+            });
+        }
+    }
+    Ok(())
 }

@@ -186,12 +186,13 @@ pub async fn find_by_session(
     row.as_ref().map(stored_checkout).transpose()
 }
 
-/// Stores the checkout's new state.
+/// Stores the checkout's new state over `checkout` as it was read; `false` (and nothing stored) when
+/// it changed since.
 pub async fn save_state(
     conn: &mut AnyConnection,
     checkout: &Checkout,
     state: &CheckoutState,
-) -> StoreResult<()> {
+) -> StoreResult<bool> {
     let next = Checkout {
         state: state.clone(),
         ..checkout.clone()
@@ -204,9 +205,9 @@ pub async fn save_state(
         } => (Some(gateway_payment.clone()), Some(payment_id.to_string())),
         _ => (None, None),
     };
-    sqlx::query(
+    let saved = sqlx::query(
         "UPDATE checkouts SET state = $1, body = $2, gateway_payment = $3, payment_id = $4 \
-         WHERE organisation_id = $5 AND id = $6",
+         WHERE organisation_id = $5 AND id = $6 AND body = $7",
     )
     .bind(state.name())
     .bind(body::encode(&next, "checkout")?)
@@ -214,9 +215,10 @@ pub async fn save_state(
     .bind(payment_id)
     .bind(checkout.organisation_id.to_string())
     .bind(checkout.id.to_string())
+    .bind(body::encode(checkout, "checkout")?)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(saved.rows_affected() == 1)
 }
 
 /// When checkouts were started through `link`, and from `client_address`, since `since_ms`: what the
