@@ -11,6 +11,7 @@ use remit_core::ids::{CustomerId, InvoiceId, LeaseId};
 use remit_core::receivables::allocation::Instruction;
 use remit_core::sync::Command;
 use remit_core::sync::mutation::DraftRef;
+use remit_server::auth::Role;
 use remit_server::http::{API_PREFIX, AppState, ROUTES, app, openapi};
 use serde_json::json;
 use tower::ServiceExt;
@@ -584,6 +585,26 @@ async fn every_route_answers_as_the_openapi_document_says(backend: Backend) {
             .check("DELETE", "/portal-links/{id}", browser.delete(&path).await)
             .await;
     }
+
+    // The gateway: none yet, a refused one, the sandbox, and a reader who is not an owner.
+    contract
+        .check("GET", "/gateway", browser.get("/api/gateway").await)
+        .await;
+    let stripe_without_secret = json!({"provider": "stripe", "secret_key": "sk_test_x"});
+    for body in [stripe_without_secret, json!({"provider": "sandbox"})] {
+        contract
+            .check("PUT", "/gateway", browser.put("/api/gateway", &body).await)
+            .await;
+    }
+    contract
+        .check("GET", "/gateway", browser.get("/api/gateway").await)
+        .await;
+    let (reader, _) = app
+        .user("Acme GmbH", "reader@acme.example", Role::ReadOnly)
+        .await;
+    contract
+        .check("GET", "/gateway", reader.get("/api/gateway").await)
+        .await;
 
     let stranger = app.browser();
     for _ in 0..5 {
