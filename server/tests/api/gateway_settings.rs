@@ -3,7 +3,7 @@
 //! any synced row, not in an answer, not in the server's logs.
 
 use std::io;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use remit_server::auth::Role;
 use reqwest::StatusCode;
@@ -43,6 +43,25 @@ impl<'a> MakeWriter<'a> for Captured {
     }
 }
 
+/// Captures what the server logs on this thread (the test's runtime runs the server's tasks here) until
+/// the guard drops.
+///
+/// While only one `Dispatch` is registered in the process, tracing-core decides a log statement's
+/// interest by the default subscriber of whichever thread reaches it first (tokio-rs/tracing#3611): a
+/// test on another thread with no subscriber would switch the statement off for good, and this capture
+/// would miss it. A second dispatch, registered once and never installed, makes tracing ask every
+/// registered subscriber instead.
+fn capture_logs(into: &Captured) -> tracing::subscriber::DefaultGuard {
+    static SECOND: OnceLock<tracing::Dispatch> = OnceLock::new();
+    SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(into.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::set_default(subscriber)
+}
+
 /// Every pull page a new device of `api`'s user gets, as the server wrote it.
 async fn pulled_text(api: &Api) -> String {
     let client = new_client();
@@ -64,12 +83,7 @@ async fn pulled_text(api: &Api) -> String {
 async fn the_gateways_secrets_are_in_no_pull_audit_row_answer_or_log_line(backend: Backend) {
     // The server's tasks run on this test's thread: what they log while it runs is captured.
     let logs = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(logs.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _logging = tracing::subscriber::set_default(subscriber);
+    let _logging = capture_logs(&logs);
 
     let app = spawn_app(backend).await;
     let (owner, info) = app.set_up().await;
