@@ -193,6 +193,8 @@ struct Tally {
     /// Exception items of refunds a gateway refused.
     refused_refunds: u64,
     mails: u64,
+    /// Mails of payments' receipts.
+    receipts: u64,
 }
 
 impl Tally {
@@ -213,6 +215,7 @@ impl Tally {
         self.exceptions += other.exceptions;
         self.refused_refunds += other.refused_refunds;
         self.mails += other.mails;
+        self.receipts += other.receipts;
     }
 
     /// Counts what the server holds at the end of a schedule.
@@ -235,7 +238,10 @@ impl Tally {
                         ExceptionKind::RefundRefusedByGateway { .. }
                     ));
                 }
-                Record::Mail(_) => self.mails += 1,
+                Record::Mail(m) => {
+                    self.mails += 1;
+                    self.receipts += u64::from(m.document.kind == MailedKind::Receipt);
+                }
                 _ => {}
             }
         }
@@ -393,6 +399,8 @@ enum Edit {
     /// Reports that the gateway refused a refund the device holds (as the system client does when a
     /// gateway refuses one Remit sent), maybe a second time.
     RefuseRefund,
+    /// Mails a payment's receipt, with the default wording.
+    MailReceipt,
 }
 
 /// How a push travels.
@@ -415,7 +423,7 @@ enum PushShape {
 
 impl Action {
     fn random(rng: &mut StdRng) -> Self {
-        match rng.random_range(0..101) {
+        match rng.random_range(0..104) {
             0..=3 => Action::Edit(Edit::NewCustomer),
             4..=5 => Action::Edit(Edit::RenameCustomer),
             6..=11 => Action::Edit(Edit::NewDraft),
@@ -448,7 +456,8 @@ impl Action {
             95 => Action::Edit(Edit::OpenThread),
             96 => Action::Edit(Edit::ReplyToThread),
             97 => Action::Edit(Edit::ResolveThread),
-            98 => Action::Edit(Edit::RefuseRefund),
+            98..=99 => Action::Edit(Edit::RefuseRefund),
+            100..=101 => Action::Edit(Edit::MailReceipt),
             _ => Action::RestartServer,
         }
     }
@@ -753,6 +762,20 @@ impl Edit {
                     note: format!("Resolved {}", rng.random::<u16>()),
                 }))
             }
+            Edit::MailReceipt => {
+                let payment = device.payments().choose(rng).copied()?;
+                Some(Command::SendMail(SendMail {
+                    id: MailId::try_from(random_id(rng)).unwrap(),
+                    organisation_id: organisation,
+                    document: MailedDocument {
+                        kind: MailedKind::Receipt,
+                        id: payment.received.id.as_uuid(),
+                    },
+                    to: format!("ap{}@customer.example", rng.random::<u16>()),
+                    subject: String::new(),
+                    message: String::new(),
+                }))
+            }
             Edit::RefuseRefund => {
                 let refund = device.refunds().choose(rng).copied()?;
                 Some(Command::RefundRefused(RefundRefused {
@@ -776,7 +799,7 @@ impl Edit {
             | Edit::OpenDispute
             | Edit::SendMail
             | Edit::OpenThread => &[Edit::IssueWithLeasedNumber, Edit::IssueWithServerNumber],
-            Edit::RecordSamePayment | Edit::Refund | Edit::ResolveException => {
+            Edit::RecordSamePayment | Edit::Refund | Edit::ResolveException | Edit::MailReceipt => {
                 &[Edit::PayNamed, Edit::PayOldestDueFirst]
             }
             Edit::ResolveDispute => &[Edit::OpenDispute],
