@@ -10,6 +10,7 @@ use remit_core::gateway::RefundRefused;
 use remit_core::ids::{
     ClientId, CreditNoteId, InvoiceId, OrganisationId, PaymentId, RefundId, ThreadId,
 };
+use remit_core::mail::{MailedDocument, MailedKind, SendMail};
 use remit_core::money::Money;
 use remit_core::receivables::account::PaymentMethod;
 use remit_core::receivables::allocation::Instruction;
@@ -351,6 +352,18 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
             let answered = reply_to_thread(4, w.org, w.thread, "Answered by an intruder");
             let resolved = reject_thread(5, w.org, w.thread);
             let refused = refund_refused(6, w.org, w.refund);
+            let receipt = Command::SendMail(SendMail {
+                id: new_id(),
+                organisation_id: w.org,
+                document: MailedDocument {
+                    kind: MailedKind::Receipt,
+                    id: w.payment.as_uuid(),
+                },
+                to: "intruder@evil.example".into(),
+                subject: String::new(),
+                message: String::new(),
+            })
+            .to_mutation(7);
             let own = answer(
                 as_.push_raw(
                     new_client(),
@@ -361,26 +374,50 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
                         answered,
                         resolved,
                         refused,
+                        receipt,
                     ],
                 )
                 .await,
             )
             .await;
             assert_all_forbidden(&own);
-            // In the intruder's own organisation, A's refund is none of theirs.
+            // In the intruder's own organisation, A's refund and payment are none of theirs.
             let mut answers = Vec::new();
             if !reads_a {
                 let session = json_of(&answer(as_.get("/api/session").await).await);
                 let theirs: OrganisationId =
                     serde_json::from_value(session["organisation"]["id"].clone()).unwrap();
+                let receipt_in_theirs = Command::SendMail(SendMail {
+                    id: new_id(),
+                    organisation_id: theirs,
+                    document: MailedDocument {
+                        kind: MailedKind::Receipt,
+                        id: w.payment.as_uuid(),
+                    },
+                    to: "intruder@evil.example".into(),
+                    subject: String::new(),
+                    message: String::new(),
+                })
+                .to_mutation(2);
                 let in_their_own = answer(
-                    as_.push_raw(new_client(), vec![refund_refused(1, theirs, w.refund)])
-                        .await,
+                    as_.push_raw(
+                        new_client(),
+                        vec![refund_refused(1, theirs, w.refund), receipt_in_theirs],
+                    )
+                    .await,
                 )
                 .await;
-                let result = json_of(&in_their_own)["results"][0].clone();
-                assert_eq!(result["status"], "rejected", "{result}");
-                assert_eq!(result["error"]["field"], "refund_id", "{result}");
+                let results = json_of(&in_their_own)["results"].clone();
+                assert_eq!(results.as_array().unwrap().len(), 2, "{results}");
+                for (result, field) in results
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .zip(["refund_id", "document.id"])
+                {
+                    assert_eq!(result["status"], "rejected", "{result}");
+                    assert_eq!(result["error"]["field"], field, "{result}");
+                }
                 answers.push(in_their_own);
             }
             let through_owners_device = answer(
