@@ -995,7 +995,7 @@ async fn a_refused_offline_issue_leaves_no_invoice_and_a_server_issue_waits_for_
 
 #[wasm_bindgen_test]
 async fn an_invoices_payments_are_pending_until_the_servers_record_with_its_allocation_is_pulled() {
-    use remit_core::receivables::payment::{Payment, RecordPayment};
+    use remit_core::receivables::payment::RecordPayment;
 
     let store = signed_in_store(&db_name("payments")).await;
     let invoice = new_invoice_id();
@@ -1024,22 +1024,7 @@ async fn an_invoices_payments_are_pending_until_the_servers_record_with_its_allo
     );
 
     // The server's record, pulled after it processed the mutation, with the allocation it decided.
-    let payment: Payment = serde_json::from_value(serde_json::json!({
-        "id": payment_id, "organisation_id": ORG,
-        "customer_id": "019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f",
-        "amount": { "amount": "3562.50", "currency": "NOK" },
-        "received_on": "2026-11-27", "method": "bank_transfer", "reference": "RF18",
-        "instruction": { "kind": "named", "invoices": [invoice.to_string()] },
-        "allocation": {
-            "lines": [{
-                "item": { "invoice_id": invoice.to_string(), "instalment": 0 },
-                "amount": { "amount": "3562.50", "currency": "NOK" },
-                "discount": { "amount": "0.00", "currency": "NOK" }
-            }],
-            "unapplied": { "amount": "0.00", "currency": "NOK" }
-        }
-    }))
-    .unwrap();
+    let payment = nok_payment(&payment_id, invoice);
     store
         .apply_pull(PullResponse {
             cookie: Cookie(2),
@@ -1067,6 +1052,86 @@ async fn an_invoices_payments_are_pending_until_the_servers_record_with_its_allo
             .recorded
             .is_empty()
     );
+}
+
+/// The server's record of a payment of 3,562.50 NOK applied to `invoice`, as a pull carries it.
+fn nok_payment(payment_id: &str, invoice: InvoiceId) -> remit_core::receivables::payment::Payment {
+    serde_json::from_value(serde_json::json!({
+        "id": payment_id, "organisation_id": ORG,
+        "customer_id": "019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f",
+        "amount": { "amount": "3562.50", "currency": "NOK" },
+        "received_on": "2026-11-27", "method": "bank_transfer", "reference": "RF18",
+        "instruction": { "kind": "named", "invoices": [invoice.to_string()] },
+        "allocation": {
+            "lines": [{
+                "item": { "invoice_id": invoice.to_string(), "instalment": 0 },
+                "amount": { "amount": "3562.50", "currency": "NOK" },
+                "discount": { "amount": "0.00", "currency": "NOK" }
+            }],
+            "unapplied": { "amount": "0.00", "currency": "NOK" }
+        }
+    }))
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn refunds_of_an_invoices_payments_are_pending_until_the_servers_record_is_pulled() {
+    use remit_core::ids::{PaymentId, RefundId};
+    use remit_core::receivables::payment::RefundPayment;
+
+    let store = signed_in_store(&db_name("refunds")).await;
+    let invoice = new_invoice_id();
+    let payment_id = Uuid::now_v7().to_string();
+    store
+        .apply_pull(PullResponse {
+            cookie: Cookie(1),
+            last_mutation_id: 0,
+            patch: vec![PatchOp::Put {
+                change: 1,
+                record: Record::Payment(nok_payment(&payment_id, invoice)),
+            }],
+            more: false,
+        })
+        .await
+        .unwrap();
+    // A refund of that payment: awaiting sync on this device, then as the server recorded it. A refund
+    // of a payment of another invoice is not this invoice's.
+    let refund: RefundPayment = serde_json::from_value(serde_json::json!({
+        "id": Uuid::now_v7().to_string(), "organisation_id": ORG,
+        "customer_id": "019a4d5e-7b1c-7c3d-8e9f-0a1b2c3d4e5f", "payment_id": payment_id,
+        "amount": { "amount": "100.00", "currency": "NOK" },
+        "paid_on": "2026-11-30", "method": "card", "reference": "card refund"
+    }))
+    .unwrap();
+    let elsewhere = RefundPayment {
+        id: RefundId::try_from(Uuid::now_v7()).unwrap(),
+        payment_id: Some(PaymentId::try_from(Uuid::now_v7()).unwrap()),
+        ..refund.clone()
+    };
+    for r in [&refund, &elsewhere] {
+        store
+            .record(&Command::RefundPayment(r.clone()))
+            .await
+            .unwrap();
+    }
+    let mine = store.payments_for_invoice(invoice).await.unwrap();
+    assert_eq!(mine.pending_refunds, vec![refund.clone()]);
+    assert!(mine.refunds.is_empty());
+    store
+        .apply_pull(PullResponse {
+            cookie: Cookie(2),
+            last_mutation_id: 1,
+            patch: vec![PatchOp::Put {
+                change: 2,
+                record: Record::Refund(refund.clone()),
+            }],
+            more: false,
+        })
+        .await
+        .unwrap();
+    let mine = store.payments_for_invoice(invoice).await.unwrap();
+    assert!(mine.pending_refunds.is_empty());
+    assert_eq!(mine.refunds, vec![refund]);
 }
 
 #[wasm_bindgen_test]

@@ -236,10 +236,15 @@ pub enum CheckoutState {
     Open,
     /// Paid by a method that settles later; the gateway reports the outcome.
     Pending,
-    /// Paid: the gateway's payment, recorded as the payment `payment_id`.
+    /// Paid: the gateway's payment, recorded as the payment `payment_id` of `amount` received on
+    /// `paid_on`, its receipt mailed to `receipt_to`. A later report of the same payment is recorded
+    /// from these, whatever day or address it carries, so it repeats the first exactly.
     Paid {
         gateway_payment: String,
         payment_id: PaymentId,
+        amount: Money,
+        paid_on: NaiveDate,
+        receipt_to: Option<String>,
     },
     /// The payment failed after the customer left the page (a method that settles later).
     Failed { reason: String },
@@ -458,16 +463,35 @@ fn paid(
     facts: &GatewayFacts,
 ) -> GatewayDecision {
     let payment_id = gateway_payment_id(checkout.provider, gateway_payment);
-    if let CheckoutState::Paid {
-        gateway_payment: recorded,
-        ..
-    } = &checkout.state
-        && recorded != gateway_payment
-    {
-        return GatewayDecision::Ignore {
-            reason: "the checkout was paid by another gateway payment",
-        };
-    }
+    let to = payer_email
+        .as_deref()
+        .filter(|a| !a.trim().is_empty())
+        .or(facts.customer_email.filter(|a| !a.trim().is_empty()))
+        .map(|a| a.trim().to_owned());
+    let (amount, paid_on, receipt_to) = match &checkout.state {
+        CheckoutState::Paid {
+            gateway_payment: recorded,
+            ..
+        } if recorded != gateway_payment => {
+            return GatewayDecision::Ignore {
+                reason: "the checkout was paid by another gateway payment",
+            };
+        }
+        CheckoutState::Paid {
+            amount,
+            paid_on,
+            receipt_to,
+            ..
+        } => (*amount, *paid_on, receipt_to.clone()),
+        _ => (amount, paid_on, to),
+    };
+    let state = CheckoutState::Paid {
+        gateway_payment: gateway_payment.to_owned(),
+        payment_id,
+        amount,
+        paid_on,
+        receipt_to: receipt_to.clone(),
+    };
     let instruction = if amount.currency() == checkout.amount.currency() {
         checkout.instruction.clone()
     } else {
@@ -484,11 +508,7 @@ fn paid(
         instruction,
     };
     let mut commands = vec![Command::RecordPayment(record)];
-    let to = payer_email
-        .as_deref()
-        .filter(|a| !a.trim().is_empty())
-        .or(facts.customer_email.filter(|a| !a.trim().is_empty()));
-    if let Some(to) = to {
+    if let Some(to) = &receipt_to {
         let receipt = SendMail {
             id: receipt_mail_id(payment_id),
             organisation_id: checkout.organisation_id,
@@ -496,7 +516,7 @@ fn paid(
                 kind: MailedKind::Receipt,
                 id: payment_id.as_uuid(),
             },
-            to: to.trim().to_owned(),
+            to: to.clone(),
             subject: String::new(),
             message: String::new(),
         };
@@ -505,10 +525,6 @@ fn paid(
             commands.push(Command::SendMail(receipt));
         }
     }
-    let state = CheckoutState::Paid {
-        gateway_payment: gateway_payment.to_owned(),
-        payment_id,
-    };
     GatewayDecision::Apply {
         state: (checkout.state != state).then_some(state),
         commands,

@@ -23,6 +23,7 @@ use crate::components::empty::EmptyState;
 use crate::components::field::Field;
 use crate::components::field_error::FieldError;
 use crate::components::money::{MoneyText, amount_text, money_text};
+use crate::routes::payment_refund::PaymentRefunds;
 use crate::state::use_app;
 use crate::store::payments::InvoicePayments as Payments;
 use crate::store::{StoreError, StoreResult};
@@ -74,6 +75,7 @@ pub fn InvoicePayments(invoice: Invoice, payments: PaymentsState) -> impl IntoVi
     view! {
         <RecordPaymentForm invoice=invoice.clone() suggested />
         <PaymentList id=invoice.id currency=invoice.snapshot.document.currency list=payments.list />
+        <PaymentRefunds list=payments.list />
     }
 }
 

@@ -15,6 +15,7 @@ pub mod invoice_view;
 pub mod item_edit;
 pub mod items;
 pub mod numbering;
+pub mod payment_refund;
 pub mod portal_links;
 pub mod settings;
 pub mod sign_in;

@@ -1,13 +1,14 @@
 //! Payments of an invoice: those recorded on this device and still in the outbox (awaiting sync), and
 //! the server's `payment` records with the allocation core decided there; and its credit notes, which
-//! take off what they credit. Read in one transaction, so a
+//! take off what they credit; and the refunds of those payments (pending or recorded). Read in one
+//! transaction, so a
 //! payment is never shown twice nor missed while a sync reply lands. Which payments belong to an invoice
 //! and what is still open on it are core's (`Payment::concerns`, `InvoiceBalance`).
 
 use remit_core::document::issued::{CreditNote, Invoice};
 use remit_core::ids::InvoiceId;
 use remit_core::receivables::balance::InvoiceBalance;
-use remit_core::receivables::payment::{Payment, RecordPayment};
+use remit_core::receivables::payment::{Payment, RecordPayment, RefundPayment};
 use remit_core::sync::{Command, EntityKind};
 use remit_core::validation::ValidationError;
 
@@ -33,6 +34,10 @@ pub struct InvoicePayments {
     pub recorded: Vec<Payment>,
     /// The credit notes the server issued against the invoice: they take off what they credit.
     pub credited: Vec<CreditNote>,
+    /// Refunds of the recorded payments, recorded on this device and awaiting sync.
+    pub pending_refunds: Vec<RefundPayment>,
+    /// Refunds of the recorded payments as the server recorded them.
+    pub refunds: Vec<RefundPayment>,
 }
 
 impl InvoicePayments {
@@ -45,15 +50,20 @@ impl InvoicePayments {
 impl Store {
     /// The payments of `invoice`: pending in the outbox, and as the server recorded them.
     pub async fn payments_for_invoice(&self, invoice: InvoiceId) -> StoreResult<InvoicePayments> {
-        let tx = self.read(&[payments(), credit_notes(), OUTBOX])?;
+        let tx = self.read(&[
+            payments(),
+            credit_notes(),
+            store_of(EntityKind::Refund),
+            OUTBOX,
+        ])?;
         let mut recorded: Vec<Payment> = read_all::<Payment>(&tx, payments())
             .await?
             .into_iter()
             .filter(|p| p.concerns(invoice))
             .collect();
         recorded.sort_by_key(|p| p.received.id);
-        let mut pending: Vec<RecordPayment> = read_outbox(&tx)
-            .await?
+        let outbox = read_outbox(&tx).await?;
+        let mut pending: Vec<RecordPayment> = outbox
             .iter()
             .filter_map(|m| match Command::decode(m) {
                 Ok(Command::RecordPayment(p)) if p.named_invoices().contains(&invoice) => Some(p),
@@ -67,10 +77,31 @@ impl Store {
             .into_iter()
             .filter(|c| c.invoice_id == invoice)
             .collect();
+        let of_these = |r: &RefundPayment| {
+            r.payment_id
+                .is_some_and(|p| recorded.iter().any(|paid| paid.received.id == p))
+        };
+        let mut refunds: Vec<RefundPayment> =
+            read_all::<RefundPayment>(&tx, store_of(EntityKind::Refund))
+                .await?
+                .into_iter()
+                .filter(of_these)
+                .collect();
+        refunds.sort_by_key(|r| r.id);
+        let pending_refunds: Vec<RefundPayment> = outbox
+            .iter()
+            .filter_map(|m| match Command::decode(m) {
+                Ok(Command::RefundPayment(r)) if of_these(&r) => Some(r),
+                _ => None,
+            })
+            .filter(|r| refunds.iter().all(|done| done.id != r.id))
+            .collect();
         Ok(InvoicePayments {
             pending,
             recorded,
             credited,
+            pending_refunds,
+            refunds,
         })
     }
 }

@@ -202,7 +202,10 @@ fn a_paid_checkout_becomes_one_payment_named_after_the_gateways_payment_and_a_re
         state,
         Some(CheckoutState::Paid {
             gateway_payment: "pi_3Q".into(),
-            payment_id
+            payment_id,
+            amount: eur(dec!(140.00)),
+            paid_on: day(3),
+            receipt_to: Some("ap@nordlys.example".into()),
         })
     );
     let [Command::RecordPayment(record), Command::SendMail(receipt)] = commands.as_slice() else {
@@ -241,10 +244,40 @@ fn the_same_report_again_gives_the_same_commands_and_leaves_the_state() {
 }
 
 #[test]
+fn a_later_report_of_the_same_payment_repeats_the_first_whatever_day_or_address_it_carries() {
+    let open = checkout(CheckoutState::Open);
+    let GatewayDecision::Apply {
+        state: Some(paid),
+        commands: first,
+    } = decide_gateway_event(&paid_event(), &facts(Some(&open)))
+    else {
+        panic!("paid");
+    };
+    let next_day = GatewayEvent::Paid {
+        checkout: open.id,
+        gateway_payment: "pi_3Q".into(),
+        amount: eur(dec!(140.00)),
+        paid_on: day(4),
+        payer_email: Some("someone.else@nordlys.example".into()),
+    };
+    let after = checkout(paid);
+    assert_eq!(
+        decide_gateway_event(&next_day, &facts(Some(&after))),
+        GatewayDecision::Apply {
+            state: None,
+            commands: first
+        }
+    );
+}
+
+#[test]
 fn late_reports_never_take_a_paid_checkout_back() {
     let paid = checkout(CheckoutState::Paid {
         gateway_payment: "pi_3Q".into(),
         payment_id: gateway_payment_id(Provider::Stripe, "pi_3Q"),
+        amount: eur(dec!(140.00)),
+        paid_on: day(3),
+        receipt_to: None,
     });
     let checkout_id = paid.id;
     for event in [

@@ -237,15 +237,29 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// The span of one request: its method and path, never its query, headers or body (cookies, passwords
-/// and session tokens travel there). Status and latency are recorded when the response leaves.
+/// and session tokens travel there), nor a portal link's token in the path. Status and latency are
+/// recorded when the response leaves.
 fn request_span(request: &Request) -> Span {
     tracing::info_span!(
         "request",
         method = %request.method(),
-        path = request.uri().path(),
+        path = %loggable_path(request.uri().path()),
         status = field::Empty,
         latency_ms = field::Empty,
     )
+}
+
+/// `path` as it may be logged: a portal link's token (`/p/<token>/…`) is the customer's key to their
+/// account, so it is written as `~` (the portal's stylesheet, the same for everyone, is kept).
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    let Some(rest) = path.strip_prefix("/p/") else {
+        return path.into();
+    };
+    let (token, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if token == "portal.css" {
+        return path.into();
+    }
+    format!("/p/~{tail}").into()
 }
 
 /// Logs every response once; a failure of the server's own, with its causes (never a request's data:
@@ -347,5 +361,23 @@ mod tests {
             lines.contains("INFO") && lines.contains("status=404"),
             "{lines}"
         );
+    }
+
+    #[test]
+    fn a_portal_token_never_reaches_the_log() {
+        let cases = [
+            ("/p/k3y0fthel1nk", "/p/~"),
+            (
+                "/p/k3y0fthel1nk/invoices/019a/invoice.pdf",
+                "/p/~/invoices/019a/invoice.pdf",
+            ),
+            ("/p/k3y0fthel1nk/pay", "/p/~/pay"),
+            ("/p/portal.css", "/p/portal.css"),
+            ("/api/sync/pull", "/api/sync/pull"),
+            ("/pay/019a/done", "/pay/019a/done"),
+        ];
+        for (path, logged) in cases {
+            assert_eq!(loggable_path(path), logged, "{path}");
+        }
     }
 }

@@ -200,6 +200,7 @@ pub async fn save_state(
         CheckoutState::Paid {
             gateway_payment,
             payment_id,
+            ..
         } => (Some(gateway_payment.clone()), Some(payment_id.to_string())),
         _ => (None, None),
     };
