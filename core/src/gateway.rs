@@ -663,7 +663,7 @@ pub fn decide_refund_refused(
     );
     let audit = json!({
         "op": "put", "entity": "exception", "id": id, "refund": refund.id,
-        "kind": "refund_refused_by_gateway",
+        "kind": "refund_refused_by_gateway", "exceptions": 1,
     });
     Ok(Decision::exception(item, audit))
 }

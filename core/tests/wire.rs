@@ -152,6 +152,7 @@ fn every_exception_kind_reads_what_it_writes() {
             r#"{{"kind":"payment_in_closed_period","payment_id":"{PAYMENT}","received_on":"2026-11-02","locked_until":"2026-11-30"}}"#
         ),
         r#"{"kind":"refund_exceeds_credit","refund_id":"019a4d5e-0000-7000-8000-0000000000d1","excess":{"amount":"50.00","currency":"NOK"}}"#.to_owned(),
+        r#"{"kind":"refund_refused_by_gateway","refund_id":"019a4d5e-0000-7000-8000-0000000000d1","amount":{"amount":"50.00","currency":"NOK"},"reason":"expired_or_canceled_card"}"#.to_owned(),
         format!(
             r#"{{"kind":"not_an_e_invoice","invoice_id":"{INVOICE}","number":"L7-2026-000002","problem":"customer.tax_id must be given (BR-AE-02)"}}"#
         ),
@@ -313,6 +314,26 @@ fn every_mutation_example_of_the_protocol_page_reads_back_as_written() {
             command,
             "{}",
             example.name
+        );
+    }
+}
+
+#[test]
+fn every_pulled_record_example_of_the_protocol_page_reads() {
+    let patches: Vec<&str> = DOC
+        .split("```json")
+        .skip(1)
+        .filter_map(|block| block.split("```").next())
+        .filter(|json| json.trim_start().starts_with(r#"{ "op""#))
+        .collect();
+    assert!(patches.len() > 5, "{patches:?}");
+    for json in patches {
+        let op: PatchOp =
+            serde_json::from_str(json).unwrap_or_else(|e| panic!("{json} does not decode: {e}"));
+        let again: Value = serde_json::to_value(&op).unwrap();
+        assert!(
+            keeps(&again, &serde_json::from_str(json).unwrap()),
+            "{json} reads back as {again}"
         );
     }
 }

@@ -13,8 +13,11 @@ use crate::auth::accounts::{self, NewAccount};
 use crate::auth::{Organisation, Role};
 use crate::clock::Clock;
 use crate::gateway::GatewayConfig;
+use crate::gateway::settings::{self, GatewaySettings};
 use crate::mail::{DkimKey, MailConfig};
+use crate::store::gateway::GatewayAccount;
 use crate::store::{Store, accounts as store_accounts};
+use crate::sync::system::SystemClient;
 use crate::webhooks;
 
 #[derive(Debug, Parser)]
@@ -50,6 +53,12 @@ pub enum Command {
     Webhook {
         #[command(subcommand)]
         command: WebhookCommand,
+    },
+    /// Set an organisation's payment gateway; its secrets are read from files, so that they never
+    /// stand in a shell's history or a process list.
+    Gateway {
+        #[command(subcommand)]
+        command: GatewayCommand,
     },
     /// Read UBL 2.1 and UN/CEFACT CII e-invoices (EN 16931, Peppol BIS 3) and compute their totals.
     Einvoice {
@@ -98,6 +107,71 @@ pub struct WebhookAddArgs {
     /// Where events are POSTed: an absolute http or https URL.
     #[arg(long)]
     pub url: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GatewayCommand {
+    /// Take the organisation's online payments through the sandbox or Stripe, replacing any gateway
+    /// before; prints what may be read of it and where Stripe is to send its webhooks.
+    Set(GatewaySetArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GatewaySetArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The organisation's name or id.
+    #[arg(long)]
+    pub organisation: String,
+    /// `sandbox` (no secrets) or `stripe`.
+    #[arg(long)]
+    pub provider: String,
+    /// A file holding Stripe's secret key (`sk_…`) or restricted key (`rk_…`).
+    #[arg(long)]
+    pub secret_key_file: Option<PathBuf>,
+    /// A file holding one of Stripe's webhook signing secrets (`whsec_…`); given twice during a
+    /// rotation, for the old and the new.
+    #[arg(long)]
+    pub webhook_secret_file: Vec<PathBuf>,
+}
+
+/// The most read of a file holding one key or secret.
+const MAX_SECRET_FILE: usize = 4096;
+
+impl GatewaySetArgs {
+    /// The gateway the flags and files give, checked as `PUT /api/gateway` checks it; an error names
+    /// the flag, never a secret.
+    pub fn account(&self) -> Result<GatewayAccount, String> {
+        let read = |flag: &str, file: &Path| {
+            let bytes = read_at_most(file, MAX_SECRET_FILE)
+                .map_err(|e| format!("{flag} {}: {e}", file.display()))?;
+            String::from_utf8(bytes)
+                .map(|text| text.trim().to_owned())
+                .map_err(|_| format!("{flag} {}: not UTF-8 text", file.display()))
+        };
+        let secret_key = match &self.secret_key_file {
+            Some(file) => read("--secret-key-file", file)?,
+            None => String::new(),
+        };
+        let webhook_secrets = self
+            .webhook_secret_file
+            .iter()
+            .map(|file| read("--webhook-secret-file", file))
+            .collect::<Result<_, _>>()?;
+        let settings = GatewaySettings {
+            provider: self.provider.clone(),
+            secret_key,
+            webhook_secrets,
+        };
+        settings.account().map_err(|e| {
+            let flag = match e.field.as_str() {
+                "provider" => "--provider",
+                "secret_key" => "--secret-key-file",
+                _ => "--webhook-secret-file",
+            };
+            format!("{flag}: {e}")
+        })
+    }
 }
 
 /// Where the data lives.
@@ -230,6 +304,9 @@ pub fn main() -> ExitCode {
         Command::Webhook {
             command: WebhookCommand::Add(args),
         } => Server::AddWebhook(args),
+        Command::Gateway {
+            command: GatewayCommand::Set(args),
+        } => Server::SetGateway(args),
     };
     init_logs(cli.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
@@ -337,6 +414,7 @@ enum Server {
     Migrate(DbArgs),
     AddUser(UserAddArgs),
     AddWebhook(WebhookAddArgs),
+    SetGateway(GatewaySetArgs),
 }
 
 async fn run(command: Server) -> Result<(), String> {
@@ -350,6 +428,7 @@ async fn run(command: Server) -> Result<(), String> {
         }
         Server::AddUser(args) => add_user(args).await,
         Server::AddWebhook(args) => add_webhook(args).await,
+        Server::SetGateway(args) => set_gateway(args).await,
     }
 }
 
@@ -483,6 +562,38 @@ async fn add_webhook(args: WebhookAddArgs) -> Result<(), String> {
         endpoint.id, organisation.name, organisation.id, endpoint.url
     );
     println!("Signing secret: {}", endpoint.secret);
+    Ok(())
+}
+
+async fn set_gateway(args: GatewaySetArgs) -> Result<(), String> {
+    let account = args.account()?;
+    let store = open(&args.db).await?;
+    let organisation = find_organisation(&store, &args.organisation).await?;
+    let by = SystemClient::of(organisation.id).user;
+    let set = settings::set(
+        &store,
+        (organisation.id, by),
+        &account,
+        Clock::system().now_ms(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    store.close().await;
+    println!(
+        "Set the payment gateway of organisation {:?} ({}): {}",
+        organisation.name,
+        organisation.id,
+        set.provider.name()
+    );
+    if let Some(hint) = &set.key_hint {
+        println!(
+            "Key ending in {hint}, {} webhook signing secret(s)",
+            set.webhook_secrets
+        );
+    }
+    if let Some(url) = &set.webhook_url {
+        println!("Stripe is to send its webhooks to this server's {url}");
+    }
     Ok(())
 }
 
@@ -641,5 +752,109 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(Cli::try_parse_from(["remit", "webhook", "add", "--org", "Acme"]).is_err());
+    }
+
+    fn gateway_args(extra: &[&str]) -> Result<GatewaySetArgs, clap::Error> {
+        let args = ["remit", "gateway", "set"].iter().chain(extra);
+        match Cli::try_parse_from(args)?.command {
+            Command::Gateway {
+                command: GatewayCommand::Set(args),
+            } => Ok(args),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_gateways_secrets_are_read_from_files_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path.display().to_string()
+        };
+        let key = file("key", "sk_test_remit0example0key\n");
+        let old = file("old", "whsec_old1\n");
+        let new = file("new", "  whsec_new2");
+        let args = gateway_args(&[
+            "--organisation",
+            "Acme GmbH",
+            "--provider",
+            "stripe",
+            "--secret-key-file",
+            &key,
+            "--webhook-secret-file",
+            &old,
+            "--webhook-secret-file",
+            &new,
+        ])
+        .unwrap();
+        assert_eq!(args.organisation, "Acme GmbH");
+        let account = args.account().unwrap();
+        assert_eq!(account.secret_key, "sk_test_remit0example0key");
+        assert_eq!(account.webhook_secrets, ["whsec_old1", "whsec_new2"]);
+
+        // A secret is never a flag's value, where shell history and process lists keep it.
+        assert!(
+            gateway_args(&[
+                "--organisation",
+                "Acme",
+                "--provider",
+                "stripe",
+                "--secret-key",
+                "sk_x"
+            ])
+            .is_err()
+        );
+        let sandbox = gateway_args(&["--organisation", "Acme", "--provider", "sandbox"]).unwrap();
+        assert_eq!(sandbox.account().unwrap().provider.name(), "sandbox");
+
+        // Errors name the flag, and never hold what the file holds.
+        let publishable = file("publishable", "pk_live_secret0text");
+        let no_secret = gateway_args(&[
+            "--organisation",
+            "Acme",
+            "--provider",
+            "stripe",
+            "--secret-key-file",
+            &key,
+        ])
+        .unwrap();
+        let error = no_secret.account().unwrap_err();
+        assert!(
+            error.starts_with("--webhook-secret-file: webhook_secrets"),
+            "{error}"
+        );
+        let wrong_key = gateway_args(&[
+            "--organisation",
+            "Acme",
+            "--provider",
+            "stripe",
+            "--secret-key-file",
+            &publishable,
+            "--webhook-secret-file",
+            &old,
+        ])
+        .unwrap();
+        let error = wrong_key.account().unwrap_err();
+        assert!(
+            error.starts_with("--secret-key-file: secret_key"),
+            "{error}"
+        );
+        assert!(!error.contains("secret0text"), "{error}");
+        let missing = dir.path().join("missing").display().to_string();
+        let unreadable = gateway_args(&[
+            "--organisation",
+            "Acme",
+            "--provider",
+            "stripe",
+            "--secret-key-file",
+            &missing,
+        ])
+        .unwrap();
+        let error = unreadable.account().unwrap_err();
+        assert!(
+            error.contains("--secret-key-file") && error.contains("missing"),
+            "{error}"
+        );
     }
 }

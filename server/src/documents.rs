@@ -252,7 +252,60 @@ impl IssuedDocument {
     }
 }
 
-/// A mailed document's files: its PDF (the kept rendering) and its UBL, for the customer's systems.
+/// The subject and body a mail of `document` gets where the user wrote none, in the customer's
+/// language: an issued document's ([`IssuedDocument::mail_text`]), or a payment's receipt's (the amount
+/// paid and the day it was received). `None` when the organisation has no such document.
+pub async fn default_mail_text(
+    store: &Store,
+    organisation: OrganisationId,
+    document: MailedDocument,
+) -> Result<Option<MailText>, DocumentError> {
+    if document.kind != MailedKind::Receipt {
+        return match IssuedDocument::find(store, organisation, document).await? {
+            Some(issued) => issued.mail_text(store).await.map(Some),
+            None => Ok(None),
+        };
+    }
+    let Ok(id) = PaymentId::try_from(document.id) else {
+        return Ok(None);
+    };
+    let mut conn = store.read().await?;
+    let Some(payment) = find_payment(&mut conn, organisation, id).await? else {
+        return Ok(None);
+    };
+    let received = &payment.received;
+    let customer = customers::find_customer(&mut conn, organisation, received.customer_id).await?;
+    let settings = records::settings(&mut conn, organisation).await?;
+    drop(conn);
+    let facts = MailedFacts {
+        kind: MailedKind::Receipt,
+        number: received.reference.trim(),
+        seller: &settings.seller.name,
+        amount: received.amount,
+        due_date: Some(received.received_on),
+    };
+    mail_text(language_of(customer.as_ref()), &facts)
+        .map(Some)
+        .map_err(|source| DocumentError::Render {
+            what: format!("the mail of the receipt of payment {id}"),
+            source,
+        })
+}
+
+/// The organisation's payment `id` as recorded; `None` for another organisation's or none at all.
+async fn find_payment(
+    conn: &mut sqlx::AnyConnection,
+    organisation: OrganisationId,
+    id: PaymentId,
+) -> Result<Option<Payment>, StoreError> {
+    let found =
+        records::find_record::<Payment>(conn, organisation, EntityKind::Payment, id.as_uuid())
+            .await?;
+    Ok(found.map(|stored| stored.record))
+}
+
+/// A mailed document's files: its PDF (the kept rendering) and its UBL, for the customer's systems; a
+/// receipt's PDF.
 #[derive(Debug, Clone)]
 pub struct DocumentAttachments {
     store: Store,
@@ -268,6 +321,20 @@ impl DocumentAttachments {
         organisation: OrganisationId,
         document: MailedDocument,
     ) -> Result<Vec<Attachment>, DocumentError> {
+        if document.kind == MailedKind::Receipt {
+            let Ok(payment) = PaymentId::try_from(document.id) else {
+                return Ok(Vec::new());
+            };
+            let receipt = receipt_pdf(&self.store, organisation, payment).await?;
+            return Ok(receipt
+                .into_iter()
+                .map(|file| Attachment {
+                    filename: file.file_name,
+                    content_type: file.content_type.into(),
+                    bytes: file.bytes,
+                })
+                .collect());
+        }
         let Some(issued) = IssuedDocument::find(&self.store, organisation, document).await? else {
             return Ok(Vec::new());
         };
@@ -403,10 +470,7 @@ pub async fn receipt_pdf(
     id: PaymentId,
 ) -> Result<Option<DocumentFile>, DocumentError> {
     let mut conn = store.read().await?;
-    let found =
-        records::find_record::<Payment>(&mut conn, organisation, EntityKind::Payment, id.as_uuid())
-            .await?;
-    let Some(payment) = found.map(|stored| stored.record) else {
+    let Some(payment) = find_payment(&mut conn, organisation, id).await? else {
         return Ok(None);
     };
     let file_name = format!("receipt-{}-{id}.pdf", payment.received.received_on);

@@ -693,6 +693,7 @@ mod tests {
                 audit: json!({
                     "op": "put", "entity": "refund", "id": refund.id,
                     "amount": "60.00", "currency": "NOK", "exceptions": 0,
+                    "to_gateway": false,
                 }),
             })
         );

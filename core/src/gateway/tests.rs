@@ -476,6 +476,10 @@ fn a_refused_refund_raises_one_exception_item() {
     assert_eq!(item.id, command.exception_id());
     assert_eq!(item.customer_id, Some(refund.customer_id));
     assert!(item.message.contains("charge_already_refunded"));
+    assert_eq!(
+        decision.audit["exceptions"], 1,
+        "the audit row says how many items it raised, as every fact's does"
+    );
     let again = decide_refund_refused(
         &command,
         &RefundRefusedFacts {

@@ -25,7 +25,10 @@ use crate::wire::{self, Fields};
 /// - 2: adds items, settings, issue (server or leased numbers), void, credit notes, payments, refunds,
 ///   disputes, exception items and number leases. Version 1 mutations mean the same in version 2.
 ///   Later in version 2: `mail.send` and `mail` records (a client that never sends mail is unaffected);
-///   then `thread.open`, `thread.reply`, `thread.resolve` and `thread` and `thread_message` records.
+///   then `thread.open`, `thread.reply`, `thread.resolve` and `thread` and `thread_message` records;
+///   then paying online: `refund.refused` (the system client's), `payment.refund`'s optional
+///   `gateway_refund`, the exception kind `refund_refused_by_gateway` and `mail.send` of a `receipt`
+///   (a refund queued without `gateway_refund` means what it meant before).
 pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The versions a server of this build accepts in a push: the current one and the previous one,

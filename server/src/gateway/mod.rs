@@ -11,6 +11,9 @@
 //!   commands as the organisation's system client. Their ids come from the gateway's ids, so a report
 //!   that arrives twice, late, or at once with another records one payment.
 //! - [`refunds`]: the queue that sends refunds recorded in the workspace to the gateway.
+//! - [`settings`]: the organisation's gateway as its owner sets it; write-only.
+
+pub mod settings;
 
 pub mod refunds;
 pub mod stripe;

@@ -5,6 +5,7 @@ pub mod customers;
 pub mod documents;
 pub mod error;
 pub mod exceptions;
+pub mod gateway;
 pub mod invoices;
 pub mod numbering;
 pub mod openapi;
@@ -89,6 +90,8 @@ pub enum Operation {
     PortalLinks,
     CreatePortalLink,
     RevokePortalLink,
+    Gateway,
+    SetGateway,
     OpenApi,
 }
 
@@ -160,6 +163,8 @@ pub const ROUTES: &[ApiRoute] = &[
         "/portal-links/{id}",
         Operation::RevokePortalLink,
     ),
+    route(Method::GET, "/gateway", Operation::Gateway),
+    route(Method::PUT, "/gateway", Operation::SetGateway),
     route(Method::GET, "/openapi.json", Operation::OpenApi),
 ];
 
@@ -191,6 +196,8 @@ fn method_router(route: &ApiRoute) -> MethodRouter<AppState> {
         Operation::PortalLinks => on(filter, portal_links::list),
         Operation::CreatePortalLink => on(filter, portal_links::create),
         Operation::RevokePortalLink => on(filter, portal_links::revoke),
+        Operation::Gateway => on(filter, gateway::show),
+        Operation::SetGateway => on(filter, gateway::set),
         Operation::OpenApi => on(filter, openapi::document),
     }
 }

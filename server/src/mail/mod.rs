@@ -1,5 +1,5 @@
-//! Outgoing mail: issued invoices and credit notes sent by SMTP (`mail.send`), and portal links mailed as
-//! they are made ([`link`]; no attachments, the link's address in the text).
+//! Outgoing mail: issued invoices, credit notes and payments' receipts sent by SMTP (`mail.send`), and
+//! portal links mailed as they are made ([`link`]; no attachments, the link's address in the text).
 //!
 //! A mail is queued in `mail_queue` in the transaction of the `mail.send` that asked for it
 //! ([`crate::store::mail`]), so it is queued if and only if the mutation applied, once. The [`send::Sender`]

@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use super::Attachments;
 use super::compose::Envelope;
 use crate::clock::Clock;
-use crate::documents::{DocumentError, IssuedDocument};
+use crate::documents::{DocumentError, default_mail_text};
 use crate::store::mail::{self as stored, Claimed, Outcome};
 use crate::store::{Store, StoreResult};
 use crate::webhooks::backoff;
@@ -151,19 +151,18 @@ impl Sender {
         if !blank(&mail.subject) && !blank(&mail.text) {
             return Ok(mail.clone());
         }
-        let document = IssuedDocument::find(&self.store, mail.organisation_id, mail.document)
+        let default = default_mail_text(&self.store, mail.organisation_id, mail.document)
             .await
-            .map_err(|e| Failure::Transient(e.to_string()))?
+            .map_err(|e| match e {
+                DocumentError::Store(_) => Failure::Transient(e.to_string()),
+                _ => Failure::Permanent(e.to_string()),
+            })?
             .ok_or_else(|| {
                 Failure::Permanent(format!(
                     "the {} to mail is not there",
                     mail.document.kind.name()
                 ))
             })?;
-        let default = document.mail_text(&self.store).await.map_err(|e| match e {
-            DocumentError::Store(_) => Failure::Transient(e.to_string()),
-            _ => Failure::Permanent(e.to_string()),
-        })?;
         let or_default = |given: &str, default: String| {
             if blank(given) {
                 default

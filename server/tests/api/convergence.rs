@@ -44,6 +44,7 @@ use remit_core::document::issued::{
 use remit_core::document::parts::{Adjustment, DocumentAdjustment};
 use remit_core::document::{InvoiceDraft, compute};
 use remit_core::fixtures;
+use remit_core::gateway::RefundRefused;
 use remit_core::ids::{
     CreditNoteId, CustomerId, DisputeId, InvoiceId, LeaseId, MailId, OrganisationId, PaymentId,
     RefundId, ThreadId, ThreadMessageId, UserId,
@@ -189,7 +190,11 @@ struct Tally {
     refunds: u64,
     disputes: u64,
     exceptions: u64,
+    /// Exception items of refunds a gateway refused.
+    refused_refunds: u64,
     mails: u64,
+    /// Mails of payments' receipts.
+    receipts: u64,
 }
 
 impl Tally {
@@ -208,7 +213,9 @@ impl Tally {
         self.refunds += other.refunds;
         self.disputes += other.disputes;
         self.exceptions += other.exceptions;
+        self.refused_refunds += other.refused_refunds;
         self.mails += other.mails;
+        self.receipts += other.receipts;
     }
 
     /// Counts what the server holds at the end of a schedule.
@@ -224,8 +231,17 @@ impl Tally {
                 Record::Payment(_) => self.payments += 1,
                 Record::Refund(_) => self.refunds += 1,
                 Record::Dispute(_) => self.disputes += 1,
-                Record::Exception(_) => self.exceptions += 1,
-                Record::Mail(_) => self.mails += 1,
+                Record::Exception(e) => {
+                    self.exceptions += 1;
+                    self.refused_refunds += u64::from(matches!(
+                        e.kind,
+                        ExceptionKind::RefundRefusedByGateway { .. }
+                    ));
+                }
+                Record::Mail(m) => {
+                    self.mails += 1;
+                    self.receipts += u64::from(m.document.kind == MailedKind::Receipt);
+                }
                 _ => {}
             }
         }
@@ -380,6 +396,11 @@ enum Edit {
     ReplyToThread,
     /// Resolves an open thread: a dispute by a credit note of its invoice when the device holds one.
     ResolveThread,
+    /// Reports that the gateway refused a refund the device holds (as the system client does when a
+    /// gateway refuses one Remit sent), maybe a second time.
+    RefuseRefund,
+    /// Mails a payment's receipt, with the default wording.
+    MailReceipt,
 }
 
 /// How a push travels.
@@ -402,7 +423,7 @@ enum PushShape {
 
 impl Action {
     fn random(rng: &mut StdRng) -> Self {
-        match rng.random_range(0..100) {
+        match rng.random_range(0..104) {
             0..=3 => Action::Edit(Edit::NewCustomer),
             4..=5 => Action::Edit(Edit::RenameCustomer),
             6..=11 => Action::Edit(Edit::NewDraft),
@@ -435,6 +456,8 @@ impl Action {
             95 => Action::Edit(Edit::OpenThread),
             96 => Action::Edit(Edit::ReplyToThread),
             97 => Action::Edit(Edit::ResolveThread),
+            98..=99 => Action::Edit(Edit::RefuseRefund),
+            100..=101 => Action::Edit(Edit::MailReceipt),
             _ => Action::RestartServer,
         }
     }
@@ -739,6 +762,28 @@ impl Edit {
                     note: format!("Resolved {}", rng.random::<u16>()),
                 }))
             }
+            Edit::MailReceipt => {
+                let payment = device.payments().choose(rng).copied()?;
+                Some(Command::SendMail(SendMail {
+                    id: MailId::try_from(random_id(rng)).unwrap(),
+                    organisation_id: organisation,
+                    document: MailedDocument {
+                        kind: MailedKind::Receipt,
+                        id: payment.received.id.as_uuid(),
+                    },
+                    to: format!("ap{}@customer.example", rng.random::<u16>()),
+                    subject: String::new(),
+                    message: String::new(),
+                }))
+            }
+            Edit::RefuseRefund => {
+                let refund = device.refunds().choose(rng).copied()?;
+                Some(Command::RefundRefused(RefundRefused {
+                    organisation_id: organisation,
+                    refund_id: refund.id,
+                    reason: format!("card_declined {}", rng.random::<u16>()),
+                }))
+            }
         }
     }
 }
@@ -754,11 +799,12 @@ impl Edit {
             | Edit::OpenDispute
             | Edit::SendMail
             | Edit::OpenThread => &[Edit::IssueWithLeasedNumber, Edit::IssueWithServerNumber],
-            Edit::RecordSamePayment | Edit::Refund | Edit::ResolveException => {
+            Edit::RecordSamePayment | Edit::Refund | Edit::ResolveException | Edit::MailReceipt => {
                 &[Edit::PayNamed, Edit::PayOldestDueFirst]
             }
             Edit::ResolveDispute => &[Edit::OpenDispute],
             Edit::ReplyToThread | Edit::ResolveThread => &[Edit::OpenThread],
+            Edit::RefuseRefund => &[Edit::Refund, Edit::PayNamed, Edit::PayOldestDueFirst],
             _ => &[],
         }
     }
@@ -915,6 +961,13 @@ impl Device {
     fn payments(&self) -> Vec<&Payment> {
         self.held(|r| match r {
             Record::Payment(p) => Some(p),
+            _ => None,
+        })
+    }
+
+    fn refunds(&self) -> Vec<&RefundPayment> {
+        self.held(|r| match r {
+            Record::Refund(r) => Some(r),
             _ => None,
         })
     }

@@ -399,6 +399,16 @@ impl Api {
             .unwrap()
     }
 
+    pub async fn put(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.http
+            .put(self.url(path))
+            .header("X-Remit-Request", "1")
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn post_without_csrf_header(&self, path: &str, body: &Value) -> reqwest::Response {
         self.http
             .post(self.url(path))

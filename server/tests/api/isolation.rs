@@ -6,10 +6,17 @@ use remit_core::customer::Customer;
 use remit_core::document::InvoiceDraft;
 use remit_core::document::issue::CreditScope;
 use remit_core::document::issued::IssueCreditNote;
-use remit_core::ids::{ClientId, CreditNoteId, InvoiceId, OrganisationId, PaymentId, ThreadId};
+use remit_core::gateway::RefundRefused;
+use remit_core::ids::{
+    ClientId, CreditNoteId, InvoiceId, OrganisationId, PaymentId, RefundId, ThreadId,
+};
+use remit_core::mail::{MailedDocument, MailedKind, SendMail};
+use remit_core::money::Money;
+use remit_core::receivables::account::PaymentMethod;
 use remit_core::receivables::allocation::Instruction;
+use remit_core::receivables::payment::RefundPayment;
 use remit_core::receivables::thread::ThreadKind;
-use remit_core::sync::{Command, MutationErrorKind, MutationStatus};
+use remit_core::sync::{Command, Mutation, MutationErrorKind, MutationStatus};
 use remit_server::auth::Role;
 use remit_server::http::{ApiRoute, ROUTES};
 use reqwest::StatusCode;
@@ -20,10 +27,14 @@ use crate::on_both_backends;
 
 const OTHER_OWNER: &str = "bob@other.example";
 const READER: &str = "auditor@acme.example";
+/// A's gateway's secrets.
+const GATEWAY_KEY: &str = "sk_test_acme0secret0key0x7Q";
+const GATEWAY_WEBHOOK_SECRET: &str = "whsec_acme0secret0hook";
 
 /// Organisation A with a customer, a draft, an issued invoice with a payment (an overpayment, which
-/// raises an exception item), a dispute, a credit note and a mail, a number lease, a customer's
-/// disputing thread with an answer, and the owner's device, plus the two outsiders' accounts.
+/// raises an exception item) and a refund of it, a dispute, a credit note and a mail, a number lease, a
+/// customer's disputing thread with an answer, its payment gateway, and the owner's device, plus the
+/// two outsiders' accounts.
 struct World {
     app: TestApp,
     owner: Api,
@@ -34,6 +45,7 @@ struct World {
     invoice: InvoiceId,
     credit_note: CreditNoteId,
     payment: PaymentId,
+    refund: RefundId,
     thread: ThreadId,
     /// A's link to the customer's portal.
     portal_link: String,
@@ -72,6 +84,7 @@ impl World {
         let thread: ThreadId = new_id();
         let mut overpaid = payment(&customer, "100.00", "2026-12-01");
         overpaid.instruction = Instruction::Named(vec![invoice]);
+        let refund: RefundId = new_id();
         let reply = owner
             .push(
                 owner_client,
@@ -94,6 +107,18 @@ impl World {
                     send_mail(8, org, invoice, "ap@secret.example"),
                     open_thread(9, thread, (org, customer.id), invoice, ThreadKind::Dispute),
                     reply_to_thread(10, org, thread, "Secret answer"),
+                    Command::RefundPayment(RefundPayment {
+                        id: refund,
+                        organisation_id: org,
+                        customer_id: customer.id,
+                        payment_id: Some(overpaid.id),
+                        amount: Money::parse("5.00", customer.currency).unwrap(),
+                        paid_on: date("2026-12-04"),
+                        method: PaymentMethod::BankTransfer,
+                        reference: String::new(),
+                        gateway_refund: None,
+                    })
+                    .to_mutation(11),
                 ],
             )
             .await;
@@ -109,6 +134,15 @@ impl World {
         assert_eq!(link.status(), StatusCode::CREATED);
         let link: Value = link.json().await.unwrap();
         let portal_link = link["id"].as_str().unwrap().to_owned();
+        let gateway = json!({
+            "provider": "stripe",
+            "secret_key": GATEWAY_KEY,
+            "webhook_secrets": [GATEWAY_WEBHOOK_SECRET],
+        });
+        assert_eq!(
+            owner.put("/api/gateway", &gateway).await.status(),
+            StatusCode::OK
+        );
         app.user("Other Org", OTHER_OWNER, Role::Owner).await;
         app.user("Acme GmbH", READER, Role::ReadOnly).await;
         Self {
@@ -121,6 +155,7 @@ impl World {
             invoice,
             credit_note,
             payment: overpaid.id,
+            refund,
             thread,
             portal_link,
             changes,
@@ -147,12 +182,16 @@ impl World {
             self.invoice.to_string(),
             self.credit_note.to_string(),
             self.payment.to_string(),
+            self.refund.to_string(),
             self.thread.to_string(),
             "Secret answer".into(),
             self.owner_client.to_string(),
             self.portal_link.clone(),
             "INV-".into(),
             "Hauptstraße".into(),
+            GATEWAY_KEY.into(),
+            GATEWAY_KEY[GATEWAY_KEY.len() - 4..].into(),
+            GATEWAY_WEBHOOK_SECRET.into(),
         ]
     }
 
@@ -199,6 +238,11 @@ impl World {
                  FROM portal_links WHERE organisation_id = $1 ORDER BY id",
                 Some(&org),
             ),
+            (
+                "SELECT provider || ' ' || secret_key || ' ' || webhook_secrets || ' ' || \
+                   updated_at_ms FROM gateway_accounts WHERE organisation_id = $1",
+                Some(&org),
+            ),
         ];
         let mut state = Vec::new();
         for (sql, bind) in queries {
@@ -213,6 +257,16 @@ impl World {
         state.push(self.owner.get("/api/session").await.status().to_string());
         state
     }
+}
+
+/// `refund.refused` of `refund` in `organisation`, as mutation `id`.
+fn refund_refused(id: u64, organisation: OrganisationId, refund: RefundId) -> Mutation {
+    Command::RefundRefused(RefundRefused {
+        organisation_id: organisation,
+        refund_id: refund,
+        reason: "refused by an intruder".into(),
+    })
+    .to_mutation(id)
 }
 
 /// What one attempt answered.
@@ -297,6 +351,19 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
             let mailed = send_mail(3, w.org, w.invoice, "intruder@evil.example");
             let answered = reply_to_thread(4, w.org, w.thread, "Answered by an intruder");
             let resolved = reject_thread(5, w.org, w.thread);
+            let refused = refund_refused(6, w.org, w.refund);
+            let receipt = Command::SendMail(SendMail {
+                id: new_id(),
+                organisation_id: w.org,
+                document: MailedDocument {
+                    kind: MailedKind::Receipt,
+                    id: w.payment.as_uuid(),
+                },
+                to: "intruder@evil.example".into(),
+                subject: String::new(),
+                message: String::new(),
+            })
+            .to_mutation(7);
             let own = answer(
                 as_.push_raw(
                     new_client(),
@@ -306,19 +373,61 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
                         mailed,
                         answered,
                         resolved,
+                        refused,
+                        receipt,
                     ],
                 )
                 .await,
             )
             .await;
             assert_all_forbidden(&own);
+            // In the intruder's own organisation, A's refund and payment are none of theirs.
+            let mut answers = Vec::new();
+            if !reads_a {
+                let session = json_of(&answer(as_.get("/api/session").await).await);
+                let theirs: OrganisationId =
+                    serde_json::from_value(session["organisation"]["id"].clone()).unwrap();
+                let receipt_in_theirs = Command::SendMail(SendMail {
+                    id: new_id(),
+                    organisation_id: theirs,
+                    document: MailedDocument {
+                        kind: MailedKind::Receipt,
+                        id: w.payment.as_uuid(),
+                    },
+                    to: "intruder@evil.example".into(),
+                    subject: String::new(),
+                    message: String::new(),
+                })
+                .to_mutation(2);
+                let in_their_own = answer(
+                    as_.push_raw(
+                        new_client(),
+                        vec![refund_refused(1, theirs, w.refund), receipt_in_theirs],
+                    )
+                    .await,
+                )
+                .await;
+                let results = json_of(&in_their_own)["results"].clone();
+                assert_eq!(results.as_array().unwrap().len(), 2, "{results}");
+                for (result, field) in results
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .zip(["refund_id", "document.id"])
+                {
+                    assert_eq!(result["status"], "rejected", "{result}");
+                    assert_eq!(result["error"]["field"], field, "{result}");
+                }
+                answers.push(in_their_own);
+            }
             let through_owners_device = answer(
                 as_.push_raw(w.owner_client, vec![upsert(3, &renamed)])
                     .await,
             )
             .await;
             assert_eq!(through_owners_device.status, StatusCode::FORBIDDEN);
-            vec![own, through_owners_device]
+            answers.extend([own, through_owners_device]);
+            answers
         }
         ("POST", "/sync/pull") => {
             let own = answer(as_.pull_raw(new_client(), None, None).await).await;
@@ -498,6 +607,30 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
                 StatusCode::NOT_FOUND
             };
             assert_eq!(a.status, refused, "{}", a.body);
+            vec![a]
+        }
+        ("GET", "/gateway") => {
+            // Owners only: a reader of A is refused; another organisation's owner reads their own
+            // organisation's, which has none.
+            let a = answer(as_.get("/api/gateway").await).await;
+            let expected = if reads_a {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(a.status, expected, "{}", a.body);
+            vec![a]
+        }
+        ("PUT", "/gateway") => {
+            // Another organisation's owner sets their own organisation's gateway, never A's.
+            let sandbox = json!({"provider": "sandbox"});
+            let a = answer(as_.put("/api/gateway", &sandbox).await).await;
+            let expected = if reads_a {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::OK
+            };
+            assert_eq!(a.status, expected, "{}", a.body);
             vec![a]
         }
         ("GET", "/openapi.json") => {

@@ -822,3 +822,132 @@ async fn a_mailed_portal_link_arrives_in_the_customers_language_and_opens_the_po
     assert_eq!(mail.status, MailStatus::Sent);
 }
 on_both_backends!(a_mailed_portal_link_arrives_in_the_customers_language_and_opens_the_portal => a_mailed_portal_link_arrives_in_the_customers_language_and_opens_the_portal_sqlite, a_mailed_portal_link_arrives_in_the_customers_language_and_opens_the_portal_postgres);
+
+async fn a_payments_receipt_is_mailed_with_its_pdf_in_the_customers_language(backend: Backend) {
+    let smtp = SmtpServer::shared();
+    let mut office = Office::speaking(backend, None, BY_HAND, Some("de")).await;
+    let paid = payment(&office.customer, "119.00", "2026-11-20");
+    let recorded = pay(office.next, &paid);
+    office.next += 1;
+    assert_eq!(office.push(recorded).await.status, MutationStatus::Applied);
+    let to = recipient("receipt");
+    let request = SendMail {
+        document: MailedDocument {
+            kind: MailedKind::Receipt,
+            id: paid.id.as_uuid(),
+        },
+        message: String::new(),
+        ..office.request(&to)
+    };
+    assert_eq!(office.send(&request).await.status, MutationStatus::Applied);
+    let sender = sender(&office.app.store, &smtp.url());
+    assert_eq!(sender.send_due(office.app.clock.now_ms()).await.unwrap(), 1);
+
+    let messages = smtp.messages(&to);
+    assert_eq!(messages.len(), 1, "one message");
+    let message = &messages[0];
+    let (head, body) = message.split_once("\r\n\r\n").unwrap();
+    let subject = subject_header("Quittung für Ihre Zahlung an Acme GmbH");
+    assert!(unfolded(head).contains(&subject), "{subject} in {head}");
+    let text = decoded_text(body).replace(['\u{a0}', '\u{202f}'], " ");
+    for german in [
+        "Sehr geehrte Damen und Herren,",
+        "vielen Dank für Ihre Zahlung über 119,00 EUR am 20.11.2026.",
+        "Anbei erhalten Sie Ihre Quittung.",
+    ] {
+        assert!(text.contains(german), "{german} in {text}");
+    }
+    // The receipt's PDF, the same file the API serves, and nothing else: a receipt is no e-invoice.
+    let file_name = format!("receipt-2026-11-20-{}.pdf", paid.id);
+    // A name this long is written as RFC 2231's continued parameter (`filename*0="…"`).
+    for file in [
+        "Content-Type: application/pdf".to_owned(),
+        format!("=\"{file_name}\""),
+    ] {
+        assert!(body.contains(&file), "{file} in {message}");
+    }
+    assert!(!body.contains("application/xml"), "{message}");
+    assert_eq!(
+        office.app.count("rendered_documents").await,
+        1,
+        "the receipt is kept as it was mailed"
+    );
+    let mail = office.pulled(request.id).await;
+    assert_eq!(
+        (mail.status, mail.number.as_str(), mail.customer_id),
+        (MailStatus::Sent, "Bank ref 4711", office.customer.id)
+    );
+}
+on_both_backends!(a_payments_receipt_is_mailed_with_its_pdf_in_the_customers_language => a_payments_receipt_is_mailed_with_its_pdf_in_the_customers_language_sqlite, a_payments_receipt_is_mailed_with_its_pdf_in_the_customers_language_postgres);
+
+async fn the_receipt_of_an_unknown_payment_is_refused_naming_the_document(backend: Backend) {
+    let mut office = Office::new(backend, None, BY_HAND).await;
+    let unknown: remit_core::ids::PaymentId = new_id();
+    for id in [unknown.as_uuid(), office.invoice.as_uuid()] {
+        let request = SendMail {
+            document: MailedDocument {
+                kind: MailedKind::Receipt,
+                id,
+            },
+            ..office.request("ap@fiskeri.example")
+        };
+        let refused = office.send(&request).await;
+        assert_eq!(refused.status, MutationStatus::Rejected, "{id}");
+        let error = refused.error.unwrap();
+        assert_eq!(error.field.as_deref(), Some("document.id"));
+        assert!(error.message.contains("payment"), "{error:?}");
+    }
+    assert_eq!(office.app.count("mail_queue").await, 0);
+}
+on_both_backends!(the_receipt_of_an_unknown_payment_is_refused_naming_the_document => the_receipt_of_an_unknown_payment_is_refused_naming_the_document_sqlite, the_receipt_of_an_unknown_payment_is_refused_naming_the_document_postgres);
+
+/// The text of a message's plain-text part with quoted-printable undone (soft line ends, `=XX` bytes).
+fn decoded_text(body: &str) -> String {
+    let part = body
+        .split("Content-Type: text/plain")
+        .nth(1)
+        .and_then(|rest| rest.split_once("\r\n\r\n"))
+        .map(|(_, text)| text.split("\r\n--").next().unwrap_or_default())
+        .unwrap_or_default();
+    let joined = part.replace("=\r\n", "");
+    let mut bytes = Vec::new();
+    let mut rest = joined.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        match (b, tail.get(..2).and_then(|h| std::str::from_utf8(h).ok())) {
+            (b'=', Some(hex)) if u8::from_str_radix(hex, 16).is_ok() => {
+                bytes.push(u8::from_str_radix(hex, 16).unwrap());
+                rest = &tail[2..];
+            }
+            _ => {
+                bytes.push(b);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8(bytes).unwrap()
+}
+
+/// A message's header block with folded lines joined.
+fn unfolded(head: &str) -> Vec<String> {
+    head.replace("\r\n ", " ")
+        .split("\r\n")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `Subject` header the sender writes for `subject` (encoded as RFC 2047 words when it is not
+/// ASCII), as [`unfolded`] reads it.
+fn subject_header(subject: &str) -> String {
+    let message = lettre::Message::builder()
+        .from("mail@remit.example".parse().unwrap())
+        .to("ap@fiskeri.example".parse().unwrap())
+        .subject(subject)
+        .body(String::new())
+        .unwrap();
+    let formatted = String::from_utf8(message.formatted()).unwrap();
+    let head = formatted.split_once("\r\n\r\n").unwrap().0;
+    unfolded(head)
+        .into_iter()
+        .find(|h| h.starts_with("Subject: "))
+        .unwrap()
+}

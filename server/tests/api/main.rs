@@ -17,6 +17,7 @@ mod convergence;
 mod corrupt_rows;
 mod documents;
 mod einvoice_cli;
+mod gateway_settings;
 mod isolation;
 mod issuing;
 mod login_throttle;

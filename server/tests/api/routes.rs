@@ -7,10 +7,15 @@ use std::collections::BTreeSet;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
+use remit_core::gateway::RefundRefused;
 use remit_core::ids::{CustomerId, InvoiceId, LeaseId};
+use remit_core::money::Money;
+use remit_core::receivables::account::PaymentMethod;
 use remit_core::receivables::allocation::Instruction;
+use remit_core::receivables::payment::RefundPayment;
 use remit_core::sync::Command;
 use remit_core::sync::mutation::DraftRef;
+use remit_server::auth::Role;
 use remit_server::http::{API_PREFIX, AppState, ROUTES, app, openapi};
 use serde_json::json;
 use tower::ServiceExt;
@@ -401,6 +406,22 @@ async fn every_route_answers_as_the_openapi_document_says(backend: Backend) {
     let lease: LeaseId = new_id();
     let mut overpaid = payment(&c, "100.00", "2026-12-01");
     overpaid.instruction = Instruction::Named(vec![invoice]);
+    let refund = RefundPayment {
+        id: new_id(),
+        organisation_id: org,
+        customer_id: c.id,
+        payment_id: Some(overpaid.id),
+        amount: Money::parse("5.00", c.currency).unwrap(),
+        paid_on: date("2026-12-02"),
+        method: PaymentMethod::BankTransfer,
+        reference: String::new(),
+        gateway_refund: None,
+    };
+    let refused = RefundRefused {
+        organisation_id: org,
+        refund_id: refund.id,
+        reason: "account_closed".into(),
+    };
     let reply = browser
         .push(
             client,
@@ -410,6 +431,8 @@ async fn every_route_answers_as_the_openapi_document_says(backend: Backend) {
                 pay(7, &overpaid),
                 dispute(8, org, invoice, "2026-11-25"),
                 take_lease(9, org, lease, 3),
+                Command::RefundPayment(refund).to_mutation(10),
+                Command::RefundRefused(refused).to_mutation(11),
             ],
         )
         .await;
@@ -440,6 +463,7 @@ async fn every_route_answers_as_the_openapi_document_says(backend: Backend) {
             "invoice",
             "number_lease",
             "payment",
+            "refund",
             "settings"
         ]
     );
@@ -546,6 +570,17 @@ async fn every_route_answers_as_the_openapi_document_says(backend: Backend) {
             .check("GET", template, browser.get(path).await)
             .await;
     }
+    let exceptions = contract
+        .check("GET", "/exceptions", browser.get("/api/exceptions").await)
+        .await;
+    assert!(
+        exceptions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "refund_refused_by_gateway" && e["reason"] == "account_closed"),
+        "{exceptions:#}"
+    );
 
     let links = customer_path("portal-links");
     let made = contract
@@ -584,6 +619,26 @@ async fn every_route_answers_as_the_openapi_document_says(backend: Backend) {
             .check("DELETE", "/portal-links/{id}", browser.delete(&path).await)
             .await;
     }
+
+    // The gateway: none yet, a refused one, the sandbox, and a reader who is not an owner.
+    contract
+        .check("GET", "/gateway", browser.get("/api/gateway").await)
+        .await;
+    let stripe_without_secret = json!({"provider": "stripe", "secret_key": "sk_test_x"});
+    for body in [stripe_without_secret, json!({"provider": "sandbox"})] {
+        contract
+            .check("PUT", "/gateway", browser.put("/api/gateway", &body).await)
+            .await;
+    }
+    contract
+        .check("GET", "/gateway", browser.get("/api/gateway").await)
+        .await;
+    let (reader, _) = app
+        .user("Acme GmbH", "reader@acme.example", Role::ReadOnly)
+        .await;
+    contract
+        .check("GET", "/gateway", reader.get("/api/gateway").await)
+        .await;
 
     let stranger = app.browser();
     for _ in 0..5 {

@@ -5,23 +5,29 @@ use std::path::Path;
 
 use remit_core::customer::Customer;
 use remit_core::fixtures;
-use remit_core::ids::{CustomerId, InvoiceId, MailId, PaymentId, ThreadId, ThreadMessageId};
-use remit_core::mail::{Mail, MailStatus, MailedDocument, MailedKind, OutgoingMail};
+use remit_core::gateway::RefundRefused;
+use remit_core::ids::{
+    ClientId, CustomerId, InvoiceId, MailId, OrganisationId, PaymentId, RefundId, ThreadId,
+    ThreadMessageId,
+};
+use remit_core::mail::{Mail, MailStatus, MailedDocument, MailedKind, OutgoingMail, SendMail};
 use remit_core::money::{Currency, Money};
 use remit_core::numbering::InvoiceNumber;
 use remit_core::receivables::account::PaymentMethod;
 use remit_core::receivables::allocation::Instruction;
 use remit_core::receivables::events::{self, AccountEvent};
-use remit_core::receivables::payment::RecordPayment;
+use remit_core::receivables::payment::{RecordPayment, RefundPayment};
 use remit_core::receivables::thread::{
     Author, Thread, ThreadKind, ThreadMessage, ThreadReason, ThreadState,
 };
-use remit_core::sync::Record;
+use remit_core::sync::{Command, EntityKind, Mutation, PROTOCOL_VERSION, PushRequest, Record};
 use remit_core::terms::ScheduledPayment;
 use remit_server::auth::Role;
 use remit_server::auth::accounts::{Account, NewAccount, add_user, sign_in};
 use remit_server::clock::Clock;
-use remit_server::store::{Store, changes, ledger, mail};
+use remit_server::store::{Store, changes, ledger, mail, records};
+use remit_server::sync::Caller;
+use remit_server::sync::push::push;
 use sqlx::migrate::Migrator;
 use uuid::Uuid;
 
@@ -524,3 +530,184 @@ async fn the_change_log_from_before_threads_is_kept_and_carries_threads(backend:
 }
 
 on_both_backends!(the_change_log_from_before_threads_is_kept_and_carries_threads => the_change_log_from_before_threads_is_kept_and_carries_threads_sqlite, the_change_log_from_before_threads_is_kept_and_carries_threads_postgres);
+
+/// What an upgrade must keep of an organisation's money and mail: its synced records, its customers'
+/// account events and its queued mail, as text.
+async fn kept_rows(store: &Store, org: OrganisationId) -> Vec<String> {
+    let queries = [
+        "SELECT entity || ' ' || id || ' ' || version || ' ' || change_no || ' ' || body \
+         FROM records WHERE organisation_id = $1 ORDER BY entity, id",
+        "SELECT customer_id || ' ' || seq || ' ' || change_no || ' ' || event \
+         FROM account_events WHERE organisation_id = $1 ORDER BY customer_id, seq",
+        "SELECT id || ' ' || document_kind || ' ' || document_id || ' ' || to_address || ' ' || \
+           status || ' ' || attempts FROM mail_queue WHERE organisation_id = $1 ORDER BY id",
+    ];
+    let mut rows = Vec::new();
+    for sql in queries {
+        let found: Vec<String> = sqlx::query_scalar(sql)
+            .bind(org.to_string())
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        rows.extend(found);
+    }
+    rows
+}
+
+/// The args of a `payment.refund` as the app queued it before refunds carried `gateway_refund`.
+fn refund_as_queued_before(customer: &Customer, payment: PaymentId) -> serde_json::Value {
+    serde_json::json!({
+        "id": Uuid::now_v7(),
+        "organisation_id": customer.organisation_id,
+        "customer_id": customer.id,
+        "payment_id": payment,
+        "amount": { "amount": "15.00", "currency": "EUR" },
+        "paid_on": "2026-12-05", "method": "bank_transfer", "reference": "Returned by bank",
+    })
+}
+
+/// A database written before paying online (migration 0014) with payments, a refund and mails (an
+/// invoice's and a receipt's, queued) keeps all of them through the migration; and a `payment.refund`
+/// a device queued before the upgrade, without `gateway_refund`, applies afterwards as a refund Remit
+/// sends nowhere (its payment was no gateway's), which a refusal can then be raised against.
+async fn payments_refunds_and_mails_from_before_paying_online_are_kept(backend: Backend) {
+    let (_db, store) = migrated_up_to(backend, "0013_threads.sql").await;
+    let gateways: Result<i64, _> = sqlx::query_scalar("SELECT COUNT(*) FROM gateway_accounts")
+        .fetch_one(store.pool())
+        .await;
+    assert!(gateways.is_err(), "the schema is from before paying online");
+    let clock = Clock::system();
+    let account = owner_on_earlier_schema(&store, &clock).await;
+    let org = account.organisation.id;
+    let owner = Caller {
+        organisation_id: org,
+        user_id: account.user.id,
+        role: Role::Owner,
+    };
+    let device = new_client();
+    let nordlys = customer(org, "Nordlys AS");
+    let invoice: InvoiceId = new_id();
+    let paid = payment(&nordlys, "200.00", "2026-12-01");
+    let credit_refund = RefundPayment {
+        id: new_id(),
+        organisation_id: org,
+        customer_id: nordlys.id,
+        payment_id: None,
+        amount: Money::parse("10.00", nordlys.currency).unwrap(),
+        paid_on: date("2026-12-02"),
+        method: PaymentMethod::BankTransfer,
+        reference: "Credit returned".into(),
+        gateway_refund: None,
+    };
+    let receipt = SendMail {
+        id: new_id(),
+        organisation_id: org,
+        document: MailedDocument {
+            kind: MailedKind::Receipt,
+            id: paid.id.as_uuid(),
+        },
+        to: "ap@nordlys.example".into(),
+        subject: String::new(),
+        message: String::new(),
+    };
+    let earlier = vec![
+        save_settings(1, &issuing_settings(org)),
+        upsert(2, &nordlys),
+        issue_numbered(3, invoice, &draft(&nordlys)),
+        pay(4, &paid),
+        Command::RefundPayment(credit_refund.clone()).to_mutation(5),
+        send_mail(6, org, invoice, "ap@nordlys.example"),
+        Command::SendMail(receipt.clone()).to_mutation(7),
+    ];
+    let reply = push(&store, &clock, &owner, &push_request(device, earlier))
+        .await
+        .expect("the earlier schema takes the earlier mutations");
+    assert_applied(&reply);
+    let before = kept_rows(&store, org).await;
+    assert!(
+        before.iter().filter(|r| r.starts_with("mail ")).count() == 2
+            && before.iter().any(|r| r.starts_with("payment "))
+            && before.iter().any(|r| r.starts_with("refund ")),
+        "{before:#?}"
+    );
+
+    store.migrate().await.expect("this version's migrations");
+    assert_eq!(kept_rows(&store, org).await, before, "kept as they were");
+    let claimed = mail::claim_due(&store, clock.now_ms(), clock.now_ms() + 60_000)
+        .await
+        .unwrap()
+        .expect("the queued mail is still due");
+    assert!(
+        [invoice.as_uuid(), paid.id.as_uuid()].contains(&claimed.document.id),
+        "{claimed:?}"
+    );
+
+    // The device's refund queued before the upgrade, as it was queued.
+    let queued = Mutation {
+        id: 8,
+        name: "payment.refund".into(),
+        args: refund_as_queued_before(&nordlys, paid.id),
+    };
+    let refund_id: RefundId = serde_json::from_value(queued.args["id"].clone()).unwrap();
+    let reply = push(&store, &clock, &owner, &push_request(device, vec![queued]))
+        .await
+        .unwrap();
+    assert_applied(&reply);
+    let mut conn = store.read().await.unwrap();
+    let stored = records::find_record::<RefundPayment>(
+        &mut conn,
+        org,
+        EntityKind::Refund,
+        refund_id.as_uuid(),
+    )
+    .await
+    .unwrap()
+    .expect("the refund is recorded");
+    drop(conn);
+    assert_eq!(stored.record.gateway_refund, None);
+    assert_eq!(stored.record.payment_id, Some(paid.id));
+    let to_gateways: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM gateway_refunds")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        to_gateways, 0,
+        "a bank transfer's refund goes to no gateway"
+    );
+
+    // The upgraded database raises a gateway's refusal of the earlier refund.
+    let refused = Command::RefundRefused(RefundRefused {
+        organisation_id: org,
+        refund_id: credit_refund.id,
+        reason: "expired_or_canceled_card".into(),
+    })
+    .to_mutation(9);
+    let reply = push(&store, &clock, &owner, &push_request(device, vec![refused]))
+        .await
+        .unwrap();
+    assert_applied(&reply);
+    let raised: Vec<String> = sqlx::query_scalar(
+        "SELECT body FROM records WHERE organisation_id = $1 AND entity = 'exception'",
+    )
+    .bind(org.to_string())
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert!(
+        raised
+            .iter()
+            .any(|b| b.contains("refund_refused_by_gateway")
+                && b.contains(&credit_refund.id.to_string())),
+        "{raised:#?}"
+    );
+}
+
+on_both_backends!(payments_refunds_and_mails_from_before_paying_online_are_kept => payments_refunds_and_mails_from_before_paying_online_are_kept_sqlite, payments_refunds_and_mails_from_before_paying_online_are_kept_postgres);
+
+fn push_request(client: ClientId, mutations: Vec<Mutation>) -> PushRequest {
+    PushRequest {
+        protocol_version: PROTOCOL_VERSION,
+        client_id: client,
+        mutations,
+    }
+}
