@@ -11,8 +11,12 @@
 //!   commands as the organisation's system client. Their ids come from the gateway's ids, so a report
 //!   that arrives twice, late, or at once with another records one payment.
 //! - [`refunds`]: the queue that sends refunds recorded in the workspace to the gateway.
+//! - [`checkout`]: starts a checkout at the organisation's gateway (the hosted page the portal sends
+//!   the customer to).
 
+pub mod checkout;
 pub mod refunds;
+pub mod sandbox;
 pub mod stripe;
 
 use std::time::Duration;

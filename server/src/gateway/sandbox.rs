@@ -168,7 +168,8 @@ async fn card_page(
     RawQuery(query): RawQuery,
 ) -> Result<Response, PortalError> {
     let lang = lang_of(query);
-    let (found, language) = match sandbox_checkout(&state, &id, (lang.as_deref(), &headers)).await? {
+    let (found, language) = match sandbox_checkout(&state, &id, (lang.as_deref(), &headers)).await?
+    {
         Ok(shown) => shown,
         Err(response) => return Ok(response),
     };
@@ -215,7 +216,8 @@ async fn pay(
     body: Bytes,
 ) -> Result<Response, PortalError> {
     let lang = lang_of(query);
-    let (found, language) = match sandbox_checkout(&state, &id, (lang.as_deref(), &headers)).await? {
+    let (found, language) = match sandbox_checkout(&state, &id, (lang.as_deref(), &headers)).await?
+    {
         Ok(shown) => shown,
         Err(response) => return Ok(response),
     };
@@ -280,12 +282,10 @@ fn card(form: &Submitted) -> Result<TestCard, Said> {
 /// report takes. The gateway's payment id is the checkout's, so paying one checkout twice is one
 /// payment.
 async fn paid(state: &AppState, checkout: &Checkout) -> Result<(), PortalError> {
-    let organisation = accounts::organisation(
-        &mut *state.store.read().await?,
-        checkout.organisation_id,
-    )
-    .await?
-    .ok_or_else(|| StoreError::corrupt("checkout", "its organisation is gone"))?;
+    let organisation =
+        accounts::organisation(&mut *state.store.read().await?, checkout.organisation_id)
+            .await?
+            .ok_or_else(|| StoreError::corrupt("checkout", "its organisation is gone"))?;
     let zone = zone(&organisation.time_zone)
         .map_err(|e| StoreError::corrupt("organisation", e.to_string()))?;
     let event = GatewayEvent::Paid {

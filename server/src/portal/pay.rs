@@ -10,7 +10,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use remit_core::access::LoginDecision;
 use remit_core::customer::Customer;
@@ -31,9 +31,9 @@ use super::forms::{self, Submitted};
 use super::links::Visit;
 use super::pages::{self, Page};
 use super::pay_pages::{self, PayForm, Problem, Returned};
-use super::{Choice, Html, PortalError, language, language_of, open, with_localizer};
+use super::{CSP, Choice, Html, PortalError, language, language_of, open, with_localizer};
 use crate::gateway::checkout::{self, Start};
-use crate::gateway::stripe;
+use crate::gateway::{GatewayConfig, stripe};
 use crate::http::AppState;
 use crate::http::portal_links::request_origin;
 use crate::store::gateway::{self as gateways, GatewayAccount};
@@ -84,7 +84,8 @@ impl Sent {
                 .iter()
                 .enumerate()
                 .map(|(i, id)| {
-                    InvoiceId::parse(id).map_err(|e| ValidationError::new(format!("invoices[{i}]"), e.rule))
+                    InvoiceId::parse(id)
+                        .map_err(|e| ValidationError::new(format!("invoices[{i}]"), e.rule))
                 })
                 .collect::<Result<_, _>>()?,
         };
@@ -101,7 +102,30 @@ struct Payable {
     account: GatewayAccount,
     items: Vec<OpenItem>,
     section: CurrencyStatement,
+    /// The preview page's Content-Security-Policy: its form goes on to the gateway's page, and a
+    /// browser checks `form-action` on that redirect too.
+    policy: String,
 }
+
+/// The portal's policy, with the origins of `provider`'s hosted pages added to `form-action`.
+fn preview_policy(provider: Provider, config: &GatewayConfig) -> String {
+    let hosted = match provider {
+        Provider::Sandbox => return CSP.to_owned(),
+        Provider::Stripe => {
+            let api = reqwest::Url::parse(&config.stripe_api_url)
+                .map(|u| u.origin().ascii_serialization())
+                .unwrap_or_default();
+            format!("{STRIPE_CHECKOUT_ORIGIN} {api}")
+        }
+    };
+    CSP.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {}", hosted.trim()),
+    )
+}
+
+/// Where Stripe's hosted Checkout pages are.
+const STRIPE_CHECKOUT_ORIGIN: &str = "https://checkout.stripe.com";
 
 /// The organisation's gateway and what the customer owes in `currency` (the customer's own when the
 /// form names none); `None` when the organisation takes no payments online.
@@ -126,6 +150,7 @@ async fn payable(
         return Ok(None);
     };
     Ok(Some(Payable {
+        policy: preview_policy(account.provider, &state.gateways),
         account,
         items: position.items().to_vec(),
         section,
@@ -210,7 +235,15 @@ fn pay_page(
             },
         )
     })?;
-    Ok(Html(markup.into_string()).into_response())
+    let mut response = Html(markup.into_string()).into_response();
+    if preview.is_some() {
+        let policy = HeaderValue::from_str(&payable.policy)
+            .unwrap_or_else(|_| HeaderValue::from_static(CSP));
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    Ok(response)
 }
 
 /// `GET /p/{token}/pay?currency=…&invoice=…&amount=…`: the form, and the preview of what was chosen.
@@ -457,11 +490,7 @@ pub(crate) fn checkout_language(
     found: Option<&Found>,
     headers: &HeaderMap,
 ) -> Language {
-    language_of(
-        lang,
-        found.and_then(|f| f.customer.as_ref()),
-        headers,
-    )
+    language_of(lang, found.and_then(|f| f.customer.as_ref()), headers)
 }
 
 /// The page for an id that names no checkout.
@@ -545,5 +574,29 @@ async fn confirm_at_stripe(state: &AppState, stored: &gateways::StoredCheckout) 
         Err(e) => {
             tracing::warn!(checkout = %stored.checkout.id, error = %e, "cannot confirm the payment with Stripe now");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_stripe_preview_lets_its_form_go_on_to_stripes_page_and_nowhere_else() {
+        let config =
+            GatewayConfig::new("http://127.0.0.1:9999/".into(), Duration::from_secs(300)).unwrap();
+        let stripe = preview_policy(Provider::Stripe, &config);
+        assert!(
+            stripe
+                .contains("form-action 'self' https://checkout.stripe.com http://127.0.0.1:9999;"),
+            "{stripe}"
+        );
+        assert_eq!(
+            stripe.replace(" https://checkout.stripe.com http://127.0.0.1:9999", ""),
+            CSP
+        );
+        assert_eq!(preview_policy(Provider::Sandbox, &config), CSP);
     }
 }

@@ -153,7 +153,8 @@ pub fn pay(page: &Page, form: &PayForm) -> Result<Markup, RenderError> {
             }
         });
     }
-    let currency_heading = page.text("pay-currency", &[("currency", Arg::Text(currency.code()))])?;
+    let currency_heading =
+        page.text("pay-currency", &[("currency", Arg::Text(currency.code()))])?;
     let preview = match form.preview {
         Some((plan, token)) => Some(preview(page, form, plan, token)?),
         None => None,
