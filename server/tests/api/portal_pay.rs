@@ -131,7 +131,10 @@ fn preview(page: &str) -> &str {
 /// The text of the problem shown beside `field`'s paragraph (`amount-problem`, `card-problem`, …).
 fn problem(page: &str, id: &str) -> String {
     let marker = format!(r#"id="{id}" role="alert">"#);
-    let at = page.find(&marker).unwrap_or_else(|| panic!("{id} in {page}")) + marker.len();
+    let at = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("{id} in {page}"))
+        + marker.len();
     page[at..].split('<').next().unwrap().to_owned()
 }
 
@@ -160,7 +163,10 @@ async fn the_preview_shows_what_each_ticked_invoice_gets_and_what_a_typed_amount
         "{shown}"
     );
     assert!(!shown.contains("INV-2026-000002"), "not ticked: {shown}");
-    assert!(shown.contains("EUR 49.34") && shown.contains("Pay EUR 49.34"), "{shown}");
+    assert!(
+        shown.contains("EUR 49.34") && shown.contains("Pay EUR 49.34"),
+        "{shown}"
+    );
     assert!(!shown.contains("Becomes credit"), "nothing left over");
     assert_eq!(hidden(shown, "amount"), "");
 
@@ -185,17 +191,48 @@ async fn the_preview_shows_what_each_ticked_invoice_gets_and_what_a_typed_amount
 }
 on_both_backends!(the_preview_shows_what_each_ticked_invoice_gets_and_what_a_typed_amount_leaves_as_credit => the_preview_shows_what_each_ticked_invoice_gets_and_what_a_typed_amount_leaves_as_credit_sqlite, the_preview_shows_what_each_ticked_invoice_gets_and_what_a_typed_amount_leaves_as_credit_postgres);
 
+/// A form's fields, as a browser sends them.
+type Fields<'a> = &'a [(&'a str, &'a str)];
+
 async fn a_refused_choice_is_said_beside_its_field_in_the_customers_words(backend: Backend) {
     let paying = Paying::new(backend).await;
     let fjords = paying.books.fjords.to_string();
-    let cases: [(&[(&str, &str)], &str, &str); 7] = [
-        (&[("amount", "")], "amount-problem", "tick an invoice or type an amount"),
-        (&[("amount", "ten euros")], "amount-problem", "type the amount as a number"),
-        (&[("amount", "10.005")], "amount-problem", "amounts in EUR have at most 2 decimals"),
-        (&[("amount", "0")], "amount-problem", "the amount must be more than zero"),
-        (&[("amount", "-5")], "amount-problem", "the amount must be more than zero"),
-        (&[("amount", "1000000")], "amount-problem", "one payment can be at most EUR 999,999.99"),
-        (&[("invoice", &fjords), ("amount", "")], "invoices-problem", "this invoice is no longer open"),
+    let cases: [(Fields, &str, &str); 7] = [
+        (
+            &[("amount", "")],
+            "amount-problem",
+            "tick an invoice or type an amount",
+        ),
+        (
+            &[("amount", "ten euros")],
+            "amount-problem",
+            "type the amount as a number",
+        ),
+        (
+            &[("amount", "10.005")],
+            "amount-problem",
+            "amounts in EUR have at most 2 decimals",
+        ),
+        (
+            &[("amount", "0")],
+            "amount-problem",
+            "the amount must be more than zero",
+        ),
+        (
+            &[("amount", "-5")],
+            "amount-problem",
+            "the amount must be more than zero",
+        ),
+        (
+            &[("amount", "1000000")],
+            "amount-problem",
+            "one payment can be at most EUR 999,999.99",
+        ),
+        (
+            &[("invoice", &fjords), ("amount", "")],
+            "invoices-problem",
+            "this invoice is no longer open",
+        ),
     ];
     for (fields, id, said) in cases {
         let (status, page) = paying.review(fields).await;
@@ -205,7 +242,9 @@ async fn a_refused_choice_is_said_beside_its_field_in_the_customers_words(backen
     }
     let (_, page) = paying.review(&[("amount", "ten euros")]).await;
     assert!(
-        page.contains(r#"value="ten euros" aria-describedby="amount-hint amount-problem" aria-invalid="true""#),
+        page.contains(
+            r#"value="ten euros" aria-describedby="amount-hint amount-problem" aria-invalid="true""#
+        ),
         "what was typed is kept and described by the problem: {page}"
     );
 }
@@ -304,9 +343,7 @@ async fn pay_with(paying: &Paying, address: &str, card: &str) -> (StatusCode, St
     send(paying.app(), address, &fields).await
 }
 
-async fn the_sandbox_card_pays_the_ticked_invoices_once_however_often_it_is_sent(
-    backend: Backend,
-) {
+async fn the_sandbox_card_pays_the_ticked_invoices_once_however_often_it_is_sent(backend: Backend) {
     let paying = Paying::new(backend).await;
     let (first, third) = (paying.books.first.to_string(), paying.third.to_string());
     let address = start(&paying, &[&first, &third]).await;
@@ -333,9 +370,15 @@ async fn the_sandbox_card_pays_the_ticked_invoices_once_however_often_it_is_sent
     ];
     let (status, done, _) = send(paying.app(), &address, &fields).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert!(done.starts_with("/pay/") && done.ends_with("/done?lang=en"), "{done}");
+    assert!(
+        done.starts_with("/pay/") && done.ends_with("/done?lang=en"),
+        "{done}"
+    );
     let (again, done_again, _) = send(paying.app(), &address, &fields).await;
-    assert_eq!((again, done_again.as_str()), (StatusCode::SEE_OTHER, done.as_str()));
+    assert_eq!(
+        (again, done_again.as_str()),
+        (StatusCode::SEE_OTHER, done.as_str())
+    );
 
     let (status, _, body) = open(paying.app(), &done).await;
     assert_eq!(status, StatusCode::OK);
@@ -368,7 +411,11 @@ async fn the_sandbox_card_pays_the_ticked_invoices_once_however_often_it_is_sent
     assert!(text(&body).contains("Nothing was charged"));
     assert_eq!(paying.app().count("checkouts").await, 1);
     assert_eq!(paying.payments().await.len(), 1);
-    let (status, _, body) = open(paying.app(), &format!("/pay/{}/done", new_id::<InvoiceId>())).await;
+    let (status, _, body) = open(
+        paying.app(),
+        &format!("/pay/{}/done", new_id::<InvoiceId>()),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(text(&body).contains("This address names no payment"));
 }
@@ -390,7 +437,10 @@ async fn a_declined_unknown_or_unconfirmed_card_records_nothing(backend: Backend
 
     let (status, _, page) = pay_with(&paying, &address, "4000 0025 0000 3155").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("Confirm this payment (test 3-D Secure)"), "{page}");
+    assert!(
+        page.contains("Confirm this payment (test 3-D Secure)"),
+        "{page}"
+    );
     let confirm = hidden(&page, "form");
     let (status, _, page) = send(
         paying.app(),
@@ -406,7 +456,11 @@ async fn a_declined_unknown_or_unconfirmed_card_records_nothing(backend: Backend
     let (status, _, _) = send(
         paying.app(),
         &address,
-        &[("form", &card_token), ("step", "confirm"), ("outcome", "complete")],
+        &[
+            ("form", &card_token),
+            ("step", "confirm"),
+            ("outcome", "complete"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -414,7 +468,10 @@ async fn a_declined_unknown_or_unconfirmed_card_records_nothing(backend: Backend
     assert!(paying.payments().await.is_empty());
     assert_eq!(paying.app().count("account_events").await, events);
     let (_, _, body) = open(paying.app(), &paying.url).await;
-    assert!(text(&body).contains("No payments"), "the statement lists no payment");
+    assert!(
+        text(&body).contains("No payments"),
+        "the statement lists no payment"
+    );
 
     // The checkout stays open: the confirmation completed pays it.
     let (_, _, page) = pay_with(&paying, &address, "4000002500003155").await;
@@ -422,7 +479,11 @@ async fn a_declined_unknown_or_unconfirmed_card_records_nothing(backend: Backend
     let (status, location, _) = send(
         paying.app(),
         &address,
-        &[("form", &confirm), ("step", "confirm"), ("outcome", "complete")],
+        &[
+            ("form", &confirm),
+            ("step", "confirm"),
+            ("outcome", "complete"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -440,7 +501,11 @@ async fn checkouts_through_one_link_are_throttled(backend: Backend) {
     let (_, page) = paying.review(&[("invoice", &first), ("amount", "")]).await;
     let token = hidden(preview(&page), "form");
     let response = browser()
-        .post(format!("{}{}/pay?lang=en", paying.app().address, paying.url))
+        .post(format!(
+            "{}{}/pay?lang=en",
+            paying.app().address,
+            paying.url
+        ))
         .form(&[
             ("form", token.as_str()),
             ("currency", "EUR"),
