@@ -202,6 +202,8 @@ fn preview(
     token: &str,
 ) -> Result<Markup, RenderError> {
     let l = page.l10n;
+    // The discount column only when the plan takes one: a phone has no room for an empty column.
+    let discounted = !plan.discount.is_zero();
     let mut rows = Vec::new();
     for line in &plan.allocation.lines {
         let number = form
@@ -210,11 +212,16 @@ fn preview(
             .find(|i| i.item == line.item)
             .map(|i| i.number.as_str())
             .unwrap_or_default();
+        let discount = if discounted {
+            Some(l.money(line.discount)?)
+        } else {
+            None
+        };
         rows.push(html! {
             tr {
                 th scope="row" { (number) }
                 td.num { (l.money(line.amount)?) }
-                td.num { @if !line.discount.is_zero() { (l.money(line.discount)?) } }
+                @if let Some(discount) = discount { td.num { (discount) } }
             }
         });
     }
@@ -225,13 +232,15 @@ fn preview(
             h2 #preview { (page.label("pay-preview")?) }
             @if plan.instruction == Instruction::OldestDueFirst { p { (page.label("pay-oldest-first")?) } }
             @if !rows.is_empty() {
-                table.allocation {
-                    thead { tr {
-                        th scope="col" { (page.label("pay-column-invoice")?) }
-                        th.num scope="col" { (page.label("pay-column-applied")?) }
-                        th.num scope="col" { (page.label("pay-column-discount")?) }
-                    } }
-                    tbody { @for row in rows { (row) } }
+                div.scroll {
+                    table.allocation {
+                        thead { tr {
+                            th scope="col" { (page.label("pay-column-invoice")?) }
+                            th.num scope="col" { (page.label("pay-column-applied")?) }
+                            @if discounted { th.num scope="col" { (page.label("pay-column-discount")?) } }
+                        } }
+                        tbody { @for row in rows { (row) } }
+                    }
                 }
             }
             dl.facts.totals {
