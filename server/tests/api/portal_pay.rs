@@ -4,13 +4,16 @@
 //! by card number; a paid checkout records exactly one payment allocated as previewed, however often
 //! its forms are sent; a declined or unconfirmed card records nothing; checkouts are throttled.
 
+use remit_core::document::InvoiceDraft;
 use remit_core::gateway::Provider;
 use remit_core::ids::InvoiceId;
 use remit_core::receivables::payment::Payment;
 use remit_core::sync::{PatchOp, Record};
+use remit_core::terms::{DiscountVat, EarlyPaymentDiscount, Instalment, PaymentPlan, PaymentTerms};
 use remit_server::store::gateway::{self, GatewayAccount};
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
+use rust_decimal_macros::dec;
 use serde_json::json;
 
 use crate::helpers::*;
@@ -529,3 +532,131 @@ async fn checkouts_through_one_link_are_throttled(backend: Backend) {
     );
 }
 on_both_backends!(checkouts_through_one_link_are_throttled => checkouts_through_one_link_are_throttled_sqlite, checkouts_through_one_link_are_throttled_postgres);
+
+/// Issues one invoice of `lines` to a new customer paying in `currency`; returns its link and invoice.
+async fn customer_in(
+    paying: &Paying,
+    (name, currency): (&str, &str),
+    lines: Vec<remit_core::document::InvoiceLine>,
+) -> (String, InvoiceId) {
+    let buyer = remit_core::customer::Customer {
+        currency: remit_core::money::Currency::parse(currency).unwrap(),
+        ..customer(paying.books.org, name)
+    };
+    let invoice = new_id();
+    let draft = InvoiceDraft {
+        due_date: date("2026-12-23"),
+        ..remit_core::fixtures::draft_for(new_id(), &buyer, lines)
+    };
+    let reply = paying
+        .books
+        .owner
+        .push(
+            new_client(),
+            vec![upsert(1, &buyer), issue_numbered(2, invoice, &draft)],
+        )
+        .await;
+    assert_applied(&reply);
+    let (_, url) = paying
+        .books
+        .link(&buyer, json!({"invoice_id": invoice}))
+        .await;
+    (url, invoice)
+}
+
+async fn amounts_follow_the_currencys_minor_units_and_a_discount_is_taken_inside_its_window(
+    backend: Backend,
+) {
+    let paying = Paying::new(backend).await;
+    let line = |price| remit_core::fixtures::line("Audit", dec!(1), price, dec!(19));
+
+    // 1 × 1000 JPY at 19 %: 1190 JPY, no decimals; an invoice link pays its own invoice.
+    let (yen, invoice) = customer_in(&paying, ("Sakura KK", "JPY"), vec![line(dec!(1000))]).await;
+    let (status, _, body) = open(paying.app(), &format!("{yen}/invoices/{invoice}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = shown(&body);
+    assert!(page.contains("Pay this invoice"), "{page}");
+    let (_, _, body) = open(
+        paying.app(),
+        &format!("{yen}/pay?currency=JPY&invoice={invoice}"),
+    )
+    .await;
+    let page = shown(&body);
+    assert!(preview(&page).contains("Pay JPY 1,190<"), "{page}");
+    let (status, _, body) = open(paying.app(), &format!("{yen}/pay?currency=JPY&amount=1.5")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem(&shown(&body), "amount-problem").contains("amounts in JPY have at most 0 decimals")
+    );
+
+    // KWD has three decimals (no invoice can be in it, EN 16931 states two): paid ahead, as credit.
+    let gulf = remit_core::customer::Customer {
+        currency: remit_core::money::Currency::parse("KWD").unwrap(),
+        ..customer(paying.books.org, "Gulf Trading WLL")
+    };
+    assert_applied(
+        &paying
+            .books
+            .owner
+            .push(new_client(), vec![upsert(1, &gulf)])
+            .await,
+    );
+    let (_, dinar) = paying.books.link(&gulf, json!({})).await;
+    let (_, _, body) = open(
+        paying.app(),
+        &format!("{dinar}/pay?currency=KWD&amount=12.495"),
+    )
+    .await;
+    let page = shown(&body);
+    let ahead = preview(&page);
+    assert!(
+        ahead.contains("Becomes credit on your account") && ahead.contains("Pay KWD 12.495<"),
+        "{ahead}"
+    );
+    let (_, _, body) = open(
+        paying.app(),
+        &format!("{dinar}/pay?currency=KWD&amount=1.2345"),
+    )
+    .await;
+    assert!(
+        problem(&shown(&body), "amount-problem").contains("amounts in KWD have at most 3 decimals")
+    );
+
+    // 2 % within 10 days of issue: 24.67 is settled by 24.18 today, the 0.49 taken as discount.
+    let today = paying.app().clock().now().date_naive();
+    let discounted = InvoiceDraft {
+        issue_date: today,
+        due_date: today + chrono::Days::new(30),
+        terms: Some(PaymentPlan {
+            instalments: vec![Instalment {
+                percent: dec!(100),
+                terms: PaymentTerms::Net { days: 30 },
+            }],
+            discount: Some(EarlyPaymentDiscount {
+                percent: dec!(2),
+                days: 10,
+                vat: DiscountVat::GrossOnly,
+            }),
+        }),
+        ..draft(&paying.books.nordlys)
+    };
+    let early = new_id::<InvoiceId>();
+    let reply = paying
+        .books
+        .owner
+        .push(new_client(), vec![issue_numbered(1, early, &discounted)])
+        .await;
+    assert_applied(&reply);
+    let early = early.to_string();
+    let (status, page) = paying.review(&[("invoice", &early), ("amount", "")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let shown = preview(&page);
+    assert!(
+        shown.contains("EUR 24.18")
+            && shown.contains("Early-payment discount taken")
+            && shown.contains("EUR 0.49")
+            && shown.contains("Pay EUR 24.18"),
+        "{shown}"
+    );
+}
+on_both_backends!(amounts_follow_the_currencys_minor_units_and_a_discount_is_taken_inside_its_window => amounts_follow_the_currencys_minor_units_and_a_discount_is_taken_inside_its_window_sqlite, amounts_follow_the_currencys_minor_units_and_a_discount_is_taken_inside_its_window_postgres);
