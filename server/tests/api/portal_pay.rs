@@ -4,12 +4,16 @@
 //! by card number; a paid checkout records exactly one payment allocated as previewed, however often
 //! its forms are sent; a declined or unconfirmed card records nothing; checkouts are throttled.
 
+use std::time::Duration;
+
 use remit_core::document::InvoiceDraft;
 use remit_core::gateway::Provider;
 use remit_core::ids::InvoiceId;
 use remit_core::receivables::payment::Payment;
 use remit_core::sync::{PatchOp, Record};
 use remit_core::terms::{DiscountVat, EarlyPaymentDiscount, Instalment, PaymentPlan, PaymentTerms};
+use remit_server::application::Intervals;
+use remit_server::gateway::GatewayConfig;
 use remit_server::store::gateway::{self, GatewayAccount};
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
@@ -19,6 +23,7 @@ use serde_json::json;
 use crate::helpers::*;
 use crate::on_both_backends;
 use crate::portal::{Books, open, text};
+use crate::stripe::{SECRET_KEY as STRIPE_KEY, StandIn};
 
 /// Nordlys with three open invoices of 24.67 EUR each (INV-2026-000001, -000002 and -000004; Fjord's
 /// is -000003), the sandbox as the organisation's gateway, and a statement link for Nordlys.
@@ -660,3 +665,133 @@ async fn amounts_follow_the_currencys_minor_units_and_a_discount_is_taken_inside
     );
 }
 on_both_backends!(amounts_follow_the_currencys_minor_units_and_a_discount_is_taken_inside_its_window => amounts_follow_the_currencys_minor_units_and_a_discount_is_taken_inside_its_window_sqlite, amounts_follow_the_currencys_minor_units_and_a_discount_is_taken_inside_its_window_postgres);
+
+async fn a_stripe_checkout_starts_at_stripe_and_its_done_page_asks_stripe_how_it_ended(
+    backend: Backend,
+) {
+    let stand_in = StandIn::start();
+    let gateways = GatewayConfig::new(stand_in.url.clone(), Duration::from_secs(300)).unwrap();
+    let app = spawn_app_with_gateways(backend, Intervals::default(), gateways).await;
+    let (owner, info) = app.set_up().await;
+    let org = organisation_of(&info);
+    set_up_seller(&owner, org).await;
+    let buyer = customer(org, "Fiskeri AS");
+    let (ticked, other): (InvoiceId, InvoiceId) = (new_id(), new_id());
+    let reply = owner
+        .push(
+            new_client(),
+            vec![
+                upsert(1, &buyer),
+                issue_numbered(2, ticked, &draft(&buyer)),
+                issue_numbered(3, other, &draft(&buyer)),
+            ],
+        )
+        .await;
+    assert_applied(&reply);
+    let mut tx = app.store.write().await.unwrap();
+    let stripe = GatewayAccount {
+        provider: Provider::Stripe,
+        secret_key: STRIPE_KEY.into(),
+        webhook_secrets: vec!["whsec_portal_pay".into()],
+    };
+    gateway::put_account(&mut tx, org, &stripe, 0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let made = owner
+        .post(
+            &format!("/api/customers/{}/portal-links", buyer.id),
+            &json!({}),
+        )
+        .await;
+    let url = made.json::<serde_json::Value>().await.unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The preview's policy lets its form go on to Stripe's page, and nowhere else.
+    let response = reqwest::get(format!(
+        "{}{url}/pay?currency=EUR&invoice={ticked}&amount=",
+        app.address
+    ))
+    .await
+    .unwrap();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains(&format!(
+            "form-action 'self' https://checkout.stripe.com {};",
+            stand_in.url
+        )),
+        "{csp}"
+    );
+    let page = response.text().await.unwrap();
+    let token = hidden(preview(&page), "form");
+    let ticked_id = ticked.to_string();
+    let fields = [
+        ("form", token.as_str()),
+        ("currency", "EUR"),
+        ("invoice", ticked_id.as_str()),
+        ("amount", ""),
+    ];
+    let (status, location, _) = send(&app, &format!("{url}/pay?lang=en"), &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let session = location
+        .strip_prefix(&format!("{}/pay/", stand_in.url))
+        .unwrap_or_else(|| panic!("Stripe's page: {location}"));
+    let stored = gateway::find_by_session(
+        &mut app.store.read().await.unwrap(),
+        Provider::Stripe,
+        session,
+    )
+    .await
+    .unwrap()
+    .expect("the checkout keeps its session");
+    let id = stored.checkout.id;
+    let created = stand_in.get(&format!("/test/sessions/{session}")).await;
+    assert_eq!(
+        created["form"]["success_url"],
+        format!("{}/pay/{id}/done?lang=en", app.address)
+    );
+    assert_eq!(
+        created["form"]["cancel_url"],
+        format!("{}/pay/{id}/cancelled?lang=en", app.address)
+    );
+
+    // Back before paying (or before Stripe says so): processing; then paid, asked of Stripe.
+    let done = format!("/pay/{id}/done?lang=en");
+    let (_, _, body) = open(&app, &done).await;
+    assert!(shown(&body).contains("Payment processing"));
+    stand_in
+        .control(
+            &format!("/test/sessions/{session}/pay"),
+            json!({"method": "card"}),
+        )
+        .await;
+    let (status, _, body) = open(&app, &done).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = shown(&body);
+    assert!(
+        page.contains("Payment received — thank you") && page.contains("EUR 24.67"),
+        "{page}"
+    );
+    let payments: Vec<Payment> = owner
+        .pull(new_client(), None, Some(5000))
+        .await
+        .patch
+        .into_iter()
+        .filter_map(|op| match op {
+            PatchOp::Put {
+                record: Record::Payment(p),
+                ..
+            } => Some(p),
+            _ => None,
+        })
+        .collect();
+    let [payment] = payments.try_into().expect("one payment");
+    assert_eq!(payment.allocation.lines.len(), 1);
+    assert_eq!(payment.allocation.lines[0].item.invoice_id, ticked);
+}
+on_both_backends!(a_stripe_checkout_starts_at_stripe_and_its_done_page_asks_stripe_how_it_ended => a_stripe_checkout_starts_at_stripe_and_its_done_page_asks_stripe_how_it_ended_sqlite, a_stripe_checkout_starts_at_stripe_and_its_done_page_asks_stripe_how_it_ended_postgres);
