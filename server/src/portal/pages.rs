@@ -228,6 +228,7 @@ fn open_items(
     let page_no = page_no.clamp(1, pages);
     let mut rows = Vec::new();
     let mut days = Days::new(l);
+    let pay_label = page.label("pay-column-pay")?;
     let shown = section.open.iter().skip((page_no - 1) * OPEN_PER_PAGE);
     for open in shown.take(OPEN_PER_PAGE) {
         let item = &open.item;
@@ -238,7 +239,8 @@ fn open_items(
         };
         rows.push(html! {
             tr {
-                @if let Some(tick) = tick { td.tick { (tick) } }
+                // On a phone the box is a labelled value like the others.
+                @if let Some(tick) = tick { td.tick data-label=(pay_label) { (tick) } }
                 th scope="row" {
                     a href=(page.href(&format!("/invoices/{}", item.item.invoice_id))) { (item.number) }
                     @if item.disputed { " " span.flag { (page.label("portal-disputed")?) } }
@@ -255,7 +257,7 @@ fn open_items(
         h2 { (page.label("portal-open-invoices")?) }
         table.items {
             thead { tr {
-                @if pay { th scope="col" { (page.label("pay-column-pay")?) } }
+                @if pay { th scope="col" { (pay_label) } }
                 th scope="col" { (number) }
                 th scope="col" { (issued) }
                 th scope="col" { (due) }
