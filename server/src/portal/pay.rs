@@ -351,6 +351,17 @@ async fn throttled(
     }))
 }
 
+async fn insert(
+    state: &AppState,
+    checkout: &Checkout,
+    client: &ClientAddress,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let mut tx = state.store.write().await?;
+    gateways::insert_checkout(&mut tx, checkout, &client.key(), now_ms).await?;
+    tx.commit().await.map_err(StoreError::from)
+}
+
 fn see_other(location: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
@@ -425,9 +436,14 @@ pub(super) async fn pay(
                     retry_after,
                 });
             }
-            let mut tx = state.store.write().await?;
-            gateways::insert_checkout(&mut tx, &checkout, &client.key(), now).await?;
-            tx.commit().await.map_err(StoreError::from)?;
+            if let Err(e) = insert(&state, &checkout, &client, now).await {
+                // The same form sent twice at once: the other request stored it first.
+                let stored =
+                    gateways::find_checkout(&mut *state.store.read().await?, checkout.id).await?;
+                if stored.is_none() {
+                    return Err(e.into());
+                }
+            }
         }
     }
     let description = with_localizer(language, |l10n| {
