@@ -51,10 +51,12 @@ pub struct Sent {
 }
 
 impl Sent {
-    fn read(form: &Submitted) -> Result<Self, ()> {
+    /// The choice a form sent; `None` when it names a currency Remit does not know (no page of the
+    /// portal sends one).
+    fn read(form: &Submitted) -> Option<Self> {
         let currency = match form.get("currency").trim() {
             "" => None,
-            code => Some(Currency::parse(code).map_err(|_| ())?),
+            code => Some(Currency::parse(code).ok()?),
         };
         let mut invoices: Vec<String> = Vec::new();
         for id in form.all("invoice").map(str::trim) {
@@ -63,7 +65,7 @@ impl Sent {
                 invoices.push(id.to_owned());
             }
         }
-        Ok(Self {
+        Some(Self {
             currency,
             invoices,
             amount: form.get("amount").to_owned(),
@@ -202,7 +204,7 @@ fn page<'a>(
     }
 }
 
-/// The visit's link, the submitted fields of the query or body, and the page's language.
+/// The portal's choice of language (`lang`) from a pay page's query.
 fn choice_of(form: &Submitted) -> Choice {
     Choice {
         lang: Some(form.get("lang").to_owned()).filter(|l| !l.is_empty()),
@@ -259,7 +261,7 @@ pub(super) async fn review(
     let visit = open(&state, client, &headers, &token, &choice).await?;
     let language = language(&choice, Some(&visit), &headers);
     let not_found = || PortalError::NotFound { language };
-    let sent = Sent::read(&form).map_err(|()| not_found())?;
+    let sent = Sent::read(&form).ok_or_else(not_found)?;
     let payable = payable(&state, &visit, sent.currency)
         .await?
         .ok_or_else(not_found)?;
@@ -381,7 +383,7 @@ pub(super) async fn pay(
     let language = language(&choice, Some(&visit), &headers);
     let not_found = || PortalError::NotFound { language };
     let form = Submitted::parse(&body);
-    let sent = Sent::read(&form).map_err(|()| not_found())?;
+    let sent = Sent::read(&form).ok_or_else(not_found)?;
     let payable = payable(&state, &visit, sent.currency)
         .await?
         .ok_or_else(not_found)?;
