@@ -431,20 +431,28 @@ pub(super) async fn pay(
         }) => return Ok(see_other(&format!("/pay/{id}/done?lang={tag}"))),
         Some(_) => {}
         None => {
+            // The same form sent twice at once: the twin request may store the checkout while this
+            // one is throttled or inserting; its checkout is this one's.
+            let twin_stored = || async {
+                let mut conn = state.store.read().await?;
+                Ok::<bool, StoreError>(
+                    gateways::find_checkout(&mut conn, checkout.id)
+                        .await?
+                        .is_some(),
+                )
+            };
             if let Some(retry_after) = throttled(&state, &visit, &client).await? {
-                tracing::info!(link = %visit.link.id, "checkouts throttled");
-                return Err(PortalError::PayThrottled {
-                    language,
-                    retry_after,
-                });
-            }
-            if let Err(e) = insert(&state, &checkout, &client, now).await {
-                // The same form sent twice at once: the other request stored it first.
-                let stored =
-                    gateways::find_checkout(&mut *state.store.read().await?, checkout.id).await?;
-                if stored.is_none() {
-                    return Err(e.into());
+                if !twin_stored().await? {
+                    tracing::info!(link = %visit.link.id, "checkouts throttled");
+                    return Err(PortalError::PayThrottled {
+                        language,
+                        retry_after,
+                    });
                 }
+            } else if let Err(e) = insert(&state, &checkout, &client, now).await
+                && !twin_stored().await?
+            {
+                return Err(e.into());
             }
         }
     }
