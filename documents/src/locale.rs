@@ -71,24 +71,28 @@ impl Language {
     }
 
     /// The portal's messages (`portal-…`), in the same bundle as the documents' whose ids it reuses:
-    /// its pages, then its questions and disputes.
-    fn portal_catalogues(self) -> [&'static str; 2] {
+    /// its pages, its questions and disputes, then paying online.
+    fn portal_catalogues(self) -> [&'static str; 3] {
         match self {
             Language::English => [
                 include_str!("../i18n/portal/en.ftl"),
                 include_str!("../i18n/threads/en.ftl"),
+                include_str!("../i18n/pay/en.ftl"),
             ],
             Language::German => [
                 include_str!("../i18n/portal/de.ftl"),
                 include_str!("../i18n/threads/de.ftl"),
+                include_str!("../i18n/pay/de.ftl"),
             ],
             Language::French => [
                 include_str!("../i18n/portal/fr.ftl"),
                 include_str!("../i18n/threads/fr.ftl"),
+                include_str!("../i18n/pay/fr.ftl"),
             ],
             Language::NorwegianBokmal => [
                 include_str!("../i18n/portal/nb.ftl"),
                 include_str!("../i18n/threads/nb.ftl"),
+                include_str!("../i18n/pay/nb.ftl"),
             ],
         }
     }
@@ -137,11 +141,12 @@ impl Localizer {
         let mut bundle = FluentBundle::new(vec![langid]);
         // The arguments are placed into printed text: no Unicode isolation marks around them.
         bundle.set_use_isolating(false);
-        let [portal, threads] = language.portal_catalogues();
+        let [portal, threads, pay] = language.portal_catalogues();
         for catalogue in [
             language.catalogue(),
             portal,
             threads,
+            pay,
             language.link_mail_catalogue(),
         ] {
             let resource = FluentResource::try_new(catalogue.to_owned())
@@ -361,11 +366,12 @@ mod tests {
 
     #[test]
     fn every_catalogue_has_every_message_of_the_english_one() {
-        let [portal, threads] = Language::English.portal_catalogues();
+        let [portal, threads, pay] = Language::English.portal_catalogues();
         let english = [
             Language::English.catalogue(),
             portal,
             threads,
+            pay,
             Language::English.link_mail_catalogue(),
         ];
         let ids: Vec<String> = english

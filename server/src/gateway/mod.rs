@@ -12,10 +12,13 @@
 //!   that arrives twice, late, or at once with another records one payment.
 //! - [`refunds`]: the queue that sends refunds recorded in the workspace to the gateway.
 //! - [`settings`]: the organisation's gateway as its owner sets it; write-only.
+//! - [`checkout`]: starts a checkout at the organisation's gateway (the hosted page the portal sends
+//!   the customer to).
 
-pub mod settings;
-
+pub mod checkout;
 pub mod refunds;
+pub mod sandbox;
+pub mod settings;
 pub mod stripe;
 
 use std::time::Duration;

@@ -7,6 +7,8 @@
 //!   indexing, no framing, and a Content-Security-Policy without inline script or style.
 //! - The customer asks questions and disputes invoices in threads ([`threads`]): plain forms with a
 //!   per-page form token ([`forms`]), decided by core as the system client's mutations.
+//! - The customer pays online through the organisation's gateway ([`pay`]): core plans and previews
+//!   the allocation, the gateway's hosted page takes the card, the return pages say how it ended.
 //! - Every figure comes from core ([`remit_core::portal::portal_statement`], the issued snapshot) and is
 //!   formatted in the customer's language by the documents' [`Localizer`].
 
@@ -15,6 +17,8 @@ mod files;
 pub mod forms;
 pub mod links;
 pub mod pages;
+pub(crate) mod pay;
+mod pay_pages;
 mod thread_pages;
 mod threads;
 pub mod views;
@@ -31,6 +35,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use remit_core::access::RetryAfter;
+use remit_core::customer::Customer;
 use remit_core::ids::InvoiceId;
 use remit_core::mail::{MailedDocument, MailedKind};
 use remit_core::portal::portal_statement;
@@ -67,39 +72,45 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-ac
 
 pub fn router() -> Router<AppState> {
     let headers = [
-        (header::CONTENT_SECURITY_POLICY, CSP),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::CACHE_CONTROL, "no-store"),
         (header::HeaderName::from_static("x-robots-tag"), "noindex"),
         (header::X_FRAME_OPTIONS, "DENY"),
     ];
-    headers.into_iter().fold(
-        Router::new()
-            .route("/p/portal.css", get(stylesheet))
-            .route("/p/{token}", get(statement_page))
-            .route("/p/{token}/invoices/{id}", get(invoice_page))
-            .route("/p/{token}/invoices/{id}/{file}", get(files::invoice_file))
-            .route("/p/{token}/statement.pdf", get(files::statement_pdf))
-            .route("/p/{token}/theme.css", get(theme))
-            .route("/p/{token}/receipts/{id}", get(files::receipt))
-            .route("/p/{token}/threads", post(threads::ask))
-            .route("/p/{token}/threads/new", get(threads::new_thread))
-            .route("/p/{token}/threads/{id}", get(threads::show))
-            .route(
-                "/p/{token}/threads/{id}/messages",
-                post(threads::write_again),
-            )
-            .layer(DefaultBodyLimit::max(forms::MAX_FORM_BYTES))
-            // A long statement is mostly repeated markup: compressed at the fastest level.
-            .layer(CompressionLayer::new().quality(CompressionLevel::Fastest)),
-        |router, (name, value)| {
-            router.layer(SetResponseHeaderLayer::overriding(
-                name,
-                HeaderValue::from_static(value),
-            ))
-        },
-    )
+    let routes = Router::new()
+        .route("/p/portal.css", get(stylesheet))
+        .route("/p/{token}", get(statement_page))
+        .route("/p/{token}/invoices/{id}", get(invoice_page))
+        .route("/p/{token}/invoices/{id}/{file}", get(files::invoice_file))
+        .route("/p/{token}/statement.pdf", get(files::statement_pdf))
+        .route("/p/{token}/theme.css", get(theme))
+        .route("/p/{token}/receipts/{id}", get(files::receipt))
+        .route("/p/{token}/threads", post(threads::ask))
+        .route("/p/{token}/threads/new", get(threads::new_thread))
+        .route("/p/{token}/threads/{id}", get(threads::show))
+        .route(
+            "/p/{token}/threads/{id}/messages",
+            post(threads::write_again),
+        )
+        .route("/p/{token}/pay", get(pay::review).post(pay::pay))
+        .route("/pay/{checkout}/done", get(pay::done))
+        .route("/pay/{checkout}/cancelled", get(pay::cancelled))
+        .merge(crate::gateway::sandbox::router())
+        .layer(DefaultBodyLimit::max(forms::MAX_FORM_BYTES))
+        // A long statement is mostly repeated markup: compressed at the fastest level.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        // Only the payment preview widens its policy: its form goes on to the gateway's page.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ));
+    headers.into_iter().fold(routes, |router, (name, value)| {
+        router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ))
+    })
 }
 
 /// Why a portal request failed; answered as a page in the visitor's language.
@@ -118,8 +129,18 @@ pub enum PortalError {
         language: Language,
         field: &'static str,
     },
+    /// Too many checkouts through the link or from the address lately.
+    #[error("too many checkouts")]
+    PayThrottled {
+        language: Language,
+        retry_after: RetryAfter,
+    },
     #[error("the database failed")]
     Store(#[from] StoreError),
+    #[error("the gateway's page could not be started")]
+    Start(#[from] crate::gateway::checkout::StartError),
+    #[error("the gateway's report could not be settled")]
+    Settle(#[from] crate::gateway::SettleError),
     #[error("the question could not be pushed")]
     Sync(#[from] crate::sync::SyncError),
     #[error("the page cannot be written")]
@@ -149,6 +170,12 @@ impl IntoResponse for PortalError {
                 "portal-busy-title",
                 "portal-busy",
             ),
+            PortalError::PayThrottled { language, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                *language,
+                "pay-busy-title",
+                "pay-busy",
+            ),
             _ => {
                 tracing::error!(error = ?self, "a portal page failed");
                 (
@@ -165,7 +192,9 @@ impl IntoResponse for PortalError {
         .map(|m| m.into_string())
         .unwrap_or_else(|_| "Remit".to_owned());
         let mut response = (status, Html(page)).into_response();
-        if let PortalError::Throttled { retry_after, .. } = self {
+        if let PortalError::Throttled { retry_after, .. }
+        | PortalError::PayThrottled { retry_after, .. } = self
+        {
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 HeaderValue::from(retry_after.seconds()),
@@ -176,7 +205,7 @@ impl IntoResponse for PortalError {
 }
 
 /// An HTML page.
-struct Html(String);
+pub(crate) struct Html(pub(crate) String);
 
 impl IntoResponse for Html {
     fn into_response(self) -> Response {
@@ -197,7 +226,7 @@ thread_local! {
     static LOCALIZERS: RefCell<HashMap<Language, Rc<Localizer>>> = RefCell::new(HashMap::new());
 }
 
-fn with_localizer<T>(
+pub(crate) fn with_localizer<T>(
     language: Language,
     f: impl FnOnce(&Localizer) -> Result<T, RenderError>,
 ) -> Result<T, RenderError> {
@@ -228,6 +257,15 @@ pub struct Choice {
 /// browser's (`Accept-Language`) Remit speaks, else English. A page that opens nothing never reads the
 /// customer's, so it cannot tell a valid token from another.
 fn language(choice: &Choice, visit: Option<&Visit>, headers: &HeaderMap) -> Language {
+    language_of(choice.lang.as_deref(), visit.map(|v| &v.customer), headers)
+}
+
+/// The language chosen on the page (`lang`), else the customer's, else the browser's, else English.
+pub(crate) fn language_of(
+    lang: Option<&str>,
+    customer: Option<&Customer>,
+    headers: &HeaderMap,
+) -> Language {
     let browser = || {
         headers
             .get(header::ACCEPT_LANGUAGE)
@@ -237,13 +275,10 @@ fn language(choice: &Choice, visit: Option<&Visit>, headers: &HeaderMap) -> Lang
             .filter_map(|tag| Language::from_tag(tag.split(';').next().unwrap_or_default().trim()))
             .next()
     };
-    choice
-        .lang
-        .as_deref()
-        .and_then(Language::from_tag)
+    lang.and_then(Language::from_tag)
         .or_else(|| {
-            visit
-                .and_then(|v| v.customer.language)
+            customer
+                .and_then(|c| c.language)
                 .and_then(|l| Language::from_tag(l.code()))
         })
         .or_else(browser)
@@ -343,6 +378,7 @@ async fn statement_page(
     )
     .map_err(|e| StoreError::corrupt("customer account", e))?;
     let threads = threads::shown_threads(&state, &visit, None).await?;
+    let offered = pay::offered(&state, &visit).await?;
     let language = language(&choice, Some(&visit), &headers);
     let page = with_localizer(language, |l10n| {
         let page = pages::Page {
@@ -361,7 +397,11 @@ async fn statement_page(
             &page,
             &visit.customer.name,
             &statement,
-            (choice.page.unwrap_or(1), visit.link.shows_account()),
+            (
+                choice.page.unwrap_or(1),
+                visit.link.shows_account(),
+                offered,
+            ),
             maud::html! { (asked) (ask) },
         )
     })?;
@@ -402,6 +442,10 @@ async fn invoice_page(
     let document = shown_invoice(&state, &visit, &id, (&choice, &headers)).await?;
     let invoice = InvoiceId::try_from(document.id).ok();
     let threads = threads::shown_threads(&state, &visit, invoice).await?;
+    let payable = match invoice {
+        Some(invoice) => pay::open_item(&state, &visit, invoice).await?,
+        None => None,
+    };
     let language = language(&choice, Some(&visit), &headers);
     let page = with_localizer(language, |l10n| {
         let page = pages::Page {
@@ -416,7 +460,7 @@ async fn invoice_page(
             &page,
             &id,
             &document.snapshot,
-            maud::html! { (asked) (ask) },
+            (payable.as_ref(), maud::html! { (asked) (ask) }),
         )
     })?;
     Ok(Html(page.into_string()).into_response())

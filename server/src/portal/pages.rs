@@ -8,7 +8,10 @@ use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, html};
 use remit_core::document::issue::Snapshot;
 use remit_core::portal::{CurrencyStatement, PortalStatement};
+use remit_core::receivables::OpenItem;
 use remit_documents::{Arg, Language, Localizer, RenderError};
+
+use super::pay_pages;
 
 /// Open invoices listed on one page of the statement; the balance and the aging count them all.
 pub const OPEN_PER_PAGE: usize = 100;
@@ -78,7 +81,11 @@ impl Page<'_> {
 }
 
 /// The whole document around a page's body.
-fn layout(language: Language, (title, theme): (&str, Option<&str>), body: Markup) -> Markup {
+pub(crate) fn layout(
+    language: Language,
+    (title, theme): (&str, Option<&str>),
+    body: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(language.tag()) {
@@ -111,12 +118,13 @@ pub fn message(l10n: &Localizer, language: Language, title_id: &str, body_id: &s
     )
 }
 
-/// The statement: per currency the balance due, the open invoices, credit, aging and payments.
+/// The statement: per currency the balance due, the open invoices (with a box each to pay them when
+/// the organisation takes payments online: `pay`), credit, aging and payments.
 pub fn statement(
     page: &Page,
     customer: &str,
     statement: &PortalStatement,
-    (page_no, account): (usize, bool),
+    (page_no, account, pay): (usize, bool, bool),
     questions: Markup,
 ) -> Result<Markup, RenderError> {
     let l = page.l10n;
@@ -130,7 +138,7 @@ pub fn statement(
     )?;
     let mut sections = Vec::new();
     for section in &statement.currencies {
-        sections.push(currency_section(page, section, page_no)?);
+        sections.push(currency_section(page, section, (page_no, pay))?);
     }
     let title = page.text(
         "portal-title",
@@ -172,7 +180,7 @@ fn period_form(page: &Page, statement: &PortalStatement) -> Result<Markup, Rende
 fn currency_section(
     page: &Page,
     section: &CurrencyStatement,
-    page_no: usize,
+    (page_no, pay): (usize, bool),
 ) -> Result<Markup, RenderError> {
     let l = page.l10n;
     let due = l.money(section.balance_due)?;
@@ -185,8 +193,10 @@ fn currency_section(
             }
             @if section.open.is_empty() {
                 p { (page.label("portal-nothing-due")?) }
+            } @else if pay {
+                (pay_pages::statement_form(page, section.currency, open_items(page, section, (page_no, pay))?)?)
             } @else {
-                (open_items(page, section, page_no)?)
+                (open_items(page, section, (page_no, pay))?)
             }
             @if !section.unapplied.is_zero() {
                 p.credit { (page.label("portal-credit")?) ": " (l.money(section.unapplied)?) }
@@ -197,11 +207,11 @@ fn currency_section(
     })
 }
 
-/// Page `page_no` (from 1) of the open invoices.
+/// Page `page_no` (from 1) of the open invoices, each with a box that ticks it to `pay`.
 fn open_items(
     page: &Page,
     section: &CurrencyStatement,
-    page_no: usize,
+    (page_no, pay): (usize, bool),
 ) -> Result<Markup, RenderError> {
     let l = page.l10n;
     let [number, issued, due, overdue, open_amount] = [
@@ -218,11 +228,19 @@ fn open_items(
     let page_no = page_no.clamp(1, pages);
     let mut rows = Vec::new();
     let mut days = Days::new(l);
+    let pay_label = page.label("pay-column-pay")?;
     let shown = section.open.iter().skip((page_no - 1) * OPEN_PER_PAGE);
     for open in shown.take(OPEN_PER_PAGE) {
         let item = &open.item;
+        let tick = if pay {
+            Some(pay_pages::tick(page, item)?)
+        } else {
+            None
+        };
         rows.push(html! {
             tr {
+                // On a phone the box is a labelled value like the others.
+                @if let Some(tick) = tick { td.tick data-label=(pay_label) { (tick) } }
                 th scope="row" {
                     a href=(page.href(&format!("/invoices/{}", item.item.invoice_id))) { (item.number) }
                     @if item.disputed { " " span.flag { (page.label("portal-disputed")?) } }
@@ -239,6 +257,7 @@ fn open_items(
         h2 { (page.label("portal-open-invoices")?) }
         table.items {
             thead { tr {
+                @if pay { th scope="col" { (pay_label) } }
                 th scope="col" { (number) }
                 th scope="col" { (issued) }
                 th scope="col" { (due) }
@@ -336,13 +355,13 @@ fn payments(page: &Page, section: &CurrencyStatement) -> Result<Markup, RenderEr
     })
 }
 
-/// One invoice: its dates, lines, VAT breakdown, totals and downloads, and the customer's questions
-/// about it.
+/// One invoice: its dates, lines, VAT breakdown, totals and downloads, the button that pays it (while
+/// it is open and the organisation takes payments online), and the customer's questions about it.
 pub fn invoice(
     page: &Page,
     id: &str,
     snapshot: &Snapshot,
-    questions: Markup,
+    (pay, questions): (Option<&OpenItem>, Markup),
 ) -> Result<Markup, RenderError> {
     let l = page.l10n;
     let number = snapshot.number.to_string();
@@ -357,6 +376,7 @@ pub fn invoice(
             @if let Some(due) = due { dt { (page.label("due-date")?) } dd { (l.date(due)?) } }
             dt { (page.label("portal-amount-due")?) } dd { strong { (l.money(snapshot.totals.amount_due)?) } }
         }
+        @if let Some(item) = pay { (pay_pages::pay_invoice(page, item)?) }
         (invoice_lines(page, snapshot)?)
         (vat_breakdown(page, snapshot)?)
         h2 { (page.label("portal-downloads")?) }

@@ -23,6 +23,7 @@ mod issuing;
 mod login_throttle;
 mod mail;
 mod portal;
+mod portal_pay;
 mod portal_threads;
 mod processes;
 mod receivables;

@@ -38,7 +38,7 @@ use crate::on_both_backends;
 
 /// The organisation's Stripe secret key and webhook signing secrets (the old one still valid while
 /// it is rolled), as Stripe names them.
-const SECRET_KEY: &str = "sk_test_remit4242secretkey";
+pub(crate) const SECRET_KEY: &str = "sk_test_remit4242secretkey";
 const WEBHOOK_SECRET: &str = "whsec_remit_current_signing_secret";
 const OLD_WEBHOOK_SECRET: &str = "whsec_remit_previous_signing_secret";
 
@@ -52,15 +52,15 @@ const BY_HAND: Intervals = Intervals {
 
 /// The stand-in for Stripe's API, signing with `WEBHOOK_SECRET`. It stops when dropped (its stdin
 /// closes).
-struct StandIn {
-    url: String,
+pub(crate) struct StandIn {
+    pub(crate) url: String,
     http: reqwest::Client,
     _process: Child,
     _stdin: ChildStdin,
 }
 
 impl StandIn {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let python =
             std::env::var("REMIT_TEST_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stripe_standin.py");
@@ -89,7 +89,7 @@ impl StandIn {
     }
 
     /// A test control of the stand-in; its JSON answer.
-    async fn control(&self, path: &str, options: Value) -> Value {
+    pub(crate) async fn control(&self, path: &str, options: Value) -> Value {
         let response = self
             .http
             .post(format!("{}{path}", self.url))
@@ -101,7 +101,7 @@ impl StandIn {
         response.json().await.unwrap()
     }
 
-    async fn get(&self, path: &str) -> Value {
+    pub(crate) async fn get(&self, path: &str) -> Value {
         let response = self
             .http
             .get(format!("{}{path}", self.url))
