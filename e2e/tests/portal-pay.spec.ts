@@ -2,8 +2,9 @@
 // the organisation's gateway and issues three invoices; the customer, JavaScript off, ticks two of them on the
 // portal, reviews how core allocates the payment, and pays on the TEST MODE card page. A declined card and a
 // failed 3-D-Secure-like confirmation leave nothing; the third card pays. After sync the executive's app shows
-// the payment allocated to exactly those two invoices, and the receipt arrives at the test SMTP relay. The
-// pay form, the preview, the sandbox page and the done page pass axe-core and are kept as screenshots.
+// the payment allocated to exactly those two invoices, and the receipt arrives at the test SMTP relay; a refund
+// the executive records is sent to the sandbox, and one beyond what was paid is refused and raised. The pay
+// form, the preview, the sandbox page and the done page pass axe-core and are kept as screenshots.
 import { execFileSync } from 'node:child_process';
 import { expectAccessible } from './axe';
 import { test, expect } from './remit';
@@ -187,4 +188,31 @@ test('a customer pays two of three invoices with the sandbox card; declined and 
   const mail = execFileSync('python3', ['-c', DESCRIBE_MAIL, remit.mail.messages(ADDRESS)[0]]).toString();
   expect(mail).toContain('2,000.00');
   expect(mail).toMatch(/attachment .+\.pdf/);
+
+  // The executive refunds part of the card payment from the invoice: queued offline like every change,
+  // recorded by the server and sent to the sandbox, which takes it (it is within what was paid). The
+  // money had paid invoices, not credit: the refund is a fact all the same, raised for a person to settle.
+  await page.goto(`${remit.url}/invoices/${idOf(first)}`);
+  await page.locator('input[name="refund.amount"]').fill('250.00');
+  await page.getByTestId('record-refund').click();
+  await expect(page.getByTestId('refund-row')).toHaveCount(1);
+  await waitUntilSynced(page);
+  await expect(page.getByTestId('refund-row')).toContainText('Recorded', { timeout: 30_000 });
+  await expectAccessible(page, 'invoice with a refund');
+  await keep(testInfo, 'app-invoice-refund', page);
+  const kinds = async () => {
+    const response = await page.request.get(`${remit.url}/api/exceptions`);
+    expect(response.ok()).toBe(true);
+    return ((await response.json()) as any[]).map((e) => e.kind).sort();
+  };
+  await expect.poll(kinds, { timeout: 30_000 }).toEqual(['refund_exceeds_credit']);
+
+  // A refund of more than is left of the payment: the sandbox refuses it, and that raises an item too.
+  await page.locator('input[name="refund.amount"]').fill('1800.00');
+  await page.getByTestId('record-refund').click();
+  await expect(page.getByTestId('refund-row')).toHaveCount(2);
+  await waitUntilSynced(page);
+  await expect
+    .poll(kinds, { timeout: 30_000 })
+    .toEqual(['refund_exceeds_credit', 'refund_exceeds_credit', 'refund_refused_by_gateway']);
 });
