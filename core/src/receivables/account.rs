@@ -456,6 +456,45 @@ mod tests {
         assert_eq!(opens, vec![dec!(0.00), dec!(40.00)]);
     }
 
+    /// Found by the convergence test's ledger check: a credit note inside an early-payment discount's
+    /// window once took the discount as a payment would, so a full credit note left the customer the
+    /// discount as credit.
+    #[test]
+    fn a_credit_note_earns_no_early_payment_discount() {
+        let mut a = Account::default();
+        let mut skonto = item(1, 0, 31, dec!(1000));
+        skonto.discount = Some(DiscountWindow {
+            until: d(11),
+            amount: eur(dec!(20)),
+        });
+        a.invoice("INV-1", d(1), vec![skonto.clone()], EntryKind::Invoice)
+            .unwrap();
+        let plan = a
+            .credit_note("CN-1", d(5), eur(dec!(1000)), &Instruction::OldestDueFirst)
+            .unwrap();
+        assert!(a.items()[0].is_settled());
+        assert!(plan.lines.iter().all(|l| l.discount.is_zero()));
+        assert!(plan.unapplied.is_zero());
+        assert!(a.unapplied(eur(dec!(0)).currency()).is_zero());
+        assert_reconciles(&a);
+
+        // Money received inside the window still takes it.
+        let mut b = Account::default();
+        b.invoice("INV-1", d(1), vec![skonto], EntryKind::Invoice)
+            .unwrap();
+        let paid = b
+            .receive(
+                "PAY-1",
+                d(5),
+                eur(dec!(980)),
+                PaymentMethod::BankTransfer,
+                &Instruction::OldestDueFirst,
+            )
+            .unwrap();
+        assert_eq!(paid.lines[0].discount, eur(dec!(20)));
+        assert!(b.items()[0].is_settled());
+    }
+
     #[test]
     fn a_reversed_allocation_reopens_the_item_and_keeps_the_history() {
         let mut a = Account::default();

@@ -148,6 +148,25 @@ pub fn allocate(
     })
 }
 
+/// Allocates a credit note as [`allocate`] does money received, except that it earns no early-payment
+/// discount: a credit note corrects what an invoice asks, it is no money paid early (a full credit note
+/// settles its invoice exactly and leaves no credit).
+pub fn allocate_credit_note(
+    amount: Money,
+    on: NaiveDate,
+    items: &[OpenItem],
+    instruction: &Instruction,
+) -> Result<AllocationPlan, ValidationError> {
+    let undiscounted: Vec<OpenItem> = items
+        .iter()
+        .map(|item| OpenItem {
+            discount: None,
+            ..item.clone()
+        })
+        .collect();
+    allocate(amount, on, &undiscounted, instruction)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

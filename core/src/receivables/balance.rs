@@ -9,7 +9,7 @@
 use chrono::NaiveDate;
 
 use super::OpenItem;
-use super::allocation::{AllocationLine, Instruction, allocate};
+use super::allocation::{AllocationLine, Instruction, allocate, allocate_credit_note};
 use super::payment::{Payment, RecordPayment};
 use crate::document::issued::{CreditNote, Invoice};
 use crate::ids::InvoiceId;
@@ -96,13 +96,13 @@ impl InvoiceBalance {
         Ok(())
     }
 
-    /// Takes off what a credit note of the invoice applies to it: allocated to the invoice as a payment
-    /// naming it would be, which is how the server's account takes it.
+    /// Takes off what a credit note of the invoice applies to it: allocated to the invoice as the
+    /// server's account takes it (as a payment naming it would be, without an early-payment discount).
     pub fn credit(&mut self, note: &CreditNote) -> Result<(), ValidationError> {
         let Some(invoice_id) = self.items.first().map(|i| i.item.invoice_id) else {
             return Ok(());
         };
-        let plan = allocate(
+        let plan = allocate_credit_note(
             note.snapshot.totals.amount_due,
             note.snapshot.issue_date,
             &self.items,

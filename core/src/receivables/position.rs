@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::account::{Entry, EntryKind, PaymentMethod};
-use super::allocation::{AllocationPlan, Instruction, allocate};
+use super::allocation::{AllocationPlan, Instruction, allocate, allocate_credit_note};
 use super::{ItemRef, OpenItem};
 use crate::ids::InvoiceId;
 use crate::money::{Currency, Money};
@@ -248,7 +248,10 @@ impl Position {
         instruction: &Instruction,
         method: Option<PaymentMethod>,
     ) -> Result<AllocationPlan, ValidationError> {
-        let plan = allocate(amount, date, &self.items, instruction)?;
+        let plan = match method {
+            Some(_) => allocate(amount, date, &self.items, instruction)?,
+            None => allocate_credit_note(amount, date, &self.items, instruction)?,
+        };
         // Money received carries its method; a credit note is a document, not money.
         let kind = if method.is_some() {
             EntryKind::Payment

@@ -1959,6 +1959,15 @@ fn ledger_balances(_: &World, server: &Snapshot) -> Result<(), String> {
                     p.received.amount,
                     -one,
                 );
+                // An early-payment discount the payment took settles that much of its item too.
+                for line in &p.allocation.lines {
+                    owe(
+                        &mut from_records,
+                        p.received.customer_id,
+                        line.discount,
+                        -one,
+                    );
+                }
             }
             Record::Refund(r) => owe(&mut from_records, r.customer_id, r.amount, one),
             _ => {}
