@@ -72,6 +72,28 @@ pub fn allocate(
     items: &[OpenItem],
     instruction: &Instruction,
 ) -> Result<AllocationPlan, ValidationError> {
+    allocate_as(amount, (on, true), items, instruction)
+}
+
+/// Allocates a credit note as [`allocate`] does money received, except that it earns no early-payment
+/// discount: a credit note corrects what an invoice asks, it is no money paid early (a full credit note
+/// settles its invoice exactly and leaves no credit).
+pub fn allocate_credit_note(
+    amount: Money,
+    on: NaiveDate,
+    items: &[OpenItem],
+    instruction: &Instruction,
+) -> Result<AllocationPlan, ValidationError> {
+    allocate_as(amount, (on, false), items, instruction)
+}
+
+/// [`allocate`] on `on`, taking early-payment discounts when `earns_discount`.
+fn allocate_as(
+    amount: Money,
+    (on, earns_discount): (NaiveDate, bool),
+    items: &[OpenItem],
+    instruction: &Instruction,
+) -> Result<AllocationPlan, ValidationError> {
     if amount.amount().is_sign_negative() || amount.is_zero() {
         return Err(ValidationError::new("amount", Rule::Positive));
     }
@@ -121,7 +143,7 @@ pub fn allocate(
         }
         let discount = item
             .discount
-            .filter(|d| on <= d.until && d.amount.amount() < item.open.amount())
+            .filter(|d| earns_discount && on <= d.until && d.amount.amount() < item.open.amount())
             .map(|d| d.amount);
         let (applied, discount) = match discount {
             Some(d) => {
@@ -146,25 +168,6 @@ pub fn allocate(
         lines,
         unapplied: remaining,
     })
-}
-
-/// Allocates a credit note as [`allocate`] does money received, except that it earns no early-payment
-/// discount: a credit note corrects what an invoice asks, it is no money paid early (a full credit note
-/// settles its invoice exactly and leaves no credit).
-pub fn allocate_credit_note(
-    amount: Money,
-    on: NaiveDate,
-    items: &[OpenItem],
-    instruction: &Instruction,
-) -> Result<AllocationPlan, ValidationError> {
-    let undiscounted: Vec<OpenItem> = items
-        .iter()
-        .map(|item| OpenItem {
-            discount: None,
-            ..item.clone()
-        })
-        .collect();
-    allocate(amount, on, &undiscounted, instruction)
 }
 
 #[cfg(test)]
