@@ -1,7 +1,7 @@
 // axe-core on every screen a billing officer reaches: no serious or critical violation (WCAG 2 A/AA).
 import { expectAccessible } from './axe';
 import { test, expect } from './remit';
-import { completeSettings, createCustomer, issueDraft, setUp, type Line } from './invoicing';
+import { goHome, completeSettings, createCustomer, issueDraft, setUp, type Line } from './invoicing';
 
 const CUSTOMER = 'Nordlys Shipping ASA';
 const LINES: Line[] = [{ description: 'Hull inspection', quantity: '3', unitPrice: '950', taxRate: '25' }];
@@ -16,7 +16,7 @@ test('every screen passes axe without a serious or critical violation', async ({
   await completeSettings(page);
   await expectAccessible(page, 'settings');
 
-  await page.locator('a.brand').click();
+  await goHome(page);
   await page.getByTestId('new-customer').click();
   await expect(page.locator('input[name="name"]')).toBeVisible();
   await expectAccessible(page, 'new customer');
@@ -32,7 +32,7 @@ test('every screen passes axe without a serious or critical violation', async ({
   await expect(page.getByTestId('payment-form')).toBeVisible();
   await expectAccessible(page, 'issued invoice with payments');
 
-  await page.locator('a.brand').click();
+  await goHome(page);
   await expect(page.getByTestId('invoice-row')).toHaveCount(1);
   await expectAccessible(page, 'home with lists');
 

@@ -3,7 +3,7 @@
 // IndexedDB as typed.
 import { expectAccessible } from './axe';
 import { test, expect, signIn } from './remit';
-import { completeSettings, createCustomer, dig, idbRecords, seedSettings, TWO_TEN_NET_30 } from './invoicing';
+import { goHome, completeSettings, createCustomer, dig, idbRecords, seedSettings, TWO_TEN_NET_30 } from './invoicing';
 
 const CUSTOMER = 'Nordlys Shipping ASA';
 
@@ -12,10 +12,10 @@ test('terms, VAT-inclusive prices, references and an allowance on a draft', asyn
   await signIn(page, remit.url);
   await completeSettings(page);
   await seedSettings(page, remit.url, { payment_terms: [TWO_TEN_NET_30] });
-  await page.locator('a.brand').click();
+  await goHome(page);
   await createCustomer(page, CUSTOMER, 'ap@nordlys.example');
 
-  await page.locator('a.brand').click();
+  await goHome(page);
   await page.getByTestId('new-invoice').click();
   await page.locator('select[name="customer_id"]').selectOption({ label: CUSTOMER });
   const issueDate = await page.locator('input[name="issue_date"]').inputValue();

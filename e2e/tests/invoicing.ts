@@ -3,6 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { expect, type Locator, type Page } from '@playwright/test';
 import { OWNER } from './remit';
 
+/** Goes to the home screen by the header's brand link. A click that lands while the app is busy with a
+ * route change is missed by the router now and then on a loaded machine (seen once in CI): it clicks again
+ * until the address is the home screen's. */
+export async function goHome(page: Page): Promise<void> {
+  await expect(async () => {
+    await page.locator('a.brand').click();
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: 2_000 }).toBe('/');
+  }).toPass({ timeout: 30_000 });
+}
+
 export interface Line {
   description: string;
   quantity: string;
@@ -126,7 +136,7 @@ export async function completeSettings(page: Page): Promise<void> {
 
 /** Issues a new invoice for `customer` with `lines`; returns the issue date's year. */
 export async function issueDraft(page: Page, customer: string, lines: Line[]): Promise<string> {
-  await page.locator('a.brand').click();
+  await goHome(page);
   await page.getByTestId('new-invoice').click();
   await fillDraft(page, customer, lines);
   const year = (await page.locator('input[name="issue_date"]').inputValue()).slice(0, 4);
@@ -221,7 +231,7 @@ export async function setUpWithInvoice(
 ): Promise<string> {
   await setUp(page, url);
   await completeSettings(page);
-  await page.locator('a.brand').click();
+  await goHome(page);
   await createCustomer(page, customer, email);
   const year = await issueDraft(page, customer, lines);
   await expect(page.getByTestId('invoice-number')).toHaveText(`INV-${year}-000001`, { timeout: 30_000 });

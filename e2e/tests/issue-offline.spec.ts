@@ -1,5 +1,5 @@
 import { test, expect } from './remit';
-import { createCustomer, idbRecords, issueDraft as issue, setUp, shownTotals, waitUntilSynced, type Line } from './invoicing';
+import { goHome, createCustomer, idbRecords, issueDraft as issue, setUp, shownTotals, waitUntilSynced, type Line } from './invoicing';
 import type { Page } from '@playwright/test';
 
 const CUSTOMER = 'Nordlys Shipping ASA';
@@ -38,7 +38,7 @@ test('an invoice issued offline gets a leased number at once, reaches the server
   await expect.poll(async () => (await idbRecords(page, 'number_lease')).length, { timeout: 30_000 }).toBe(1);
   await waitUntilSynced(page);
 
-  await page.locator('a.brand').click();
+  await goHome(page);
   await createCustomer(page, CUSTOMER, 'ap@nordlys.example');
 
   // Online: the server numbers it; the number arrives with the pull.
@@ -57,7 +57,7 @@ test('an invoice issued offline gets a leased number at once, reaches the server
   const shown = await shownTotals(page);
   expect(shown).toEqual({ net: '847.88', tax: '211.97', due: '1059.85' });
 
-  await page.locator('a.brand').click();
+  await goHome(page);
   const offlineRow = page.getByTestId('invoice-row').filter({ hasText: 'INV-L1-000001' });
   await expect(offlineRow.getByTestId('awaiting-sync')).toBeVisible();
   await expect(offlineRow).toContainText('1059.85');

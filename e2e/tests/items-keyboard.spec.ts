@@ -3,7 +3,7 @@
 // the `?` overlay opened and closed — saved, with core's totals on screen and in IndexedDB.
 import { expectAccessible } from './axe';
 import { test, expect, signIn } from './remit';
-import { createCustomer, createItem, dig, focusedName, idbRecords } from './invoicing';
+import { goHome, createCustomer, createItem, dig, focusedName, idbRecords } from './invoicing';
 
 const CUSTOMER = 'Nordlys Shipping ASA';
 
@@ -46,7 +46,7 @@ test('items from the catalogue, an invoice built with the keyboard alone', async
   expect((await idbRecords(page, 'item')).length).toBe(3);
 
   // The editor, from here on with the keyboard alone.
-  await page.locator('a.brand').click();
+  await goHome(page);
   await page.getByTestId('new-invoice').click();
   await page.locator('select[name="customer_id"]').focus();
   await page.keyboard.type('Nordlys');

@@ -50,11 +50,11 @@ test('drafts made with the network cut survive a reload, sync when it returns, a
   expect(await shownTotals(page)).toEqual({ net: '1049.88', tax: '262.47', due: '1312.35' });
   await page.getByTestId('save-draft').click();
   await expect(page.getByTestId('draft-row')).toHaveCount(2);
-  expect(await pendingCount(page)).toBe(2);
+  await expect.poll(() => pendingCount(page)).toBe(2);
 
   await page.reload();
   await expect(page.getByTestId('draft-row')).toHaveCount(2);
-  expect(await pendingCount(page)).toBe(2);
+  await expect.poll(() => pendingCount(page)).toBe(2);
 
   await remit.start();
   await page.context().setOffline(false);
@@ -97,13 +97,13 @@ test('an expired session keeps the outbox, and sync resumes after signing in aga
   await fillDraft(page, 'Kystlinjen AS', [LINES[0]]);
   await page.getByTestId('save-draft').click();
   await expect(page.getByTestId('session-expired')).toBeVisible();
-  expect(await pendingCount(page)).toBe(1);
-  expect(await idbRecords(page, 'outbox')).toHaveLength(1);
+  await expect.poll(() => pendingCount(page)).toBe(1);
+  await expect.poll(async () => (await idbRecords(page, 'outbox')).length).toBe(1);
 
   await page.getByTestId('session-expired').click();
   await page.locator('input[name="email"]').fill(OWNER.email);
   await page.locator('input[name="password"]').fill(OWNER.password);
   await page.getByTestId('sign-in').click();
   await waitUntilSynced(page);
-  expect(await idbRecords(page, 'outbox')).toHaveLength(0);
+  await expect.poll(async () => (await idbRecords(page, 'outbox')).length).toBe(0);
 });

@@ -1,7 +1,7 @@
 // What is still open on an issued invoice, as core counts it: the payment form starts from it, and the
 // invoice shows the next due date that is still unpaid.
 import { test, expect } from './remit';
-import { completeSettings, createCustomer, issueDraft, setUp, waitUntilSynced, type Line } from './invoicing';
+import { goHome, completeSettings, createCustomer, issueDraft, setUp, waitUntilSynced, type Line } from './invoicing';
 
 const CUSTOMER = 'Nordlys Shipping ASA';
 // 3 × 950.00 = 2850.00; 25 % = 712.50: 3562.50 due.
@@ -16,7 +16,7 @@ function addDays(iso: string, days: number): string {
 async function issued(page: import('@playwright/test').Page, url: string): Promise<string> {
   await setUp(page, url);
   await completeSettings(page);
-  await page.locator('a.brand').click();
+  await goHome(page);
   // The customer pays net 14.
   await createCustomer(page, CUSTOMER, 'ap@nordlys.example');
   await page.getByTestId('new-invoice').click();

@@ -1,5 +1,5 @@
 import { test, expect } from './remit';
-import { completeSettings, createCustomer, issueDraft, setUp, shownTotals, waitUntilSynced, type Line } from './invoicing';
+import { goHome, completeSettings, createCustomer, issueDraft, setUp, shownTotals, waitUntilSynced, type Line } from './invoicing';
 
 const CUSTOMER = 'Nordlys Shipping ASA';
 // 3 × 950.00 = 2850.00; 25 % = 712.50: 3562.50 due.
@@ -11,7 +11,7 @@ test('a payment recorded offline awaits sync, then the server applies it to the 
 }) => {
   await setUp(page, remit.url);
   await completeSettings(page);
-  await page.locator('a.brand').click();
+  await goHome(page);
   await createCustomer(page, CUSTOMER, 'ap@nordlys.example');
 
   const year = await issueDraft(page, CUSTOMER, LINES);

@@ -6,11 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { expectAccessible } from './axe';
 import { test, expect } from './remit';
-import {
-  inboxWithOneThread,
-  setUpWithInvoice,
-  waitUntilSynced,
-} from './invoicing';
+import { goHome, inboxWithOneThread, setUpWithInvoice, waitUntilSynced } from './invoicing';
 import type { Page, TestInfo } from '@playwright/test';
 
 const CUSTOMER = 'Fjordlys Kafé AS';
@@ -52,7 +48,7 @@ test('a customer disputes a line in the portal with JavaScript off; the answer w
   const number = `INV-${year}-000001`;
 
   // The executive mails the customer a link to their statement.
-  await page.locator('a.brand').click();
+  await goHome(page);
   await page.getByTestId('customer-row').filter({ hasText: CUSTOMER }).getByRole('link').first().click();
   await expect(page.locator('input[name="portal_send_to"]')).toHaveValue(ADDRESS);
   await page.getByTestId('send-portal-link').click();

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { expectAccessible } from './axe';
 import { test, expect } from './remit';
-import { issueDraft, setUpWithInvoice, waitUntilSynced, type Line } from './invoicing';
+import { goHome, issueDraft, setUpWithInvoice, waitUntilSynced, type Line } from './invoicing';
 import type { APIRequestContext, Page, TestInfo } from '@playwright/test';
 
 const CUSTOMER = 'Havbris Sjømat AS';
@@ -75,7 +75,7 @@ test('a customer pays two of three invoices with the sandbox card; declined and 
   });
   expect(set.ok(), await set.text()).toBe(true);
 
-  await page.locator('a.brand').click();
+  await goHome(page);
   await page.getByTestId('customer-row').filter({ hasText: CUSTOMER }).getByRole('link').first().click();
   await page.getByTestId('create-portal-link').click();
   const address = await page.getByTestId('portal-address').inputValue();

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { expectAccessible } from './axe';
 import { test, expect, signIn } from './remit';
-import { completeSettings, createCustomer, issueDraft, waitUntilSynced } from './invoicing';
+import { goHome, completeSettings, createCustomer, issueDraft, waitUntilSynced } from './invoicing';
 import type { Page, TestInfo } from '@playwright/test';
 
 const CUSTOMER = 'Fjellheim Hytteutleie AS';
@@ -25,7 +25,7 @@ test('a customer opens a portal link with JavaScript off, reads the statement an
   remit.addOwner();
   await signIn(page, remit.url);
   await completeSettings(page);
-  await page.locator('a.brand').click();
+  await goHome(page);
   await createCustomer(page, CUSTOMER, 'post@fjellheim.example');
   const year = await issueDraft(page, CUSTOMER, [
     { description: 'Cabin cleaning', quantity: '3', unitPrice: '850', taxRate: '25' },
@@ -34,7 +34,7 @@ test('a customer opens a portal link with JavaScript off, reads the statement an
   await waitUntilSynced(page);
   const number = `INV-${year}-000001`;
 
-  await page.locator('a.brand').click();
+  await goHome(page);
   await page.getByTestId('customer-row').filter({ hasText: CUSTOMER }).getByRole('link').first().click();
   await page.getByTestId('create-portal-link').click();
   const address = await page.getByTestId('portal-address').inputValue();
@@ -99,12 +99,12 @@ test('the executive mails a portal link from the customer screen; its address op
   remit.addOwner();
   await signIn(page, remit.url);
   await completeSettings(page);
-  await page.locator('a.brand').click();
+  await goHome(page);
   await createCustomer(page, CUSTOMER, 'post@fjellheim.example');
   await issueDraft(page, CUSTOMER, [{ description: 'Cabin cleaning', quantity: '3', unitPrice: '850', taxRate: '25' }]);
   await waitUntilSynced(page);
 
-  await page.locator('a.brand').click();
+  await goHome(page);
   await page.getByTestId('customer-row').filter({ hasText: CUSTOMER }).getByRole('link').first().click();
   const to = page.locator('input[name="portal_send_to"]');
   // The customer's address is proposed; a bad one is refused naming the field, and nothing is made.

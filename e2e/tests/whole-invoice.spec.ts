@@ -9,17 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectAccessible } from './axe';
 import { test, expect, signIn } from './remit';
-import {
-  completeSettings,
-  createCustomer,
-  createItem,
-  dig,
-  focusedName,
-  idbRecords,
-  seedSettings,
-  TWO_TEN_NET_30,
-  waitUntilSynced,
-} from './invoicing';
+import { goHome, completeSettings, createCustomer, createItem, dig, focusedName, idbRecords, seedSettings, TWO_TEN_NET_30, waitUntilSynced } from './invoicing';
 import type { Page } from '@playwright/test';
 
 const CUSTOMER = 'Nordlys Shipping ASA';
@@ -54,13 +44,13 @@ test('the whole invoice, built offline with the keyboard, issued and synced with
   // Priced in euros: the editor offers an EUR invoice only items priced in EUR.
   await createItem(page, 'Hull inspection', '950', '25', 'HUR', 'EUR');
   await createItem(page, 'Chart update', '480', '15', 'C62', 'EUR');
-  await page.locator('a.brand').click();
+  await goHome(page);
   await createCustomer(page, CUSTOMER, 'ap@nordlys.example');
   await waitUntilSynced(page);
 
   await page.context().setOffline(true);
   await expect(page.getByTestId('sync-status')).toHaveText('offline');
-  await page.locator('a.brand').click();
+  await goHome(page);
   await page.getByTestId('new-invoice').click();
   await page.locator('select[name="customer_id"]').focus();
   await page.keyboard.type('Nordlys');
@@ -184,7 +174,7 @@ test('the whole invoice, built offline with the keyboard, issued and synced with
   expect(stored.find((i) => i.id === invoices[0].id)?.digest).toBe(invoices[0].digest);
 
   // Its PDF, from the app: the same number and amounts, in the customer's language (English).
-  await page.locator('a.brand').click();
+  await goHome(page);
   const row = page.getByTestId('invoice-row').filter({ hasText: snapshot.number });
   await expect(row.getByTestId('awaiting-sync')).toBeHidden({ timeout: 30_000 });
   await row.getByTestId('invoice-row-number').click();
