@@ -21,7 +21,7 @@ use crate::components::boundary::Loading;
 use crate::components::date::DateText;
 use crate::components::empty::EmptyState;
 use crate::components::field::Field;
-use crate::components::field_error::FieldError;
+use crate::components::field_error::{FieldError, form_error};
 use crate::components::money::{MoneyText, amount_text, money_text};
 use crate::routes::payment_refund::PaymentRefunds;
 use crate::state::use_app;
@@ -151,16 +151,7 @@ fn RecordPaymentForm(invoice: Invoice, suggested: Signal<Option<Money>>) -> impl
             Err(e) => invalid.set(Some(e)),
         }
     };
-    let form_error = Signal::derive(move || {
-        let invalid = invalid
-            .get()
-            .filter(|e| !FIELDS.contains(&e.field.as_str()));
-        match (invalid, record.value().get()) {
-            (Some(e), _) => Some(e.to_string()),
-            (None, Some(Err(e))) => Some(e.to_string()),
-            _ => None,
-        }
-    });
+    let form_error = form_error(invalid, record, &FIELDS);
     let saved =
         move || invalid.with(Option::is_none) && matches!(record.value().get(), Some(Ok(())));
     view! {

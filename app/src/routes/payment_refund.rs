@@ -16,7 +16,7 @@ use crate::calendar;
 use crate::components::boundary::Loading;
 use crate::components::date::DateText;
 use crate::components::field::Field;
-use crate::components::field_error::FieldError;
+use crate::components::field_error::{FieldError, form_error};
 use crate::components::money::MoneyText;
 use crate::state::use_app;
 use crate::store::payments::InvoicePayments as Payments;
@@ -188,16 +188,7 @@ fn RefundForm(payments: Vec<Payment>) -> impl IntoView {
             Err(e) => invalid.set(Some(e)),
         }
     };
-    let form_error = Signal::derive(move || {
-        let invalid = invalid
-            .get()
-            .filter(|e| !FIELDS.contains(&e.field.as_str()));
-        match (invalid, record.value().get()) {
-            (Some(e), _) => Some(e.to_string()),
-            (None, Some(Err(e))) => Some(e.to_string()),
-            _ => None,
-        }
-    });
+    let form_error = form_error(invalid, record, &FIELDS);
     view! {
         <form on:submit=submit data-testid="refund-form">
             <div class="row">
