@@ -29,6 +29,7 @@ pub mod numbering;
 pub mod organisation;
 pub mod portal;
 pub mod receivables;
+pub mod search;
 pub mod settings;
 pub mod sync;
 pub mod tax;

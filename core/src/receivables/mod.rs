@@ -21,6 +21,7 @@ pub mod dunning;
 pub mod events;
 pub mod exception;
 pub mod late_fee;
+pub mod listing;
 pub mod payment;
 pub mod position;
 pub mod statement;

@@ -363,6 +363,7 @@ mod tests {
                     },
                 ],
                 more: false,
+                head: None,
             },
             &outbox,
         );
@@ -389,6 +390,7 @@ mod tests {
                     record: Record::Customer(mine.clone()),
                 }],
                 more: true,
+                head: None,
             },
             &outbox,
         );
@@ -412,6 +414,7 @@ mod tests {
                         record: Record::Customer(customer(1, "Theirs")),
                     }],
                     more: false,
+                    head: None,
                 },
                 &outbox,
             );
@@ -445,6 +448,7 @@ mod tests {
                 record: Record::Customer(customer(1, "Theirs")),
             }],
             more: false,
+            head: None,
         }
     }
 
@@ -486,6 +490,7 @@ mod tests {
                 last_mutation_id: 1,
                 patch: Vec::new(),
                 more: false,
+                head: None,
             },
             &outbox,
         );
@@ -530,6 +535,7 @@ mod tests {
                     },
                 ],
                 more: false,
+                head: None,
             },
             &[],
         );

@@ -365,6 +365,37 @@ pub struct PullResponse {
     pub patch: Vec<PatchOp>,
     /// More changes wait: pull again at once with the new cookie.
     pub more: bool,
+    /// The organisation's newest change when this page was read, for a progress the user can see
+    /// ([`PullResponse::progress`]). Absent from servers before it was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<u64>,
+}
+
+/// How far a pull that started after one cookie has come: changes taken in so far, of about how many.
+/// "About", because the server serves each record at its latest change only, so older changes of a
+/// record changed again are passed over and the pull ends at `about` or before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PullProgress {
+    pub so_far: u64,
+    pub about: u64,
+}
+
+impl PullResponse {
+    /// Progress of a pull that started after `started_after`, once this page is taken in; `None` from a
+    /// server that does not say its newest change.
+    pub fn progress(&self, started_after: Option<Cookie>) -> Option<PullProgress> {
+        let start = started_after.unwrap_or_default().0;
+        let head = self.head?;
+        let so_far = if self.more {
+            self.cookie.0.saturating_sub(start)
+        } else {
+            head.saturating_sub(start)
+        };
+        Some(PullProgress {
+            so_far,
+            about: head.saturating_sub(start).max(so_far),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -383,5 +414,33 @@ mod tests {
         };
         assert_eq!(e.kind, MutationErrorKind::OutOfOrder);
         assert!(e.message.contains("expected mutation 6"));
+    }
+
+    #[test]
+    fn a_pull_shows_how_far_it_has_come_of_about_how_many_changes() {
+        let page = |cookie, more, head| PullResponse {
+            cookie: Cookie(cookie),
+            last_mutation_id: 0,
+            patch: Vec::new(),
+            more,
+            head,
+        };
+        let progress = |so_far, about| Some(PullProgress { so_far, about });
+        // A first sync of 21,000 changes, pages of 500.
+        assert_eq!(page(500, true, Some(21_000)).progress(None), progress(500, 21_000));
+        assert_eq!(page(20_500, true, Some(21_000)).progress(None), progress(20_500, 21_000));
+        // The last page: older changes of records changed again were passed over.
+        assert_eq!(page(20_800, false, Some(21_000)).progress(None), progress(21_000, 21_000));
+        // A later pull counts from its own cookie; changes made meanwhile raise the estimate.
+        assert_eq!(
+            page(21_400, true, Some(21_900)).progress(Some(Cookie(21_000))),
+            progress(400, 900)
+        );
+        // A server that does not say.
+        assert_eq!(page(500, true, None).progress(None), None);
+        let old: PullResponse =
+            serde_json::from_str(r#"{"cookie":3,"last_mutation_id":0,"patch":[],"more":false}"#)
+                .unwrap();
+        assert_eq!(old.head, None);
     }
 }

@@ -78,6 +78,16 @@ pub async fn insert_put(
     insert_change(conn, organisation, &PatchOp::Put { change, record }).await
 }
 
+/// The organisation's newest change number (0 before its first change): how far a pull has to go.
+pub async fn head(conn: &mut AnyConnection, organisation: OrganisationId) -> StoreResult<u64> {
+    let newest: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(change_no) FROM changes WHERE organisation_id = $1")
+            .bind(organisation.to_string())
+            .fetch_one(conn)
+            .await?;
+    to_u64("change number", newest.unwrap_or(0))
+}
+
 /// Up to `limit` changes of the organisation after change number `after`, oldest first, each record
 /// only at its latest change: a record changed again later is served there instead. A client that
 /// pulls from the start therefore never holds a record's older state between two pages (a lease as it

@@ -32,6 +32,7 @@ pub async fn pull(
     let after = request.cookie.unwrap_or_default();
     let mut patch =
         changes::changes_after(&mut conn, caller.organisation_id, after.0, page + 1).await?;
+    let head = changes::head(&mut conn, caller.organisation_id).await?;
     let more = patch.len() > page as usize;
     patch.truncate(page as usize);
     let cookie = patch.last().map_or(after, |op| Cookie(op.change()));
@@ -40,6 +41,7 @@ pub async fn pull(
         last_mutation_id,
         patch,
         more,
+        head: Some(head),
     })
 }
 
