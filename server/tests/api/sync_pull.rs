@@ -29,6 +29,8 @@ async fn pages_deliver_every_change_once_in_order(backend: Backend) {
         let page = owner.pull(reader, cookie, Some(5)).await;
         assert!(page.patch.len() <= 5);
         assert_eq!(page.last_mutation_id, 0, "the reader pushed nothing");
+        // Every page says the newest change, so a device can show how far it has come.
+        assert_eq!(page.head, Some(23));
         for op in &page.patch {
             match op {
                 PatchOp::Put {
@@ -45,6 +47,12 @@ async fn pages_deliver_every_change_once_in_order(backend: Backend) {
         }
     }
     assert_eq!(pages, [5, 5, 5, 5, 3]);
+    let progress = owner
+        .pull(reader, Some(10), Some(5))
+        .await
+        .progress(Some(remit_core::sync::Cookie(10)))
+        .expect("the server says its newest change");
+    assert_eq!((progress.so_far, progress.about), (5, 13));
     assert_eq!(cookie, Some(23));
     assert_eq!(
         seen,
