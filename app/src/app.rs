@@ -158,6 +158,7 @@ fn Header() -> impl IntoView {
                 <span class=move || format!("status {}", status()) data-testid="sync-status">
                     {status}
                 </span>
+                <SyncProgress />
             </div>
             {move || {
                 app.session
@@ -260,4 +261,38 @@ fn Banners() -> impl IntoView {
             }}
         </div>
     }
+}
+
+/// How far a long pull has come: "Syncing 1,500 of about 21,000 changes", while it runs.
+#[component]
+fn SyncProgress() -> impl IntoView {
+    let app = use_app();
+    move || {
+        app.sync.progress.get().map(|p| {
+            let text = format!(
+                "Syncing {} of about {} changes",
+                thousands(p.so_far),
+                thousands(p.about)
+            );
+            view! {
+                <span class="progress" role="status" data-testid="sync-progress">
+                    <progress max=p.about.to_string() value=p.so_far.to_string()></progress>
+                    {text}
+                </span>
+            }
+        })
+    }
+}
+
+/// `n` with a comma between thousands, as the progress shows counts.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }

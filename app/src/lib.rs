@@ -11,6 +11,7 @@ pub mod app;
 pub mod calendar;
 pub mod catalogue;
 pub mod components;
+pub mod marks;
 pub mod routes;
 pub mod state;
 pub mod store;

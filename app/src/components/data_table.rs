@@ -237,8 +237,10 @@ fn header(
     .into_any()
 }
 
+/// Previous and next over `pages` pages, with "Page n of N"; shared by the table's own paging and the
+/// lists paged by the store.
 #[component]
-fn Pager(page: RwSignal<usize>, pages: usize) -> impl IntoView {
+pub fn Pager(page: RwSignal<usize>, pages: usize) -> impl IntoView {
     view! {
         <nav class="pager" aria-label="Pages">
             <button

@@ -21,8 +21,8 @@ use wasm_bindgen::JsValue;
 
 use super::meta::{self, SYNC};
 use super::outbox::{change_stores, read_outbox, stage_with};
-use super::records::read_all;
-use super::schema::{META, OUTBOX, store_of};
+use super::records::{decode, read_all};
+use super::schema::{BY_LEASE, META, OUTBOX, store_of};
 use super::{Store, StoreError, StoreResult, from_js};
 
 fn invoices() -> &'static str {
@@ -86,37 +86,6 @@ impl Store {
         Ok(read_all(&tx, settings()).await?.into_iter().next())
     }
 
-    /// Issued invoices, newest first (invoice ids are UUIDv7, made at issue), each with whether it
-    /// still waits for the server.
-    pub async fn issued_invoices(&self) -> StoreResult<Vec<IssuedInvoice>> {
-        let tx = self.read(&[invoices(), OUTBOX, META])?;
-        let sync = sync_state(&tx).await?;
-        let outbox = read_outbox(&tx).await?;
-        let pending = sync.pending_targets(&outbox);
-        let invoices: Vec<Invoice> = read_all(&tx, invoices()).await?;
-        let mut list: Vec<IssuedInvoice> = awaiting_number(&outbox)
-            .filter(|issue| invoices.iter().all(|i| i.id != issue.invoice_id))
-            .map(|issue| IssuedInvoice::AwaitingNumber(Box::new(issue)))
-            .collect();
-        list.extend(invoices.into_iter().map(|invoice| {
-            let awaiting_sync = pending.contains(&(EntityKind::Invoice, invoice.id.as_uuid()));
-            IssuedInvoice::Numbered {
-                invoice: Box::new(invoice),
-                awaiting_sync,
-            }
-        }));
-        list.sort_by_key(|i| std::cmp::Reverse(i.id()));
-        Ok(list)
-    }
-
-    pub async fn issued_invoice(&self, id: InvoiceId) -> StoreResult<Option<IssuedInvoice>> {
-        Ok(self
-            .issued_invoices()
-            .await?
-            .into_iter()
-            .find(|i| i.id() == id))
-    }
-
     /// This device's identity, settings, leases, used numbers and outbox, read together.
     pub async fn lease_stock(&self) -> StoreResult<LeaseStock> {
         let tx = self.read(&[settings(), leases(), invoices(), OUTBOX, META])?;
@@ -172,7 +141,15 @@ impl Store {
 }
 
 async fn read_stock(tx: &Transaction<'_>) -> StoreResult<LeaseStock> {
-    let invoices: Vec<Invoice> = read_all(tx, invoices()).await?;
+    // Only invoices issued under a lease can use a leased number; the `by_lease` index holds just those,
+    // so an organisation's 20,000 server-numbered invoices are not read for it.
+    let store = tx.object_store(invoices())?;
+    let invoices: Vec<Invoice> = store
+        .index(BY_LEASE)?
+        .get_all::<JsValue>()
+        .await?
+        .map(|row| decode(&store, &row?))
+        .collect::<StoreResult<_>>()?;
     // The settings store holds one row, the organisation's.
     let settings = read_all(tx, settings()).await?.into_iter().next();
     Ok(LeaseStock {
@@ -185,14 +162,14 @@ async fn read_stock(tx: &Transaction<'_>) -> StoreResult<LeaseStock> {
 }
 
 /// Server-numbered issues still in the outbox.
-fn awaiting_number(outbox: &[Mutation]) -> impl Iterator<Item = IssueInvoice> + '_ {
+pub(super) fn awaiting_number(outbox: &[Mutation]) -> impl Iterator<Item = IssueInvoice> + '_ {
     outbox.iter().filter_map(|m| match Command::decode(m) {
         Ok(Command::IssueInvoice(issue)) if issue.number == NumberSource::Server => Some(issue),
         _ => None,
     })
 }
 
-async fn sync_state(tx: &Transaction<'_>) -> StoreResult<ClientSync> {
+pub(super) async fn sync_state(tx: &Transaction<'_>) -> StoreResult<ClientSync> {
     meta::get(&tx.object_store(META)?, SYNC)
         .await?
         .ok_or_else(|| StoreError::SignedOut)

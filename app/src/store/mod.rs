@@ -14,11 +14,15 @@
 //! - [`issuing`]: settings, this device's leases, and issued invoices with whether they await sync.
 //! - [`payments`]: an invoice's payments, pending in the outbox and as the server allocated them.
 //! - [`threads`]: customers' questions and disputes, with the replies and resolutions waiting to sync.
+//! - [`listing`]: what the lists read through indexes, stored beside each invoice, payment and customer.
+//! - [`lists`]: the long lists one page at a time, through those indexes.
 //! - [`meta`]: the key-value store: the signed-in session and the sync state.
 
 pub mod conflicts;
 pub mod credit_notes;
 pub mod issuing;
+pub mod listing;
+pub mod lists;
 pub mod meta;
 pub mod outbox;
 pub mod payments;
@@ -28,6 +32,7 @@ pub mod schema;
 pub mod threads;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use indexed_db_futures::Build;
 use indexed_db_futures::database::Database;
@@ -112,6 +117,15 @@ pub struct Store {
     db: Database,
 }
 
+/// Stored rows decoded so far by this page, through any store: what reading a screen costs.
+static ROWS_READ: AtomicU64 = AtomicU64::new(0);
+
+/// How many stored rows this page has decoded so far (every read decodes through [`from_js`]); the
+/// start-up test's measure.
+pub fn rows_read() -> u64 {
+    ROWS_READ.load(Ordering::Relaxed)
+}
+
 impl Store {
     /// Opens (creating or upgrading as needed) the database `name`. The app uses [`DB_NAME`]; tests use
     /// a fresh name each so they never see each other's data.
@@ -160,6 +174,7 @@ pub fn to_js<T: serde::Serialize>(value: &T) -> StoreResult<JsValue> {
 /// queued command's arguments), and decoding them from text as well would put a second decoder of every
 /// type in the wasm.
 pub fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue) -> StoreResult<T> {
+    ROWS_READ.fetch_add(1, Ordering::Relaxed);
     let text: String = js_sys::JSON::stringify(value)?.into();
     let value: serde_json::Value = serde_json::from_str(&text)?;
     Ok(serde_json::from_value(value)?)

@@ -13,8 +13,12 @@ use remit_core::sync::{Command, EntityKind};
 use remit_core::validation::ValidationError;
 
 use super::outbox::read_outbox;
-use super::records::read_all;
-use super::schema::{OUTBOX, store_of};
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::Transaction;
+use wasm_bindgen::JsValue;
+
+use super::records::{decode, read_all};
+use super::schema::{BY_INVOICE, OUTBOX, store_of};
 use super::{Store, StoreResult};
 
 fn payments() -> &'static str {
@@ -56,7 +60,7 @@ impl Store {
             store_of(EntityKind::Refund),
             OUTBOX,
         ])?;
-        let mut recorded: Vec<Payment> = read_all::<Payment>(&tx, payments())
+        let mut recorded: Vec<Payment> = of_invoice::<Payment>(&tx, payments(), invoice)
             .await?
             .into_iter()
             .filter(|p| p.concerns(invoice))
@@ -72,7 +76,7 @@ impl Store {
             .filter(|p| recorded.iter().all(|r| r.received.id != p.id))
             .collect();
         pending.sort_by_key(|p| p.id);
-        let credited: Vec<CreditNote> = read_all::<CreditNote>(&tx, credit_notes())
+        let credited: Vec<CreditNote> = of_invoice::<CreditNote>(&tx, credit_notes(), invoice)
             .await?
             .into_iter()
             .filter(|c| c.invoice_id == invoice)
@@ -104,4 +108,20 @@ impl Store {
             refunds,
         })
     }
+}
+
+/// The rows of `store` its `by_invoice` index files under `invoice`.
+async fn of_invoice<T: serde::de::DeserializeOwned>(
+    tx: &Transaction<'_>,
+    store: &str,
+    invoice: InvoiceId,
+) -> StoreResult<Vec<T>> {
+    let handle = tx.object_store(store)?;
+    handle
+        .index(BY_INVOICE)?
+        .get_all::<JsValue>()
+        .with_query(invoice.to_string())
+        .await?
+        .map(|row| decode(&handle, &row?))
+        .collect()
 }

@@ -20,6 +20,7 @@ use serde_json::json;
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 
+use super::listing::{LISTING, listing_of};
 use super::outbox::outbox_key;
 use super::schema::{BY_CUSTOMER, CONFLICTS, CUSTOMERS, INVOICE_DRAFTS, REJECTED, store_of};
 use super::{Store, StoreError, StoreResult, from_js, to_js};
@@ -32,7 +33,13 @@ pub(super) async fn put_record(tx: &Transaction<'_>, record: &Record) -> StoreRe
         Record::InvoiceDraft(draft) => to_js(&DraftRecord::new((**draft).clone()))?,
         other => {
             let mut tagged = serde_json::to_value(other)?;
-            to_js(&tagged["value"].take())?
+            let mut value = tagged["value"].take();
+            if let (Some(listing), serde_json::Value::Object(fields)) =
+                (listing_of(other), &mut value)
+            {
+                fields.insert(LISTING.into(), listing);
+            }
+            to_js(&value)?
         }
     };
     store.put(value).await?;

@@ -8,6 +8,7 @@ use remit_core::sync::{
     ClientSync, Command, PullPlan, PullResponse, PushOutcome, PushRequest, PushResponse,
 };
 
+use super::listing::{refresh_invoices, touched_invoices};
 use super::meta::{self, SYNC};
 use super::outbox::{change_stores, outbox_key, read_outbox};
 use super::records::{ConflictRecord, RejectedRecord, delete_record, put_record};
@@ -86,6 +87,7 @@ impl Store {
         for record in &plan.put {
             put_record(&tx, record).await?;
         }
+        refresh_invoices(&tx, &touched_invoices(&plan.put)).await?;
         for (kind, id) in &plan.delete {
             delete_record(&tx, *kind, *id).await?;
         }

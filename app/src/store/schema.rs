@@ -15,7 +15,14 @@
 //!   threads without the resolved ones piling up behind them) and `thread_message` (keyed by `id`, index
 //!   `by_thread` on `thread_id`: one thread's messages without reading every message): customers'
 //!   questions and disputes.
+//! - Version 6 (issue #11, big books): lists read through indexes, never every row. Rows of `invoice`,
+//!   `payment` and `customers` carry a `listing` object core computes ([`super::listing`]), and
+//!   indexes on it: `invoice` by `[listing.status, listing.due_date]`, customer, `listing.number`,
+//!   `listing.issue_date`, every word of `listing.words` (multiEntry) and `lease_id`; `payment` by every
+//!   invoice it concerns (`listing.invoices`, multiEntry); `credit_note` by `invoice_id`; `customers`
+//!   by `listing.name` and `listing.words`. Every stored row gets its listing in the upgrade.
 
+use indexed_db_futures::KeyPath;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::error::OpenDbError;
 use indexed_db_futures::prelude::*;
@@ -28,7 +35,7 @@ use super::records::DraftRecord;
 /// The database the app uses.
 pub const DB_NAME: &str = "remit";
 /// The version this build writes.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 
 pub const CUSTOMERS: &str = "customers";
 pub const INVOICE_DRAFTS: &str = "invoice_drafts";
@@ -43,6 +50,22 @@ pub const REJECTED: &str = "rejected";
 pub const BY_STATE: &str = "by_state";
 /// Index of `thread_message` on `thread_id`: one thread's messages.
 pub const BY_THREAD: &str = "by_thread";
+/// Index of `invoice` on `[listing.status, listing.due_date]`: open, paid or void, by due date.
+pub const BY_STATUS_DUE: &str = "by_status_due";
+/// Index of `invoice` on `listing.number` (folded) and of `customers` on `listing.name` (folded).
+pub const BY_NUMBER: &str = "by_number";
+pub const BY_NAME: &str = "by_name";
+/// Index of `invoice` on `listing.issue_date`.
+pub const BY_ISSUE_DATE: &str = "by_issue_date";
+/// MultiEntry index of `invoice` and `customers` on every word of `listing.words`.
+pub const BY_WORD: &str = "by_word";
+/// Index of `invoice` on `lease_id`: the invoices issued offline under a lease (the others have none,
+/// so they are not in it).
+pub const BY_LEASE: &str = "by_lease";
+/// Index of `payment` (multiEntry on `listing.invoices`) and `credit_note` (on `invoice_id`): the
+/// records of one invoice.
+pub const BY_INVOICE: &str = "by_invoice";
+
 /// The store that holds records of `kind`.
 pub fn store_of(kind: EntityKind) -> &'static str {
     match kind {
@@ -81,6 +104,9 @@ pub async fn open(name: &str) -> Result<Database, OpenDbError> {
             }
             if from < 5 {
                 to_v5(&db)?;
+            }
+            if from < 6 {
+                to_v6(&db).await?;
             }
             Ok(())
         })
@@ -169,5 +195,55 @@ fn to_v5(db: &Database) -> indexed_db_futures::Result<()> {
     messages
         .create_index(BY_THREAD, "thread_id".into())
         .build()?;
+    Ok(())
+}
+
+/// A store made and dropped in the upgrade: the only way this crate hands out the `versionchange`
+/// transaction, which version 6 needs to index and rewrite the stores that exist already.
+const V6_PROBE: &str = "v6_probe";
+
+async fn to_v6(db: &Database) -> indexed_db_futures::Result<()> {
+    let probe = db.create_object_store(V6_PROBE).build()?;
+    let tx = probe.transaction();
+    let invoices = tx.object_store(EntityKind::Invoice.name())?;
+    invoices
+        .create_index(
+            BY_STATUS_DUE,
+            KeyPath::from(["listing.status", "listing.due_date"]),
+        )
+        .build()?;
+    invoices
+        .create_index(BY_CUSTOMER, "customer_id".into())
+        .build()?;
+    invoices
+        .create_index(BY_NUMBER, "listing.number".into())
+        .build()?;
+    invoices
+        .create_index(BY_ISSUE_DATE, "listing.issue_date".into())
+        .build()?;
+    invoices
+        .create_index(BY_WORD, "listing.words".into())
+        .with_multi_entry(true)
+        .build()?;
+    invoices.create_index(BY_LEASE, "lease_id".into()).build()?;
+    tx.object_store(EntityKind::Payment.name())?
+        .create_index(BY_INVOICE, "listing.invoices".into())
+        .with_multi_entry(true)
+        .build()?;
+    tx.object_store(EntityKind::CreditNote.name())?
+        .create_index(BY_INVOICE, "invoice_id".into())
+        .build()?;
+    let customers = tx.object_store(CUSTOMERS)?;
+    customers
+        .create_index(BY_NAME, "listing.name".into())
+        .build()?;
+    customers
+        .create_index(BY_WORD, "listing.words".into())
+        .with_multi_entry(true)
+        .build()?;
+    super::listing::list_stored_rows(tx)
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    db.delete_object_store(V6_PROBE)?;
     Ok(())
 }

@@ -5,9 +5,10 @@
 //! transaction as soon as it arrives; no IndexedDB transaction is held open across a network request.
 
 use leptos::prelude::Set;
-use remit_core::sync::{ClientSync, MAX_PUSH};
+use remit_core::sync::{ClientSync, Cookie, MAX_PUSH};
 
 use crate::api::{self, ApiError};
+use crate::marks::mark;
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
 
@@ -55,11 +56,29 @@ async fn push_all(app: AppState, store: &Store) -> Result<(), SyncError> {
     }
 }
 
+/// Pulls until the server has no more. A pull of more than one page shows its progress (core's
+/// [`PullResponse::progress`](remit_core::sync::PullResponse::progress)) until it ends, however it ends.
 async fn pull_all(app: AppState, store: &Store) -> Result<(), SyncError> {
+    let started_after = sync_state(store).await?.pull_request().cookie;
+    let pulled = pull_pages(app, store, started_after).await;
+    app.sync.progress.set(None);
+    pulled
+}
+
+async fn pull_pages(
+    app: AppState,
+    store: &Store,
+    started_after: Option<Cookie>,
+) -> Result<(), SyncError> {
     loop {
         let request = sync_state(store).await?.pull_request();
         let reply = api::pull(&request).await?;
+        let progress = reply.progress(started_after);
         let plan = store.apply_pull(reply).await?;
+        mark("remit:pull-page");
+        if plan.more {
+            app.sync.progress.set(progress);
+        }
         if !plan.put.is_empty() || !plan.delete.is_empty() {
             app.changed();
         }
@@ -67,6 +86,7 @@ async fn pull_all(app: AppState, store: &Store) -> Result<(), SyncError> {
             app.sync.refresh_counts(store.clone()).await;
         }
         if !plan.more {
+            mark("remit:pull-done");
             return Ok(());
         }
     }

@@ -15,6 +15,7 @@ use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use remit_core::sync::PullProgress;
 
 use crate::api::{self, ApiError};
 use crate::state::AppState;
@@ -62,6 +63,8 @@ pub struct SyncHandle {
     pub rejected: RwSignal<Vec<RejectedRecord>>,
     /// The last failure that retrying alone may not fix, worded for the user.
     pub problem: RwSignal<Option<String>>,
+    /// How far a pull of more than one page has come, while it runs (a first sync of big books).
+    pub progress: RwSignal<Option<PullProgress>>,
     kicks: StoredValue<UnboundedSender<()>, LocalStorage>,
 }
 
@@ -79,6 +82,7 @@ impl SyncHandle {
             conflicts: RwSignal::new(Vec::new()),
             rejected: RwSignal::new(Vec::new()),
             problem: RwSignal::new(None),
+            progress: RwSignal::new(None),
             kicks: StoredValue::new_local(sender),
         };
         (handle, receiver)

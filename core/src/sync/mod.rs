@@ -15,6 +15,7 @@ pub mod protocol;
 pub use client::{ClientSync, MAX_PUSH, PassedOver, PullPlan, PushOutcome};
 pub use mutation::{Command, DraftHead, LocalEffect, MutationError, MutationErrorKind};
 pub use protocol::{
-    ACCEPTED_PROTOCOL_VERSIONS, Cookie, EntityKind, PullProgress, Mutation, MutationResult, MutationStatus,
-    PROTOCOL_VERSION, PatchOp, PullRequest, PullResponse, PushRequest, PushResponse, Record, Turn,
+    ACCEPTED_PROTOCOL_VERSIONS, Cookie, EntityKind, Mutation, MutationResult, MutationStatus,
+    PROTOCOL_VERSION, PatchOp, PullProgress, PullRequest, PullResponse, PushRequest, PushResponse,
+    Record, Turn,
 };

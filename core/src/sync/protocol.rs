@@ -427,10 +427,19 @@ mod tests {
         };
         let progress = |so_far, about| Some(PullProgress { so_far, about });
         // A first sync of 21,000 changes, pages of 500.
-        assert_eq!(page(500, true, Some(21_000)).progress(None), progress(500, 21_000));
-        assert_eq!(page(20_500, true, Some(21_000)).progress(None), progress(20_500, 21_000));
+        assert_eq!(
+            page(500, true, Some(21_000)).progress(None),
+            progress(500, 21_000)
+        );
+        assert_eq!(
+            page(20_500, true, Some(21_000)).progress(None),
+            progress(20_500, 21_000)
+        );
         // The last page: older changes of records changed again were passed over.
-        assert_eq!(page(20_800, false, Some(21_000)).progress(None), progress(21_000, 21_000));
+        assert_eq!(
+            page(20_800, false, Some(21_000)).progress(None),
+            progress(21_000, 21_000)
+        );
         // A later pull counts from its own cookie; changes made meanwhile raise the estimate.
         assert_eq!(
             page(21_400, true, Some(21_900)).progress(Some(Cookie(21_000))),

@@ -17,7 +17,12 @@ fn nok(text: &str) -> Money {
 
 /// INV-2026-000001 to Fiskeri AS: 1,250.00 NOK, issued 2026-11-23, due 2026-12-07.
 fn invoice() -> Invoice {
-    fixtures::issued(vec![fixtures::line("Net repair", dec!(4), dec!(250), dec!(25))])
+    fixtures::issued(vec![fixtures::line(
+        "Net repair",
+        dec!(4),
+        dec!(250),
+        dec!(25),
+    )])
 }
 
 fn paid(invoice: &Invoice, amount: &str) -> InvoiceBalance {
@@ -45,10 +50,16 @@ fn an_invoice_is_open_until_nothing_is_owed_and_void_once_voided() {
     assert_eq!(unpaid.issue_date, date("2026-11-23"));
 
     let part = InvoiceListing::of(&invoice, &paid(&invoice, "1000.00")).unwrap();
-    assert_eq!((part.status, part.open), (InvoiceStatus::Open, nok("250.00")));
+    assert_eq!(
+        (part.status, part.open),
+        (InvoiceStatus::Open, nok("250.00"))
+    );
 
     let whole = InvoiceListing::of(&invoice, &paid(&invoice, "1250.00")).unwrap();
-    assert_eq!((whole.status, whole.open), (InvoiceStatus::Paid, nok("0.00")));
+    assert_eq!(
+        (whole.status, whole.open),
+        (InvoiceStatus::Paid, nok("0.00"))
+    );
     assert_eq!(whole.due_date, date("2026-12-07"));
 
     let mut voided = invoice.clone();
@@ -68,9 +79,18 @@ fn the_listing_is_searched_by_the_number_and_the_buyers_name() {
         listing.words,
         ["inv-2026-000001", "2026-000001", "000001", "fiskeri", "as"]
     );
-    assert!(search::matches(&listing.words, &search::query_words("FISK")));
-    assert!(search::matches(&listing.words, &search::query_words("inv-2026")));
-    assert!(!search::matches(&listing.words, &search::query_words("nordlys")));
+    assert!(search::matches(
+        &listing.words,
+        &search::query_words("FISK")
+    ));
+    assert!(search::matches(
+        &listing.words,
+        &search::query_words("inv-2026")
+    ));
+    assert!(!search::matches(
+        &listing.words,
+        &search::query_words("nordlys")
+    ));
 }
 
 #[test]
@@ -85,7 +105,11 @@ fn overdue_is_an_open_invoice_due_before_today_so_it_changes_with_the_clock() {
         (InvoiceFilter::Void, "2026-12-08", false),
     ];
     for (filter, today, admitted) in cases {
-        assert_eq!(filter.admits(&listing, date(today)), *admitted, "{filter:?} on {today}");
+        assert_eq!(
+            filter.admits(&listing, date(today)),
+            *admitted,
+            "{filter:?} on {today}"
+        );
     }
     assert!(!listing.is_overdue(date("2026-12-07")));
     assert!(listing.is_overdue(date("2026-12-08")));
