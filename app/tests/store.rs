@@ -1643,6 +1643,9 @@ async fn all_issued(store: &Store) -> Vec<remit_app::store::issuing::IssuedInvoi
         )
         .await
         .unwrap();
-    assert!(page.total <= remit_app::store::lists::PAGE_SIZE, "one page holds them");
+    assert!(
+        page.total <= remit_app::store::lists::PAGE_SIZE,
+        "one page holds them"
+    );
     page.rows
 }
