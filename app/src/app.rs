@@ -276,7 +276,11 @@ fn SyncProgress() -> impl IntoView {
             );
             view! {
                 <span class="progress" role="status" data-testid="sync-progress">
-                    <progress max=p.about.to_string() value=p.so_far.to_string()></progress>
+                    <progress
+                        aria-label="Sync progress"
+                        max=p.about.to_string()
+                        value=p.so_far.to_string()
+                    ></progress>
                     {text}
                 </span>
             }

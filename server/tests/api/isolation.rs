@@ -51,6 +51,8 @@ struct World {
     portal_link: String,
     /// How many changes A has.
     changes: usize,
+    /// The newest change of organisation A: what a pull of A's says its progress runs to.
+    head: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,7 +130,8 @@ impl World {
                 .iter()
                 .all(|r| r.status == MutationStatus::Applied)
         );
-        let changes = owner.pull(owner_client, None, Some(5000)).await.patch.len();
+        let everything = owner.pull(owner_client, None, Some(5000)).await;
+        let (changes, head) = (everything.patch.len(), everything.head.unwrap());
         let links = format!("/api/customers/{}/portal-links", customer.id);
         let link = owner.post(&links, &json!({})).await;
         assert_eq!(link.status(), StatusCode::CREATED);
@@ -159,6 +162,7 @@ impl World {
             thread,
             portal_link,
             changes,
+            head,
         }
     }
 
@@ -434,6 +438,16 @@ async fn attempt(route: &ApiRoute, intruder: Intruder, as_: &Api, w: &World) -> 
             assert_eq!(own.status, StatusCode::OK);
             let patch = json_of(&own)["patch"].as_array().unwrap().len();
             assert_eq!(patch, if reads_a { w.changes } else { 0 });
+            // The progress a pull shows runs to the caller's own organisation's newest change.
+            let head = json_of(&own)["head"].as_u64().unwrap();
+            if reads_a {
+                assert_eq!(head, w.head);
+            } else {
+                assert!(
+                    head < w.head,
+                    "another organisation's pull runs to A's newest change"
+                );
+            }
             let through_owners_device =
                 answer(as_.pull_raw(w.owner_client, None, None).await).await;
             assert_eq!(through_owners_device.status, StatusCode::FORBIDDEN);
