@@ -64,10 +64,12 @@ pub(super) fn touched_invoices<'a>(
 }
 
 /// Lists each of `invoices` again from its payments and credit notes as stored now (read through their
-/// `by_invoice` indexes). An invoice not on this device is passed over.
+/// `by_invoice` indexes). An invoice not on this device is passed over; one of `written` (just put with
+/// the listing of nothing paid) with no payment nor credit note is left as it is.
 pub(super) async fn refresh_invoices(
     tx: &TransactionRef<'_>,
     invoices: &BTreeSet<InvoiceId>,
+    written: &BTreeSet<InvoiceId>,
 ) -> StoreResult<()> {
     if invoices.is_empty() {
         return Ok(());
@@ -79,10 +81,6 @@ pub(super) async fn refresh_invoices(
     let by_credit_note = credit_notes.index(BY_INVOICE)?;
     for id in invoices {
         let key = id.to_string();
-        let Some(row) = store.get::<JsValue, _, _>(key.as_str()).await? else {
-            continue;
-        };
-        let invoice: Invoice = decode(&store, &row)?;
         let paid: Vec<Payment> = by_payment
             .get_all::<JsValue>()
             .with_query(key.as_str())
@@ -95,6 +93,14 @@ pub(super) async fn refresh_invoices(
             .await?
             .map(|r| decode(&credit_notes, &r?))
             .collect::<StoreResult<_>>()?;
+        if paid.is_empty() && credited.is_empty() && written.contains(id) {
+            // Just written with the listing of nothing paid, which is what it still is.
+            continue;
+        }
+        let Some(row) = store.get::<JsValue, _, _>(key.as_str()).await? else {
+            continue;
+        };
+        let invoice: Invoice = decode(&store, &row)?;
         store
             .put(with_listing(&row, listed(&invoice, &paid, &credited))?)
             .await?;

@@ -5,7 +5,7 @@
 //! `next_mutation_id` and added to the outbox) is never overwritten by a stale copy of the state.
 
 use remit_core::sync::{
-    ClientSync, Command, PullPlan, PullResponse, PushOutcome, PushRequest, PushResponse,
+    ClientSync, Command, PullPlan, PullResponse, PushOutcome, PushRequest, PushResponse, Record,
 };
 
 use super::listing::{refresh_invoices, touched_invoices};
@@ -87,7 +87,15 @@ impl Store {
         for record in &plan.put {
             put_record(&tx, record).await?;
         }
-        refresh_invoices(&tx, &touched_invoices(&plan.put)).await?;
+        let written = plan
+            .put
+            .iter()
+            .filter_map(|record| match record {
+                Record::Invoice(invoice) => Some(invoice.id),
+                _ => None,
+            })
+            .collect();
+        refresh_invoices(&tx, &touched_invoices(&plan.put), &written).await?;
         for (kind, id) in &plan.delete {
             delete_record(&tx, *kind, *id).await?;
         }
