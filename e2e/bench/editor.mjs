@@ -201,6 +201,24 @@ async function typeDigits(page) {
   return { frames: frames.slice(warmUp), work: work.slice(warmUp), before, after };
 }
 
+/** The same measure for an input of the page's own that nothing listens to: the browser's share. */
+async function typeFloor(page, keys) {
+  await page.evaluate(() => {
+    window.__frames = [];
+    window.__work = [];
+    const input = document.createElement('input');
+    input.id = 'bench-floor';
+    document.body.append(input);
+  });
+  await page.locator('#bench-floor').click();
+  for (let k = 1; k <= keys; k++) {
+    await page.keyboard.press(String((k % 9) + 1));
+    await page.waitForFunction((n) => window.__frames.length >= n, k);
+    await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  }
+  return page.evaluate(() => window.__frames);
+}
+
 async function main() {
   const data = mkdtempSync(join(tmpdir(), 'remit-bench-editor-'));
   const { url, child } = await serve(data);
@@ -225,6 +243,7 @@ async function main() {
     const opened = Date.now() - opening;
     await listen(page);
     const { frames, work, before, after } = await typeDigits(page);
+    const floor = await typeFloor(page, 10);
     const m = median(frames);
     const fmt = (x) => x.toFixed(1);
     console.log(
@@ -235,6 +254,7 @@ async function main() {
         `the work they queued, median ${fmt(median(work))} ms; net total ${before?.trim()} → ${after?.trim()}; ` +
         `draft opened in ${opened} ms (with pulls)`,
     );
+    console.log(`  an input nothing listens to, in the same page: median ${fmt(median(floor))} ms to the next frame`);
   } finally {
     await browser.close();
     child.kill('SIGTERM');

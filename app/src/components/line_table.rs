@@ -163,7 +163,7 @@ pub fn LineTable(
             </thead>
             <tbody>
                 <For each=move || 0..count.get() key=|i| *i let:i>
-                    <LineRow line=LineSlot::new(lines, i) totals picker error />
+                    <LineRow line=LineSlot { lines, index: i } totals picker error />
                 </For>
             </tbody>
         </table>
@@ -209,22 +209,13 @@ impl LineForm {
 pub struct LineSlot {
     pub lines: Lines,
     pub index: usize,
-    /// The line at `index`; it changes only when another line takes the place.
-    line: Memo<Option<LineSignal>>,
 }
 
 impl LineSlot {
-    pub fn new(lines: Lines, index: usize) -> Self {
-        Self {
-            lines,
-            index,
-            line: Memo::new(move |_| lines.with(|l| l.get(index).cloned())),
-        }
-    }
-
-    /// Reads the line, if there is one at this place; the caller re-runs when it is edited or replaced.
+    /// Reads the line, if there is one at this place; the caller re-runs when it is edited or when
+    /// lines are added, moved or removed (never on a keystroke in another line).
     pub fn read<T>(&self, f: impl FnOnce(Option<&LineForm>) -> T) -> T {
-        self.line.with(|line| match line {
+        self.lines.with(|lines| match lines.get(self.index) {
             Some(line) => line.with(|l| f(Some(l))),
             None => f(None),
         })
@@ -237,11 +228,9 @@ impl LineSlot {
 
     /// Edits the line at this place, if any: only this line's readers and the draft re-run.
     pub fn update(&self, f: impl FnOnce(&mut LineForm)) {
-        self.line.with_untracked(|line| {
-            if let Some(line) = line {
-                line.update(f);
-            }
-        });
+        if let Some(line) = self.lines.with_untracked(|l| l.get(self.index).cloned()) {
+            line.update(f);
+        }
     }
 }
 
