@@ -505,6 +505,38 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
+    fn a_keystroke_in_one_line_re_runs_only_that_lines_readers() {
+        Owner::new().with(|| {
+            let lines: Lines = RwSignal::new((0..3).map(|_| blank_line()).collect());
+            let runs = ArcRwSignal::new([0usize; 3]);
+            let quantities = (0..3)
+                .map(|index| {
+                    let (slot, runs) = (LineSlot { lines, index }, runs.clone());
+                    Memo::new(move |_| {
+                        runs.update_untracked(|r| r[index] += 1);
+                        slot.with(|l| l.quantity.clone()).unwrap_or_default()
+                    })
+                })
+                .collect::<Vec<_>>();
+            let read = || quantities.iter().map(|q| q.get()).collect::<Vec<_>>();
+            assert_eq!(read(), ["1", "1", "1"]);
+            LineSlot { lines, index: 1 }.update(|l| l.quantity = "12".into());
+            assert_eq!(read(), ["1", "12", "1"]);
+            assert_eq!(runs.get_untracked(), [1, 2, 1]);
+            // A line added, moved or removed: each place reads the line now there.
+            lines.update(|l| {
+                duplicate(l, 1, copy_line);
+            });
+            LineSlot { lines, index: 2 }.update(|l| l.quantity = "3".into());
+            assert_eq!(read(), ["1", "12", "3"]);
+            assert_eq!(
+                lines.with_untracked(|l| l[3].with_untracked(|l| l.quantity.clone())),
+                "1"
+            );
+        });
+    }
+
+    #[wasm_bindgen_test]
     fn a_line_keeps_the_fields_the_table_has_no_cell_for() {
         let line = InvoiceLine {
             description: "Hull cleaning".into(),
