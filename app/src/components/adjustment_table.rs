@@ -12,7 +12,7 @@ use remit_core::validation::{Rule, ValidationError};
 use rust_decimal::Decimal;
 
 use super::field::in_words;
-use super::line_table::LineForm;
+use super::line_table::LineSlot;
 
 /// One row as typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,7 +176,7 @@ pub fn read_line_adjustments(
 #[derive(Clone, Copy)]
 pub enum Rows {
     Document(RwSignal<Vec<AdjustmentForm>>),
-    Line(RwSignal<Vec<LineForm>>, usize),
+    Line(LineSlot),
 }
 
 static NO_ROWS: Vec<AdjustmentForm> = Vec::new();
@@ -185,20 +185,14 @@ impl Rows {
     fn with<T>(self, f: impl FnOnce(&Vec<AdjustmentForm>) -> T) -> T {
         match self {
             Rows::Document(rows) => rows.with(f),
-            Rows::Line(lines, line) => {
-                lines.with(|l| f(l.get(line).map_or(&NO_ROWS, |l| &l.details.adjustments)))
-            }
+            Rows::Line(line) => line.read(|l| f(l.map_or(&NO_ROWS, |l| &l.details.adjustments))),
         }
     }
 
     fn update(self, f: impl FnOnce(&mut Vec<AdjustmentForm>)) {
         match self {
             Rows::Document(rows) => rows.update(f),
-            Rows::Line(lines, line) => lines.update(|l| {
-                if let Some(l) = l.get_mut(line) {
-                    f(&mut l.details.adjustments);
-                }
-            }),
+            Rows::Line(line) => line.update(|l| f(&mut l.details.adjustments)),
         }
     }
 
@@ -211,7 +205,7 @@ impl Rows {
     fn within(self) -> String {
         match self {
             Rows::Document(_) => String::new(),
-            Rows::Line(_, line) => format!("lines[{line}]."),
+            Rows::Line(line) => format!("lines[{}].", line.index),
         }
     }
 

@@ -78,7 +78,7 @@ pub fn focus_cell_now(line: usize, cell: usize) {
 /// The description input of the line `state` is about, with its list of items.
 #[component]
 pub fn ItemPicker(state: CellState, picker: Picker) -> impl IntoView {
-    let index = state.index;
+    let index = state.line.index;
     let active = RwSignal::new(0usize);
     // Searched only while this line's list is open: typing in one line of many searches once.
     let found = Memo::new(move |_| {
@@ -93,11 +93,7 @@ pub fn ItemPicker(state: CellState, picker: Picker) -> impl IntoView {
     let option_id = move |k: usize| format!("{}-{k}", list_id_of(index));
     let pick = move |k: usize| {
         if let Some(item) = found.with_untracked(|f| f.get(k).cloned()) {
-            state.lines.update(|l| {
-                if let Some(line) = l.get_mut(index) {
-                    line.take_item(&item);
-                }
-            });
+            state.line.update(|line| line.take_item(&item));
             picker.open.set(None);
             focus_cell(index, 1);
         }

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 
 use super::adjustment_table::{AdjustmentForm, AdjustmentTable, Rows, read_line_adjustments};
 use super::field::in_words;
-use super::line_table::{LineForm, cell_name};
+use super::line_table::{LineSlot, cell_name};
 
 /// The unit codes offered as the user types; any other code of Recommendation 20 is accepted too.
 const UNITS: [(&str, &str); 12] = [
@@ -203,10 +203,10 @@ const DETAILS: [Detail; 7] = [
 #[component]
 fn DetailInput(
     detail: &'static Detail,
-    lines: RwSignal<Vec<LineForm>>,
-    index: usize,
+    line: LineSlot,
     error: Signal<Option<ValidationError>>,
 ) -> impl IntoView {
+    let index = line.index;
     let name = cell_name(index, detail.field);
     let error_id = format!("{name}-error");
     let message = {
@@ -222,19 +222,10 @@ fn DetailInput(
     let invalid = message.clone();
     let described = message.clone();
     let text = move || {
-        lines.with(|l| {
-            l.get(index)
-                .map(|l| (detail.get)(&l.details).clone())
-                .unwrap_or_default()
-        })
+        line.with(|l| (detail.get)(&l.details).clone())
+            .unwrap_or_default()
     };
-    let put = move |value: String| {
-        lines.update(|l| {
-            if let Some(l) = l.get_mut(index) {
-                *(detail.set)(&mut l.details) = value;
-            }
-        });
-    };
+    let put = move |value: String| line.update(|l| *(detail.set)(&mut l.details) = value);
     view! {
         <label class="detail">
             <span>{detail.label}</span>
@@ -265,13 +256,10 @@ fn DetailInput(
     }
 }
 
-/// The details of line `index`, shown under its row while open.
+/// The details of the line at `line`, shown under its row while open.
 #[component]
-pub fn LineDetails(
-    lines: RwSignal<Vec<LineForm>>,
-    index: usize,
-    error: Signal<Option<ValidationError>>,
-) -> impl IntoView {
+pub fn LineDetails(line: LineSlot, error: Signal<Option<ValidationError>>) -> impl IntoView {
+    let index = line.index;
     view! {
         <div class="line-details" id=format!("line-details-{index}")>
             <datalist id=format!("units-{index}")>
@@ -282,10 +270,10 @@ pub fn LineDetails(
             </datalist>
             {DETAILS
                 .iter()
-                .map(|detail| view! { <DetailInput detail lines index error /> })
+                .map(|detail| view! { <DetailInput detail line error /> })
                 .collect_view()}
             <AdjustmentTable
-                rows=Rows::Line(lines, index)
+                rows=Rows::Line(line)
                 legend=format!("Allowances and charges on line {}", index + 1)
                 error
             />

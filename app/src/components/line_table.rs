@@ -2,6 +2,9 @@
 //!
 //! Inputs keep the user's text as typed (`1.5`, `0.35`); it is parsed into core's types only to build the
 //! draft, so a half-typed number never rewrites what is on screen.
+//!
+//! Each line is a signal of its own inside the list's signal: a keystroke in a line re-runs that line's
+//! cells and the draft's totals, never the other rows (a 500-line draft repaints one row and the totals).
 
 use std::str::FromStr;
 
@@ -35,6 +38,28 @@ pub fn cell_name(index: usize, cell: &str) -> String {
 pub fn cell_of(name: &str) -> Option<(usize, usize)> {
     let (index, cell) = name.strip_prefix("lines[")?.split_once("].")?;
     Some((index.parse().ok()?, CELLS.iter().position(|c| *c == cell)?))
+}
+
+/// One line as typed, a signal of its own.
+pub type LineSignal = ArcRwSignal<LineForm>;
+
+/// The lines as typed: the list changes when a line is added, moved or removed; a line's own signal when
+/// it is typed in.
+pub type Lines = RwSignal<Vec<LineSignal>>;
+
+/// A new line's signal holding `form`.
+pub fn line_signal(form: LineForm) -> LineSignal {
+    ArcRwSignal::new(form)
+}
+
+/// A new, empty line's signal.
+pub fn blank_line() -> LineSignal {
+    line_signal(LineForm::default())
+}
+
+/// A copy of `line` with a signal of its own (a duplicated line is edited apart from its original).
+pub fn copy_line(line: &LineSignal) -> LineSignal {
+    line_signal(line.get_untracked())
 }
 
 /// One line as typed.
@@ -114,12 +139,13 @@ impl LineForm {
 /// core's objection to show, beside its cell when it is about one.
 #[component]
 pub fn LineTable(
-    lines: RwSignal<Vec<LineForm>>,
+    lines: Lines,
     #[prop(into)] totals: Signal<Option<DocumentTotals>>,
     picker: Picker,
     #[prop(into)] error: Signal<Option<ValidationError>>,
 ) -> impl IntoView {
-    let count = move || lines.with(Vec::len);
+    // The rows change only when a line is added or removed, not on a keystroke in one.
+    let count = Memo::new(move |_| lines.with(Vec::len));
     view! {
         <table class="lines">
             <thead>
@@ -136,8 +162,8 @@ pub fn LineTable(
                 </tr>
             </thead>
             <tbody>
-                <For each=move || 0..count() key=|i| *i let:i>
-                    <LineRow lines totals picker error index=i />
+                <For each=move || 0..count.get() key=|i| *i let:i>
+                    <LineRow line=LineSlot { lines, index: i } totals picker error />
                 </For>
             </tbody>
         </table>
@@ -145,7 +171,7 @@ pub fn LineTable(
             type="button"
             class="secondary"
             data-testid="add-line"
-            on:click=move |_| lines.update(|l| l.push(LineForm::default()))
+            on:click=move |_| lines.update(|l| l.push(blank_line()))
         >
             "Add line"
         </button>
@@ -177,35 +203,61 @@ impl LineForm {
     }
 }
 
-/// What a cell reads and writes in `lines`, and core's error about it.
+/// Line `index` of the table, whichever line is there now (a move or a removal puts another line in its
+/// place): what its row reads and writes. Copy: reactive handles.
+#[derive(Clone, Copy)]
+pub struct LineSlot {
+    pub lines: Lines,
+    pub index: usize,
+}
+
+impl LineSlot {
+    /// Reads the line, if there is one at this place; the caller re-runs when it is edited or when
+    /// lines are added, moved or removed (never on a keystroke in another line).
+    pub fn read<T>(&self, f: impl FnOnce(Option<&LineForm>) -> T) -> T {
+        self.lines.with(|lines| match lines.get(self.index) {
+            Some(line) => line.with(|l| f(Some(l))),
+            None => f(None),
+        })
+    }
+
+    /// What `f` reads of the line, if there is one at this place (tracked, as [`Self::read`]).
+    pub fn with<T>(&self, f: impl FnOnce(&LineForm) -> T) -> Option<T> {
+        self.read(|line| line.map(f))
+    }
+
+    /// Edits the line at this place, if any: only this line's readers and the draft re-run.
+    pub fn update(&self, f: impl FnOnce(&mut LineForm)) {
+        if let Some(line) = self.lines.with_untracked(|l| l.get(self.index).cloned()) {
+            line.update(f);
+        }
+    }
+}
+
+/// What a cell reads and writes in its line, and core's error about it.
 #[derive(Clone, Copy)]
 pub struct CellState {
-    pub lines: RwSignal<Vec<LineForm>>,
-    pub index: usize,
+    pub line: LineSlot,
     pub cell: &'static str,
     pub error: Signal<Option<ValidationError>>,
 }
 
 impl CellState {
     pub fn name(&self) -> String {
-        cell_name(self.index, self.cell)
+        cell_name(self.line.index, self.cell)
     }
 
     /// The cell's text as typed.
     pub fn text(&self) -> String {
-        self.lines.with(|l| {
-            l.get(self.index)
-                .and_then(|line| line.cell(self.cell).cloned())
-                .unwrap_or_default()
-        })
+        self.line
+            .with(|line| line.cell(self.cell).cloned())
+            .flatten()
+            .unwrap_or_default()
     }
 
     pub fn set(&self, value: String) {
-        self.lines.update(|l| {
-            if let Some(text) = l
-                .get_mut(self.index)
-                .and_then(|line| line.cell_mut(self.cell))
-            {
+        self.line.update(|line| {
+            if let Some(text) = line.cell_mut(self.cell) {
                 *text = value;
             }
         });
@@ -259,25 +311,21 @@ fn NumberCell(state: CellState, label: &'static str) -> impl IntoView {
 
 #[component]
 fn LineRow(
-    lines: RwSignal<Vec<LineForm>>,
+    line: LineSlot,
     totals: Signal<Option<DocumentTotals>>,
     picker: Picker,
     error: Signal<Option<ValidationError>>,
-    index: usize,
 ) -> impl IntoView {
-    let state = move |cell| CellState {
-        lines,
-        index,
-        cell,
-        error,
-    };
+    let index = line.index;
+    let state = move |cell| CellState { line, cell, error };
     let category = state("tax_category");
     let open = RwSignal::new(false);
-    // The options compare with this row's category only: a keystroke elsewhere re-runs one memo here.
+    // The options compare with this row's category only: a keystroke elsewhere re-runs nothing here.
     let chosen = Memo::new(move |_| category.text());
-    let net = move || {
-        amount_text(totals.with(|t| t.as_ref().and_then(|t| t.line_nets.get(index).copied())))
-    };
+    // The totals change on every keystroke; this row's cell only when its own net does.
+    let net = Memo::new(move |_| {
+        totals.with(|t| t.as_ref().and_then(|t| t.line_nets.get(index).copied()))
+    });
     view! {
         <tr>
             <td class="description">
@@ -307,10 +355,10 @@ fn LineRow(
             </td>
             <NumberCell state=state("tax_rate") label="VAT rate in percent" />
             <td class="num" data-testid=format!("line-net-{index}")>
-                {net}
+                {move || amount_text(net.get())}
             </td>
             <td class="actions">
-                <LineButtons lines index open />
+                <LineButtons line open />
             </td>
         </tr>
         {move || {
@@ -319,7 +367,7 @@ fn LineRow(
                     view! {
                         <tr class="line-details-row">
                             <td colspan="7">
-                                <LineDetails lines index error />
+                                <LineDetails line error />
                             </td>
                         </tr>
                     }
@@ -334,7 +382,7 @@ type LineEdit = (
     &'static str,
     &'static str,
     &'static str,
-    fn(&mut Vec<LineForm>, usize),
+    fn(&mut Vec<LineSignal>, usize),
 );
 
 const LINE_EDITS: [LineEdit; 4] = [
@@ -345,7 +393,7 @@ const LINE_EDITS: [LineEdit; 4] = [
         shift(l, at, false);
     }),
     ("Duplicate", "", "Duplicate", |l, at| {
-        duplicate(l, at);
+        duplicate(l, at, copy_line);
     }),
     ("Remove", "", "Remove", |l, at| {
         delete(l, at);
@@ -355,14 +403,11 @@ const LINE_EDITS: [LineEdit; 4] = [
 /// A line's own buttons: its details, move up and down, duplicate, remove. The keyboard does the same
 /// (the editor's shortcuts) with the same list edits.
 #[component]
-fn LineButtons(
-    lines: RwSignal<Vec<LineForm>>,
-    index: usize,
-    open: RwSignal<bool>,
-) -> impl IntoView {
-    let has_details = move || lines.with(|l| l.get(index).is_some_and(|l| l.details.is_set()));
+fn LineButtons(line: LineSlot, open: RwSignal<bool>) -> impl IntoView {
+    let (lines, index) = (line.lines, line.index);
+    let has_details = move || line.with(|l| l.details.is_set()).unwrap_or_default();
     let edit =
-        move |change: fn(&mut Vec<LineForm>, usize)| move |_| lines.update(|l| change(l, index));
+        move |change: fn(&mut Vec<LineSignal>, usize)| move |_| lines.update(|l| change(l, index));
     let position = index + 1;
     view! {
         <button
@@ -425,9 +470,9 @@ pub fn shift<T>(lines: &mut [T], at: usize, up: bool) -> usize {
     }
 }
 
-/// Copies line `at` below it; returns the copy's index.
-pub fn duplicate<T: Clone>(lines: &mut Vec<T>, at: usize) -> Option<usize> {
-    let copy = lines.get(at)?.clone();
+/// Puts `copy` of line `at` below it; returns the copy's index.
+pub fn duplicate<T>(lines: &mut Vec<T>, at: usize, copy: impl FnOnce(&T) -> T) -> Option<usize> {
+    let copy = copy(lines.get(at)?);
     Some(insert_after(lines, Some(at), copy))
 }
 
@@ -452,11 +497,43 @@ mod tests {
         assert_eq!(shift(&mut lines, 2, false), 2);
         assert_eq!(shift(&mut lines, 1, true), 0);
         assert_eq!(lines, ['b', 'a', 'c']);
-        assert_eq!(duplicate(&mut lines, 2), Some(3));
+        assert_eq!(duplicate(&mut lines, 2, char::clone), Some(3));
         assert_eq!(lines, ['b', 'a', 'c', 'c']);
         let mut one = vec!['a'];
         assert_eq!(delete(&mut one, 0), None);
-        assert_eq!(duplicate(&mut one, 0), None);
+        assert_eq!(duplicate(&mut one, 0, char::clone), None);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_keystroke_in_one_line_re_runs_only_that_lines_readers() {
+        Owner::new().with(|| {
+            let lines: Lines = RwSignal::new((0..3).map(|_| blank_line()).collect());
+            let runs = ArcRwSignal::new([0usize; 3]);
+            let quantities = (0..3)
+                .map(|index| {
+                    let (slot, runs) = (LineSlot { lines, index }, runs.clone());
+                    Memo::new(move |_| {
+                        runs.update_untracked(|r| r[index] += 1);
+                        slot.with(|l| l.quantity.clone()).unwrap_or_default()
+                    })
+                })
+                .collect::<Vec<_>>();
+            let read = || quantities.iter().map(|q| q.get()).collect::<Vec<_>>();
+            assert_eq!(read(), ["1", "1", "1"]);
+            LineSlot { lines, index: 1 }.update(|l| l.quantity = "12".into());
+            assert_eq!(read(), ["1", "12", "1"]);
+            assert_eq!(runs.get_untracked(), [1, 2, 1]);
+            // A line added, moved or removed: each place reads the line now there.
+            lines.update(|l| {
+                duplicate(l, 1, copy_line);
+            });
+            LineSlot { lines, index: 2 }.update(|l| l.quantity = "3".into());
+            assert_eq!(read(), ["1", "12", "3"]);
+            assert_eq!(
+                lines.with_untracked(|l| l[3].with_untracked(|l| l.quantity.clone())),
+                "1"
+            );
+        });
     }
 
     #[wasm_bindgen_test]

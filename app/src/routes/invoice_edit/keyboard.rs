@@ -9,7 +9,7 @@ use web_sys::{Element, KeyboardEvent};
 use super::shortcuts::{self, Action, Focus, Keystroke, Modifiers, Scope, Step};
 use super::state::DraftState;
 use crate::components::item_picker::{Picker, focus_cell, focus_cell_now};
-use crate::components::line_table::{self, CELLS, LineForm, cell_of};
+use crate::components::line_table::{self, CELLS, blank_line, cell_of, copy_line};
 
 /// What the shortcuts act on. Copy: reactive handles and callbacks.
 #[derive(Clone, Copy)]
@@ -79,8 +79,7 @@ impl Keyboard {
         // Every line operation returns the line that takes the focus, in the same cell.
         let moved = match action {
             Action::NewLine => {
-                let new =
-                    lines.try_update(|l| line_table::insert_after(l, line, LineForm::default()));
+                let new = lines.try_update(|l| line_table::insert_after(l, line, blank_line()));
                 new.map(|n| (n, 0))
             }
             Action::DeleteLine => line
@@ -92,7 +91,11 @@ impl Keyboard {
                 })
                 .map(|n| (n, at_cell)),
             Action::DuplicateLine => line
-                .and_then(|at| lines.try_update(|l| line_table::duplicate(l, at)).flatten())
+                .and_then(|at| {
+                    lines
+                        .try_update(|l| line_table::duplicate(l, at, copy_line))
+                        .flatten()
+                })
                 .map(|n| (n, at_cell)),
             Action::NextField | Action::PreviousField => {
                 match cell.map(|(l, c)| self.step(l, c, action == Action::NextField)) {
@@ -104,7 +107,7 @@ impl Keyboard {
                     Some(Step::NewLine) => self
                         .form
                         .lines
-                        .try_update(|l| line_table::insert_after(l, None, LineForm::default()))
+                        .try_update(|l| line_table::insert_after(l, None, blank_line()))
                         .map(|n| (n, 0)),
                     Some(Step::Stay) | None => None,
                 }
@@ -142,9 +145,7 @@ impl Keyboard {
         let lines = self.form.lines;
         let target = line
             .or_else(|| lines.with_untracked(|l| l.len().checked_sub(1)))
-            .or_else(|| {
-                lines.try_update(|l| line_table::insert_after(l, None, LineForm::default()))
-            });
+            .or_else(|| lines.try_update(|l| line_table::insert_after(l, None, blank_line())));
         if let Some(line) = target {
             self.picker.search(line);
         }

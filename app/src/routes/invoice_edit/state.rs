@@ -22,7 +22,7 @@ use rust_decimal::Decimal;
 use crate::calendar;
 use crate::components::adjustment_table::{AdjustmentForm, read_adjustments};
 use crate::components::field::in_words;
-use crate::components::line_table::LineForm;
+use crate::components::line_table::{LineForm, LineSignal, Lines, blank_line, line_signal};
 
 /// The parts of a draft the form does not edit.
 #[derive(Clone, Copy)]
@@ -78,7 +78,8 @@ pub struct DraftState {
     pub issue_date: RwSignal<String>,
     pub due_date: RwSignal<String>,
     pub note: RwSignal<String>,
-    pub lines: RwSignal<Vec<LineForm>>,
+    /// Each line a signal of its own: a keystroke in one re-runs the draft, not every row.
+    pub lines: Lines,
     /// The organisation's named terms the draft can choose from.
     pub terms_options: StoredValue<Vec<TermsOption>>,
     /// The chosen terms; `None` leaves the due date to be typed.
@@ -139,10 +140,7 @@ impl DraftState {
         let issue_date = RwSignal::new(draft.map_or(today, |d| d.issue_date).to_string());
         let due_date = RwSignal::new(draft.map(|d| d.due_date.to_string()).unwrap_or_default());
         let note = RwSignal::new(draft.map(|d| d.note.clone()).unwrap_or_default());
-        let lines = RwSignal::new(draft.map_or_else(
-            || vec![LineForm::default()],
-            |d| d.lines.iter().map(LineForm::from_line).collect(),
-        ));
+        let lines = RwSignal::new(loaded_lines(draft));
         let terms = RwSignal::new(draft.and_then(|d| d.terms.clone()));
         let prices_include_vat =
             RwSignal::new(draft.is_some_and(|d| d.price_basis == PriceBasis::Gross));
@@ -157,8 +155,12 @@ impl DraftState {
         let tax_rounding = RwSignal::new(draft.map(|d| d.tax_rounding).unwrap_or_default());
         let cash_rounding = RwSignal::new(draft.is_some_and(|d| d.cash_rounding));
         let adjustments = RwSignal::new(draft.map(AdjustmentForm::from_draft).unwrap_or_default());
-        // The loaded draft: the document fields the form has no input for yet are saved as they were.
-        let base = StoredValue::new(draft.cloned());
+        // The loaded draft: the document fields the form has no input for yet are saved as they were. Its
+        // lines are the form's, so it keeps none (a keystroke then never copies 500 lines to drop them).
+        let base = StoredValue::new(draft.map(|d| InvoiceDraft {
+            lines: Vec::new(),
+            ..d.clone()
+        }));
         let built = Memo::new(move |_| {
             build(
                 head,
@@ -168,7 +170,7 @@ impl DraftState {
                 &issue_date.get(),
                 &due_date.get(),
                 note.get(),
-                &lines.get(),
+                &lines.read(),
                 Details {
                     terms: terms.get(),
                     prices_include_vat: prices_include_vat.get(),
@@ -324,7 +326,7 @@ fn build(
     issue_date: &str,
     due_date: &str,
     note: String,
-    lines: &[LineForm],
+    lines: &[LineSignal],
     details: Details,
 ) -> Result<InvoiceDraft, ValidationError> {
     let customer_id = CustomerId::parse(customer_id)
@@ -340,7 +342,7 @@ fn build(
     let lines = lines
         .iter()
         .enumerate()
-        .map(|(i, line)| line.to_line(i))
+        .map(|(i, line)| line.with(|l| l.to_line(i)))
         .collect::<Result<Vec<_>, _>>()?;
     let issue_date = parse_date("issue_date", issue_date)?;
     let due_date = parse_date("due_date", due_date)?;
@@ -397,6 +399,20 @@ fn build(
             accounting_rate,
         },
     })
+}
+
+/// The loaded draft's lines as the table shows them, each with a signal of its own; one empty line for
+/// a new draft.
+fn loaded_lines(draft: Option<&InvoiceDraft>) -> Vec<LineSignal> {
+    draft.map_or_else(
+        || vec![blank_line()],
+        |d| {
+            d.lines
+                .iter()
+                .map(|l| line_signal(LineForm::from_line(l)))
+                .collect()
+        },
+    )
 }
 
 fn loaded_delivery_date(draft: &InvoiceDraft) -> String {
