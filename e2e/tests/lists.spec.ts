@@ -31,8 +31,10 @@ test('home lists page, filter and search, also offline', async ({ page, remit, c
     data: { protocol_version: 2, client_id: uuidV7(), mutations },
   });
   expect(reply.ok()).toBe(true);
+  expect((await reply.json()).results.every((r: { status: string }) => r.status === 'applied')).toBe(true);
   await page.reload();
   await waitUntilSynced(page);
+  await goHome(page);
   const customers = page.getByTestId('customer-row');
   await expect(page.getByText('31 in all')).toBeVisible({ timeout: 30_000 });
   await expect(customers).toHaveCount(25);

@@ -255,7 +255,7 @@ pub fn Pager(page: RwSignal<usize>, pages: usize) -> impl IntoView {
             <button
                 type="button"
                 class="secondary"
-                disabled=move || page.get() + 1 >= pages
+                disabled=move || { page.get() + 1 >= pages }
                 on:click=move |_| page.update(|p| *p = (*p + 1).min(pages - 1))
             >
                 "Next"
