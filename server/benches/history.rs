@@ -201,6 +201,8 @@ async fn bench(backend: &str, url: &str, dist: &Path, sizes: Sizes) -> load::Req
         incremental,
     };
     load::under_wrk(backend, &server, &requests, sizes).await;
+    // Its connections closed, so that the database can be dropped once the benches are done.
+    server.store.close().await;
     requests
 }
 
