@@ -4,8 +4,12 @@
 //!   the first 1,000, and seeding runs at ≥ 500 issues/s on SQLite;
 //! - a payment costs the same for a customer with 10 or 10,000 documents;
 //! - the REST statement and aging of a 10,000-document customer answer with p99 ≤ 50 ms;
-//! - the portal's statement page of a customer with 500 open invoices, under `wrk` (2 threads, 32
-//!   connections): ≥ 2,000 requests/s with p99 ≤ 50 ms (issue #14; skipped, and said so, without `wrk`).
+//!
+//! and the load on the server (issue #11 §3, issue #14; [`load`], skipped and said so without `wrk`):
+//! the REST statement and the portal's statement page of a customer with 500 open invoices under `wrk`
+//! (2 threads, 32 connections): ≥ 2,000 requests/s with p99 ≤ 50 ms; a first sync's page and an
+//! incremental pull under `wrk`, and on PostgreSQL the statement against 1 and 2 server processes (no
+//! targets).
 //!
 //! Pushes are applied in process through `remit_server::sync::push::push` (no HTTP, so the figure is
 //! the server's own work), in the app's batches of 100; statement and aging go through a real HTTP
@@ -15,8 +19,8 @@
 //! cargo bench -p remit-server --bench history [-- --quick] [--customer N] [--organisation N] [--portal N]
 //! cargo bench -p remit-server --bench history -- seed DIR [--quick]
 //! cargo bench -p remit-server --bench history -- ops DIR/NAME issue|payment K
-//! cargo bench -p remit-server --bench history -- portal-seed DIR [--portal N]
-//! cargo bench -p remit-server --bench history -- portal-requests DIR K
+//! cargo bench -p remit-server --bench history -- load-seed DIR [--portal N] [--organisation N]
+//! cargo bench -p remit-server --bench history -- load-requests DIR portal|statement|pull|pull-incremental K
 //! ```
 //!
 //! `seed` writes SQLite databases at four points of history (`early`, `customer`: one customer with a
@@ -24,13 +28,17 @@
 //! customers); `ops` applies K issues or payments to one of them in
 //! one push, on one thread, so that `scripts/bench` can count the instructions of K and of 1 under
 //! `valgrind --tool=callgrind` and take the difference: the stable cost of one change.
-//! `portal-seed` writes the portal bench's customer (`--portal N` open invoices, 500 unless given) and its
-//! statement link; `portal-requests` asks a server on a copy of it for that statement page K times, one
-//! request after another on one thread: the instructions of one page, and where they go, under callgrind.
+//! `load-seed` writes the load benches' customer (`--portal N` open invoices, 500 unless given) with its
+//! statement link and its owner's session, and an organisation to pull from (`--organisation N` issued
+//! invoices, 1,000 unless given, ten per customer); `load-requests` sends one of those requests K times,
+//! one after another on one thread, to a server on a copy of it: the instructions of one request, and
+//! where they go, under callgrind.
 //!
 //! Runs on a temporary SQLite file; also on PostgreSQL when `REMIT_BENCH_DATABASE_URL` names a server.
 
 mod common;
+#[path = "history/load.rs"]
+mod load;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -61,11 +69,9 @@ use uuid::Uuid;
 const APP_PUSH_BATCH: usize = 100;
 const LINES_PER_INVOICE: usize = 5;
 const PASSWORD: &str = "correct horse battery";
-/// Requests timed for each of statement and aging.
-const READS: usize = 200;
-/// Payments timed on each customer.
-const PAYMENTS: usize = 100;
-
+/// Issued invoices of `load-seed`'s organisation to pull from: the page after its 100 customers is 500
+/// invoices.
+const LOAD_SEED_INVOICES: usize = 1_000;
 /// How big each bench is.
 #[derive(Debug, Clone, Copy)]
 struct Sizes {
@@ -76,9 +82,13 @@ struct Sizes {
     customers: usize,
     /// How many issues the first and last windows compare.
     window: usize,
-    /// Open invoices on the portal's customer, and how long `wrk` runs.
+    /// Payments timed on each customer.
+    payments: usize,
+    /// Requests timed for each of statement and aging.
+    reads: usize,
+    /// Open invoices on the load benches' customer, and how long each `wrk` run lasts.
     portal: usize,
-    portal_seconds: u32,
+    wrk_seconds: u32,
 }
 
 impl Sizes {
@@ -87,16 +97,22 @@ impl Sizes {
         organisation: 20_000,
         customers: 2_000,
         window: 1_000,
+        payments: 100,
+        reads: 200,
         portal: 500,
-        portal_seconds: 10,
+        wrk_seconds: 10,
     };
+    /// Small enough for `scripts/bench --quick`'s debug build (in CI) to run every bench in a minute or
+    /// two: it checks that each runs, its figures are not the targets'.
     const QUICK: Self = Self {
-        customer: 500,
-        organisation: 2_000,
-        customers: 200,
-        window: 200,
+        customer: 100,
+        organisation: 500,
+        customers: 50,
+        window: 50,
+        payments: 20,
+        reads: 20,
         portal: 50,
-        portal_seconds: 2,
+        wrk_seconds: 1,
     };
 }
 
@@ -132,15 +148,16 @@ fn main() {
             let runtime = tokio::runtime::Runtime::new().expect("runtime");
             runtime.block_on(seed(Path::new(&args[1]), quick));
         }
-        Some("portal-seed") => {
+        Some("load-seed") => {
             let runtime = tokio::runtime::Runtime::new().expect("runtime");
-            let n = value("--portal").unwrap_or(Sizes::FULL.portal);
-            runtime.block_on(portal_seed(Path::new(&args[1]), n));
+            let open = value("--portal").unwrap_or(Sizes::FULL.portal);
+            let invoices = value("--organisation").unwrap_or(LOAD_SEED_INVOICES);
+            runtime.block_on(load::seed(Path::new(&args[1]), open, invoices));
         }
-        Some("portal-requests") => {
+        Some("load-requests") => {
             let runtime = one_thread();
-            let count = args[2].parse().expect("a count");
-            runtime.block_on(portal_requests(Path::new(&args[1]), count));
+            let count = args[3].parse().expect("a count");
+            runtime.block_on(load::requests(Path::new(&args[1]), &args[2], count));
         }
         Some("ops") => {
             let runtime = one_thread();
@@ -162,141 +179,31 @@ async fn timing(sizes: Sizes) {
         let url = with_database(&admin, &format!("remit_bench_{}", Uuid::now_v7().simple()));
         sqlx::any::install_default_drivers();
         Any::create_database(&url).await.expect("create database");
-        bench("postgres", &url, dir.path(), sizes).await;
+        let requests = bench("postgres", &url, dir.path(), sizes).await;
+        load::processes("postgres", &url, &requests.statement, sizes).await;
         Any::force_drop_database(&url).await.expect("drop database");
     }
 }
 
-async fn bench(backend: &str, url: &str, dist: &Path, sizes: Sizes) {
+/// Every bench on one backend; the requests the load benches repeated.
+async fn bench(backend: &str, url: &str, dist: &Path, sizes: Sizes) -> load::Requests {
     let server = LocalServer::start(url, dist).await;
     let big = customer_history(backend, &server, sizes).await;
     rest_reads(backend, &server, &big, sizes).await;
-    portal_statement(backend, &server, sizes).await;
-    organisation_history(backend, &server, sizes).await;
-}
-
-/// The portal's statement page of a customer with `sizes.portal` open invoices, under `wrk`.
-async fn portal_statement(backend: &str, server: &LocalServer, sizes: Sizes) {
-    let url = format!(
-        "{}{}",
-        server.address,
-        portal_link(server, sizes.portal).await
-    );
-    let what = format!(
-        "portal statement of {} open invoices under wrk",
-        sizes.portal
-    );
-    let duration = format!("{}s", sizes.portal_seconds);
-    let args = ["-t2", "-c32", "-d", &duration, "--latency", &url].map(str::to_owned);
-    let ran =
-        tokio::task::spawn_blocking(move || std::process::Command::new("wrk").args(args).output())
-            .await
-            .expect("wrk's thread");
-    let out = match ran {
-        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
-        _ => {
-            println!("portal bench ({backend}) SKIPPED: wrk is not installed or failed");
-            return;
-        }
+    let (portal, statement) = load::open_customer(&server, sizes.portal).await;
+    let email = "organisation@bench.example";
+    let org = organisation_history(backend, &server, email, sizes).await;
+    let (pull, incremental) = load::pulls(&server, &org, email).await;
+    let requests = load::Requests {
+        portal,
+        statement,
+        pull,
+        incremental,
     };
-    let rate = wrk_figure(&out, "Requests/sec:").unwrap_or(0.0);
-    let p99 = wrk_figure(&out, "99%").unwrap_or(f64::INFINITY);
-    let p50 = wrk_figure(&out, "50%").unwrap_or(f64::INFINITY);
-    report(
-        backend,
-        &format!("{what}: requests/s"),
-        rate,
-        "≥ 2000",
-        rate >= 2000.0,
-        "",
-    );
-    report(
-        backend,
-        &format!("{what}: p99 ms"),
-        p99,
-        "≤ 50 ms",
-        p99 <= 50.0,
-        &format!("p50 {p50:.1} ms"),
-    );
-}
-
-/// A customer of `open` issued, open invoices in a new organisation, and the path of a statement link
-/// to it made through the API.
-async fn portal_link(server: &LocalServer, open: usize) -> String {
-    let email = "portal@bench.example";
-    let org = server.organisation(email).await;
-    let payer = customer(org.id, 0);
-    org.push(vec![
-        Command::SaveSettings(settings(org.id)),
-        Command::UpsertCustomer(payer.clone()),
-    ])
-    .await;
-    org.push(issues(std::slice::from_ref(&payer), open)).await;
-    let http = server.signed_in(email).await;
-    let link: serde_json::Value = http
-        .post(format!(
-            "{}/api/customers/{}/portal-links",
-            server.address, payer.id
-        ))
-        .header("X-Remit-Request", "1")
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .expect("make a link")
-        .json()
-        .await
-        .expect("the link");
-    link["url"].as_str().expect("url").to_owned()
-}
-
-/// Seeds `dir/portal.db` with the portal bench's customer of `open` invoices; its link's path goes to
-/// `dir/portal.url`.
-async fn portal_seed(dir: &Path, open: usize) {
-    std::fs::create_dir_all(dir).expect("seed folder");
-    let db = dir.join("portal.db");
-    for file in sqlite_files(&db) {
-        let _ = std::fs::remove_file(file);
-    }
-    let server = LocalServer::start(&sqlite_url(&db), dir).await;
-    let path = portal_link(&server, open).await;
+    load::under_wrk(backend, &server, &requests, sizes).await;
+    // Its connections closed, so that the database can be dropped once the benches are done.
     server.store.close().await;
-    std::fs::write(dir.join("portal.url"), path).expect("write the link");
-}
-
-/// Asks a server on a copy of `dir/portal.db` for the seeded statement page `count` times in turn.
-async fn portal_requests(dir: &Path, count: usize) {
-    let path = std::fs::read_to_string(dir.join("portal.url")).expect("the seeded link");
-    let work = tempfile::tempdir().expect("temporary folder");
-    let db = work.path().join("portal.db");
-    std::fs::copy(dir.join("portal.db"), &db).expect("copy database");
-    let server = LocalServer::start(&sqlite_url(&db), work.path()).await;
-    let http = reqwest::Client::new();
-    for _ in 0..count {
-        let response = http
-            .get(format!("{}{path}", server.address))
-            .send()
-            .await
-            .expect("request");
-        assert!(response.status().is_success(), "GET {path}");
-        response.bytes().await.expect("body");
-    }
-}
-
-/// A figure of `wrk --latency`'s output: the number after `label` (latencies in milliseconds).
-fn wrk_figure(out: &str, label: &str) -> Option<f64> {
-    let line = out.lines().find(|l| l.trim_start().starts_with(label))?;
-    let value = line.trim_start()[label.len()..].trim();
-    let (number, unit) = value.split_at(
-        value
-            .find(|c: char| c.is_ascii_alphabetic())
-            .unwrap_or(value.len()),
-    );
-    let number: f64 = number.trim().parse().ok()?;
-    Some(match unit.trim() {
-        "us" => number / 1e3,
-        "s" => number * 1e3,
-        _ => number,
-    })
+    requests
 }
 
 /// One customer's long history, and a payment on it against one on a customer of 10 documents; returns
@@ -330,8 +237,8 @@ async fn customer_history(backend: &str, server: &LocalServer, sizes: Sizes) -> 
     );
 
     // A payment on a customer with 10 documents, and on one with `sizes.customer`.
-    let few = org.payments(&small, PAYMENTS).await;
-    let many = org.payments(&big, PAYMENTS).await;
+    let few = org.payments(&small, sizes.payments).await;
+    let many = org.payments(&big, sizes.payments).await;
     report(
         backend,
         &format!(
@@ -352,7 +259,8 @@ async fn customer_history(backend: &str, server: &LocalServer, sizes: Sizes) -> 
 
 /// Statement and aging of the customer with the long history, over REST.
 async fn rest_reads(backend: &str, server: &LocalServer, big: &Customer, sizes: Sizes) {
-    let http = server.signed_in("customer@bench.example").await;
+    let http = reqwest::Client::new();
+    let cookie = server.session_cookie("customer@bench.example").await;
     for (name, path) in [
         (
             "statement",
@@ -366,11 +274,12 @@ async fn rest_reads(backend: &str, server: &LocalServer, big: &Customer, sizes: 
             format!("/api/customers/{}/aging?on=2027-01-31", big.id),
         ),
     ] {
-        let mut times = Vec::with_capacity(READS);
-        for _ in 0..READS {
+        let mut times = Vec::with_capacity(sizes.reads);
+        for _ in 0..sizes.reads {
             let start = Instant::now();
             let response = http
                 .get(format!("{}{path}", server.address))
+                .header(reqwest::header::COOKIE, &cookie)
                 .send()
                 .await
                 .expect("request");
@@ -387,15 +296,24 @@ async fn rest_reads(backend: &str, server: &LocalServer, big: &Customer, sizes: 
             p99.as_secs_f64() * 1e3,
             "≤ 50 ms",
             p99 <= Duration::from_millis(50),
-            &format!("p50 {:.1} ms, {READS} requests", p50.as_secs_f64() * 1e3),
+            &format!(
+                "p50 {:.1} ms, {} requests",
+                p50.as_secs_f64() * 1e3,
+                sizes.reads
+            ),
         );
     }
 }
 
-/// An organisation's history: many customers, a few invoices each.
-async fn organisation_history(backend: &str, server: &LocalServer, sizes: Sizes) {
+/// An organisation's history: many customers, a few invoices each; the organisation, owned by `email`.
+async fn organisation_history(
+    backend: &str,
+    server: &LocalServer,
+    email: &str,
+    sizes: Sizes,
+) -> Org {
     let window = sizes.window;
-    let org = server.organisation("organisation@bench.example").await;
+    let org = server.organisation(email).await;
     let customers: Vec<Customer> = (0..sizes.customers).map(|n| customer(org.id, n)).collect();
     org.push(
         std::iter::once(Command::SaveSettings(settings(org.id)))
@@ -429,6 +347,7 @@ async fn organisation_history(backend: &str, server: &LocalServer, sizes: Sizes)
         rate >= 500.0,
         "issues/s",
     );
+    org
 }
 
 /// Milliseconds per mutation in the first and the last `window` mutations of timed batches.
@@ -451,6 +370,11 @@ fn windows(batches: &[(usize, Duration)], window: usize) -> (f64, f64) {
 fn report(backend: &str, what: &str, figure: f64, target: &str, met: bool, detail: &str) {
     let verdict = if met { "met" } else { "MISSED" };
     println!("history/{backend}: {what}: {figure:.3} (target {target}: {verdict})  {detail}");
+}
+
+/// A figure without a target, in the same form: `history/BACKEND: WHAT: FIGURE (no target)  DETAIL`.
+fn measured(backend: &str, what: &str, figure: f64, detail: &str) {
+    println!("history/{backend}: {what}: {figure:.3} (no target)  {detail}");
 }
 
 /// A new organisation's owner, pushing in process as a device of theirs.
@@ -630,13 +554,9 @@ impl LocalServer {
         Org::create(&self.store, email).await
     }
 
-    /// An HTTP client holding a session of `email`.
-    async fn signed_in(&self, email: &str) -> reqwest::Client {
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .expect("http client");
-        let response = http
+    /// The session cookie (`remit_session=…`) of `email`, signed in over HTTP.
+    async fn session_cookie(&self, email: &str) -> String {
+        let response = reqwest::Client::new()
             .post(format!("{}/api/session", self.address))
             .header("X-Remit-Request", "1")
             .json(&serde_json::json!({ "email": email, "password": PASSWORD }))
@@ -644,7 +564,12 @@ impl LocalServer {
             .await
             .expect("sign in");
         assert!(response.status().is_success(), "sign in");
-        http
+        let cookie = response
+            .headers()
+            .get(reqwest::header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .expect("a session cookie");
+        cookie.split(';').next().expect("name=value").to_owned()
     }
 }
 
