@@ -71,7 +71,7 @@ impl Store {
         let store = tx.object_store(invoices)?;
         let mut keys = match query.filter.bounds(today) {
             None => {
-                let mut keys = keys_of(&store, None).await?;
+                let mut keys = keys_of(&store).await?;
                 keys.reverse();
                 keys
             }
@@ -118,7 +118,7 @@ impl Store {
     pub async fn draft_page(&self, page: usize) -> StoreResult<Page<DraftRecord>> {
         let tx = self.read(&[INVOICE_DRAFTS])?;
         let store = tx.object_store(INVOICE_DRAFTS)?;
-        let mut keys = keys_of(&store, None).await?;
+        let mut keys = keys_of(&store).await?;
         keys.reverse();
         let mut rows = Vec::new();
         for key in keys.iter().skip(page * PAGE_SIZE).take(PAGE_SIZE) {
@@ -204,20 +204,9 @@ impl Store {
     }
 }
 
-/// The primary keys of `store` in its order, within `range`.
-async fn keys_of(
-    store: &ObjectStore<'_>,
-    range: Option<KeyRange<JsValue>>,
-) -> StoreResult<Vec<String>> {
-    let keys = match range {
-        None => store.get_all_keys::<JsValue>().await?.collect::<Vec<_>>(),
-        Some(range) => store
-            .get_all_keys::<JsValue>()
-            .with_query::<JsValue, _>(range)
-            .await?
-            .collect::<Vec<_>>(),
-    };
-    texts(keys)
+/// The primary keys of `store`, in its order.
+async fn keys_of(store: &ObjectStore<'_>) -> StoreResult<Vec<String>> {
+    texts(store.get_all_keys::<JsValue>().await?.collect())
 }
 
 /// The primary keys of the rows of `store` in the order of its index `name`, within `range`.
