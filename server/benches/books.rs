@@ -287,7 +287,12 @@ async fn seed(dir: &Path, sizes: Sizes) {
 
     let (drafts, big_draft) = drafts(&customers, sizes, today);
     counts.drafts = drafts.len();
-    owner.push(drafts).await;
+    let took = owner.push(drafts).await;
+    println!(
+        "books: {} drafts in {:.1} s",
+        counts.drafts,
+        took.as_secs_f64()
+    );
 
     let search_numbers = number_prefixes(&store, org).await;
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -514,24 +519,27 @@ impl Owner {
     }
 
     /// Pushes commands in the app's batches, each applied as the server applies a push; how long the
-    /// pushes took.
+    /// pushes took. A batch is recorded just before it goes, so the outbox never holds more than one
+    /// batch and the bookkeeping between pushes stays the same however many commands there are.
     async fn push(&mut self, commands: Vec<Command>) -> Duration {
-        let mut outbox: Vec<_> = commands.iter().map(|c| self.sync.record(c)).collect();
         let clock = Clock::system();
         let mut took = Duration::ZERO;
-        while let Some(request) = self.sync.push_request(&outbox, APP_PUSH_BATCH) {
-            let start = Instant::now();
-            let reply: PushResponse =
-                remit_server::sync::push::push(&self.store, &clock, &self.caller, &request)
-                    .await
-                    .expect("push");
-            took += start.elapsed();
-            let outcome = self.sync.on_push(&request, &reply);
-            assert!(
-                outcome.rejected.is_empty() && outcome.conflicts.is_empty(),
-                "refused: {outcome:?}"
-            );
-            outbox.retain(|m| !outcome.done.contains(&m.id));
+        for batch in commands.chunks(APP_PUSH_BATCH) {
+            let mut outbox: Vec<_> = batch.iter().map(|c| self.sync.record(c)).collect();
+            while let Some(request) = self.sync.push_request(&outbox, APP_PUSH_BATCH) {
+                let start = Instant::now();
+                let reply: PushResponse =
+                    remit_server::sync::push::push(&self.store, &clock, &self.caller, &request)
+                        .await
+                        .expect("push");
+                took += start.elapsed();
+                let outcome = self.sync.on_push(&request, &reply);
+                assert!(
+                    outcome.rejected.is_empty() && outcome.conflicts.is_empty(),
+                    "refused: {outcome:?}"
+                );
+                outbox.retain(|m| !outcome.done.contains(&m.id));
+            }
         }
         took
     }
