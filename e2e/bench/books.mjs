@@ -196,9 +196,15 @@ async function firstSync(profile) {
   const lastPull = pulls.find((p) => p.more === false);
   const online = lastPull ? backOnline(lastPull.at) : undefined;
   const pulled = pulls.reduce((n, p) => n + p.changes, 0);
+  // Seconds between pages as they arrived, early and late in the pull: does a page cost more as the
+  // store fills?
+  const pages = lastPull ? pulls.slice(0, pulls.indexOf(lastPull) + 1) : pulls;
+  const gaps = pages.slice(1).map((p, i) => (p.at - pages[i].at) / 1000);
+  const mean = (values) => round(values.reduce((a, b) => a + b, 0) / values.length, 2);
+  const pace = gaps.length >= 2 ? `; ${mean(gaps.slice(0, 10))} s a page over the first pages, ${mean(gaps.slice(-10))} s over the last` : '';
   const wire = lastPull
-    ? `the server's last page arrived at ${seconds(lastPull.at)} s (${pulls.length} pulls, ${pulled} changes)`
-    : `the server's last page never arrived (${pulls.length} pulls, ${pulled} changes)`;
+    ? `the server's last page arrived at ${seconds(lastPull.at)} s (${pages.length} pulls, ${pulled} changes${pace})`
+    : `the server's last page never arrived (${pulls.length} pulls, ${pulled} changes${pace})`;
   report(
     'first sync: first page usable',
     firstPage ? seconds(firstPage.epoch) : null,
