@@ -69,23 +69,32 @@ impl Store {
         let invoices = store_of(EntityKind::Invoice);
         let tx = self.read(&[invoices, OUTBOX, META])?;
         let store = tx.object_store(invoices)?;
-        let mut keys = match query.filter.bounds(today) {
-            None => {
+        let words = search::query_words(&query.search);
+        let keys = match (query.filter.bounds(today), words.split_first()) {
+            (None, None) => {
                 let mut keys = keys_of(&store).await?;
                 keys.reverse();
                 keys
             }
-            Some(bounds) => {
+            // Every invoice matching the words, newest first: the matches alone, sorted by their keys
+            // (UUIDv7, so by time), without reading the keys of every invoice.
+            (None, Some((first, rest))) => {
+                let mut keys = word_keys(&store, first).await?;
+                keys.sort_unstable_by(|a, b| b.cmp(a));
+                keys.dedup();
+                keep_matching(&store, rest, &mut keys).await?;
+                keys
+            }
+            (Some(bounds), _) => {
                 let mut keys =
                     keys_of_index(&store, BY_STATUS_DUE, Some(status_range(bounds))).await?;
                 if bounds.newest_first {
                     keys.reverse();
                 }
+                keep_matching(&store, &words, &mut keys).await?;
                 keys
             }
         };
-        let words = search::query_words(&query.search);
-        keep_matching(&store, &words, &mut keys).await?;
 
         let outbox = read_outbox(&tx).await?;
         let pending = sync_state(&tx).await?.pending_targets(&outbox);
@@ -246,20 +255,23 @@ async fn keep_matching(
     keys: &mut Vec<String>,
 ) -> StoreResult<()> {
     for word in words {
-        let upper = format!("{word}\u{ffff}");
-        let range = KeyRange::Bound(
-            JsValue::from_str(word),
-            false,
-            JsValue::from_str(&upper),
-            false,
-        );
-        let found: HashSet<String> = keys_of_index(store, BY_WORD, Some(range))
-            .await?
-            .into_iter()
-            .collect();
+        let found: HashSet<String> = word_keys(store, word).await?.into_iter().collect();
         keys.retain(|k| found.contains(k));
     }
     Ok(())
+}
+
+/// The keys of the rows with a word starting with `word` (the `by_word` index's prefix range; a row
+/// with two such words comes twice).
+async fn word_keys(store: &ObjectStore<'_>, word: &str) -> StoreResult<Vec<String>> {
+    let upper = format!("{word}\u{ffff}");
+    let range = KeyRange::Bound(
+        JsValue::from_str(word),
+        false,
+        JsValue::from_str(&upper),
+        false,
+    );
+    keys_of_index(store, BY_WORD, Some(range)).await
 }
 
 /// `[status, due date]` keys of the `by_status_due` index within `bounds`. An array sorts after every
