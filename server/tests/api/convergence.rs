@@ -342,8 +342,19 @@ impl Server {
 
     async fn pull(&self, device: &Device, limit: u32) -> PullResponse {
         let path = format!("/api/sync/pull?limit={limit}");
-        self.post(&path, &device.token, &device.sync.pull_request())
-            .await
+        let reply: PullResponse = self
+            .post(&path, &device.token, &device.sync.pull_request())
+            .await;
+        // Every page says how far the pull runs, and never less than what it served.
+        let head = reply
+            .head
+            .expect("a pull page says the organisation's newest change");
+        assert!(
+            head >= reply.cookie.0,
+            "head {head} behind cookie {:?}",
+            reply.cookie
+        );
+        reply
     }
 }
 
